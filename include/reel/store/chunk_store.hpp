@@ -1,0 +1,205 @@
+// ChunkStore: an in-memory, indexed collection of chunks answering latest-at and range
+// queries.
+//
+// Semantics (DESIGN.md §4):
+// - Latest-at (entity, component, timeline, t): the row with the greatest (time, RowId)
+//   with time <= t where the component is non-null. Static data, if any, wins.
+// - Range (entity, component, timeline, [t0, t1] inclusive): every row with t0 <= time <= t1
+//   where the component is non-null, in (time, RowId) order, as chunk slices. Static data,
+//   if any, wins (the result is then the single static row).
+// - Static data: per entity + component, only the static row with the greatest RowId is
+//   visible; a static chunk none of whose cells is visible any more is dropped.
+// - Compaction on ingestion: a small incoming chunk is merged into the last chunk of the
+//   same entity and schema while the result stays within the configured limits.
+// - Garbage collection drops the oldest temporal chunks (by RowId), never static data.
+//
+// Thread safety: a ChunkStore is safe for concurrent use from many threads without external
+// synchronization. Queries run concurrently with each other; `insert` and `gc` are
+// serialized and exclude queries while they modify the index (they hold a write lock for
+// the index update only). Query results hold shared references to immutable chunks, so they
+// stay valid after later inserts or garbage collection.
+//
+// Events: subscribers are called after every modification, in modification order, on the
+// modifying thread, without the store's lock held (a subscriber may query the store).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "reel/chunk/chunk.hpp"
+#include "reel/status.hpp"
+
+namespace reel {
+
+struct ChunkStoreConfig {
+  // Merge small incoming chunks into compatible ones. Default: on.
+  bool enable_compaction = true;
+  // A merge must keep the result within these limits. A chunk already beyond half of any
+  // limit is "large": it is stored and indexed as is, never copied.
+  uint64_t chunk_max_bytes = 384 * 1024;       // REEL_CHUNK_MAX_BYTES
+  uint64_t chunk_max_rows = 4096;              // REEL_CHUNK_MAX_ROWS
+  uint64_t chunk_max_rows_if_unsorted = 1024;  // REEL_CHUNK_MAX_ROWS_IF_UNSORTED; applies
+                                               // when the merged chunk would not be sorted by
+                                               // time on every timeline
+  // The defaults, overridden by the environment variables named above (a malformed value is
+  // reported on stderr and ignored).
+  static ChunkStoreConfig from_env();
+  static ChunkStoreConfig no_compaction() {
+    ChunkStoreConfig c;
+    c.enable_compaction = false;
+    return c;
+  }
+};
+
+// Who and what a store holds (also the store-info message of a recording file).
+struct StoreInfo {
+  std::string application_id;
+  std::string recording_id;
+  int64_t started_ns = 0;  // Unix epoch nanoseconds
+};
+
+struct LatestAtQuery {
+  std::string timeline;
+  TimeInt at = kTimeMax;
+};
+
+struct RangeQuery {
+  std::string timeline;
+  TimeRange range{kTimeMin, kTimeMax};  // inclusive
+};
+
+// One row of one chunk.
+struct LatestAtResult {
+  ChunkPtr chunk;     // the whole chunk holding the row
+  int64_t row = 0;    // the row's index in `chunk`
+  RowId row_id;
+  TimeInt time = kTimeMin;  // meaningless when is_static
+  bool is_static = false;
+
+  // The component's instances at that row (zero-copy).
+  arrow::ArrayPtr instances(const ComponentDescriptor& component) const;
+  // The row as a one-row chunk slice.
+  ChunkPtr as_slice() const { return chunk->slice(row, 1); }
+};
+
+struct RangeResult {
+  // Slices whose rows, read one chunk after another, are in (time, RowId) order; every row
+  // has the component non-null. Zero-copy unless chunks overlapped in time or were unsorted.
+  std::vector<ChunkPtr> chunks;
+  bool is_static = false;
+  int64_t num_rows() const;
+};
+
+enum class ChunkStoreEventKind : uint8_t { kAddition, kDeletion };
+
+struct ChunkStoreEvent {
+  uint64_t event_id = 0;  // increasing per store
+  ChunkStoreEventKind kind = ChunkStoreEventKind::kAddition;
+  ChunkPtr chunk;
+  // For an addition produced by compaction: the chunks it was merged from (the chunk that
+  // was replaced is also reported by its own deletion event just before).
+  std::vector<ChunkId> compacted_from;
+};
+
+struct GcOptions {
+  // Remove temporal chunks, oldest RowId first, until the store's memory is at most this.
+  uint64_t target_bytes = 0;
+  // Never remove the `protect_latest` chunks with the latest data of each
+  // entity/timeline/component (so that latest-at at the end of time stays answerable).
+  size_t protect_latest = 0;
+};
+
+struct GcReport {
+  uint64_t bytes_before = 0;
+  uint64_t bytes_after = 0;
+  size_t chunks_removed = 0;
+  int64_t rows_removed = 0;
+};
+
+struct ChunkStoreStats {
+  size_t num_chunks = 0;
+  size_t num_static_chunks = 0;
+  int64_t num_rows = 0;
+  int64_t num_static_rows = 0;
+  uint64_t buffer_bytes = 0;  // distinct buffers, each counted once
+  uint64_t index_bytes = 0;   // the store's own bookkeeping (estimated)
+  uint64_t total_bytes() const { return buffer_bytes + index_bytes; }
+};
+
+struct ComponentStats {
+  EntityPath entity;
+  ComponentDescriptor component;
+  arrow::TypePtr type;
+  size_t num_chunks = 0;
+  int64_t num_rows = 0;       // rows where the component is non-null
+  int64_t num_instances = 0;  // instances across those rows
+  bool has_static = false;
+};
+
+class ChunkStore {
+ public:
+  explicit ChunkStore(ChunkStoreConfig config = ChunkStoreConfig::from_env());
+  ~ChunkStore();
+  ChunkStore(const ChunkStore&) = delete;
+  ChunkStore& operator=(const ChunkStore&) = delete;
+
+  const ChunkStoreConfig& config() const { return config_; }
+  StoreInfo info() const;
+  void set_info(StoreInfo info);
+
+  // Adds a chunk. Returns the events it caused (also sent to subscribers): none for an
+  // empty chunk, a chunk id already present, or a static chunk entirely superseded.
+  Result<std::vector<ChunkStoreEvent>> insert(ChunkPtr chunk);
+
+  std::optional<LatestAtResult> latest_at(const LatestAtQuery& query, const EntityPath& entity,
+                                          const ComponentDescriptor& component) const;
+  RangeResult range(const RangeQuery& query, const EntityPath& entity,
+                    const ComponentDescriptor& component) const;
+  // The visible static row of (entity, component), if any.
+  std::optional<LatestAtResult> latest_static(const EntityPath& entity,
+                                              const ComponentDescriptor& component) const;
+
+  // Temporal chunks of `entity` that hold non-null `component` data on `timeline` within
+  // `range` (whole chunks, index order). For query engines doing their own pushdown.
+  std::vector<ChunkPtr> range_relevant_chunks(const RangeQuery& query, const EntityPath& entity,
+                                              const ComponentDescriptor& component) const;
+
+  GcReport gc(const GcOptions& options);
+
+  using Subscriber = std::function<void(std::span<const ChunkStoreEvent>)>;
+  uint64_t subscribe(Subscriber subscriber);
+  void unsubscribe(uint64_t id);
+
+  // ---- introspection (snapshots)
+  std::vector<EntityPath> entities() const;  // sorted
+  std::vector<Timeline> timelines() const;   // sorted by name
+  // Components of an entity with their element types (static and temporal).
+  std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> components(
+      const EntityPath& entity) const;
+  // [min, max] of all data on `timeline` (optionally only for one entity); empty if none.
+  TimeRange time_range(const std::string& timeline) const;
+  TimeRange time_range(const std::string& timeline, const EntityPath& entity) const;
+  // Every chunk, ordered by smallest RowId (static chunks included).
+  std::vector<ChunkPtr> chunks() const;
+  ChunkPtr chunk(const ChunkId& id) const;
+  size_t num_chunks() const;
+  ChunkStoreStats stats() const;
+  std::vector<ComponentStats> component_stats() const;
+  // Heap bytes: distinct chunk buffers plus index bookkeeping.
+  uint64_t memory_bytes() const;
+  // Increases with every modification.
+  uint64_t generation() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ChunkStoreConfig config_;
+};
+
+}  // namespace reel
