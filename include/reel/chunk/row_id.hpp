@@ -2,9 +2,10 @@
 //
 // A RowId is (time_ns, inc): nanoseconds since the Unix epoch when it was generated, and a
 // process-wide counter. Within a process, every generated RowId is unique and greater than
-// every RowId generated before it, from any thread. `inc` starts at a random value per
-// process so that two processes starting in the same nanosecond still differ. RowIds order
-// rows that share a time, and decide which static row wins.
+// every RowId whose generation finished before its own began, from any thread (calls that
+// overlap in time may come out in either order). `inc` starts at a random value per process
+// so that two processes starting in the same nanosecond still differ. RowIds order rows that
+// share a time, and decide which static row wins. Generation is lock-free.
 #pragma once
 
 #include <compare>
@@ -18,8 +19,14 @@ struct RowId {
   uint64_t time_ns = 0;
   uint64_t inc = 0;
 
-  // A fresh RowId. Thread-safe.
+  // A fresh RowId. Thread-safe; reads the clock.
   static RowId create();
+  // A fresh RowId stamped with the last time any thread read the clock for RowIds (see
+  // `refresh_clock`): no clock read, one atomic increment. For per-row ids on hot paths; the
+  // SDK's batcher refreshes the clock every flush tick.
+  static RowId create_cached();
+  // Advances the shared RowId clock to now.
+  static void refresh_clock();
   // The first of `n` consecutive fresh RowIds: (t, inc), (t, inc+1), ... (t, inc+n-1).
   // Thread-safe; the block is not interleaved with any other caller's.
   static RowId reserve(uint64_t n);
