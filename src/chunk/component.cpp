@@ -28,7 +28,11 @@ DescriptorTable& descriptor_table() {
 
 }  // namespace
 
-ComponentDescriptor::ComponentDescriptor() : ComponentDescriptor("", "", "") {}
+// The empty descriptor is interned once: default construction happens on hot paths.
+ComponentDescriptor::ComponentDescriptor() {
+  static const Data* const empty = ComponentDescriptor("", "", "").data_;
+  data_ = empty;
+}
 
 ComponentDescriptor::ComponentDescriptor(std::string_view archetype, std::string_view field,
                                          std::string_view component_type) {

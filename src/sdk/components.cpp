@@ -1,0 +1,186 @@
+#include "reel/sdk/components.hpp"
+
+namespace reel {
+
+static_assert(sizeof(Position2D) == 8 && sizeof(Position3D) == 12 && sizeof(Vector3D) == 12);
+static_assert(sizeof(HalfSize2D) == 8 && sizeof(HalfSize3D) == 12);
+static_assert(sizeof(Translation3D) == 12 && sizeof(Scale3D) == 12 && sizeof(RotationQuat) == 16);
+static_assert(sizeof(TransformMat3x3) == 36);
+static_assert(sizeof(Color) == 4 && sizeof(Radius) == 4 && sizeof(Scalar) == 8);
+static_assert(sizeof(ClassId) == 2 && sizeof(StrokeWidth) == 4 && sizeof(MarkerSize) == 4);
+static_assert(sizeof(MarkerShape) == 1 && sizeof(DepthMeter) == 4);
+static_assert(sizeof(ViewCoordinatesComponent) == 3);
+
+size_t channel_datatype_size(ChannelDatatype t) {
+  switch (t) {
+    case ChannelDatatype::kU8:
+    case ChannelDatatype::kI8: return 1;
+    case ChannelDatatype::kU16:
+    case ChannelDatatype::kI16:
+    case ChannelDatatype::kF16: return 2;
+    case ChannelDatatype::kU32:
+    case ChannelDatatype::kI32:
+    case ChannelDatatype::kF32: return 4;
+    case ChannelDatatype::kU64:
+    case ChannelDatatype::kI64:
+    case ChannelDatatype::kF64: return 8;
+  }
+  return 0;
+}
+
+size_t num_channels(ColorModel m) {
+  switch (m) {
+    case ColorModel::kL: return 1;
+    case ColorModel::kRGB:
+    case ColorModel::kBGR: return 3;
+    case ColorModel::kRGBA:
+    case ColorModel::kBGRA: return 4;
+  }
+  return 0;
+}
+
+namespace {
+
+template <typename T>
+arrow::ArrayPtr strings_to_arrow(std::span<const T> values) {
+  arrow::BinaryBuilder b(arrow::utf8());
+  for (const auto& v : values) b.append(v.value);
+  return b.finish();
+}
+
+template <typename T>
+arrow::ArrayPtr bytes_to_arrow(std::span<const T> values) {
+  arrow::BinaryBuilder b(arrow::binary());
+  for (const auto& v : values) {
+    auto bytes = v.view();
+    b.append(bytes.data(), bytes.size());
+  }
+  return b.finish();
+}
+
+template <typename Strip, int kDims>
+arrow::ArrayPtr strips_to_arrow(std::span<const Strip> strips) {
+  std::vector<int32_t> offsets = {0};
+  size_t total = 0;
+  for (const auto& s : strips) {
+    total += s.points.size();
+    offsets.push_back(int32_t(total));
+  }
+  auto floats = arrow::Buffer::allocate(total * kDims * sizeof(float));
+  float* out = floats->mutable_data_as<float>();
+  for (const auto& s : strips) {
+    std::memcpy(out, s.points.data(), s.points.size() * kDims * sizeof(float));
+    out += s.points.size() * kDims;
+  }
+  auto values = arrow::make_primitive_from_buffer(arrow::float32(), floats, int64_t(total * kDims));
+  auto points = arrow::make_fixed_size_list(values, kDims).value();
+  return arrow::make_list(offsets, points).value();
+}
+
+}  // namespace
+
+#define REEL_STRING_COMPONENT(T)                                                       \
+  const arrow::TypePtr& ComponentTraits<T>::type() { return arrow::utf8(); }           \
+  arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) {            \
+    return strings_to_arrow(values);                                                   \
+  }
+REEL_STRING_COMPONENT(Text)
+REEL_STRING_COMPONENT(Name)
+REEL_STRING_COMPONENT(MediaType)
+REEL_STRING_COMPONENT(TextLogLevel)
+#undef REEL_STRING_COMPONENT
+
+#define REEL_BYTES_COMPONENT(T)                                                        \
+  const arrow::TypePtr& ComponentTraits<T>::type() { return arrow::binary(); }         \
+  arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) {            \
+    return bytes_to_arrow(values);                                                     \
+  }
+REEL_BYTES_COMPONENT(ImageBuffer)
+REEL_BYTES_COMPONENT(Blob)
+#undef REEL_BYTES_COMPONENT
+
+const arrow::TypePtr& ComponentTraits<LineStrip2D>::type() {
+  static const arrow::TypePtr t = arrow::list(arrow::fixed_size_list(arrow::float32(), 2));
+  return t;
+}
+arrow::ArrayPtr ComponentTraits<LineStrip2D>::to_arrow(std::span<const LineStrip2D> values) {
+  return strips_to_arrow<LineStrip2D, 2>(values);
+}
+
+const arrow::TypePtr& ComponentTraits<LineStrip3D>::type() {
+  static const arrow::TypePtr t = arrow::list(arrow::fixed_size_list(arrow::float32(), 3));
+  return t;
+}
+arrow::ArrayPtr ComponentTraits<LineStrip3D>::to_arrow(std::span<const LineStrip3D> values) {
+  return strips_to_arrow<LineStrip3D, 3>(values);
+}
+
+const arrow::TypePtr& ComponentTraits<ImageFormat>::type() {
+  static const arrow::TypePtr t = arrow::struct_(
+      {arrow::field("width", arrow::uint32(), false), arrow::field("height", arrow::uint32(), false),
+       arrow::field("color_model", arrow::uint8(), false),
+       arrow::field("channel_datatype", arrow::uint8(), false)});
+  return t;
+}
+arrow::ArrayPtr ComponentTraits<ImageFormat>::to_arrow(std::span<const ImageFormat> values) {
+  arrow::PrimitiveBuilder<uint32_t> w, h;
+  arrow::PrimitiveBuilder<uint8_t> cm, dt;
+  for (const auto& v : values) {
+    w.append(v.width);
+    h.append(v.height);
+    cm.append(uint8_t(v.color_model));
+    dt.append(uint8_t(v.channel_datatype));
+  }
+  return arrow::make_struct(type()->fields(), {w.finish(), h.finish(), cm.finish(), dt.finish()})
+      .value();
+}
+
+const arrow::TypePtr& ComponentTraits<TensorData>::type() {
+  static const arrow::TypePtr t =
+      arrow::struct_({arrow::field("shape", arrow::list(arrow::uint64()), false),
+                      arrow::field("datatype", arrow::uint8(), false),
+                      arrow::field("buffer", arrow::binary(), false)});
+  return t;
+}
+arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData> values) {
+  arrow::ListBuilder shape(std::make_unique<arrow::PrimitiveBuilder<uint64_t>>());
+  arrow::PrimitiveBuilder<uint8_t> dt;
+  arrow::BinaryBuilder buffer(arrow::binary());
+  for (const auto& v : values) {
+    for (uint64_t d : v.shape) shape.child_as<arrow::PrimitiveBuilder<uint64_t>>().append(d);
+    shape.append_entry();
+    dt.append(uint8_t(v.datatype));
+    auto bytes = v.buffer.view();
+    buffer.append(bytes.data(), bytes.size());
+  }
+  return arrow::make_struct(type()->fields(), {shape.finish(), dt.finish(), buffer.finish()})
+      .value();
+}
+
+const arrow::TypePtr& ComponentTraits<AnnotationInfo>::type() {
+  static const arrow::TypePtr t =
+      arrow::struct_({arrow::field("class_id", arrow::uint16(), false),
+                      arrow::field("label", arrow::utf8(), true),
+                      arrow::field("color", arrow::uint32(), true)});
+  return t;
+}
+arrow::ArrayPtr ComponentTraits<AnnotationInfo>::to_arrow(std::span<const AnnotationInfo> values) {
+  arrow::PrimitiveBuilder<uint16_t> id;
+  arrow::BinaryBuilder label(arrow::utf8());
+  arrow::PrimitiveBuilder<uint32_t> color;
+  for (const auto& v : values) {
+    id.append(v.class_id);
+    label.append(v.label);
+    color.append(v.color.rgba);
+  }
+  return arrow::make_struct(type()->fields(), {id.finish(), label.finish(), color.finish()}).value();
+}
+
+const arrow::TypePtr& ComponentTraits<ClearIsRecursive>::type() { return arrow::boolean(); }
+arrow::ArrayPtr ComponentTraits<ClearIsRecursive>::to_arrow(std::span<const ClearIsRecursive> values) {
+  arrow::BooleanBuilder b;
+  for (const auto& v : values) b.append(v.recursive);
+  return b.finish();
+}
+
+}  // namespace reel
