@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -90,6 +91,13 @@ int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Seconds to nanoseconds without losing the fraction to double rounding of the product:
+// 1700000000.25 s must be ...250000000 ns exactly.
+TimeInt seconds_to_nanos(double seconds) {
+  double whole = std::floor(seconds);
+  return TimeInt(whole) * 1'000'000'000 + TimeInt(std::llround((seconds - whole) * 1e9));
 }
 
 std::string random_recording_id() {
@@ -480,7 +488,7 @@ void RecordingStream::set_time_sequence(std::string_view timeline, int64_t seque
   impl_->set_time(timeline, TimeType::kSequence, sequence);
 }
 void RecordingStream::set_time_duration_secs(std::string_view timeline, double seconds) {
-  impl_->set_time(timeline, TimeType::kDuration, TimeInt(std::llround(seconds * 1e9)));
+  impl_->set_time(timeline, TimeType::kDuration, seconds_to_nanos(seconds));
 }
 void RecordingStream::set_time_duration_nanos(std::string_view timeline, int64_t nanos) {
   impl_->set_time(timeline, TimeType::kDuration, nanos);
@@ -489,7 +497,7 @@ void RecordingStream::set_time_timestamp_nanos_since_epoch(std::string_view time
   impl_->set_time(timeline, TimeType::kTimestamp, nanos);
 }
 void RecordingStream::set_time_timestamp_secs_since_epoch(std::string_view timeline, double seconds) {
-  impl_->set_time(timeline, TimeType::kTimestamp, TimeInt(std::llround(seconds * 1e9)));
+  impl_->set_time(timeline, TimeType::kTimestamp, seconds_to_nanos(seconds));
 }
 void RecordingStream::set_time(std::string_view timeline, TimeType type, TimeInt value) {
   impl_->set_time(timeline, type, value);
