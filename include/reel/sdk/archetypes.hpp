@@ -24,15 +24,25 @@ struct ArchetypeField {
   ComponentDescriptor descriptor;
 };
 
-#define REEL_ARCHETYPE_FIELD(Type, field, member)                  \
-  Type with_##field(Collection<decltype(member)::value_type> v) && { \
-    member = std::move(v);                                         \
-    return std::move(*this);                                       \
-  }                                                                \
-  Type with_##field(Collection<decltype(member)::value_type> v) const& { \
-    Type copy = *this;                                             \
-    copy.member = std::move(v);                                    \
-    return copy;                                                   \
+// with_<field>(values) and with_<field>(one value): `with_radii(0.05f)` is a splat.
+#define REEL_ARCHETYPE_FIELD(Type, field, member)                                   \
+  Type with_##field(Collection<decltype(member)::value_type> v) && {                \
+    member = std::move(v);                                                          \
+    return std::move(*this);                                                        \
+  }                                                                                 \
+  Type with_##field(Collection<decltype(member)::value_type> v) const& {            \
+    Type copy = *this;                                                              \
+    copy.member = std::move(v);                                                     \
+    return copy;                                                                    \
+  }                                                                                 \
+  Type with_##field(decltype(member)::value_type v) && {                            \
+    member = Collection<decltype(member)::value_type>(std::move(v));                \
+    return std::move(*this);                                                        \
+  }                                                                                 \
+  Type with_##field(decltype(member)::value_type v) const& {                        \
+    Type copy = *this;                                                              \
+    copy.member = Collection<decltype(member)::value_type>(std::move(v));           \
+    return copy;                                                                    \
   }
 
 // ---------------------------------------------------------------------------------------
