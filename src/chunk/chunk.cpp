@@ -13,25 +13,45 @@ using arrow::BufferPtr;
 // ---------------------------------------------------------------------------------------
 // RowIdColumn
 
-RowIdColumn RowIdColumn::consecutive(RowId first, int64_t length) {
+namespace {
+// Runs cost this many times more than a row id, so a run list is only worth keeping when
+// it is much shorter than the rows it covers.
+constexpr int64_t kRowsPerRunWorthIt = 8;
+}  // namespace
+
+RowIdColumn RowIdColumn::from_runs(std::vector<Run> runs, int64_t length) {
   RowIdColumn c;
-  c.first_ = first;
+  if (runs.empty()) runs.push_back(Run{RowId{}, 1, 0});
+  c.runs_ = std::make_shared<const std::vector<Run>>(std::move(runs));
   c.length_ = length;
-  c.is_sorted_ = true;
-  if (length > 0) {
-    c.min_ = first;
-    c.max_ = first.plus(uint64_t(length - 1));
-  }
+  c.compute_stats();
   return c;
 }
 
+RowIdColumn RowIdColumn::consecutive(RowId first, int64_t length) {
+  return from_runs({Run{first, 1, 0}}, length);
+}
+
 RowIdColumn RowIdColumn::from_ids(std::span<const RowId> ids) {
-  bool consecutive = !ids.empty();
-  for (size_t i = 1; i < ids.size() && consecutive; ++i) {
-    consecutive = ids[i] == ids[0].plus(i);
+  const int64_t n = int64_t(ids.size());
+  std::vector<Run> runs;
+  for (int64_t i = 0; i < n;) {
+    Run r{ids[size_t(i)], 1, i};
+    int64_t j = i + 1;
+    if (j < n && ids[size_t(j)].time_ns == r.first.time_ns && ids[size_t(j)].inc > r.first.inc) {
+      r.stride = ids[size_t(j)].inc - r.first.inc;
+      while (j < n && ids[size_t(j)].time_ns == r.first.time_ns &&
+             ids[size_t(j)].inc == r.first.inc + r.stride * uint64_t(j - i)) {
+        ++j;
+      }
+    }
+    runs.push_back(r);
+    i = j;
+    if (int64_t(runs.size()) * kRowsPerRunWorthIt > n && runs.size() > 1) {
+      return from_buffer(arrow::Buffer::copy_of(ids.data(), ids.size_bytes()), 0, n);
+    }
   }
-  if (consecutive) return RowIdColumn::consecutive(ids[0], int64_t(ids.size()));
-  return from_buffer(arrow::Buffer::copy_of(ids.data(), ids.size_bytes()), 0, int64_t(ids.size()));
+  return from_runs(std::move(runs), n);
 }
 
 RowIdColumn RowIdColumn::from_buffer(BufferPtr ids, int64_t offset, int64_t length) {
@@ -43,14 +63,59 @@ RowIdColumn RowIdColumn::from_buffer(BufferPtr ids, int64_t offset, int64_t leng
   return c;
 }
 
+const RowIdColumn::Run& RowIdColumn::run_for(int64_t g) const {
+  auto it = std::upper_bound(runs_->begin(), runs_->end(), g,
+                             [](int64_t row, const Run& r) { return row < r.begin; });
+  return *std::prev(it);
+}
+
+bool RowIdColumn::is_consecutive() const {
+  if (ids_) return false;
+  auto runs = visible_runs();
+  return runs.size() == 1 && (runs[0].stride == 1 || length_ <= 1);
+}
+
+size_t RowIdColumn::num_runs() const { return ids_ ? 0 : visible_runs().size(); }
+
+size_t RowIdColumn::runs_bytes() const {
+  return runs_ ? sizeof(std::vector<Run>) + runs_->capacity() * sizeof(Run) : 0;
+}
+
+std::vector<RowIdColumn::Run> RowIdColumn::visible_runs() const {
+  std::vector<Run> out;
+  if (!runs_ || length_ == 0) return out;
+  const int64_t end = offset_ + length_;
+  for (size_t k = 0; k < runs_->size(); ++k) {
+    const Run& r = (*runs_)[k];
+    const int64_t r_end = k + 1 < runs_->size() ? (*runs_)[k + 1].begin : INT64_MAX;
+    if (r_end <= offset_ || r.begin >= end) continue;
+    const int64_t start = std::max(r.begin, offset_);
+    out.push_back(Run{r.first.plus(r.stride * uint64_t(start - r.begin)), r.stride, start - offset_});
+  }
+  return out;
+}
+
 void RowIdColumn::compute_stats() {
   is_sorted_ = true;
   min_ = RowId::max();
   max_ = RowId::min();
   if (length_ == 0) return;
   if (!ids_) {
-    min_ = first_;
-    max_ = first_.plus(uint64_t(length_ - 1));
+    // Each run ascends; the column is sorted when every run starts after the previous ended.
+    auto runs = visible_runs();
+    for (size_t k = 0; k < runs.size(); ++k) {
+      const int64_t r_end = k + 1 < runs.size() ? runs[k + 1].begin : length_;
+      RowId first = runs[k].first;
+      RowId last = first.plus(runs[k].stride * uint64_t(r_end - 1 - runs[k].begin));
+      if (first < min_) min_ = first;
+      if (max_ < last) max_ = last;
+      if (k > 0) {
+        const int64_t p_end = runs[k].begin;
+        RowId prev_last = runs[k - 1].first.plus(runs[k - 1].stride *
+                                                 uint64_t(p_end - 1 - runs[k - 1].begin));
+        if (first < prev_last) is_sorted_ = false;
+      }
+    }
     return;
   }
   const RowId* d = ids_->data_as<RowId>() + offset_;
@@ -65,9 +130,7 @@ void RowIdColumn::compute_stats() {
 RowIdColumn RowIdColumn::slice(int64_t start, int64_t length) const {
   start = std::clamp<int64_t>(start, 0, length_);
   length = std::clamp<int64_t>(length, 0, length_ - start);
-  if (!ids_) return consecutive(first_.plus(uint64_t(start)), length);
-  RowIdColumn c;
-  c.ids_ = ids_;
+  RowIdColumn c = *this;
   c.offset_ = offset_ + start;
   c.length_ = length;
   if (is_sorted_) {
@@ -75,6 +138,9 @@ RowIdColumn RowIdColumn::slice(int64_t start, int64_t length) const {
     if (length) {
       c.min_ = (*this)[start];
       c.max_ = (*this)[start + length - 1];
+    } else {
+      c.min_ = RowId::max();
+      c.max_ = RowId::min();
     }
   } else {
     c.compute_stats();
@@ -89,22 +155,45 @@ RowIdColumn RowIdColumn::take(std::span<const int64_t> rows) const {
 }
 
 RowIdColumn RowIdColumn::concatenate(std::span<const RowIdColumn* const> columns) {
-  bool contiguous = true;
   int64_t total = 0;
-  const RowIdColumn* prev = nullptr;
+  bool all_runs = true;
   for (const auto* c : columns) {
     total += c->length_;
-    if (c->length_ == 0) continue;
-    if (c->ids_ || (prev && !(prev->first_.plus(uint64_t(prev->length_)) == c->first_))) {
-      contiguous = false;
-    }
-    prev = c;
+    all_runs &= c->ids_ == nullptr || c->length_ == 0;
   }
-  if (contiguous) {
+  if (all_runs) {
+    std::vector<Run> runs;
+    int64_t base = 0;
     for (const auto* c : columns) {
-      if (c->length_) return consecutive(c->first_, total);
+      for (Run r : c->visible_runs()) {
+        r.begin += base;
+        runs.push_back(r);
+      }
+      base += c->length_;
     }
-    return consecutive(RowId{}, 0);
+    // Merge neighbours that form one progression (chunks cut from one table in turn).
+    std::vector<Run> merged;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      const int64_t k_end = k + 1 < runs.size() ? runs[k + 1].begin : total;
+      if (!merged.empty()) {
+        Run& p = merged.back();
+        const int64_t p_len = runs[k].begin - p.begin;
+        const int64_t r_len = k_end - runs[k].begin;
+        const uint64_t stride = p_len == 1 ? runs[k].first.inc - p.first.inc : p.stride;
+        const bool same_time = p.first.time_ns == runs[k].first.time_ns;
+        const bool next_in_line = runs[k].first.inc > p.first.inc &&
+                                  runs[k].first.inc == p.first.inc + stride * uint64_t(p_len);
+        const bool same_stride = r_len == 1 || runs[k].stride == stride;
+        if (same_time && next_in_line && same_stride) {
+          p.stride = stride;
+          continue;
+        }
+      }
+      merged.push_back(runs[k]);
+    }
+    if (int64_t(merged.size()) * kRowsPerRunWorthIt <= total || merged.size() <= 1) {
+      return from_runs(std::move(merged), total);
+    }
   }
   auto buffer = arrow::Buffer::allocate(size_t(total) * sizeof(RowId));
   RowId* out = buffer->mutable_data_as<RowId>();
@@ -112,7 +201,7 @@ RowIdColumn RowIdColumn::concatenate(std::span<const RowIdColumn* const> columns
     if (c->ids_) {
       std::memcpy(out, c->ids_->data_as<RowId>() + c->offset_, size_t(c->length_) * sizeof(RowId));
     } else {
-      for (int64_t i = 0; i < c->length_; ++i) out[i] = c->first_.plus(uint64_t(i));
+      for (int64_t i = 0; i < c->length_; ++i) out[i] = (*c)[i];
     }
     out += c->length_;
   }
@@ -450,7 +539,7 @@ void Chunk::collect_buffers(std::vector<std::pair<const void*, size_t>>& out) co
 
 size_t Chunk::overhead_bytes() const {
   return sizeof(Chunk) + timelines_.capacity() * sizeof(TimeColumn) +
-         components_.capacity() * sizeof(ComponentColumn);
+         components_.capacity() * sizeof(ComponentColumn) + row_ids_.runs_bytes();
 }
 
 size_t Chunk::heap_size_bytes() const {

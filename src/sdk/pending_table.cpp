@@ -187,11 +187,8 @@ Result<std::vector<ChunkPtr>> PendingTable::cut(uint64_t max_rows_if_unsorted) {
   std::vector<ChunkPtr> out;
   const int64_t n = num_rows_;
   if (n == 0) return out;
-  const RowId* ids = row_ids_.data_as<RowId>();
-  bool consecutive = true;
-  for (int64_t i = 1; i < n && consecutive; ++i) consecutive = ids[i] == ids[0].plus(uint64_t(i));
-  RowIdColumn row_ids = consecutive ? RowIdColumn::consecutive(ids[0], n)
-                                    : RowIdColumn::from_buffer(row_ids_.finish(), 0, n);
+  // Usually a few arithmetic runs (see RowIdColumn); copied only when they do not compress.
+  RowIdColumn row_ids = RowIdColumn::from_ids({row_ids_.data_as<RowId>(), size_t(n)});
   row_ids_.clear();
   row_ids_.reserve(size_t(n) * sizeof(RowId));
   std::vector<TimeColumn> times;
