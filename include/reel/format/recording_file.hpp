@@ -1,0 +1,204 @@
+// Recording files: encoding, writing and streaming reads of the `.reel` format.
+//
+// docs/file-format.md describes the bytes. The same framing travels over files, pipes and
+// the TCP connection to `reel serve`. Readers stream: memory is bounded by the largest
+// message, never by the file, and no allocation is sized from an unchecked length field.
+//
+// Thread safety: a RecordingWriter or RecordingReader is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reel/chunk/chunk.hpp"
+#include "reel/status.hpp"
+#include "reel/store/chunk_store.hpp"
+
+namespace reel::format {
+
+inline constexpr uint16_t kFormatVersion = 1;
+inline constexpr size_t kFileHeaderBytes = 16;
+inline constexpr size_t kMessageHeaderBytes = 24;
+
+enum class Compression : uint8_t { kNone = 0, kLz4 = 1, kZstd = 2 };
+const char* compression_name(Compression c);
+Result<Compression> parse_compression(std::string_view name);  // "none", "lz4", "zstd"
+
+enum class MessageKind : uint8_t { kStoreInfo = 1, kChunk = 2, kFooter = 3, kEnd = 4 };
+const char* message_kind_name(MessageKind kind);
+
+struct FooterEntry {
+  uint64_t offset = 0;  // of the chunk message
+  EntityPath entity;
+  int64_t rows = 0;
+  bool is_static = false;
+  std::map<std::string, TimeRange> time_ranges;
+};
+struct Footer {
+  std::vector<FooterEntry> chunks;
+};
+
+struct Message {
+  MessageKind kind = MessageKind::kChunk;
+  uint64_t offset = 0;          // where the message starts in the stream
+  uint64_t stored_bytes = 0;    // payload bytes in the stream
+  uint64_t payload_bytes = 0;   // payload bytes after decompression
+  Compression compression = Compression::kNone;
+  StoreInfo info;  // kStoreInfo
+  ChunkPtr chunk;  // kChunk (null when the reader was told not to decode chunks)
+  Footer footer;   // kFooter
+};
+
+struct WriterOptions {
+  Compression compression = Compression::kLz4;  // chunks and footer; info and end: none
+  int zstd_level = 3;
+  bool write_footer = true;
+  // flush() also calls fdatasync (durable against power loss, slower).
+  bool sync_on_flush = false;
+};
+
+// Chunk payloads: an Arrow IPC stream of one record batch (docs/chunk-arrow-layout.md).
+Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk);
+// `owner` keeps `bytes` alive: decoded buffers reference it without copying where aligned.
+Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
+                                      std::shared_ptr<const void> owner);
+
+// Message encoding without I/O (files, stdout and TCP all use it).
+class Encoder {
+ public:
+  explicit Encoder(WriterOptions options = {}) : options_(options) {}
+  // The 16-byte file header.
+  static std::vector<uint8_t> file_header();
+  Status encode_store_info(const StoreInfo& info, std::vector<uint8_t>& out) const;
+  Status encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out) const;
+  Status encode_footer(const Footer& footer, std::vector<uint8_t>& out) const;
+  static void encode_end(uint64_t footer_offset, std::vector<uint8_t>& out);
+  // Appends a message with this payload (compressing it as configured).
+  Status encode_message(MessageKind kind, std::span<const uint8_t> payload,
+                        std::vector<uint8_t>& out, bool allow_compression = true) const;
+
+ private:
+  WriterOptions options_;
+};
+
+// Writes a recording: header, store info, chunks, and on finish() footer + end marker.
+class RecordingWriter {
+ public:
+  // Creates or truncates `path`; "-" writes to stdout.
+  static Result<std::unique_ptr<RecordingWriter>> open(const std::string& path,
+                                                       WriterOptions options = {});
+  // Writes to an open descriptor (a pipe, a socket); `owns` closes it at the end.
+  static Result<std::unique_ptr<RecordingWriter>> from_fd(int fd, bool owns, std::string name,
+                                                          WriterOptions options = {});
+  ~RecordingWriter();  // finishes if not finished (errors are lost: call finish())
+
+  Status write_store_info(const StoreInfo& info);
+  Status write_chunk(const Chunk& chunk);
+  Status flush();
+  // Footer (if enabled) and end-of-stream marker; closes an owned descriptor.
+  Status finish();
+  uint64_t bytes_written() const { return offset_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  RecordingWriter(int fd, bool owns, std::string name, WriterOptions options);
+  Status write_bytes(std::span<const uint8_t> bytes);
+  int fd_;
+  bool owns_;
+  bool finished_ = false;
+  std::string name_;
+  WriterOptions options_;
+  Encoder encoder_;
+  uint64_t offset_ = 0;
+  Footer footer_;
+  std::vector<uint8_t> scratch_;
+};
+
+struct ReaderOptions {
+  // Larger messages are rejected as corrupt.
+  uint64_t max_message_bytes = 1ull << 30;
+  // Set to false to only walk the framing (`reel stats`, `reel filter` copy payloads).
+  bool decode_chunks = true;
+  // Keep the stored (compressed) payload bytes in Message::raw for pass-through copies.
+  bool keep_raw = false;
+};
+
+// Reads messages from a file, pipe, socket or stdin, incrementally.
+class RecordingReader {
+ public:
+  // "-" reads stdin.
+  static Result<std::unique_ptr<RecordingReader>> open(const std::string& path,
+                                                       ReaderOptions options = {});
+  static Result<std::unique_ptr<RecordingReader>> from_fd(int fd, bool owns, std::string name,
+                                                          ReaderOptions options = {});
+  // In-memory bytes (tests, fuzzing).
+  static std::unique_ptr<RecordingReader> from_bytes(std::vector<uint8_t> bytes,
+                                                     std::string name = "<memory>",
+                                                     ReaderOptions options = {});
+  ~RecordingReader();
+
+  // The next message; nullopt at the end of the stream (a clean end, or a truncation that
+  // was recorded in warnings()). An error means a corrupt message: the messages before it
+  // were all returned; the error names the byte offset and what was wrong.
+  Result<std::optional<Message>> next();
+  // The raw stored payload of the last message returned (only with keep_raw).
+  std::span<const uint8_t> last_raw_message() const { return raw_; }
+
+  uint16_t version() const { return version_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  uint64_t bytes_read() const { return offset_; }
+  // Size of the input when known (a regular file), else 0. For progress bars.
+  uint64_t total_bytes() const { return total_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  RecordingReader(int fd, bool owns, std::string name, ReaderOptions options);
+  // Reads exactly n bytes (fewer only at end of input).
+  Result<size_t> read_exact(uint8_t* dst, size_t n);
+  Status read_header();
+  int fd_;
+  bool owns_;
+  std::string name_;
+  ReaderOptions options_;
+  std::vector<uint8_t> memory_;  // from_bytes input
+  size_t memory_pos_ = 0;
+  bool from_memory_ = false;
+  bool header_read_ = false;
+  bool done_ = false;
+  uint16_t version_ = 0;
+  uint64_t offset_ = 0;
+  uint64_t total_ = 0;
+  std::vector<std::string> warnings_;
+  std::vector<uint8_t> raw_;
+};
+
+struct LoadReport {
+  uint64_t messages = 0;
+  uint64_t chunks = 0;
+  int64_t rows = 0;
+  uint64_t bytes = 0;
+  StoreInfo info;
+  std::vector<std::string> warnings;
+};
+
+// Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
+// live data). Truncation is a warning in the report; corruption is an error after the
+// complete messages before it were loaded.
+Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store);
+Result<LoadReport> load_file(const std::string& path, ChunkStore& store);
+
+// The footer of a cleanly closed file, found from its last 16 bytes; nullopt when the file
+// has none (still being written, killed, or written without one).
+Result<std::optional<Footer>> read_footer(const std::string& path);
+
+// Writes every chunk of a store (store info first) to a recording.
+Status write_store(const ChunkStore& store, RecordingWriter& writer);
+
+}  // namespace reel::format

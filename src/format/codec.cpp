@@ -1,0 +1,305 @@
+// Message encoding: framing, compression, CRC, and the JSON payloads.
+#include <lz4frame.h>
+#include <zstd.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "format/codec_internal.hpp"
+#include "format/crc32c.hpp"
+#include "reel/format/recording_file.hpp"
+
+namespace reel::format {
+
+const char* compression_name(Compression c) {
+  switch (c) {
+    case Compression::kNone: return "none";
+    case Compression::kLz4: return "lz4";
+    case Compression::kZstd: return "zstd";
+  }
+  return "unknown";
+}
+
+Result<Compression> parse_compression(std::string_view name) {
+  if (name == "none") return Compression::kNone;
+  if (name == "lz4") return Compression::kLz4;
+  if (name == "zstd") return Compression::kZstd;
+  return Status::Invalid("unknown compression '" + std::string(name) +
+                         "' (expected none, lz4 or zstd)");
+}
+
+const char* message_kind_name(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::kStoreInfo: return "store info";
+    case MessageKind::kChunk: return "chunk";
+    case MessageKind::kFooter: return "footer";
+    case MessageKind::kEnd: return "end of stream";
+  }
+  return "unknown";
+}
+
+namespace internal {
+
+void put_u16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
+void put_u32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+void put_u64(uint8_t* p, uint64_t v) { std::memcpy(p, &v, 8); }
+uint16_t get_u16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+uint32_t get_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint64_t get_u64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
+                                           uint64_t max_message_bytes) {
+  MessageHeader h;
+  const uint8_t kind = p[0];
+  const uint8_t compression = p[1];
+  auto where = [&] { return "message at byte " + std::to_string(offset) + ": "; };
+  if (kind < 1 || kind > 4) {
+    return Status::Corrupt(where() + "unknown message kind " + std::to_string(kind) +
+                           " (a newer writer, or not a reel stream)");
+  }
+  if (compression > 2) {
+    return Status::Corrupt(where() + "unknown compression " + std::to_string(compression));
+  }
+  if (get_u16(p + 2) != 0) return Status::Corrupt(where() + "reserved bytes are not zero");
+  h.kind = MessageKind(kind);
+  h.compression = Compression(compression);
+  h.crc = get_u32(p + 4);
+  h.payload_bytes = get_u64(p + 8);
+  h.stored_bytes = get_u64(p + 16);
+  if (h.payload_bytes > max_message_bytes || h.stored_bytes > max_message_bytes) {
+    return Status::Corrupt(where() + "length " +
+                           std::to_string(std::max(h.payload_bytes, h.stored_bytes)) +
+                           " bytes is over the limit of " + std::to_string(max_message_bytes));
+  }
+  if (h.compression == Compression::kNone && h.payload_bytes != h.stored_bytes) {
+    return Status::Corrupt(where() + "uncompressed message with stored length " +
+                           std::to_string(h.stored_bytes) + " != payload length " +
+                           std::to_string(h.payload_bytes));
+  }
+  if (h.kind == MessageKind::kEnd && (h.stored_bytes != 16 || h.compression != Compression::kNone)) {
+    return Status::Corrupt(where() + "malformed end-of-stream marker");
+  }
+  return h;
+}
+
+Status verify_crc(const MessageHeader& h, std::span<const uint8_t> stored, uint64_t offset) {
+  if (crc32c(stored.data(), stored.size()) != h.crc) {
+    return Status::Corrupt("message at byte " + std::to_string(offset) +
+                           ": checksum mismatch (the payload bytes are damaged)");
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
+                                                  std::span<const uint8_t> stored, uint64_t offset) {
+  auto where = [&] { return "message at byte " + std::to_string(offset) + ": "; };
+  REEL_RETURN_NOT_OK(verify_crc(h, stored, offset));
+  REEL_ASSIGN_OR_RETURN(auto out, arrow::Buffer::try_allocate(size_t(h.payload_bytes)));
+  switch (h.compression) {
+    case Compression::kNone:
+      if (!stored.empty()) std::memcpy(out->mutable_data(), stored.data(), stored.size());
+      return out;
+    case Compression::kZstd: {
+      unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
+      if (declared != h.payload_bytes) {
+        return Status::Corrupt(where() + "zstd frame declares " + std::to_string(declared) +
+                               " bytes, header says " + std::to_string(h.payload_bytes));
+      }
+      size_t n = ZSTD_decompress(out->mutable_data(), out->size(), stored.data(), stored.size());
+      if (ZSTD_isError(n) || n != h.payload_bytes) {
+        return Status::Corrupt(where() + "zstd payload does not decompress: " +
+                               (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong length"));
+      }
+      return out;
+    }
+    case Compression::kLz4: {
+      LZ4F_dctx* ctx = nullptr;
+      if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) {
+        return Status::CapacityError("cannot create an LZ4 decompression context");
+      }
+      size_t dst_size = out->size();
+      size_t src_size = stored.size();
+      size_t r = LZ4F_decompress(ctx, out->mutable_data(), &dst_size, stored.data(), &src_size,
+                                 nullptr);
+      LZ4F_freeDecompressionContext(ctx);
+      if (LZ4F_isError(r) || r != 0 || dst_size != h.payload_bytes || src_size != stored.size()) {
+        return Status::Corrupt(where() + "LZ4 payload does not decompress: " +
+                               (LZ4F_isError(r) ? LZ4F_getErrorName(r) : "wrong length"));
+      }
+      return out;
+    }
+  }
+  return Status::Corrupt(where() + "unknown compression");
+}
+
+std::vector<uint8_t> store_info_json(const StoreInfo& info) {
+  nlohmann::json j = {{"application_id", info.application_id},
+                      {"recording_id", info.recording_id},
+                      {"started_ns", info.started_ns}};
+  std::string s = j.dump();
+  return {s.begin(), s.end()};
+}
+
+Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset) {
+  auto j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("application_id") ||
+      !j["application_id"].is_string() || !j.contains("recording_id") ||
+      !j["recording_id"].is_string()) {
+    return Status::Corrupt("store info message at byte " + std::to_string(offset) +
+                           " is not a JSON object with application_id and recording_id");
+  }
+  StoreInfo info;
+  info.application_id = j["application_id"].get<std::string>();
+  info.recording_id = j["recording_id"].get<std::string>();
+  if (j.contains("started_ns") && j["started_ns"].is_number_integer()) {
+    info.started_ns = j["started_ns"].get<int64_t>();
+  }
+  return info;
+}
+
+std::vector<uint8_t> footer_json(const Footer& footer) {
+  nlohmann::json chunks = nlohmann::json::array();
+  for (const auto& e : footer.chunks) {
+    nlohmann::json ranges = nlohmann::json::object();
+    for (const auto& [name, r] : e.time_ranges) ranges[name] = {r.min, r.max};
+    chunks.push_back({{"offset", e.offset},
+                      {"entity", e.entity.str()},
+                      {"rows", e.rows},
+                      {"static", e.is_static},
+                      {"time_ranges", ranges}});
+  }
+  std::string s = nlohmann::json({{"chunks", chunks}}).dump();
+  return {s.begin(), s.end()};
+}
+
+Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset) {
+  auto j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  auto bad = [&](const std::string& what) {
+    return Status::Corrupt("footer at byte " + std::to_string(offset) + ": " + what);
+  };
+  if (j.is_discarded() || !j.is_object() || !j.contains("chunks") || !j["chunks"].is_array()) {
+    return bad("not a JSON object with a chunks array");
+  }
+  Footer footer;
+  for (const auto& c : j["chunks"]) {
+    if (!c.is_object() || !c.contains("offset") || !c["offset"].is_number_unsigned() ||
+        !c.contains("entity") || !c["entity"].is_string()) {
+      return bad("chunk entry without offset or entity");
+    }
+    FooterEntry e;
+    e.offset = c["offset"].get<uint64_t>();
+    e.entity = EntityPath(c["entity"].get<std::string>());
+    if (c.contains("rows") && c["rows"].is_number_integer()) e.rows = c["rows"].get<int64_t>();
+    if (c.contains("static") && c["static"].is_boolean()) e.is_static = c["static"].get<bool>();
+    if (c.contains("time_ranges") && c["time_ranges"].is_object()) {
+      for (const auto& [name, r] : c["time_ranges"].items()) {
+        if (!r.is_array() || r.size() != 2 || !r[0].is_number_integer() || !r[1].is_number_integer()) {
+          return bad("time range of '" + name + "' is not [min, max]");
+        }
+        e.time_ranges[name] = {r[0].get<int64_t>(), r[1].get<int64_t>()};
+      }
+    }
+    footer.chunks.push_back(std::move(e));
+  }
+  return footer;
+}
+
+}  // namespace internal
+
+// ---------------------------------------------------------------------------------------
+
+std::vector<uint8_t> Encoder::file_header() {
+  std::vector<uint8_t> h(kFileHeaderBytes, 0);
+  std::memcpy(h.data(), "REEL", 4);
+  internal::put_u16(h.data() + 4, kFormatVersion);
+  return h;
+}
+
+Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payload,
+                               std::vector<uint8_t>& out, bool allow_compression) const {
+  Compression compression = allow_compression ? options_.compression : Compression::kNone;
+  if (payload.size() < 64) compression = Compression::kNone;  // not worth a frame header
+  const size_t start = out.size();
+  out.resize(start + kMessageHeaderBytes);
+  size_t stored = payload.size();
+  switch (compression) {
+    case Compression::kNone:
+      out.insert(out.end(), payload.begin(), payload.end());
+      break;
+    case Compression::kLz4: {
+      LZ4F_preferences_t prefs;
+      std::memset(&prefs, 0, sizeof prefs);
+      prefs.frameInfo.contentSize = payload.size();
+      prefs.frameInfo.blockSizeID = LZ4F_max4MB;
+      size_t bound = LZ4F_compressFrameBound(payload.size(), &prefs);
+      out.resize(start + kMessageHeaderBytes + bound);
+      size_t n = LZ4F_compressFrame(out.data() + start + kMessageHeaderBytes, bound, payload.data(),
+                                    payload.size(), &prefs);
+      if (LZ4F_isError(n)) {
+        out.resize(start);
+        return Status::IOError(std::string("LZ4 compression failed: ") + LZ4F_getErrorName(n));
+      }
+      stored = n;
+      out.resize(start + kMessageHeaderBytes + n);
+      break;
+    }
+    case Compression::kZstd: {
+      size_t bound = ZSTD_compressBound(payload.size());
+      out.resize(start + kMessageHeaderBytes + bound);
+      size_t n = ZSTD_compress(out.data() + start + kMessageHeaderBytes, bound, payload.data(),
+                               payload.size(), options_.zstd_level);
+      if (ZSTD_isError(n)) {
+        out.resize(start);
+        return Status::IOError(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+      }
+      stored = n;
+      out.resize(start + kMessageHeaderBytes + n);
+      break;
+    }
+  }
+  uint8_t* h = out.data() + start;
+  h[0] = uint8_t(kind);
+  h[1] = uint8_t(compression);
+  internal::put_u16(h + 2, 0);
+  internal::put_u32(h + 4, crc32c(h + kMessageHeaderBytes, stored));
+  internal::put_u64(h + 8, payload.size());
+  internal::put_u64(h + 16, stored);
+  return Status::OK();
+}
+
+Status Encoder::encode_store_info(const StoreInfo& info, std::vector<uint8_t>& out) const {
+  auto json = internal::store_info_json(info);
+  return encode_message(MessageKind::kStoreInfo, json, out, false);
+}
+
+Status Encoder::encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out) const {
+  REEL_ASSIGN_OR_RETURN(auto payload, encode_chunk_payload(chunk));
+  return encode_message(MessageKind::kChunk, payload, out);
+}
+
+Status Encoder::encode_footer(const Footer& footer, std::vector<uint8_t>& out) const {
+  auto json = internal::footer_json(footer);
+  return encode_message(MessageKind::kFooter, json, out);
+}
+
+void Encoder::encode_end(uint64_t footer_offset, std::vector<uint8_t>& out) {
+  uint8_t payload[16];
+  internal::put_u64(payload, footer_offset);
+  std::memcpy(payload + 8, "REELFOOT", 8);
+  Encoder raw(WriterOptions{Compression::kNone});
+  (void)raw.encode_message(MessageKind::kEnd, payload, out, false);
+}
+
+}  // namespace reel::format

@@ -1,0 +1,41 @@
+// Framing helpers shared by the reader and the writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "reel/format/recording_file.hpp"
+
+namespace reel::format::internal {
+
+struct MessageHeader {
+  MessageKind kind = MessageKind::kChunk;
+  Compression compression = Compression::kNone;
+  uint32_t crc = 0;
+  uint64_t payload_bytes = 0;
+  uint64_t stored_bytes = 0;
+};
+
+void put_u16(uint8_t* p, uint16_t v);
+void put_u32(uint8_t* p, uint32_t v);
+void put_u64(uint8_t* p, uint64_t v);
+uint16_t get_u16(const uint8_t* p);
+uint32_t get_u32(const uint8_t* p);
+uint64_t get_u64(const uint8_t* p);
+
+// Checks kind, compression and lengths (against `max_message_bytes`).
+Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
+                                           uint64_t max_message_bytes);
+Status verify_crc(const MessageHeader& h, std::span<const uint8_t> stored, uint64_t offset);
+// Verifies the CRC and decompresses into a new aligned buffer of payload_bytes.
+Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
+                                                  std::span<const uint8_t> stored, uint64_t offset);
+
+std::vector<uint8_t> store_info_json(const StoreInfo& info);
+Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset);
+std::vector<uint8_t> footer_json(const Footer& footer);
+Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset);
+
+}  // namespace reel::format::internal

@@ -1,0 +1,292 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "format/codec_internal.hpp"
+#include "reel/format/recording_file.hpp"
+
+namespace reel::format {
+
+RecordingReader::RecordingReader(int fd, bool owns, std::string name, ReaderOptions options)
+    : fd_(fd), owns_(owns), name_(std::move(name)), options_(options) {
+  struct stat st;
+  if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) total_ = uint64_t(st.st_size);
+}
+
+RecordingReader::~RecordingReader() {
+  if (owns_ && fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<RecordingReader>> RecordingReader::open(const std::string& path,
+                                                               ReaderOptions options) {
+  if (path == "-") return from_fd(STDIN_FILENO, false, "<stdin>", options);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  return from_fd(fd, true, path, options);
+}
+
+Result<std::unique_ptr<RecordingReader>> RecordingReader::from_fd(int fd, bool owns,
+                                                                  std::string name,
+                                                                  ReaderOptions options) {
+  return std::unique_ptr<RecordingReader>(new RecordingReader(fd, owns, std::move(name), options));
+}
+
+std::unique_ptr<RecordingReader> RecordingReader::from_bytes(std::vector<uint8_t> bytes,
+                                                             std::string name,
+                                                             ReaderOptions options) {
+  std::unique_ptr<RecordingReader> r(new RecordingReader(-1, false, std::move(name), options));
+  r->total_ = bytes.size();
+  r->memory_ = std::move(bytes);
+  r->from_memory_ = true;
+  return r;
+}
+
+Result<size_t> RecordingReader::read_exact(uint8_t* dst, size_t n) {
+  if (from_memory_) {
+    size_t k = std::min(n, memory_.size() - memory_pos_);
+    if (k) std::memcpy(dst, memory_.data() + memory_pos_, k);
+    memory_pos_ += k;
+    return k;
+  }
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::read(fd_, dst + done, n - done);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError("reading " + name_ + " at byte " + std::to_string(offset_ + done) +
+                             ": " + std::strerror(errno));
+    }
+    if (got == 0) break;
+    done += size_t(got);
+  }
+  return done;
+}
+
+Status RecordingReader::read_header() {
+  uint8_t h[kFileHeaderBytes];
+  REEL_ASSIGN_OR_RETURN(size_t n, read_exact(h, sizeof h));
+  if (n == 0) return Status::Corrupt(name_ + " is empty: not a reel recording");
+  if (n >= 4 && std::memcmp(h, "REEL", 4) != 0) {
+    return Status::Corrupt(name_ + " is not a reel recording: bad magic at byte 0");
+  }
+  if (n < sizeof h) {
+    return Status::Corrupt(name_ + " is truncated inside its " + std::to_string(kFileHeaderBytes) +
+                           "-byte header (" + std::to_string(n) + " bytes)");
+  }
+  version_ = internal::get_u16(h + 4);
+  if (version_ == 0) return Status::Corrupt(name_ + ": format version 0 is invalid");
+  if (version_ > kFormatVersion) {
+    return Status::NotImplemented(name_ + ": file format version " + std::to_string(version_) +
+                                  " is newer than this reader's " + std::to_string(kFormatVersion) +
+                                  ": upgrade reel to read it");
+  }
+  offset_ = kFileHeaderBytes;
+  header_read_ = true;
+  return Status::OK();
+}
+
+Result<std::optional<Message>> RecordingReader::next() {
+  if (done_) return std::optional<Message>();
+  if (!header_read_) {
+    Status st = read_header();
+    if (!st.ok()) {
+      done_ = true;
+      return st;
+    }
+  }
+  const uint64_t start = offset_;
+  auto truncated = [&](const std::string& what) {
+    warnings_.push_back(name_ + " is truncated: " + what + " at byte " + std::to_string(start) +
+                        "; every complete message before it was read");
+    done_ = true;
+    return std::optional<Message>();
+  };
+  uint8_t hb[kMessageHeaderBytes];
+  REEL_ASSIGN_OR_RETURN(size_t n, read_exact(hb, sizeof hb));
+  if (n == 0) {
+    done_ = true;
+    warnings_.push_back(name_ + " ends at byte " + std::to_string(start) +
+                        " without an end-of-stream marker: the writer did not finish (killed, "
+                        "or still writing); every complete message was read");
+    return std::optional<Message>();
+  }
+  if (n < sizeof hb) return truncated("incomplete message header");
+  auto header = internal::parse_message_header(hb, start, options_.max_message_bytes);
+  if (!header.ok()) {
+    done_ = true;
+    return header.status().with_context(name_);
+  }
+  const internal::MessageHeader& h = *header;
+  if (total_ && start + kMessageHeaderBytes + h.stored_bytes > total_) {
+    // Known size: do not allocate for bytes that are not there.
+    return truncated("incomplete " + std::string(message_kind_name(h.kind)) + " message (" +
+                     std::to_string(h.stored_bytes) + " bytes announced, " +
+                     std::to_string(total_ - std::min(total_, start + kMessageHeaderBytes)) +
+                     " left)");
+  }
+  // Read the stored payload. For inputs of unknown size, grow the buffer as bytes arrive, so
+  // that a bogus length costs no more memory than the bytes actually sent.
+  std::shared_ptr<arrow::Buffer> stored;
+  if (total_ || h.stored_bytes <= (16u << 20)) {
+    REEL_ASSIGN_OR_RETURN(stored, arrow::Buffer::try_allocate(size_t(h.stored_bytes)));
+    REEL_ASSIGN_OR_RETURN(size_t got, read_exact(stored->mutable_data(), stored->size()));
+    if (got < stored->size()) return truncated("incomplete " + std::string(message_kind_name(h.kind)) + " message");
+  } else {
+    std::vector<uint8_t> grow;
+    size_t step = 16u << 20;
+    while (grow.size() < h.stored_bytes) {
+      size_t want = std::min<uint64_t>(step, h.stored_bytes - grow.size());
+      size_t at = grow.size();
+      grow.resize(at + want);
+      REEL_ASSIGN_OR_RETURN(size_t got, read_exact(grow.data() + at, want));
+      if (got < want) return truncated("incomplete " + std::string(message_kind_name(h.kind)) + " message");
+      step = std::min<size_t>(step * 2, 256u << 20);
+    }
+    stored = arrow::Buffer::copy_of(grow.data(), grow.size());
+  }
+  offset_ = start + kMessageHeaderBytes + h.stored_bytes;
+
+  Message m;
+  m.kind = h.kind;
+  m.offset = start;
+  m.stored_bytes = h.stored_bytes;
+  m.payload_bytes = h.payload_bytes;
+  m.compression = h.compression;
+  if (options_.keep_raw) {
+    raw_.assign(hb, hb + sizeof hb);
+    raw_.insert(raw_.end(), stored->data(), stored->data() + stored->size());
+  }
+
+  auto fail = [&](const Status& s) -> Result<std::optional<Message>> {
+    done_ = true;
+    return s.with_context(name_);
+  };
+  // Verify the CRC; decompress into a new buffer, or use the stored bytes as they are.
+  std::shared_ptr<arrow::Buffer> payload;
+  if (h.compression == Compression::kNone) {
+    Status crc = internal::verify_crc(h, {stored->data(), stored->size()}, start);
+    if (!crc.ok()) return fail(crc);
+    payload = std::move(stored);
+  } else {
+    auto r = internal::decompress(h, {stored->data(), stored->size()}, start);
+    if (!r.ok()) return fail(r.status());
+    payload = *r;
+    stored.reset();
+  }
+  std::span<const uint8_t> bytes(payload->data(), payload->size());
+  switch (h.kind) {
+    case MessageKind::kStoreInfo: {
+      auto info = internal::parse_store_info(bytes, start);
+      if (!info.ok()) return fail(info.status());
+      m.info = *info;
+      break;
+    }
+    case MessageKind::kChunk: {
+      if (!options_.decode_chunks) break;
+      auto chunk = decode_chunk_payload(bytes, payload);
+      if (!chunk.ok()) {
+        return fail(chunk.status().with_context("chunk message at byte " + std::to_string(start)));
+      }
+      m.chunk = *chunk;
+      break;
+    }
+    case MessageKind::kFooter: {
+      auto footer = internal::parse_footer(bytes, start);
+      if (!footer.ok()) return fail(footer.status());
+      m.footer = std::move(*footer);
+      break;
+    }
+    case MessageKind::kEnd:
+      if (std::memcmp(bytes.data() + 8, "REELFOOT", 8) != 0) {
+        return fail(Status::Corrupt("end-of-stream marker at byte " + std::to_string(start) +
+                                    " has a bad magic"));
+      }
+      done_ = true;
+      break;
+  }
+  return std::optional<Message>(std::move(m));
+}
+
+Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store) {
+  LoadReport report;
+  for (;;) {
+    auto next = reader.next();
+    if (!next.ok()) {
+      report.warnings = reader.warnings();
+      return next.status();
+    }
+    if (!*next) break;
+    Message& m = **next;
+    ++report.messages;
+    if (m.kind == MessageKind::kStoreInfo) {
+      if (report.info.recording_id.empty()) {
+        report.info = m.info;
+        store.set_info(m.info);
+      }
+    } else if (m.kind == MessageKind::kChunk && m.chunk) {
+      ++report.chunks;
+      report.rows += m.chunk->num_rows();
+      REEL_RETURN_NOT_OK(store.insert(std::move(m.chunk))
+                             .status()
+                             .with_context(reader.name() + ": chunk at byte " + std::to_string(m.offset)));
+    }
+  }
+  report.bytes = reader.bytes_read();
+  report.warnings = reader.warnings();
+  return report;
+}
+
+Result<LoadReport> load_file(const std::string& path, ChunkStore& store) {
+  REEL_ASSIGN_OR_RETURN(auto reader, RecordingReader::open(path));
+  return load_into_store(*reader, store);
+}
+
+Result<std::optional<Footer>> read_footer(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::IOError("cannot stat " + path);
+  const uint64_t size = uint64_t(st.st_size);
+  const uint64_t end_bytes = kMessageHeaderBytes + 16;
+  if (size < kFileHeaderBytes + end_bytes) return std::optional<Footer>();
+  uint8_t tail[kMessageHeaderBytes + 16];
+  if (::pread(fd, tail, sizeof tail, off_t(size - sizeof tail)) != ssize_t(sizeof tail)) {
+    return Status::IOError("cannot read the end of " + path);
+  }
+  if (tail[0] != uint8_t(MessageKind::kEnd) || std::memcmp(tail + 24 + 8, "REELFOOT", 8) != 0) {
+    return std::optional<Footer>();
+  }
+  const uint64_t footer_offset = internal::get_u64(tail + 24);
+  if (footer_offset == 0) return std::optional<Footer>();
+  if (footer_offset < kFileHeaderBytes || footer_offset + kMessageHeaderBytes > size - end_bytes) {
+    return Status::Corrupt(path + ": footer offset " + std::to_string(footer_offset) +
+                           " is outside the file");
+  }
+  uint8_t hb[kMessageHeaderBytes];
+  if (::pread(fd, hb, sizeof hb, off_t(footer_offset)) != ssize_t(sizeof hb)) {
+    return Status::IOError("cannot read the footer of " + path);
+  }
+  REEL_ASSIGN_OR_RETURN(auto h, internal::parse_message_header(hb, footer_offset, 1ull << 30));
+  if (h.kind != MessageKind::kFooter || footer_offset + kMessageHeaderBytes + h.stored_bytes > size) {
+    return Status::Corrupt(path + ": no footer message at byte " + std::to_string(footer_offset));
+  }
+  std::vector<uint8_t> stored(size_t(h.stored_bytes));
+  if (::pread(fd, stored.data(), stored.size(), off_t(footer_offset + kMessageHeaderBytes)) !=
+      ssize_t(stored.size())) {
+    return Status::IOError("cannot read the footer of " + path);
+  }
+  REEL_ASSIGN_OR_RETURN(auto payload, internal::decompress(h, stored, footer_offset));
+  REEL_ASSIGN_OR_RETURN(auto footer,
+                        internal::parse_footer({payload->data(), payload->size()}, footer_offset));
+  return std::optional<Footer>(std::move(footer));
+}
+
+}  // namespace reel::format

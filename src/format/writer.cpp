@@ -1,0 +1,113 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "format/codec_internal.hpp"
+#include "reel/format/recording_file.hpp"
+
+namespace reel::format {
+
+RecordingWriter::RecordingWriter(int fd, bool owns, std::string name, WriterOptions options)
+    : fd_(fd), owns_(owns), name_(std::move(name)), options_(options), encoder_(options) {}
+
+Result<std::unique_ptr<RecordingWriter>> RecordingWriter::open(const std::string& path,
+                                                               WriterOptions options) {
+  if (path == "-") return from_fd(STDOUT_FILENO, false, "<stdout>", options);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::IOError("cannot create " + path + ": " + std::strerror(errno) +
+                           " (check the directory exists and is writable)");
+  }
+  return from_fd(fd, true, path, options);
+}
+
+Result<std::unique_ptr<RecordingWriter>> RecordingWriter::from_fd(int fd, bool owns,
+                                                                  std::string name,
+                                                                  WriterOptions options) {
+  std::unique_ptr<RecordingWriter> w(new RecordingWriter(fd, owns, std::move(name), options));
+  REEL_RETURN_NOT_OK(w->write_bytes(Encoder::file_header()));
+  return w;
+}
+
+RecordingWriter::~RecordingWriter() {
+  if (!finished_) (void)finish();
+}
+
+Status RecordingWriter::write_bytes(std::span<const uint8_t> bytes) {
+  // One message per call sequence: a killed writer leaves at most one partial message.
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError("writing " + name_ + " at byte " + std::to_string(offset_ + done) +
+                             ": " + std::strerror(errno));
+    }
+    done += size_t(n);
+  }
+  offset_ += bytes.size();
+  return Status::OK();
+}
+
+Status RecordingWriter::write_store_info(const StoreInfo& info) {
+  if (finished_) return Status::Invalid("write to finished recording " + name_);
+  scratch_.clear();
+  REEL_RETURN_NOT_OK(encoder_.encode_store_info(info, scratch_));
+  return write_bytes(scratch_);
+}
+
+Status RecordingWriter::write_chunk(const Chunk& chunk) {
+  if (finished_) return Status::Invalid("write to finished recording " + name_);
+  scratch_.clear();
+  REEL_RETURN_NOT_OK(encoder_.encode_chunk(chunk, scratch_)
+                         .with_context("encoding chunk of " + chunk.entity_path().str()));
+  if (options_.write_footer) {
+    FooterEntry e;
+    e.offset = offset_;
+    e.entity = chunk.entity_path();
+    e.rows = chunk.num_rows();
+    e.is_static = chunk.is_static();
+    for (const auto& t : chunk.timelines()) e.time_ranges[t.name()] = t.range();
+    footer_.chunks.push_back(std::move(e));
+  }
+  return write_bytes(scratch_);
+}
+
+Status RecordingWriter::flush() {
+  if (options_.sync_on_flush && owns_ && ::fdatasync(fd_) != 0 && errno != EINVAL) {
+    return Status::IOError("syncing " + name_ + ": " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+Status RecordingWriter::finish() {
+  if (finished_) return Status::OK();
+  finished_ = true;
+  Status st;
+  scratch_.clear();
+  uint64_t footer_offset = 0;
+  if (options_.write_footer) {
+    footer_offset = offset_;
+    st = encoder_.encode_footer(footer_, scratch_);
+  }
+  if (st.ok()) {
+    Encoder::encode_end(footer_offset, scratch_);
+    st = write_bytes(scratch_);
+  }
+  if (st.ok()) st = flush();
+  if (owns_ && ::close(fd_) != 0 && st.ok()) {
+    st = Status::IOError("closing " + name_ + ": " + std::strerror(errno));
+  }
+  footer_.chunks.clear();
+  return st;
+}
+
+Status write_store(const ChunkStore& store, RecordingWriter& writer) {
+  REEL_RETURN_NOT_OK(writer.write_store_info(store.info()));
+  for (const auto& chunk : store.chunks()) REEL_RETURN_NOT_OK(writer.write_chunk(*chunk));
+  return Status::OK();
+}
+
+}  // namespace reel::format
