@@ -137,6 +137,24 @@ Status MemorySink::send(std::span<const ChunkPtr> chunks) {
   return Status::OK();
 }
 
+Result<std::shared_ptr<FileSink>> FileSink::open(const std::string& path) {
+  REEL_ASSIGN_OR_RETURN(auto writer, format::RecordingWriter::open(path));
+  return std::make_shared<FileSink>(std::move(writer));
+}
+
+FileSink::FileSink(std::unique_ptr<format::RecordingWriter> writer) : writer_(std::move(writer)) {}
+
+FileSink::~FileSink() { report_error(writer_->finish()); }
+
+Status FileSink::begin(const StoreInfo& info) { return writer_->write_store_info(info); }
+
+Status FileSink::send(std::span<const ChunkPtr> chunks) {
+  for (const auto& c : chunks) REEL_RETURN_NOT_OK(writer_->write_chunk(*c));
+  return Status::OK();
+}
+
+Status FileSink::flush() { return writer_->flush(); }
+
 // ---------------------------------------------------------------------------------------
 // Per-thread state
 
@@ -365,19 +383,31 @@ struct RecordingStream::Impl {
     for (auto& sink : sinks) report_status(sink->send(chunks));
   }
 
-  void attach(std::shared_ptr<Sink> sink, bool replace) {
-    std::lock_guard lock(send_mutex);
-    report_status(sink->begin(info));
-    if (!buffered.empty()) {
-      report_status(sink->send(buffered));
-      buffered.clear();
-      buffered.shrink_to_fit();
+  enum class Attach { kAdd, kReplaceAll, kReplaceKeepMemory };
+
+  void attach(std::shared_ptr<Sink> sink, Attach mode) {
+    std::vector<std::shared_ptr<Sink>> dropped;
+    {
+      std::lock_guard lock(send_mutex);
+      report_status(sink->begin(info));
+      if (!buffered.empty()) {
+        report_status(sink->send(buffered));
+        buffered.clear();
+        buffered.shrink_to_fit();
+      }
+      if (mode != Attach::kAdd) {
+        for (auto& s : sinks) {
+          auto* m = dynamic_cast<MemorySink*>(s.get());
+          const bool keep = mode == Attach::kReplaceKeepMemory && m && m->store() == memory_store;
+          if (!keep) dropped.push_back(std::move(s));
+        }
+        std::erase(sinks, nullptr);
+        if (mode == Attach::kReplaceAll) memory_store.reset();
+      }
+      sinks.push_back(std::move(sink));
     }
-    if (replace) {
-      sinks.clear();
-      memory_store.reset();
-    }
-    sinks.push_back(std::move(sink));
+    // Dropped sinks finish (a file writes its footer) outside the lock.
+    dropped.clear();
   }
 
   void run_batcher() {
@@ -467,22 +497,33 @@ std::shared_ptr<ChunkStore> RecordingStream::memory_store() {
     if (impl_->memory_store) return impl_->memory_store;
   }
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
-  impl_->attach(std::make_shared<MemorySink>(store), false);
-  std::lock_guard lock(impl_->send_mutex);
-  impl_->memory_store = store;
+  {
+    std::lock_guard lock(impl_->send_mutex);
+    impl_->memory_store = store;
+  }
+  impl_->attach(std::make_shared<MemorySink>(store), Impl::Attach::kAdd);
   return store;
 }
 
 void RecordingStream::set_sink(std::shared_ptr<Sink> sink) {
   // Everything cut so far goes to the old sinks first.
   (void)try_flush_blocking();
-  impl_->attach(std::move(sink), true);
+  impl_->attach(std::move(sink), Impl::Attach::kReplaceAll);
 }
 
 void RecordingStream::add_sink(std::shared_ptr<Sink> sink) {
   (void)try_flush_blocking();
-  impl_->attach(std::move(sink), false);
+  impl_->attach(std::move(sink), Impl::Attach::kAdd);
 }
+
+Status RecordingStream::save(const std::string& path) {
+  REEL_ASSIGN_OR_RETURN(auto sink, FileSink::open(path));
+  REEL_RETURN_NOT_OK(try_flush_blocking());
+  impl_->attach(std::move(sink), Impl::Attach::kReplaceKeepMemory);
+  return Status::OK();
+}
+
+Status RecordingStream::to_stdout() { return save("-"); }
 
 void RecordingStream::set_time_sequence(std::string_view timeline, int64_t sequence) {
   impl_->set_time(timeline, TimeType::kSequence, sequence);

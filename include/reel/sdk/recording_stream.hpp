@@ -89,6 +89,13 @@ class RecordingStream {
   void set_sink(std::shared_ptr<Sink> sink);
   // Adds a sink: from now on chunks go to every sink.
   void add_sink(std::shared_ptr<Sink> sink);
+  // Streams the recording to a `.reel` file (crash-safe: every message is written whole, so
+  // a killed process leaves a file whose complete messages all load). Replaces the other
+  // sinks except the embedded store. Writing happens on the batcher thread, never on the
+  // logging threads.
+  Status save(const std::string& path);
+  // The same stream of messages on standard output, for `./my_logger | reel compact`.
+  Status to_stdout();
 
   // ---- time context (this thread, this stream)
   void set_time_sequence(std::string_view timeline, int64_t sequence);

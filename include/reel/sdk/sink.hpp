@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
+#include "reel/format/recording_file.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
 
@@ -36,6 +37,21 @@ class MemorySink final : public Sink {
 
  private:
   std::shared_ptr<ChunkStore> store_;
+};
+
+// Writes a `.reel` recording (a file, stdout or any descriptor). finish() on destruction.
+class FileSink final : public Sink {
+ public:
+  // "-" is stdout.
+  static Result<std::shared_ptr<FileSink>> open(const std::string& path);
+  explicit FileSink(std::unique_ptr<format::RecordingWriter> writer);
+  ~FileSink() override;
+  Status begin(const StoreInfo& info) override;
+  Status send(std::span<const ChunkPtr> chunks) override;
+  Status flush() override;
+
+ private:
+  std::unique_ptr<format::RecordingWriter> writer_;
 };
 
 // Hands chunks to a function (for custom transports and tests).
