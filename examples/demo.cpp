@@ -56,17 +56,34 @@ void log_demo(reel::RecordingStream& rec, int frames) {
 
 }  // namespace
 
+// Usage: reel-demo [FRAMES] [--save FILE]
 int main(int argc, char** argv) {
-  const int frames = argc > 1 ? std::atoi(argv[1]) : 400;
+  int frames = 400;
+  std::string save_path;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--save" && i + 1 < argc) {
+      save_path = argv[++i];
+    } else {
+      frames = std::atoi(argv[i]);
+    }
+  }
   auto start = std::chrono::steady_clock::now();
   reel::RecordingStream rec("reel_demo");
   auto store = rec.memory_store();
+  if (!save_path.empty()) {
+    if (auto st = rec.save(save_path); !st.ok()) {
+      std::fprintf(stderr, "reel-demo: %s\n", st.to_string().c_str());
+      return 1;
+    }
+  }
   log_demo(rec, frames);
   rec.flush_blocking();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   auto stats = store->stats();
-  std::printf("reel demo: logged %d frames in %.3f s into the embedded store\n", frames, secs);
+  std::printf("reel demo: logged %d frames in %.3f s into the embedded store%s%s\n", frames, secs,
+              save_path.empty() ? "" : " and ", save_path.c_str());
   std::printf("  %zu entities, %zu chunks, %lld rows, %.1f MiB\n", store->entities().size(),
               stats.num_chunks, static_cast<long long>(stats.num_rows),
               double(stats.total_bytes()) / (1 << 20));

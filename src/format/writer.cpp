@@ -63,6 +63,11 @@ Status RecordingWriter::write_chunk(const Chunk& chunk) {
   scratch_.clear();
   REEL_RETURN_NOT_OK(encoder_.encode_chunk(chunk, scratch_)
                          .with_context("encoding chunk of " + chunk.entity_path().str()));
+  return write_raw_chunk(scratch_, chunk);
+}
+
+Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk) {
+  if (finished_) return Status::Invalid("write to finished recording " + name_);
   if (options_.write_footer) {
     FooterEntry e;
     e.offset = offset_;
@@ -72,7 +77,7 @@ Status RecordingWriter::write_chunk(const Chunk& chunk) {
     for (const auto& t : chunk.timelines()) e.time_ranges[t.name()] = t.range();
     footer_.chunks.push_back(std::move(e));
   }
-  return write_bytes(scratch_);
+  return write_bytes(message);
 }
 
 Status RecordingWriter::flush() {

@@ -314,10 +314,15 @@ struct ChunkStore::Impl {
     if (entity.timelines.empty() && entity.statics.empty()) entities.erase(eit);
   }
 
-  void insert_static(const ChunkPtr& chunk, std::vector<ChunkStoreEvent>& events) {
+  void insert_static(ChunkPtr chunk, std::vector<ChunkStoreEvent>& events) {
     EntityIndex& entity = entities[chunk->entity_path()];
-    std::vector<ChunkPtr> superseded;
-    int refs = 0;
+    // Per component: the row with the greatest RowId, if it beats what is visible now.
+    struct Win {
+      ComponentDescriptor component;
+      int64_t row;
+      RowId row_id;
+    };
+    std::vector<Win> wins;
     for (const auto& comp : chunk->components()) {
       Candidate best;
       for (int64_t i = 0; i < chunk->num_rows(); ++i) {
@@ -327,20 +332,37 @@ struct ChunkStore::Impl {
       }
       if (!best.found) continue;
       auto it = entity.statics.find(comp.descriptor);
-      if (it != entity.statics.end()) {
-        if (it->second.row_id >= best.row_id) continue;  // a newer static row already wins
-        if (--static_refs[it->second.chunk->id()] == 0) superseded.push_back(it->second.chunk);
-        it->second = {chunk, best.row, best.row_id};
-      } else {
-        entity.statics.emplace(comp.descriptor, StaticCell{chunk, best.row, best.row_id});
-      }
-      ++refs;
+      if (it != entity.statics.end() && it->second.row_id >= best.row_id) continue;
+      wins.push_back({comp.descriptor, best.row, best.row_id});
     }
-    if (refs == 0) {
+    if (wins.empty()) {
       if (entity.timelines.empty() && entity.statics.empty()) entities.erase(chunk->entity_path());
       return;  // nothing in it is visible: not stored
     }
-    static_refs[chunk->id()] = refs;
+    // Keep only the rows that hold a visible cell: superseded static rows are dropped
+    // physically, also within one chunk.
+    std::vector<int64_t> rows;
+    for (const auto& w : wins) rows.push_back(w.row);
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    if (int64_t(rows.size()) < chunk->num_rows()) {
+      auto taken = chunk->take(rows);
+      if (taken.ok()) {
+        chunk = *taken;
+        for (auto& w : wins) w.row = std::lower_bound(rows.begin(), rows.end(), w.row) - rows.begin();
+      }
+    }
+    std::vector<ChunkPtr> superseded;
+    for (const auto& w : wins) {
+      auto it = entity.statics.find(w.component);
+      if (it != entity.statics.end()) {
+        if (--static_refs[it->second.chunk->id()] == 0) superseded.push_back(it->second.chunk);
+        it->second = {chunk, w.row, w.row_id};
+      } else {
+        entity.statics.emplace(w.component, StaticCell{chunk, w.row, w.row_id});
+      }
+    }
+    static_refs[chunk->id()] = int(wins.size());
     chunks.emplace(chunk->id(), chunk);
     account(*chunk, true);
     events.push_back(make_event(ChunkStoreEventKind::kAddition, chunk));

@@ -101,6 +101,9 @@ class RecordingWriter {
 
   Status write_store_info(const StoreInfo& info);
   Status write_chunk(const Chunk& chunk);
+  // Copies an already encoded chunk message (header + stored payload, as read with
+  // ReaderOptions::keep_raw) without re-encoding; `chunk` is its decoded form, for the footer.
+  Status write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk);
   Status flush();
   // Footer (if enabled) and end-of-stream marker; closes an owned descriptor.
   Status finish();
@@ -126,7 +129,7 @@ struct ReaderOptions {
   uint64_t max_message_bytes = 1ull << 30;
   // Set to false to only walk the framing (`reel stats`, `reel filter` copy payloads).
   bool decode_chunks = true;
-  // Keep the stored (compressed) payload bytes in Message::raw for pass-through copies.
+  // Keep the message's stored bytes (see last_raw_message) for pass-through copies.
   bool keep_raw = false;
 };
 
@@ -148,7 +151,7 @@ class RecordingReader {
   // was recorded in warnings()). An error means a corrupt message: the messages before it
   // were all returned; the error names the byte offset and what was wrong.
   Result<std::optional<Message>> next();
-  // The raw stored payload of the last message returned (only with keep_raw).
+  // The last message returned, header and stored payload as read (only with keep_raw).
   std::span<const uint8_t> last_raw_message() const { return raw_; }
 
   uint16_t version() const { return version_; }

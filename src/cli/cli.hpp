@@ -1,0 +1,100 @@
+// Shared pieces of the `reel` command-line tool.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reel/format/recording_file.hpp"
+#include "reel/status.hpp"
+
+namespace reel::cli {
+
+// A progress bar on stderr, drawn only when stderr is a terminal and the work has taken more
+// than a second; updates are rate-limited. Quiet otherwise.
+class Progress {
+ public:
+  explicit Progress(std::string label, uint64_t total_bytes);
+  ~Progress();
+  void update(uint64_t done_bytes);
+  void finish();
+
+ private:
+  std::string label_;
+  uint64_t total_;
+  bool tty_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+// Inputs: the given paths, or stdin when none are given (and stdin is not a terminal).
+Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths);
+
+// Output: the path, or stdout ("-"); refuses a terminal for binary output.
+Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
+                                                             format::WriterOptions options);
+
+// Reads every message of an input, calling `on_message`; shows progress; collects warnings
+// (printed to stderr by the caller). Stops at the first error.
+template <typename F>
+Status for_each_message(const std::string& path, format::ReaderOptions options, F&& on_message,
+                        std::vector<std::string>* warnings) {
+  REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path, options));
+  Progress progress(path == "-" ? "stdin" : path, reader->total_bytes());
+  for (;;) {
+    auto next = reader->next();
+    if (!next.ok()) {
+      if (warnings) *warnings = reader->warnings();
+      return next.status();
+    }
+    if (!*next) break;
+    REEL_RETURN_NOT_OK(on_message(**next, *reader));
+    progress.update(reader->bytes_read());
+  }
+  progress.finish();
+  if (warnings) *warnings = reader->warnings();
+  return Status::OK();
+}
+
+void print_warnings(const std::vector<std::string>& warnings);
+
+// Commands (cli_*.cpp). Each returns the process exit status.
+struct PrintOptions {
+  std::vector<std::string> inputs;
+  int verbosity = 0;
+};
+int run_print(const PrintOptions& options);
+
+struct StatsOptions {
+  std::vector<std::string> inputs;
+};
+int run_stats(const StatsOptions& options);
+
+struct RewriteOptions {
+  std::vector<std::string> inputs;
+  std::string output = "-";
+  std::string compression = "lz4";
+  uint64_t max_rows = 0, max_bytes = 0, max_rows_if_unsorted = 0;  // 0: default/env
+};
+int run_compact(const RewriteOptions& options);
+int run_merge(const RewriteOptions& options);
+
+struct FilterOptions {
+  std::vector<std::string> inputs;
+  std::string output = "-";
+  std::vector<std::string> drop_entities;  // entity path filter rules
+  std::vector<std::string> drop_timelines;
+};
+int run_filter(const FilterOptions& options);
+
+struct VerifyOptions {
+  std::vector<std::string> inputs;
+};
+int run_verify(const VerifyOptions& options);
+
+// Prints "reel: error: <message>" and returns 1.
+int fail(const Status& status);
+
+}  // namespace reel::cli

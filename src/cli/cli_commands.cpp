@@ -1,0 +1,427 @@
+// reel print / stats / compact / merge / filter / verify.
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "cli/cli.hpp"
+#include "reel/store/chunk_store.hpp"
+
+namespace reel::cli {
+
+namespace {
+
+using format::Message;
+using format::MessageKind;
+using format::RecordingReader;
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", b, units[u]);
+  return buf;
+}
+
+std::string time_ranges(const Chunk& c) {
+  std::string s;
+  for (const auto& t : c.timelines()) {
+    if (!s.empty()) s += ", ";
+    s += t.name() + " [" + format_time(t.timeline().type(), t.range().min) + ", " +
+         format_time(t.timeline().type(), t.range().max) + "]";
+  }
+  return s.empty() ? "static" : s;
+}
+
+// Bytes of the Arrow values a column holds (what it would take in the Arrow layout),
+// independent of how its buffers are shared with other columns.
+size_t array_bytes(const arrow::ArrayData& a, int64_t offset, int64_t length) {
+  const arrow::TypeId id = a.type->id();
+  size_t n = a.null_count ? size_t(arrow::bit_util::bytes_for_bits(length)) : 0;
+  switch (id) {
+    case arrow::TypeId::kNull: return 0;
+    case arrow::TypeId::kBool: return n + size_t(arrow::bit_util::bytes_for_bits(length));
+    case arrow::TypeId::kUtf8:
+    case arrow::TypeId::kBinary: {
+      if (length == 0) return n;
+      const int32_t* o = a.buffers[1]->data_as<int32_t>() + a.offset + offset;
+      return n + size_t(length + 1) * 4 + size_t(o[length] - o[0]);
+    }
+    case arrow::TypeId::kList: {
+      if (length == 0) return n;
+      const int32_t* o = a.buffers[1]->data_as<int32_t>() + a.offset + offset;
+      return n + size_t(length + 1) * 4 + array_bytes(*a.children[0], o[0], o[length] - o[0]);
+    }
+    case arrow::TypeId::kFixedSizeList: {
+      const int64_t ls = a.type->list_size();
+      return n + array_bytes(*a.children[0], (a.offset + offset) * ls, length * ls);
+    }
+    case arrow::TypeId::kStruct: {
+      for (const auto& c : a.children) n += array_bytes(*c, a.offset + offset, length);
+      return n;
+    }
+    default: return n + size_t(length * a.type->primitive_width());
+  }
+}
+
+size_t column_bytes(const ListColumn& list) {
+  auto arrow_form = list.to_arrow();
+  return array_bytes(*arrow_form, 0, arrow_form->length);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+
+int run_print(const PrintOptions& options) {
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  int64_t total_chunks = 0, total_rows = 0;
+  for (const auto& path : *inputs) {
+    std::vector<std::string> warnings;
+    Status st = for_each_message(
+        path, {}, [&](const Message& m, RecordingReader& reader) -> Status {
+          switch (m.kind) {
+            case MessageKind::kStoreInfo:
+              std::printf("%s: recording %s of application '%s', started %s (format v%u)\n",
+                          reader.name().c_str(), m.info.recording_id.c_str(),
+                          m.info.application_id.c_str(),
+                          format_time(TimeType::kTimestamp, m.info.started_ns).c_str(),
+                          unsigned(reader.version()));
+              break;
+            case MessageKind::kChunk: {
+              const Chunk& c = *m.chunk;
+              ++total_chunks;
+              total_rows += c.num_rows();
+              std::string comps;
+              for (const auto& comp : c.components()) {
+                comps += (comps.empty() ? "" : ", ") + comp.descriptor.identifier();
+              }
+              std::printf("chunk %-24s %6lld rows  %s  {%s}\n", c.entity_path().str().c_str(),
+                          static_cast<long long>(c.num_rows()), time_ranges(c).c_str(), comps.c_str());
+              if (options.verbosity >= 1) {
+                std::printf("  id %s at byte %llu, %s stored (%s, %s decoded), rows %s\n",
+                            c.id().to_string().c_str(), static_cast<unsigned long long>(m.offset),
+                            human_bytes(double(m.stored_bytes)).c_str(),
+                            format::compression_name(m.compression),
+                            human_bytes(double(m.payload_bytes)).c_str(),
+                            c.is_sorted() ? "sorted by row id" : "unsorted");
+                for (const auto& t : c.timelines()) {
+                  std::printf("  time %-20s %-9s %s\n", t.name().c_str(),
+                              time_type_name(t.timeline().type()), t.is_sorted() ? "sorted" : "unsorted");
+                }
+                for (const auto& comp : c.components()) {
+                  std::printf("  component %-30s list<%s>  %lld nulls  %s  (%s)\n",
+                              comp.descriptor.identifier().c_str(),
+                              comp.list.value_type()->to_string().c_str(),
+                              static_cast<long long>(comp.list.null_count()),
+                              human_bytes(double(column_bytes(comp.list))).c_str(),
+                              comp.descriptor.component_type().c_str());
+                }
+              }
+              if (options.verbosity >= 2) {
+                std::printf("%s", c.to_string(options.verbosity >= 3 ? INT64_MAX : 10).c_str());
+              }
+              break;
+            }
+            case MessageKind::kFooter:
+              if (options.verbosity >= 1) {
+                std::printf("footer at byte %llu: %zu chunk entries\n",
+                            static_cast<unsigned long long>(m.offset), m.footer.chunks.size());
+              }
+              break;
+            case MessageKind::kEnd:
+              break;
+          }
+          return Status::OK();
+        },
+        &warnings);
+    print_warnings(warnings);
+    if (!st.ok()) return fail(st);
+  }
+  std::printf("%lld chunks, %lld rows\n", static_cast<long long>(total_chunks),
+              static_cast<long long>(total_rows));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+
+int run_stats(const StatsOptions& options) {
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  for (const auto& path : *inputs) {
+    struct ComponentAcc {
+      int64_t chunks = 0, rows = 0, instances = 0;
+      size_t bytes = 0;
+      std::string type;
+    };
+    std::map<std::pair<std::string, std::string>, ComponentAcc> components;
+    std::map<std::string, std::pair<Timeline, TimeRange>> timelines;
+    std::set<std::string> entities;
+    uint64_t stored = 0, payload = 0, chunks = 0, static_chunks = 0;
+    int64_t rows = 0;
+    uint64_t file_bytes = 0;
+    std::vector<std::string> warnings;
+    Status st = for_each_message(
+        path, {}, [&](const Message& m, RecordingReader& reader) -> Status {
+          file_bytes = reader.bytes_read();
+          if (m.kind != MessageKind::kChunk) return Status::OK();
+          const Chunk& c = *m.chunk;
+          ++chunks;
+          static_chunks += c.is_static();
+          rows += c.num_rows();
+          stored += m.stored_bytes;
+          payload += m.payload_bytes;
+          entities.insert(c.entity_path().str());
+          for (const auto& t : c.timelines()) {
+            auto& [tl, range] = timelines[t.name()];
+            tl = t.timeline();
+            range.extend(t.range());
+          }
+          for (const auto& comp : c.components()) {
+            auto& acc = components[{c.entity_path().str(), comp.descriptor.identifier()}];
+            acc.type = comp.list.value_type()->to_string();
+            ++acc.chunks;
+            acc.rows += comp.list.length() - comp.list.null_count();
+            for (int64_t i = 0; i < comp.list.length(); ++i) acc.instances += comp.list.num_instances(i);
+            acc.bytes += column_bytes(comp.list);
+          }
+          return Status::OK();
+        },
+        &warnings);
+    print_warnings(warnings);
+    if (!st.ok()) return fail(st);
+    std::printf("%s\n", path == "-" ? "<stdin>" : path.c_str());
+    std::printf("  size             %s\n", human_bytes(double(file_bytes)).c_str());
+    std::printf("  chunks           %llu (%llu static)\n", static_cast<unsigned long long>(chunks),
+                static_cast<unsigned long long>(static_chunks));
+    std::printf("  rows             %lld\n", static_cast<long long>(rows));
+    std::printf("  entities         %zu\n", entities.size());
+    std::printf("  chunk payloads   %s decoded, %s stored (compression ratio %.2f)\n",
+                human_bytes(double(payload)).c_str(), human_bytes(double(stored)).c_str(),
+                stored ? double(payload) / double(stored) : 1.0);
+    for (const auto& [name, tr] : timelines) {
+      std::printf("  timeline %-12s %-9s [%s, %s]\n", name.c_str(), time_type_name(tr.first.type()),
+                  format_time(tr.first.type(), tr.second.min).c_str(),
+                  format_time(tr.first.type(), tr.second.max).c_str());
+    }
+    std::printf("  %-28s %-28s %8s %8s %10s %10s  %s\n", "entity", "component", "chunks", "rows",
+                "instances", "bytes", "type");
+    for (const auto& [key, acc] : components) {
+      std::printf("  %-28s %-28s %8lld %8lld %10lld %10s  %s\n", key.first.c_str(), key.second.c_str(),
+                  static_cast<long long>(acc.chunks), static_cast<long long>(acc.rows),
+                  static_cast<long long>(acc.instances), human_bytes(double(acc.bytes)).c_str(),
+                  acc.type.c_str());
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+int rewrite_through_store(const RewriteOptions& options, const char* verb) {
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  for (const auto& in : *inputs) {
+    if (in != "-" && in == options.output) {
+      return fail(Status::Invalid(std::string(verb) + ": the output " + in +
+                                  " is also an input; write to another file"));
+    }
+  }
+  auto compression = format::parse_compression(options.compression);
+  if (!compression.ok()) return fail(compression.status());
+  ChunkStoreConfig config = ChunkStoreConfig::from_env();
+  if (options.max_rows) config.chunk_max_rows = options.max_rows;
+  if (options.max_bytes) config.chunk_max_bytes = options.max_bytes;
+  if (options.max_rows_if_unsorted) config.chunk_max_rows_if_unsorted = options.max_rows_if_unsorted;
+  ChunkStore store(config);
+  uint64_t chunks_in = 0;
+  int64_t rows_in = 0;
+  bool have_info = false;
+  for (const auto& path : *inputs) {
+    std::vector<std::string> warnings;
+    Status st = for_each_message(
+        path, {}, [&](Message& m, RecordingReader&) -> Status {
+          if (m.kind == MessageKind::kStoreInfo && !have_info) {
+            store.set_info(m.info);
+            have_info = true;
+          } else if (m.kind == MessageKind::kChunk) {
+            ++chunks_in;
+            rows_in += m.chunk->num_rows();
+            return store.insert(m.chunk).status();
+          }
+          return Status::OK();
+        },
+        &warnings);
+    print_warnings(warnings);
+    if (!st.ok()) return fail(st);
+  }
+  format::WriterOptions wo;
+  wo.compression = *compression;
+  auto writer = open_output(options.output, wo);
+  if (!writer.ok()) return fail(writer.status());
+  Status st = format::write_store(store, **writer);
+  if (st.ok()) st = (*writer)->finish();
+  if (!st.ok()) return fail(st);
+  auto stats = store.stats();
+  std::fprintf(stderr, "reel %s: %llu chunks (%lld rows) in, %zu chunks (%lld rows) out\n", verb,
+               static_cast<unsigned long long>(chunks_in), static_cast<long long>(rows_in),
+               stats.num_chunks, static_cast<long long>(stats.num_rows));
+  return 0;
+}
+
+}  // namespace
+
+int run_compact(const RewriteOptions& options) { return rewrite_through_store(options, "compact"); }
+int run_merge(const RewriteOptions& options) { return rewrite_through_store(options, "merge"); }
+
+// ---------------------------------------------------------------------------------------
+
+int run_filter(const FilterOptions& options) {
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  EntityPathFilter drop;
+  for (const auto& rule : options.drop_entities) {
+    auto parsed = EntityPathFilter::parse(rule);
+    if (!parsed.ok()) return fail(parsed.status());
+    for (const auto& r : parsed->rules()) drop.add_rule(r);
+  }
+  const std::set<std::string> drop_timelines(options.drop_timelines.begin(),
+                                             options.drop_timelines.end());
+  auto writer = open_output(options.output, {});
+  if (!writer.ok()) return fail(writer.status());
+  bool have_info = false;
+  uint64_t kept = 0, dropped = 0, rewritten = 0;
+  format::ReaderOptions ro;
+  ro.keep_raw = true;
+  for (const auto& path : *inputs) {
+    std::vector<std::string> warnings;
+    Status st = for_each_message(
+        path, ro, [&](Message& m, RecordingReader& reader) -> Status {
+          if (m.kind == MessageKind::kStoreInfo && !have_info) {
+            have_info = true;
+            return (*writer)->write_store_info(m.info);
+          }
+          if (m.kind != MessageKind::kChunk) return Status::OK();
+          ChunkPtr c = m.chunk;
+          if (drop.matches(c->entity_path())) {
+            ++dropped;
+            return Status::OK();
+          }
+          bool changed = false;
+          for (const auto& t : c->timelines()) {
+            if (drop_timelines.count(t.name())) {
+              c = c->without_timeline(t.name());
+              changed = true;
+            }
+          }
+          if (changed && c->is_static()) {
+            ++dropped;  // it only existed on dropped timelines: it must not turn static
+            return Status::OK();
+          }
+          ++kept;
+          if (changed) {
+            ++rewritten;
+            return (*writer)->write_chunk(*c);
+          }
+          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c);  // as it was
+        },
+        &warnings);
+    print_warnings(warnings);
+    if (!st.ok()) return fail(st);
+  }
+  Status st = (*writer)->finish();
+  if (!st.ok()) return fail(st);
+  std::fprintf(stderr, "reel filter: kept %llu chunks (%llu rewritten), dropped %llu\n",
+               static_cast<unsigned long long>(kept), static_cast<unsigned long long>(rewritten),
+               static_cast<unsigned long long>(dropped));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+
+int run_verify(const VerifyOptions& options) {
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  int problems_total = 0;
+  for (const auto& path : *inputs) {
+    std::vector<std::string> problems;
+    uint64_t chunks = 0, infos = 0;
+    int64_t rows = 0;
+    bool ended = false;
+    std::vector<RowId> ids;
+    std::unordered_set<ChunkId> chunk_ids;
+    std::map<uint64_t, std::pair<std::string, int64_t>> chunk_at;  // offset -> entity, rows
+    format::Footer footer;
+    bool has_footer = false;
+    std::vector<std::string> warnings;
+    Status st = for_each_message(
+        path, {}, [&](Message& m, RecordingReader&) -> Status {
+          switch (m.kind) {
+            case MessageKind::kStoreInfo:
+              ++infos;
+              if (chunks > 0) problems.push_back("store info at byte " + std::to_string(m.offset) + " after chunks");
+              break;
+            case MessageKind::kChunk: {
+              const Chunk& c = *m.chunk;
+              ++chunks;
+              rows += c.num_rows();
+              if (!chunk_ids.insert(c.id()).second) {
+                problems.push_back("chunk id " + c.id().to_string() + " appears twice (byte " +
+                                   std::to_string(m.offset) + ")");
+              }
+              for (int64_t i = 0; i < c.num_rows(); ++i) ids.push_back(c.row_id(i));
+              chunk_at[m.offset] = {c.entity_path().str(), c.num_rows()};
+              break;
+            }
+            case MessageKind::kFooter:
+              footer = m.footer;
+              has_footer = true;
+              break;
+            case MessageKind::kEnd:
+              ended = true;
+              break;
+          }
+          return Status::OK();
+        },
+        &warnings);
+    for (const auto& w : warnings) problems.push_back(w);
+    if (!st.ok()) problems.push_back(st.message());
+    if (infos == 0) problems.push_back("no store info message");
+    std::sort(ids.begin(), ids.end());
+    if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) {
+      problems.push_back("some row ids appear in more than one row");
+    }
+    if (has_footer) {
+      for (const auto& e : footer.chunks) {
+        auto it = chunk_at.find(e.offset);
+        if (it == chunk_at.end() || it->second.first != e.entity.str() || it->second.second != e.rows) {
+          problems.push_back("footer entry for byte " + std::to_string(e.offset) +
+                             " does not match the chunk there");
+        }
+      }
+      if (footer.chunks.size() != chunk_at.size()) {
+        problems.push_back("footer lists " + std::to_string(footer.chunks.size()) + " chunks, the file has " +
+                           std::to_string(chunk_at.size()));
+      }
+    }
+    (void)ended;
+    const std::string name = path == "-" ? "<stdin>" : path;
+    if (problems.empty()) {
+      std::printf("%s: OK (%llu chunks, %lld rows)\n", name.c_str(),
+                  static_cast<unsigned long long>(chunks), static_cast<long long>(rows));
+    } else {
+      for (const auto& p : problems) std::printf("%s: FAILED: %s\n", name.c_str(), p.c_str());
+      problems_total += int(problems.size());
+    }
+  }
+  return problems_total ? 1 : 0;
+}
+
+}  // namespace reel::cli

@@ -1,0 +1,201 @@
+// Drives the real `reel` binary through a shell, pipes included.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "reel/format/recording_file.hpp"
+#include "reel/sdk/archetypes.hpp"
+#include "reel/sdk/recording_stream.hpp"
+
+namespace reel {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int status;
+  std::string out;
+};
+
+// Runs a shell command line; captures stdout (and stderr with 2>&1 in the command).
+Run sh(const std::string& command) {
+  std::string full = "cd '" + fs::temp_directory_path().string() + "' && " + command;
+  FILE* p = ::popen(full.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+const std::string kReel = REEL_CLI_PATH;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("reel_cli_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    input_ = (dir_ / "in.reel").string();
+    RecordingStreamOptions options;
+    options.log_time = options.log_tick = false;
+    options.batcher.flush_num_rows = 7;  // many small chunks, so compact has work
+    RecordingStream rec("cli_test", options);
+    EXPECT_TRUE(rec.save(input_).ok());
+    for (int i = 0; i < 100; ++i) {
+      rec.set_time_sequence("frame", i);
+      rec.set_time_duration_secs("sim", i * 0.1);
+      rec.log("plots/a", Scalars(i));
+      rec.log("world/debug/x", Scalars(-i));
+    }
+    rec.log_static("world/label", TextDocument("first"));
+    rec.log_static("world/label", TextDocument("second"));  // supersedes the first
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+  std::string input_;
+};
+
+// Rows of an entity as stored in the file (no store in between).
+int64_t count_rows(const std::string& file, const std::string& entity) {
+  auto reader = format::RecordingReader::open(file).value();
+  int64_t rows = 0;
+  for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+    if ((*m)->kind == format::MessageKind::kChunk && (*m)->chunk->entity_path() == EntityPath(entity)) {
+      rows += (*m)->chunk->num_rows();
+    }
+  }
+  return rows;
+}
+
+TEST_F(CliTest, HelpOnEveryCommand) {
+  for (const char* cmd : {"print", "stats", "compact", "merge", "filter", "verify"}) {
+    auto r = sh(kReel + " " + cmd + " --help");
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
+  }
+}
+
+TEST_F(CliTest, PrintListsChunksAndTotals) {
+  auto r = sh(kReel + " print " + input_);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("application 'cli_test'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/plots/a"), std::string::npos);
+  EXPECT_NE(r.out.find("Scalars:scalars"), std::string::npos);
+  EXPECT_NE(r.out.find("202 rows"), std::string::npos) << r.out;
+  auto vv = sh(kReel + " print -vv " + input_);
+  EXPECT_NE(vv.out.find("list<float64>"), std::string::npos) << vv.out;
+  EXPECT_NE(vv.out.find("frame=0"), std::string::npos) << vv.out;
+}
+
+TEST_F(CliTest, StatsFromStdin) {
+  auto r = sh("cat " + input_ + " | " + kReel + " stats");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("<stdin>"), std::string::npos);
+  EXPECT_NE(r.out.find("rows             202"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("compression ratio"), std::string::npos);
+}
+
+TEST_F(CliTest, CompactThroughPipesDropsChunksAndSupersededStatics) {
+  auto r = sh("cat " + input_ + " | " + kReel + " compact --max-rows 64 > " + path("c.reel") + " 2>/dev/null");
+  ASSERT_EQ(r.status, 0);
+  ChunkStore before, after;
+  ASSERT_TRUE(format::load_file(input_, before).ok());
+  auto in_chunks = format::RecordingReader::open(input_).value();
+  int chunks_in = 0;
+  for (auto m = in_chunks->next(); m.ok() && *m; m = in_chunks->next()) chunks_in += (*m)->kind == format::MessageKind::kChunk;
+  ASSERT_TRUE(format::load_file(path("c.reel"), after).ok());
+  auto out_chunks = format::RecordingReader::open(path("c.reel")).value();
+  int chunks_out = 0;
+  for (auto m = out_chunks->next(); m.ok() && *m; m = out_chunks->next()) {
+    if ((*m)->kind != format::MessageKind::kChunk) continue;
+    ++chunks_out;
+    EXPECT_LE((*m)->chunk->num_rows(), 64);
+  }
+  EXPECT_LT(chunks_out, chunks_in);
+  // Query results are identical.
+  const auto& s = Scalars::fields()[0].descriptor;
+  for (TimeInt t : {0, 50, 99}) {
+    EXPECT_EQ(before.latest_at({"frame", t}, "/plots/a", s)->row_id,
+              after.latest_at({"frame", t}, "/plots/a", s)->row_id);
+  }
+  EXPECT_EQ(after.range({"sim", {0, kTimeMax}}, "/plots/a", s).num_rows(), 100);
+  // The superseded static document is gone physically.
+  EXPECT_EQ(count_rows(path("c.reel"), "/world/label"), 1);
+  EXPECT_EQ(count_rows(input_, "/world/label"), 2);
+}
+
+TEST_F(CliTest, MergeCombinesRecordings) {
+  auto split = sh(kReel + " filter " + input_ + " --drop-entity /plots/a -o " + path("x.reel") +
+                  " && " + kReel + " filter " + input_ + " --drop-entity '/world/**' -o " +
+                  path("a.reel"));
+  ASSERT_EQ(split.status, 0);
+  auto r = sh(kReel + " merge " + path("x.reel") + " " + path("a.reel") + " -o " + path("m.reel") + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(count_rows(path("m.reel"), "/plots/a"), 100);
+  EXPECT_EQ(count_rows(path("m.reel"), "/world/debug/x"), 100);
+  EXPECT_NE(r.out.find("reel merge"), std::string::npos);
+}
+
+TEST_F(CliTest, FilterDropsEntitiesAndTimelines) {
+  auto r = sh(kReel + " filter " + input_ + " --drop-entity '/world/debug/**' --drop-timeline sim -o " +
+              path("f.reel") + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(count_rows(path("f.reel"), "/world/debug/x"), 0);
+  EXPECT_EQ(count_rows(path("f.reel"), "/plots/a"), 100);
+  ChunkStore store;
+  ASSERT_TRUE(format::load_file(path("f.reel"), store).ok());
+  auto timelines = store.timelines();
+  ASSERT_EQ(timelines.size(), 1u);
+  EXPECT_EQ(timelines[0].name(), "frame");
+}
+
+TEST_F(CliTest, VerifyPassesGoodFilesAndFailsBadOnes) {
+  auto ok = sh(kReel + " verify " + input_);
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_NE(ok.out.find("OK"), std::string::npos);
+  // Cut the file in the middle of a message.
+  auto size = fs::file_size(input_);
+  fs::copy_file(input_, path("cut.reel"));
+  fs::resize_file(path("cut.reel"), size / 2);
+  auto bad = sh(kReel + " verify " + path("cut.reel"));
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("truncated"), std::string::npos) << bad.out;
+}
+
+TEST_F(CliTest, BadInputIsAOneLineErrorAndNonZeroStatus) {
+  {
+    std::ofstream junk(path("junk.reel"));
+    junk << "definitely not a recording";
+  }
+  auto r = sh(kReel + " print " + path("junk.reel") + " 2>&1");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("reel: error:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("not a reel recording"), std::string::npos) << r.out;
+  auto missing = sh(kReel + " stats " + path("nope.reel") + " 2>&1");
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.out.find("cannot open"), std::string::npos) << missing.out;
+  auto same = sh(kReel + " compact " + input_ + " -o " + input_ + " 2>&1");
+  EXPECT_NE(same.status, 0);
+  EXPECT_NE(same.out.find("also an input"), std::string::npos) << same.out;
+}
+
+TEST_F(CliTest, TruncatedInputWarnsAndKeepsWhatIsComplete) {
+  auto size = fs::file_size(input_);
+  fs::copy_file(input_, path("cut.reel"));
+  fs::resize_file(path("cut.reel"), size - 30);
+  auto r = sh(kReel + " compact " + path("cut.reel") + " -o " + path("out.reel") + " 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("warning"), std::string::npos) << r.out;
+  EXPECT_GT(count_rows(path("out.reel"), "/plots/a"), 0);
+}
+
+}  // namespace
+}  // namespace reel

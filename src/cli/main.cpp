@@ -1,0 +1,68 @@
+// `reel`: inspect, compact, merge, filter, verify and query recordings.
+//
+// Every command reads files or stdin and writes `-o FILE` or stdout, so
+// `./my_logger | reel compact > out.reel` works.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+
+#include "cli/cli.hpp"
+
+int main(int argc, char** argv) {
+  using namespace reel::cli;
+  CLI::App app{"reel: record, store, query and view multimodal time-series recordings"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "reel 0.1.0 (file format v1)");
+
+  PrintOptions print;
+  auto* print_cmd = app.add_subcommand("print", "List a recording's chunks: entities, timelines, components");
+  print_cmd->add_option("files", print.inputs, "Recordings to read (default: stdin)");
+  print_cmd->add_flag("-v,--verbose", print.verbosity,
+                      "More detail: -v column types and sizes, -vv the first rows, -vvv every row");
+
+  StatsOptions stats;
+  auto* stats_cmd = app.add_subcommand("stats", "Sizes, counts per entity and component, compression ratio");
+  stats_cmd->add_option("files", stats.inputs, "Recordings to read (default: stdin)");
+
+  RewriteOptions compact;
+  auto* compact_cmd = app.add_subcommand(
+      "compact", "Merge small chunks and drop superseded static data; query results are unchanged");
+  compact_cmd->add_option("files", compact.inputs, "Recordings to read (default: stdin)");
+  compact_cmd->add_option("-o,--output", compact.output, "Output file (default: stdout)");
+  compact_cmd->add_option("--max-rows", compact.max_rows, "Rows per chunk at most (default 4096)");
+  compact_cmd->add_option("--max-bytes", compact.max_bytes, "Bytes per chunk at most (default 384 KiB)");
+  compact_cmd->add_option("--max-rows-if-unsorted", compact.max_rows_if_unsorted,
+                          "Rows per chunk at most when not sorted by time (default 1024)");
+  compact_cmd->add_option("--compression", compact.compression, "none, lz4 or zstd (default lz4)");
+
+  RewriteOptions merge;
+  auto* merge_cmd = app.add_subcommand("merge", "Combine recordings into one");
+  merge_cmd->add_option("files", merge.inputs, "Recordings to merge")->required();
+  merge_cmd->add_option("-o,--output", merge.output, "Output file (default: stdout)");
+  merge_cmd->add_option("--compression", merge.compression, "none, lz4 or zstd (default lz4)");
+
+  FilterOptions filter;
+  auto* filter_cmd = app.add_subcommand("filter", "Drop entities or timelines without re-chunking");
+  filter_cmd->add_option("files", filter.inputs, "Recordings to read (default: stdin)");
+  filter_cmd->add_option("-o,--output", filter.output, "Output file (default: stdout)");
+  filter_cmd->add_option("--drop-entity", filter.drop_entities,
+                         "Entity path or filter to drop, e.g. /world/debug/** (repeatable)");
+  filter_cmd->add_option("--drop-timeline", filter.drop_timelines, "Timeline to drop (repeatable)");
+
+  VerifyOptions verify;
+  auto* verify_cmd = app.add_subcommand("verify", "Decode everything and check invariants; the exit status says");
+  verify_cmd->add_option("files", verify.inputs, "Recordings to verify (default: stdin)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (print_cmd->parsed()) return run_print(print);
+  if (stats_cmd->parsed()) return run_stats(stats);
+  if (compact_cmd->parsed()) return run_compact(compact);
+  if (merge_cmd->parsed()) return run_merge(merge);
+  if (filter_cmd->parsed()) return run_filter(filter);
+  if (verify_cmd->parsed()) return run_verify(verify);
+  return 1;
+}
