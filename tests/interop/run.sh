@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Writes chunk payloads with reel and decodes them with apache-arrow for JavaScript.
+# Usage: run.sh FIXTURE_WRITER OUTPUT_DIR
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+writer="$1"
+out="$2"
+if [ ! -d "$here/node_modules/apache-arrow" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+mkdir -p "$out"
+"$writer" "$out"
+node "$here/check_chunks.mjs" "$out"

@@ -1,0 +1,239 @@
+// Writes chunk payloads (Arrow IPC streams) covering every component type, plus the values an
+// independent reader must find in them (expected.json). check_chunks.mjs reads both with
+// apache-arrow for JavaScript.
+//
+// Usage: reel_interop_fixtures OUTPUT_DIR
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "reel/chunk/chunk_arrow.hpp"
+#include "reel/format/recording_file.hpp"
+#include "reel/sdk/archetypes.hpp"
+
+using nlohmann::json;
+using namespace reel;
+
+namespace {
+
+// The type as check_chunks.mjs renders apache-arrow types (child field names left out).
+std::string render(const arrow::DataType& t) {
+  using arrow::TypeId;
+  switch (t.id()) {
+    case TypeId::kList: return "list<" + render(*t.value_type()) + ">";
+    case TypeId::kFixedSizeList:
+      return "fixed_size_list<" + render(*t.value_type()) + ">[" + std::to_string(t.list_size()) + "]";
+    case TypeId::kStruct: {
+      std::string s = "struct<";
+      for (size_t i = 0; i < t.fields().size(); ++i) {
+        s += (i ? ", " : "") + t.fields()[i]->name + ": " + render(*t.fields()[i]->type);
+      }
+      return s + ">";
+    }
+    case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(t.byte_width()) + "]";
+    case TypeId::kBool: return "bool";
+    default: return t.to_string();
+  }
+}
+
+// One value of an array as JSON: numbers, strings, byte arrays, arrays, objects.
+json value_json(const arrow::ArrayData& a, int64_t i) {
+  using arrow::TypeId;
+  if (a.is_null(i)) return nullptr;
+  switch (a.type->id()) {
+    case TypeId::kBool: return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
+    case TypeId::kInt8: return a.values<int8_t>()[i];
+    case TypeId::kInt16: return a.values<int16_t>()[i];
+    case TypeId::kInt32: return a.values<int32_t>()[i];
+    case TypeId::kInt64: return std::to_string(a.values<int64_t>()[i]);
+    case TypeId::kUInt8: return a.values<uint8_t>()[i];
+    case TypeId::kUInt16: return a.values<uint16_t>()[i];
+    case TypeId::kUInt32: return a.values<uint32_t>()[i];
+    case TypeId::kUInt64: return std::to_string(a.values<uint64_t>()[i]);
+    case TypeId::kFloat32: return double(a.values<float>()[i]);
+    case TypeId::kFloat64: return a.values<double>()[i];
+    case TypeId::kUtf8: return std::string(arrow::BinaryArray(std::make_shared<arrow::ArrayData>(a)).value(i));
+    case TypeId::kBinary: {
+      auto v = arrow::BinaryArray(std::make_shared<arrow::ArrayData>(a)).value(i);
+      std::vector<int> bytes;
+      for (char c : v) bytes.push_back(int(static_cast<unsigned char>(c)));
+      return json(bytes);
+    }
+    case TypeId::kList: {
+      const int32_t* o = a.values<int32_t>(1);
+      json out = json::array();
+      for (int32_t k = o[i]; k < o[i + 1]; ++k) out.push_back(value_json(*a.children[0], k));
+      return out;
+    }
+    case TypeId::kFixedSizeList: {
+      const int64_t ls = a.type->list_size();
+      json out = json::array();
+      for (int64_t k = 0; k < ls; ++k) out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
+      return out;
+    }
+    case TypeId::kStruct: {
+      json out = json::object();
+      for (size_t f = 0; f < a.children.size(); ++f) {
+        out[a.type->fields()[f]->name] = value_json(*a.children[f], a.offset + i);
+      }
+      return out;
+    }
+    default: return "?";
+  }
+}
+
+json expected_for(const Chunk& chunk) {
+  json j;
+  j["entity_path"] = chunk.entity_path().str();
+  j["chunk_id"] = chunk.id().to_string();
+  j["num_rows"] = chunk.num_rows();
+  json ids = json::array();
+  for (int64_t i = 0; i < chunk.num_rows(); ++i) ids.push_back(chunk.row_id(i).to_string());
+  j["row_ids"] = ids;
+  json times = json::array();
+  for (const auto& t : chunk.timelines()) {
+    json values = json::array();
+    for (int64_t i = 0; i < t.length(); ++i) values.push_back(std::to_string(t[i]));
+    times.push_back({{"name", t.name()}, {"time_type", time_type_name(t.timeline().type())}, {"values", values}});
+  }
+  j["timelines"] = times;
+  json comps = json::array();
+  for (const auto& c : chunk.components()) {
+    auto list = c.list.to_arrow();
+    json rows = json::array();
+    for (int64_t i = 0; i < list->length; ++i) rows.push_back(value_json(*list, i));
+    comps.push_back({{"name", c.descriptor.identifier()},
+                     {"archetype", c.descriptor.archetype()},
+                     {"archetype_field", c.descriptor.field()},
+                     {"component_type", c.descriptor.component_type()},
+                     {"type", render(*list->type)},
+                     {"rows", rows}});
+  }
+  j["components"] = comps;
+  return j;
+}
+
+template <typename T>
+ChunkBuilder::Cell cell(const ComponentDescriptor& d, std::vector<T> values) {
+  return {d, ComponentBatch::from<T>(d, std::span<const T>(values)).to_arrow()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUTPUT_DIR\n", argv[0]);
+    return 2;
+  }
+  const std::string dir = argv[1];
+  std::vector<std::pair<std::string, ChunkPtr>> fixtures;
+
+  // Scalars on two timelines, one null row, consecutive row ids (stored as one run).
+  {
+    ChunkBuilder b("/plots/sin");
+    RowId first = RowId::reserve(5);
+    for (int i = 0; i < 5; ++i) {
+      b.add_row(first.plus(uint64_t(i)),
+                {{Timeline::sequence("step"), i}, {Timeline::timestamp("log_time"), 1700000000000000000 + i}},
+                {{Scalars::fields()[0].descriptor,
+                  i == 2 ? nullptr : arrow::make_primitive<double>({std::sin(i * 0.5)})}});
+    }
+    fixtures.emplace_back("scalars", *b.build());
+  }
+  // Points3D with colors, radii splat, labels and class ids; non-consecutive row ids.
+  {
+    const auto& f = Points3D::fields();
+    ChunkBuilder b("/world/points");
+    for (int i = 0; i < 4; ++i) {
+      std::vector<Position3D> p;
+      std::vector<Color> c;
+      std::vector<Text> l;
+      for (int k = 0; k <= i; ++k) {
+        p.push_back({float(k), float(i) * 0.25f, -float(k)});
+        c.push_back(Color(uint8_t(40 * k), 200, uint8_t(255 - k), 255));
+        l.push_back(Text("p" + std::to_string(i) + "." + std::to_string(k)));
+      }
+      std::vector<ChunkBuilder::Cell> cells = {cell(f[0].descriptor, p), cell(f[2].descriptor, c),
+                                               cell(f[1].descriptor, std::vector<Radius>{0.05f})};
+      if (i % 2 == 0) cells.push_back(cell(f[3].descriptor, l));
+      if (i == 3) cells.push_back(cell(f[4].descriptor, std::vector<ClassId>{1, 2, 3, 4}));
+      b.add_row(RowId::create(), {{Timeline::sequence("frame"), 10 * i}}, std::move(cells));
+    }
+    fixtures.emplace_back("points3d", *b.build());
+  }
+  // Line strips, boxes with rotations, arrows: nested lists of fixed-size lists.
+  {
+    ChunkBuilder b("/world/shapes");
+    RowId first = RowId::reserve(2);
+    std::vector<LineStrip3D> strips = {{{{0, 0, 0}, {1, 0, 0}}}, {{{1, 1, 1}, {2, 2, 2}, {3, 3, 3}}}, {}};
+    b.add_row(first, {{Timeline::duration("sim"), 1500000000}},
+              {cell(LineStrips3D::fields()[0].descriptor, strips),
+               cell(Boxes3D::fields()[0].descriptor, std::vector<HalfSize3D>{{0.5f, 1, 2}}),
+               cell(Boxes3D::fields()[2].descriptor, std::vector<RotationQuat>{{0, 0, 0.7071f, 0.7071f}}),
+               cell(Arrows3D::fields()[0].descriptor, std::vector<Vector3D>{{1, 2, 3}})});
+    b.add_row(first.plus(1), {{Timeline::duration("sim"), 3000000000}},
+              {cell(LineStrips3D::fields()[0].descriptor, std::vector<LineStrip3D>{{{{9, 9, 9}}}})});
+    fixtures.emplace_back("shapes", *b.build());
+  }
+  // An RGB image (raw bytes + format struct), an encoded PNG header, a tensor, text logs.
+  {
+    ChunkBuilder b("/camera");
+    std::vector<uint8_t> pixels(2 * 2 * 3);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = uint8_t(i * 20);
+    std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    std::vector<float> tensor = {1, 2, 3, 4, 5, 6};
+    RowId first = RowId::reserve(2);
+    b.add_row(first, {{Timeline::sequence("frame"), 0}},
+              {cell(Image::fields()[0].descriptor, std::vector<ImageBuffer>{ImageBuffer(pixels)}),
+               cell(Image::fields()[1].descriptor,
+                    std::vector<ImageFormat>{{2, 2, ColorModel::kRGB, ChannelDatatype::kU8}}),
+               cell(EncodedImage::fields()[0].descriptor, std::vector<Blob>{Blob(png)}),
+               cell(EncodedImage::fields()[1].descriptor, std::vector<MediaType>{MediaType::png()}),
+               cell(Tensor::fields()[0].descriptor,
+                    std::vector<TensorData>{{{2, 3}, ChannelDatatype::kF32,
+                                             Bytes(std::span<const uint8_t>(
+                                                 reinterpret_cast<const uint8_t*>(tensor.data()), 24))}})});
+    b.add_row(first.plus(1), {{Timeline::sequence("frame"), 1}},
+              {cell(TextLog::fields()[0].descriptor, std::vector<Text>{Text("héllo ☮ world")}),
+               cell(TextLog::fields()[1].descriptor, std::vector<TextLogLevel>{TextLogLevel::warn()})});
+    fixtures.emplace_back("camera", *b.build());
+  }
+  // Static data: view coordinates, a clear flag (bool), an annotation context (struct).
+  {
+    ChunkBuilder b("/world");
+    b.add_row(RowId::create(), {},
+              {cell(ViewCoordinates::fields()[0].descriptor,
+                    std::vector<ViewCoordinatesComponent>{{{3, 5, 1}}}),
+               cell(Clear::fields()[0].descriptor, std::vector<ClearIsRecursive>{{true}}),
+               cell(AnnotationContext::fields()[0].descriptor,
+                    std::vector<AnnotationInfo>{{1, "wheel", Color(255, 0, 0)}, {2, "", Color(0, 0, 255)}})});
+    fixtures.emplace_back("static", *b.build());
+  }
+  // A slice of a larger chunk: offsets and bitmaps that do not start at zero.
+  {
+    ChunkBuilder b("/sliced");
+    for (int i = 0; i < 40; ++i) {
+      std::vector<Text> labels;
+      for (int k = 0; k < i % 3; ++k) labels.push_back(Text(std::string(size_t(k + 1), char('a' + i % 26))));
+      b.add_row(RowId::create(), {{Timeline::sequence("frame"), i}},
+                {{Points3D::fields()[3].descriptor,
+                  i % 5 == 0 ? nullptr : ComponentBatch::from<Text>(Points3D::fields()[3].descriptor, labels).to_arrow()}});
+    }
+    fixtures.emplace_back("sliced", (*b.build())->slice(13, 19));
+  }
+
+  json expected = json::object();
+  for (const auto& [name, chunk] : fixtures) {
+    auto payload = format::encode_chunk_payload(*chunk);
+    if (!payload.ok()) {
+      std::fprintf(stderr, "%s: %s\n", name.c_str(), payload.status().to_string().c_str());
+      return 1;
+    }
+    std::ofstream out(dir + "/" + name + ".arrows", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(payload->data()), std::streamsize(payload->size()));
+    expected[name] = expected_for(*chunk);
+  }
+  std::ofstream(dir + "/expected.json") << expected.dump(2);
+  std::printf("wrote %zu fixtures to %s\n", fixtures.size(), dir.c_str());
+  return 0;
+}
