@@ -55,7 +55,6 @@ Status RecordBatch::validate() const {
 
 namespace ipc {
 
-namespace fb = ::reel::arrow::ipc::fb;
 
 namespace {
 
