@@ -402,6 +402,8 @@ struct ChunkStore::Impl {
     return target;
   }
 
+  GcReport collect_garbage(const GcOptions& options, std::vector<ChunkStoreEvent>& events);
+
   void dispatch(std::span<const ChunkStoreEvent> events) {
     if (events.empty()) return;
     std::vector<Subscriber> subs;
@@ -464,6 +466,11 @@ Result<std::vector<ChunkStoreEvent>> ChunkStore::insert(ChunkPtr chunk) {
     }
   }
   if (events.empty()) return events;
+  if (config_.memory_limit && s.memory_bytes() > config_.memory_limit) {
+    s.collect_garbage({uint64_t(double(config_.memory_limit) * config_.gc_target_fraction),
+                       config_.gc_protect_latest},
+                      events);
+  }
   ++s.generation;
   std::lock_guard dispatch_lock(s.dispatch_mutex);
   lock.unlock();
@@ -602,10 +609,21 @@ std::vector<ChunkPtr> ChunkStore::range_relevant_chunks(const RangeQuery& query,
 }
 
 GcReport ChunkStore::gc(const GcOptions& options) {
-  GcReport report;
   std::vector<ChunkStoreEvent> events;
   std::unique_lock lock(impl_->mutex);
   Impl& s = *impl_;
+  GcReport report = s.collect_garbage(options, events);
+  if (!events.empty()) ++s.generation;
+  std::lock_guard dispatch_lock(s.dispatch_mutex);
+  lock.unlock();
+  s.dispatch(events);
+  return report;
+}
+
+GcReport ChunkStore::Impl::collect_garbage(const GcOptions& options,
+                                           std::vector<ChunkStoreEvent>& events) {
+  Impl& s = *this;
+  GcReport report;
   report.bytes_before = s.memory_bytes();
   if (report.bytes_before > options.target_bytes) {
     std::unordered_set<ChunkId> protect;
@@ -640,10 +658,6 @@ GcReport ChunkStore::gc(const GcOptions& options) {
     }
   }
   report.bytes_after = s.memory_bytes();
-  if (!events.empty()) ++s.generation;
-  std::lock_guard dispatch_lock(s.dispatch_mutex);
-  lock.unlock();
-  s.dispatch(events);
   return report;
 }
 

@@ -418,6 +418,40 @@ TEST(ChunkStoreGcTest, ProtectLatestKeepsTheNewestChunks) {
   EXPECT_EQ(values_of(store.range(between(0, 100), "/a", kScalar)), (std::vector<double>{8, 9}));
 }
 
+TEST(ChunkStoreGcTest, MemoryLimitHoldsWhileFourTimesTheBudgetIsInserted) {
+  ChunkStoreConfig config = ChunkStoreConfig::no_compaction();
+  config.memory_limit = 256 * 1024;
+  ChunkStore store(config);
+  ASSERT_TRUE(store.insert(scalar_chunk("/s", {{RowId::create(), std::nullopt, 42.0}})).ok());
+  int frame = 0;
+  uint64_t inserted = 0, peak = 0;
+  while (inserted < 4 * config.memory_limit) {
+    std::vector<Row> rows;
+    for (auto& i : ids(200)) rows.push_back({i, frame, double(frame)}), ++frame;
+    auto chunk = scalar_chunk("/a", rows);
+    inserted += chunk->heap_size_bytes();
+    ASSERT_TRUE(store.insert(chunk).ok());
+    peak = std::max(peak, store.memory_bytes());
+  }
+  EXPECT_LE(peak, config.memory_limit);
+  EXPECT_EQ(value_of(*store.latest_at(at(0), "/s", kScalar)), 42.0);  // static survives
+  auto last = store.latest_at(at(frame), "/a", kScalar);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->time, frame - 1);  // the newest data survives
+  EXPECT_FALSE(store.latest_at(at(0), "/a", kScalar));  // the oldest is gone
+}
+
+TEST(ChunkStoreTest, SupersededStaticRowsInsideOneChunkAreDropped) {
+  ChunkStore store;
+  auto id = ids(3);
+  auto chunk = scalar_chunk("/a", {{id[0], std::nullopt, 1.0}, {id[1], std::nullopt, 2.0},
+                                   {id[2], std::nullopt, 3.0}});
+  ASSERT_TRUE(store.insert(chunk).ok());
+  ASSERT_EQ(store.num_chunks(), 1u);
+  EXPECT_EQ(store.chunks()[0]->num_rows(), 1);  // only the visible row is kept
+  EXPECT_EQ(value_of(*store.latest_at(at(0), "/a", kScalar)), 3.0);
+}
+
 // ---------------------------------------------------------------------------------------
 // Concurrency: readers run while a writer inserts (run under ThreadSanitizer in CI).
 

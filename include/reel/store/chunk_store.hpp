@@ -47,6 +47,12 @@ struct ChunkStoreConfig {
   uint64_t chunk_max_rows_if_unsorted = 1024;  // REEL_CHUNK_MAX_ROWS_IF_UNSORTED; applies
                                                // when the merged chunk would not be sorted by
                                                // time on every timeline
+  // When set, every insert that takes the store above this many bytes garbage-collects down
+  // to `gc_target_fraction` of it (oldest temporal data first; see gc()). 0: no limit.
+  uint64_t memory_limit = 0;
+  double gc_target_fraction = 0.9;
+  // Chunks protected from automatic GC per entity/timeline/component (see GcOptions).
+  size_t gc_protect_latest = 1;
   // The defaults, overridden by the environment variables named above (a malformed value is
   // reported on stderr and ignored).
   static ChunkStoreConfig from_env();
