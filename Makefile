@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps build run test test-cpp test-asan test-tsan bench bench-quick format clean
+.PHONY: all deps build run test test-asan test-tsan bench bench-quick format clean
 
 all: build
 
@@ -42,6 +42,13 @@ test-tsan: deps
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest $(CTEST_FLAGS) -j $(JOBS) -L concurrency \
 	  --no-tests=error
+
+# The benchmark: every scenario with its baselines (docs/benchmark.md).
+bench: build
+	$(BUILD)/reel-bench --json $(BUILD)/bench.json
+
+bench-quick: build
+	$(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -163,7 +163,7 @@ void copy_bits(const uint8_t* src, int64_t src_offset, int64_t length, uint8_t* 
                int64_t dst_offset) {
   if ((src_offset & 7) == 0 && (dst_offset & 7) == 0) {
     int64_t whole = length / 8;
-    std::memcpy(dst + dst_offset / 8, src + src_offset / 8, size_t(whole));
+    if (whole > 0) std::memcpy(dst + dst_offset / 8, src + src_offset / 8, size_t(whole));
     for (int64_t i = whole * 8; i < length; ++i) {
       set_bit_to(dst, dst_offset + i, get_bit(src, src_offset + i));
     }

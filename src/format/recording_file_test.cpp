@@ -57,10 +57,12 @@ std::vector<uint8_t> encode_file(const std::vector<ChunkPtr>& chunks, WriterOpti
     if (finish) {
       EXPECT_TRUE(w->finish().ok());
     } else {
-      // Simulate a killed writer: no footer, no end marker.
+      // What a killed writer leaves: the bytes before finish() (no footer, no end marker).
       std::ifstream in(path, std::ios::binary);
       std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-      w.release();  // leak on purpose: the destructor would finish the file
+      w.reset();
+      std::ofstream(path, std::ios::binary | std::ios::trunc)
+          .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
       return bytes;
     }
   }

@@ -69,7 +69,7 @@ arrow::ArrayPtr strips_to_arrow(std::span<const Strip> strips) {
   auto floats = arrow::Buffer::allocate(total * kDims * sizeof(float));
   float* out = floats->mutable_data_as<float>();
   for (const auto& s : strips) {
-    std::memcpy(out, s.points.data(), s.points.size() * kDims * sizeof(float));
+    if (!s.points.empty()) std::memcpy(out, s.points.data(), s.points.size() * kDims * sizeof(float));
     out += s.points.size() * kDims;
   }
   auto values = arrow::make_primitive_from_buffer(arrow::float32(), floats, int64_t(total * kDims));

@@ -99,6 +99,7 @@ class MutableBuffer {
   void resize(size_t size);  // new bytes are zero
   void clear() { size_ = 0; }
   void append(const void* bytes, size_t n) {
+    if (n == 0) return;
     if (size_ + n > capacity_) grow(size_ + n);
     std::memcpy(data_ + size_, bytes, n);
     size_ += n;

@@ -25,6 +25,7 @@ class EntityPath {
   // ignored, unknown escapes keep the escaped character.
   EntityPath(std::string_view text);  // NOLINT(google-explicit-constructor)
   EntityPath(const char* text) : EntityPath(std::string_view(text)) {}  // NOLINT
+  EntityPath(const std::string& text) : EntityPath(std::string_view(text)) {}  // NOLINT
 
   // Strict parse: rejects empty parts ("a//b"), a trailing backslash, bad `\u{...}`,
   // and unescaped special characters; the error names the position.
