@@ -50,9 +50,14 @@ std::shared_ptr<Buffer> Buffer::allocate(size_t size) {
 }
 
 std::shared_ptr<Buffer> Buffer::copy_of(const void* data, size_t size) {
-  auto b = allocate(size);
-  if (size) std::memcpy(b->mutable_data(), data, size);
-  return b;
+  // Not zero-filled first: the copy overwrites it, only the padding is cleared.
+  if (size > (size_t{1} << 62)) throw std::bad_alloc();
+  const size_t capacity = round_up_64(size);
+  auto* p = capacity ? static_cast<uint8_t*>(std::aligned_alloc(kAlignment, capacity)) : nullptr;
+  if (capacity && !p) throw std::bad_alloc();
+  if (size) std::memcpy(p, data, size);
+  if (capacity > size) std::memset(p + size, 0, capacity - size);
+  return std::make_shared<Buffer>(Private{}, p, size, capacity, true, nullptr, nullptr);
 }
 
 BufferPtr Buffer::wrap(const void* data, size_t size, std::shared_ptr<const void> owner) {

@@ -57,20 +57,24 @@ std::string format_time(TimeType type, TimeInt t) {
 namespace {
 
 void compute_stats(const TimeInt* d, int64_t n, bool* sorted, TimeRange* range) {
+  *range = TimeRange{};
+  *sorted = true;
+  if (n <= 0) return;
+  // Branch-free passes the compiler vectorizes: sortedness first, then (only when unsorted)
+  // min and max; a sorted column's range is its ends.
   bool s = true;
-  TimeRange r;
-  if (n > 0) {
-    TimeInt lo = d[0], hi = d[0];
-    for (int64_t i = 1; i < n; ++i) {
-      TimeInt v = d[i];
-      s &= d[i - 1] <= v;
-      lo = v < lo ? v : lo;
-      hi = v > hi ? v : hi;
-    }
-    r = {lo, hi};
-  }
+  for (int64_t i = 1; i < n; ++i) s &= d[i - 1] <= d[i];
   *sorted = s;
-  *range = r;
+  if (s) {
+    *range = {d[0], d[n - 1]};
+    return;
+  }
+  TimeInt lo = d[0], hi = d[0];
+  for (int64_t i = 1; i < n; ++i) {
+    lo = d[i] < lo ? d[i] : lo;
+    hi = d[i] > hi ? d[i] : hi;
+  }
+  *range = {lo, hi};
 }
 
 }  // namespace
