@@ -88,7 +88,7 @@ bool latest_in_chunk(const IndexEntry& e, TimeInt at, Candidate* best) {
   const int64_t n = times.length();
   if (times.is_sorted()) {
     const TimeInt* d = times.data();
-    int64_t hi = std::upper_bound(d, d + n, at) - d;
+    int64_t hi = times.upper_bound(at);
     const bool ids_sorted = ids.is_sorted();
     for (int64_t i = hi - 1; i >= 0; --i) {
       TimeInt t = d[i];
@@ -542,9 +542,8 @@ RangeResult ChunkStore::range(const RangeQuery& query, const EntityPath& entity,
     if (!sorted.ok()) continue;
     ChunkPtr chunk = *sorted;
     const TimeColumn* times = chunk->timeline(query.timeline);
-    const TimeInt* d = times->data();
-    int64_t lo = std::lower_bound(d, d + times->length(), t0) - d;
-    int64_t hi = std::upper_bound(d, d + times->length(), t1) - d;
+    int64_t lo = times->lower_bound(t0);
+    int64_t hi = times->upper_bound(t1);
     if (hi <= lo) continue;
     ChunkPtr piece = chunk->slice(lo, hi - lo)->densified(component);
     if (piece->empty()) continue;

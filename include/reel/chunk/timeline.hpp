@@ -97,6 +97,13 @@ class TimeColumn {
   bool is_sorted() const { return is_sorted_; }
   // [min, max] of the times; empty for a zero-length column.
   TimeRange range() const { return range_; }
+  // When the times are evenly spaced (t[i] = t[0] + i * stride, stride > 0): the stride,
+  // known from the statistics, so lookups compute positions instead of searching. 0 otherwise.
+  TimeInt stride() const { return stride_; }
+  // First row with time > t (the column must be sorted).
+  int64_t upper_bound(TimeInt t) const;
+  // First row with time >= t (the column must be sorted).
+  int64_t lower_bound(TimeInt t) const;
   const arrow::BufferPtr& buffer() const { return buffer_; }
   int64_t offset() const { return offset_; }
 
@@ -112,6 +119,7 @@ class TimeColumn {
   int64_t length_ = 0;
   bool is_sorted_ = true;
   TimeRange range_;
+  TimeInt stride_ = 0;
 };
 
 }  // namespace reel
