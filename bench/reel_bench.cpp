@@ -86,6 +86,12 @@ bool close_enough(double a, double b) { return std::fabs(a - b) <= 1e-6 * std::m
 
 const reel::ComponentDescriptor& scalar_desc() { return reel::Scalars::fields()[0].descriptor; }
 
+// The f64 values of a scalar column (index with value_offset), without touching refcounts.
+const double* f64_values(const reel::ListColumn& list) {
+  const reel::arrow::ArrayData& values = *list.values();
+  return values.values<double>();
+}
+
 reel::RecordingStreamOptions bench_options(bool stamp_auto_timelines) {
   reel::RecordingStreamOptions o;
   o.log_time = stamp_auto_timelines;
@@ -101,7 +107,7 @@ double store_sum(const reel::ChunkStore& store, const Workload& w, int64_t* rows
     auto r = store.range({"step", {reel::kTimeMin, reel::kTimeMax}}, w.entity(s), scalar_desc());
     for (const auto& c : r.chunks) {
       const auto& list = c->component(scalar_desc())->list;
-      const double* v = reel::arrow::PrimitiveArray<double>(list.values()).raw_values();
+      const double* v = f64_values(list);
       for (int64_t i = 0; i < c->num_rows(); ++i) sum += v[list.value_offset(i)];
       *rows += c->num_rows();
     }
@@ -329,7 +335,7 @@ Result latest_at(const Workload& w, double scale) {
   for (auto& [s, k] : q) {
     auto hit = store->latest_at({"step", k}, paths[size_t(s)], desc);
     const auto& list = hit->chunk->component(desc)->list;
-    sum += reel::arrow::PrimitiveArray<double>(list.values()).raw_values()[list.value_offset(hit->row)];
+    sum += f64_values(list)[list.value_offset(hit->row)];
   }
   double wall = seconds_since(t0);
   check(r, close_enough(sum, expected), "sum of latest-at answers");

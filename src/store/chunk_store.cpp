@@ -87,11 +87,10 @@ bool latest_in_chunk(const IndexEntry& e, TimeInt at, Candidate* best) {
   const RowIdColumn& ids = e.chunk->row_ids();
   const int64_t n = times.length();
   if (times.is_sorted()) {
-    const TimeInt* d = times.data();
     int64_t hi = times.upper_bound(at);
     const bool ids_sorted = ids.is_sorted();
     for (int64_t i = hi - 1; i >= 0; --i) {
-      TimeInt t = d[i];
+      TimeInt t = times.time_at(i);
       if (best->found && t < best->time) break;
       if (!list.is_valid(i)) continue;
       RowId r = ids[i];
