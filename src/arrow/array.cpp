@@ -318,8 +318,17 @@ ArrayPtr child_range(const ArrayData& child, int64_t begin, int64_t end) {
 }  // namespace
 
 Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays) {
-  if (arrays.empty()) return Status::Invalid("concatenate needs at least one array");
   if (arrays.size() == 1) return arrays[0];
+  return concatenate_copy(arrays);
+}
+
+ArrayPtr copy_array(const ArrayPtr& array) {
+  ArrayPtr one[] = {array};
+  return concatenate_copy(one).value();  // one array always concatenates
+}
+
+Result<ArrayPtr> concatenate_copy(std::span<const ArrayPtr> arrays) {
+  if (arrays.empty()) return Status::Invalid("concatenate needs at least one array");
   const TypePtr& type = arrays[0]->type;
   int64_t total = 0;
   for (const auto& a : arrays) {
@@ -394,7 +403,7 @@ Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays) {
       if (children.empty()) {
         children.push_back(arrays[0]->children[0]->slice(0, 0));
       }
-      REEL_ASSIGN_OR_RETURN(auto child, concatenate(children));
+      REEL_ASSIGN_OR_RETURN(auto child, concatenate_copy(children));
       out->children.push_back(std::move(child));
       break;
     }
@@ -404,7 +413,7 @@ Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays) {
       for (const auto& a : arrays) {
         children.push_back(child_range(*a->children[0], a->offset * ls, (a->offset + a->length) * ls));
       }
-      REEL_ASSIGN_OR_RETURN(auto child, concatenate(children));
+      REEL_ASSIGN_OR_RETURN(auto child, concatenate_copy(children));
       out->children.push_back(std::move(child));
       break;
     }
@@ -414,7 +423,7 @@ Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays) {
         for (const auto& a : arrays) {
           children.push_back(a->children[f]->slice(a->offset, a->length));
         }
-        REEL_ASSIGN_OR_RETURN(auto child, concatenate(children));
+        REEL_ASSIGN_OR_RETURN(auto child, concatenate_copy(children));
         out->children.push_back(std::move(child));
       }
       break;

@@ -43,6 +43,17 @@ Result<std::shared_ptr<Buffer>> Buffer::try_allocate(size_t size) {
   return std::make_shared<Buffer>(Private{}, data, size, capacity, true, nullptr, nullptr);
 }
 
+Result<std::shared_ptr<Buffer>> Buffer::try_allocate_for_overwrite(size_t size) {
+  if (size > (size_t{1} << 62)) return Status::CapacityError("cannot allocate " + std::to_string(size) + " bytes");
+  const size_t capacity = round_up_64(size);
+  auto* p = capacity ? static_cast<uint8_t*>(std::aligned_alloc(kAlignment, capacity)) : nullptr;
+  if (capacity && !p) {
+    return Status::CapacityError("cannot allocate " + std::to_string(size) + " bytes");
+  }
+  if (capacity > size) std::memset(p + size, 0, capacity - size);
+  return std::make_shared<Buffer>(Private{}, p, size, capacity, true, nullptr, nullptr);
+}
+
 std::shared_ptr<Buffer> Buffer::allocate(size_t size) {
   auto r = try_allocate(size);
   if (!r.ok()) throw std::bad_alloc();
@@ -51,13 +62,10 @@ std::shared_ptr<Buffer> Buffer::allocate(size_t size) {
 
 std::shared_ptr<Buffer> Buffer::copy_of(const void* data, size_t size) {
   // Not zero-filled first: the copy overwrites it, only the padding is cleared.
-  if (size > (size_t{1} << 62)) throw std::bad_alloc();
-  const size_t capacity = round_up_64(size);
-  auto* p = capacity ? static_cast<uint8_t*>(std::aligned_alloc(kAlignment, capacity)) : nullptr;
-  if (capacity && !p) throw std::bad_alloc();
-  if (size) std::memcpy(p, data, size);
-  if (capacity > size) std::memset(p + size, 0, capacity - size);
-  return std::make_shared<Buffer>(Private{}, p, size, capacity, true, nullptr, nullptr);
+  auto b = try_allocate_for_overwrite(size);
+  if (!b.ok()) throw std::bad_alloc();
+  if (size) std::memcpy((*b)->mutable_data(), data, size);
+  return std::move(b).value();
 }
 
 BufferPtr Buffer::wrap(const void* data, size_t size, std::shared_ptr<const void> owner) {

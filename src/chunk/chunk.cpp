@@ -154,6 +154,13 @@ RowIdColumn RowIdColumn::take(std::span<const int64_t> rows) const {
   return from_ids(ids);
 }
 
+RowIdColumn RowIdColumn::copy() const {
+  if (!ids_) return *this;
+  return from_buffer(arrow::Buffer::copy_of(ids_->data_as<RowId>() + offset_,
+                                            size_t(length_) * sizeof(RowId)),
+                     0, length_);
+}
+
 RowIdColumn RowIdColumn::concatenate(std::span<const RowIdColumn* const> columns) {
   int64_t total = 0;
   bool all_runs = true;
@@ -210,15 +217,13 @@ RowIdColumn RowIdColumn::concatenate(std::span<const RowIdColumn* const> columns
 
 namespace {
 void put_be64(uint8_t* p, uint64_t v) {
-  for (int i = 7; i >= 0; --i) {
-    p[i] = uint8_t(v);
-    v >>= 8;
-  }
+  v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
 }
 uint64_t get_be64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
-  return v;
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
 }
 }  // namespace
 
@@ -443,6 +448,20 @@ std::vector<ChunkPtr> Chunk::split(int64_t max_rows) const {
     out.push_back(slice(start, max_rows)->with_id(RowId::create()));
   }
   return out;
+}
+
+ChunkPtr Chunk::copy_buffers() const {
+  auto c = std::shared_ptr<Chunk>(new Chunk());
+  c->id_ = id_;
+  c->entity_path_ = entity_path_;
+  c->row_ids_ = row_ids_.copy();
+  for (const auto& t : timelines_) {
+    c->timelines_.push_back(TimeColumn::make(
+        t.timeline(), arrow::Buffer::copy_of(t.data(), size_t(t.length()) * sizeof(TimeInt)), 0,
+        t.length()));
+  }
+  for (const auto& comp : components_) c->components_.push_back({comp.descriptor, comp.list.copy()});
+  return c;
 }
 
 ChunkPtr Chunk::with_id(ChunkId id) const {

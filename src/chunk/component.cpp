@@ -185,6 +185,20 @@ ListColumn ListColumn::slice(int64_t start, int64_t length) const {
   return c;
 }
 
+ListColumn ListColumn::copy() const {
+  if (!offsets_) {
+    auto values = arrow::copy_array(values_->slice(values_offset_, length_));
+    BufferPtr validity;
+    if (null_count_) {
+      auto bits = arrow::Buffer::allocate(size_t(bit_util::bytes_for_bits(length_)));
+      bit_util::copy_bits(validity_->data(), validity_offset_, length_, bits->mutable_data(), 0);
+      validity = bits;
+    }
+    return unit(std::move(values), validity, null_count_);
+  }
+  return from_arrow(arrow::copy_array(to_arrow()), false).value();  // a valid list stays valid
+}
+
 Result<ListColumn> ListColumn::take(std::span<const int64_t> rows) const {
   for (int64_t r : rows) {
     if (r < 0 || r >= length_) {

@@ -103,10 +103,17 @@ Status verify_crc(const MessageHeader& h, std::span<const uint8_t> stored, uint6
 }
 
 Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
-                                                  std::span<const uint8_t> stored, uint64_t offset) {
+                                                  std::span<const uint8_t> stored, uint64_t offset,
+                                                  std::shared_ptr<arrow::Buffer> reuse) {
   auto where = [&] { return "message at byte " + std::to_string(offset) + ": "; };
   REEL_RETURN_NOT_OK(verify_crc(h, stored, offset));
-  REEL_ASSIGN_OR_RETURN(auto out, arrow::Buffer::try_allocate(size_t(h.payload_bytes)));
+  std::shared_ptr<arrow::Buffer> out;
+  if (reuse && reuse->capacity() >= h.payload_bytes) {
+    out = std::move(reuse);
+    out->set_size(size_t(h.payload_bytes));
+  } else {
+    REEL_ASSIGN_OR_RETURN(out, arrow::Buffer::try_allocate_for_overwrite(size_t(h.payload_bytes)));
+  }
   switch (h.compression) {
     case Compression::kNone:
       if (!stored.empty()) std::memcpy(out->mutable_data(), stored.data(), stored.size());

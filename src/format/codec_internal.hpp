@@ -29,9 +29,11 @@ uint64_t get_u64(const uint8_t* p);
 Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
                                            uint64_t max_message_bytes);
 Status verify_crc(const MessageHeader& h, std::span<const uint8_t> stored, uint64_t offset);
-// Verifies the CRC and decompresses into a new aligned buffer of payload_bytes.
+// Verifies the CRC and decompresses into an aligned buffer of payload_bytes: `reuse` when it
+// is large enough (a scratch buffer the caller owns), else a new one.
 Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
-                                                  std::span<const uint8_t> stored, uint64_t offset);
+                                                  std::span<const uint8_t> stored, uint64_t offset,
+                                                  std::shared_ptr<arrow::Buffer> reuse = nullptr);
 
 std::vector<uint8_t> store_info_json(const StoreInfo& info);
 Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset);

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <thread>
 
+#include "common/thread_pool.hpp"
 #include "format/codec_internal.hpp"
 #include "reel/format/recording_file.hpp"
 
@@ -89,8 +92,8 @@ Status RecordingReader::read_header() {
   return Status::OK();
 }
 
-Result<std::optional<Message>> RecordingReader::next() {
-  if (done_) return std::optional<Message>();
+Result<std::optional<RawMessage>> RecordingReader::next_raw() {
+  if (done_) return std::optional<RawMessage>();
   if (!header_read_) {
     Status st = read_header();
     if (!st.ok()) {
@@ -103,7 +106,7 @@ Result<std::optional<Message>> RecordingReader::next() {
     warnings_.push_back(name_ + " is truncated: " + what + " at byte " + std::to_string(start) +
                         "; every complete message before it was read");
     done_ = true;
-    return std::optional<Message>();
+    return std::optional<RawMessage>();
   };
   uint8_t hb[kMessageHeaderBytes];
   REEL_ASSIGN_OR_RETURN(size_t n, read_exact(hb, sizeof hb));
@@ -112,7 +115,7 @@ Result<std::optional<Message>> RecordingReader::next() {
     warnings_.push_back(name_ + " ends at byte " + std::to_string(start) +
                         " without an end-of-stream marker: the writer did not finish (killed, "
                         "or still writing); every complete message was read");
-    return std::optional<Message>();
+    return std::optional<RawMessage>();
   }
   if (n < sizeof hb) return truncated("incomplete message header");
   auto header = internal::parse_message_header(hb, start, options_.max_message_bytes);
@@ -121,20 +124,20 @@ Result<std::optional<Message>> RecordingReader::next() {
     return header.status().with_context(name_);
   }
   const internal::MessageHeader& h = *header;
+  const std::string what = "incomplete " + std::string(message_kind_name(h.kind)) + " message";
   if (total_ && start + kMessageHeaderBytes + h.stored_bytes > total_) {
     // Known size: do not allocate for bytes that are not there.
-    return truncated("incomplete " + std::string(message_kind_name(h.kind)) + " message (" +
-                     std::to_string(h.stored_bytes) + " bytes announced, " +
+    return truncated(what + " (" + std::to_string(h.stored_bytes) + " bytes announced, " +
                      std::to_string(total_ - std::min(total_, start + kMessageHeaderBytes)) +
                      " left)");
   }
-  // Read the stored payload. For inputs of unknown size, grow the buffer as bytes arrive, so
-  // that a bogus length costs no more memory than the bytes actually sent.
+  // For inputs of unknown size, grow the buffer as bytes arrive, so that a bogus length
+  // costs no more memory than the bytes actually sent.
   std::shared_ptr<arrow::Buffer> stored;
   if (total_ || h.stored_bytes <= (16u << 20)) {
-    REEL_ASSIGN_OR_RETURN(stored, arrow::Buffer::try_allocate(size_t(h.stored_bytes)));
+    REEL_ASSIGN_OR_RETURN(stored, arrow::Buffer::try_allocate_for_overwrite(size_t(h.stored_bytes)));
     REEL_ASSIGN_OR_RETURN(size_t got, read_exact(stored->mutable_data(), stored->size()));
-    if (got < stored->size()) return truncated("incomplete " + std::string(message_kind_name(h.kind)) + " message");
+    if (got < stored->size()) return truncated(what);
   } else {
     std::vector<uint8_t> grow;
     size_t step = 16u << 20;
@@ -143,100 +146,168 @@ Result<std::optional<Message>> RecordingReader::next() {
       size_t at = grow.size();
       grow.resize(at + want);
       REEL_ASSIGN_OR_RETURN(size_t got, read_exact(grow.data() + at, want));
-      if (got < want) return truncated("incomplete " + std::string(message_kind_name(h.kind)) + " message");
+      if (got < want) return truncated(what);
       step = std::min<size_t>(step * 2, 256u << 20);
     }
     stored = arrow::Buffer::copy_of(grow.data(), grow.size());
   }
   offset_ = start + kMessageHeaderBytes + h.stored_bytes;
-
-  Message m;
-  m.kind = h.kind;
-  m.offset = start;
-  m.stored_bytes = h.stored_bytes;
-  m.payload_bytes = h.payload_bytes;
-  m.compression = h.compression;
   if (options_.keep_raw) {
     raw_.assign(hb, hb + sizeof hb);
     raw_.insert(raw_.end(), stored->data(), stored->data() + stored->size());
   }
+  if (h.kind == MessageKind::kEnd) done_ = true;
+  RawMessage raw;
+  raw.kind = h.kind;
+  raw.compression = h.compression;
+  raw.crc = h.crc;
+  raw.offset = start;
+  raw.payload_bytes = h.payload_bytes;
+  raw.stored = std::move(stored);
+  return std::optional<RawMessage>(std::move(raw));
+}
 
-  auto fail = [&](const Status& s) -> Result<std::optional<Message>> {
-    done_ = true;
-    return s.with_context(name_);
-  };
+Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
+                               const std::string& source) {
+  const uint64_t start = raw.offset;
+  Message m;
+  m.kind = raw.kind;
+  m.offset = start;
+  m.stored_bytes = raw.stored->size();
+  m.payload_bytes = raw.payload_bytes;
+  m.compression = raw.compression;
+  internal::MessageHeader h;
+  h.kind = raw.kind;
+  h.compression = raw.compression;
+  h.crc = raw.crc;
+  h.payload_bytes = raw.payload_bytes;
+  h.stored_bytes = raw.stored->size();
   // Verify the CRC; decompress into a new buffer, or use the stored bytes as they are.
   std::shared_ptr<arrow::Buffer> payload;
   if (h.compression == Compression::kNone) {
-    Status crc = internal::verify_crc(h, {stored->data(), stored->size()}, start);
-    if (!crc.ok()) return fail(crc);
-    payload = std::move(stored);
+    REEL_RETURN_NOT_OK(
+        internal::verify_crc(h, {raw.stored->data(), raw.stored->size()}, start).with_context(source));
+    payload = std::move(raw.stored);
   } else {
-    auto r = internal::decompress(h, {stored->data(), stored->size()}, start);
-    if (!r.ok()) return fail(r.status());
+    // With copy_chunks nothing keeps the decompressed bytes: a per-thread scratch buffer is
+    // reused, sparing the page faults of fresh memory for every message.
+    thread_local std::shared_ptr<arrow::Buffer> scratch;
+    const bool reuse = options.copy_chunks && h.kind == MessageKind::kChunk;
+    if (reuse && scratch && scratch.use_count() > 1) scratch.reset();  // still referenced
+    auto r = internal::decompress(h, {raw.stored->data(), raw.stored->size()}, start,
+                                  reuse ? scratch : nullptr);
+    if (!r.ok()) return r.status().with_context(source);
     payload = *r;
-    stored.reset();
+    // Kept for the next message unless large (a thread would hold it for good).
+    if (reuse && payload->capacity() <= (16u << 20)) scratch = payload;
+    raw.stored.reset();
   }
   std::span<const uint8_t> bytes(payload->data(), payload->size());
   switch (h.kind) {
     case MessageKind::kStoreInfo: {
       auto info = internal::parse_store_info(bytes, start);
-      if (!info.ok()) return fail(info.status());
+      if (!info.ok()) return info.status().with_context(source);
       m.info = *info;
       break;
     }
     case MessageKind::kChunk: {
-      if (!options_.decode_chunks) break;
+      if (!options.decode_chunks) break;
       auto chunk = decode_chunk_payload(bytes, payload);
       if (!chunk.ok()) {
-        return fail(chunk.status().with_context("chunk message at byte " + std::to_string(start)));
+        return chunk.status().with_context(source + ": chunk message at byte " + std::to_string(start));
       }
-      m.chunk = *chunk;
+      m.chunk = options.copy_chunks ? (*chunk)->copy_buffers() : *chunk;
       break;
     }
     case MessageKind::kFooter: {
       auto footer = internal::parse_footer(bytes, start);
-      if (!footer.ok()) return fail(footer.status());
+      if (!footer.ok()) return footer.status().with_context(source);
       m.footer = std::move(*footer);
       break;
     }
     case MessageKind::kEnd:
       if (std::memcmp(bytes.data() + 8, "REELFOOT", 8) != 0) {
-        return fail(Status::Corrupt("end-of-stream marker at byte " + std::to_string(start) +
-                                    " has a bad magic"));
+        return Status::Corrupt(source + ": end-of-stream marker at byte " + std::to_string(start) +
+                               " has a bad magic");
       }
-      done_ = true;
       break;
   }
-  return std::optional<Message>(std::move(m));
+  return m;
 }
 
-Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store) {
+Result<std::optional<Message>> RecordingReader::next() {
+  REEL_ASSIGN_OR_RETURN(auto raw, next_raw());
+  if (!raw) return std::optional<Message>();
+  auto m = decode_message(std::move(*raw), options_, name_);
+  if (!m.ok()) {
+    done_ = true;
+    return m.status();
+  }
+  return std::optional<Message>(std::move(*m));
+}
+
+Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store, size_t threads) {
   LoadReport report;
-  for (;;) {
-    auto next = reader.next();
-    if (!next.ok()) {
-      report.warnings = reader.warnings();
-      return next.status();
-    }
-    if (!*next) break;
-    Message& m = **next;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  reel::internal::ThreadPool pool(threads);
+  ReaderOptions options;
+  options.copy_chunks = true;
+  // Decoding runs ahead on the pool; results are consumed (inserted) in stream order, so the
+  // store sees exactly the sequence a one-threaded load would give.
+  std::deque<std::future<Result<Message>>> pending;
+  const size_t depth = threads * 2 + 2;
+  auto consume_one = [&]() -> Status {
+    Result<Message> m = pending.front().get();
+    pending.pop_front();
+    if (!m.ok()) return m.status();
     ++report.messages;
-    if (m.kind == MessageKind::kStoreInfo) {
+    if (m->kind == MessageKind::kStoreInfo) {
       if (report.info.recording_id.empty()) {
-        report.info = m.info;
-        store.set_info(m.info);
+        report.info = m->info;
+        store.set_info(m->info);
       }
-    } else if (m.kind == MessageKind::kChunk && m.chunk) {
+    } else if (m->kind == MessageKind::kChunk && m->chunk) {
       ++report.chunks;
-      report.rows += m.chunk->num_rows();
-      REEL_RETURN_NOT_OK(store.insert(std::move(m.chunk))
+      report.rows += m->chunk->num_rows();
+      REEL_RETURN_NOT_OK(store.insert(std::move(m->chunk))
                              .status()
-                             .with_context(reader.name() + ": chunk at byte " + std::to_string(m.offset)));
+                             .with_context(reader.name() + ": chunk at byte " + std::to_string(m->offset)));
+    }
+    return Status::OK();
+  };
+  auto drain = [&]() -> Status {
+    while (!pending.empty()) REEL_RETURN_NOT_OK(consume_one());
+    return Status::OK();
+  };
+  for (;;) {
+    auto raw = reader.next_raw();
+    if (!raw.ok()) {
+      // Everything complete before the corrupt framing is loaded first.
+      Status st = drain();
+      report.warnings = reader.warnings();
+      return st.ok() ? raw.status() : st;
+    }
+    if (!*raw) break;
+    const std::string& name = reader.name();
+    pending.push_back(pool.submit([m = std::move(**raw), &options, name]() mutable {
+      return decode_message(std::move(m), options, name);
+    }));
+    if (pending.size() >= depth) {
+      Status st = consume_one();
+      if (!st.ok()) {
+        while (!pending.empty()) {  // finish the decodes in flight before returning
+          pending.front().wait();
+          pending.pop_front();
+        }
+        report.warnings = reader.warnings();
+        return st;
+      }
     }
   }
+  Status st = drain();
   report.bytes = reader.bytes_read();
   report.warnings = reader.warnings();
+  if (!st.ok()) return st;
   return report;
 }
 

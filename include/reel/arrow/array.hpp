@@ -69,8 +69,13 @@ inline bool array_equals(const ArrayPtr& a, const ArrayPtr& b) {
   return a == b || (a && b && array_equals(*a, *b));
 }
 
-// New array with the arrays' values one after another. All must share one type.
+// New array with the arrays' values one after another. All must share one type. A single
+// array is returned as is; concatenate_copy always copies into new buffers.
 Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays);
+Result<ArrayPtr> concatenate_copy(std::span<const ArrayPtr> arrays);
+// A deep copy into new, exactly sized buffers (offset 0): drops references to larger shared
+// buffers the array was sliced from.
+ArrayPtr copy_array(const ArrayPtr& array);
 // New array with values at `indices` (each < length), in that order.
 Result<ArrayPtr> take(const ArrayData& array, std::span<const int64_t> indices);
 // An array of `length` nulls of `type`.

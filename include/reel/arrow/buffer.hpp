@@ -33,6 +33,9 @@ class Buffer {
   // does (as operator new does); use `try_allocate` for sizes that come from untrusted input.
   static std::shared_ptr<Buffer> allocate(size_t size);
   static Result<std::shared_ptr<Buffer>> try_allocate(size_t size);
+  // Like try_allocate, but only the padding past `size` is zeroed: for buffers the caller
+  // overwrites entirely (reads, decompression).
+  static Result<std::shared_ptr<Buffer>> try_allocate_for_overwrite(size_t size);
   // An owned copy of `size` bytes at `data`.
   static std::shared_ptr<Buffer> copy_of(const void* data, size_t size);
   // Foreign memory: `data` stays valid as long as `owner` lives. Not copied.

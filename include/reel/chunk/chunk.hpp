@@ -65,6 +65,7 @@ class RowIdColumn {
 
   RowIdColumn slice(int64_t start, int64_t length) const;
   RowIdColumn take(std::span<const int64_t> rows) const;
+  RowIdColumn copy() const;  // explicit ids copied to an exact buffer; runs shared
   static RowIdColumn concatenate(std::span<const RowIdColumn* const> columns);
   // Arrow form: fixed_size_binary(16), each id as a big-endian 128-bit integer
   // (time_ns then inc), so that byte order is RowId order.
@@ -134,6 +135,9 @@ class Chunk : public std::enable_shared_from_this<Chunk> {
   // Pieces of at most `max_rows` rows (slices, no copies).
   std::vector<ChunkPtr> split(int64_t max_rows) const;
   ChunkPtr with_id(ChunkId id) const;
+  // A copy whose columns own exactly the bytes they use: drops references to larger buffers
+  // the chunk was decoded or sliced from (a file message, a big parent chunk).
+  ChunkPtr copy_buffers() const;
   // Rows of all chunks one after another, under a new id. The chunks must share the entity
   // and the set of timelines; a component missing from some chunk is null in its rows.
   static Result<ChunkPtr> concatenate(std::span<const ChunkPtr> chunks);

@@ -94,6 +94,8 @@ class ListColumn {
 
   ListColumn slice(int64_t start, int64_t length) const;
   Result<ListColumn> take(std::span<const int64_t> rows) const;
+  // A copy that owns exactly the bytes its rows use (no reference to larger shared buffers).
+  ListColumn copy() const;
   static Result<ListColumn> concatenate(std::span<const ListColumn* const> columns);
   // The standard Arrow list<T> array for these rows (offsets materialized if unit).
   arrow::ArrayPtr to_arrow() const;

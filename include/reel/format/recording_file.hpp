@@ -124,6 +124,16 @@ class RecordingWriter {
   std::vector<uint8_t> scratch_;
 };
 
+// A message as framed in the stream, not yet checked or decoded (see decode_message).
+struct RawMessage {
+  MessageKind kind = MessageKind::kChunk;
+  Compression compression = Compression::kNone;
+  uint32_t crc = 0;
+  uint64_t offset = 0;
+  uint64_t payload_bytes = 0;
+  std::shared_ptr<arrow::Buffer> stored;  // header excluded
+};
+
 struct ReaderOptions {
   // Larger messages are rejected as corrupt.
   uint64_t max_message_bytes = 1ull << 30;
@@ -131,7 +141,15 @@ struct ReaderOptions {
   bool decode_chunks = true;
   // Keep the message's stored bytes (see last_raw_message) for pass-through copies.
   bool keep_raw = false;
+  // Decoded chunks own exactly their bytes instead of referencing the whole decoded message
+  // (which also holds the Arrow form of row ids and offsets): memory stays close to the data.
+  bool copy_chunks = true;
 };
+
+// Checks the CRC, decompresses and decodes one message. Thread-safe: messages of one stream
+// can be decoded in parallel. Errors name `source` and the message's byte offset.
+Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
+                               const std::string& source);
 
 // Reads messages from a file, pipe, socket or stdin, incrementally.
 class RecordingReader {
@@ -151,6 +169,9 @@ class RecordingReader {
   // was recorded in warnings()). An error means a corrupt message: the messages before it
   // were all returned; the error names the byte offset and what was wrong.
   Result<std::optional<Message>> next();
+  // The next message as framed, without checking or decoding its payload (decode_message
+  // does that). Truncation ends the stream with a warning, as in next().
+  Result<std::optional<RawMessage>> next_raw();
   // The last message returned, header and stored payload as read (only with keep_raw).
   std::span<const uint8_t> last_raw_message() const { return raw_; }
 
@@ -192,9 +213,10 @@ struct LoadReport {
 };
 
 // Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
-// live data). Truncation is a warning in the report; corruption is an error after the
-// complete messages before it were loaded.
-Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store);
+// live data), in stream order. Messages are decoded on `threads` worker threads (0: one per
+// core) while the caller's thread reads and inserts. Truncation is a warning in the report;
+// corruption is an error after the complete messages before it were loaded.
+Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store, size_t threads = 0);
 Result<LoadReport> load_file(const std::string& path, ChunkStore& store);
 
 // The footer of a cleanly closed file, found from its last 16 bytes; nullopt when the file
