@@ -1,6 +1,7 @@
 #include "reel/store/chunk_store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -149,7 +150,8 @@ struct ComponentIndex {
   }
 
   // The latest non-null row at or before `at`, and the entry (chunk) holding it.
-  std::pair<Candidate, const IndexEntry*> latest_at(TimeInt at) const {
+  std::pair<Candidate, const IndexEntry*> latest_at(TimeInt at,
+                                                   std::atomic<uint64_t>* scanned) const {
     Candidate best;
     const IndexEntry* where = nullptr;
     auto it = std::upper_bound(entries.begin(), entries.end(), at,
@@ -159,6 +161,7 @@ struct ComponentIndex {
       if (best.found && prefix_max[k] < best.time) break;
       const IndexEntry& e = entries[k];
       if (best.found && e.range.max < best.time) continue;
+      scanned->fetch_add(1, std::memory_order_relaxed);
       if (latest_in_chunk(e, at, &best)) where = &e;
     }
     return {best, where};
@@ -222,6 +225,7 @@ struct ChunkStore::Impl {
   uint64_t chunk_overhead = 0;
   uint64_t next_event_id = 1;
   uint64_t generation = 0;
+  mutable std::atomic<uint64_t> chunks_scanned{0};
 
   std::recursive_mutex dispatch_mutex;
   std::mutex subscribers_mutex;
@@ -504,7 +508,7 @@ std::optional<LatestAtResult> ChunkStore::latest_at(const LatestAtQuery& query,
   if (tit == e.timelines.end()) return std::nullopt;
   auto cit = tit->second.components.find(component);
   if (cit == tit->second.components.end()) return std::nullopt;
-  auto [best, entry] = cit->second.latest_at(query.at);
+  auto [best, entry] = cit->second.latest_at(query.at, &impl_->chunks_scanned);
   if (!best.found) return std::nullopt;
   return LatestAtResult{entry->chunk, best.row, best.row_id, best.time, false};
 }
@@ -603,6 +607,7 @@ std::vector<ChunkPtr> ChunkStore::range_relevant_chunks(const RangeQuery& query,
   for (auto it = index.entries.begin(); it != end; ++it) {
     if (it->range.max >= query.range.min) out.push_back(it->chunk);
   }
+  impl_->chunks_scanned.fetch_add(out.size(), std::memory_order_relaxed);
   return out;
 }
 
@@ -756,6 +761,10 @@ size_t ChunkStore::num_chunks() const {
 uint64_t ChunkStore::memory_bytes() const {
   std::shared_lock lock(impl_->mutex);
   return impl_->memory_bytes();
+}
+
+uint64_t ChunkStore::chunks_scanned() const {
+  return impl_->chunks_scanned.load(std::memory_order_relaxed);
 }
 
 uint64_t ChunkStore::generation() const {

@@ -201,6 +201,9 @@ class ChunkStore {
   uint64_t memory_bytes() const;
   // Increases with every modification.
   uint64_t generation() const;
+  // Chunks examined by queries so far (latest-at candidates and range chunks); for tests and
+  // profiling of query pushdown.
+  uint64_t chunks_scanned() const;
 
  private:
   struct Impl;

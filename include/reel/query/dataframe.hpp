@@ -1,0 +1,120 @@
+// Dataframe queries: a recording as a table.
+//
+// A View has an index (a timeline, or none for static data only) and contents (entities and
+// their components). The table has one row per distinct index value among the selected
+// columns' data, and one column per entity/component, named
+// `{entity_path}:{Archetype}:{field}` (e.g. `/plots/p0/s0:Scalars:scalars`); the index
+// column comes first and is named after its timeline.
+//
+// Cell semantics (as Rerun's dataframe API):
+// - a column logged twice at one index value: the row with the highest RowId wins;
+// - without fill, a cell with no data at its index value is null; with fill_latest_at() it
+//   holds the latest-at value (data logged before the range included);
+// - static columns hold their static value on every row (and add no index values);
+// - with index none, the table is one row of static values.
+//
+// Pushdown: index ranges and filter_is_not_null() decide which chunks are read at all; chunks
+// that cannot contribute are never touched. Results stream as Arrow record batches of at most
+// `batch_rows` rows.
+//
+// Views are immutable values: every builder method returns a new view. A View keeps its
+// store alive; reading while the store is written sees a consistent snapshot per column.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reel/arrow/record_batch.hpp"
+#include "reel/chunk/component.hpp"
+#include "reel/chunk/entity_path.hpp"
+#include "reel/status.hpp"
+#include "reel/store/chunk_store.hpp"
+
+namespace reel::dataframe {
+
+struct ColumnDescription {
+  std::string name;  // "/entity:Archetype:field", or the timeline name for the index
+  EntityPath entity;
+  ComponentDescriptor component;
+  arrow::TypePtr type;  // list<T> for components, int64 for the index
+  bool is_index = false;
+  bool is_static = false;
+};
+
+// "/plots/a:Scalars:scalars" -> entity /plots/a, descriptor Scalars:scalars.
+Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view name);
+
+class RecordBatchReader {
+ public:
+  virtual ~RecordBatchReader() = default;
+  virtual const arrow::SchemaPtr& schema() const = 0;
+  // The next batch, or nullopt at the end.
+  virtual Result<std::optional<arrow::RecordBatch>> next() = 0;
+  Result<std::vector<arrow::RecordBatch>> read_all();
+};
+
+class View {
+ public:
+  // `index`: a timeline name, or nullopt for static data only. `contents`: an entity path
+  // filter expression ("/plots/**", "/** -/world/debug/**").
+  static Result<View> create(std::shared_ptr<const ChunkStore> store,
+                             std::optional<std::string> index, std::string_view contents = "/**");
+  // Explicit contents: entity -> components (an empty list: all of the entity's components).
+  static Result<View> create(std::shared_ptr<const ChunkStore> store,
+                             std::optional<std::string> index,
+                             std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
+
+  // Only index values in [t0, t1].
+  View filter_range(TimeInt t0, TimeInt t1) const;
+  // Only these index values (those without data are not added: see using_index_values).
+  View filter_index_values(std::vector<TimeInt> values) const;
+  // Only index values where `column` has data (at exactly that index value).
+  Result<View> filter_is_not_null(std::string_view column) const;
+  // Exactly these index values (sorted, deduplicated), whether data exists there or not;
+  // usually combined with fill_latest_at().
+  View using_index_values(std::vector<TimeInt> values) const;
+  View fill_latest_at() const;
+  // Only these columns, in this order (the index column always comes first).
+  Result<View> select(std::vector<std::string> columns) const;
+  // The static columns only, as one row (the index becomes none).
+  View select_static() const;
+  // Rows per output batch (default 65536).
+  View with_batch_rows(int64_t rows) const;
+
+  // The index column (if any) then the component columns, as read() will produce them.
+  std::vector<ColumnDescription> schema() const;
+  const std::optional<std::string>& index() const { return index_; }
+
+  Result<std::unique_ptr<RecordBatchReader>> read() const;
+  Result<std::vector<arrow::RecordBatch>> read_all() const;
+
+  struct State;
+
+ private:
+  View() = default;
+  std::shared_ptr<const ChunkStore> store_;
+  std::optional<std::string> index_;
+  std::vector<ColumnDescription> columns_;  // component columns, in output order
+  TimeRange range_{kTimeMin, kTimeMax};
+  std::optional<std::vector<TimeInt>> filter_values_;
+  std::optional<std::vector<TimeInt>> using_values_;
+  std::vector<std::string> not_null_;  // column names
+  bool fill_ = false;
+  int64_t batch_rows_ = 65536;
+};
+
+enum class OutputFormat { kCsv, kJson, kArrow };
+Result<OutputFormat> parse_output_format(std::string_view name);  // "csv", "json", "arrow"
+
+// Writes the view's table: CSV (a header row; lists of one value written as the value,
+// longer lists as JSON arrays; null as an empty cell), JSON lines (one object per row,
+// null cells as null), or an Arrow IPC stream. Returns the number of rows written.
+Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out);
+
+}  // namespace reel::dataframe
