@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/query/dataframe.hpp"
 #include "reel/reel.hpp"
 
 using nlohmann::json;
@@ -434,6 +435,68 @@ Result compact(const Workload& w, const std::string& dir) {
   return r;
 }
 
+Result dataframe(const Workload& w) {
+  Result r;
+  auto values = w.values();
+  auto store = columns_store(w, values);
+  auto t0 = Clock::now();
+  auto view = reel::dataframe::View::create(store, "step", "/plots/**");
+  if (!view.ok()) {
+    r.error = view.status().to_string();
+    return r;
+  }
+  auto batches = view->fill_latest_at().read_all();
+  double wall = seconds_since(t0);
+  if (!batches.ok()) {
+    r.error = batches.status().to_string();
+    return r;
+  }
+  int64_t rows = 0, cells = 0;
+  double sum = 0;
+  uint64_t bytes = 0;
+  for (const auto& b : *batches) {
+    rows += b.num_rows;
+    for (size_t c = 1; c < b.columns.size(); ++c) {
+      const auto& list = *b.columns[c];
+      const auto& child = *list.children[0];
+      const int32_t* o = list.values<int32_t>(1);
+      for (int64_t i = 0; i < b.num_rows; ++i) {
+        if (list.is_valid(i)) sum += child.values<double>()[o[i]];
+      }
+      cells += b.num_rows;
+      bytes += uint64_t(b.num_rows) * 12;  // value + offset
+    }
+  }
+  check(r, rows == w.steps, "rows in the table");
+  check(r, cells == w.rows(), "cells in the table");
+  check(r, close_enough(sum, w.expected_sum()), "sum of cells");
+  r.figures["wall_s"] = wall;
+  r.figures["rows_per_s"] = double(rows) / wall;
+  r.figures["cells_per_s"] = double(cells) / wall;
+  r.figures["MBps"] = double(bytes) / wall / 1e6;
+  // SQLite: the same pivot, one CASE per series grouped by step.
+  Sqlite sql;
+  sql.insert(w, values);
+  std::string query = "SELECT step";
+  for (int s = 0; s < w.num_series(); ++s) {
+    query += ", MAX(CASE WHEN series = " + std::to_string(s) + " THEN value END)";
+  }
+  query += " FROM t GROUP BY step ORDER BY step";
+  sqlite3_stmt* st;
+  sqlite3_prepare_v2(sql.db, query.c_str(), -1, &st, nullptr);
+  double sql_sum = 0;
+  t0 = Clock::now();
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    for (int s = 0; s < w.num_series(); ++s) sql_sum += sqlite3_column_double(st, s + 1);
+  }
+  double sql_wall = seconds_since(t0);
+  sqlite3_finalize(st);
+  check(r, close_enough(sql_sum, w.expected_sum()), "sqlite pivot sum");
+  r.baselines["sqlite_pivot_s"] = sql_wall;
+  r.ratios["dataframe_vs_sqlite"] = sql_wall / wall;
+  return r;
+}
+
 Result points3d(double scale) {
   Result r;
   const int frames = std::max(2, int(100 * std::min(scale, 1.0)));
@@ -525,6 +588,7 @@ std::vector<Scenario> scenarios() {
       {"file_roundtrip", [](const Workload& w, double, const std::string& d) { return file_roundtrip(w, d); }},
       {"latest_at", [](const Workload& w, double s, const std::string&) { return latest_at(w, s); }},
       {"range", [](const Workload& w, double, const std::string&) { return range(w); }},
+      {"dataframe", [](const Workload& w, double, const std::string&) { return dataframe(w); }},
       {"compact", [](const Workload& w, double, const std::string& d) { return compact(w, d); }},
       {"points3d", [](const Workload&, double s, const std::string&) { return points3d(s); }},
       {"gc", [](const Workload& w, double, const std::string&) { return gc(w); }},

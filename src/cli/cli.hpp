@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/store/chunk_store.hpp"
 #include "reel/status.hpp"
 
 namespace reel::cli {
@@ -93,6 +94,28 @@ struct VerifyOptions {
   std::vector<std::string> inputs;
 };
 int run_verify(const VerifyOptions& options);
+
+struct QueryOptions {
+  std::vector<std::string> inputs;
+  std::string index;  // empty: static only
+  std::string contents = "/**";
+  std::vector<int64_t> range;  // [A, B]
+  std::vector<int64_t> index_values;
+  std::vector<std::string> not_null;
+  bool fill_latest_at = false;
+  std::vector<std::string> select;
+  std::string format = "csv";
+  std::string output = "-";
+};
+int run_query(const QueryOptions& options);
+
+struct SchemaOptions {
+  std::vector<std::string> inputs;
+};
+int run_schema(const SchemaOptions& options);
+
+// Loads recordings into a store (for query, schema, view). Prints warnings.
+Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& inputs);
 
 // Prints "reel: error: <message>" and returns 1.
 int fail(const Status& status);

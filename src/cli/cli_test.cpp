@@ -76,7 +76,7 @@ int64_t count_rows(const std::string& file, const std::string& entity) {
 }
 
 TEST_F(CliTest, HelpOnEveryCommand) {
-  for (const char* cmd : {"print", "stats", "compact", "merge", "filter", "verify"}) {
+  for (const char* cmd : {"print", "stats", "compact", "merge", "filter", "verify", "query", "schema"}) {
     auto r = sh(kReel + " " + cmd + " --help");
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
@@ -185,6 +185,36 @@ TEST_F(CliTest, BadInputIsAOneLineErrorAndNonZeroStatus) {
   auto same = sh(kReel + " compact " + input_ + " -o " + input_ + " 2>&1");
   EXPECT_NE(same.status, 0);
   EXPECT_NE(same.out.find("also an input"), std::string::npos) << same.out;
+}
+
+TEST_F(CliTest, QueryWritesTablesInEveryFormat) {
+  auto csv = sh(kReel + " query " + input_ + " --index frame --contents '/plots/**' --range 3 5");
+  ASSERT_EQ(csv.status, 0) << csv.out;
+  EXPECT_EQ(csv.out, "frame,/plots/a:Scalars:scalars\n3,3.0\n4,4.0\n5,5.0\n");
+  auto json = sh("cat " + input_ + " | " + kReel +
+                 " query --index frame --select /world/label:TextDocument:text,/plots/a:Scalars:scalars "
+                 "--index-values 7,8 --format json 2>/dev/null");
+  ASSERT_EQ(json.status, 0) << json.out;
+  EXPECT_EQ(json.out,
+            "{\"/plots/a:Scalars:scalars\":7.0,\"/world/label:TextDocument:text\":\"second\",\"frame\":7}\n"
+            "{\"/plots/a:Scalars:scalars\":8.0,\"/world/label:TextDocument:text\":\"second\",\"frame\":8}\n");
+  auto arrow = sh(kReel + " query " + input_ + " --index sim --fill-latest-at --format arrow -o " +
+                  path("t.arrows") + " 2>&1");
+  ASSERT_EQ(arrow.status, 0) << arrow.out;
+  EXPECT_NE(arrow.out.find("100 rows"), std::string::npos) << arrow.out;
+  EXPECT_GT(fs::file_size(path("t.arrows")), 1000u);
+  auto bad = sh(kReel + " query " + input_ + " --index nope 2>&1");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("no timeline 'nope'"), std::string::npos) << bad.out;
+}
+
+TEST_F(CliTest, SchemaListsColumns) {
+  auto r = sh(kReel + " schema " + input_);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("frame"), std::string::npos);
+  EXPECT_NE(r.out.find("/plots/a:Scalars:scalars"), std::string::npos);
+  EXPECT_NE(r.out.find("/world/label:TextDocument:text"), std::string::npos);
+  EXPECT_NE(r.out.find("(static)"), std::string::npos);
 }
 
 TEST_F(CliTest, TruncatedInputWarnsAndKeepsWhatIsComplete) {

@@ -53,6 +53,23 @@ int main(int argc, char** argv) {
   auto* verify_cmd = app.add_subcommand("verify", "Decode everything and check invariants; the exit status says");
   verify_cmd->add_option("files", verify.inputs, "Recordings to verify (default: stdin)");
 
+  QueryOptions query;
+  auto* query_cmd = app.add_subcommand("query", "A dataframe: one row per index value, one column per entity/component");
+  query_cmd->add_option("files", query.inputs, "Recordings to read (default: stdin)");
+  query_cmd->add_option("--index", query.index, "Index timeline (default: none, static data only)");
+  query_cmd->add_option("--contents", query.contents, "Entity path filter, e.g. '/plots/** -/plots/debug/**'");
+  query_cmd->add_option("--range", query.range, "Inclusive index range: A B")->expected(2);
+  query_cmd->add_option("--index-values", query.index_values, "Only these index values")->delimiter(',');
+  query_cmd->add_option("--filter-is-not-null", query.not_null, "Only rows where this column has data");
+  query_cmd->add_flag("--fill-latest-at", query.fill_latest_at, "Fill empty cells with their latest-at value");
+  query_cmd->add_option("--select", query.select, "Only these columns, in this order")->delimiter(',');
+  query_cmd->add_option("--format", query.format, "csv, json (one object per line) or arrow (IPC stream)");
+  query_cmd->add_option("-o,--output", query.output, "Output file (default: stdout)");
+
+  SchemaOptions schema;
+  auto* schema_cmd = app.add_subcommand("schema", "List the index and component columns a query can use");
+  schema_cmd->add_option("files", schema.inputs, "Recordings to read (default: stdin)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,5 +81,7 @@ int main(int argc, char** argv) {
   if (merge_cmd->parsed()) return run_merge(merge);
   if (filter_cmd->parsed()) return run_filter(filter);
   if (verify_cmd->parsed()) return run_verify(verify);
+  if (query_cmd->parsed()) return run_query(query);
+  if (schema_cmd->parsed()) return run_schema(schema);
   return 1;
 }

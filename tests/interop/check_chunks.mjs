@@ -106,6 +106,24 @@ for (const [name, want] of Object.entries(expected)) {
   console.log(`${name}: ${table.numRows} rows, ${fields.length} columns decoded by apache-arrow`);
 }
 
+// A dataframe query's Arrow IPC output (reel query --format arrow).
+{
+  const want = JSON.parse(readFileSync(join(dir, 'table.json'), 'utf8'));
+  const table = tableFromIPC(readFileSync(join(dir, 'table.arrows')));
+  const names = table.schema.fields.map((f) => f.name);
+  check(canonical(names) === canonical(want.columns), `table: columns ${names}`);
+  check(table.numRows === want.rows.length, `table: ${table.numRows} rows, expected ${want.rows.length}`);
+  want.rows.forEach((row, i) => {
+    row.forEach((cell, c) => {
+      const f = table.schema.fields[c];
+      const got = plain(table.getChildAt(c).get(i), f.type);
+      const expected = typeof cell === 'number' && f.type.typeId === Type.Int && f.type.bitWidth === 64 ? String(cell) : cell;
+      check(canonical(got) === canonical(expected), `table row ${i} ${f.name}: ${canonical(got)} != ${canonical(expected)}`);
+    });
+  });
+  console.log(`table: ${table.numRows} rows x ${names.length} columns decoded by apache-arrow`);
+}
+
 if (failures) {
   console.error(`${failures} check(s) failed`);
   process.exit(1);

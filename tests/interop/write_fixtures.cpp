@@ -9,6 +9,8 @@
 
 #include "reel/chunk/chunk_arrow.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/query/dataframe.hpp"
+#include "reel/store/chunk_store.hpp"
 #include "reel/sdk/archetypes.hpp"
 
 using nlohmann::json;
@@ -232,6 +234,31 @@ int main(int argc, char** argv) {
     std::ofstream out(dir + "/" + name + ".arrows", std::ios::binary);
     out.write(reinterpret_cast<const char*>(payload->data()), std::streamsize(payload->size()));
     expected[name] = expected_for(*chunk);
+  }
+  // A dataframe query's Arrow output: index column, list columns with nulls and fills.
+  {
+    auto store = std::make_shared<ChunkStore>();
+    for (const auto& [name, chunk] : fixtures) {
+      if (auto st = store->insert(chunk); !st.ok()) return 1;
+    }
+    auto view = dataframe::View::create(store, "frame", "/world/** /camera").value().fill_latest_at();
+    std::ofstream out(dir + "/table.arrows", std::ios::binary);
+    if (!dataframe::write_table(view, dataframe::OutputFormat::kArrow, out).ok()) return 1;
+    auto batches = view.read_all().value();
+    json table;
+    json columns = json::array();
+    for (const auto& c : view.schema()) columns.push_back(c.name);
+    table["columns"] = columns;
+    json rows = json::array();
+    for (const auto& b : batches) {
+      for (int64_t r = 0; r < b.num_rows; ++r) {
+        json row = json::array();
+        for (size_t c = 0; c < b.columns.size(); ++c) row.push_back(value_json(*b.columns[c], r));
+        rows.push_back(row);
+      }
+    }
+    table["rows"] = rows;
+    std::ofstream(dir + "/table.json") << table.dump(2);
   }
   std::ofstream(dir + "/expected.json") << expected.dump(2);
   std::printf("wrote %zu fixtures to %s\n", fixtures.size(), dir.c_str());
