@@ -6,6 +6,7 @@
 
 #include "reel/arrow/array.hpp"
 #include "reel/chunk/chunk.hpp"
+#include "reel/query/latest_at.hpp"
 #include "reel/sdk/archetypes.hpp"
 #include "reel/sdk/components.hpp"
 #include "reel/sdk/recording_stream.hpp"
