@@ -525,6 +525,13 @@ Status RecordingStream::save(const std::string& path) {
 
 Status RecordingStream::to_stdout() { return save("-"); }
 
+Status RecordingStream::connect(const std::string& address) {
+  REEL_ASSIGN_OR_RETURN(auto sink, TcpSink::connect(address));
+  REEL_RETURN_NOT_OK(try_flush_blocking());
+  impl_->attach(std::move(sink), Impl::Attach::kReplaceKeepMemory);
+  return Status::OK();
+}
+
 void RecordingStream::set_time_sequence(std::string_view timeline, int64_t sequence) {
   impl_->set_time(timeline, TimeType::kSequence, sequence);
 }

@@ -96,6 +96,12 @@ class RecordingStream {
   Status save(const std::string& path);
   // The same stream of messages on standard output, for `./my_logger | reel compact`.
   Status to_stdout();
+  // Streams the recording to a `reel serve` / `reel view` process over TCP (see TcpSink).
+  // Replaces the other sinks except the embedded store, like save(). Fails only on a
+  // malformed address: an unreachable server goes to the error handler and is retried, and
+  // data is kept meanwhile (bounded). To stream to a server and also save a file, save() and
+  // then add_sink(TcpSink::connect(address)).
+  Status connect(const std::string& address = "127.0.0.1:9876");
 
   // ---- time context (this thread, this stream)
   void set_time_sequence(std::string_view timeline, int64_t sequence);

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
@@ -52,6 +53,52 @@ class FileSink final : public Sink {
 
  private:
   std::unique_ptr<format::RecordingWriter> writer_;
+};
+
+// Streams the recording to a `reel serve` process over TCP: the same messages as FileSink
+// (file header, store info, chunks; an end-of-stream marker when destroyed), so the server
+// decodes them with the file reader. Plain POSIX sockets, no extra dependency.
+//
+// Connection: the first attempt is made by connect() (with a timeout). While the server is
+// unreachable, or after the connection broke, chunks are kept (up to `max_buffer_bytes`,
+// oldest dropped beyond it) and the connection is retried from send()/flush() at most every
+// `retry_secs`; on reconnection the header and store info are sent again, then the kept
+// chunks. A chunk whose write failed is kept and sent again, so the server can, after a
+// broken connection, receive a chunk twice (at-least-once delivery).
+// Failures are returned by begin/send/flush, i.e. the stream passes them to the error
+// handler: one report when the connection is lost or cannot be made, one when data is
+// dropped, not one per attempt.
+//
+// Threading: like every sink, called by one thread at a time (the stream's batcher thread),
+// so a slow or stuck server never blocks logging threads; writes that stall longer than
+// `send_timeout_secs` count as a broken connection.
+struct TcpSinkOptions {
+  format::Compression compression = format::Compression::kLz4;  // of chunk messages
+  double connect_timeout_secs = 2.0;
+  double send_timeout_secs = 10.0;
+  double retry_secs = 1.0;
+  uint64_t max_buffer_bytes = 256ull << 20;  // kept while disconnected
+};
+
+class TcpSink final : public Sink {
+ public:
+  // `address` is "host:port" ("127.0.0.1:9876", "localhost:9876", "[::1]:9876"). Fails only
+  // on a malformed address; an unreachable server is reported by begin() and retried.
+  static Result<std::shared_ptr<TcpSink>> connect(const std::string& address,
+                                                  TcpSinkOptions options = {});
+  ~TcpSink() override;
+  Status begin(const StoreInfo& info) override;
+  Status send(std::span<const ChunkPtr> chunks) override;
+  // Sends what is kept (reconnecting if needed); an error if it could not.
+  Status flush() override;
+  const std::string& address() const;
+  bool is_connected() const;
+
+  struct State;
+  explicit TcpSink(std::unique_ptr<State> state);
+
+ private:
+  std::unique_ptr<State> state_;
 };
 
 // Hands chunks to a function (for custom transports and tests).

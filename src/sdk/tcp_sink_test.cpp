@@ -1,0 +1,209 @@
+// TcpSink against a plain socket listener that reads with the file reader (no server needed).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+#include "reel/format/recording_file.hpp"
+#include "reel/sdk/archetypes.hpp"
+#include "reel/sdk/recording_stream.hpp"
+
+namespace reel {
+namespace {
+
+RecordingStreamOptions plain_options() {
+  RecordingStreamOptions o;
+  o.log_time = false;
+  o.log_tick = false;
+  o.batcher = BatcherConfig();
+  return o;
+}
+
+// A loopback listener; `port` 0 picks a free one.
+struct Listener {
+  int fd = -1;
+  int port = 0;
+  explicit Listener(int want_port = 0) {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(want_port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 8) != 0) {
+      ::close(fd);
+      fd = -1;
+      return;
+    }
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~Listener() {
+    if (fd >= 0) ::close(fd);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+  // Accepts one connection and loads everything it sends into `store`.
+  Result<format::LoadReport> receive(ChunkStore& store) {
+    int c = ::accept(fd, nullptr, nullptr);
+    if (c < 0) return Status::IOError("accept failed");
+    REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::from_fd(c, true, "<socket>"));
+    return format::load_into_store(*reader, store, 1);
+  }
+};
+
+struct Errors {
+  std::mutex mutex;
+  std::vector<std::string> messages;
+  Errors() {
+    set_error_handler([this](const Status& s) {
+      std::lock_guard lock(mutex);
+      messages.push_back(s.to_string());
+    });
+  }
+  ~Errors() { set_error_handler(nullptr); }
+  std::vector<std::string> snapshot() {
+    std::lock_guard lock(mutex);
+    return messages;
+  }
+};
+
+int64_t total_rows(const ChunkStore& store) { return store.stats().num_rows; }
+
+TEST(TcpSinkTest, StreamsTheRecordingToASocket) {
+  Listener listener;
+  ASSERT_GE(listener.fd, 0);
+  ChunkStore store(ChunkStoreConfig::no_compaction());
+  Result<format::LoadReport> report = Status::Invalid("not run");
+  std::thread server([&] { report = listener.receive(store); });
+  std::string recording_id;
+  {
+    RecordingStream rec("tcp_test", plain_options());
+    recording_id = rec.recording_id();
+    ASSERT_TRUE(rec.connect(listener.address()).ok());
+    for (int i = 0; i < 100; ++i) {
+      rec.set_time_sequence("frame", i);
+      rec.log("plots/a", Scalars(i * 1.0));
+    }
+  }  // the destructor flushes and sends the end-of-stream marker
+  server.join();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_TRUE(report->warnings.empty()) << report->warnings[0];  // a clean end
+  EXPECT_EQ(total_rows(store), 100);
+  EXPECT_EQ(store.info().application_id, "tcp_test");
+  EXPECT_EQ(store.info().recording_id, recording_id);
+}
+
+TEST(TcpSinkTest, MalformedAddressIsInvalid) {
+  RecordingStream rec("tcp_test", plain_options());
+  for (const char* bad : {"localhost", "127.0.0.1:", ":9876", "127.0.0.1:0", "127.0.0.1:70000",
+                          "127.0.0.1:12ab", "[::1:9876"}) {
+    Status st = rec.connect(bad);
+    EXPECT_EQ(st.code(), StatusCode::kInvalid) << bad;
+  }
+  EXPECT_TRUE(TcpSink::connect("[::1]:9876").ok());
+  EXPECT_TRUE(TcpSink::connect("tcp://localhost:9876").ok());
+}
+
+TEST(TcpSinkTest, UnreachableServerIsReportedAndDataKeptUntilItListens) {
+  Errors errors;
+  int port;
+  {
+    Listener probe;  // a port nobody listens on once closed
+    port = probe.port;
+  }
+  RecordingStream rec("tcp_test", plain_options());
+  TcpSinkOptions options;
+  options.retry_secs = 0;  // retry at every send/flush
+  auto sink = TcpSink::connect("127.0.0.1:" + std::to_string(port), options);
+  ASSERT_TRUE(sink.ok());
+  rec.set_sink(*sink);
+  for (int i = 0; i < 10; ++i) {
+    rec.set_time_sequence("frame", i);
+    rec.log("plots/a", Scalars(1.0));
+  }
+  rec.flush_blocking();
+  EXPECT_FALSE((*sink)->is_connected());
+  auto messages = errors.snapshot();
+  ASSERT_FALSE(messages.empty());
+  EXPECT_NE(messages[0].find("cannot connect to reel server at 127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
+      << messages[0];
+
+  Listener listener(port);
+  ASSERT_GE(listener.fd, 0) << "port taken meanwhile";
+  ChunkStore store(ChunkStoreConfig::no_compaction());
+  Result<format::LoadReport> report = Status::Invalid("not run");
+  std::thread server([&] { report = listener.receive(store); });
+  rec.flush_blocking();  // reconnects and sends what was kept
+  EXPECT_TRUE((*sink)->is_connected());
+  for (int i = 10; i < 20; ++i) {
+    rec.set_time_sequence("frame", i);
+    rec.log("plots/a", Scalars(1.0));
+  }
+  rec.set_sink(std::make_shared<CallbackSink>([](std::span<const ChunkPtr>) {}));
+  sink->reset();  // the last reference: the end-of-stream marker goes out
+  server.join();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_EQ(total_rows(store), 20);
+  EXPECT_EQ(store.info().application_id, "tcp_test");
+}
+
+TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
+  Errors errors;
+  Listener listener;
+  ASSERT_GE(listener.fd, 0);
+  RecordingStream rec("tcp_test", plain_options());
+  TcpSinkOptions options;
+  options.retry_secs = 0;
+  auto sink = TcpSink::connect(listener.address(), options);
+  ASSERT_TRUE(sink.ok());
+  rec.set_sink(*sink);
+  ASSERT_TRUE((*sink)->is_connected());
+  // The server side of the first connection goes away.
+  int first = ::accept(listener.fd, nullptr, nullptr);
+  ASSERT_GE(first, 0);
+  ::close(first);
+  // Writes eventually fail (the first may still be accepted by the kernel); the sink then
+  // reconnects at once (retry_secs 0: the listener's backlog takes the new connection).
+  auto lost = [&] {
+    for (const auto& m : errors.snapshot()) {
+      if (m.find("lost connection to reel server at " + listener.address()) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (int i = 0; i < 1000 && !lost(); ++i) {
+    rec.set_time_sequence("frame", i);
+    rec.log("plots/a", Scalars(1.0));
+    rec.flush_blocking();
+  }
+  ASSERT_TRUE(lost());
+  // A new connection starts with the header and store info again.
+  ChunkStore store(ChunkStoreConfig::no_compaction());
+  Result<format::LoadReport> report = Status::Invalid("not run");
+  std::thread server([&] { report = listener.receive(store); });
+  rec.set_time_sequence("frame", 1000);
+  rec.log("plots/a", Scalars(2.0));
+  rec.flush_blocking();
+  rec.set_sink(std::make_shared<CallbackSink>([](std::span<const ChunkPtr>) {}));
+  sink->reset();
+  server.join();
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_EQ(store.info().application_id, "tcp_test");
+  // At least the row logged after the break, and the one whose write failed.
+  EXPECT_GE(total_rows(store), 2);
+  auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::fields()[0].descriptor);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->time, 1000);
+}
+
+}  // namespace
+}  // namespace reel
