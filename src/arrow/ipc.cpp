@@ -304,6 +304,7 @@ struct StreamReader::RawMessage {
   size_t offset;      // of the message in the stream
   size_t body_start;  // in bytes_
   size_t body_length;
+  std::shared_ptr<std::vector<uint64_t>> aligned_metadata;  // owns `message` when copied
 };
 
 namespace {
@@ -529,6 +530,14 @@ Result<std::optional<StreamReader::RawMessage>> StreamReader::read_message() {
                    std::to_string(bytes_.size() - pos_) + " bytes left");
   }
   const uint8_t* meta = bytes_.data() + pos_;
+  // flatbuffers reads scalars in place, so misaligned metadata (a misaligned input span, or
+  // a preceding length that is not a multiple of 8) is read from an aligned copy.
+  std::shared_ptr<std::vector<uint64_t>> aligned;
+  if (reinterpret_cast<uintptr_t>(meta) % 8 != 0) {
+    aligned = std::make_shared<std::vector<uint64_t>>((size_t(length) + 7) / 8);
+    std::memcpy(aligned->data(), meta, size_t(length));
+    meta = reinterpret_cast<const uint8_t*>(aligned->data());
+  }
   flatbuffers::Verifier verifier(meta, size_t(length), kMaxDepth, 1000000);
   if (!fb::VerifyMessageBuffer(verifier)) return corrupt("metadata is not a valid flatbuffer Message");
   const fb::Message* message = fb::GetMessage(meta);
@@ -538,7 +547,7 @@ Result<std::optional<StreamReader::RawMessage>> StreamReader::read_message() {
     return corrupt("body length " + std::to_string(body_length) + " exceeds the " +
                    std::to_string(bytes_.size() - pos_) + " bytes left");
   }
-  RawMessage raw{message, start, pos_, size_t(body_length)};
+  RawMessage raw{message, start, pos_, size_t(body_length), std::move(aligned)};
   pos_ += size_t(body_length);
   return std::optional<RawMessage>(raw);
 }
