@@ -64,17 +64,20 @@ void compute_stats(const TimeInt* d, int64_t n, bool* sorted, TimeRange* range,
   if (n <= 0) return;
   // Branch-free passes the compiler vectorizes: sortedness and even spacing first, then (only
   // when unsorted) min and max; a sorted column's range is its ends.
+  // Differences wrap (unsigned): times anywhere in i64 overflow a signed subtraction. In a
+  // sorted column every true difference is in [0, 2^64), so the wrapped ones compare exactly,
+  // and a step of 2^63 or more reads as negative: not even.
   bool s = true;
-  const TimeInt step = n > 1 ? d[1] - d[0] : 0;
-  bool even = step > 0;
+  const uint64_t step = n > 1 ? uint64_t(d[1]) - uint64_t(d[0]) : 0;
+  bool even = TimeInt(step) > 0;
   for (int64_t i = 1; i < n; ++i) {
     s &= d[i - 1] <= d[i];
-    even &= d[i] - d[i - 1] == step;
+    even &= uint64_t(d[i]) - uint64_t(d[i - 1]) == step;
   }
   *sorted = s;
   if (s) {
     *range = {d[0], d[n - 1]};
-    if (even) *stride = step;
+    if (even) *stride = TimeInt(step);
     return;
   }
   TimeInt lo = d[0], hi = d[0];

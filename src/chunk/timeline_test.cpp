@@ -26,6 +26,31 @@ TEST(TimeColumnTest, StatisticsAreComputed) {
   EXPECT_TRUE(TimeColumn::sequence("f", std::vector<int64_t>{}).range().empty());
 }
 
+// Found by recording_reader_fuzz and ipc_fuzz: a decoded time column with times far apart
+// overflowed the signed differences of the even-spacing check (UBSan: signed integer
+// overflow in compute_stats). The values are the fuzzers' inputs.
+TEST(TimeColumnTest, StatisticsOfTimesAcrossTheWholeRange) {
+  std::vector<int64_t> apart = {-4408157706818084158, 6189297394539770402};
+  auto a = TimeColumn::sequence("f", apart);
+  EXPECT_TRUE(a.is_sorted());
+  EXPECT_EQ(a.range(), (TimeRange{apart[0], apart[1]}));
+  EXPECT_EQ(a.stride(), 0);  // a step over 2^63 is not a stride
+  EXPECT_EQ(a.upper_bound(0), 1);
+  EXPECT_EQ(a.lower_bound(apart[1]), 1);
+  std::vector<int64_t> unsorted = {8385541330855526400, -7349874591862002327, 0};
+  auto u = TimeColumn::sequence("f", unsorted);
+  EXPECT_FALSE(u.is_sorted());
+  EXPECT_EQ(u.range(), (TimeRange{unsorted[1], unsorted[0]}));
+  std::vector<int64_t> ends = {kTimeMin, 0, kTimeMax};
+  auto e = TimeColumn::sequence("f", ends);
+  EXPECT_TRUE(e.is_sorted());
+  EXPECT_EQ(e.stride(), 0);
+  EXPECT_EQ(e.upper_bound(-1), 1);
+  std::vector<int64_t> even = {kTimeMin + 1, -1, kTimeMax - 2};  // stride 2^63 - 2 fits
+  EXPECT_EQ(TimeColumn::sequence("f", even).stride(), kTimeMax - 1);
+  EXPECT_EQ(TimeColumn::sequence("f", even).upper_bound(0), 2);
+}
+
 TEST(TimeColumnTest, MakeCheckedRejectsFalseClaims) {
   std::vector<int64_t> v = {3, 1, 2};
   auto buffer = arrow::Buffer::copy_of(v.data(), v.size() * 8);
