@@ -65,6 +65,21 @@ Status expect_buffers(const ArrayData& a, size_t n) {
   return Status::OK();
 }
 
+// What elements [0, offset + length) of `width` bytes (or bits, for bitmaps) need, saturated at
+// INT64_MAX: lengths and offsets come from untrusted input, their products must not overflow.
+int64_t extent_bytes(int64_t offset, int64_t length, int64_t width) {
+  int64_t n, bytes;
+  if (__builtin_add_overflow(offset, length, &n) || __builtin_mul_overflow(n, width, &bytes)) {
+    return INT64_MAX;
+  }
+  return bytes;
+}
+int64_t extent_bitmap_bytes(int64_t offset, int64_t length) {
+  int64_t n;
+  if (__builtin_add_overflow(offset, length, &n)) return INT64_MAX;
+  return n / 8 + (n % 8 != 0);
+}
+
 Status expect_size(const BufferPtr& b, int64_t bytes, const char* what, const ArrayData& a) {
   if (bytes > 0 && (!b || int64_t(b->size()) < bytes)) {
     return Status::Invalid(std::string(what) + " buffer of " + a.type->to_string() +
@@ -100,7 +115,9 @@ bool valid_utf8(const uint8_t* s, int64_t n) {
 }
 
 Status validate_offsets(const ArrayData& a, int64_t child_length, bool full) {
-  REEL_RETURN_NOT_OK(expect_size(a.buffers[1], (a.offset + a.length + 1) * 4, "offsets", a));
+  const int64_t bytes = extent_bytes(a.offset, a.length, 4);
+  REEL_RETURN_NOT_OK(
+      expect_size(a.buffers[1], bytes > INT64_MAX - 4 ? INT64_MAX : bytes + 4, "offsets", a));
   if (a.length == 0 && !a.buffers[1]) return Status::OK();
   const int32_t* o = a.values<int32_t>(1);
   if (o[0] < 0 || o[a.length] < o[0] || o[a.length] > child_length) {
@@ -136,7 +153,7 @@ Status validate(const ArrayData& a, bool full) {
   if (a.buffers.empty()) return Status::Invalid("array of " + a.type->to_string() + " has no buffers");
   if (a.buffers[0]) {
     REEL_RETURN_NOT_OK(
-        expect_size(a.buffers[0], bit_util::bytes_for_bits(a.offset + a.length), "validity", a));
+        expect_size(a.buffers[0], extent_bitmap_bytes(a.offset, a.length), "validity", a));
     if (full && count_nulls(a) != a.null_count) {
       return Status::Invalid("null count " + std::to_string(a.null_count) +
                              " does not match the validity bitmap (" +
@@ -148,7 +165,7 @@ Status validate(const ArrayData& a, bool full) {
   switch (id) {
     case TypeId::kBool:
       REEL_RETURN_NOT_OK(expect_buffers(a, 2));
-      return expect_size(a.buffers[1], bit_util::bytes_for_bits(a.offset + a.length), "values", a);
+      return expect_size(a.buffers[1], extent_bitmap_bytes(a.offset, a.length), "values", a);
     case TypeId::kUtf8:
     case TypeId::kBinary: {
       REEL_RETURN_NOT_OK(expect_buffers(a, 3));
@@ -183,10 +200,10 @@ Status validate(const ArrayData& a, bool full) {
       if (!type_equals(a.children[0]->type, a.type->value_type())) {
         return Status::Invalid("fixed-size list child type does not match");
       }
-      if (a.children[0]->length < (a.offset + a.length) * a.type->list_size()) {
+      if (a.children[0]->length < extent_bytes(a.offset, a.length, a.type->list_size())) {
         return Status::Invalid("fixed-size list child too short: " +
                                std::to_string(a.children[0]->length) + " values for " +
-                               std::to_string(a.offset + a.length) + " lists of " +
+                               std::to_string(extent_bytes(a.offset, a.length, 1)) + " lists of " +
                                std::to_string(a.type->list_size()));
       }
       return validate(*a.children[0], full);
@@ -199,7 +216,7 @@ Status validate(const ArrayData& a, bool full) {
                                " fields");
       }
       for (size_t i = 0; i < a.children.size(); ++i) {
-        if (!a.children[i] || a.children[i]->length < a.offset + a.length) {
+        if (!a.children[i] || a.children[i]->length < extent_bytes(a.offset, a.length, 1)) {
           return Status::Invalid("struct field '" + a.type->fields()[i]->name + "' too short");
         }
         if (!type_equals(a.children[i]->type, a.type->fields()[i]->type)) {
@@ -214,7 +231,7 @@ Status validate(const ArrayData& a, bool full) {
       int width = a.type->primitive_width();
       if (width == 0) return Status::NotImplemented("type " + a.type->to_string());
       REEL_RETURN_NOT_OK(expect_buffers(a, 2));
-      return expect_size(a.buffers[1], (a.offset + a.length) * width, "values", a);
+      return expect_size(a.buffers[1], extent_bytes(a.offset, a.length, width), "values", a);
     }
   }
 }

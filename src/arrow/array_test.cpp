@@ -188,6 +188,39 @@ TEST(ArrayTest, ValidateCatchesBadOffsets) {
   ASSERT_FALSE(dec.ok());
 }
 
+// Found by recording_reader_fuzz and ipc_fuzz: lengths from an IPC field node (any int64)
+// overflowed the buffer sizes validate() computes from them (UBSan: signed integer overflow
+// in `(offset + length) * width`), so a tiny buffer could pass as large enough. The lengths
+// are the fuzzers'.
+TEST(ArrayTest, ValidateRejectsLengthsWhoseSizesOverflow) {
+  auto tiny = Buffer::allocate(64);
+  auto with_length = [&](TypePtr type, int64_t length, int64_t offset = 0) {
+    auto a = std::make_shared<ArrayData>();
+    a->type = std::move(type);
+    a->length = length;
+    a->offset = offset;
+    return a;
+  };
+  auto f64 = with_length(float64(), 1152921504606847000);  // * 8 wraps to a small size
+  f64->buffers = {nullptr, tiny};
+  EXPECT_FALSE(validate(*f64).ok());
+  auto strings = with_length(utf8(), 4394105861430050819);  // (n + 1) * 4 overflows
+  strings->buffers = {nullptr, tiny, tiny};
+  EXPECT_FALSE(validate(*strings).ok());
+  auto bools = with_length(boolean(), INT64_MAX, 8);
+  bools->buffers = {tiny, tiny};
+  bools->null_count = 1;
+  EXPECT_FALSE(validate(*bools).ok());
+  auto lists = with_length(fixed_size_list(field("item", float32()), 3), INT64_MAX / 2);
+  lists->buffers = {nullptr};
+  lists->children = {make_primitive<float>({1, 2, 3})};
+  EXPECT_FALSE(validate(*lists).ok());
+  auto structs = with_length(struct_({field("a", int8())}), INT64_MAX, 1);
+  structs->buffers = {nullptr};
+  structs->children = {make_primitive<int8_t>({1})};
+  EXPECT_FALSE(validate(*structs).ok());
+}
+
 TEST(ArrayTest, MemoryCountsSharedBuffersOnce) {
   auto a = make_primitive<int64_t>(std::vector<int64_t>(1000, 1));
   auto s = make_struct({field("a", int64()), field("b", int64())}, {a, a}).value();
