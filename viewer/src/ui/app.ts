@@ -1,0 +1,231 @@
+// The viewer: connection -> store -> views, the entity tree and the timeline, redrawn on
+// animation frames when something changed.
+import type { Chunk, TimeType } from '../data/chunk';
+import { ViewerStore } from '../data/store';
+import { maxBig, minBig } from '../data/time';
+import { Connection, type Hello } from '../net/connection';
+import { ImageView } from '../views/image_view';
+import { chooseViews, type ViewSpec } from '../views/layout';
+import { PlotsView } from '../views/plot_view';
+import { Spatial3DView } from '../views/spatial3d_view';
+import { TextDocumentView } from '../views/text_document_view';
+import { TextLogView } from '../views/text_log_view';
+import type { View, ViewContext } from '../views/view';
+import { EntityTree } from './entity_tree';
+import { defaultTimeline, TimelineBar, type TimelineState } from './timeline';
+
+/** Frames per second of playback on sequence timelines. */
+const kSequenceFps = 30;
+
+function createView(spec: ViewSpec): View {
+  switch (spec.kind) {
+    case 'spatial3d':
+      return new Spatial3DView(spec.id, spec.root);
+    case 'plots':
+      return new PlotsView(spec.id, spec.root);
+    case 'image':
+      return new ImageView(spec.id, spec.root);
+    case 'text_log':
+      return new TextLogView(spec.id);
+    case 'text_document':
+      return new TextDocumentView(spec.id, spec.root);
+  }
+}
+
+export class App {
+  readonly store = new ViewerStore();
+  private readonly connection: Connection;
+  private readonly tree = new EntityTree();
+  private readonly timeline: TimelineBar;
+  private readonly views = new Map<string, View>();
+  private readonly viewsEl = document.createElement('main');
+  private readonly status = document.createElement('span');
+  private readonly title = document.createElement('span');
+  private readonly state: TimelineState = { timeline: null, time: 0n, playing: false, follow: true };
+  private cursorVersion = 0;
+  private layoutVersion = -1;
+  private lastFrame = 0;
+  private playCarry = 0;
+  private connected = false;
+  private caughtUp = false;
+  private hello: Hello | null = null;
+  private errors: string[] = [];
+
+  constructor(private readonly rootEl: HTMLElement) {
+    this.timeline = new TimelineBar({
+      selectTimeline: (name) => {
+        this.state.timeline = name;
+        this.clampTime();
+        this.cursorVersion++;
+      },
+      setTime: (t) => this.setTime(t),
+      setPlaying: (on) => {
+        this.state.playing = on;
+        if (on) this.state.follow = false;
+        this.playCarry = 0;
+      },
+      setFollow: (on) => {
+        this.state.follow = on;
+        if (on) this.state.playing = false;
+      },
+    });
+    this.connection = new Connection(Connection.defaultUrl(), {
+      onOpen: () => {
+        this.connected = true;
+        this.caughtUp = false;
+        // The server sends its whole store again: start from nothing.
+        this.store.clear();
+      },
+      onHello: (h) => (this.hello = h),
+      onChunk: (c: Chunk) => this.store.add(c),
+      onCaughtUp: () => (this.caughtUp = true),
+      onRemoved: (ids) => this.store.remove(ids),
+      onClose: () => (this.connected = false),
+      onError: (m) => {
+        this.errors.push(m);
+        console.warn(`reel: ${m}`);
+      },
+    });
+    this.build();
+  }
+
+  private build(): void {
+    const header = document.createElement('header');
+    header.className = 'app-header';
+    const logo = document.createElement('span');
+    logo.className = 'logo';
+    logo.textContent = 'reel';
+    this.title.className = 'recording';
+    this.status.className = 'status';
+    header.append(logo, this.title, this.status);
+    this.viewsEl.className = 'views';
+    const middle = document.createElement('div');
+    middle.className = 'middle';
+    middle.append(this.tree.element, this.viewsEl);
+    this.rootEl.append(header, middle, this.timeline.element);
+  }
+
+  start(): void {
+    this.connection.connect();
+    const tick = (now: number) => {
+      this.frame(now);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
+  setTime(t: bigint): void {
+    this.state.time = t;
+    this.clampTime();
+    this.cursorVersion++;
+  }
+
+  private clampTime(): void {
+    const info = this.state.timeline ? this.store.timelines.get(this.state.timeline) : null;
+    if (info) this.state.time = maxBig(info.min, minBig(info.max, this.state.time));
+  }
+
+  private frame(now: number): void {
+    const dt = this.lastFrame ? Math.min(0.25, (now - this.lastFrame) / 1000) : 0;
+    this.lastFrame = now;
+    const store = this.store;
+    if (!this.state.timeline || !store.timelines.has(this.state.timeline)) {
+      this.state.timeline = defaultTimeline(store.timelines);
+      if (this.state.timeline) this.state.time = store.timelines.get(this.state.timeline)!.max;
+      this.cursorVersion++;
+    }
+    const info = this.state.timeline ? store.timelines.get(this.state.timeline) : undefined;
+    if (info) {
+      if (this.state.follow && this.state.time !== info.max) {
+        this.state.time = info.max;
+        this.cursorVersion++;
+      } else if (this.state.playing) {
+        this.advance(info.type, dt, info.max);
+      }
+    }
+    if (store.version !== this.layoutVersion) {
+      this.layoutVersion = store.version;
+      this.relayout();
+      this.tree.update(store);
+    }
+    const ctx: ViewContext = {
+      store,
+      timeline: this.state.timeline,
+      timeType: info?.type ?? 'sequence',
+      time: this.state.time,
+      storeVersion: store.version,
+      cursorVersion: this.cursorVersion,
+      visibilityVersion: this.tree.version,
+      isVisible: (e) => this.tree.isVisible(e),
+      setTime: (t) => {
+        this.state.follow = false;
+        this.setTime(t);
+      },
+    };
+    for (const v of this.views.values()) {
+      try {
+        v.update(ctx);
+      } catch (e) {
+        console.error(`reel: view ${v.id}:`, e);
+      }
+    }
+    this.tree.update(store);
+    this.timeline.update(store, this.state);
+    this.updateStatus();
+  }
+
+  private advance(type: TimeType, dt: number, max: bigint): void {
+    this.playCarry += type === 'sequence' ? dt * kSequenceFps : dt * 1e9;
+    const step = BigInt(Math.floor(this.playCarry));
+    if (step === 0n) return;
+    this.playCarry -= Number(step);
+    const next = this.state.time + step;
+    if (next >= max) {
+      // At the end: keep following new data as it arrives.
+      this.state.time = max;
+      this.state.playing = false;
+      this.state.follow = true;
+    } else {
+      this.state.time = next;
+    }
+    this.cursorVersion++;
+  }
+
+  private relayout(): void {
+    const specs = chooseViews(this.store);
+    const ids = new Set(specs.map((s) => s.id));
+    for (const [id, v] of this.views) {
+      if (!ids.has(id)) {
+        v.dispose();
+        this.views.delete(id);
+      }
+    }
+    let previous: HTMLElement | null = null;
+    for (const spec of specs) {
+      let v = this.views.get(spec.id);
+      if (!v) {
+        v = createView(spec);
+        this.views.set(spec.id, v);
+      }
+      // Keep the DOM in spec order without moving elements that are already in place.
+      const expected: Element | null = previous ? previous.nextElementSibling : this.viewsEl.firstElementChild;
+      if (expected !== v.element) this.viewsEl.insertBefore(v.element, expected);
+      previous = v.element;
+    }
+  }
+
+  private updateStatus(): void {
+    const s = this.store;
+    const mib = (s.bytes / (1 << 20)).toFixed(1);
+    this.title.textContent = this.hello ? `${this.hello.application_id} · ${this.hello.recording_id}` : '';
+    const conn = this.connected ? (this.caughtUp ? 'live' : 'loading…') : 'disconnected';
+    this.status.textContent = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB`;
+    const d = document.body.dataset;
+    d.connected = String(this.connected);
+    d.caughtUp = String(this.caughtUp);
+    d.chunks = String(s.chunks.size);
+    d.entities = String(s.entities.size);
+    d.views = String(this.views.size);
+    if (this.errors.length) d.errors = String(this.errors.length);
+  }
+}

@@ -1,0 +1,104 @@
+// The entity tree: every entity path (and its ancestors) as a tree with a checkbox to show
+// or hide the entity and its subtree, and the archetypes logged on it.
+import type { ViewerStore } from '../data/store';
+
+interface TreeNode {
+  path: string;
+  name: string;
+  children: Map<string, TreeNode>;
+}
+
+export function buildTree(paths: Iterable<string>): TreeNode {
+  const root: TreeNode = { path: '/', name: '/', children: new Map() };
+  for (const p of paths) {
+    let node = root;
+    let acc = '';
+    for (const part of p.split('/').filter(Boolean)) {
+      acc += `/${part}`;
+      let child = node.children.get(part);
+      if (!child) {
+        child = { path: acc, name: part, children: new Map() };
+        node.children.set(part, child);
+      }
+      node = child;
+    }
+  }
+  return root;
+}
+
+export class EntityTree {
+  readonly element = document.createElement('aside');
+  private readonly list = document.createElement('div');
+  private readonly hidden = new Set<string>();
+  private readonly collapsed = new Set<string>();
+  private shownKey = '';
+  version = 0;
+
+  constructor() {
+    this.element.className = 'entity-tree';
+    const title = document.createElement('div');
+    title.className = 'sidebar-title';
+    title.textContent = 'Entities';
+    this.list.className = 'tree';
+    this.element.append(title, this.list);
+  }
+
+  /** False when the entity or one of its ancestors is hidden. */
+  isVisible(path: string): boolean {
+    if (this.hidden.size === 0) return true;
+    if (this.hidden.has(path)) return false;
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      if (this.hidden.has(path.slice(0, i))) return false;
+    }
+    return false === this.hidden.has('/');
+  }
+
+  setVisible(path: string, visible: boolean): void {
+    if (visible) this.hidden.delete(path);
+    else this.hidden.add(path);
+    this.version++;
+    this.shownKey = '';
+  }
+
+  update(store: ViewerStore): void {
+    const key = `${[...store.entities.keys()].join('\n')}|${[...store.entities.values()].map((e) => e.components.size).join(',')}`;
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    const tree = buildTree(store.entities.keys());
+    const frag = document.createDocumentFragment();
+    const add = (node: TreeNode, depth: number, parentHidden: boolean) => {
+      const children = [...node.children.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+      const row = document.createElement('div');
+      row.className = 'tree-row';
+      row.dataset.entity = node.path;
+      row.style.paddingLeft = `${6 + depth * 14}px`;
+      const toggle = document.createElement('span');
+      toggle.className = 'tree-toggle';
+      toggle.textContent = children.length ? (this.collapsed.has(node.path) ? '▸' : '▾') : '';
+      toggle.addEventListener('click', () => {
+        if (this.collapsed.has(node.path)) this.collapsed.delete(node.path);
+        else this.collapsed.add(node.path);
+        this.shownKey = '';
+        this.update(store);
+      });
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = !this.hidden.has(node.path);
+      box.title = `show ${node.path}`;
+      box.addEventListener('change', () => this.setVisible(node.path, box.checked));
+      const name = document.createElement('span');
+      name.className = 'tree-name';
+      name.textContent = node.name;
+      row.classList.toggle('tree-hidden', parentHidden || this.hidden.has(node.path));
+      const kinds = document.createElement('span');
+      kinds.className = 'tree-kinds';
+      kinds.textContent = [...store.archetypes(node.path)].filter((a) => a).join(' ');
+      row.append(toggle, box, name, kinds);
+      frag.append(row);
+      if (this.collapsed.has(node.path)) return;
+      for (const c of children) add(c, depth + 1, parentHidden || this.hidden.has(node.path));
+    };
+    add(tree, 0, false);
+    this.list.replaceChildren(frag);
+  }
+}

@@ -1,0 +1,287 @@
+// Time-series plots (uPlot): one plot per parent entity, one series per Scalars entity
+// under it. Each series keeps all its points in Float64Arrays; what uPlot draws is the
+// min/max decimation of the visible window to the plot's pixel width.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { TimeType } from '../data/chunk';
+import { colorCss, defaultColor, primitives, stringAt } from '../data/components';
+import { decimateMinMax, type XY } from '../data/decimate';
+import { kScalarComponent, ScalarSeries } from '../data/series';
+import { fromPlotUnits, toPlotUnits } from '../data/time';
+import { isUnder, parentPath } from './layout';
+import { latestAt, panel, type View, type ViewContext } from './view';
+
+/** The decimated window of each series as uPlot's aligned data (x shared by all series). */
+export function alignedData(parts: XY[]): uPlot.AlignedData {
+  if (parts.length === 0) return [new Float64Array(0)];
+  const x0 = parts[0].x;
+  const same = parts.every((p) => p.x.length === x0.length && p.x.every((v, i) => v === x0[i]));
+  if (same) return [x0, ...parts.map((p) => p.y)];
+  return uPlot.join(parts.map((p) => [p.x, p.y] as uPlot.AlignedData));
+}
+
+class Plot {
+  readonly element = document.createElement('div');
+  readonly series = new Map<string, ScalarSeries>();
+  private uplot: uPlot | null = null;
+  private seriesKey = '';
+  private dataKey = '';
+  /** The zoomed x window, or null to show everything (and follow new data). */
+  private window: [number, number] | null = null;
+  private programmatic = false;
+  private cursorX = NaN;
+  private ctx: ViewContext | null = null;
+  private width = 0;
+  private downX = NaN;
+
+  constructor(readonly path: string) {
+    this.element.className = 'plot';
+    this.element.dataset.plot = path;
+  }
+
+  update(ctx: ViewContext, entities: string[], width: number): void {
+    this.ctx = ctx;
+    const timeline = ctx.timeline!;
+    let changed = false;
+    for (const e of entities) {
+      let s = this.series.get(e);
+      if (!s || s.timeline !== timeline) {
+        s = new ScalarSeries(e, timeline);
+        this.series.set(e, s);
+        changed = true;
+      }
+      if (s.update(ctx.store)) changed = true;
+    }
+    for (const e of [...this.series.keys()]) {
+      if (!entities.includes(e)) {
+        this.series.delete(e);
+        changed = true;
+      }
+    }
+    const key = `${timeline}|${entities.join(',')}|${ctx.visibilityVersion}`;
+    if (key !== this.seriesKey || !this.uplot) {
+      this.seriesKey = key;
+      this.window = null;
+      this.create(ctx, entities, width);
+      changed = true;
+    }
+    if (width !== this.width) {
+      this.width = width;
+      this.uplot!.setSize({ width, height: 170 });
+      changed = true;
+    }
+    const cursorX = toPlotUnits(ctx.time, ctx.timeType);
+    const dataKey = `${[...this.series.values()].map((s) => s.version).join(',')}|${this.window?.join(',')}`;
+    if (changed || dataKey !== this.dataKey) {
+      this.dataKey = dataKey;
+      this.cursorX = cursorX;
+      this.setData();
+    } else if (cursorX !== this.cursorX) {
+      this.cursorX = cursorX;
+      this.uplot!.redraw(false, false);
+    }
+  }
+
+  private extent(): [number, number] {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of this.series.values()) {
+      if (s.length === 0) continue;
+      lo = Math.min(lo, s.x[0]);
+      hi = Math.max(hi, s.x[s.length - 1]);
+    }
+    if (!isFinite(lo)) return [0, 1];
+    return hi > lo ? [lo, hi] : [lo - 1, hi + 1];
+  }
+
+  private setData(): void {
+    const u = this.uplot!;
+    const [x0, x1] = this.window ?? this.extent();
+    const buckets = Math.max(64, Math.round(this.width));
+    const visible = [...this.series.values()].filter((s) => this.ctx!.isVisible(s.entity));
+    const parts = visible.map((s) => decimateMinMax(s.x, s.y, s.length, x0, x1, buckets));
+    this.element.dataset.points = String(visible.reduce((n, s) => n + s.length, 0));
+    this.element.dataset.drawn = String(parts.reduce((n, p) => n + p.x.length, 0));
+    this.programmatic = true;
+    u.batch(() => {
+      u.setData(alignedData(parts), false);
+      u.setScale('x', { min: x0, max: x1 });
+    });
+    this.programmatic = false;
+  }
+
+  private create(ctx: ViewContext, entities: string[], width: number): void {
+    this.uplot?.destroy();
+    const visible = entities.filter((e) => ctx.isVisible(e));
+    const type: TimeType = ctx.timeType;
+    const series: uPlot.Series[] = [{ label: ctx.timeline ?? 'time' }];
+    for (const e of visible) {
+      const color = seriesColor(ctx, e);
+      series.push({
+        label: seriesName(ctx, e),
+        stroke: colorCss(color),
+        width: 1.25,
+        spanGaps: true,
+        points: { show: false },
+      });
+    }
+    const opts: uPlot.Options = {
+      width,
+      height: 170,
+      series,
+      legend: { show: true, live: true },
+      scales: { x: { time: type === 'timestamp' } },
+      axes: [
+        {
+          stroke: '#9aa4b2',
+          grid: { stroke: '#2a303a' },
+          ticks: { stroke: '#2a303a' },
+          values: type === 'duration' ? (_u, vals) => vals.map((v) => `${+v.toFixed(6)}s`) : undefined,
+        },
+        { stroke: '#9aa4b2', grid: { stroke: '#2a303a' }, ticks: { stroke: '#2a303a' }, size: 56 },
+      ],
+      cursor: { drag: { x: true, y: false } },
+      hooks: {
+        setScale: [
+          (u, key) => {
+            if (key !== 'x' || this.programmatic) return;
+            const { min, max } = u.scales.x;
+            if (min != null && max != null) this.window = [min, max];
+          },
+        ],
+        draw: [(u) => this.drawCursor(u)],
+      },
+    };
+    this.uplot = new uPlot(opts, [new Float64Array(0), ...visible.map(() => new Float64Array(0))], this.element);
+    this.width = width;
+    const over = this.uplot.over;
+    over.addEventListener('dblclick', () => {
+      this.window = null;
+      this.dataKey = '';
+    });
+    over.addEventListener('mousedown', (e) => (this.downX = e.clientX));
+    over.addEventListener('mouseup', (e) => {
+      if (Math.abs(e.clientX - this.downX) > 3 || !this.ctx || !this.uplot) return;
+      const x = this.uplot.posToVal(e.offsetX, 'x');
+      this.ctx.setTime(fromPlotUnits(x, this.ctx.timeType));
+    });
+  }
+
+  private drawCursor(u: uPlot): void {
+    if (!isFinite(this.cursorX)) return;
+    const x = u.valToPos(this.cursorX, 'x', true);
+    if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+    const c = u.ctx;
+    c.save();
+    c.strokeStyle = '#f5a623';
+    c.lineWidth = 1.5 * (window.devicePixelRatio || 1);
+    c.beginPath();
+    c.moveTo(x, u.bbox.top);
+    c.lineTo(x, u.bbox.top + u.bbox.height);
+    c.stroke();
+    c.restore();
+  }
+
+  dispose(): void {
+    this.uplot?.destroy();
+    this.element.remove();
+  }
+}
+
+function seriesColor(ctx: ViewContext, entity: string): number {
+  const ref = latestAt(ctx, entity, 'SeriesLines:colors');
+  if (ref) {
+    const col = ref.chunk.components.get('SeriesLines:colors')!;
+    if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return (primitives(col) as Uint32Array)[col.offsets[ref.row]];
+  }
+  return defaultColor(entity);
+}
+
+function seriesName(ctx: ViewContext, entity: string): string {
+  const ref = latestAt(ctx, entity, 'SeriesLines:names');
+  if (ref) {
+    const col = ref.chunk.components.get('SeriesLines:names')!;
+    if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return stringAt(col.instances, col.offsets[ref.row]);
+  }
+  return entity.slice(entity.lastIndexOf('/') + 1) || entity;
+}
+
+/** Every Scalars entity under `root`, grouped into one plot per parent entity. */
+export function plotGroups(ctx: ViewContext, root: string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  const paths = [...ctx.store.entities.values()]
+    .filter((e) => e.components.has(kScalarComponent) && isUnder(e.path, root))
+    .map((e) => e.path)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  for (const p of paths) {
+    const parent = paths.length === 1 ? p : parentPath(p);
+    if (!groups.has(parent)) groups.set(parent, []);
+    groups.get(parent)!.push(p);
+  }
+  return groups;
+}
+
+export class PlotsView implements View {
+  readonly kind = 'plots';
+  readonly element: HTMLElement;
+  private readonly list = document.createElement('div');
+  private readonly plots = new Map<string, Plot>();
+  private readonly info = document.createElement('span');
+  private lastKey = '';
+
+  constructor(
+    readonly id: string,
+    private readonly root: string,
+  ) {
+    const p = panel('plots', root);
+    this.element = p.element;
+    this.info.className = 'panel-info';
+    p.header.append(this.info);
+    this.list.className = 'plot-list';
+    p.body.append(this.list);
+  }
+
+  update(ctx: ViewContext): void {
+    if (!ctx.timeline) return;
+    const key = `${ctx.storeVersion}|${ctx.cursorVersion}|${ctx.visibilityVersion}|${ctx.timeline}|${this.list.clientWidth}`;
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    const groups = plotGroups(ctx, this.root);
+    const width = Math.max(200, this.list.clientWidth - 12);
+    let points = 0;
+    for (const [path, entities] of groups) {
+      let plot = this.plots.get(path);
+      if (!plot) {
+        plot = new Plot(path);
+        const title = document.createElement('div');
+        title.className = 'plot-title';
+        title.textContent = path;
+        plot.element.append(title);
+        this.plots.set(path, plot);
+        this.insertSorted(plot);
+      }
+      plot.element.classList.toggle('hidden-entity', !entities.some((e) => ctx.isVisible(e)));
+      plot.update(ctx, entities, width);
+      for (const s of plot.series.values()) points += s.length;
+    }
+    for (const [path, plot] of this.plots) {
+      if (!groups.has(path)) {
+        plot.dispose();
+        this.plots.delete(path);
+      }
+    }
+    this.info.textContent = `${this.plots.size} plots, ${points.toLocaleString('en-US')} points`;
+  }
+
+  private insertSorted(plot: Plot): void {
+    const after = [...this.plots.values()]
+      .filter((p) => p !== plot && p.path.localeCompare(plot.path, 'en', { numeric: true }) > 0)
+      .sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }))[0];
+    this.list.insertBefore(plot.element, after ? after.element : null);
+  }
+
+  dispose(): void {
+    for (const p of this.plots.values()) p.dispose();
+    this.element.remove();
+  }
+}

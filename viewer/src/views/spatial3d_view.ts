@@ -1,0 +1,458 @@
+// A 3D view (three.js): the latest-at points, boxes, line strips and arrows of an entity
+// subtree, placed by the latest-at Transform3D of each entity and its ancestors. Point
+// positions, colors and radii go from the chunk's typed arrays to GPU buffers as they are.
+import * as THREE from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, unpackColor } from '../data/components';
+import type { RowRef } from '../data/store';
+import { isUnder, parentPath } from './layout';
+import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
+
+const kPointVertex = /* glsl */ `
+attribute vec4 rgba;
+attribute float radius;
+uniform float uUseColors;
+uniform vec4 uColor;
+uniform float uUseRadii;
+uniform float uRadius;
+uniform float uScale;
+varying vec4 vColor;
+void main() {
+  vec4 mv = modelViewMatrix * vec4(position, 1.0);
+  gl_Position = projectionMatrix * mv;
+  float r = uUseRadii > 0.5 ? radius : uRadius;
+  // Positive radii are scene units, negative ones UI points (as in Rerun).
+  gl_PointSize = r < 0.0 ? -2.0 * r : max(1.5, 2.0 * r * uScale / max(-mv.z, 1e-3));
+  // Colors are u32 0xRRGGBBAA: little-endian bytes A, B, G, R.
+  vColor = uUseColors > 0.5 ? rgba.wzyx : uColor;
+}`;
+
+const kPointFragment = /* glsl */ `
+varying vec4 vColor;
+void main() {
+  vec2 c = gl_PointCoord * 2.0 - 1.0;
+  float d = dot(c, c);
+  if (d > 1.0) discard;
+  gl_FragColor = vec4(vColor.rgb * (1.0 - 0.3 * d), vColor.a);
+}`;
+
+function rgbaVec(c: number): THREE.Vector4 {
+  const [r, g, b, a] = unpackColor(c);
+  return new THREE.Vector4(r / 255, g / 255, b / 255, a / 255);
+}
+
+function threeColor(c: number): THREE.Color {
+  const [r, g, b] = unpackColor(c);
+  return new THREE.Color().setRGB(r / 255, g / 255, b / 255, THREE.SRGBColorSpace);
+}
+
+/** Per-instance colors of a row: the column's u32s for n instances, a splat, or none. */
+function instanceColors(ref: RowRef | null, component: string, n: number): { all: Uint32Array | null; splat: number | null } {
+  if (!ref) return { all: null, splat: null };
+  const [s, e] = instanceRange(ref, component);
+  const values = primitives(ref.chunk.components.get(component)!) as Uint32Array;
+  if (e - s === n && n > 1) return { all: values.subarray(s, e), splat: null };
+  if (e - s >= 1 && n > 1) {
+    // Fewer (or more) colors than instances: the missing ones repeat the last color.
+    const out = new Uint32Array(n);
+    for (let i = 0; i < n; i++) out[i] = values[s + Math.min(i, e - s - 1)];
+    return { all: out, splat: null };
+  }
+  return { all: null, splat: e > s ? values[s] : null };
+}
+
+interface EntityNode {
+  readonly path: string;
+  readonly group: THREE.Group;
+  readonly visuals: THREE.Group;
+  keys: Map<string, string>;
+  objects: Map<string, THREE.Object3D>;
+}
+
+function disposeObject(o: THREE.Object3D): void {
+  o.traverse((x) => {
+    const m = x as THREE.Mesh;
+    if (m.geometry) m.geometry.dispose();
+    const mat = m.material as THREE.Material | THREE.Material[] | undefined;
+    if (Array.isArray(mat)) mat.forEach((k) => k.dispose());
+    else mat?.dispose();
+  });
+}
+
+export class Spatial3DView implements View {
+  readonly kind = 'spatial3d';
+  readonly element: HTMLElement;
+  private readonly renderer: THREE.WebGLRenderer;
+  private readonly scene = new THREE.Scene();
+  private readonly camera = new THREE.PerspectiveCamera(50, 1, 0.01, 10000);
+  private readonly controls: OrbitControls;
+  private readonly top = new THREE.Group();
+  private readonly nodes = new Map<string, EntityNode>();
+  private readonly pointMaterials = new Set<THREE.ShaderMaterial>();
+  private grid: THREE.GridHelper | null = null;
+  private up = new THREE.Vector3(0, 0, 1);
+  private framed = false;
+  private dirty = true;
+  private lastStore = -1;
+  private lastCursor = -1;
+  private lastVisibility = -1;
+  private readonly resize: ResizeObserver;
+  private readonly info: HTMLElement;
+
+  constructor(
+    readonly id: string,
+    private readonly root: string,
+  ) {
+    const p = panel('spatial3d', root);
+    this.element = p.element;
+    this.info = document.createElement('span');
+    this.info.className = 'panel-info';
+    p.header.append(this.info);
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(window.devicePixelRatio || 1);
+    this.renderer.setClearColor(0x14171c);
+    this.renderer.domElement.className = 'view-canvas';
+    p.body.append(this.renderer.domElement);
+    this.scene.add(this.top);
+    this.scene.add(new THREE.AmbientLight(0xffffff, 1));
+    this.camera.up.copy(this.up);
+    this.camera.position.set(6, -8, 5);
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.enableDamping = false;
+    this.controls.addEventListener('change', () => (this.dirty = true));
+    this.renderer.domElement.addEventListener('dblclick', () => {
+      this.framed = false;
+      this.dirty = true;
+    });
+    this.setGrid(10);
+    this.resize = new ResizeObserver(() => this.onResize());
+    this.resize.observe(p.body);
+  }
+
+  private setGrid(size: number): void {
+    if (this.grid) {
+      this.scene.remove(this.grid);
+      disposeObject(this.grid);
+    }
+    const step = Math.pow(10, Math.floor(Math.log10(Math.max(size, 1e-6))));
+    const divisions = Math.max(2, Math.min(200, Math.round((size * 2) / step)));
+    this.grid = new THREE.GridHelper(divisions * step, divisions, 0x3a4250, 0x262c36);
+    // GridHelper lies in the XZ plane (Y up); turn it to the plane normal to our up axis.
+    this.grid.quaternion.setFromUnitVectors(new THREE.Vector3(0, 1, 0), this.up);
+    this.scene.add(this.grid);
+  }
+
+  private onResize(): void {
+    const el = this.renderer.domElement.parentElement!;
+    const w = Math.max(1, el.clientWidth);
+    const h = Math.max(1, el.clientHeight);
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.updatePointScale();
+    this.dirty = true;
+  }
+
+  private updatePointScale(): void {
+    const h = this.renderer.domElement.height;
+    const scale = h / (2 * Math.tan(THREE.MathUtils.degToRad(this.camera.fov) / 2));
+    for (const m of this.pointMaterials) m.uniforms.uScale.value = scale;
+  }
+
+  private node(path: string): EntityNode {
+    let n = this.nodes.get(path);
+    if (n) return n;
+    const group = new THREE.Group();
+    group.matrixAutoUpdate = false;
+    group.name = path;
+    const visuals = new THREE.Group();
+    group.add(visuals);
+    n = { path, group, visuals, keys: new Map(), objects: new Map() };
+    this.nodes.set(path, n);
+    if (path === this.root || path === '/') this.top.add(group);
+    else this.node(parentPath(path)).group.add(group);
+    return n;
+  }
+
+  update(ctx: ViewContext): void {
+    const changed =
+      ctx.storeVersion !== this.lastStore || ctx.cursorVersion !== this.lastCursor || ctx.visibilityVersion !== this.lastVisibility;
+    if (changed) {
+      this.lastStore = ctx.storeVersion;
+      this.lastCursor = ctx.cursorVersion;
+      this.lastVisibility = ctx.visibilityVersion;
+      this.sync(ctx);
+    }
+    if (this.dirty) {
+      this.dirty = false;
+      this.renderer.render(this.scene, this.camera);
+    }
+  }
+
+  private sync(ctx: ViewContext): void {
+    this.updateUp(ctx);
+    let points = 0;
+    for (const path of ctx.store.entities.keys()) {
+      if (!isUnder(path, this.root)) continue;
+      const n = this.node(path);
+      n.group.visible = ctx.isVisible(path);
+      this.syncTransform(ctx, n);
+      this.syncVisual(ctx, n, 'points', ['Points3D:positions', 'Points3D:colors', 'Points3D:radii'], (refs) => this.buildPoints(n.path, refs));
+      this.syncVisual(ctx, n, 'boxes', ['Boxes3D:half_sizes', 'Boxes3D:centers', 'Boxes3D:quaternions', 'Boxes3D:colors'], (refs) =>
+        this.buildBoxes(n.path, refs),
+      );
+      this.syncVisual(ctx, n, 'strips', ['LineStrips3D:strips', 'LineStrips3D:colors'], (refs) => this.buildStrips(n.path, refs));
+      this.syncVisual(ctx, n, 'arrows', ['Arrows3D:vectors', 'Arrows3D:origins', 'Arrows3D:colors'], (refs) => this.buildArrows(n.path, refs));
+      const p = n.objects.get('points') as THREE.Points | undefined;
+      if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
+    }
+    this.info.textContent = `${points.toLocaleString('en-US')} points`;
+    this.element.dataset.points = String(points);
+    if (!this.framed) this.frame();
+    this.dirty = true;
+  }
+
+  private updateUp(ctx: ViewContext): void {
+    // ViewCoordinates on the view's root or an ancestor: 1 Up, 2 Down per axis.
+    for (let path = this.root; ; path = parentPath(path)) {
+      const ref = latestAt(ctx, path, 'ViewCoordinates:xyz');
+      if (ref) {
+        const [s] = instanceRange(ref, 'ViewCoordinates:xyz');
+        const { flat } = fixedSizeBytes(ref.chunk.components.get('ViewCoordinates:xyz')!);
+        const up = new THREE.Vector3();
+        for (let axis = 0; axis < 3; axis++) {
+          const code = flat[s * 3 + axis];
+          if (code === 1 || code === 2) up.setComponent(axis, code === 1 ? 1 : -1);
+        }
+        if (up.lengthSq() > 0 && !up.equals(this.up)) {
+          this.up.copy(up);
+          this.camera.up.copy(up);
+          this.setGrid(10);
+          this.framed = false;
+        }
+        return;
+      }
+      if (path === '/') return;
+    }
+  }
+
+  private syncTransform(ctx: ViewContext, n: EntityNode): void {
+    const names = ['translation', 'quaternion', 'scale', 'mat3x3'].map((f) => `Transform3D:${f}`);
+    const refs = names.map((c) => latestAt(ctx, n.path, c));
+    const key = refs.map(refKey).join('|');
+    if (n.keys.get('transform') === key) return;
+    n.keys.set('transform', key);
+    const value = (i: number, size: number): Float32Array | null => {
+      const ref = refs[i];
+      if (!ref) return null;
+      const [s, e] = instanceRange(ref, names[i]);
+      if (e <= s) return null;
+      return fixedSizeFloats(ref.chunk.components.get(names[i])!).flat.subarray(s * size, s * size + size);
+    };
+    const t = value(0, 3);
+    const q = value(1, 4);
+    const sc = value(2, 3);
+    const m3 = value(3, 9);
+    const m = new THREE.Matrix4();
+    m.compose(
+      t ? new THREE.Vector3(t[0], t[1], t[2]) : new THREE.Vector3(),
+      q ? new THREE.Quaternion(q[0], q[1], q[2], q[3]).normalize() : new THREE.Quaternion(),
+      sc ? new THREE.Vector3(sc[0], sc[1], sc[2]) : new THREE.Vector3(1, 1, 1),
+    );
+    if (m3) {
+      // Column-major 3x3, applied after the translation: T * M3 * R * S.
+      const mm = new THREE.Matrix4().set(m3[0], m3[3], m3[6], 0, m3[1], m3[4], m3[7], 0, m3[2], m3[5], m3[8], 0, 0, 0, 0, 1);
+      const tr = new THREE.Matrix4().makeTranslation(m.elements[12], m.elements[13], m.elements[14]);
+      m.setPosition(0, 0, 0);
+      m.premultiply(mm).premultiply(tr);
+    }
+    n.group.matrix.copy(m);
+    n.group.matrixWorldNeedsUpdate = true;
+  }
+
+  private syncVisual(
+    ctx: ViewContext,
+    n: EntityNode,
+    what: string,
+    components: string[],
+    build: (refs: (RowRef | null)[]) => THREE.Object3D | null,
+  ): void {
+    if (!ctx.store.entities.get(n.path)?.components.has(components[0])) {
+      this.dropVisual(n, what);
+      return;
+    }
+    const refs = components.map((c) => latestAt(ctx, n.path, c));
+    const key = refs.map(refKey).join('|');
+    if (n.keys.get(what) === key) return;
+    n.keys.set(what, key);
+    this.dropVisual(n, what);
+    const obj = refs[0] ? build(refs) : null;
+    if (obj) {
+      n.objects.set(what, obj);
+      n.visuals.add(obj);
+    }
+  }
+
+  private dropVisual(n: EntityNode, what: string): void {
+    const old = n.objects.get(what);
+    if (!old) return;
+    n.visuals.remove(old);
+    old.traverse((x) => {
+      if (x instanceof THREE.Points) this.pointMaterials.delete(x.material as THREE.ShaderMaterial);
+    });
+    disposeObject(old);
+    n.objects.delete(what);
+  }
+
+  private buildPoints(path: string, [pos, colors, radii]: (RowRef | null)[]): THREE.Object3D | null {
+    const [s, e] = instanceRange(pos!, 'Points3D:positions');
+    const n = e - s;
+    if (n === 0) return null;
+    const { flat } = fixedSizeFloats(pos!.chunk.components.get('Points3D:positions')!);
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute('position', new THREE.BufferAttribute(flat.subarray(s * 3, e * 3), 3));
+    const c = instanceColors(colors, 'Points3D:colors', n);
+    if (c.all) {
+      const bytes = new Uint8Array(c.all.buffer, c.all.byteOffset, n * 4);
+      geometry.setAttribute('rgba', new THREE.BufferAttribute(bytes, 4, true));
+    }
+    let radius = -1.5;
+    let radiusArray: Float32Array | null = null;
+    if (radii) {
+      const [rs, re] = instanceRange(radii, 'Points3D:radii');
+      const values = primitives(radii.chunk.components.get('Points3D:radii')!) as Float32Array;
+      if (re - rs === n && n > 1) radiusArray = values.subarray(rs, re);
+      else if (re > rs) radius = values[rs];
+    }
+    if (radiusArray) geometry.setAttribute('radius', new THREE.BufferAttribute(radiusArray, 1));
+    const material = new THREE.ShaderMaterial({
+      vertexShader: kPointVertex,
+      fragmentShader: kPointFragment,
+      transparent: false,
+      uniforms: {
+        uUseColors: { value: c.all ? 1 : 0 },
+        uColor: { value: rgbaVec(c.splat ?? defaultColor(path)) },
+        uUseRadii: { value: radiusArray ? 1 : 0 },
+        uRadius: { value: radius },
+        uScale: { value: 1 },
+      },
+    });
+    this.pointMaterials.add(material);
+    this.updatePointScale();
+    const points = new THREE.Points(geometry, material);
+    points.frustumCulled = false;
+    return points;
+  }
+
+  private buildBoxes(path: string, [half, centers, quats, colors]: (RowRef | null)[]): THREE.Object3D | null {
+    const [s, e] = instanceRange(half!, 'Boxes3D:half_sizes');
+    const n = e - s;
+    if (n === 0) return null;
+    const hs = fixedSizeFloats(half!.chunk.components.get('Boxes3D:half_sizes')!).flat;
+    const at = (ref: RowRef | null, comp: string, size: number, i: number): Float32Array | null => {
+      if (!ref) return null;
+      const [a, b] = instanceRange(ref, comp);
+      if (b <= a) return null;
+      const k = a + Math.min(i, b - a - 1);
+      return fixedSizeFloats(ref.chunk.components.get(comp)!).flat.subarray(k * size, k * size + size);
+    };
+    const c = instanceColors(colors, 'Boxes3D:colors', n);
+    const group = new THREE.Group();
+    const edges = new THREE.EdgesGeometry(new THREE.BoxGeometry(2, 2, 2));
+    const unit = new THREE.BoxGeometry(2, 2, 2);
+    for (let i = 0; i < n; i++) {
+      const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
+      const h = hs.subarray((s + i) * 3, (s + i) * 3 + 3);
+      const center = at(centers, 'Boxes3D:centers', 3, i);
+      const q = at(quats, 'Boxes3D:quaternions', 4, i);
+      const box = new THREE.Group();
+      box.position.set(center?.[0] ?? 0, center?.[1] ?? 0, center?.[2] ?? 0);
+      if (q) box.quaternion.set(q[0], q[1], q[2], q[3]).normalize();
+      box.scale.set(Math.max(h[0], 1e-6), Math.max(h[1], 1e-6), Math.max(h[2], 1e-6));
+      box.add(new THREE.LineSegments(edges.clone(), new THREE.LineBasicMaterial({ color })));
+      box.add(new THREE.Mesh(unit.clone(), new THREE.MeshBasicMaterial({ color, transparent: true, opacity: 0.25, depthWrite: false })));
+      group.add(box);
+    }
+    edges.dispose();
+    unit.dispose();
+    return group;
+  }
+
+  private buildStrips(path: string, [strips, colors]: (RowRef | null)[]): THREE.Object3D | null {
+    const [s, e] = instanceRange(strips!, 'LineStrips3D:strips');
+    if (e <= s) return null;
+    const { pointOffsets, points } = lineStrips(strips!.chunk.components.get('LineStrips3D:strips')!);
+    // One GPU buffer for all the row's points; each strip draws its own range of it.
+    const first = pointOffsets[s];
+    const attribute = new THREE.BufferAttribute(points.subarray(first * 3, pointOffsets[e] * 3), 3);
+    const c = instanceColors(colors, 'LineStrips3D:colors', e - s);
+    const group = new THREE.Group();
+    for (let k = s; k < e; k++) {
+      const count = pointOffsets[k + 1] - pointOffsets[k];
+      if (count < 2) continue;
+      const geometry = new THREE.BufferGeometry();
+      geometry.setAttribute('position', attribute);
+      geometry.setDrawRange(pointOffsets[k] - first, count);
+      const color = threeColor(c.all ? c.all[k - s] : (c.splat ?? defaultColor(path)));
+      const line = new THREE.Line(geometry, new THREE.LineBasicMaterial({ color }));
+      line.frustumCulled = false;
+      group.add(line);
+    }
+    return group;
+  }
+
+  private buildArrows(path: string, [vectors, origins, colors]: (RowRef | null)[]): THREE.Object3D | null {
+    const [s, e] = instanceRange(vectors!, 'Arrows3D:vectors');
+    if (e <= s) return null;
+    const v = fixedSizeFloats(vectors!.chunk.components.get('Arrows3D:vectors')!).flat;
+    let o: Float32Array | null = null;
+    let os = 0;
+    let on = 0;
+    if (origins) {
+      const [a, b] = instanceRange(origins, 'Arrows3D:origins');
+      o = fixedSizeFloats(origins.chunk.components.get('Arrows3D:origins')!).flat;
+      os = a;
+      on = b - a;
+    }
+    const c = instanceColors(colors, 'Arrows3D:colors', e - s);
+    const group = new THREE.Group();
+    for (let i = 0; i < e - s; i++) {
+      const d = new THREE.Vector3(v[(s + i) * 3], v[(s + i) * 3 + 1], v[(s + i) * 3 + 2]);
+      const k = os + Math.min(i, on - 1);
+      const origin = o && on > 0 ? new THREE.Vector3(o[k * 3], o[k * 3 + 1], o[k * 3 + 2]) : new THREE.Vector3();
+      const len = d.length();
+      if (len === 0) continue;
+      const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
+      group.add(new THREE.ArrowHelper(d.normalize(), origin, len, color, Math.min(0.2 * len, 0.5), Math.min(0.1 * len, 0.25)));
+    }
+    return group;
+  }
+
+  /** Points the camera at everything shown, from above and to the side of the up axis. */
+  private frame(): void {
+    this.top.updateMatrixWorld(true);
+    const box = new THREE.Box3().setFromObject(this.top, true);
+    if (box.isEmpty()) return;
+    this.framed = true;
+    const center = box.getCenter(new THREE.Vector3());
+    const radius = Math.max(box.getSize(new THREE.Vector3()).length() / 2, 0.5);
+    const side = Math.abs(this.up.z) > 0.5 ? new THREE.Vector3(1, -1.3, 0) : new THREE.Vector3(1, 0, 1.3);
+    const dir = side.normalize().multiplyScalar(1.0).add(this.up.clone().multiplyScalar(0.75)).normalize();
+    this.camera.position.copy(center).addScaledVector(dir, radius * 2.4);
+    this.camera.near = radius / 100;
+    this.camera.far = radius * 100;
+    this.camera.updateProjectionMatrix();
+    this.controls.target.copy(center);
+    this.controls.update();
+    this.setGrid(radius * 1.5);
+    this.updatePointScale();
+  }
+
+  dispose(): void {
+    this.resize.disconnect();
+    this.controls.dispose();
+    for (const n of this.nodes.values()) for (const what of [...n.objects.keys()]) this.dropVisual(n, what);
+    this.renderer.dispose();
+    this.element.remove();
+  }
+}
