@@ -43,11 +43,14 @@ test-tsan: deps
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest $(CTEST_FLAGS) -j $(JOBS) -L concurrency \
 	  --no-tests=error
 
-# The benchmark: every scenario with its baselines (docs/benchmark.md).
+# The benchmark: every scenario with its baselines (docs/benchmark.md). The DuckDB baseline's
+# npm package is installed first when missing (its scenario says so if it cannot be).
 bench: build
+	@bash bench/duckdb/install.sh
 	$(BUILD)/reel-bench --json $(BUILD)/bench.json
 
 bench-quick: build
+	@bash bench/duckdb/install.sh
 	$(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
 
 format:

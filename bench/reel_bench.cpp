@@ -574,6 +574,122 @@ Result gc(const Workload& w) {
 }
 
 // ---------------------------------------------------------------------------------------
+// DuckDB baseline: bench/duckdb/baseline.mjs runs DuckDB through Node's @duckdb/node-api (npm)
+// on the same rows and prints its timings as one JSON line; reel's figures for the same three
+// operations are measured here, in this process, so the ratios hold on a noisy machine.
+
+// bench/duckdb, searched upward from the executable and from the working directory
+// (REEL_BENCH_DUCKDB_DIR overrides).
+std::string duckdb_dir() {
+  if (const char* env = std::getenv("REEL_BENCH_DUCKDB_DIR")) return env;
+  std::vector<std::filesystem::path> starts;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) starts.push_back(exe.parent_path());
+  starts.push_back(std::filesystem::current_path(ec));
+  for (auto dir : starts) {
+    for (; !dir.empty(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "bench/duckdb/baseline.mjs", ec)) {
+        return (dir / "bench/duckdb").string();
+      }
+      if (dir == dir.root_path()) break;
+    }
+  }
+  return "";
+}
+
+// Runs a command; its stdout (stderr too) and exit status.
+std::pair<std::string, int> run_command(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return {"", -1};
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+Result duckdb(const Workload& w, const std::string& tmp) {
+  Result r;
+  auto values = w.values();
+  // reel: ingestion (send_columns, one call per series, cold as DuckDB's load is), the
+  // full-range scan of every series, and the 45-series dataframe.
+  auto t0 = Clock::now();
+  auto store = columns_store(w, values);
+  const double load_s = seconds_since(t0);
+  int64_t rows = 0;
+  t0 = Clock::now();
+  double sum = store_sum(*store, w, &rows);
+  const double range_s = seconds_since(t0);
+  check(r, rows == w.rows() && close_enough(sum, w.expected_sum()), "reel range sum");
+  t0 = Clock::now();
+  auto view = reel::dataframe::View::create(store, "step", "/plots/**");
+  auto batches = view.ok() ? view->fill_latest_at().read_all()
+                           : reel::Result<std::vector<reel::arrow::RecordBatch>>(view.status());
+  const double dataframe_s = seconds_since(t0);
+  check(r, batches.ok(), "reel dataframe");
+  r.figures["load_s"] = load_s;
+  r.figures["range_s"] = range_s;
+  r.figures["range_GBps_values"] = double(rows) * 8 / range_s / 1e9;
+  r.figures["dataframe_s"] = dataframe_s;
+  r.figures["dataframe_cells_per_s"] = double(w.rows()) / dataframe_s;
+
+  const std::string dir = duckdb_dir();
+  const std::string install = "run `npm ci` in bench/duckdb (make bench does)";
+  auto skip = [&](const std::string& why) {
+    r.figures["duckdb_missing"] = why;
+    std::fprintf(stderr, "duckdb: baseline skipped: %s\n", why.c_str());
+    return r;
+  };
+  if (dir.empty()) return skip("bench/duckdb/baseline.mjs not found (set REEL_BENCH_DUCKDB_DIR)");
+  if (run_command("node --version").second != 0) {
+    return skip("Node.js is not installed (apt-get install nodejs npm), then " + install);
+  }
+  if (!std::filesystem::exists(dir + "/node_modules/@duckdb/node-api/package.json")) {
+    return skip("@duckdb/node-api is not installed: " + install);
+  }
+  // The very same values, series-major little-endian f64, for the script to load.
+  const std::string values_path = tmp + "/duckdb_values.f64";
+  {
+    std::ofstream out(values_path, std::ios::binary);
+    for (const auto& series : values) {
+      out.write(reinterpret_cast<const char*>(series.data()),
+                std::streamsize(series.size() * sizeof(double)));
+    }
+  }
+  auto [out, status] = run_command("node '" + dir + "/baseline.mjs' '" + values_path + "' " +
+                                   std::to_string(w.num_series()) + " " + std::to_string(w.steps));
+  std::filesystem::remove(values_path);
+  std::string last_line;  // the JSON object: the last line that starts with '{'
+  for (size_t at = 0; at < out.size();) {
+    size_t end = std::min(out.find('\n', at), out.size());
+    if (out[at] == '{') last_line = out.substr(at, end - at);
+    at = end + 1;
+  }
+  json d = json::parse(last_line, nullptr, false);
+  if (status != 0 || d.is_discarded() || !d.is_object()) {
+    return skip("baseline.mjs failed (exit " + std::to_string(status) + "): " + out.substr(0, 500));
+  }
+  const double duck_load = d.value("load_s", 0.0), duck_range = d.value("range_s", 0.0),
+               duck_pivot = d.value("pivot_s", 0.0);
+  check(r, d.value("rows_loaded", int64_t(0)) == w.rows(), "duckdb rows loaded");
+  check(r, close_enough(d.value("range_sum", 0.0), w.expected_sum()), "duckdb range sum");
+  check(r, d.value("pivot_rows", int64_t(0)) == w.steps, "duckdb pivot rows");
+  check(r, d.value("pivot_cells", int64_t(0)) == w.rows(), "duckdb pivot cells");
+  check(r, close_enough(d.value("pivot_sum", 0.0), w.expected_sum()), "duckdb pivot sum");
+  r.baselines["duckdb_version"] = d.value("duckdb_version", std::string("?"));
+  r.baselines["duckdb_load_s"] = duck_load;
+  r.baselines["duckdb_range_s"] = duck_range;
+  r.baselines["duckdb_range_GBps_values"] = double(w.rows()) * 8 / duck_range / 1e9;
+  r.baselines["duckdb_pivot_s"] = duck_pivot;
+  r.ratios["load_vs_duckdb"] = duck_load / load_s;
+  r.ratios["range_vs_duckdb"] = duck_range / range_s;
+  r.ratios["dataframe_vs_duckdb"] = duck_pivot / dataframe_s;
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
 
 struct Scenario {
   std::string name;
@@ -592,6 +708,7 @@ std::vector<Scenario> scenarios() {
       {"compact", [](const Workload& w, double, const std::string& d) { return compact(w, d); }},
       {"points3d", [](const Workload&, double s, const std::string&) { return points3d(s); }},
       {"gc", [](const Workload& w, double, const std::string&) { return gc(w); }},
+      {"duckdb", [](const Workload& w, double, const std::string& d) { return duckdb(w, d); }},
   };
 }
 
