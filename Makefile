@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps build run test test-asan test-tsan bench bench-quick format clean
+.PHONY: all deps build run test test-asan test-tsan bench bench-quick format clean fuzz
 
 all: build
 
@@ -53,8 +53,18 @@ bench-quick: build
 	@bash bench/duckdb/install.sh
 	$(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
 
+# libFuzzer targets (src/*/*_fuzz.cpp; clang, ASan + UBSan) in build-fuzz, each run for
+# FUZZ_SECONDS on seeds written from a real recording; a finding fails (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_BUILD_FUZZ=ON -DREEL_BUILD_TESTS=OFF -DREEL_BUILD_BENCH=OFF \
+	  $(if $(CI),-DREEL_WERROR=ON)
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

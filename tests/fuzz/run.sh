@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target of a REEL_BUILD_FUZZ build for a bounded time (`make fuzz`).
+# Usage: run.sh BUILD_DIR SECONDS_PER_TARGET [TARGET ...]
+#
+# Seeds come from a real recording (reel_fuzz_seeds); each target's corpus grows in
+# BUILD_DIR/corpus/TARGET across runs. A crash, leak, UB report, timeout (10 s per input) or
+# allocation over 1 GiB fails the run; the input is kept in BUILD_DIR/artifacts and the
+# report is printed. Reproduce with: BUILD_DIR/TARGET BUILD_DIR/artifacts/FILE
+set -euo pipefail
+build="$1"
+seconds="$2"
+shift 2
+targets=("$@")
+if [ "${#targets[@]}" -eq 0 ]; then targets=(recording_reader_fuzz ipc_fuzz); fi
+max_len=65536
+rm -rf "$build/seeds"
+"$build/reel_fuzz_seeds" "$build/seeds" "$max_len"
+mkdir -p "$build/artifacts"
+status=0
+for t in "${targets[@]}"; do
+  mkdir -p "$build/corpus/$t"
+  log="$build/$t.log"
+  echo "fuzz: $t for ${seconds}s (log: $log)"
+  if "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -max_len="$max_len" -timeout=10 -print_final_stats=1 \
+      -artifact_prefix="$build/artifacts/$t-" "$build/corpus/$t" "$build/seeds/$t" >"$log" 2>&1; then
+    grep -E "^stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$log" | sed "s/^/  $t /"
+  else
+    echo "fuzz: $t FAILED; its report:"
+    grep -v -E "^#[0-9]+ " "$log" | tail -n 60
+    status=1
+  fi
+done
+exit "$status"

@@ -1,0 +1,121 @@
+// Writes the fuzzers' seed corpora from a real (small) recording, so nothing binary is
+// committed: a robot run logged through the SDK (scalars, points with colors and radii, boxes,
+// transforms, line strips, an image, text logs, static view coordinates and annotations).
+//
+//   OUT/recording_reader_fuzz/  .reel streams: the whole run with each compression (none, LZ4,
+//                               zstd; footer and end marker), and one small stream per chunk
+//   OUT/ipc_fuzz/               each chunk's payload (an Arrow IPC stream of one record batch)
+//
+// Seeds stay under MAX_BYTES (the fuzzers' -max_len) so the fuzzers use them whole.
+//
+// Usage: reel_fuzz_seeds OUT [MAX_BYTES]
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "reel/format/recording_file.hpp"
+#include "reel/reel.hpp"
+
+using namespace reel;
+
+namespace {
+
+void log_run(RecordingStream& rec, int frames) {
+  rec.log_static("world", ViewCoordinates::RIGHT_HAND_Z_UP);
+  rec.log_static("world/robot/annotations",
+                 AnnotationContext({{1, "wheel", Color(200, 200, 40)}, {2, "", Color(40, 200, 200)}}));
+  std::vector<Position3D> cloud(12);
+  std::vector<Color> colors(cloud.size());
+  std::vector<uint8_t> image(4 * 3 * 3);
+  for (int f = 0; f < frames; ++f) {
+    const double t = f * 0.05;
+    rec.set_time_sequence("frame", f);
+    rec.set_time_duration_secs("sim_time", t);
+    for (int j = 0; j < 2; ++j) rec.log("plots/s" + std::to_string(j), Scalars(std::sin(t + j)));
+    for (size_t k = 0; k < cloud.size(); ++k) {
+      cloud[k] = {float(std::cos(double(k) + t)), float(std::sin(double(k) + t)), float(k)};
+      colors[k] = Color(uint8_t(k * 20), uint8_t(f), 200);
+    }
+    if (f % 2 == 0) rec.log("world/lidar", Points3D(cloud).with_colors(colors).with_radii(0.02f));
+    rec.log("world/robot", Transform3D::from_translation({float(std::cos(t)), float(std::sin(t)), 0}),
+            Boxes3D::from_half_sizes({{0.4f, 0.3f, 0.2f}}).with_colors(Color(255, 120, 0)));
+    if (f % 3 == 0) {
+      rec.log("world/robot/path",
+              LineStrips3D(std::vector<LineStrip3D>{{{{0, 0, 0}, {1, 0, 0}, {1, 1, float(f)}}}}));
+    }
+    for (size_t p = 0; p < image.size(); ++p) image[p] = uint8_t(p * 7 + size_t(f));
+    if (f % 4 == 0) rec.log("camera/rgb", Image::from_rgb24(image, 4, 3));
+    if (f % 5 == 0) {
+      rec.log("logs", TextLog("frame " + std::to_string(f)).with_level(TextLogLevel::warn()));
+    }
+  }
+}
+
+bool write_file(const std::filesystem::path& path, const std::vector<uint8_t>& bytes, size_t max) {
+  if (bytes.size() > max) return false;
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s OUT [MAX_BYTES]\n", argv[0]);
+    return 2;
+  }
+  const std::filesystem::path out = argv[1];
+  const size_t max = argc > 2 ? size_t(std::atoll(argv[2])) : 65536;
+  std::filesystem::create_directories(out / "recording_reader_fuzz");
+  std::filesystem::create_directories(out / "ipc_fuzz");
+
+  RecordingStreamOptions options;
+  options.batcher.flush_num_rows = 8;  // several small chunks per entity
+  RecordingStream rec("fuzz_seeds", options);
+  auto store = rec.memory_store();
+  log_run(rec, 24);
+  rec.flush_blocking();
+  const StoreInfo info = store->info();
+  const auto chunks = store->chunks();
+
+  int written = 0;
+  // The whole run, once per compression, framed exactly as RecordingWriter frames files.
+  for (auto c : {format::Compression::kNone, format::Compression::kLz4, format::Compression::kZstd}) {
+    format::Encoder enc(format::WriterOptions{c});
+    std::vector<uint8_t> bytes = format::Encoder::file_header();
+    if (!enc.encode_store_info(info, bytes).ok()) return 1;
+    format::Footer footer;
+    for (const auto& chunk : chunks) {
+      footer.chunks.push_back({bytes.size(), chunk->entity_path(), chunk->num_rows(),
+                               chunk->is_static(), {}});
+      for (const auto& tc : chunk->timelines()) footer.chunks.back().time_ranges[tc.name()] = tc.range();
+      if (!enc.encode_chunk(*chunk, bytes).ok()) return 1;
+    }
+    const uint64_t footer_offset = bytes.size();
+    if (!enc.encode_footer(footer, bytes).ok()) return 1;
+    format::Encoder::encode_end(footer_offset, bytes);
+    const std::string name = std::string("run_") + format::compression_name(c) + ".reel";
+    written += write_file(out / "recording_reader_fuzz" / name, bytes, max);
+  }
+  // One chunk per stream and per payload: small seeds mutate into many distinct shapes.
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    auto payload = format::encode_chunk_payload(*chunks[i]);
+    if (!payload.ok()) return 1;
+    written += write_file(out / "ipc_fuzz" / ("chunk_" + std::to_string(i) + ".arrows"), *payload, max);
+    const auto c = i % 3 == 0 ? format::Compression::kNone
+                   : i % 3 == 1 ? format::Compression::kLz4
+                                : format::Compression::kZstd;
+    format::Encoder enc(format::WriterOptions{c});
+    std::vector<uint8_t> bytes = format::Encoder::file_header();
+    if (!enc.encode_store_info(info, bytes).ok() || !enc.encode_chunk(*chunks[i], bytes).ok()) return 1;
+    written +=
+        write_file(out / "recording_reader_fuzz" / ("chunk_" + std::to_string(i) + ".reel"), bytes, max);
+  }
+  std::printf("wrote %d seeds from %zu chunks to %s\n", written, chunks.size(), out.c_str());
+  return 0;
+}
