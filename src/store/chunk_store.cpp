@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -227,7 +229,14 @@ struct ChunkStore::Impl {
   uint64_t generation = 0;
   mutable std::atomic<uint64_t> chunks_scanned{0};
 
-  std::recursive_mutex dispatch_mutex;
+  // Events wait in `event_queue` (appended under the write lock, so in modification order)
+  // and are delivered by one thread at a time, with no store lock held.
+  std::mutex queue_mutex;
+  std::condition_variable queue_drained;
+  std::deque<std::pair<uint64_t, std::vector<ChunkStoreEvent>>> event_queue;
+  uint64_t events_enqueued = 0;   // batches
+  uint64_t events_delivered = 0;  // batches
+  bool draining = false;
   std::mutex subscribers_mutex;
   std::map<uint64_t, Subscriber> subscribers;
   uint64_t next_subscriber = 1;
@@ -407,14 +416,45 @@ struct ChunkStore::Impl {
 
   GcReport collect_garbage(const GcOptions& options, std::vector<ChunkStoreEvent>& events);
 
-  void dispatch(std::span<const ChunkStoreEvent> events) {
-    if (events.empty()) return;
-    std::vector<Subscriber> subs;
-    {
-      std::lock_guard lock(subscribers_mutex);
-      for (const auto& [id, s] : subscribers) subs.push_back(s);
+  // Called with the write lock held: queues the events in modification order.
+  uint64_t enqueue(const std::vector<ChunkStoreEvent>& events) {
+    if (events.empty()) return 0;
+    std::lock_guard lock(queue_mutex);
+    event_queue.emplace_back(++events_enqueued, events);
+    return events_enqueued;
+  }
+
+  // Called with no store lock held: delivers queued events, then returns once batch `seq`
+  // was delivered. A thread inside a subscriber (an insert from a subscriber) returns at
+  // once: its events follow when the current delivery ends, still in order.
+  void deliver(uint64_t seq) {
+    if (seq == 0) return;
+    static thread_local const Impl* delivering = nullptr;
+    std::unique_lock lock(queue_mutex);
+    if (delivering == this) return;
+    if (draining) {
+      queue_drained.wait(lock, [&] { return events_delivered >= seq || !draining; });
+      if (events_delivered >= seq) return;
     }
-    for (const auto& s : subs) s(events);
+    draining = true;
+    delivering = this;
+    while (!event_queue.empty()) {
+      auto [batch_seq, events] = std::move(event_queue.front());
+      event_queue.pop_front();
+      lock.unlock();
+      std::vector<Subscriber> subs;
+      {
+        std::lock_guard sub_lock(subscribers_mutex);
+        for (const auto& [id, s] : subscribers) subs.push_back(s);
+      }
+      for (const auto& s : subs) s(events);
+      lock.lock();
+      events_delivered = batch_seq;
+      queue_drained.notify_all();
+    }
+    draining = false;
+    delivering = nullptr;
+    queue_drained.notify_all();
   }
 };
 
@@ -475,9 +515,9 @@ Result<std::vector<ChunkStoreEvent>> ChunkStore::insert(ChunkPtr chunk) {
                       events);
   }
   ++s.generation;
-  std::lock_guard dispatch_lock(s.dispatch_mutex);
+  const uint64_t seq = s.enqueue(events);
   lock.unlock();
-  s.dispatch(events);
+  s.deliver(seq);
   return events;
 }
 
@@ -617,9 +657,9 @@ GcReport ChunkStore::gc(const GcOptions& options) {
   Impl& s = *impl_;
   GcReport report = s.collect_garbage(options, events);
   if (!events.empty()) ++s.generation;
-  std::lock_guard dispatch_lock(s.dispatch_mutex);
+  const uint64_t seq = s.enqueue(events);
   lock.unlock();
-  s.dispatch(events);
+  s.deliver(seq);
   return report;
 }
 

@@ -327,6 +327,53 @@ TEST(ChunkStoreTest, SubscribersMayQueryTheStore) {
   EXPECT_EQ(found, 1u);
 }
 
+// Two writers while a slow subscriber queries: no deadlock, every event delivered once, in
+// event-id order, one subscriber call at a time.
+TEST(ChunkStoreTest, ConcurrentWritersWithAQueryingSubscriber) {
+  ChunkStore store(ChunkStoreConfig::no_compaction());
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+  std::vector<uint64_t> event_ids;
+  store.subscribe([&](std::span<const ChunkStoreEvent> events) {
+    if (inside.fetch_add(1) != 0) overlapped = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    (void)store.latest_at(at(100), "/a", kScalar);
+    for (const auto& e : events) event_ids.push_back(e.event_id);
+    inside.fetch_sub(1);
+  });
+  auto writer = [&](const char* entity) {
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_TRUE(store.insert(scalar_chunk(entity, {{RowId::create(), i, 1.0}})).ok());
+    }
+  };
+  std::thread t1(writer, "/a"), t2(writer, "/b");
+  t1.join();
+  t2.join();
+  EXPECT_FALSE(overlapped);
+  ASSERT_EQ(event_ids.size(), 60u);
+  EXPECT_TRUE(std::is_sorted(event_ids.begin(), event_ids.end()));
+}
+
+// An insert from inside a subscriber is delivered after the current delivery, in order.
+TEST(ChunkStoreTest, InsertFromASubscriberKeepsEventOrder) {
+  ChunkStore store(ChunkStoreConfig::no_compaction());
+  std::vector<uint64_t> first, second;
+  bool reinserted = false;
+  store.subscribe([&](std::span<const ChunkStoreEvent> events) {
+    for (const auto& e : events) first.push_back(e.event_id);
+    if (!reinserted) {
+      reinserted = true;
+      ASSERT_TRUE(store.insert(scalar_chunk("/b", {{RowId::create(), 1, 2.0}})).ok());
+    }
+  });
+  store.subscribe([&](std::span<const ChunkStoreEvent> events) {
+    for (const auto& e : events) second.push_back(e.event_id);
+  });
+  ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 1, 1.0}})).ok());
+  EXPECT_EQ(first, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(second, (std::vector<uint64_t>{1, 2}));
+}
+
 TEST(ChunkStoreTest, DuplicateChunkIsIgnored) {
   ChunkStore store;
   auto a = scalar_chunk("/a", {{RowId::create(), 1, 1.0}});

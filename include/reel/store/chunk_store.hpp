@@ -19,8 +19,11 @@
 // the index update only). Query results hold shared references to immutable chunks, so they
 // stay valid after later inserts or garbage collection.
 //
-// Events: subscribers are called after every modification, in modification order, on the
-// modifying thread, without the store's lock held (a subscriber may query the store).
+// Events: subscribers are called after every modification, in modification order, one call
+// at a time, without the store's lock held: a subscriber may query the store and even insert
+// into it. `insert` and `gc` return after their events were delivered to every subscriber
+// (the delivering thread may be another modifying thread); called from inside a subscriber,
+// they return at once and their events follow when the current delivery ends.
 #pragma once
 
 #include <cstdint>
