@@ -186,6 +186,9 @@ struct EntityIndex {
   std::unordered_map<ComponentDescriptor, StaticCell> statics;
   // Compaction targets: the last chunk of each schema.
   std::unordered_map<std::string, ChunkId> open_chunks;
+  // The element type of every component ever stored: one type per entity + component for
+  // the store's lifetime, so queries and dataframes can trust it.
+  std::unordered_map<ComponentDescriptor, arrow::TypePtr> types;
 };
 
 std::string schema_key(const Chunk& chunk) {
@@ -211,6 +214,7 @@ std::string schema_key(const Chunk& chunk) {
 // Rough bytes per index structure, so memory reports include the store's own bookkeeping.
 constexpr uint64_t kBytesPerIndexEntry = sizeof(IndexEntry) + sizeof(TimeInt) + 16;
 constexpr uint64_t kBytesPerChunk = 160;
+constexpr uint64_t kBytesPerAbsorbedId = 48;
 
 }  // namespace
 
@@ -221,6 +225,10 @@ struct ChunkStore::Impl {
   std::unordered_map<ChunkId, ChunkPtr> chunks;
   std::set<std::pair<RowId, ChunkId>> temporal_order;  // by smallest RowId
   std::unordered_map<ChunkId, int> static_refs;        // visible static cells per chunk
+  // Ids of chunks merged away by compaction, and per stored chunk the ids merged into it: a
+  // chunk inserted again after compaction is still recognized as present.
+  std::unordered_set<ChunkId> absorbed;
+  std::unordered_map<ChunkId, std::vector<ChunkId>> sources;
   std::unordered_map<const void*, std::pair<uint64_t, uint64_t>> buffers;  // bytes, refs
   uint64_t buffer_bytes = 0;
   uint64_t index_entries = 0;
@@ -242,7 +250,8 @@ struct ChunkStore::Impl {
   uint64_t next_subscriber = 1;
 
   uint64_t memory_bytes() const {
-    return buffer_bytes + chunk_overhead + index_entries * kBytesPerIndexEntry;
+    return buffer_bytes + chunk_overhead + index_entries * kBytesPerIndexEntry +
+           absorbed.size() * kBytesPerAbsorbedId;
   }
 
   void account(const Chunk& chunk, bool add) {
@@ -282,11 +291,64 @@ struct ChunkStore::Impl {
     return e;
   }
 
+  // A chunk whose component types or timeline types differ from what the store holds for its
+  // entity is refused: readers would misread the values.
+  Status check_types(const Chunk& chunk) const {
+    auto eit = entities.find(chunk.entity_path());
+    if (eit == entities.end()) return Status::OK();
+    const EntityIndex& entity = eit->second;
+    for (const auto& comp : chunk.components()) {
+      auto it = entity.types.find(comp.descriptor);
+      if (it != entity.types.end() && !arrow::type_equals(it->second, comp.list.value_type())) {
+        return Status::TypeError(
+            "entity " + chunk.entity_path().str() + ", component " +
+            comp.descriptor.identifier() + ": values of type " + comp.list.value_type()->to_string() +
+            " where the store holds " + it->second->to_string() +
+            "; log a component with one type (or under another field name)");
+      }
+    }
+    for (const auto& tc : chunk.timelines()) {
+      auto it = entity.timelines.find(tc.name());
+      if (it != entity.timelines.end() && it->second.timeline.type() != tc.timeline().type()) {
+        return Status::TypeError("entity " + chunk.entity_path().str() + ", timeline " +
+                                 tc.name() + ": " + time_type_name(tc.timeline().type()) +
+                                 " time where the store holds " +
+                                 time_type_name(it->second.timeline.type()) + " time");
+      }
+    }
+    return Status::OK();
+  }
+
+  void record_types(EntityIndex& entity, const Chunk& chunk) {
+    for (const auto& comp : chunk.components()) entity.types.try_emplace(comp.descriptor, comp.list.value_type());
+  }
+
+  void absorb(const ChunkId& merged, const ChunkId& target, const ChunkId& incoming) {
+    std::vector<ChunkId> ids;
+    if (auto it = sources.find(target); it != sources.end()) {
+      ids = std::move(it->second);
+      sources.erase(it);
+    }
+    ids.push_back(target);
+    ids.push_back(incoming);
+    absorbed.insert(target);
+    absorbed.insert(incoming);
+    sources[merged] = std::move(ids);
+  }
+
+  void forget_sources(const ChunkId& id) {
+    auto it = sources.find(id);
+    if (it == sources.end()) return;
+    for (const auto& s : it->second) absorbed.erase(s);
+    sources.erase(it);
+  }
+
   void add_temporal(const ChunkPtr& chunk) {
     chunks.emplace(chunk->id(), chunk);
     temporal_order.emplace(chunk->row_ids().min(), chunk->id());
     account(*chunk, true);
     EntityIndex& entity = entities[chunk->entity_path()];
+    record_types(entity, *chunk);
     for (const auto& tc : chunk->timelines()) {
       auto [it, inserted] = entity.timelines.try_emplace(tc.name());
       if (inserted) it->second.timeline = tc.timeline();
@@ -374,6 +436,7 @@ struct ChunkStore::Impl {
         entity.statics.emplace(w.component, StaticCell{chunk, w.row, w.row_id});
       }
     }
+    record_types(entity, *chunk);
     static_refs[chunk->id()] = int(wins.size());
     chunks.emplace(chunk->id(), chunk);
     account(*chunk, true);
@@ -481,7 +544,8 @@ Result<std::vector<ChunkStoreEvent>> ChunkStore::insert(ChunkPtr chunk) {
   if (chunk->empty()) return events;
   std::unique_lock lock(impl_->mutex);
   Impl& s = *impl_;
-  if (s.chunks.count(chunk->id())) return events;  // already present
+  if (s.chunks.count(chunk->id()) || s.absorbed.count(chunk->id())) return events;  // present
+  REEL_RETURN_NOT_OK(s.check_types(*chunk));
   if (chunk->is_static()) {
     s.insert_static(chunk, events);
   } else {
@@ -498,6 +562,7 @@ Result<std::vector<ChunkStoreEvent>> ChunkStore::insert(ChunkPtr chunk) {
       s.remove_temporal(target);
       events.push_back(s.make_event(ChunkStoreEventKind::kDeletion, target));
       s.add_temporal(merged);
+      s.absorb(merged->id(), target->id(), chunk->id());
       auto added = s.make_event(ChunkStoreEventKind::kAddition, merged);
       added.compacted_from = {target->id(), chunk->id()};
       events.push_back(std::move(added));
@@ -695,6 +760,7 @@ GcReport ChunkStore::Impl::collect_garbage(const GcOptions& options,
       ChunkPtr victim = s.chunks.at(it->second);
       ++it;  // set iterators to other elements survive the erase below
       s.remove_temporal(victim);
+      s.forget_sources(victim->id());
       events.push_back(s.make_event(ChunkStoreEventKind::kDeletion, victim));
       report.rows_removed += victim->num_rows();
       ++report.chunks_removed;

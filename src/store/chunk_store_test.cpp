@@ -374,6 +374,59 @@ TEST(ChunkStoreTest, InsertFromASubscriberKeepsEventOrder) {
   EXPECT_EQ(second, (std::vector<uint64_t>{1, 2}));
 }
 
+TEST(ChunkStoreTest, ComponentTypeConflictIsRefusedWithItsNames) {
+  ChunkStore store;
+  ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 1, 1.0}})).ok());
+  ChunkBuilder b(EntityPath::parse("/a").value());
+  b.add_row(RowId::create(), {{Timeline::sequence("frame"), 2}},
+            {{kScalar, arrow::make_primitive<float>({2.0f})}});
+  auto f32 = b.build();
+  ASSERT_TRUE(f32.ok());
+  auto r = store.insert(*f32);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kTypeError);
+  EXPECT_NE(r.status().message().find("/a"), std::string::npos) << r.status().to_string();
+  EXPECT_NE(r.status().message().find("Scalars:scalars"), std::string::npos);
+  EXPECT_NE(r.status().message().find("float32"), std::string::npos);
+  EXPECT_NE(r.status().message().find("float64"), std::string::npos);
+  EXPECT_EQ(values_of(store.range(between(0, 5), "/a", kScalar)), (std::vector<double>{1.0}));
+  // Another entity may use another type.
+  ChunkBuilder other(EntityPath::parse("/b").value());
+  other.add_row(RowId::create(), {{Timeline::sequence("frame"), 2}},
+                {{kScalar, arrow::make_primitive<float>({2.0f})}});
+  EXPECT_TRUE(store.insert(other.build().value()).ok());
+}
+
+TEST(ChunkStoreTest, TimelineTypeConflictIsRefused) {
+  ChunkStore store;
+  ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 1, 1.0}})).ok());
+  ChunkBuilder b(EntityPath::parse("/a").value());
+  b.add_row(RowId::create(), {{Timeline::duration("frame"), 2}},
+            {{kScalar, arrow::make_primitive<double>({2.0})}});
+  auto r = store.insert(b.build().value());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("timeline frame"), std::string::npos) << r.status().to_string();
+}
+
+TEST(ChunkStoreTest, ChunkInsertedAgainAfterCompactionIsIgnored) {
+  ChunkStore store;
+  auto a = scalar_chunk("/a", {{RowId::create(), 1, 1.0}});
+  auto b = scalar_chunk("/a", {{RowId::create(), 2, 2.0}});
+  auto c = scalar_chunk("/a", {{RowId::create(), 3, 3.0}});
+  for (const auto& chunk : {a, b, c}) ASSERT_TRUE(store.insert(chunk).ok());
+  ASSERT_EQ(store.stats().num_chunks, 1u);  // merged into one
+  for (const auto& chunk : {a, b, c}) {
+    auto again = store.insert(chunk);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->empty());
+  }
+  EXPECT_EQ(values_of(store.range(between(0, 5), "/a", kScalar)), (std::vector<double>{1, 2, 3}));
+  // Once garbage-collected, the data may come back.
+  store.gc({0, 0});
+  ASSERT_TRUE(store.insert(a).ok());
+  EXPECT_EQ(values_of(store.range(between(0, 5), "/a", kScalar)), (std::vector<double>{1}));
+}
+
 TEST(ChunkStoreTest, DuplicateChunkIsIgnored) {
   ChunkStore store;
   auto a = scalar_chunk("/a", {{RowId::create(), 1, 1.0}});

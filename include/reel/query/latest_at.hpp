@@ -43,7 +43,8 @@ struct ArchetypeInstances {
     }
     return nullptr;
   }
-  // A field's joined values as C++ components (fixed-width component types); empty if absent.
+  // A field's joined values as C++ components (fixed-width component types); empty if absent
+  // or if the stored values do not have T's layout.
   template <FlatComponent T>
   std::vector<T> values(std::string_view name) const {
     const Field* f = get(name);
@@ -57,6 +58,7 @@ struct ArchetypeInstances {
       leaf = leaf->children[0].get();
     }
     const int64_t width = leaf->type->primitive_width();
+    if (width * scale != int64_t(sizeof(T))) return {};  // not T's layout: nothing to copy
     const uint8_t* src = leaf->buffers[1]->data() + (leaf->offset + f->values->offset * scale) * width;
     if (!out.empty()) std::memcpy(out.data(), src, out.size() * sizeof(T));
     return out;
