@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TimeType } from '../data/chunk';
-import { colorCss, defaultColor, primitives, stringAt } from '../data/components';
+import { colorCss, primitives, stringAt } from '../data/components';
 import { decimateMinMax, type XY } from '../data/decimate';
 import { kScalarComponent, ScalarSeries } from '../data/series';
 import { fromPlotUnits, toPlotUnits } from '../data/time';
@@ -115,8 +115,8 @@ class Plot {
     const visible = entities.filter((e) => ctx.isVisible(e));
     const type: TimeType = ctx.timeType;
     const series: uPlot.Series[] = [{ label: ctx.timeline ?? 'time' }];
-    for (const e of visible) {
-      const color = seriesColor(ctx, e);
+    visible.forEach((e, i) => {
+      const color = seriesColor(ctx, e, i);
       series.push({
         label: seriesName(ctx, e),
         stroke: colorCss(color),
@@ -124,13 +124,17 @@ class Plot {
         spanGaps: true,
         points: { show: false },
       });
-    }
+    });
     const opts: uPlot.Options = {
       width,
       height: 170,
       series,
       legend: { show: true, live: true },
-      scales: { x: { time: type === 'timestamp' } },
+      scales: {
+        x: { time: type === 'timestamp' },
+        // A flat series gets a unit band around its value instead of uPlot's 0..100.
+        y: { range: (_u, lo, hi) => (lo === hi || lo == null || hi == null ? [(lo ?? 0) - 1, (hi ?? 0) + 1] : uPlot.rangeNum(lo, hi, 0.1, true)) },
+      },
       axes: [
         {
           stroke: '#9aa4b2',
@@ -188,13 +192,16 @@ class Plot {
   }
 }
 
-function seriesColor(ctx: ViewContext, entity: string): number {
+/** Categorical colors for series without SeriesLines colors (0xRRGGBBAA). */
+const kPalette = [0x4e9bf0ff, 0xf5a623ff, 0x5cc98aff, 0xe5606fff, 0xb68cf2ff, 0x3fc6c6ff, 0xe6d35aff, 0xf08fc0ff, 0x9aa4b2ff, 0x8fd14fff];
+
+function seriesColor(ctx: ViewContext, entity: string, index: number): number {
   const ref = latestAt(ctx, entity, 'SeriesLines:colors');
   if (ref) {
     const col = ref.chunk.components.get('SeriesLines:colors')!;
     if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return (primitives(col) as Uint32Array)[col.offsets[ref.row]];
   }
-  return defaultColor(entity);
+  return kPalette[index % kPalette.length];
 }
 
 function seriesName(ctx: ViewContext, entity: string): string {

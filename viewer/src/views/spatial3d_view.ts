@@ -22,7 +22,7 @@ void main() {
   gl_Position = projectionMatrix * mv;
   float r = uUseRadii > 0.5 ? radius : uRadius;
   // Positive radii are scene units, negative ones UI points (as in Rerun).
-  gl_PointSize = r < 0.0 ? -2.0 * r : max(1.5, 2.0 * r * uScale / max(-mv.z, 1e-3));
+  gl_PointSize = r < 0.0 ? -2.0 * r : max(2.5, 2.0 * r * uScale / max(-mv.z, 1e-3));
   // Colors are u32 0xRRGGBBAA: little-endian bytes A, B, G, R.
   vColor = uUseColors > 0.5 ? rgba.wzyx : uColor;
 }`;

@@ -153,7 +153,7 @@ export class TextLogView implements View {
       frag.append(tr);
     }
     this.tbody.replaceChildren(frag);
-    this.info.textContent = total > rows.length ? `last ${rows.length} of ${total}` : `${total} rows`;
+    this.info.textContent = total > rows.length ? `last ${rows.length} of ${total}` : `${total} ${total === 1 ? 'row' : 'rows'}`;
     this.element.dataset.rows = String(rows.length);
     const scroller = this.tbody.closest('.log-scroll');
     if (scroller) scroller.scrollTop = scroller.scrollHeight;

@@ -98,8 +98,8 @@ export async function openViewer(context, url, errors) {
 
 /**
  * Pixel statistics of a canvas (WebGL or 2D) in the page: how many pixels differ from the
- * corner (background) color, and how many distinct colors there are, plus a hash to tell
- * two renderings apart.
+ * corner (background) color, how many are saturated colors (data, not the gray grid), how
+ * many distinct colors there are, and a hash to tell two renderings apart.
  */
 export async function canvasStats(page, selector) {
   return page.$eval(selector, (canvas) => {
@@ -113,14 +113,16 @@ export async function canvasStats(page, selector) {
     const px = c.getImageData(0, 0, w, h).data;
     const bg = [px[0], px[1], px[2]];
     let foreground = 0;
+    let colorful = 0;
     let hash = 2166136261;
     const colors = new Set();
     for (let i = 0; i < px.length; i += 4) {
       if (Math.abs(px[i] - bg[0]) + Math.abs(px[i + 1] - bg[1]) + Math.abs(px[i + 2] - bg[2]) > 24) foreground++;
+      if (Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) colorful++;
       if (i % 64 === 0) colors.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
       hash = Math.imul(hash ^ px[i] ^ (px[i + 1] << 8) ^ (px[i + 2] << 16), 16777619);
     }
-    return { width: w, height: h, foreground, colors: colors.size, hash: hash >>> 0 };
+    return { width: w, height: h, foreground, colorful, colors: colors.size, hash: hash >>> 0 };
   });
 }
 

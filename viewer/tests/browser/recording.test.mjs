@@ -72,6 +72,7 @@ test('the 3D view draws the point cloud, the robot box and its path', async () =
   const stats = await canvasStats(page, '.panel-spatial3d canvas');
   assert.ok(stats.width > 300 && stats.height > 200, `canvas ${stats.width}x${stats.height}`);
   assert.ok(stats.foreground > 2000, `only ${stats.foreground} non-background pixels`);
+  assert.ok(stats.colorful > 1500, `only ${stats.colorful} colored pixels`);
   assert.ok(stats.colors > 30, `only ${stats.colors} colors`);
   // The orange box (255, 120, 0) of /world/robot is drawn.
   const orange = await page.$eval('.panel-spatial3d canvas', (canvas) => {
@@ -163,7 +164,9 @@ test('hiding an entity in the tree removes it from the 3D view', async () => {
   await page.waitForFunction(() => document.querySelector('.panel-spatial3d').dataset.points === '0');
   await nextFrames(page);
   const hidden = await canvasStats(page, '.panel-spatial3d canvas');
-  assert.ok(hidden.foreground < before.foreground * 0.7, `${hidden.foreground} vs ${before.foreground} pixels`);
+  // The cloud's colored pixels are gone; the robot box (orange) stays.
+  assert.ok(hidden.colorful < before.colorful * 0.3, `${hidden.colorful} vs ${before.colorful} colored pixels`);
+  assert.ok(hidden.colorful > 20, `${hidden.colorful} colored pixels left`);
   await page.click('.tree-row[data-entity="/world/lidar"] input');
   await page.waitForFunction(() => document.querySelector('.panel-spatial3d').dataset.points === '2000');
 });
