@@ -2,7 +2,7 @@
 // demo-like data built in JavaScript (what examples/demo.cpp logs), so the viewer can be
 // worked on without the C++ server. The browser tests use the real server.
 //
-// Usage: node tests/mock_server.mjs [--web-root DIR] [--port N] [--frames N] [--live]
+// Usage: node tests/mock_server.mjs [--web-root DIR] [--port N] [--frames N] [--live] [--big N]
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -18,6 +18,8 @@ const webRoot = opt('--web-root', new URL('../../build-viewer/viewer-dist', impo
 const port = Number(opt('--port', '9090'));
 const frames = Number(opt('--frames', '200'));
 const live = args.includes('--live');
+// --big N: one more series of N points (/big/signal), to check plotting millions of points.
+const big = Number(opt('--big', '0'));
 
 let inc = 0n;
 const rowId = () => [BigInt(Date.now()) * 1_000_000n, inc++];
@@ -87,6 +89,13 @@ const store = [
   ]),
 ];
 for (let f = 0; f < frames; f += 20) store.push(...framesChunks(f, Math.min(frames, f + 20)));
+for (let f0 = 0; f0 < big; f0 += 100_000) {
+  const rows = [];
+  for (let f = f0; f < Math.min(big, f0 + 100_000); f++) {
+    rows.push({ id: rowId(), times: { frame: BigInt(Math.floor((f * frames) / big)), sim_time: BigInt(f) * 1000n }, cells: { 'Scalars:scalars': [Math.sin(f * 1e-4) + Math.sin(f * 0.37) * 0.2] } });
+  }
+  store.push(buildChunkPayload('/big/signal', { frame: 'sequence', sim_time: 'duration' }, ['Scalars:scalars'], rows));
+}
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const http = createServer((req, res) => {

@@ -45,6 +45,7 @@ export class App {
   private cursorVersion = 0;
   private layoutVersion = -1;
   private lastFrame = 0;
+  private lastViewUpdate = 0;
   private playCarry = 0;
   private connected = false;
   private caughtUp = false;
@@ -148,6 +149,13 @@ export class App {
       this.relayout();
       this.tree.update(store);
     }
+    // While the backlog streams in, draw a few times a second rather than on every frame:
+    // each chunk would otherwise cost a full redraw of every view.
+    if (!this.caughtUp && this.connected && now - this.lastViewUpdate < 250) {
+      this.updateStatus();
+      return;
+    }
+    this.lastViewUpdate = now;
     const ctx: ViewContext = {
       store,
       timeline: this.state.timeline,
