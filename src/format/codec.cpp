@@ -236,6 +236,11 @@ std::vector<uint8_t> Encoder::file_header() {
 
 Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payload,
                                std::vector<uint8_t>& out, bool allow_compression) const {
+  if (payload.size() > kMaxMessageBytes) {
+    return Status::CapacityError("a message of " + std::to_string(payload.size()) +
+                                 " bytes is over the " + std::to_string(kMaxMessageBytes) +
+                                 "-byte limit readers accept; split the chunk (Chunk::split)");
+  }
   Compression compression = allow_compression ? options_.compression : Compression::kNone;
   if (payload.size() < 64) compression = Compression::kNone;  // not worth a frame header
   const size_t start = out.size();

@@ -650,6 +650,10 @@ Status RecordingStream::try_log_batches(std::string_view entity_path,
   return status;
 }
 
+namespace {
+constexpr uint64_t kSendColumnsMaxChunkBytes = 64ull << 20;
+}  // namespace
+
 Status RecordingStream::try_send_columns(std::string_view entity_path,
                                          std::vector<TimeColumn> time_columns,
                                          std::vector<ComponentColumn> component_columns) {
@@ -683,6 +687,10 @@ Status RecordingStream::try_send_columns(std::string_view entity_path,
   std::vector<ChunkPtr> chunks;
   if (!sorted && uint64_t(n) > s.options.batcher.chunk_max_rows_if_unsorted) {
     chunks = (*chunk)->split(int64_t(s.options.batcher.chunk_max_rows_if_unsorted));
+  } else if (uint64_t bytes = (*chunk)->heap_size_bytes(); bytes > kSendColumnsMaxChunkBytes) {
+    // Very large calls become several chunks, so each stays far below a file message's limit.
+    const uint64_t rows = std::max<uint64_t>(1, uint64_t(n) * kSendColumnsMaxChunkBytes / bytes);
+    chunks = (*chunk)->split(int64_t(rows));
   } else {
     chunks.push_back(*chunk);
   }

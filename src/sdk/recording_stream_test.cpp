@@ -403,6 +403,28 @@ TEST(RecordingStreamTest, SendColumnsMakesOneChunkWithoutTheBatcher) {
   EXPECT_EQ(chunks[0]->timelines().size(), 1u);  // no log_time/log_tick, no time context
 }
 
+// 80 MiB of scalars in one call arrive as chunks of at most 64 MiB, every row once, in order.
+TEST(RecordingStreamTest, SendColumnsSplitsVeryLargeCalls) {
+  RecordingStream rec("test", plain_options());
+  Collector collector;
+  rec.set_sink(collector.sink());
+  const int64_t n = 80 * (1 << 20) / 16;
+  std::vector<int64_t> steps(static_cast<size_t>(n));
+  std::vector<double> values(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) steps[size_t(i)] = i, values[size_t(i)] = double(i);
+  rec.send_columns("plots/x", {TimeColumn::sequence("step", steps)}, Scalars::columns(values));
+  rec.flush_blocking();
+  auto chunks = collector.snapshot();
+  ASSERT_GE(chunks.size(), 2u);
+  int64_t next = 0;
+  for (const auto& c : chunks) {
+    EXPECT_LE(c->num_rows() * 16, int64_t(64) << 20);  // 8-byte time + 8-byte value per row
+    EXPECT_EQ(c->timelines()[0][0], next);
+    next += c->num_rows();
+  }
+  EXPECT_EQ(next, n);
+}
+
 TEST(RecordingStreamTest, SendColumnsWithoutTimeColumnsIsStatic) {
   RecordingStream rec("test", plain_options());
   auto store = rec.memory_store();

@@ -26,6 +26,9 @@ namespace reel::format {
 inline constexpr uint16_t kFormatVersion = 1;
 inline constexpr size_t kFileHeaderBytes = 16;
 inline constexpr size_t kMessageHeaderBytes = 24;
+// The largest message payload (uncompressed) a writer produces and a reader accepts by
+// default: a bound on what a length field can make a reader allocate.
+inline constexpr uint64_t kMaxMessageBytes = 1ull << 30;
 
 enum class Compression : uint8_t { kNone = 0, kLz4 = 1, kZstd = 2 };
 const char* compression_name(Compression c);
@@ -136,7 +139,7 @@ struct RawMessage {
 
 struct ReaderOptions {
   // Larger messages are rejected as corrupt.
-  uint64_t max_message_bytes = 1ull << 30;
+  uint64_t max_message_bytes = kMaxMessageBytes;
   // Set to false to only walk the framing (`reel stats`, `reel filter` copy payloads).
   bool decode_chunks = true;
   // Keep the message's stored bytes (see last_raw_message) for pass-through copies.

@@ -139,7 +139,8 @@ class RecordingStream {
                          bool is_static);
 
   // Columns straight to chunks: no time context, no batcher. Every time column and
-  // component column must have the same number of rows; no time columns = static.
+  // component column must have the same number of rows; no time columns = static. One call
+  // is one chunk, split when unsorted (chunk_max_rows_if_unsorted) or over 64 MiB.
   void send_columns(std::string_view entity_path, std::vector<TimeColumn> time_columns,
                     std::vector<ComponentColumn> component_columns) {
     report(try_send_columns(entity_path, std::move(time_columns), std::move(component_columns)));
