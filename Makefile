@@ -22,6 +22,8 @@ build: deps $(BUILD)/build.ninja
 run: build
 	$(BUILD)/reel-demo --save $(BUILD)/demo.reel
 	$(BUILD)/reel stats $(BUILD)/demo.reel
+	@echo "serving the demo recording to the web viewer (Ctrl-C to stop)"
+	$(BUILD)/reel view $(BUILD)/demo.reel
 
 test: build
 	cd $(BUILD) && ctest $(CTEST_FLAGS) -j $(JOBS)

@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "cli/cli.hpp"
+#include "cli/cli_serve.hpp"
 
 int main(int argc, char** argv) {
   using namespace reel::cli;
@@ -70,6 +71,9 @@ int main(int argc, char** argv) {
   auto* schema_cmd = app.add_subcommand("schema", "List the index and component columns a query can use");
   schema_cmd->add_option("files", schema.inputs, "Recordings to read (default: stdin)");
 
+  ServeCommands serve;
+  add_serve_commands(app, serve);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -83,5 +87,6 @@ int main(int argc, char** argv) {
   if (verify_cmd->parsed()) return run_verify(verify);
   if (query_cmd->parsed()) return run_query(query);
   if (schema_cmd->parsed()) return run_schema(schema);
+  if (int rc = run_serve_commands(serve); rc >= 0) return rc;
   return 1;
 }

@@ -1,0 +1,96 @@
+// `reel serve` / `reel view FILE...`: run the live server until SIGINT or SIGTERM.
+#include "cli/cli_serve.hpp"
+
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "cli/cli.hpp"
+#include "reel/format/recording_file.hpp"
+#include "server/server.hpp"
+
+namespace reel::cli {
+
+namespace {
+
+void add_common(CLI::App* cmd, ServeOptions& o) {
+  cmd->add_option("--port", o.port, "HTTP + WebSocket port for the viewer (0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--ingest-port", o.ingest_port, "TCP port for SDK connections (0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--bind", o.bind,
+                  "Address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 for every "
+                  "interface)");
+  cmd->add_option("--memory-limit", o.memory_limit,
+                  "Store budget, e.g. 2GB, 512MiB, 25%; oldest data is dropped beyond it "
+                  "(default 25% of RAM; 0: no limit)");
+  cmd->add_option("--web-root", o.web_root,
+                  "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
+}
+
+int run(const ServeOptions& o, bool view) {
+  const uint64_t ram = server::physical_memory_bytes();
+  uint64_t limit = ram / 4;
+  if (!o.memory_limit.empty()) {
+    auto parsed = server::parse_memory_size(o.memory_limit, ram);
+    if (!parsed.ok()) return fail(parsed.status());
+    limit = *parsed;
+  }
+  ChunkStoreConfig config = ChunkStoreConfig::from_env();
+  config.memory_limit = limit;
+  auto store = std::make_shared<ChunkStore>(config);
+
+  if (view) {
+    for (const auto& path : o.inputs) {
+      auto report = format::load_file(path, *store);
+      if (!report.ok()) return fail(report.status());
+      print_warnings(report->warnings);
+    }
+  }
+
+  // SIGINT/SIGTERM are taken by sigwait below: block them before any thread starts, so that
+  // every thread inherits the mask and none is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  server::ServerOptions options;
+  options.bind_address = o.bind;
+  options.http_port = o.port;
+  options.ingest_port = o.ingest_port;
+  options.web_root = o.web_root.empty() ? server::default_web_root() : o.web_root;
+  auto started = server::Server::start(store, options);
+  if (!started.ok()) return fail(started.status());
+  auto& srv = **started;
+  std::printf("reel: viewer at %s\n", srv.viewer_url().c_str());
+  std::printf("reel: ingest at %s\n", srv.ingest_address().c_str());
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::fprintf(stderr, "reel: %s received, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  srv.stop();
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_commands(CLI::App& app, ServeCommands& c) {
+  c.serve = app.add_subcommand(
+      "serve", "Serve the web viewer and accept SDK connections (RecordingStream::connect)");
+  add_common(c.serve, c.serve_options);
+  c.view = app.add_subcommand("view", "Load recordings and serve them to the web viewer (also accepts SDK connections)");
+  c.view->add_option("files", c.view_options.inputs, "Recordings to load")->required();
+  add_common(c.view, c.view_options);
+}
+
+int run_serve_commands(const ServeCommands& c) {
+  if (c.serve && c.serve->parsed()) return run(c.serve_options, false);
+  if (c.view && c.view->parsed()) return run(c.view_options, true);
+  return -1;
+}
+
+}  // namespace reel::cli

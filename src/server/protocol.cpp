@@ -1,0 +1,247 @@
+#include "server/protocol.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "reel/format/recording_file.hpp"
+
+namespace reel::server {
+
+using nlohmann::json;
+
+namespace {
+
+// Text from the network or from recordings may hold invalid UTF-8: replace it rather than
+// throw (nlohmann's default).
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// i64 times travel as decimal strings: JSON numbers lose precision beyond 2^53.
+std::string time_text(TimeInt t) { return std::to_string(t); }
+
+}  // namespace
+
+void frame_prefix(FrameKind kind, uint32_t request_id, uint8_t out[kFramePrefixBytes]) {
+  out[0] = uint8_t(kind);
+  for (int i = 0; i < 4; ++i) out[1 + i] = uint8_t(request_id >> (8 * i));
+}
+
+Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk) {
+  REEL_ASSIGN_OR_RETURN(auto payload, format::encode_chunk_payload(chunk));
+  std::vector<uint8_t> frame(kFramePrefixBytes);
+  frame_prefix(kind, request_id, frame.data());
+  frame.insert(frame.end(), payload.begin(), payload.end());
+  return frame;
+}
+
+Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame) {
+  if (frame.size() < kFramePrefixBytes) {
+    return Status::Corrupt("frame of " + std::to_string(frame.size()) + " bytes: no prefix");
+  }
+  if (frame[0] != uint8_t(FrameKind::kChunkAdded) && frame[0] != uint8_t(FrameKind::kQueryResult)) {
+    return Status::Corrupt("frame kind " + std::to_string(frame[0]) + " is unknown");
+  }
+  DecodedFrame out;
+  out.kind = FrameKind(frame[0]);
+  out.request_id = 0;
+  for (int i = 0; i < 4; ++i) out.request_id |= uint32_t(frame[1 + size_t(i)]) << (8 * i);
+  auto copy = std::make_shared<std::vector<uint8_t>>(frame.begin() + kFramePrefixBytes, frame.end());
+  REEL_ASSIGN_OR_RETURN(out.chunk, format::decode_chunk_payload(*copy, copy));
+  return out;
+}
+
+std::string hello_json(const StoreInfo& info) {
+  return dump({{"type", "hello"},
+               {"version", kProtocolVersion},
+               {"application_id", info.application_id},
+               {"recording_id", info.recording_id}});
+}
+
+std::string store_info_json(const StoreInfo& info) {
+  return dump({{"type", "store_info"},
+               {"application_id", info.application_id},
+               {"recording_id", info.recording_id}});
+}
+
+std::string caught_up_json(uint64_t chunks) {
+  return dump({{"type", "caught_up"}, {"chunks", chunks}});
+}
+
+std::string chunks_removed_json(const std::vector<ChunkId>& ids) {
+  json list = json::array();
+  for (const auto& id : ids) list.push_back(id.to_string());
+  return dump({{"type", "chunks_removed"}, {"chunk_ids", std::move(list)}});
+}
+
+std::string query_done_json(uint32_t id, uint64_t chunks) {
+  return dump({{"type", "query_done"}, {"id", id}, {"chunks", chunks}});
+}
+
+std::string error_json(uint32_t id, std::string_view message) {
+  return dump({{"type", "error"}, {"id", id}, {"message", std::string(message)}});
+}
+
+std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
+  const StoreInfo info = store.info();
+  const ChunkStoreStats stats = store.stats();
+  return dump({{"application_id", info.application_id},
+               {"recording_id", info.recording_id},
+               {"chunks", stats.num_chunks},
+               {"bytes", store.memory_bytes()},
+               {"rows", stats.num_rows},
+               {"memory_limit", extras.memory_limit},
+               {"viewers", extras.viewers},
+               {"ingest_clients", extras.ingest_clients},
+               {"protocol_version", kProtocolVersion}});
+}
+
+std::string entities_json(const ChunkStore& store) {
+  const std::vector<Timeline> timelines = store.timelines();
+  json tl = json::array();
+  for (const auto& t : timelines) {
+    TimeRange r = store.time_range(t.name());
+    json e = {{"name", t.name()}, {"type", time_type_name(t.type())}};
+    if (!r.empty()) {
+      e["min"] = time_text(r.min);
+      e["max"] = time_text(r.max);
+    }
+    tl.push_back(std::move(e));
+  }
+  // Components per entity, from one statistics snapshot.
+  std::map<std::string, json> components;
+  std::map<std::string, bool> has_static;
+  for (const auto& cs : store.component_stats()) {
+    json c = {{"name", cs.component.identifier()},
+              {"component_type", cs.component.component_type()},
+              {"rows", cs.num_rows},
+              {"static", cs.has_static}};
+    auto& list = components[cs.entity.str()];
+    if (list.is_null()) list = json::array();
+    list.push_back(std::move(c));
+    has_static[cs.entity.str()] = has_static[cs.entity.str()] || cs.has_static;
+  }
+  json entities = json::array();
+  for (const auto& path : store.entities()) {
+    json ranges = json::object();
+    for (const auto& t : timelines) {
+      TimeRange r = store.time_range(t.name(), path);
+      if (!r.empty()) ranges[t.name()] = {{"min", time_text(r.min)}, {"max", time_text(r.max)}};
+    }
+    auto cit = components.find(path.str());
+    entities.push_back({{"path", path.str()},
+                        {"static", has_static[path.str()]},
+                        {"time_ranges", std::move(ranges)},
+                        {"components", cit == components.end() ? json::array() : cit->second}});
+  }
+  return dump({{"timelines", std::move(tl)}, {"entities", std::move(entities)}});
+}
+
+namespace {
+
+Result<TimeInt> parse_time(const json& j, const char* name) {
+  const std::string what = std::string("\"") + name + "\"";
+  if (j.is_number_integer() && !j.is_number_unsigned()) return TimeInt(j.get<int64_t>());
+  if (j.is_number_unsigned()) {
+    uint64_t v = j.get<uint64_t>();
+    if (v > uint64_t(kTimeMax)) return Status::Invalid(what + " is beyond the i64 range");
+    return TimeInt(v);
+  }
+  if (j.is_number_float()) {
+    double d = j.get<double>();
+    // Integral doubles within the exact range are accepted (JavaScript numbers).
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0) {
+      return TimeInt(d);
+    }
+    return Status::Invalid(what + " must be an integer (or a decimal string)");
+  }
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    TimeInt v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
+      return Status::Invalid(what + " is not a decimal i64: '" + s.substr(0, 40) + "'");
+    }
+    return v;
+  }
+  return Status::Invalid(what + " is missing or not a time (decimal string or integer)");
+}
+
+Result<std::string> get_string(const json& obj, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || !it->is_string()) {
+    return Status::Invalid(std::string("\"") + name + "\" is missing or not a string");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+Result<ViewerQuery> parse_query(std::string_view text, uint32_t* id) {
+  *id = 0;
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::Invalid("message is not a JSON object");
+  ViewerQuery q;
+  auto idit = j.find("id");
+  if (idit == j.end() || !idit->is_number_unsigned() || idit->get<uint64_t>() > UINT32_MAX) {
+    return Status::Invalid("\"id\" is missing or not an integer in [0, 2^32)");
+  }
+  q.id = uint32_t(idit->get<uint64_t>());
+  *id = q.id;
+  auto tit = j.find("type");
+  if (tit == j.end() || !tit->is_string() || *tit != "query") {
+    return Status::Invalid("unknown message type (expected \"query\")");
+  }
+  REEL_ASSIGN_OR_RETURN(std::string kind, get_string(j, "kind"));
+  if (kind == "latest_at") {
+    q.kind = ViewerQuery::Kind::kLatestAt;
+  } else if (kind == "range") {
+    q.kind = ViewerQuery::Kind::kRange;
+  } else {
+    return Status::Invalid("unknown query kind '" + kind + "' (latest_at or range)");
+  }
+  REEL_ASSIGN_OR_RETURN(std::string entity, get_string(j, "entity"));
+  auto path = EntityPath::parse(entity);
+  if (!path.ok()) return path.status().with_context("bad \"entity\"");
+  q.entity = *path;
+  REEL_ASSIGN_OR_RETURN(q.timeline, get_string(j, "timeline"));
+  if (q.kind == ViewerQuery::Kind::kLatestAt) {
+    auto at = j.find("at");
+    REEL_ASSIGN_OR_RETURN(q.at, parse_time(at == j.end() ? json() : *at, "at"));
+  } else {
+    auto lo = j.find("min");
+    auto hi = j.find("max");
+    REEL_ASSIGN_OR_RETURN(q.range.min, parse_time(lo == j.end() ? json() : *lo, "min"));
+    REEL_ASSIGN_OR_RETURN(q.range.max, parse_time(hi == j.end() ? json() : *hi, "max"));
+    if (q.range.min > q.range.max) return Status::Invalid("\"min\" is greater than \"max\"");
+  }
+  auto cit = j.find("component");
+  if (cit != j.end() && !cit->is_null()) {
+    if (!cit->is_string()) return Status::Invalid("\"component\" is not a string");
+    q.component = cit->get<std::string>();
+  }
+  return q;
+}
+
+std::vector<ChunkPtr> answer_query(const ChunkStore& store, const ViewerQuery& query) {
+  std::vector<ComponentDescriptor> components;
+  for (const auto& [desc, type] : store.components(query.entity)) {
+    if (!query.component || desc.identifier() == *query.component) components.push_back(desc);
+  }
+  std::sort(components.begin(), components.end());
+  std::vector<ChunkPtr> out;
+  for (const auto& c : components) {
+    std::vector<ComponentDescriptor> keep = {c};
+    if (query.kind == ViewerQuery::Kind::kLatestAt) {
+      auto r = store.latest_at({query.timeline, query.at}, query.entity, c);
+      if (r) out.push_back(r->as_slice()->with_components(keep));
+    } else {
+      for (const auto& piece : store.range({query.timeline, query.range}, query.entity, c).chunks) {
+        out.push_back(piece->with_components(keep));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace reel::server

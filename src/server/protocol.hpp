@@ -1,0 +1,73 @@
+// The viewer protocol's messages (docs/viewer-protocol.md), without any networking: JSON
+// texts, chunk frames, and viewer queries parsed and answered against a ChunkStore.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reel/chunk/chunk.hpp"
+#include "reel/status.hpp"
+#include "reel/store/chunk_store.hpp"
+
+namespace reel::server {
+
+inline constexpr int kProtocolVersion = 1;
+
+// Binary frame kinds: byte 0 of a binary WebSocket message.
+enum class FrameKind : uint8_t { kChunkAdded = 1, kQueryResult = 2 };
+inline constexpr size_t kFramePrefixBytes = 5;
+
+// The 5-byte prefix: kind, then the u32 little-endian request id.
+void frame_prefix(FrameKind kind, uint32_t request_id, uint8_t out[kFramePrefixBytes]);
+// A whole frame: prefix + the chunk's Arrow IPC stream.
+Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk);
+struct DecodedFrame {
+  FrameKind kind;
+  uint32_t request_id;
+  ChunkPtr chunk;
+};
+// The inverse (tests, tools).
+Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame);
+
+// Server -> viewer texts.
+std::string hello_json(const StoreInfo& info);
+std::string store_info_json(const StoreInfo& info);
+std::string caught_up_json(uint64_t chunks);
+std::string chunks_removed_json(const std::vector<ChunkId>& ids);
+std::string query_done_json(uint32_t id, uint64_t chunks);
+std::string error_json(uint32_t id, std::string_view message);
+
+// HTTP API bodies.
+struct InfoExtras {
+  uint64_t memory_limit = 0;
+  size_t viewers = 0;
+  size_t ingest_clients = 0;
+};
+std::string info_json(const ChunkStore& store, const InfoExtras& extras);
+std::string entities_json(const ChunkStore& store);
+
+// A viewer query: {"type": "query", "id": n, "kind": "latest_at"|"range", ...}.
+struct ViewerQuery {
+  enum class Kind { kLatestAt, kRange };
+  uint32_t id = 0;
+  Kind kind = Kind::kLatestAt;
+  EntityPath entity;
+  std::string timeline;
+  TimeInt at = kTimeMax;         // latest_at
+  TimeRange range;               // range, inclusive
+  std::optional<std::string> component;  // "Archetype:field"; absent: every component
+};
+
+// Parses a viewer text message. `id` receives the request id as soon as it is known (0
+// otherwise), so that an error can name it.
+Result<ViewerQuery> parse_query(std::string_view text, uint32_t* id);
+
+// The answer: for each queried component (one, or all of the entity's in identifier order),
+// the store's answer projected to that component (row ids, time columns, that column).
+// Latest-at: at most one one-row chunk per component. Range: the store's range slices.
+std::vector<ChunkPtr> answer_query(const ChunkStore& store, const ViewerQuery& query);
+
+}  // namespace reel::server

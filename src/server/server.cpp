@@ -1,0 +1,297 @@
+#include "server/server.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "server/server_internal.hpp"
+
+#ifndef REEL_DEFAULT_VIEWER_DIR
+#define REEL_DEFAULT_VIEWER_DIR ""
+#endif
+
+namespace reel::server {
+
+namespace internal {
+
+Result<tcp::endpoint> resolve_bind(asio::io_context& io, const std::string& host, uint16_t port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (!ec) return tcp::endpoint(address, port);
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    return Status::Invalid("cannot resolve bind address '" + host + "'" +
+                           (ec ? ": " + ec.message() : std::string()));
+  }
+  return results.begin()->endpoint();
+}
+
+std::string endpoint_text(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  std::string host = address.to_string();
+  if (address.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+Status open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, const char* what,
+                     const char* flag) {
+  boost::system::error_code ec;
+  auto fail = [&](const char* step) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return Status::IOError(std::string("cannot ") + step + " " + what + " address " +
+                           endpoint_text(endpoint) + ": " + ec.message() +
+                           (ec == asio::error::address_in_use
+                                ? std::string(" (another reel serve? choose a port with ") + flag +
+                                      ", or " + flag + " 0 for any free one)"
+                                : std::string()));
+  };
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  return Status::OK();
+}
+
+}  // namespace internal
+
+using namespace internal;
+
+namespace {
+
+// Store events go to the viewer service while it exists. The store may call a subscriber
+// after unsubscribe() returned (a dispatch already under way), so the target is checked
+// under a lock that stop() also takes.
+struct Relay {
+  std::mutex mutex;
+  ViewerService* target = nullptr;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  std::shared_ptr<ChunkStore> store;
+  ServerOptions options;
+  std::shared_ptr<std::mutex> log_mutex = std::make_shared<std::mutex>();
+  Logger log;
+  asio::io_context io{1};
+  std::unique_ptr<ViewerService> viewer;
+  std::unique_ptr<IngestService> ingest;
+  std::shared_ptr<Relay> relay = std::make_shared<Relay>();
+  uint64_t subscription = 0;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread io_thread;
+  bool stopped = false;
+  std::string host;  // as shown in URLs
+
+  ~Impl() {
+    // The services' sockets belong to `io`: they go first.
+    ingest.reset();
+    viewer.reset();
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
+                                              ServerOptions options) {
+  if (!store) return Status::Invalid("Server::start needs a store");
+  auto impl = std::make_unique<Impl>();
+  impl->store = store;
+  impl->options = std::move(options);
+  {
+    auto user = impl->options.log;
+    auto mutex = impl->log_mutex;
+    impl->log = [user, mutex](const std::string& line) {
+      std::lock_guard lock(*mutex);
+      if (user) {
+        user(line);
+      } else {
+        std::fprintf(stderr, "reel: %s\n", line.c_str());
+      }
+    };
+  }
+  Impl& s = *impl;
+  const ServerOptions& opts = s.options;
+
+  REEL_ASSIGN_OR_RETURN(tcp::endpoint http_endpoint, resolve_bind(s.io, opts.bind_address, opts.http_port));
+  s.host = opts.bind_address;
+  if (http_endpoint.address().is_unspecified()) {
+    s.host = "127.0.0.1";
+  } else if (http_endpoint.address().is_v6()) {
+    s.host = "[" + http_endpoint.address().to_string() + "]";
+  } else {
+    s.host = http_endpoint.address().to_string();
+  }
+
+  IngestService* ingest_ptr = nullptr;
+  if (opts.enable_ingest) {
+    auto relay = s.relay;
+    s.ingest = std::make_unique<IngestService>(s.io, store, opts, s.log, [relay] {
+      std::lock_guard lock(relay->mutex);
+      if (relay->target) relay->target->post_store_info();
+    });
+    ingest_ptr = s.ingest.get();
+  }
+  ViewerServiceDeps deps{s.io, store, opts, s.log, [ingest_ptr]() -> size_t {
+                           return ingest_ptr ? ingest_ptr->num_clients() : 0;
+                         }};
+  // Subscribe before the viewer service snapshots the store: no change falls in between.
+  {
+    auto relay = s.relay;
+    s.subscription = store->subscribe([relay](std::span<const ChunkStoreEvent> events) {
+      std::vector<ViewerEvent> out;
+      out.reserve(events.size());
+      for (const auto& e : events) {
+        out.push_back({e.kind == ChunkStoreEventKind::kAddition, e.chunk});
+      }
+      std::lock_guard lock(relay->mutex);
+      if (relay->target) relay->target->post_events(std::move(out));
+    });
+  }
+  s.viewer = make_viewer_service(std::move(deps));
+  {
+    std::lock_guard lock(s.relay->mutex);
+    s.relay->target = s.viewer.get();
+  }
+  auto cleanup_on_error = [&](Status st) {
+    {
+      std::lock_guard lock(s.relay->mutex);
+      s.relay->target = nullptr;
+    }
+    store->unsubscribe(s.subscription);
+    return st;
+  };
+  Status st = s.viewer->listen(http_endpoint);
+  if (!st.ok()) return cleanup_on_error(st);
+  if (s.ingest) {
+    auto ingest_endpoint = resolve_bind(s.io, opts.bind_address, opts.ingest_port);
+    if (!ingest_endpoint.ok()) return cleanup_on_error(ingest_endpoint.status());
+    st = s.ingest->listen(*ingest_endpoint);
+    if (!st.ok()) return cleanup_on_error(st);
+  }
+  if (http_endpoint.address().is_unspecified()) {
+    s.log("listening on every interface (" + opts.bind_address + "): anyone who can reach "
+          "this machine can read and send data");
+  }
+  s.work.emplace(s.io.get_executor());
+  s.io_thread = std::thread([&io = s.io] { io.run(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::stop() {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  {
+    std::lock_guard lock(s.relay->mutex);
+    s.relay->target = nullptr;
+  }
+  s.store->unsubscribe(s.subscription);
+  s.work.reset();
+  s.io.stop();
+  if (s.io_thread.joinable()) s.io_thread.join();
+  // The io thread is gone: the services' sockets may be closed from here.
+  s.viewer->close_all();
+  if (s.ingest) s.ingest->stop();
+}
+
+uint16_t Server::http_port() const { return impl_->viewer->port(); }
+uint16_t Server::ingest_port() const { return impl_->ingest ? impl_->ingest->port() : 0; }
+
+std::string Server::viewer_url() const {
+  return "http://" + impl_->host + ":" + std::to_string(http_port()) + "/";
+}
+
+std::string Server::ingest_address() const {
+  return impl_->host + ":" + std::to_string(ingest_port());
+}
+
+const std::shared_ptr<ChunkStore>& Server::store() const { return impl_->store; }
+size_t Server::num_viewers() const { return impl_->viewer->num_viewers(); }
+size_t Server::num_ingest_clients() const {
+  return impl_->ingest ? impl_->ingest->num_clients() : 0;
+}
+
+// ---------------------------------------------------------------------------------------
+
+Result<uint64_t> parse_memory_size(std::string_view text, uint64_t total_ram) {
+  std::string t;
+  for (char c : text) {
+    if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (t == "none" || t == "0") return uint64_t(0);
+  size_t unit_at = 0;
+  while (unit_at < t.size() && (std::isdigit(static_cast<unsigned char>(t[unit_at])) || t[unit_at] == '.')) {
+    ++unit_at;
+  }
+  const std::string number = t.substr(0, unit_at);
+  const std::string unit = t.substr(unit_at);
+  char* end = nullptr;
+  double value = number.empty() ? -1 : std::strtod(number.c_str(), &end);
+  if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0) {
+    return Status::Invalid("bad memory size '" + std::string(text) +
+                           "': expected e.g. 2GB, 512MiB, 25% or 0 (no limit)");
+  }
+  static const std::map<std::string, double> kUnits = {
+      {"", 1},          {"b", 1},          {"k", 1e3},         {"kb", 1e3},
+      {"kib", 1024.0},  {"m", 1e6},        {"mb", 1e6},        {"mib", 1048576.0},
+      {"g", 1e9},       {"gb", 1e9},       {"gib", 1073741824.0}, {"t", 1e12},
+      {"tb", 1e12},     {"tib", 1099511627776.0}};
+  double bytes;
+  if (unit == "%") {
+    if (value > 100) return Status::Invalid("bad memory size '" + std::string(text) + "': over 100%");
+    if (total_ram == 0) {
+      return Status::Invalid("cannot use a percentage memory size: physical memory is unknown");
+    }
+    bytes = double(total_ram) * value / 100.0;
+  } else {
+    auto it = kUnits.find(unit);
+    if (it == kUnits.end()) {
+      return Status::Invalid("bad memory size '" + std::string(text) + "': unknown unit '" + unit +
+                             "' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %)");
+    }
+    bytes = value * it->second;
+  }
+  if (bytes >= 1.8e19) return Status::Invalid("memory size '" + std::string(text) + "' is too large");
+  return uint64_t(bytes);
+}
+
+uint64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGE_SIZE);
+  uint64_t total = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0;
+  // A container's cgroup (v2) limit, when lower.
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
+  std::string limit;
+  if (cgroup >> limit && limit != "max") {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
+    if (ec == std::errc() && v > 0 && (total == 0 || v < total)) total = v;
+  }
+  return total;
+}
+
+std::string default_web_root() {
+  const char* env = std::getenv("REEL_VIEWER_DIR");
+  if (env && *env) return env;
+  return REEL_DEFAULT_VIEWER_DIR;
+}
+
+}  // namespace reel::server

@@ -1,0 +1,107 @@
+// Pieces of the server shared between its translation units (not part of any API).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "reel/status.hpp"
+#include "reel/store/chunk_store.hpp"
+#include "server/server.hpp"
+
+namespace reel::server::internal {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Thread-safe log function (one line per call).
+using Logger = std::function<void(const std::string&)>;
+
+// The listening endpoint for `host` (an IP literal or a name) and `port`.
+Result<tcp::endpoint> resolve_bind(asio::io_context& io, const std::string& host, uint16_t port);
+// Opens, binds and listens; the error names the address and suggests a fix.
+Status open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, const char* what,
+                     const char* flag);
+std::string endpoint_text(const tcp::endpoint& endpoint);
+
+// A store event as the viewer side needs it.
+struct ViewerEvent {
+  bool added = true;
+  ChunkPtr chunk;
+};
+
+// HTTP + WebSocket for the viewer (viewer_service.cpp). Runs on the io thread; the post_*
+// functions may be called from any thread.
+class ViewerService {
+ public:
+  virtual ~ViewerService() = default;
+  virtual Status listen(const tcp::endpoint& endpoint) = 0;
+  virtual uint16_t port() const = 0;
+  // Store events, in store order (the caller serializes).
+  virtual void post_events(std::vector<ViewerEvent> events) = 0;
+  // The store's StoreInfo changed (the first SDK client named the recording).
+  virtual void post_store_info() = 0;
+  // Only once the io thread has stopped: closes the listener and every connection.
+  virtual void close_all() = 0;
+  virtual size_t num_viewers() const = 0;
+};
+
+struct ViewerServiceDeps {
+  asio::io_context& io;
+  std::shared_ptr<ChunkStore> store;
+  const ServerOptions& options;
+  Logger log;
+  // For /api/info.
+  std::function<size_t()> ingest_clients;
+};
+std::unique_ptr<ViewerService> make_viewer_service(ViewerServiceDeps deps);
+
+// TCP ingest: accepts on the io thread; each client is read on its own thread with the
+// recording file reader, and its chunks are inserted into the store.
+class IngestService {
+ public:
+  IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store, const ServerOptions& options,
+                Logger log, std::function<void()> on_store_info);
+  ~IngestService();
+  Status listen(const tcp::endpoint& endpoint);
+  uint16_t port() const { return port_; }
+  // Closes the listener (only once the io thread has stopped), cuts every client's
+  // connection and joins their threads. Data already received stays in the store.
+  void stop();
+  size_t num_clients() const { return active_.load(); }
+
+ private:
+  struct Client {
+    int fd = -1;
+    std::string peer;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  void accept();
+  void start_client(tcp::socket socket);
+  void run_client(Client& client);
+  void adopt_store_info(const Client& client, const StoreInfo& info);
+
+  asio::io_context& io_;
+  std::shared_ptr<ChunkStore> store_;
+  const ServerOptions& options_;
+  Logger log_;
+  std::function<void()> on_store_info_;
+  tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::mutex mutex_;
+  std::list<std::unique_ptr<Client>> clients_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> active_{0};
+  std::mutex info_mutex_;
+};
+
+}  // namespace reel::server::internal
