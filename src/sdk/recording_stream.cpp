@@ -196,7 +196,26 @@ struct ThreadState {
   std::vector<int> slots;  // per timeline of time_set: index into `time`, or kSlotLog*
   // Pending rows, guarded by `lock`.
   std::unordered_map<std::string, PendingTable*, StringHash, std::equal_to<>> by_name;
-  std::unordered_map<EntityPath, std::unique_ptr<PendingTable>> tables;
+  struct Table {
+    std::unique_ptr<PendingTable> table;
+    int idle_ticks = 0;  // flush ticks in a row without a row: the table is dropped at kMaxIdleTicks
+  };
+  std::unordered_map<EntityPath, Table> tables;
+  // Set when the owning thread exits: the batcher cuts what is left and drops the state.
+  std::atomic<bool> thread_exited{false};
+};
+
+constexpr int kMaxIdleTicks = 64;
+
+// Per thread: its state in every live stream it logged to. Holds weak references (streams
+// own the states), and tells the streams when the thread exits.
+struct ThreadStates {
+  std::unordered_map<uint64_t, std::weak_ptr<ThreadState>> by_stream;
+  ~ThreadStates() {
+    for (auto& [id, weak] : by_stream) {
+      if (auto st = weak.lock()) st->thread_exited.store(true, std::memory_order_release);
+    }
+  }
 };
 
 std::atomic<uint64_t> next_stream_id{1};
@@ -274,15 +293,17 @@ struct RecordingStream::Impl {
     thread_local uint64_t cached_id = 0;
     thread_local ThreadState* cached = nullptr;
     if (cached_id == id) return *cached;
-    thread_local std::unordered_map<uint64_t, std::shared_ptr<ThreadState>> mine;
-    auto& state = mine[id];
+    thread_local ThreadStates mine;
+    std::shared_ptr<ThreadState> state = mine.by_stream[id].lock();
     if (!state) {
+      std::erase_if(mine.by_stream, [](const auto& e) { return e.second.expired(); });
       state = std::make_shared<ThreadState>();
+      mine.by_stream[id] = state;
       std::lock_guard lock(states_mutex);
       states.push_back(state);
     }
     cached_id = id;
-    cached = state.get();
+    cached = state.get();  // kept alive by `states` while the thread lives
     return *state;
   }
 
@@ -361,13 +382,35 @@ struct RecordingStream::Impl {
       all = states;
     }
     std::vector<ChunkPtr> chunks;
+    std::vector<const ThreadState*> exited;  // seen exited before their tables were cut
     for (auto& st : all) {
+      if (st->thread_exited.load(std::memory_order_acquire)) exited.push_back(st.get());
       std::lock_guard lock(st->lock);
-      for (auto& [path, table] : st->tables) {
-        if (table->num_rows() == 0) continue;
-        report_status(cut_table(*table, chunks));
+      std::vector<const PendingTable*> idle;
+      for (auto& [path, t] : st->tables) {
+        if (t.table->num_rows() == 0) {
+          if (++t.idle_ticks >= kMaxIdleTicks) idle.push_back(t.table.get());
+          continue;
+        }
+        t.idle_ticks = 0;
+        report_status(cut_table(*t.table, chunks));
       }
       enqueue(chunks);
+      // Tables idle for a while give their reserved buffers back (a thread that logged to
+      // many entities once does not keep them all).
+      if (!idle.empty()) {
+        std::erase_if(st->by_name, [&](const auto& e) {
+          return std::find(idle.begin(), idle.end(), e.second) != idle.end();
+        });
+        std::erase_if(st->tables, [&](const auto& e) { return e.second.idle_ticks >= kMaxIdleTicks; });
+      }
+    }
+    if (!exited.empty()) {
+      // Everything those threads logged was cut above: drop their states.
+      std::lock_guard lock(states_mutex);
+      std::erase_if(states, [&](const std::shared_ptr<ThreadState>& st) {
+        return std::find(exited.begin(), exited.end(), st.get()) != exited.end();
+      });
     }
   }
 
@@ -620,7 +663,7 @@ Status RecordingStream::try_log_batches(std::string_view entity_path,
       table = it->second;
     } else {
       EntityPath path(entity_path);
-      auto& owned = st.tables[path];
+      auto& owned = st.tables[path].table;
       if (!owned) owned = std::make_unique<PendingTable>(path, set);
       table = owned.get();
       st.by_name.emplace(std::string(entity_path), table);

@@ -341,6 +341,38 @@ TEST(RecordingStreamTest, ConcurrentLoggingFromEightThreadsLosesNothingAndKeepsO
   }
 }
 
+// Threads that log and exit (while the batcher ticks) lose nothing; a thread that logs
+// again after its tables went idle gets new ones.
+TEST(RecordingStreamTest, ConcurrentShortLivedThreadsLoseNothing) {
+  auto options = plain_options();
+  options.batcher.flush_tick_secs = 0.0005;
+  RecordingStream rec("test", options);
+  auto store = rec.memory_store();
+  constexpr int kRounds = 40, kThreads = 4, kRows = 25;
+  rec.set_time_sequence("step", -2);
+  rec.log("e0", Scalars(-2.0));
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t, round] {
+        rec.set_time_sequence("step", round * kThreads + t);
+        for (int i = 0; i < kRows; ++i) rec.log("e" + std::to_string(i % 5), Scalars(i));
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  // A long-lived thread idle for more than 64 ticks logs again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  rec.set_time_sequence("step", -1);
+  rec.log("e0", Scalars(-1.0));
+  rec.flush_blocking();
+  size_t rows = 0;
+  for (int e = 0; e < 5; ++e) {
+    rows += scalars_in_range(*store, EntityPath("/e" + std::to_string(e)), "step").size();
+  }
+  EXPECT_EQ(rows, size_t(kRounds * kThreads * kRows + 2));
+}
+
 TEST(RecordingStreamTest, ConcurrentFlushesAndLogging) {
   RecordingStream rec("test", plain_options());
   auto store = rec.memory_store();

@@ -324,14 +324,17 @@ struct ChunkStore::Impl {
   }
 
   void absorb(const ChunkId& merged, const ChunkId& target, const ChunkId& incoming) {
+    // Only ids that came from outside are remembered: a merge product's id was never seen by
+    // a writer, so nobody inserts it again.
     std::vector<ChunkId> ids;
     if (auto it = sources.find(target); it != sources.end()) {
       ids = std::move(it->second);
       sources.erase(it);
+    } else {
+      ids.push_back(target);
+      absorbed.insert(target);
     }
-    ids.push_back(target);
     ids.push_back(incoming);
-    absorbed.insert(target);
     absorbed.insert(incoming);
     sources[merged] = std::move(ids);
   }
