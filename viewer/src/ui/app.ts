@@ -1,6 +1,7 @@
 // The viewer: connection -> store -> views, the entity tree and the timeline, redrawn on
 // animation frames when something changed.
 import type { Chunk, TimeType } from '../data/chunk';
+import { DeferredRemovals } from '../data/removals';
 import { ViewerStore } from '../data/store';
 import { maxBig, minBig } from '../data/time';
 import { Connection, type Hello } from '../net/connection';
@@ -34,6 +35,7 @@ function createView(spec: ViewSpec): View {
 
 export class App {
   readonly store = new ViewerStore();
+  private readonly removals = new DeferredRemovals(this.store);
   private readonly connection: Connection;
   private readonly tree = new EntityTree();
   private readonly timeline: TimelineBar;
@@ -76,11 +78,12 @@ export class App {
         this.caughtUp = false;
         // The server sends its whole store again: start from nothing.
         this.store.clear();
+        this.removals.clear();
       },
       onHello: (h) => (this.hello = h),
-      onChunk: (c: Chunk) => this.store.add(c),
+      onChunk: (c: Chunk) => this.removals.added(c),
       onCaughtUp: () => (this.caughtUp = true),
-      onRemoved: (ids) => this.store.remove(ids),
+      onRemoved: (ids) => this.removals.removed(ids, performance.now()),
       onClose: () => (this.connected = false),
       onError: (m) => {
         this.errors.push(m);
@@ -130,6 +133,7 @@ export class App {
     const dt = this.lastFrame ? Math.min(0.25, (now - this.lastFrame) / 1000) : 0;
     this.lastFrame = now;
     const store = this.store;
+    this.removals.tick(now);
     if (!this.state.timeline || !store.timelines.has(this.state.timeline)) {
       this.state.timeline = defaultTimeline(store.timelines);
       if (this.state.timeline) this.state.time = store.timelines.get(this.state.timeline)!.max;
@@ -225,8 +229,8 @@ export class App {
   private updateStatus(): void {
     const s = this.store;
     const mib = (s.bytes / (1 << 20)).toFixed(1);
-    this.title.textContent = this.hello ? `${this.hello.application_id} · ${this.hello.recording_id}` : '';
-    const conn = this.connected ? (this.caughtUp ? 'live' : 'loading…') : 'disconnected';
+    this.title.textContent = [this.hello?.application_id, this.hello?.recording_id].filter(Boolean).join(' · ');
+    const conn = this.connected ? (this.caughtUp ? 'connected' : 'loading…') : 'disconnected';
     this.status.textContent = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB`;
     const d = document.body.dataset;
     d.connected = String(this.connected);

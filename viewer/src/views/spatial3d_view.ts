@@ -92,6 +92,10 @@ export class Spatial3DView implements View {
   private grid: THREE.GridHelper | null = null;
   private up = new THREE.Vector3(0, 0, 1);
   private framed = false;
+  /** Bounds the camera was last framed on; auto-framing stops once the user moves it. */
+  private framedCenter = new THREE.Vector3();
+  private framedRadius = 0;
+  private userMoved = false;
   private dirty = true;
   private lastStore = -1;
   private lastCursor = -1;
@@ -120,8 +124,11 @@ export class Spatial3DView implements View {
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.enableDamping = false;
     this.controls.addEventListener('change', () => (this.dirty = true));
+    this.controls.addEventListener('start', () => (this.userMoved = true));
     this.renderer.domElement.addEventListener('dblclick', () => {
       this.framed = false;
+      this.userMoved = false;
+      this.frame();
       this.dirty = true;
     });
     this.setGrid(10);
@@ -208,7 +215,7 @@ export class Spatial3DView implements View {
     }
     this.info.textContent = `${points.toLocaleString('en-US')} points`;
     this.element.dataset.points = String(points);
-    if (!this.framed) this.frame();
+    if (!this.userMoved) this.frame();
     this.dirty = true;
   }
 
@@ -229,6 +236,7 @@ export class Spatial3DView implements View {
           this.camera.up.copy(up);
           this.setGrid(10);
           this.framed = false;
+          this.userMoved = false;
         }
         return;
       }
@@ -428,16 +436,29 @@ export class Spatial3DView implements View {
     return group;
   }
 
-  /** Points the camera at everything shown, from above and to the side of the up axis. */
+  /**
+   * Points the camera at everything shown, from above and to the side of the up axis, when
+   * nothing was framed yet or the content outgrew (or left) what was framed.
+   */
   private frame(): void {
     this.top.updateMatrixWorld(true);
-    const box = new THREE.Box3().setFromObject(this.top, true);
+    const box = new THREE.Box3().setFromObject(this.top);
     if (box.isEmpty()) return;
-    this.framed = true;
     const center = box.getCenter(new THREE.Vector3());
     const radius = Math.max(box.getSize(new THREE.Vector3()).length() / 2, 0.5);
+    if (
+      this.framed &&
+      radius <= this.framedRadius * 1.25 &&
+      radius >= this.framedRadius * 0.5 &&
+      center.distanceTo(this.framedCenter) <= 0.25 * this.framedRadius
+    ) {
+      return;
+    }
+    this.framed = true;
+    this.framedCenter.copy(center);
+    this.framedRadius = radius;
     const side = Math.abs(this.up.z) > 0.5 ? new THREE.Vector3(1, -1.3, 0) : new THREE.Vector3(1, 0, 1.3);
-    const dir = side.normalize().multiplyScalar(1.0).add(this.up.clone().multiplyScalar(0.75)).normalize();
+    const dir = side.normalize().add(this.up.clone().multiplyScalar(0.75)).normalize();
     this.camera.position.copy(center).addScaledVector(dir, radius * 2.4);
     this.camera.near = radius / 100;
     this.camera.far = radius * 100;

@@ -21,13 +21,18 @@ before(async () => {
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 30_000 });
-  demo = startProcess(env('REEL_DEMO_BIN'), ['--connect', ingest, '--live', '8'], []);
+  demo = startProcess(env('REEL_DEMO_BIN'), ['50', '--connect', ingest, '--live', '8'], []);
   demo.exited = new Promise((resolve) => demo.child.on('exit', (code) => resolve(code)));
 });
 
 after(async () => {
+  // Shown by CTest when something failed.
+  console.log(`reel serve stderr:\n${server?.output().err}`);
   await browser?.close();
   stop(demo?.child);
   stop(server?.child);

@@ -146,3 +146,29 @@ describe('range', () => {
     expect(r[0].chunk.isStatic).toBe(true);
   });
 });
+
+describe('DeferredRemovals', () => {
+  it('keeps a removed chunk until its entity gets a new chunk, or the grace period ends', async () => {
+    const { DeferredRemovals } = await import('../../src/data/removals');
+    const s = new ViewerStore();
+    const r = new DeferredRemovals(s, 1000);
+    const a1 = scalarChunk('/a', [[1, 10n, 1]]);
+    const b1 = scalarChunk('/b', [[2, 10n, 2]]);
+    r.added(a1);
+    r.added(b1);
+    // Compaction: a1 is replaced by a2 (a1 + a new row); the removal comes first.
+    r.removed([a1.id, b1.id, 'f'.repeat(32)], 0);
+    expect(r.size).toBe(2);
+    expect(valueAt(s, '/a', 10n)).toBe(1);
+    const a2 = scalarChunk('/a', [[1, 10n, 1], [3, 20n, 3]]);
+    r.added(a2);
+    expect(s.chunks.has(a1.id)).toBe(false);
+    expect(s.entities.get('/a')!.chunks).toEqual([a2]);
+    // b1 has no replacement: it goes after the grace period.
+    r.tick(999);
+    expect(s.chunks.has(b1.id)).toBe(true);
+    r.tick(1000);
+    expect(s.entities.has('/b')).toBe(false);
+    expect(r.size).toBe(0);
+  });
+});
