@@ -244,6 +244,26 @@ namespace {
 bool value_equals(const ArrayData& a, int64_t i, const ArrayData& b, int64_t j);
 
 bool range_equals(const ArrayData& a, int64_t ai, const ArrayData& b, int64_t bi, int64_t n) {
+  // Arrays without nulls compare column-wise where values are not per row: a null array, or
+  // a struct or fixed-size list whose children may hold no memory at all (struct<>) yet claim
+  // any length. Per-row recursion would cost time in the claimed length, not in the bytes.
+  const TypeId id = a.type->id();
+  if (id == TypeId::kNull) return true;
+  if (a.null_count == 0 && b.null_count == 0) {
+    if (id == TypeId::kStruct) {
+      for (size_t f = 0; f < a.children.size(); ++f) {
+        if (!range_equals(*a.children[f], a.offset + ai, *b.children[f], b.offset + bi, n)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (id == TypeId::kFixedSizeList) {
+      const int64_t ls = a.type->list_size();
+      return range_equals(*a.children[0], (a.offset + ai) * ls, *b.children[0],
+                          (b.offset + bi) * ls, n * ls);
+    }
+  }
   // Fast path: flat values without nulls compare as bytes.
   int64_t width = a.type->flat_width();
   if (width > 0 && a.null_count == 0 && b.null_count == 0 && a.type->id() != TypeId::kFixedSizeList) {

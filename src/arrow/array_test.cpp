@@ -221,6 +221,36 @@ TEST(ArrayTest, ValidateRejectsLengthsWhoseSizesOverflow) {
   EXPECT_FALSE(validate(*structs).ok());
 }
 
+// Found by ipc_fuzz (a timeout): a list<struct<>> row whose offsets claim 2^31 - 1 instances
+// needs no memory for them (a struct without fields has no buffers), and array_equals
+// compared them one by one. Arrays without nulls now compare children column-wise.
+TEST(ArrayTest, EqualityOfMemorylessValuesIsNotPerRow) {
+  auto empty_struct = std::make_shared<ArrayData>();
+  empty_struct->type = struct_({});
+  empty_struct->length = INT32_MAX;
+  empty_struct->buffers = {nullptr};
+  ASSERT_TRUE(validate(*empty_struct).ok());
+  auto lists = make_list(std::vector<int32_t>{0, INT32_MAX}, empty_struct);
+  ASSERT_TRUE(lists.ok()) << lists.status().to_string();
+  EXPECT_TRUE(array_equals(*lists, *lists));
+  auto nulls = make_null_array(null(), INT64_MAX / 2);
+  EXPECT_TRUE(array_equals(nulls, nulls));
+  auto fsl = std::make_shared<ArrayData>();
+  fsl->type = fixed_size_list(field("item", struct_({})), 1 << 20);
+  fsl->length = 1 << 20;
+  fsl->buffers = {nullptr};
+  auto child = std::make_shared<ArrayData>(*empty_struct);
+  child->length = int64_t(1) << 40;
+  fsl->children = {child};
+  ASSERT_TRUE(validate(*fsl).ok());
+  EXPECT_TRUE(array_equals(fsl, fsl));
+  // Values that differ are still told apart.
+  auto a = make_struct({field("x", int32())}, {make_primitive<int32_t>({1, 2})}).value();
+  auto b = make_struct({field("x", int32())}, {make_primitive<int32_t>({1, 3})}).value();
+  EXPECT_FALSE(array_equals(a, b));
+  EXPECT_TRUE(array_equals(a->slice(0, 1), b->slice(0, 1)));
+}
+
 TEST(ArrayTest, MemoryCountsSharedBuffersOnce) {
   auto a = make_primitive<int64_t>(std::vector<int64_t>(1000, 1));
   auto s = make_struct({field("a", int64()), field("b", int64())}, {a, a}).value();
