@@ -398,6 +398,16 @@ Result<FieldPtr> read_field(const fb::Field* f, int depth, const std::string& pa
   return field(std::move(name), std::move(type), f->nullable(), read_metadata(f->custom_metadata()));
 }
 
+// Element i of a flatbuffer vector of structs, copied out: the verifier checks such vectors
+// for 4-byte alignment only, and FieldNode and Buffer hold int64s (read in place, a misaligned
+// vector would be undefined behaviour).
+template <typename T>
+T struct_at(const flatbuffers::Vector<const T*>& v, flatbuffers::uoffset_t i) {
+  T out;
+  std::memcpy(static_cast<void*>(&out), v.Data() + size_t(i) * sizeof(T), sizeof(T));
+  return out;
+}
+
 // Rebuilds arrays from the flattened nodes and buffers of a record batch.
 struct BodyReader {
   const fb::RecordBatch* rb;
@@ -415,8 +425,8 @@ struct BodyReader {
   Result<BufferPtr> next_buffer(size_t align) {
     const auto* buffers = rb->buffers();
     if (!buffers || buffer >= buffers->size()) return corrupt("fewer buffers than the schema needs");
-    const fb::Buffer* b = buffers->Get(flatbuffers::uoffset_t(buffer++));
-    const int64_t off = b->offset(), len = b->length();
+    const fb::Buffer b = struct_at(*buffers, flatbuffers::uoffset_t(buffer++));
+    const int64_t off = b.offset(), len = b.length();
     if (off < 0 || len < 0 || uint64_t(off) > body_length || uint64_t(len) > body_length - uint64_t(off)) {
       return corrupt("buffer " + std::to_string(buffer - 1) + " [" + std::to_string(off) + ", +" +
                      std::to_string(len) + ") is outside the " + std::to_string(body_length) +
@@ -433,12 +443,12 @@ struct BodyReader {
   Result<std::pair<int64_t, int64_t>> next_node() {
     const auto* nodes = rb->nodes();
     if (!nodes || node >= nodes->size()) return corrupt("fewer field nodes than the schema needs");
-    const fb::FieldNode* n = nodes->Get(flatbuffers::uoffset_t(node++));
-    if (n->length() < 0 || n->null_count() < 0 || n->null_count() > n->length()) {
+    const fb::FieldNode n = struct_at(*nodes, flatbuffers::uoffset_t(node++));
+    if (n.length() < 0 || n.null_count() < 0 || n.null_count() > n.length()) {
       return corrupt("field node " + std::to_string(node - 1) + " has length " +
-                     std::to_string(n->length()) + " and null count " + std::to_string(n->null_count()));
+                     std::to_string(n.length()) + " and null count " + std::to_string(n.null_count()));
     }
-    return std::make_pair(n->length(), n->null_count());
+    return std::make_pair(n.length(), n.null_count());
   }
 
   Result<ArrayPtr> read(const Field& f, int depth) {
