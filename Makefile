@@ -40,7 +40,7 @@ test-asan: deps
 # ThreadSanitizer build of the concurrency tests.
 test-tsan: deps
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_SANITIZE=thread -DREEL_BUILD_BENCH=OFF
+	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_SANITIZE=thread -DREEL_WERROR=ON -DREEL_BUILD_BENCH=OFF
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest $(CTEST_FLAGS) -j $(JOBS) -L concurrency \
 	  --no-tests=error
