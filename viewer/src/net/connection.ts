@@ -31,6 +31,9 @@ export class Connection {
   private nextQueryId = 1;
   private pending = new Map<number, PendingQuery>();
   private closed = false;
+  /** Binary frames and their bytes received since the page loaded (all connections). */
+  framesReceived = 0;
+  bytesReceived = 0;
 
   constructor(
     private readonly url: string,
@@ -85,6 +88,8 @@ export class Connection {
 
   private onMessage(data: ArrayBuffer | string): void {
     if (typeof data !== 'string') {
+      this.framesReceived++;
+      this.bytesReceived += data.byteLength;
       let frame;
       try {
         frame = decodeFrame(data);

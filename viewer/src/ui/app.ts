@@ -231,13 +231,18 @@ export class App {
     const mib = (s.bytes / (1 << 20)).toFixed(1);
     this.title.textContent = [this.hello?.application_id, this.hello?.recording_id].filter(Boolean).join(' · ');
     const conn = this.connected ? (this.caughtUp ? 'connected' : 'loading…') : 'disconnected';
-    this.status.textContent = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB`;
+    const received = (this.connection.bytesReceived / (1 << 20)).toFixed(1);
+    const errors = this.errors.length ? ` · ${this.errors.length} error${this.errors.length > 1 ? 's' : ''}` : '';
+    this.status.textContent = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB${errors}`;
+    this.status.title = `${this.connection.framesReceived} chunk frames, ${received} MiB received${this.errors.length ? `\nlast error: ${this.errors[this.errors.length - 1]}` : ''}`;
     const d = document.body.dataset;
     d.connected = String(this.connected);
     d.caughtUp = String(this.caughtUp);
     d.chunks = String(s.chunks.size);
     d.entities = String(s.entities.size);
     d.views = String(this.views.size);
+    d.framesReceived = String(this.connection.framesReceived);
+    d.bytesReceived = String(this.connection.bytesReceived);
     if (this.errors.length) d.errors = String(this.errors.length);
   }
 }
