@@ -1,0 +1,40 @@
+// The extension module reel._reel; the `reel` package (python/reel) re-exports it.
+#include "archetypes.hpp"
+#include "convert.hpp"
+#include "dataframe.hpp"
+#include "fast.hpp"
+#include "recording.hpp"
+
+namespace reel::py_bindings {
+namespace {
+
+PyObject* make_exception(py::module_& m, const char* name, PyObject* base, const char* doc) {
+  std::string qualified = std::string("reel.") + name;
+  PyObject* type = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, base, nullptr);
+  if (!type) throw py::error_already_set();
+  m.add_object(name, py::reinterpret_borrow<py::object>(type));
+  return type;  // the module keeps a reference; so does exceptions()
+}
+
+}  // namespace
+}  // namespace reel::py_bindings
+
+PYBIND11_MODULE(_reel, m) {
+  namespace py = pybind11;
+  using namespace reel::py_bindings;
+  m.doc() = "reel: record, store, query and view multimodal time-series data (native module).";
+
+  auto& e = exceptions();
+  e.not_found = make_exception(m, "NotFoundError", PyExc_KeyError,
+                               "A column, entity, component or timeline that does not exist.");
+  // KeyError's str() quotes its message; ours reads as a sentence.
+  py::handle(e.not_found).attr("__str__") = py::handle(PyExc_BaseException).attr("__str__");
+  e.corrupt = make_exception(m, "CorruptRecordingError", PyExc_ValueError,
+                             "Bytes that do not decode as a reel recording.");
+
+  register_component_types(m);
+  register_archetypes(m);
+  register_recording(m);
+  register_fast(m, m.attr("RecordingStream"));
+  register_dataframe(m);
+}
