@@ -17,6 +17,7 @@ $(BUILD)/build.ninja:
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD) --component python  # reel for /usr/bin/python3 (docs/python.md)
 
 # The main job: a demo recording logged through the SDK into the embedded store (and a file).
 run: build
