@@ -31,6 +31,8 @@ export class EntityTree {
   private readonly list = document.createElement('div');
   private readonly hidden = new Set<string>();
   private readonly collapsed = new Set<string>();
+  /** Nodes folded by default once, or toggled by the user: never folded automatically again. */
+  private readonly settled = new Set<string>();
   private shownKey = '';
   version = 0;
 
@@ -68,6 +70,11 @@ export class EntityTree {
     const frag = document.createDocumentFragment();
     const add = (node: TreeNode, depth: number, parentHidden: boolean) => {
       const children = [...node.children.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+      // Long lists of leaves (plots/p3/s0..s4) are folded so the tree stays readable.
+      if (!this.settled.has(node.path) && depth >= 2 && children.length >= 4 && children.every((c) => c.children.size === 0)) {
+        this.settled.add(node.path);
+        this.collapsed.add(node.path);
+      }
       const row = document.createElement('div');
       row.className = 'tree-row';
       row.dataset.entity = node.path;
@@ -75,7 +82,9 @@ export class EntityTree {
       const toggle = document.createElement('span');
       toggle.className = 'tree-toggle';
       toggle.textContent = children.length ? (this.collapsed.has(node.path) ? '▸' : '▾') : '';
+      if (children.length) toggle.title = this.collapsed.has(node.path) ? `show ${children.length} children` : 'fold';
       toggle.addEventListener('click', () => {
+        this.settled.add(node.path);
         if (this.collapsed.has(node.path)) this.collapsed.delete(node.path);
         else this.collapsed.add(node.path);
         this.shownKey = '';

@@ -45,7 +45,7 @@ test('an empty server shows an empty viewer', async () => {
 test('streamed entities and views appear while the SDK logs', async () => {
   await page.waitForFunction(() => {
     const rows = [...document.querySelectorAll('.tree-row')].map((r) => r.dataset.entity);
-    return rows.includes('/world/lidar') && rows.includes('/plots/p0/s0');
+    return rows.includes('/world/lidar') && rows.includes('/plots/p0');
   }, null, { timeout: 60_000 });
   await page.waitForFunction(() => Number(document.querySelector('.panel-spatial3d')?.dataset.points) > 0, null, { timeout: 60_000 });
   await nextFrames(page);

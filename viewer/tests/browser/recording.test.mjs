@@ -56,9 +56,15 @@ async function clickTrack(fraction) {
 
 test('the entity tree lists every entity of the recording', async () => {
   const entities = await treeEntities(page);
-  for (const e of ['/world', '/world/lidar', '/world/robot', '/world/robot/path', '/camera/rgb', '/logs', '/plots/p0/s0', '/plots/p8/s4']) {
+  for (const e of ['/world', '/world/lidar', '/world/robot', '/world/robot/path', '/camera/rgb', '/logs', '/plots/p0', '/plots/p8']) {
     assert.ok(entities.includes(e), `${e} missing from the tree: ${entities.join(' ')}`);
   }
+  // Each plot group's five series start folded; unfolding shows them.
+  assert.ok(!entities.includes('/plots/p3/s0'));
+  await page.click('.tree-row[data-entity="/plots/p3"] .tree-toggle');
+  const unfolded = await treeEntities(page);
+  for (let j = 0; j < 5; j++) assert.ok(unfolded.includes(`/plots/p3/s${j}`), unfolded.join(' '));
+  assert.equal(unfolded.length, entities.length + 5);
   const lidar = await page.$eval('.tree-row[data-entity="/world/lidar"] .tree-kinds', (e) => e.textContent);
   assert.match(lidar, /Points3D/);
   assert.equal(await page.$eval('.timeline-select', (s) => s.value), 'frame');
