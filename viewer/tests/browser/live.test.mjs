@@ -10,6 +10,9 @@ let server;
 let demo;
 let browser;
 let page;
+/** The timeline's end when the page first showed streamed data. */
+let firstMax = '';
+let firstPoints = 0;
 const errors = [];
 
 before(async () => {
@@ -26,7 +29,7 @@ before(async () => {
   });
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 30_000 });
-  demo = startProcess(env('REEL_DEMO_BIN'), ['50', '--connect', ingest, '--live', '8'], []);
+  demo = startProcess(env('REEL_DEMO_BIN'), ['50', '--connect', ingest, '--live', '15'], []);
   demo.exited = new Promise((resolve) => demo.child.on('exit', (code) => resolve(code)));
 });
 
@@ -48,6 +51,9 @@ test('streamed entities and views appear while the SDK logs', async () => {
     return rows.includes('/world/lidar') && rows.includes('/plots/p0');
   }, null, { timeout: 60_000 });
   await page.waitForFunction(() => Number(document.querySelector('.panel-spatial3d')?.dataset.points) > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(() => Number(document.querySelector('.plot')?.dataset.points) > 0, null, { timeout: 60_000 });
+  firstMax = await page.$eval('.timeline', (e) => e.dataset.max);
+  firstPoints = Number(await page.$eval('.plot', (e) => e.dataset.points));
   await nextFrames(page);
   const stats = await canvasStats(page, '.panel-spatial3d canvas');
   assert.ok(stats.foreground > 1000, `3D view has ${stats.foreground} drawn pixels`);
@@ -56,15 +62,14 @@ test('streamed entities and views appear while the SDK logs', async () => {
 });
 
 test('the timeline grows and the cursor follows the newest data', async () => {
-  const max0 = await page.$eval('.timeline', (e) => e.dataset.max);
-  await page.waitForFunction((m) => BigInt(document.querySelector('.timeline').dataset.max || '0') > BigInt(m) + 5n, max0, { timeout: 60_000 });
+  // reel-demo logs 50 frames at once, then 20 frames/s for 15 s.
+  await page.waitForFunction((m) => BigInt(document.querySelector('.timeline').dataset.max || '0') > BigInt(m) + 5n, firstMax, { timeout: 60_000 });
   // Following is on by default: the cursor is at the newest time.
   await page.waitForFunction(() => {
     const t = document.querySelector('.timeline');
     return t.dataset.time === t.dataset.max;
   });
-  const points0 = Number(await page.$eval('.plot', (e) => e.dataset.points));
-  await page.waitForFunction((n) => Number(document.querySelector('.plot').dataset.points) > n, points0, { timeout: 60_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('.plot').dataset.points) > n, firstPoints, { timeout: 60_000 });
   await page.screenshot({ path: join(screenshotDir(), 'live.png') });
 });
 
