@@ -51,9 +51,9 @@ test('streamed entities and views appear while the SDK logs', async () => {
     return rows.includes('/world/lidar') && rows.includes('/plots/p0');
   }, null, { timeout: 60_000 });
   await page.waitForFunction(() => Number(document.querySelector('.panel-spatial3d')?.dataset.points) > 0, null, { timeout: 60_000 });
-  await page.waitForFunction(() => Number(document.querySelector('.plot')?.dataset.points) > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(() => Number(document.querySelector('.plot[data-plot="/plots/p0"]')?.dataset.points) > 0, null, { timeout: 60_000 });
   firstMax = await page.$eval('.timeline', (e) => e.dataset.max);
-  firstPoints = Number(await page.$eval('.plot', (e) => e.dataset.points));
+  firstPoints = Number(await page.$eval('.plot[data-plot="/plots/p0"]', (e) => e.dataset.points));
   await nextFrames(page);
   const stats = await canvasStats(page, '.panel-spatial3d canvas');
   assert.ok(stats.foreground > 1000, `3D view has ${stats.foreground} drawn pixels`);
@@ -69,7 +69,7 @@ test('the timeline grows and the cursor follows the newest data', async () => {
     const t = document.querySelector('.timeline');
     return t.dataset.time === t.dataset.max;
   });
-  await page.waitForFunction((n) => Number(document.querySelector('.plot').dataset.points) > n, firstPoints, { timeout: 60_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('.plot[data-plot="/plots/p0"]').dataset.points) > n, firstPoints, { timeout: 60_000 });
   await page.screenshot({ path: join(screenshotDir(), 'live.png') });
 });
 
