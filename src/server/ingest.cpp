@@ -18,8 +18,7 @@ namespace reel::server::internal {
 IngestService::IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store,
                              const ServerOptions& options, Logger log,
                              std::function<void()> on_store_info)
-    : io_(io),
-      store_(std::move(store)),
+    : store_(std::move(store)),
       options_(options),
       log_(std::move(log)),
       on_store_info_(std::move(on_store_info)),

@@ -90,7 +90,6 @@ class IngestService {
   void run_client(Client& client);
   void adopt_store_info(const Client& client, const StoreInfo& info);
 
-  asio::io_context& io_;
   std::shared_ptr<ChunkStore> store_;
   const ServerOptions& options_;
   Logger log_;

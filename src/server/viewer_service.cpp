@@ -44,8 +44,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       : ws_(std::move(socket)), service_(service), peer_(std::move(peer)) {}
 
   void start(http::request<http::string_body> request);
+  // Queue a change; pump() sends once a whole store modification is queued (so that the
+  // removals of one modification travel in one message).
   void on_added(const ChunkPtr& chunk);
   void on_removed(const ChunkId& id);
+  void pump();
   void send_text(std::string text) {
     if (closed_) return;
     priority_.push_back(Text{std::move(text)});
@@ -80,7 +83,6 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void read();
   void on_read(boost::system::error_code ec);
   void handle_text(const std::string& text);
-  void pump();
   bool write_chunk(FrameKind kind, uint32_t request_id, const Chunk& chunk);
   void write_text(std::string text);
   void on_write(boost::system::error_code ec);
@@ -245,6 +247,7 @@ class ViewerServiceImpl final : public ViewerService {
         for_each_session([&](WsSession& s) { s.on_removed(id); });
       }
     }
+    for_each_session([](WsSession& s) { s.pump(); });
   }
 
   asio::io_context& io_;
@@ -361,7 +364,6 @@ void WsSession::on_added(const ChunkPtr& chunk) {
   }
   pending_.insert(chunk->id());
   live_.push_back(Added{chunk, chunk->id()});
-  pump();
 }
 
 void WsSession::on_removed(const ChunkId& id) {
@@ -379,7 +381,6 @@ void WsSession::on_removed(const ChunkId& id) {
     return;
   }
   live_.push_back(Removed{{id}});
-  pump();
 }
 
 void WsSession::too_slow(const std::string& why) {
@@ -606,7 +607,8 @@ void HttpSession::on_read(boost::system::error_code ec) {
     return;
   }
   http::request<http::string_body> request = parser_->release();
-  if (websocket::is_upgrade(request) && request.target() == "/ws") {
+  std::string_view target = request.target();
+  if (websocket::is_upgrade(request) && target.substr(0, target.find('?')) == "/ws") {
     stream_.expires_never();
     boost::system::error_code peer_ec;
     std::string peer = endpoint_text(stream_.socket().remote_endpoint(peer_ec));
