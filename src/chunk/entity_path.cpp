@@ -21,6 +21,9 @@ bool is_plain(unsigned char c) {
 
 std::shared_ptr<const EntityPath::Impl> make_impl(std::vector<std::string> parts) {
   auto impl = std::make_shared<EntityPath::Impl>();
+  // An empty part has no written form ("/a/" reads back as /a): drop it, as the lenient
+  // parse does, so that parse(str()) gives the path back.
+  std::erase_if(parts, [](const std::string& p) { return p.empty(); });
   impl->parts = std::move(parts);
   if (impl->parts.empty()) {
     impl->text = "/";
@@ -103,7 +106,8 @@ Result<std::vector<std::string>> split_path(std::string_view text, bool strict) 
             cp = cp * 16 + uint32_t(v);
           }
         }
-        if (!ok || cp > 0x10FFFF) {
+        // Surrogates are not characters: their UTF-8 form would not be valid UTF-8.
+        if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
           if (strict) return error(i - 1, "bad \\u{...} escape");
           cur += e;
           continue;
@@ -120,7 +124,12 @@ Result<std::vector<std::string>> split_path(std::string_view text, bool strict) 
     }
     cur += c;
   }
-  if (has_cur) parts.push_back(std::move(cur));
+  if (has_cur) {
+    parts.push_back(std::move(cur));
+  } else if (strict) {
+    // The text ended right after a separator: "/a/b/" ends with an empty part.
+    return error(text.size() - 1, "empty part (double slash or trailing slash)");
+  }
   return parts;
 }
 
@@ -178,7 +187,17 @@ std::string EntityPath::escape_part(std::string_view part) {
   std::string out;
   out.reserve(part.size());
   for (char c : part) {
-    if (!is_plain(static_cast<unsigned char>(c))) out += '\\';
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      // Control characters would break the line the path is printed on.
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "\\u{";
+      if (u >= 0x10) out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+      out += '}';
+      continue;
+    }
+    if (!is_plain(u)) out += '\\';
     out += c;
   }
   return out;
@@ -204,7 +223,9 @@ Result<EntityPathFilter> EntityPathFilter::parse(std::string_view expression) {
       rule.include = token[0] == '+';
       token.remove_prefix(1);
     }
-    if (token.size() >= 2 && token.substr(token.size() - 2) == "**") {
+    // "**" means a subtree only as a whole last part: "/world/**", "/**" or "**". In
+    // "/wor**" the stars are unescaped characters, which the path parse rejects.
+    if (token == "**" || (token.size() >= 3 && token.substr(token.size() - 3) == "/**")) {
       rule.subtree = true;
       token.remove_suffix(2);
       if (!token.empty() && token.back() == '/') token.remove_suffix(1);

@@ -3,7 +3,8 @@
 // An entity path names a node in the entity hierarchy: `/world/robot/lidar`. `/` is the
 // root. Parts may hold any Unicode text; in the written form the characters outside
 // [A-Za-z0-9_.-] and non-ASCII letters are escaped with a backslash (`\ ` for a space, `\/`
-// for a slash) or written `\u{HEX}`. EntityPath is an immutable value with shared
+// for a slash), control characters are written `\u{HEX}` (`\u{A}` for a newline), and any
+// `\u{HEX}` is read back as that character. EntityPath is an immutable value with shared
 // storage: copies are cheap, hashing is O(1) (the hash is computed once).
 #pragma once
 
@@ -20,6 +21,7 @@ namespace reel {
 class EntityPath {
  public:
   EntityPath();  // the root, "/"
+  // Parts as given, unescaped; empty parts are dropped (they have no written form).
   explicit EntityPath(std::vector<std::string> parts);
   // Lenient parse for logging calls: never fails. Leading/trailing/double slashes are
   // ignored, unknown escapes keep the escaped character.
@@ -27,7 +29,7 @@ class EntityPath {
   EntityPath(const char* text) : EntityPath(std::string_view(text)) {}  // NOLINT
   EntityPath(const std::string& text) : EntityPath(std::string_view(text)) {}  // NOLINT
 
-  // Strict parse: rejects empty parts ("a//b"), a trailing backslash, bad `\u{...}`,
+  // Strict parse: rejects empty parts ("a//b", "/a/"), a trailing backslash, bad `\u{...}`,
   // and unescaped special characters; the error names the position.
   static Result<EntityPath> parse(std::string_view text);
   static EntityPath root() { return {}; }
@@ -57,7 +59,8 @@ class EntityPath {
   std::shared_ptr<const Impl> impl_;
 };
 
-// Rules like "/world/**" (subtree, including /world itself), "/world" (exactly that entity),
+// Rules like "/world/**" (subtree, including /world itself; `**` only as a whole last part),
+// "/world" (exactly that entity),
 // "-/world/debug/**" (exclude); "+" prefix is optional for includes. Rules are separated by
 // whitespace or newlines; when several match, the last one wins; no match = excluded.
 class EntityPathFilter {
