@@ -66,8 +66,8 @@ class FileSink final : public Sink {
 // chunks. A chunk whose write failed is kept and sent again, so the server can, after a
 // broken connection, receive a chunk twice (at-least-once delivery).
 // Failures are returned by begin/send/flush, i.e. the stream passes them to the error
-// handler: one report when the connection is lost or cannot be made, one when data is
-// dropped, not one per attempt.
+// handler: one report when the connection is lost or cannot be made and one when data is
+// dropped (not one per attempt), and from flush() while chunks still wait to be sent.
 //
 // Threading: like every sink, called by one thread at a time (the stream's batcher thread),
 // so a slow or stuck server never blocks logging threads; writes that stall longer than
