@@ -61,6 +61,43 @@ PyObject* scalars_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
   return reinterpret_cast<PyObject*>(self);
 }
 
+// Calls of the type itself (rr.Scalars(x)) without building an argument tuple: the type's
+// tp_vectorcall slot, which CPython consults when a type object is called (as for range()).
+PyObject* scalars_vectorcall(PyObject* type, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  auto* t = reinterpret_cast<PyTypeObject*>(type);
+  if (!kwnames && nargs == 1 && PyFloat_CheckExact(args[0])) {
+    auto* self = reinterpret_cast<ScalarsObject*>(t->tp_alloc(t, 0));
+    if (!self) return nullptr;
+    self->value = PyFloat_AS_DOUBLE(args[0]);
+    self->data = &self->value;
+    self->size = 1;
+    self->owner = nullptr;
+    return reinterpret_cast<PyObject*>(self);
+  }
+  PyObject* tuple = PyTuple_New(nargs);
+  if (!tuple) return nullptr;
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    Py_INCREF(args[i]);
+    PyTuple_SET_ITEM(tuple, i, args[i]);
+  }
+  PyObject* kwargs = nullptr;
+  if (kwnames) {
+    kwargs = PyDict_New();
+    for (Py_ssize_t i = 0; kwargs && i < PyTuple_GET_SIZE(kwnames); ++i) {
+      if (PyDict_SetItem(kwargs, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) != 0) Py_CLEAR(kwargs);
+    }
+    if (!kwargs) {
+      Py_DECREF(tuple);
+      return nullptr;
+    }
+  }
+  PyObject* out = scalars_new(t, tuple, kwargs);
+  Py_DECREF(tuple);
+  Py_XDECREF(kwargs);
+  return out;
+}
+
 void scalars_dealloc(PyObject* o) {
   auto* self = reinterpret_cast<ScalarsObject*>(o);
   PyTypeObject* type = Py_TYPE(o);
@@ -353,6 +390,7 @@ void register_fast(py::module_& m, py::handle recording_class) {
   PyObject* type = PyType_FromSpec(&scalars_spec);
   if (!type) throw py::error_already_set();
   g_scalars_type = reinterpret_cast<PyTypeObject*>(type);
+  g_scalars_type->tp_vectorcall = scalars_vectorcall;
   m.add_object("Scalars", py::reinterpret_steal<py::object>(type));
 
   // Module functions (self = the module) and methods of RecordingStream (self = the stream).
