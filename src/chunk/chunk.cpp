@@ -206,7 +206,11 @@ RowIdColumn RowIdColumn::concatenate(std::span<const RowIdColumn* const> columns
   RowId* out = buffer->mutable_data_as<RowId>();
   for (const auto* c : columns) {
     if (c->ids_) {
-      std::memcpy(out, c->ids_->data_as<RowId>() + c->offset_, size_t(c->length_) * sizeof(RowId));
+      // An empty column's buffer may have no memory at all (memcpy from null is undefined).
+      if (c->length_) {
+        std::memcpy(out, c->ids_->data_as<RowId>() + c->offset_,
+                    size_t(c->length_) * sizeof(RowId));
+      }
     } else {
       for (int64_t i = 0; i < c->length_; ++i) out[i] = (*c)[i];
     }
@@ -285,6 +289,22 @@ Result<ChunkPtr> Chunk::make(ChunkId id, EntityPath entity_path, RowIdColumn row
     }
     if (!c.list.values()) {
       return Status::Invalid(where() + "component '" + c.descriptor.identifier() + "' has no values");
+    }
+    // The null count is a statistic like the others (ListColumn::unit takes it on trust):
+    // num_non_null, component_time_range and densified rely on it.
+    if (const auto& bits = c.list.validity(); bits && c.list.null_count() > 0) {
+      const int64_t offset = c.list.validity_offset();
+      if (int64_t(bits->size()) < arrow::bit_util::bytes_for_bits(offset + n)) {
+        return Status::Invalid(where() + "component '" + c.descriptor.identifier() +
+                               "' has a validity bitmap of " + std::to_string(bits->size()) +
+                               " bytes for " + std::to_string(n) + " rows");
+      }
+      const int64_t nulls = n - arrow::bit_util::count_set_bits(bits->data(), offset, n);
+      if (nulls != c.list.null_count()) {
+        return Status::Invalid(where() + "component '" + c.descriptor.identifier() + "' claims " +
+                               std::to_string(c.list.null_count()) +
+                               " null rows but its validity bitmap has " + std::to_string(nulls));
+      }
     }
     for (size_t j = 0; j < i; ++j) {
       if (components[j].descriptor == c.descriptor) {

@@ -110,14 +110,19 @@ TimeColumn TimeColumn::make(Timeline timeline, std::span<const TimeInt> times) {
 Result<TimeColumn> TimeColumn::make_checked(Timeline timeline, arrow::BufferPtr times,
                                             int64_t offset, int64_t length, bool is_sorted,
                                             TimeRange range) {
-  if (!times || int64_t(times->size()) < (offset + length) * 8) {
-    return Status::Invalid("time column '" + timeline.name() + "' buffer too small for " +
-                           std::to_string(length) + " rows");
+  if (!times) return Status::Invalid("time column '" + timeline.name() + "' has no buffer");
+  // Checked without overflow: a negative offset would read before the buffer.
+  const int64_t capacity = int64_t(times->size() / sizeof(TimeInt));
+  if (offset < 0 || length < 0 || offset > capacity || length > capacity - offset) {
+    return Status::Invalid("time column '" + timeline.name() + "': " + std::to_string(length) +
+                           " rows at offset " + std::to_string(offset) +
+                           " are outside its buffer of " + std::to_string(capacity) + " times");
   }
   TimeColumn c = make(std::move(timeline), std::move(times), offset, length);
   if (c.is_sorted_ != is_sorted) {
     return Status::Invalid("time column '" + c.name() + "' claims is_sorted=" +
-                           (is_sorted ? "true" : "false") + " but it is not");
+                           (is_sorted ? "true but its times are not sorted"
+                                      : "false but its times are sorted"));
   }
   if (!(c.range_ == range) && !(c.range_.empty() && range.empty())) {
     return Status::Invalid("time column '" + c.name() + "' claims range [" +
