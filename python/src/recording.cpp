@@ -108,6 +108,20 @@ TimeColumn make_time_column(py::handle timeline, py::handle sequence, py::handle
   if (name.empty()) value_error("TimeColumn: the timeline name must not be empty");
   const int given = !sequence.is_none() + !duration.is_none() + !timestamp.is_none();
   if (given != 1) type_error("TimeColumn: give exactly one of sequence=, duration= and timestamp=");
+  // The common case without a detour through Python: a 1-D int64 array of sequence numbers or
+  // timestamp nanoseconds.
+  py::handle direct = !sequence.is_none() ? sequence : timestamp;
+  if (!direct.is_none() && py::isinstance<py::array>(direct)) {
+    auto a = py::reinterpret_borrow<py::array>(direct);
+    if (a.ndim() == 1 && a.dtype().kind() == 'i' && a.itemsize() == 8) {
+      auto c = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+      if (!c) throw py::error_already_set();
+      std::span<const TimeInt> span(c.data(), size_t(c.shape(0)));
+      const TimeType type = !sequence.is_none() ? TimeType::kSequence : TimeType::kTimestamp;
+      MaybeReleaseGil release(span.size_bytes() >= kReleaseGilBytes);
+      return TimeColumn::make(Timeline(name, type), span);
+    }
+  }
   auto helpers = py::module_::import("reel._time");
   TimeType type;
   py::object values;
