@@ -260,6 +260,8 @@ PyObject* log(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject*
     const std::string_view path = entity_path_arg(args[0], storage);
 
     ComponentBatchList batches;
+    const PyArchetype* others[ComponentBatchList::kMaxComponents];
+    size_t num_others = 0;
     size_t payload = 0;
     for (Py_ssize_t i = 1; i < nargs; ++i) {
       PyObject* o = args[i];
@@ -276,16 +278,17 @@ PyObject* log(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject*
         type_error("log() expects archetypes such as rr.Points3D(...) or rr.Scalars(...) after the entity path, "
                    "got " + type_name(h));
       }
-      const auto& a = h.cast<const PyArchetype&>();
-      a.collect(batches);
-      payload += a.payload_bytes;
+      if (num_others == ComponentBatchList::kMaxComponents) value_error("log(): too many archetypes in one call");
+      others[num_others++] = &h.cast<const PyArchetype&>();
+      payload += others[num_others - 1]->payload_bytes;
     }
+    // collect() and the batcher read only C++ data and the arrays the archetypes hold; the
+    // archetypes (args) and the stream (owner) stay referenced by this call, so large batches
+    // (images, point clouds: collect may copy them into Arrow arrays) go without the GIL.
     Status st;
-    if (payload >= kReleaseGilBytes) {
-      // The archetypes (args) and the stream (owner) stay referenced by this call.
-      py::gil_scoped_release release;
-      st = stream->try_log_batches(path, batches, is_static);
-    } else {
+    {
+      MaybeReleaseGil release(payload >= kReleaseGilBytes);
+      for (size_t i = 0; i < num_others; ++i) others[i]->collect(batches);
       st = stream->try_log_batches(path, batches, is_static);
     }
     check(st);
