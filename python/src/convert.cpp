@@ -17,7 +17,15 @@ PyObject* numpy_asarray() {
 }
 
 bool is_int(PyObject* o) { return PyLong_Check(o) && !PyBool_Check(o); }
-bool is_number(PyObject* o) { return PyFloat_Check(o) || is_int(o); }
+
+// numpy's real scalar types (np.float32(1), np.int16(2), ...): not arrays, bools or complex.
+bool is_numpy_number(PyObject* o) {
+  static PyObject* integer = py::object(py::module_::import("numpy").attr("integer")).release().ptr();
+  static PyObject* floating = py::object(py::module_::import("numpy").attr("floating")).release().ptr();
+  return PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(integer)) ||
+         PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(floating));
+}
+bool is_number(PyObject* o) { return PyFloat_Check(o) || is_int(o) || is_numpy_number(o); }
 
 // C-contiguous, aligned array of T (cast from any real dtype). Returns the input itself when
 // it already is one.

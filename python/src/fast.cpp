@@ -39,7 +39,7 @@ PyObject* scalars_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
   self->owner = nullptr;
   self->size = 1;
   self->data = &self->value;
-  if (PyFloat_CheckExact(value)) {
+  if (PyFloat_Check(value)) {
     self->value = PyFloat_AS_DOUBLE(value);
     return reinterpret_cast<PyObject*>(self);
   }
@@ -66,7 +66,7 @@ PyObject* scalars_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
 PyObject* scalars_vectorcall(PyObject* type, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   auto* t = reinterpret_cast<PyTypeObject*>(type);
-  if (!kwnames && nargs == 1 && PyFloat_CheckExact(args[0])) {
+  if (!kwnames && nargs == 1 && PyFloat_Check(args[0])) {  // numpy.float64 is a float too
     auto* self = reinterpret_cast<ScalarsObject*>(t->tp_alloc(t, 0));
     if (!self) return nullptr;
     self->value = PyFloat_AS_DOUBLE(args[0]);

@@ -166,7 +166,8 @@ void set_global(py::handle recording) {
 
 RecordingStream* resolve_stream(PyObject* self, PyObject* recording, PyObject** owner) {
   PyObject* obj = nullptr;
-  if (self && g_recording_type && PyObject_TypeCheck(self, g_recording_type)) {
+  // Module functions get the module as `self` (checked first: it is the hot case).
+  if (self && !PyModule_CheckExact(self) && g_recording_type && PyObject_TypeCheck(self, g_recording_type)) {
     obj = self;
   } else if (recording && recording != Py_None) {
     if (!PyObject_TypeCheck(recording, g_recording_type)) {

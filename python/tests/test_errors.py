@@ -30,6 +30,7 @@ import reel as rr
         (lambda: rr.Points3D(np.zeros((1, 3)), labels=5), TypeError, "Points3D.labels: expected str"),
         (lambda: rr.Scalars("abc"), TypeError, "Scalars.scalars: expected numbers"),
         (lambda: rr.Scalars(np.zeros((2, 2))), ValueError, r"Scalars.scalars: expected a number or an array of shape \(N,\)"),
+        (lambda: rr.Scalars(np.complex64(1)), TypeError, "Scalars.scalars: expected numbers, got an array of dtype complex64"),
         (lambda: rr.Image(np.zeros((2, 2, 2), dtype=np.uint8)), ValueError, "an image has 1, 3 or 4 channels"),
         (lambda: rr.Image(np.zeros((2, 2), dtype=bool)), TypeError, "unsupported dtype bool"),
         (lambda: rr.Image(np.zeros((4, 4, 3), dtype=np.uint8), color_model="RGBA"), ValueError,
