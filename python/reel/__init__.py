@@ -116,8 +116,9 @@ def flush(recording: RecordingStream | None = None) -> None:
 
 def memory_recording(recording: RecordingStream | None = None) -> MemoryRecording:
     """The recording's embedded store (created on first call): read it with
-    rr.dataframe.from_memory(mem). It receives what is logged from then on, plus anything
-    still buffered because no sink was set yet."""
+    rr.dataframe.from_memory(mem). It holds what is logged from then on, anything still
+    buffered because no sink was set yet, and what was saved to files (rr.save) before it
+    existed. Data sent only to rr.stdout() or rr.connect() before the call is not in it."""
     return _recording(recording).memory_recording()
 
 

@@ -1,9 +1,13 @@
 #include "recording.hpp"
 
+#include <filesystem>
+#include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "archetypes.hpp"
 #include "reel/chunk/entity_path.hpp"
+#include "reel/format/recording_file.hpp"
 
 namespace reel::py_bindings {
 
@@ -19,10 +23,29 @@ std::vector<std::weak_ptr<RecordingStream>>& live_streams() {
   return *v;
 }
 
+// Per stream, what the Python layer adds: the files it was saved to before its embedded
+// store existed (memory_recording() starts the store with their content).
+struct StreamExtras {
+  std::vector<std::string> files;
+  bool memory = false;
+};
+std::mutex& extras_mutex() {
+  static auto* m = new std::mutex();
+  return *m;
+}
+std::unordered_map<const RecordingStream*, StreamExtras>& extras() {
+  static auto* m = new std::unordered_map<const RecordingStream*, StreamExtras>();
+  return *m;
+}
+
 // Destroying a stream flushes it and closes its sinks: never with the GIL held, so that
 // other Python threads keep running (the batcher never needs the GIL).
 struct StreamDeleter {
   void operator()(RecordingStream* s) const {
+    {
+      std::lock_guard lock(extras_mutex());
+      extras().erase(s);
+    }
     if (Py_IsInitialized() && PyGILState_Check()) {
       py::gil_scoped_release release;
       delete s;
@@ -140,6 +163,65 @@ TimeColumn make_time_column(py::handle timeline, py::handle sequence, py::handle
   std::span<const TimeInt> span(arr.data(), size_t(arr.shape(0)));
   MaybeReleaseGil release(span.size_bytes() >= kReleaseGilBytes);
   return TimeColumn::make(Timeline(name, type), span);
+}
+
+// rr.memory_recording(). The embedded store receives what is logged from the moment it is
+// created; when the recording was saved to files before that, the store first gets their
+// chunks, so that it holds the whole recording as the user expects. Done without a gap or a
+// duplicate: with the GIL held (no Python thread can log) everything logged so far is flushed
+// to the files and the store is attached; then the files are read up to the sizes they had
+// at that moment (later chunks reach the store directly).
+PyMemoryRecording memory_recording(RecordingStream& s) {
+  bool first = false;
+  std::vector<std::string> files;
+  {
+    std::lock_guard lock(extras_mutex());
+    auto& e = extras()[&s];
+    first = !e.memory;
+    e.memory = true;
+    files = std::move(e.files);
+    e.files.clear();
+  }
+  if (!first || files.empty()) {
+    py::gil_scoped_release release;
+    return PyMemoryRecording{s.memory_store()};
+  }
+  check(s.try_flush_blocking());
+  std::vector<uint64_t> sizes;
+  for (const auto& f : files) {
+    std::error_code ec;
+    sizes.push_back(std::filesystem::file_size(f, ec));
+    if (ec) sizes.back() = 0;
+  }
+  std::shared_ptr<ChunkStore> store = s.memory_store();
+  Status st;
+  {
+    py::gil_scoped_release release;
+    for (size_t i = 0; i < files.size() && st.ok(); ++i) {
+      auto reader = format::RecordingReader::open(files[i]);
+      if (!reader.ok()) {
+        st = reader.status();
+        break;
+      }
+      for (;;) {
+        auto m = (*reader)->next();
+        if (!m.ok()) {
+          st = m.status();
+          break;
+        }
+        if (!*m || (*m)->offset >= sizes[i]) break;
+        if ((*m)->kind == format::MessageKind::kChunk && (*m)->chunk) {
+          auto inserted = store->insert((*m)->chunk);
+          if (!inserted.ok()) {
+            st = inserted.status();
+            break;
+          }
+        }
+      }
+    }
+  }
+  check(st.ok() ? st : st.with_context("memory_recording(): reading back what was saved before"));
+  return PyMemoryRecording{std::move(store)};
 }
 
 void set_global(py::handle recording) {
@@ -280,6 +362,9 @@ void register_recording(py::module_& m) {
               st = s.save(p);
             }
             check(st);
+            std::lock_guard lock(extras_mutex());
+            auto& e = extras()[&s];
+            if (!e.memory && p != "-") e.files.push_back(p);
           },
           py::arg("path"), "Streams the recording to a .reel file (keeps the embedded store, if any).")
       .def(
@@ -306,15 +391,9 @@ void register_recording(py::module_& m) {
           "Streams the recording to standard output (`python log.py | reel compact > out.reel`).")
       .def(
           "memory_recording",
-          [](RecordingStream& s) {
-            std::shared_ptr<ChunkStore> store;
-            {
-              py::gil_scoped_release release;
-              store = s.memory_store();
-            }
-            return PyMemoryRecording{std::move(store)};
-          },
-          "The embedded store: everything logged from now on (and anything still buffered for want of a sink).")
+          &memory_recording,
+          "The embedded store: everything logged from now on, anything still buffered for want of a sink, and "
+          "what was saved to files before it existed.")
       .def(
           "flush",
           [](RecordingStream& s) {

@@ -123,3 +123,25 @@ def test_connect_to_an_absent_server_does_not_raise(capfd):
     rec.log("x", rr.Scalars(1.0))
     rec.flush()
     del rec
+
+
+def test_memory_recording_after_save_holds_the_whole_recording(tmp_path):
+    # The order of the API sketch: save, log, flush, then ask for the embedded store.
+    rec = rr.RecordingStream("late_memory", log_time=False, log_tick=False)
+    rec.save(tmp_path / "late.reel")
+    rec.send_columns("a", [rr.TimeColumn("step", sequence=np.arange(5000))], rr.Scalars.columns(scalars=np.arange(5000.0)))
+    for k in range(100):
+        rec.set_time("step", sequence=k)
+        rec.log("b", rr.Scalars(float(k)))
+    rec.flush()
+    mem = rec.memory_recording()
+    for k in range(100, 150):
+        rec.set_time("step", sequence=k)
+        rec.log("b", rr.Scalars(float(k)))  # after: reaches the store directly
+    rec.flush()
+    assert mem.num_rows == 5150  # everything once: no gap, no duplicate
+    table = rr.dataframe.from_memory(mem).view(index="step").select().read_all()
+    assert table["/a:Scalars:scalars"].to_numpy().tolist() == list(np.arange(5000.0))
+    b = table["/b:Scalars:scalars"].to_numpy()
+    assert b[:150].tolist() == [float(k) for k in range(150)] and np.isnan(b[150:]).all()
+    assert rec.memory_recording().num_rows == 5150  # the same store afterwards
