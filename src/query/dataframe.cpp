@@ -1,7 +1,11 @@
 #include "reel/query/dataframe.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
+
+#include "query/dataframe_internal.hpp"
+#include "reel/format/recording_file.hpp"
 
 namespace reel::dataframe {
 
@@ -108,6 +112,20 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
     std::erase_if(v.columns_, [](const ColumnDescription& c) { return !c.is_static; });
   }
   return v;
+}
+
+Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
+                                                         std::vector<std::string>* warnings) {
+  auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
+  REEL_ASSIGN_OR_RETURN(auto report, format::load_file(path, *store));
+  if (warnings) *warnings = std::move(report.warnings);
+  return std::shared_ptr<const ChunkStore>(std::move(store));
+}
+
+Result<View> View::create(const std::string& path, std::optional<std::string> index,
+                          std::string_view contents) {
+  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path));
+  return create(std::move(store), std::move(index), contents);
 }
 
 View View::filter_range(TimeInt t0, TimeInt t1) const {
@@ -220,41 +238,121 @@ std::vector<ColumnDescription> View::schema() const {
 
 // ---------------------------------------------------------------------------------------
 // Reading
+//
+// read() only selects chunks (the pushdown: index window, filter_is_not_null); next() walks
+// them lazily. Per column, the selected chunks wait in order of their first time; one is
+// opened (a cursor over its non-null rows in the window) when the merge frontier reaches
+// that time, and let go of when its cursor is exhausted. Chunks that overlap in time on the
+// index timeline are merged through a small heap of cursors; a chunk not sorted on the index
+// timeline gets a row order (not a copy). Cells stay references (list column, row) until the
+// batch is materialized. So the extra memory is the batch being built, plus per column the
+// cursors open at the frontier (one, unless chunks overlap in time) and, for unsorted chunks,
+// their row order: never a copy of the data.
 
 namespace {
 
-// One component column's data on the index timeline: non-null rows sorted by (time, RowId),
-// as a sequence of chunks, consumed front to back.
-struct Cursor {
-  std::vector<ChunkPtr> chunks;
-  std::vector<const TimeColumn*> times;
-  std::vector<const ListColumn*> lists;
-  size_t chunk = 0;
-  int64_t row = 0;
-
-  bool done() const { return chunk >= chunks.size(); }
-  TimeInt time() const { return times[chunk]->time_at(row); }
-  void advance() {
-    if (++row >= chunks[chunk]->num_rows()) {
-      ++chunk;
-      row = 0;
-    }
-  }
-};
-
-// Where a cell's value comes from: a row of a chunk, or nothing (null).
+// Where a cell's value comes from: a row of a list column, or nothing (null).
 struct CellRef {
-  const Chunk* chunk = nullptr;
   const ListColumn* list = nullptr;
   int64_t row = 0;
 };
 
+// One chunk's rows with `component` non-null and time in the window, in time order. Rows at
+// one time may come in any RowId order: the reader compares RowIds at ties.
+class ChunkCursor {
+ public:
+  // nullopt when the chunk has no such rows.
+  static std::optional<ChunkCursor> open(ChunkPtr chunk, const std::string& timeline,
+                                         const ComponentDescriptor& component,
+                                         const TimeRange& window, internal::ReaderStats* stats) {
+    ChunkCursor c;
+    c.times_ = chunk->timeline(timeline);
+    const ComponentColumn* column = chunk->component(component);
+    if (!c.times_ || !column || window.empty()) return std::nullopt;
+    c.list_ = &column->list;
+    if (c.times_->is_sorted()) {
+      c.pos_ = c.times_->lower_bound(window.min);
+      c.end_ = c.times_->upper_bound(window.max);
+    } else {
+      // Unsorted on this timeline: visit the rows through an order, built once.
+      for (int64_t i = 0; i < c.times_->length(); ++i) {
+        if (window.contains((*c.times_)[i]) && c.list_->is_valid(i)) c.order_.push_back(i);
+      }
+      const TimeInt* t = c.times_->data();
+      std::stable_sort(c.order_.begin(), c.order_.end(),
+                       [t](int64_t a, int64_t b) { return t[a] < t[b]; });
+      stats->sorted_rows += int64_t(c.order_.size());
+      stats->max_order_rows = std::max(stats->max_order_rows, int64_t(c.order_.size()));
+      c.pos_ = 0;
+      c.end_ = int64_t(c.order_.size());
+    }
+    c.chunk_ = std::move(chunk);
+    if (!c.settle()) return std::nullopt;
+    ++stats->chunks_opened;
+    return c;
+  }
+
+  TimeInt time() const { return time_; }
+  int64_t row() const { return row_; }
+  const ListColumn* list() const { return list_; }
+  const Chunk* chunk() const { return chunk_.get(); }
+  ChunkPtr release() { return std::move(chunk_); }
+  // Moves to the next row; false when there is none.
+  bool advance() {
+    ++pos_;
+    return settle();
+  }
+
+ private:
+  // From pos_: the first row to visit (skipping null cells), or false.
+  bool settle() {
+    if (order_.empty()) {
+      while (pos_ < end_ && !list_->is_valid(pos_)) ++pos_;
+      if (pos_ >= end_) return false;
+      row_ = pos_;
+      time_ = times_->time_at(pos_);
+      return true;
+    }
+    if (pos_ >= end_) return false;
+    row_ = order_[size_t(pos_)];
+    time_ = (*times_)[row_];
+    return true;
+  }
+
+  ChunkPtr chunk_;
+  const TimeColumn* times_ = nullptr;
+  const ListColumn* list_ = nullptr;
+  std::vector<int64_t> order_;  // unsorted chunks only: the rows to visit, in time order
+  int64_t pos_ = 0, end_ = 0;
+  int64_t row_ = 0;
+  TimeInt time_ = kTimeMin;
+};
+
+// Min-heap order of cursors on their current time.
+bool later(const ChunkCursor& a, const ChunkCursor& b) { return a.time() > b.time(); }
+
 struct ColumnState {
   ColumnDescription desc;
-  Cursor cursor;
-  CellRef last;           // the latest row consumed (for fill)
-  CellRef static_value;   // set for static columns
-  std::vector<ChunkPtr> keep;  // keeps `last` / `static_value` chunks alive
+  CellRef static_value;  // set for static columns
+  ChunkPtr static_keep;
+
+  // Temporal columns: the selected chunks not opened yet, in order of their first time on
+  // the index timeline, and the cursors open at the frontier (a min-heap on time).
+  std::vector<ChunkPtr> pending;
+  std::vector<TimeInt> pending_min;  // a lower bound of each pending chunk's times
+  size_t next_pending = 0;
+  std::vector<ChunkCursor> active;
+  bool has_next = false;  // the column has rows left; the first is at next_time
+  TimeInt next_time = kTimeMin;
+
+  // The latest (time, RowId) row consumed so far (or found before the window, for fill).
+  bool has_last = false;
+  TimeInt last_time = kTimeMin;
+  const Chunk* last_chunk = nullptr;
+  CellRef last;
+  ChunkPtr last_keep;  // keeps `last` alive once its cursor is gone
+
+  bool is_static() const { return static_value.list != nullptr; }
 };
 
 // Builds a list<T> array for a batch from cell references.
@@ -295,14 +393,17 @@ ArrayPtr materialize(const arrow::TypePtr& list_type, const std::vector<CellRef>
         continue;
       }
       int64_t j = i + 1;
-      while (j < n && cells[size_t(j)].list == c.list && cells[size_t(j)].row == c.row + (j - i)) ++j;
+      while (j < n && cells[size_t(j)].list == c.list && cells[size_t(j)].row == c.row + (j - i))
+        ++j;
       const arrow::ArrayData& src = *c.list->values();
-      const uint8_t* base = element->id() == arrow::TypeId::kFixedSizeList
-                                ? src.children[0]->buffers[1]->data() +
-                                      (src.children[0]->offset + src.offset * element->list_size()) *
-                                          element->value_type()->flat_width()
-                                : src.buffers[1]->data() + src.offset * width;
-      std::memcpy(dst + i * width, base + c.list->value_offset(c.row) * width, size_t((j - i) * width));
+      const uint8_t* base =
+          element->id() == arrow::TypeId::kFixedSizeList
+              ? src.children[0]->buffers[1]->data() +
+                    (src.children[0]->offset + src.offset * element->list_size()) *
+                        element->value_type()->flat_width()
+              : src.buffers[1]->data() + src.offset * width;
+      std::memcpy(dst + i * width, base + c.list->value_offset(c.row) * width,
+                  size_t((j - i) * width));
       i = j;
     }
     for (int64_t i = 0; i <= n; ++i) o[i] = int32_t(i);
@@ -316,7 +417,8 @@ ArrayPtr materialize(const arrow::TypePtr& list_type, const std::vector<CellRef>
       child->buffers = {nullptr};
       child->children = {prim};
     } else {
-      child = std::make_shared<arrow::ArrayData>(*arrow::make_primitive_from_buffer(element, values, n));
+      child = std::make_shared<arrow::ArrayData>(
+          *arrow::make_primitive_from_buffer(element, values, n));
     }
     auto out = std::make_shared<arrow::ArrayData>();
     out->type = list_type;
@@ -336,7 +438,8 @@ ArrayPtr materialize(const arrow::TypePtr& list_type, const std::vector<CellRef>
       while (j < n && !cells[size_t(j)].list) ++j;
       parts.push_back(arrow::make_null_array(list_type, j - i));
     } else {
-      while (j < n && cells[size_t(j)].list == c.list && cells[size_t(j)].row == c.row + (j - i)) ++j;
+      while (j < n && cells[size_t(j)].list == c.list && cells[size_t(j)].row == c.row + (j - i))
+        ++j;
       auto slice = c.list->slice(c.row, j - i).to_arrow();
       // Normalize the child field so every part has the output's exact list type.
       auto fixed = std::make_shared<arrow::ArrayData>(*slice);
@@ -349,69 +452,132 @@ ArrayPtr materialize(const arrow::TypePtr& list_type, const std::vector<CellRef>
   return arrow::concatenate_copy(parts).value();  // parts share one type
 }
 
+// The column's chunks that can hold its data on `timeline` within `window`, waiting to be
+// opened in order of their first time.
+void select_chunks(const ChunkStore& store, const std::string& timeline, const TimeRange& window,
+                   ColumnState& col) {
+  if (window.empty()) return;
+  col.pending =
+      store.range_relevant_chunks({timeline, window}, col.desc.entity, col.desc.component);
+  // range_relevant_chunks orders by the first non-null time; the chunk's first time bounds it.
+  col.pending_min.reserve(col.pending.size());
+  for (const auto& chunk : col.pending)
+    col.pending_min.push_back(chunk->timeline(timeline)->range().min);
+}
+
+struct ReaderOptions {
+  bool has_index = false;
+  std::string timeline;
+  bool fill = false;
+  std::optional<std::vector<TimeInt>> filter_values;
+  std::optional<std::vector<TimeInt>> using_values;
+  std::vector<size_t> not_null;  // column positions
+  TimeRange range;               // the user's range (rows outside are dropped)
+  TimeRange window;              // where data is read: the range narrowed by every filter
+  int64_t batch_rows = 65536;
+  size_t visible = 0;  // output columns; those after are hidden not-null filters
+};
+
 class Reader final : public RecordBatchReader {
  public:
-  Reader(arrow::SchemaPtr schema, std::vector<ColumnState> columns, bool has_index, bool fill,
-         std::optional<std::vector<TimeInt>> filter_values, std::optional<std::vector<TimeInt>> using_values,
-         std::vector<size_t> not_null, TimeRange range, int64_t batch_rows, size_t visible)
-      : visible_(visible),
-        schema_(std::move(schema)),
-        columns_(std::move(columns)),
-        has_index_(has_index),
-        fill_(fill),
-        filter_values_(std::move(filter_values)),
-        using_values_(std::move(using_values)),
-        not_null_(std::move(not_null)),
-        range_(range),
-        batch_rows_(batch_rows) {}
+  Reader(arrow::SchemaPtr schema, std::vector<ColumnState> columns, ReaderOptions options)
+      : schema_(std::move(schema)), columns_(std::move(columns)), o_(std::move(options)) {
+    for (size_t c : o_.not_null) {
+      if (!columns_[c].is_static()) temporal_filters_.push_back(c);
+    }
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (!columns_[c].is_static()) temporal_.push_back(c);
+    }
+  }
 
   const arrow::SchemaPtr& schema() const override { return schema_; }
+  const internal::ReaderStats& stats() const { return stats_; }
+
+  // Sets the column's next time: opens the pending chunks that may start at or before the
+  // earliest open cursor, so that the heap's top is the column's next row.
+  void refresh(ColumnState& col) {
+    if (col.next_pending < col.pending.size()) open_due(col);
+    col.has_next = !col.active.empty();
+    if (col.has_next) col.next_time = col.active.front().time();
+  }
+
+  // Selects every column's chunks (nothing is read yet but the first rows of not-null
+  // filter columns) and finds the values before the window that fill its first rows.
+  void start(const ChunkStore& store) {
+    if (!o_.has_index) return;
+    // Not-null filter columns first: where they have data bounds the window of the others.
+    for (size_t c : temporal_filters_) {
+      ColumnState& col = columns_[c];
+      select_chunks(store, o_.timeline, o_.window, col);
+      TimeInt max = kTimeMin;
+      for (const auto& chunk : col.pending)
+        max = std::max(max, chunk->timeline(o_.timeline)->range().max);
+      refresh(col);
+      o_.window = col.has_next ? TimeRange{std::max(o_.window.min, col.next_time),
+                                           std::min(o_.window.max, max)}
+                               : TimeRange{};
+    }
+    if (o_.window.empty()) return;
+    for (size_t c : temporal_) {
+      ColumnState& col = columns_[c];
+      if (std::find(temporal_filters_.begin(), temporal_filters_.end(), c) ==
+          temporal_filters_.end()) {
+        select_chunks(store, o_.timeline, o_.window, col);
+        refresh(col);
+      }
+      if (o_.fill && o_.window.min > kTimeMin) {
+        // Data logged before the window fills its first rows.
+        auto before =
+            store.latest_at({o_.timeline, o_.window.min - 1}, col.desc.entity, col.desc.component);
+        if (before) {
+          col.has_last = true;
+          col.last_time = before->time;
+          col.last_chunk = before->chunk.get();
+          col.last = {&before->chunk->component(col.desc.component)->list, before->row};
+          col.last_keep = before->chunk;
+        }
+      }
+    }
+  }
 
   Result<std::optional<arrow::RecordBatch>> next() override {
     if (done_) return std::optional<arrow::RecordBatch>();
+    const size_t visible = o_.visible;
     std::vector<TimeInt> index;
-    std::vector<std::vector<CellRef>> cells(columns_.size());
-    if (!has_index_) {
+    std::vector<std::vector<CellRef>> cells(visible);
+    if (!o_.has_index) {
       // Static only: one row.
-      for (size_t c = 0; c < visible_; ++c) cells[c].push_back(columns_[c].static_value);
+      for (size_t c = 0; c < visible; ++c) cells[c].push_back(columns_[c].static_value);
       done_ = true;
       return make_batch(index, cells, 1);
     }
-    while (int64_t(index.size()) < batch_rows_) {
+    if (o_.window.empty()) {
+      done_ = true;  // no index value can pass the filters
+      return std::optional<arrow::RecordBatch>();
+    }
+    while (int64_t(index.size()) < o_.batch_rows) {
       std::optional<TimeInt> t = next_index_value();
       if (!t) {
         done_ = true;
         break;
       }
-      bool keep = true;
-      for (size_t c = 0; c < columns_.size(); ++c) {
-        ColumnState& col = columns_[c];
-        if (col.static_value.list) {
-          exact_[c] = true;  // static data has a value at every index value
-          continue;
-        }
-        // Consume the rows at or before t; the last one at exactly t wins.
-        bool exact = false;
-        while (!col.cursor.done() && col.cursor.time() <= *t) {
-          exact = col.cursor.time() == *t;
-          col.last = {col.cursor.chunks[col.cursor.chunk].get(),
-                      col.cursor.lists[col.cursor.chunk], col.cursor.row};
-          col.cursor.advance();
-        }
-        exact_[c] = exact;
+      // Every column consumes its rows up to t: the latest (time, RowId) is its value.
+      for (size_t c : temporal_) consume(columns_[c], *t, /*inclusive=*/true);
+      bool keep = o_.range.contains(*t);
+      for (size_t c : temporal_filters_) keep &= exact(columns_[c], *t);
+      if (keep && o_.filter_values) {
+        keep = std::binary_search(o_.filter_values->begin(), o_.filter_values->end(), *t);
       }
-      for (size_t c : not_null_) keep &= exact_[c];
-      if (!range_.contains(*t)) keep = false;
-      if (filter_values_ && !std::binary_search(filter_values_->begin(), filter_values_->end(), *t)) {
-        keep = false;
+      if (!keep) {
+        if (index.empty()) retired_.clear();  // no cell refers to them yet
+        continue;
       }
-      if (!keep) continue;
       index.push_back(*t);
-      for (size_t c = 0; c < visible_; ++c) {
+      for (size_t c = 0; c < visible; ++c) {
         const ColumnState& col = columns_[c];
-        if (col.static_value.list) {
+        if (col.is_static()) {
           cells[c].push_back(col.static_value);
-        } else if (exact_[c] || (fill_ && col.last.list)) {
+        } else if (col.has_last && (o_.fill || col.last_time == *t)) {
           cells[c].push_back(col.last);
         } else {
           cells[c].push_back(CellRef{});
@@ -419,75 +585,145 @@ class Reader final : public RecordBatchReader {
       }
     }
     if (index.empty()) return std::optional<arrow::RecordBatch>();
-    return make_batch(index, cells, int64_t(index.size()));
+    auto batch = make_batch(index, cells, int64_t(index.size()));
+    retired_.clear();  // the batch no longer needs the chunks of finished cursors
+    return batch;
   }
 
-  // Prepares per-column state; `exact_` sized to the columns.
-  void init() { exact_.assign(columns_.size(), false); }
-
  private:
+  static bool exact(const ColumnState& col, TimeInt t) {
+    return col.has_last && col.last_time == t;
+  }
+
+  void open_due(ColumnState& col) {
+    while (col.next_pending < col.pending.size() &&
+           (col.active.empty() || col.pending_min[col.next_pending] <= col.active.front().time())) {
+      open_next(col);
+    }
+  }
+
+  void open_next(ColumnState& col) {
+    ChunkPtr chunk = std::move(col.pending[col.next_pending++]);
+    auto cursor =
+        ChunkCursor::open(std::move(chunk), o_.timeline, col.desc.component, o_.window, &stats_);
+    if (!cursor) return;
+    col.active.push_back(std::move(*cursor));
+    std::push_heap(col.active.begin(), col.active.end(), later);
+    stats_.max_open_chunks = std::max(stats_.max_open_chunks, int64_t(col.active.size()));
+  }
+
+  // Consumes the column's rows with time <= t (inclusive) or < t.
+  void consume(ColumnState& col, TimeInt t, bool inclusive) {
+    while (col.has_next && (col.next_time < t || (inclusive && col.next_time == t))) {
+      ChunkCursor& cur = col.active.front();
+      take(col, cur);
+      if (cur.advance()) {
+        if (col.active.size() > 1) {
+          std::pop_heap(col.active.begin(), col.active.end(), later);
+          std::push_heap(col.active.begin(), col.active.end(), later);
+        }
+      } else {
+        std::pop_heap(col.active.begin(), col.active.end(), later);
+        ChunkPtr chunk = col.active.back().release();
+        col.active.pop_back();
+        if (col.last_chunk == chunk.get()) col.last_keep = chunk;
+        retired_.push_back(std::move(chunk));  // cells of this batch may point into it
+      }
+      refresh(col);
+    }
+  }
+
+  // The row under `cur` becomes the column's value if its (time, RowId) is the latest yet.
+  static void take(ColumnState& col, const ChunkCursor& cur) {
+    const TimeInt t = cur.time();
+    if (col.has_last) {
+      if (t < col.last_time) return;  // rows before the window, already covered by fill
+      if (t == col.last_time &&
+          cur.chunk()->row_id(cur.row()) < col.last_chunk->row_id(col.last.row)) {
+        return;
+      }
+    }
+    col.has_last = true;
+    col.last_time = t;
+    col.last_chunk = cur.chunk();
+    col.last = {cur.list(), cur.row()};
+  }
+
   std::optional<TimeInt> next_index_value() {
-    if (using_values_) {
-      if (using_pos_ >= using_values_->size()) return std::nullopt;
-      return (*using_values_)[using_pos_++];
+    if (o_.using_values) {
+      if (using_pos_ >= o_.using_values->size()) return std::nullopt;
+      return (*o_.using_values)[using_pos_++];
+    }
+    if (!temporal_filters_.empty() || o_.filter_values) {
+      // No index value before every not-null column's next row, nor before the next wanted
+      // value, can pass the filters: skip there (still consuming, for fill).
+      TimeInt lo = o_.window.min;
+      for (size_t c : temporal_filters_) {
+        if (!columns_[c].has_next) return std::nullopt;
+        lo = std::max(lo, columns_[c].next_time);
+      }
+      if (o_.filter_values) {
+        const auto& fv = *o_.filter_values;
+        while (filter_pos_ < fv.size() && fv[filter_pos_] < lo) ++filter_pos_;
+        if (filter_pos_ >= fv.size()) return std::nullopt;
+        lo = std::max(lo, fv[filter_pos_]);
+      }
+      if (lo > o_.window.max) return std::nullopt;
+      for (size_t c : temporal_) consume(columns_[c], lo, /*inclusive=*/false);
     }
     // The smallest next time among the temporal columns.
     std::optional<TimeInt> t;
-    for (const auto& col : columns_) {
-      if (col.static_value.list || col.cursor.done()) continue;
-      TimeInt ct = col.cursor.time();
-      if (!t || ct < *t) t = ct;
+    for (size_t c : temporal_) {
+      const ColumnState& col = columns_[c];
+      if (col.has_next && (!t || col.next_time < *t)) t = col.next_time;
     }
-    if (t && *t > range_.max) return std::nullopt;
+    if (t && *t > o_.window.max) return std::nullopt;
     return t;
   }
 
-  Result<std::optional<arrow::RecordBatch>> make_batch(const std::vector<TimeInt>& index,
-                                                       const std::vector<std::vector<CellRef>>& cells,
-                                                       int64_t rows) {
+  Result<std::optional<arrow::RecordBatch>> make_batch(
+      const std::vector<TimeInt>& index, const std::vector<std::vector<CellRef>>& cells,
+      int64_t rows) {
     arrow::RecordBatch batch;
     batch.schema = schema_;
     batch.num_rows = rows;
-    if (has_index_) {
+    if (o_.has_index) {
       batch.columns.push_back(arrow::make_primitive<TimeInt>(std::span<const TimeInt>(index)));
     }
-    for (size_t c = 0; c < visible_; ++c) {
+    for (size_t c = 0; c < o_.visible; ++c) {
       batch.columns.push_back(materialize(columns_[c].desc.type, cells[c]));
     }
     return std::optional<arrow::RecordBatch>(std::move(batch));
   }
 
-  size_t visible_;  // output columns; those after are hidden not-null filters
   arrow::SchemaPtr schema_;
   std::vector<ColumnState> columns_;
-  bool has_index_;
-  bool fill_;
-  std::optional<std::vector<TimeInt>> filter_values_;
-  std::optional<std::vector<TimeInt>> using_values_;
-  std::vector<size_t> not_null_;
-  TimeRange range_;
-  int64_t batch_rows_;
+  ReaderOptions o_;
+  std::vector<size_t> temporal_;          // columns with temporal data
+  std::vector<size_t> temporal_filters_;  // not-null filter columns with temporal data
+  std::vector<ChunkPtr> retired_;         // chunks of cursors finished during this batch
   size_t using_pos_ = 0;
-  std::vector<bool> exact_;
+  size_t filter_pos_ = 0;
+  internal::ReaderStats stats_;
   bool done_ = false;
 };
 
-void load_cursor(const ChunkStore& store, const std::string& timeline, const TimeRange& range,
-                 ColumnState& col) {
-  auto result = store.range({timeline, range}, col.desc.entity, col.desc.component);
-  for (auto& chunk : result.chunks) {
-    col.cursor.times.push_back(chunk->timeline(timeline));
-    col.cursor.lists.push_back(&chunk->component(col.desc.component)->list);
-    col.cursor.chunks.push_back(std::move(chunk));
-  }
+}  // namespace
+
+namespace internal {
+
+const ReaderStats* reader_stats(const RecordBatchReader& reader) {
+  auto* r = dynamic_cast<const Reader*>(&reader);
+  return r ? &r->stats() : nullptr;
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<std::unique_ptr<RecordBatchReader>> View::read() const {
   auto schema = std::make_shared<arrow::Schema>();
   if (index_) {
-    schema->fields.push_back(arrow::field(*index_, arrow::int64(), false, {{"reel.kind", "index"}}));
+    schema->fields.push_back(
+        arrow::field(*index_, arrow::int64(), false, {{"reel.kind", "index"}}));
   }
   std::vector<ColumnState> states;
   for (const auto& c : columns_) {
@@ -499,17 +735,14 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
                                            {"reel.component_type", c.component.component_type()}}));
     ColumnState s;
     s.desc = c;
-    if (auto st = store_->latest_static(c.entity, c.component)) {
-      s.static_value = {st->chunk.get(), &st->chunk->component(c.component)->list, st->row};
-      s.keep.push_back(st->chunk);
-    }
     states.push_back(std::move(s));
   }
   // Not-null filters on columns outside the selection are read as hidden columns.
   std::vector<size_t> not_null;
   std::vector<ColumnState> hidden;
   for (const auto& name : not_null_) {
-    auto it = std::find_if(states.begin(), states.end(), [&](const ColumnState& s) { return s.desc.name == name; });
+    auto it = std::find_if(states.begin(), states.end(),
+                           [&](const ColumnState& s) { return s.desc.name == name; });
     if (it != states.end()) {
       not_null.push_back(size_t(it - states.begin()));
       continue;
@@ -522,57 +755,42 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
       hidden.push_back(std::move(s));
     }
   }
-  const size_t visible = states.size();
+  ReaderOptions o;
+  o.visible = states.size();
   for (auto& h : hidden) {
     not_null.push_back(states.size());
     states.push_back(std::move(h));
   }
-
-  if (index_) {
-    // Pushdown: the index window shrinks to what the filters allow before any data is read.
-    TimeRange window = range_;
-    if (filter_values_) {
-      if (filter_values_->empty()) window = TimeRange{};
-      else window = {std::max(window.min, filter_values_->front()), std::min(window.max, filter_values_->back())};
+  for (auto& s : states) {
+    if (auto st = store_->latest_static(s.desc.entity, s.desc.component)) {
+      s.static_value = {&st->chunk->component(s.desc.component)->list, st->row};
+      s.static_keep = st->chunk;
     }
-    if (using_values_) {
-      window = using_values_->empty() ? TimeRange{} : TimeRange{using_values_->front(), using_values_->back()};
-    }
-    for (size_t c : not_null) {
-      ColumnState& s = states[c];
-      if (s.static_value.list) continue;  // static data is not null anywhere
-      load_cursor(*store_, *index_, window, s);
-      TimeRange have;
-      if (!s.cursor.chunks.empty()) {
-        have = {s.cursor.times.front()->time_at(0),
-                s.cursor.times.back()->time_at(s.cursor.chunks.back()->num_rows() - 1)};
-      }
-      window = {std::max(window.min, have.min), std::min(window.max, have.max)};
-    }
-    for (size_t c = 0; c < states.size(); ++c) {
-      ColumnState& s = states[c];
-      if (s.static_value.list) continue;
-      const bool is_filter = std::find(not_null.begin(), not_null.end(), c) != not_null.end();
-      if (is_filter) {
-        // Already read over a wider window: drop what precedes the final window start.
-        while (!s.cursor.done() && s.cursor.time() < window.min) s.cursor.advance();
-      } else if (!window.empty()) {
-        load_cursor(*store_, *index_, window, s);
-      }
-      if (fill_ && !window.empty() && window.min > kTimeMin) {
-        // Data logged before the window fills its first rows.
-        if (auto before = store_->latest_at({*index_, window.min - 1}, s.desc.entity, s.desc.component)) {
-          s.last = {before->chunk.get(), &before->chunk->component(s.desc.component)->list, before->row};
-          s.keep.push_back(before->chunk);
-        }
-      }
-    }
-    // Hidden filter columns take part in the row selection but produce no output column.
   }
-  auto reader = std::make_unique<Reader>(schema, std::move(states), index_.has_value(), fill_,
-                                         filter_values_, using_values_, not_null, range_, batch_rows_,
-                                         visible);
-  reader->init();
+
+  o.has_index = index_.has_value();
+  o.timeline = index_.value_or("");
+  o.fill = fill_;
+  o.filter_values = filter_values_;
+  o.using_values = using_values_;
+  o.not_null = not_null;
+  o.range = range_;
+  o.batch_rows = batch_rows_;
+  // Pushdown: the index window shrinks to what the filters allow before any data is read.
+  TimeRange window = range_;
+  if (filter_values_) {
+    window = filter_values_->empty() ? TimeRange{}
+                                     : TimeRange{std::max(window.min, filter_values_->front()),
+                                                 std::min(window.max, filter_values_->back())};
+  }
+  if (using_values_) {
+    window = using_values_->empty() ? TimeRange{}
+                                    : TimeRange{std::max(window.min, using_values_->front()),
+                                                std::min(window.max, using_values_->back())};
+  }
+  o.window = window;
+  auto reader = std::make_unique<Reader>(std::move(schema), std::move(states), std::move(o));
+  reader->start(*store_);
   return std::unique_ptr<RecordBatchReader>(std::move(reader));
 }
 

@@ -1,11 +1,35 @@
 #include "reel/query/dataframe.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+#if __has_include(<malloc.h>)
+#include <malloc.h>
+#endif
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
+#include <set>
 #include <sstream>
+#include <utility>
 
+#include "query/dataframe_internal.hpp"
 #include "reel/arrow/ipc.hpp"
+#include "reel/format/recording_file.hpp"
+
+// Sanitizers replace malloc: glibc's heap accounting does not see their allocations.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define REEL_HAS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define REEL_HAS_SANITIZER 1
+#endif
+#endif
+#ifndef REEL_HAS_SANITIZER
+#define REEL_HAS_SANITIZER 0
+#endif
 
 namespace reel::dataframe {
 namespace {
@@ -254,10 +278,60 @@ struct ModelRow {
   std::optional<double> value;
 };
 
+// Inserts the rows as chunks: one row per chunk, or random groups of rows of one entity
+// (in shuffled order, so chunks are unsorted and overlap in time), inserted in random order.
+void insert_rows(ChunkStore& store, const std::vector<ModelRow>& rows, bool grouped,
+                 std::mt19937& rng) {
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<std::vector<size_t>> chunks;
+  if (!grouped) {
+    for (size_t k : order) chunks.push_back({k});
+  } else {
+    // Per entity and kind (static or temporal, which cannot share a chunk).
+    std::map<std::pair<int, bool>, std::vector<size_t>> open;
+    for (size_t k : order) {
+      auto& group = open[{rows[k].entity, rows[k].frame.has_value()}];
+      group.push_back(k);
+      if (group.size() >= 1 + rng() % 12) chunks.push_back(std::exchange(group, {}));
+    }
+    for (auto& [key, group] : open) {
+      if (!group.empty()) chunks.push_back(std::move(group));
+    }
+    std::shuffle(chunks.begin(), chunks.end(), rng);
+  }
+  for (const auto& chunk : chunks) {
+    ChunkBuilder b("/e" + std::to_string(rows[chunk[0]].entity));
+    for (size_t k : chunk) {
+      const auto& r = rows[k];
+      std::vector<ChunkBuilder::TimePoint> times;
+      if (r.frame) times.push_back({Timeline::sequence("frame"), *r.frame});
+      b.add_row(r.id, times,
+                {{kScalar, r.value ? arrow::make_primitive<double>({*r.value}) : nullptr}});
+    }
+    ASSERT_TRUE(store.insert(*b.build()).ok());
+  }
+}
+
+// Random times in [0, n) with repeats, sorted and deduplicated by the view.
+std::vector<TimeInt> random_values(std::mt19937& rng, int n) {
+  std::vector<TimeInt> v;
+  for (int k = int(rng() % 8); k > 0; --k) v.push_back(TimeInt(rng() % uint32_t(n)) - 2);
+  return v;
+}
+
 TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
-  for (uint32_t seed = 1; seed <= 30; ++seed) {
+  for (uint32_t seed = 1; seed <= 300; ++seed) {
     std::mt19937 rng(seed);
-    auto store = std::make_shared<ChunkStore>(seed % 2 ? ChunkStoreConfig() : ChunkStoreConfig::no_compaction());
+    ChunkStoreConfig config = ChunkStoreConfig::no_compaction();
+    if (seed % 3 == 1) config = ChunkStoreConfig();
+    if (seed % 3 == 2) {
+      config = ChunkStoreConfig();
+      config.chunk_max_rows = 8;  // compaction into small chunks, sorted or not
+      config.chunk_max_rows_if_unsorted = 4;
+    }
+    auto store = std::make_shared<ChunkStore>(config);
     std::vector<ModelRow> rows;
     const int n = 200;
     RowId first = RowId::reserve(n);
@@ -267,28 +341,41 @@ TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
       if (rng() % 4) r.value = double(i);
       rows.push_back(r);
     }
-    std::vector<size_t> order(rows.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::shuffle(order.begin(), order.end(), rng);
-    for (size_t k : order) {
-      const auto& r = rows[k];
-      ChunkBuilder b("/e" + std::to_string(r.entity));
-      std::vector<ChunkBuilder::TimePoint> times;
-      if (r.frame) times.push_back({Timeline::sequence("frame"), *r.frame});
-      b.add_row(r.id, times, {{kScalar, r.value ? arrow::make_primitive<double>({*r.value}) : nullptr}});
-      ASSERT_TRUE(store->insert(*b.build()).ok());
-    }
+    const bool grouped = seed > 30 && rng() % 2;
+    insert_rows(*store, rows, grouped, rng);
     const bool fill = rng() % 2;
     const TimeInt t0 = TimeInt(rng() % 20), t1 = t0 + TimeInt(rng() % 25);
     const int not_null = int(rng() % 4) - 1;  // -1: none
-    auto v = View::create(store, "frame", "/**").value().filter_range(t0, t1);
+    std::optional<std::vector<TimeInt>> filter_values, using_values;
+    if (seed > 30 && rng() % 4 == 0) filter_values = random_values(rng, 44);
+    if (seed > 30 && rng() % 4 == 0) using_values = random_values(rng, 44);
+    const int64_t batch_rows =
+        seed > 30 ? std::vector<int64_t>{1, 2, 3, 7, 65536}[rng() % 5] : 65536;
+    auto v = View::create(store, "frame", "/**")
+                 .value()
+                 .filter_range(t0, t1)
+                 .with_batch_rows(batch_rows);
     if (fill) v = v.fill_latest_at();
+    if (filter_values) v = v.filter_index_values(*filter_values);
+    if (using_values) v = v.using_index_values(*using_values);
     std::vector<int> entities;
     for (const auto& c : v.schema()) {
       if (!c.is_index) entities.push_back(c.entity.str()[2] - '0');
     }
-    if (not_null >= 0 && std::find(entities.begin(), entities.end(), not_null) != entities.end()) {
-      v = v.filter_is_not_null("/e" + std::to_string(not_null) + ":Scalars:scalars").value();
+    // Sometimes only some columns, so that the not-null column may be a hidden one.
+    if (seed > 30 && entities.size() > 1 && rng() % 3 == 0) {
+      entities.erase(entities.begin() + long(rng() % entities.size()));
+      std::vector<std::string> names;
+      for (int e : entities) names.push_back("/e" + std::to_string(e) + ":Scalars:scalars");
+      v = v.select(names).value();
+    }
+    bool filtered = false;
+    if (not_null >= 0) {
+      auto f = v.filter_is_not_null("/e" + std::to_string(not_null) + ":Scalars:scalars");
+      if (f.ok()) {
+        v = *f;
+        filtered = true;
+      }
     }
     // Reference.
     auto static_of = [&](int e) -> std::optional<double> {
@@ -304,20 +391,30 @@ TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
       for (const auto& r : rows) {
         if (r.entity != e || !r.frame || !r.value) continue;
         if (exact ? *r.frame != t : *r.frame > t) continue;
-        if (!best || std::make_pair(*r.frame, r.id) > std::make_pair(*best->frame, best->id)) best = &r;
+        if (!best || std::make_pair(*r.frame, r.id) > std::make_pair(*best->frame, best->id))
+          best = &r;
       }
       return best ? best->value : std::nullopt;
     };
+    // Index values: those of the columns read (the selected ones and a not-null filter).
     std::set<TimeInt> index;
-    for (const auto& r : rows) {
-      if (r.frame && r.value && *r.frame >= t0 && *r.frame <= t1 && !static_of(r.entity)) index.insert(*r.frame);
+    if (using_values) {
+      index.insert(using_values->begin(), using_values->end());
+    } else {
+      for (const auto& r : rows) {
+        const bool read = std::find(entities.begin(), entities.end(), r.entity) != entities.end() ||
+                          (filtered && r.entity == not_null);
+        if (read && r.frame && r.value && !static_of(r.entity)) index.insert(*r.frame);
+      }
     }
     Table expected;
     for (TimeInt t : index) {
-      if (not_null >= 0 && std::find(entities.begin(), entities.end(), not_null) != entities.end() &&
-          !at(not_null, t, true)) {
+      if (t < t0 || t > t1) continue;
+      if (filter_values &&
+          std::find(filter_values->begin(), filter_values->end(), t) == filter_values->end()) {
         continue;
       }
+      if (filtered && !at(not_null, t, true)) continue;
       std::vector<std::string> row = {std::to_string(t)};
       for (int e : entities) {
         auto val = at(e, t, !fill);
@@ -331,9 +428,206 @@ TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
       }
       expected.push_back(row);
     }
-    ASSERT_EQ(table(v), expected) << "seed " << seed << " fill " << fill << " range [" << t0 << ", "
-                                  << t1 << "] not_null " << not_null;
+    ASSERT_EQ(table(v), expected) << "seed " << seed << " grouped " << grouped << " fill " << fill
+                                  << " range [" << t0 << ", " << t1 << "] not_null " << not_null
+                                  << (filtered ? "" : " (not applied)") << " batch " << batch_rows
+                                  << " filter_values " << bool(filter_values) << " using_values "
+                                  << bool(using_values);
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Memory: the reader walks chunks and builds one batch at a time; it never copies the data.
+
+// `rows` rows on /a (a value on every row) and /b (null on every other row), in sorted
+// chunks of `chunk_rows` rows.
+std::shared_ptr<ChunkStore> two_series(int64_t rows, int64_t chunk_rows) {
+  auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::no_compaction());
+  for (int e = 0; e < 2; ++e) {
+    for (int64_t s = 0; s < rows; s += chunk_rows) {
+      const int64_t len = std::min(chunk_rows, rows - s);
+      std::vector<int64_t> times(static_cast<size_t>(len));
+      std::vector<double> values(static_cast<size_t>(len));
+      for (int64_t i = 0; i < len; ++i) {
+        times[size_t(i)] = s + i;
+        values[size_t(i)] = double(s + i);
+      }
+      arrow::BufferPtr validity;
+      int64_t nulls = 0;
+      if (e == 1) {
+        auto bits = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(len)));
+        for (int64_t i = 0; i < len; ++i) {
+          if ((s + i) % 2 == 0)
+            arrow::bit_util::set_bit(bits->mutable_data(), i);
+          else
+            ++nulls;
+        }
+        validity = bits;
+      }
+      auto list = ListColumn::unit(arrow::make_primitive<double>(std::span<const double>(values)),
+                                   validity, nulls);
+      auto chunk = Chunk::make(RowId::create(), EntityPath::parse(e ? "/b" : "/a").value(),
+                               RowIdColumn::consecutive(RowId::reserve(uint64_t(len)), len),
+                               {TimeColumn::sequence("step", times)}, {{kScalar, list}});
+      EXPECT_TRUE(chunk.ok()) << chunk.status().to_string();
+      EXPECT_TRUE(store->insert(*chunk).ok());
+    }
+  }
+  return store;
+}
+
+// Bytes in use in the C heap (glibc's accounting of the main arena plus mmapped blocks),
+// or nullopt where that accounting does not see every allocation.
+std::optional<size_t> heap_in_use() {
+#if defined(__GLIBC__) && !REEL_HAS_SANITIZER
+  struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+#else
+  return std::nullopt;
+#endif
+}
+
+TEST(DataframeMemoryTest, ReadingHoldsOneBatchNotACopyOfTheData) {
+  const int64_t rows = 1 << 19, chunk_rows = 1 << 13, batch = 1024;
+  auto store = two_series(rows, chunk_rows);
+  auto view = View::create(store, "step", "/**").value().fill_latest_at().with_batch_rows(batch);
+  const auto before = heap_in_use();
+  auto reader = view.read().value();
+  std::optional<size_t> peak;
+  auto sample = [&] {
+    if (auto now = heap_in_use())
+      peak = std::max(peak.value_or(0), *now > *before ? *now - *before : 0);
+  };
+  sample();
+  int64_t seen = 0;
+  double sum = 0;
+  for (;;) {
+    auto b = reader->next().value();
+    if (!b) break;
+    sample();  // while the batch is alive
+    EXPECT_LE(b->num_rows, batch);
+    seen += b->num_rows;
+    const auto& list = *b->columns[1];
+    for (int64_t i = 0; i < b->num_rows; ++i) sum += list.children[0]->values<double>()[i];
+  }
+  EXPECT_EQ(seen, rows);
+  EXPECT_EQ(sum, double(rows) * double(rows - 1) / 2);
+  // Each chunk was opened once, one at a time per column, and none was reordered.
+  const auto* stats = internal::reader_stats(*reader);
+  ASSERT_NE(stats, nullptr);
+  EXPECT_EQ(stats->chunks_opened, 2 * rows / chunk_rows);
+  EXPECT_EQ(stats->max_open_chunks, 1);
+  EXPECT_EQ(stats->sorted_rows, 0);
+  // The data is 2 x 512k rows (>= 16 MB with times); a batch is 2 x 1024 cells. Copying
+  // /b's non-null rows alone would take 4 MB.
+  if (!before) GTEST_SKIP() << "no heap accounting under this allocator";
+  EXPECT_LT(*peak, size_t(512) << 10) << "the reader held " << *peak << " bytes";
+}
+
+TEST(DataframeMemoryTest, OverlappingChunksAreMergedNotConcatenated) {
+  // Four chunks interleaved in time (chunk k holds times k, k+4, k+8, ...), each unsorted.
+  auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::no_compaction());
+  const int per_chunk = 50;
+  std::mt19937 rng(7);
+  for (int k = 0; k < 4; ++k) {
+    ChunkBuilder b("/a");
+    std::vector<int> steps;
+    for (int i = 0; i < per_chunk; ++i) steps.push_back(k + 4 * i);
+    std::shuffle(steps.begin(), steps.end(), rng);
+    for (int t : steps) {
+      b.add_row(RowId::create(), {{Timeline::sequence("frame"), t}},
+                {{kScalar, t % 3 ? arrow::make_primitive<double>({double(t)}) : nullptr}});
+    }
+    ASSERT_TRUE(store->insert(*b.build()).ok());
+  }
+  auto reader = View::create(store, "frame", "/**").value().with_batch_rows(16).read().value();
+  auto batches = reader->read_all().value();
+  Table got;
+  for (const auto& b : batches) {
+    for (int64_t r = 0; r < b.num_rows; ++r) {
+      got.push_back({std::to_string(b.columns[0]->values<int64_t>()[r]), cell(*b.columns[1], r)});
+    }
+  }
+  Table expected;
+  for (int t = 0; t < 4 * per_chunk; ++t) {
+    if (t % 3) expected.push_back({std::to_string(t), "[" + std::to_string(t) + "]"});
+  }
+  EXPECT_EQ(got, expected);
+  const auto* stats = internal::reader_stats(*reader);
+  ASSERT_NE(stats, nullptr);
+  EXPECT_EQ(stats->chunks_opened, 4);
+  EXPECT_EQ(stats->max_open_chunks, 4);
+  // Each chunk got a row order of its non-null rows, no more.
+  EXPECT_LE(stats->max_order_rows, per_chunk);
+  EXPECT_EQ(stats->sorted_rows, int64_t(expected.size()));
+}
+
+// ---------------------------------------------------------------------------------------
+// Recording files.
+
+class DataframeFileTest : public DataframeTest {
+ protected:
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::string write_recording() {
+    auto writer = format::RecordingWriter::open(path_).value();
+    EXPECT_TRUE(format::write_store(*store_, *writer).ok());
+    EXPECT_TRUE(writer->finish().ok());
+    return path_;
+  }
+  std::string path_ = (std::filesystem::temp_directory_path() /
+                       ("reel_dataframe_test_" + std::to_string(::getpid()) + ".reel"))
+                          .string();
+};
+
+TEST_F(DataframeFileTest, ViewOfARecordingFile) {
+  log("/a", 1, 1.0);
+  log("/a", 3, 3.0);
+  log("/b", 2, 20.0);
+  log("/s", std::nullopt, 42.0);
+  const std::string path = write_recording();
+  auto recording = load_recording(path);
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  auto from_store = View::create(*recording, "frame", "/**");
+  ASSERT_TRUE(from_store.ok()) << from_store.status().to_string();
+  const Table expected = {
+      {"1", "[1]", "null", "[42]"}, {"2", "[1]", "[20]", "[42]"}, {"3", "[3]", "[20]", "[42]"}};
+  EXPECT_EQ(table(from_store->fill_latest_at()), expected);
+  auto from_file = View::create(path, "frame", "/a");
+  ASSERT_TRUE(from_file.ok()) << from_file.status().to_string();
+  EXPECT_EQ(table(*from_file), (Table{{"1", "[1]"}, {"3", "[3]"}}));
+}
+
+TEST_F(DataframeFileTest, FileErrorsNameTheFileAndTheByteOffset) {
+  auto missing = load_recording(path_ + ".missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(path_ + ".missing"), std::string::npos)
+      << missing.status().to_string();
+  EXPECT_FALSE(View::create(path_ + ".missing", "frame").ok());
+
+  for (int f = 0; f < 20; ++f) log("/a", f, f);
+  const std::string path = write_recording();
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Damage the last chunk's header (its kind byte); the footer and end marker come after it.
+  auto reader = format::RecordingReader::open(path).value();
+  uint64_t last_chunk = 0;
+  for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+    if ((*m)->kind == format::MessageKind::kChunk) last_chunk = (*m)->offset;
+  }
+  ASSERT_GT(last_chunk, 0u);
+  bytes[last_chunk] = char(0x7F);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  auto corrupt = load_recording(path);
+  ASSERT_FALSE(corrupt.ok());
+  const std::string message = corrupt.status().message();
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("byte " + std::to_string(last_chunk)), std::string::npos) << message;
 }
 
 }  // namespace

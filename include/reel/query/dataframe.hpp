@@ -15,7 +15,9 @@
 //
 // Pushdown: index ranges and filter_is_not_null() decide which chunks are read at all; chunks
 // that cannot contribute are never touched. Results stream as Arrow record batches of at most
-// `batch_rows` rows.
+// `batch_rows` rows, built lazily: the reader walks each column's chunks in time order (a
+// merge where chunks overlap in time) and copies only the cells of the batch it builds, so
+// its memory is the batch plus, per column, the chunks open at the current index value.
 //
 // Views are immutable values: every builder method returns a new view. A View keeps its
 // store alive; reading while the store is written sees a consistent snapshot per column.
@@ -50,6 +52,14 @@ struct ColumnDescription {
 // "/plots/a:Scalars:scalars" -> entity /plots/a, descriptor Scalars:scalars.
 Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view name);
 
+// Loads a recording file (from a RecordingStream's save(), `reel save`, ...) into a new store,
+// for views: load_recording(path) then View::create(store, ...), as Python's
+// rr.dataframe.load_recording(path).view(index=..., contents=...). Errors name the file and
+// the byte offset of the bad message. A file cut short (still being written, or its writer
+// killed) loads up to its last complete message; `warnings`, if given, then says where.
+Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
+                                                         std::vector<std::string>* warnings = nullptr);
+
 class RecordBatchReader {
  public:
   virtual ~RecordBatchReader() = default;
@@ -69,6 +79,9 @@ class View {
   static Result<View> create(std::shared_ptr<const ChunkStore> store,
                              std::optional<std::string> index,
                              std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
+  // A view of a recording file: load_recording(path), then the store's view.
+  static Result<View> create(const std::string& path, std::optional<std::string> index,
+                             std::string_view contents = "/**");
 
   // Only index values in [t0, t1].
   View filter_range(TimeInt t0, TimeInt t1) const;

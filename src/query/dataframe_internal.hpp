@@ -1,0 +1,24 @@
+// Internals of the dataframe reader, for tests.
+#pragma once
+
+#include <cstdint>
+
+#include "reel/query/dataframe.hpp"
+
+namespace reel::dataframe::internal {
+
+// What a reader made by View::read() opened while reading: evidence that it walks chunks
+// lazily instead of copying them.
+struct ReaderStats {
+  int64_t chunks_opened = 0;    // chunk cursors created (chunks with rows in the window)
+  int64_t max_open_chunks = 0;  // most cursors open at once on one column (1 unless chunks
+                                // overlap in time on the index timeline)
+  int64_t sorted_rows = 0;      // rows of chunks unsorted on the index timeline that were
+                                // given a row order
+  int64_t max_order_rows = 0;   // the largest such row order (rows of one chunk)
+};
+
+// The statistics of a reader returned by View::read(); null for any other reader.
+const ReaderStats* reader_stats(const RecordBatchReader& reader);
+
+}  // namespace reel::dataframe::internal
