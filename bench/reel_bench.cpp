@@ -497,6 +497,70 @@ Result dataframe(const Workload& w) {
   return r;
 }
 
+// Pushdown: the workload sent in pieces of 4096 steps (large chunks, stored as they come, so
+// each series has several), plus a sparse /events series (10 rows mid-recording). Views that
+// can only use a few chunks must examine only those (ChunkStore::chunks_scanned).
+Result dataframe_pushdown(const Workload& w) {
+  Result r;
+  auto values = w.values();
+  std::shared_ptr<reel::ChunkStore> store;
+  const int mid = w.steps / 2, piece = 4096;
+  {
+    reel::RecordingStream rec("reel_bench", bench_options(false));
+    store = rec.memory_store();
+    for (int s = 0; s < w.num_series(); ++s) {
+      for (int k0 = 0; k0 < w.steps; k0 += piece) {
+        const int len = std::min(piece, w.steps - k0);
+        std::vector<int64_t> steps(static_cast<size_t>(len));
+        for (int k = 0; k < len; ++k) steps[size_t(k)] = k0 + k;
+        std::vector<double> v(values[size_t(s)].begin() + k0, values[size_t(s)].begin() + k0 + len);
+        rec.send_columns(w.entity(s), {reel::TimeColumn::sequence("step", steps)}, reel::Scalars::columns(v));
+      }
+    }
+    std::vector<int64_t> event_steps;
+    std::vector<double> event_values;
+    for (int k = 0; k < 10; ++k) {
+      event_steps.push_back(mid + 7 * k);
+      event_values.push_back(k);
+    }
+    rec.send_columns("/events", {reel::TimeColumn::sequence("step", event_steps)},
+                     reel::Scalars::columns(event_values));
+    rec.flush_blocking();
+  }
+  const double total = double(store->num_chunks());
+  r.figures["chunks_total"] = total;
+  auto measure = [&](const std::string& name, const reel::Result<reel::dataframe::View>& view,
+                     int64_t expected_rows) {
+    if (!view.ok()) {
+      r.error = view.status().to_string();
+      return;
+    }
+    const uint64_t before = store->chunks_scanned();
+    auto t0 = Clock::now();
+    auto batches = view->read_all();
+    const double wall = seconds_since(t0);
+    check(r, batches.ok(), name);
+    int64_t rows = 0;
+    if (batches.ok()) {
+      for (const auto& b : *batches) rows += b.num_rows;
+    }
+    check(r, rows == expected_rows, name + " rows");
+    const double scanned = double(store->chunks_scanned() - before);
+    r.figures[name + "_chunks_scanned"] = scanned;
+    r.figures[name + "_s"] = wall;
+    r.ratios[name + "_chunks_total_vs_scanned"] = total / std::max(1.0, scanned);
+  };
+  auto plots = reel::dataframe::View::create(store, "step", "/plots/**");
+  if (!plots.ok()) {
+    r.error = plots.status().to_string();
+    return r;
+  }
+  measure("full", *plots, w.steps);
+  measure("range100", plots->filter_range(mid, mid + 99), 100);
+  measure("not_null_events", plots->filter_is_not_null("/events:Scalars:scalars"), 10);
+  return r;
+}
+
 Result points3d(double scale) {
   Result r;
   const int frames = std::max(2, int(100 * std::min(scale, 1.0)));
@@ -857,6 +921,7 @@ std::vector<Scenario> scenarios() {
       {"latest_at", [](const Workload& w, double s, const std::string&) { return latest_at(w, s); }},
       {"range", [](const Workload& w, double, const std::string&) { return range(w); }},
       {"dataframe", [](const Workload& w, double, const std::string&) { return dataframe(w); }},
+      {"dataframe_pushdown", [](const Workload& w, double, const std::string&) { return dataframe_pushdown(w); }},
       {"compact", [](const Workload& w, double, const std::string& d) { return compact(w, d); }},
       {"points3d", [](const Workload&, double s, const std::string&) { return points3d(s); }},
       {"gc", [](const Workload& w, double, const std::string&) { return gc(w); }},
