@@ -275,8 +275,20 @@ Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store, s
     }
     return Status::OK();
   };
+  // On an error, the decodes still in flight are waited for (they use `options` and `name`)
+  // and dropped.
+  auto abandon = [&] {
+    for (auto& f : pending) f.wait();
+    pending.clear();
+  };
   auto drain = [&]() -> Status {
-    while (!pending.empty()) REEL_RETURN_NOT_OK(consume_one());
+    while (!pending.empty()) {
+      Status st = consume_one();
+      if (!st.ok()) {
+        abandon();
+        return st;
+      }
+    }
     return Status::OK();
   };
   for (;;) {
@@ -295,10 +307,7 @@ Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store, s
     if (pending.size() >= depth) {
       Status st = consume_one();
       if (!st.ok()) {
-        while (!pending.empty()) {  // finish the decodes in flight before returning
-          pending.front().wait();
-          pending.pop_front();
-        }
+        abandon();
         report.warnings = reader.warnings();
         return st;
       }

@@ -192,6 +192,35 @@ TEST(RecordingFileTest, CorruptBytesAreErrorsNamingTheOffset) {
   }
 }
 
+// A damaged payload (checksum mismatch) while decodes run ahead on the thread pool: the load
+// stops with an error naming that message, after inserting every chunk before it, and leaves
+// no decode running (ASan would see one use the load's state after it returned).
+TEST(RecordingFileTest, LoadStopsAtADamagedPayloadWithEveryChunkBeforeIt) {
+  auto chunks = sample_chunks(40, 50);
+  auto full = encode_file(chunks, {});
+  auto complete = read_all(full);
+  size_t last_chunk = 0;
+  for (size_t i = 0; i < complete.messages.size(); ++i) {
+    if (complete.messages[i].kind == MessageKind::kChunk) last_chunk = i;
+  }
+  for (size_t victim : {size_t(3), size_t(20), last_chunk}) {
+    const Message& m = complete.messages[victim];
+    ASSERT_EQ(m.kind, MessageKind::kChunk);
+    auto bytes = full;
+    bytes[m.offset + kMessageHeaderBytes + 10] ^= 0x5A;  // inside the payload
+    std::string path = temp_path("damaged.reel");
+    std::ofstream(path, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    ChunkStore store(ChunkStoreConfig::no_compaction());
+    auto report = load_file(path, store);
+    ASSERT_FALSE(report.ok());
+    EXPECT_NE(report.status().message().find("byte " + std::to_string(m.offset)), std::string::npos)
+        << report.status().to_string();
+    EXPECT_NE(report.status().message().find("checksum"), std::string::npos);
+    EXPECT_EQ(store.stats().num_rows, int64_t(victim - 1) * 50);  // message 0 is the store info
+  }
+}
+
 TEST(RecordingFileTest, NewerFormatVersionIsAClearError) {
   auto bytes = encode_file(sample_chunks(1, 5), {});
   internal::put_u16(bytes.data() + 4, kFormatVersion + 1);
