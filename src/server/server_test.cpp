@@ -635,5 +635,40 @@ TEST(ServerTest, BusyPortIsAClearError) {
       << second.status().message();
 }
 
+TEST(ServerTest, ConcurrentStopWhileClientsStreamAndViewersRead) {
+  TestServer t;
+  ASSERT_TRUE(t.server);
+  // A client that sent two chunks and keeps its connection open.
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(t.server->ingest_port());
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  auto bytes = valid_stream("held/open", 2);
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), ssize_t(bytes.size()));
+  ASSERT_TRUE(test_util::eventually([&] { return rows_of(*t.store, "/held/open") == 20; }));
+  // A viewer, and an SDK client streaming while the server stops.
+  WsClient ws(t.server->http_port());
+  EXPECT_EQ(ws.read_json()["type"], "hello");
+  set_error_handler([](const Status&) {});  // the SDK client will lose its server
+  std::thread sdk([&] { sdk_client(t.server->ingest_address(), "streaming", 200, 50); });
+  ASSERT_TRUE(t.log.wait_for("connected", 3)) << t.log.all();
+  t.server->stop();  // returns: every connection is cut, every thread joined
+  sdk.join();
+  set_error_handler(nullptr);
+  EXPECT_EQ(t.server->num_ingest_clients(), 0u);
+  EXPECT_EQ(rows_of(*t.store, "/held/open"), 20);
+  for (;;) {  // the viewer's connection ends (after whatever was already on its way)
+    boost::system::error_code ec;
+    beast::flat_buffer buffer;
+    ws.ws.read(buffer, ec);
+    if (ec) break;
+  }
+  t.server->stop();  // idempotent
+  ::close(fd);
+}
+
 }  // namespace
 }  // namespace reel::server
