@@ -83,6 +83,15 @@ Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
                            std::to_string(std::max(h.payload_bytes, h.stored_bytes)) +
                            " bytes is over the limit of " + std::to_string(max_message_bytes));
   }
+  // No codec expands by more than its best ratio (LZ4 under 256x; zstd: an RLE block makes
+  // 128 KiB from 4 bytes), so a larger claim is corrupt: refused before a payload buffer is
+  // allocated for it (a 100-byte message must not cost a 1 GiB allocation).
+  const uint64_t max_ratio = h.compression == Compression::kLz4 ? 256 : 32768;
+  if (h.compression != Compression::kNone && h.payload_bytes / max_ratio > h.stored_bytes) {
+    return Status::Corrupt(where() + std::string(compression_name(h.compression)) + " message of " +
+                           std::to_string(h.stored_bytes) + " bytes cannot hold a payload of " +
+                           std::to_string(h.payload_bytes) + " bytes");
+  }
   if (h.compression == Compression::kNone && h.payload_bytes != h.stored_bytes) {
     return Status::Corrupt(where() + "uncompressed message with stored length " +
                            std::to_string(h.stored_bytes) + " != payload length " +

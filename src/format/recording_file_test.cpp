@@ -261,6 +261,41 @@ TEST(RecordingFileTest, HugeLengthFieldsAllocateNothing) {
   EXPECT_NE(big.error.message().find("over the limit"), std::string::npos);
 }
 
+// A compressed message's payload length is bounded by its codec's best ratio: a tiny LZ4 or
+// zstd message announcing 1 GiB is corrupt before anything is allocated for it (with the
+// default 1 GiB limit, each such message cost a 1 GiB allocation). Seen while writing
+// recording_reader_fuzz, whose harness had to lower max_message_bytes to avoid it.
+TEST(RecordingFileTest, CompressedLengthsBeyondTheCodecRatioAreCorrupt) {
+  for (auto c : {Compression::kLz4, Compression::kZstd}) {
+    auto bytes = Encoder::file_header();
+    uint8_t h[kMessageHeaderBytes] = {};
+    h[0] = uint8_t(MessageKind::kChunk);
+    h[1] = uint8_t(c);
+    internal::put_u64(h + 8, 1ull << 30);  // 1 GiB, the default limit
+    internal::put_u64(h + 16, 100);
+    bytes.insert(bytes.end(), h, h + sizeof h);
+    bytes.resize(bytes.size() + 100, 0);
+    auto r = read_all(bytes);
+    ASSERT_FALSE(r.error.ok()) << compression_name(c);
+    EXPECT_NE(r.error.message().find("cannot hold"), std::string::npos) << r.error.message();
+  }
+  // The most compressible payloads still fit: 4 MB of JSON whitespace, either codec.
+  std::string json = "{\"chunks\": []" + std::string(4 << 20, ' ') + "}";
+  for (auto c : {Compression::kLz4, Compression::kZstd}) {
+    Encoder enc(WriterOptions{c});
+    auto bytes = Encoder::file_header();
+    ASSERT_TRUE(enc.encode_message(MessageKind::kFooter,
+                                   {reinterpret_cast<const uint8_t*>(json.data()), json.size()},
+                                   bytes)
+                    .ok());
+    EXPECT_LT(bytes.size(), json.size() / 100) << compression_name(c);
+    auto r = read_all(bytes);
+    EXPECT_TRUE(r.error.ok()) << compression_name(c) << ": " << r.error.to_string();
+    ASSERT_EQ(r.messages.size(), 1u) << compression_name(c);
+    EXPECT_EQ(r.messages[0].payload_bytes, json.size());
+  }
+}
+
 TEST(RecordingFileTest, PipesWithBogusLengthsAreReadIncrementally) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
