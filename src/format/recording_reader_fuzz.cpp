@@ -2,7 +2,8 @@
 //
 // Drives what `reel view`/`load_file` do with a file nobody vouches for: framing, CRC,
 // LZ4/zstd decompression, the Arrow IPC chunk payload, chunk invariants, then insertion into a
-// ChunkStore (compaction on) and queries over what was inserted. A chunk the decoder accepts
+// ChunkStore (compaction on) and queries over what was inserted; and the same bytes through
+// load_into_store, whose decodes run on a thread pool. A chunk the decoder accepts
 // must be safe for the store, the query engine and the encoder: a crash anywhere here is a
 // decoder bug (it let an inconsistent chunk through).
 //
@@ -86,6 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fix_checksums(bytes);
   ReaderOptions options;
   options.max_message_bytes = 64u << 20;  // as a server facing untrusted peers would set it
+  {
+    // The file-load path: decodes run ahead on two threads, inserts follow in stream order.
+    auto reader = RecordingReader::from_bytes(bytes, "fuzz.reel", options);
+    ChunkStore store;
+    (void)load_into_store(*reader, store, 2);
+  }
   auto reader = RecordingReader::from_bytes(std::move(bytes), "fuzz.reel", options);
   ChunkStoreConfig config;
   config.chunk_max_rows = 64;  // small: fuzzed chunks compact with each other
