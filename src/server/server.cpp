@@ -159,7 +159,7 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
       std::vector<ViewerEvent> out;
       out.reserve(events.size());
       for (const auto& e : events) {
-        out.push_back({e.kind == ChunkStoreEventKind::kAddition, e.chunk});
+        out.push_back({e.kind == ChunkStoreEventKind::kAddition, e.chunk, e.compacted_from});
       }
       std::lock_guard lock(relay->mutex);
       if (relay->target) relay->target->post_events(std::move(out));

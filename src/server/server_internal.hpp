@@ -36,6 +36,8 @@ std::string endpoint_text(const tcp::endpoint& endpoint);
 struct ViewerEvent {
   bool added = true;
   ChunkPtr chunk;
+  // An addition made by compaction: {replaced chunk, incoming chunk} (ChunkStoreEvent).
+  std::vector<ChunkId> compacted_from;
 };
 
 // HTTP + WebSocket for the viewer (viewer_service.cpp). Runs on the io thread; the post_*

@@ -6,6 +6,13 @@
 // memory per viewer is one frame plus small queue entries. Chunks are referenced weakly: a
 // chunk garbage-collected before it was sent is simply skipped (its addition and removal
 // cancel out). A viewer whose queue still grows past the limit is disconnected.
+//
+// Compaction on ingestion replaces the open chunk T of an entity by T + incoming rows. A
+// viewer that holds T (whole, or as the pieces it was sent) gets only the incoming rows, as a
+// chunk with the incoming chunk's id, and no removal; the session remembers that the merged
+// store chunk stands for those pieces, so that its later removal names exactly the ids the
+// viewer holds. Otherwise (T not sent yet) the merged chunk is sent whole, and the removal of
+// whatever the viewer held of T follows it (replacement before removal).
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
@@ -15,6 +22,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 
@@ -48,6 +56,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // removals of one modification travel in one message).
   void on_added(const ChunkPtr& chunk);
   void on_removed(const ChunkId& id);
+  // `merged` replaced `replaced` and holds its rows first (rows [0, offset)), then the
+  // rows of the incoming chunk `incoming`.
+  void on_appended(const ChunkId& replaced, const ChunkPtr& merged, const ChunkId& incoming,
+                   int64_t offset);
+  // `chunk` replaced the chunks `replaced` (compaction that is not an append).
+  void on_replaced(const std::vector<ChunkId>& replaced, const ChunkPtr& chunk);
   void pump();
   void send_text(std::string text) {
     if (closed_) return;
@@ -74,10 +88,27 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     std::weak_ptr<const Chunk> chunk;
     ChunkId id;
   };
+  // The store chunk that currently holds a chain of appended pieces. Compaction only appends,
+  // so a piece's rows keep their place when the chain grows: queued pieces follow `chunk`.
+  struct Source {
+    std::weak_ptr<const Chunk> chunk;
+  };
+  // Rows [offset, offset + rows) of the source's chunk, sent as chunk `id`.
+  struct Piece {
+    std::shared_ptr<Source> source;
+    int64_t offset = 0;
+    int64_t rows = 0;
+    ChunkId id;
+  };
   struct Removed {
     std::vector<ChunkId> ids;
   };
-  using Live = std::variant<Added, Removed>;
+  using Live = std::variant<Added, Piece, Removed>;
+  // A store chunk the viewer holds as several chunks: their ids (sent or queued), in order.
+  struct Pieces {
+    std::vector<ChunkId> ids;
+    std::shared_ptr<Source> source;
+  };
 
   void on_accept(boost::system::error_code ec);
   void read();
@@ -87,6 +118,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void write_text(std::string text);
   void on_write(boost::system::error_code ec);
   void too_slow(const std::string& why);
+  bool queue_full();
+  // The viewer-side ids of store chunk `id` leave the viewer's set: queued ones are cancelled,
+  // the ids the viewer was sent are appended to `out`.
+  void release(const ChunkId& id, std::vector<ChunkId>& out);
+  void queue_removal(std::vector<ChunkId> ids);
+  void forget_all();
 
   websocket::stream<beast::tcp_stream> ws_;
   ViewerServiceImpl& service_;
@@ -106,8 +143,15 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   uint64_t backlog_sent_ = 0;
   bool caught_up_sent_ = false;
   std::deque<Live> live_;
-  // Chunks queued for sending (backlog or live) and not sent yet.
+  // Viewer-side chunk ids queued for sending (backlog or live, whole chunks and pieces) and
+  // not sent yet.
   std::unordered_set<ChunkId> pending_;
+  // Store chunk id -> the ids the viewer holds for it, when it holds it as pieces. Store
+  // chunks the viewer holds whole (under their own id) have no entry. Erased on deletion.
+  std::unordered_map<ChunkId, Pieces> pieces_;
+  // Queued replacement chunk -> removals to send right after it (ids the viewer was sent of
+  // what it replaces). Only for replacements not sent yet.
+  std::unordered_map<ChunkId, std::vector<ChunkId>> owed_;
 
   // The frame being written.
   uint8_t prefix_[kFramePrefixBytes] = {};
@@ -237,17 +281,62 @@ class ViewerServiceImpl final : public ViewerService {
   }
 
   void on_events(const std::vector<ViewerEvent>& events) {
+    // A compaction's deletion is handled with the addition that replaces it (later in the
+    // same batch), so that a viewer can get only the new rows, or the replacement first.
+    std::unordered_set<ChunkId> replaced_later;
     for (const auto& e : events) {
-      if (e.added) {
-        if (!mirror_.emplace(e.chunk->id(), e.chunk).second) continue;
+      if (e.added) replaced_later.insert(e.compacted_from.begin(), e.compacted_from.end());
+    }
+    std::unordered_map<ChunkId, ChunkPtr> deferred;
+    for (const auto& e : events) {
+      const ChunkId id = e.chunk->id();
+      if (!e.added) {
+        if (mirror_.erase(id) == 0) continue;
+        if (replaced_later.count(id)) {
+          deferred.emplace(id, e.chunk);
+        } else {
+          for_each_session([&](WsSession& s) { s.on_removed(id); });
+        }
+        continue;
+      }
+      if (!mirror_.emplace(id, e.chunk).second) continue;
+      std::vector<ChunkPtr> replaced;
+      for (const auto& from : e.compacted_from) {
+        if (auto it = deferred.find(from); it != deferred.end()) {
+          replaced.push_back(std::move(it->second));
+          deferred.erase(it);
+        }
+      }
+      if (replaced.empty()) {
         for_each_session([&](WsSession& s) { s.on_added(e.chunk); });
+      } else if (replaced.size() == 1 && e.compacted_from.size() == 2 &&
+                 replaced[0]->id() == e.compacted_from[0] && is_append(*replaced[0], *e.chunk)) {
+        const ChunkId& target = e.compacted_from[0];
+        const ChunkId& incoming = e.compacted_from[1];
+        const int64_t offset = replaced[0]->num_rows();
+        for_each_session([&](WsSession& s) { s.on_appended(target, e.chunk, incoming, offset); });
       } else {
-        if (mirror_.erase(e.chunk->id()) == 0) continue;
-        const ChunkId id = e.chunk->id();
-        for_each_session([&](WsSession& s) { s.on_removed(id); });
+        std::vector<ChunkId> ids;
+        for (const auto& c : replaced) ids.push_back(c->id());
+        for_each_session([&](WsSession& s) { s.on_replaced(ids, e.chunk); });
       }
     }
+    // Not expected (a compaction's addition follows its deletion): plain removals.
+    for (const auto& entry : deferred) {
+      const ChunkId& id = entry.first;
+      for_each_session([&](WsSession& s) { s.on_removed(id); });
+    }
     for_each_session([](WsSession& s) { s.pump(); });
+  }
+
+  // Whether `merged` starts with the rows of `target` (and has more): compaction appends.
+  static bool is_append(const Chunk& target, const Chunk& merged) {
+    if (merged.num_rows() <= target.num_rows()) return false;
+    if (merged.entity_path() != target.entity_path()) return false;
+    for (int64_t i = 0; i < target.num_rows(); ++i) {
+      if (merged.row_id(i) != target.row_id(i)) return false;
+    }
+    return true;
   }
 
   asio::io_context& io_;
@@ -311,10 +400,7 @@ void WsSession::on_read(boost::system::error_code ec) {
     }
     closed_ = true;
     service_.detach();
-    priority_.clear();
-    live_.clear();
-    backlog_.clear();
-    pending_.clear();
+    forget_all();
     return;
   }
   if (ws_.got_text()) {
@@ -356,39 +442,102 @@ void WsSession::handle_text(const std::string& text) {
   }
 }
 
+bool WsSession::queue_full() {
+  if (live_.size() < service_.options().max_viewer_queue) return false;
+  too_slow(std::to_string(live_.size()) + " changes queued");
+  return true;
+}
+
 void WsSession::on_added(const ChunkPtr& chunk) {
-  if (closed_ || !accepted_) return;
-  if (live_.size() >= service_.options().max_viewer_queue) {
-    too_slow(std::to_string(live_.size()) + " changes queued");
-    return;
-  }
+  if (closed_ || !accepted_ || queue_full()) return;
   pending_.insert(chunk->id());
   live_.push_back(Added{chunk, chunk->id()});
 }
 
+void WsSession::on_appended(const ChunkId& replaced, const ChunkPtr& merged,
+                            const ChunkId& incoming, int64_t offset) {
+  if (closed_ || !accepted_) return;
+  auto it = pieces_.find(replaced);
+  // The viewer holds the replaced chunk (sent whole, or as pieces that are sent or queued
+  // as pieces) unless it is still queued whole: that queue entry dies with the chunk.
+  if (it == pieces_.end() && pending_.count(replaced)) {
+    on_replaced({replaced}, merged);
+    return;
+  }
+  if (queue_full()) return;
+  Pieces p;
+  if (it != pieces_.end()) {
+    p = std::move(it->second);
+    pieces_.erase(it);
+  } else {
+    p.ids.push_back(replaced);
+    p.source = std::make_shared<Source>();
+  }
+  p.source->chunk = merged;
+  p.ids.push_back(incoming);
+  live_.push_back(Piece{p.source, offset, merged->num_rows() - offset, incoming});
+  pending_.insert(incoming);
+  pieces_.emplace(merged->id(), std::move(p));
+}
+
+void WsSession::on_replaced(const std::vector<ChunkId>& replaced, const ChunkPtr& chunk) {
+  if (closed_ || !accepted_) return;
+  std::vector<ChunkId> owed;
+  for (const auto& id : replaced) release(id, owed);
+  if (queue_full()) return;
+  pending_.insert(chunk->id());
+  live_.push_back(Added{chunk, chunk->id()});
+  if (!owed.empty()) owed_[chunk->id()] = std::move(owed);
+}
+
 void WsSession::on_removed(const ChunkId& id) {
   if (closed_ || !accepted_) return;
-  // Never sent: the viewer need not hear of it at all.
-  if (pending_.erase(id)) return;
+  std::vector<ChunkId> ids;
+  release(id, ids);
+  queue_removal(std::move(ids));
+}
+
+void WsSession::release(const ChunkId& id, std::vector<ChunkId>& out) {
+  // Queued and never sent: the viewer need not hear of it at all.
+  auto drop = [&](const ChunkId& part) {
+    if (!pending_.erase(part)) out.push_back(part);
+  };
+  if (auto it = pieces_.find(id); it != pieces_.end()) {
+    for (const auto& part : it->second.ids) drop(part);
+    pieces_.erase(it);
+  } else {
+    drop(id);
+  }
+  if (auto it = owed_.find(id); it != owed_.end()) {
+    out.insert(out.end(), it->second.begin(), it->second.end());
+    owed_.erase(it);
+  }
+}
+
+void WsSession::queue_removal(std::vector<ChunkId> ids) {
+  if (ids.empty()) return;
   if (!live_.empty()) {
     if (auto* r = std::get_if<Removed>(&live_.back())) {
-      r->ids.push_back(id);
+      r->ids.insert(r->ids.end(), ids.begin(), ids.end());
       return;
     }
   }
-  if (live_.size() >= service_.options().max_viewer_queue) {
-    too_slow(std::to_string(live_.size()) + " changes queued");
-    return;
-  }
-  live_.push_back(Removed{{id}});
+  if (queue_full()) return;
+  live_.push_back(Removed{std::move(ids)});
 }
 
-void WsSession::too_slow(const std::string& why) {
-  service_.log("viewer " + peer_ + " disconnected: it does not read fast enough (" + why + ")");
+void WsSession::forget_all() {
   priority_.clear();
   live_.clear();
   backlog_.clear();
   pending_.clear();
+  pieces_.clear();
+  owed_.clear();
+}
+
+void WsSession::too_slow(const std::string& why) {
+  service_.log("viewer " + peer_ + " disconnected: it does not read fast enough (" + why + ")");
+  forget_all();
   close_reason_ = "viewer too slow: reconnect to get the store afresh";
   closed_ = true;
   if (!writing_) on_write({});
@@ -430,8 +579,19 @@ void WsSession::pump() {
       write_text(chunks_removed_json(r->ids));
       return;
     }
+    if (auto* p = std::get_if<Piece>(&item)) {
+      if (!pending_.erase(p->id)) continue;  // removed before it was sent
+      ChunkPtr c = p->source->chunk.lock();
+      if (!c || p->offset + p->rows > c->num_rows()) continue;
+      if (write_chunk(FrameKind::kChunkAdded, 0, *c->slice(p->offset, p->rows)->with_id(p->id))) {
+        return;
+      }
+      continue;
+    }
     auto& a = std::get<Added>(item);
-    if (!pending_.erase(a.id)) continue;  // removed before it was sent
+    if (!pending_.erase(a.id)) continue;  // removed (or replaced) before it was sent
+    // What this chunk replaces leaves the viewer right after it.
+    if (auto owed = owed_.extract(a.id)) live_.push_front(Removed{std::move(owed.mapped())});
     ChunkPtr c = a.chunk.lock();
     if (c && write_chunk(FrameKind::kChunkAdded, 0, *c)) return;
   }
