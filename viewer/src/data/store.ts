@@ -144,16 +144,7 @@ export class ViewerStore {
       }
       list.push(chunk);
     }
-    for (const time of chunk.times.values()) {
-      const tl = this.timelines.get(time.name);
-      if (!tl) {
-        this.timelines.set(time.name, { name: time.name, type: time.type, min: time.min, max: time.max, rows: chunk.numRows });
-      } else {
-        if (time.min < tl.min) tl.min = time.min;
-        if (time.max > tl.max) tl.max = time.max;
-        tl.rows += chunk.numRows;
-      }
-    }
+    this.addTimelines(chunk);
     e.version++;
     this.version++;
   }
@@ -198,16 +189,19 @@ export class ViewerStore {
   private recomputeTimelines(): void {
     this.timelines.clear();
     this.timelinesStale = false;
-    for (const chunk of this.chunks.values()) {
-      for (const time of chunk.times.values()) {
-        const tl = this.timelines.get(time.name);
-        if (!tl) {
-          this.timelines.set(time.name, { name: time.name, type: time.type, min: time.min, max: time.max, rows: chunk.numRows });
-        } else {
-          if (time.min < tl.min) tl.min = time.min;
-          if (time.max > tl.max) tl.max = time.max;
-          tl.rows += chunk.numRows;
-        }
+    for (const chunk of this.chunks.values()) this.addTimelines(chunk);
+  }
+
+  /** Widens the timelines' ranges and row counts by a chunk's time columns. */
+  private addTimelines(chunk: Chunk): void {
+    for (const time of chunk.times.values()) {
+      const tl = this.timelines.get(time.name);
+      if (!tl) {
+        this.timelines.set(time.name, { name: time.name, type: time.type, min: time.min, max: time.max, rows: chunk.numRows });
+      } else {
+        if (time.min < tl.min) tl.min = time.min;
+        if (time.max > tl.max) tl.max = time.max;
+        tl.rows += chunk.numRows;
       }
     }
   }
