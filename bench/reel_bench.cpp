@@ -775,9 +775,26 @@ std::string env_or(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-// Runs the script with --steps; returns its JSON object, or null with `skip` set when Python
-// or the module is missing (a failing script with everything present is an error in `r`).
-json run_python_bench(const std::string& script, const Workload& w, Result& r, std::string* skip) {
+// Runs the script with --steps; returns its JSON object, or null when Python or the module is
+// missing (said in `r.figures["python_missing"]` and on stderr) or the script failed (an error
+// in `r`).
+json run_python_bench_or_skip(const std::string& script, const Workload& w, Result& r,
+                              std::string* skip);
+
+json run_python_bench(const std::string& scenario, const std::string& script, const Workload& w,
+                      Result& r) {
+  std::string skip;
+  json py = run_python_bench_or_skip(script, w, r, &skip);
+  if (!skip.empty()) {
+    r.figures["python_missing"] = skip;
+    std::fprintf(stderr, "%s: skipped: %s\n", scenario.c_str(), skip.c_str());
+    return nullptr;
+  }
+  return py;
+}
+
+json run_python_bench_or_skip(const std::string& script, const Workload& w, Result& r,
+                              std::string* skip) {
   const std::string python = env_or("REEL_BENCH_PYTHON", REEL_PYTHON_EXECUTABLE);
   const std::string path = env_or("REEL_BENCH_PYTHONPATH", REEL_PYTHON_PATH);
   const std::string dir = env_or("REEL_BENCH_PYTHON_DIR", REEL_PYTHON_BENCH_DIR);
@@ -849,13 +866,7 @@ Result log_rows_py(const Workload& w) {
   const double cpp = cpp_log_rows_wall(w, w.values(), r);
   r.baselines["cpp_wall_s"] = cpp;
   r.baselines["cpp_ns_per_row"] = cpp * 1e9 / double(w.rows());
-  std::string skip;
-  json py = run_python_bench("log_rows.py", w, r, &skip);
-  if (!skip.empty()) {
-    r.figures["python_missing"] = skip;
-    std::fprintf(stderr, "log_rows_py: skipped: %s\n", skip.c_str());
-    return r;
-  }
+  json py = run_python_bench("log_rows_py", "log_rows.py", w, r);
   if (py.is_null()) return r;
   const double wall = py.value("wall_s", 0.0);
   r.figures["wall_s"] = wall;
@@ -887,13 +898,7 @@ Result send_columns_py(const Workload& w) {
     check(r, rows == w.rows() && close_enough(sum, w.expected_sum()), "C++ send_columns rows and sum");
     r.baselines["cpp_wall_s"] = wall;
   }
-  std::string skip;
-  json py = run_python_bench("send_columns.py", w, r, &skip);
-  if (!skip.empty()) {
-    r.figures["python_missing"] = skip;
-    std::fprintf(stderr, "send_columns_py: skipped: %s\n", skip.c_str());
-    return r;
-  }
+  json py = run_python_bench("send_columns_py", "send_columns.py", w, r);
   if (py.is_null()) return r;
   const double wall = py.value("wall_s", 0.0);
   r.figures["wall_s"] = wall;
