@@ -223,7 +223,10 @@ struct ChunkStore::Impl {
   StoreInfo info;
   std::unordered_map<EntityPath, EntityIndex> entities;
   std::unordered_map<ChunkId, ChunkPtr> chunks;
-  std::set<std::pair<RowId, ChunkId>> temporal_order;  // by smallest RowId
+  // GC order: by each chunk's newest RowId. A chunk is as old as its newest row: ordered by
+  // the oldest row instead, the chunk that compaction keeps growing with fresh rows would be
+  // the first victim, and GC would drop an entity's newest data.
+  std::set<std::pair<RowId, ChunkId>> temporal_order;
   std::unordered_map<ChunkId, int> static_refs;        // visible static cells per chunk
   // Ids of chunks merged away by compaction, and per stored chunk the ids merged into it: a
   // chunk inserted again after compaction is still recognized as present.
@@ -348,7 +351,7 @@ struct ChunkStore::Impl {
 
   void add_temporal(const ChunkPtr& chunk) {
     chunks.emplace(chunk->id(), chunk);
-    temporal_order.emplace(chunk->row_ids().min(), chunk->id());
+    temporal_order.emplace(chunk->row_ids().max(), chunk->id());
     account(*chunk, true);
     EntityIndex& entity = entities[chunk->entity_path()];
     record_types(entity, *chunk);
@@ -366,7 +369,7 @@ struct ChunkStore::Impl {
 
   void remove_temporal(const ChunkPtr& chunk) {
     chunks.erase(chunk->id());
-    temporal_order.erase({chunk->row_ids().min(), chunk->id()});
+    temporal_order.erase({chunk->row_ids().max(), chunk->id()});
     account(*chunk, false);
     auto eit = entities.find(chunk->entity_path());
     if (eit == entities.end()) return;
@@ -452,6 +455,13 @@ struct ChunkStore::Impl {
     }
   }
 
+  // Under a memory limit, merged chunks stay at most 1/64 of it: GC drops whole chunks, and
+  // chunks as big as an entity's share of the budget would make it drop whole entities.
+  static uint64_t merge_max_bytes(const ChunkStoreConfig& config) {
+    if (config.memory_limit == 0) return config.chunk_max_bytes;
+    return std::min(config.chunk_max_bytes, std::max<uint64_t>(config.memory_limit / 64, 4096));
+  }
+
   bool is_large(const Chunk& chunk, const ChunkStoreConfig& config) const {
     return uint64_t(chunk.num_rows()) * 2 > config.chunk_max_rows ||
            uint64_t(chunk.heap_size_bytes()) * 2 > config.chunk_max_bytes;
@@ -476,7 +486,7 @@ struct ChunkStore::Impl {
     uint64_t rows = uint64_t(target->num_rows() + chunk.num_rows());
     uint64_t limit = time_sorted ? config.chunk_max_rows : config.chunk_max_rows_if_unsorted;
     if (rows > limit) return nullptr;
-    if (target->heap_size_bytes() + chunk.heap_size_bytes() > config.chunk_max_bytes) return nullptr;
+    if (target->heap_size_bytes() + chunk.heap_size_bytes() > merge_max_bytes(config)) return nullptr;
     return target;
   }
 

@@ -500,6 +500,20 @@ TEST(ChunkStoreGcTest, BudgetIsRespected) {
   EXPECT_FALSE(store.latest_at(at(values.front() - 1), "/a", kScalar).has_value());
 }
 
+// Compaction keeps merging fresh rows into /a's first chunk; that chunk is as new as its
+// newest row, so GC takes /b's older chunk first and /a keeps its newest data.
+TEST(ChunkStoreGcTest, ChunkGrownByCompactionIsAsNewAsItsNewestRow) {
+  ChunkStore store;
+  ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 1, 1.0}})).ok());
+  ASSERT_TRUE(store.insert(scalar_chunk("/b", {{RowId::create(), 1, 2.0}})).ok());
+  ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 2, 3.0}})).ok());
+  ASSERT_EQ(store.num_chunks(), 2u);
+  auto report = store.gc({store.memory_bytes() - 1, 0});
+  EXPECT_EQ(report.chunks_removed, 1u);
+  EXPECT_FALSE(store.latest_at(at(10), "/b", kScalar));
+  EXPECT_EQ(values_of(store.range(between(0, 10), "/a", kScalar)), (std::vector<double>{1, 3}));
+}
+
 TEST(ChunkStoreGcTest, StaticDataSurvives) {
   ChunkStore store(ChunkStoreConfig::no_compaction());
   ASSERT_TRUE(store.insert(scalar_chunk("/s", {{RowId::create(), std::nullopt, 42.0}})).ok());

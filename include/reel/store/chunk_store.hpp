@@ -11,7 +11,8 @@
 //   visible; a static chunk none of whose cells is visible any more is dropped.
 // - Compaction on ingestion: a small incoming chunk is merged into the last chunk of the
 //   same entity and schema while the result stays within the configured limits.
-// - Garbage collection drops the oldest temporal chunks (by RowId), never static data.
+// - Garbage collection drops the oldest temporal chunks (by their newest RowId), never static
+//   data.
 //
 // Thread safety: a ChunkStore is safe for concurrent use from many threads without external
 // synchronization. Queries run concurrently with each other; `insert` and `gc` are
@@ -52,6 +53,8 @@ struct ChunkStoreConfig {
                                                // time on every timeline
   // When set, every insert that takes the store above this many bytes garbage-collects down
   // to `gc_target_fraction` of it (oldest temporal data first; see gc()). 0: no limit.
+  // Compaction then keeps merged chunks at most memory_limit / 64 bytes, so that GC, which
+  // drops whole chunks, drops old rows and not whole entities.
   uint64_t memory_limit = 0;
   double gc_target_fraction = 0.9;
   // Chunks protected from automatic GC per entity/timeline/component (see GcOptions).
@@ -117,7 +120,8 @@ struct ChunkStoreEvent {
 };
 
 struct GcOptions {
-  // Remove temporal chunks, oldest RowId first, until the store's memory is at most this.
+  // Remove temporal chunks, oldest first (by each chunk's newest RowId), until the store's
+  // memory is at most this.
   uint64_t target_bytes = 0;
   // Never remove the `protect_latest` chunks with the latest data of each
   // entity/timeline/component (so that latest-at at the end of time stays answerable).
