@@ -604,7 +604,7 @@ Result gc(const Workload& w) {
   const uint64_t budget = std::max<uint64_t>(w.raw_bytes() / 4, 1 << 20);
   reel::ChunkStoreConfig config;
   config.memory_limit = budget;
-  config.gc_protect_latest = 0;  // the budget alone decides
+  // gc_protect_latest stays at its default (1): each series keeps its latest chunk.
   auto store = std::make_shared<reel::ChunkStore>(config);
   auto values = w.values();
   uint64_t peak = 0;
@@ -613,7 +613,11 @@ Result gc(const Workload& w) {
   });
   auto t0 = Clock::now();
   {
-    reel::RecordingStream rec("reel_bench", bench_options(false));
+    // GC drops whole chunks: under a small budget the batcher cuts small ones (256 rows), or
+    // one flush of the 45 series would alone be more than the budget.
+    auto options = bench_options(false);
+    options.batcher.flush_num_rows = 256;
+    reel::RecordingStream rec("reel_bench", options);
     rec.set_sink(std::make_shared<reel::MemorySink>(store));
     for (int k = 0; k < w.steps; ++k) {
       for (int s = 0; s < w.num_series(); ++s) {
