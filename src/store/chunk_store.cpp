@@ -578,6 +578,7 @@ Result<std::vector<ChunkStoreEvent>> ChunkStore::insert(ChunkPtr chunk) {
       s.absorb(merged->id(), target->id(), chunk->id());
       auto added = s.make_event(ChunkStoreEventKind::kAddition, merged);
       added.compacted_from = {target->id(), chunk->id()};
+      added.appended = ChunkStoreEvent::Append{target->id(), chunk->id(), target->num_rows()};
       events.push_back(std::move(added));
       s.entities[merged->entity_path()].open_chunks[key] = merged->id();
     } else {

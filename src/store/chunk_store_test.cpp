@@ -311,6 +311,11 @@ TEST(ChunkStoreTest, EventsReportAdditionsCompactionsAndDeletions) {
   EXPECT_EQ(seen[1].chunk->id(), a->id());
   EXPECT_EQ(seen[2].kind, ChunkStoreEventKind::kAddition);
   EXPECT_EQ(seen[2].compacted_from, (std::vector<ChunkId>{a->id(), b->id()}));
+  ASSERT_TRUE(seen[2].appended.has_value());
+  EXPECT_EQ(seen[2].appended->replaced, a->id());
+  EXPECT_EQ(seen[2].appended->incoming, b->id());
+  EXPECT_EQ(seen[2].appended->offset, 1);
+  EXPECT_FALSE(seen[0].appended.has_value());
   EXPECT_LT(seen[0].event_id, seen[2].event_id);
   store.gc({0, 0});
   ASSERT_EQ(seen.size(), 4u);

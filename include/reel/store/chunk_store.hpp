@@ -117,6 +117,16 @@ struct ChunkStoreEvent {
   // For an addition produced by compaction: the chunks it was merged from (the chunk that
   // was replaced is also reported by its own deletion event just before).
   std::vector<ChunkId> compacted_from;
+  // Set when that compaction appended one incoming chunk behind an existing one: rows
+  // [0, offset) of `chunk` are the replaced chunk's rows, in order, and rows [offset, end)
+  // the incoming chunk's. Consumers that mirror chunks (the viewer server) send only the
+  // new rows. Unset for any other merge.
+  struct Append {
+    ChunkId replaced;
+    ChunkId incoming;
+    int64_t offset = 0;
+  };
+  std::optional<Append> appended;
 };
 
 struct GcOptions {
