@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/store_io/store_io.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/reel.hpp"
 
@@ -288,7 +289,7 @@ Result file_roundtrip(const Workload& w, const std::string& dir) {
   auto t0 = Clock::now();
   {
     auto writer = reel::format::RecordingWriter::open(path).value();
-    if (auto st = reel::format::write_store(*store, *writer); !st.ok()) r.error = st.to_string();
+    if (auto st = reel::write_store(*store, *writer); !st.ok()) r.error = st.to_string();
     if (auto st = writer->finish(); !st.ok()) r.error = st.to_string();
   }
   double write_s = seconds_since(t0);
@@ -296,7 +297,7 @@ Result file_roundtrip(const Workload& w, const std::string& dir) {
   const uint64_t file_bytes = std::filesystem::file_size(path);
   reel::ChunkStore loaded;
   t0 = Clock::now();
-  auto report = reel::format::load_file(path, loaded);
+  auto report = reel::load_file(path, loaded);
   double load_s = seconds_since(t0);
   check(r, report.ok(), "load: " + (report.ok() ? std::string() : report.status().to_string()));
   int64_t rows;
@@ -410,17 +411,17 @@ Result compact(const Workload& w, const std::string& dir) {
   const uint64_t in_bytes = std::filesystem::file_size(in);
   auto t0 = Clock::now();
   reel::ChunkStore store;
-  auto report = reel::format::load_file(in, store);
+  auto report = reel::load_file(in, store);
   check(r, report.ok(), "load");
   {
     auto writer = reel::format::RecordingWriter::open(out).value();
-    check(r, reel::format::write_store(store, *writer).ok(), "write");
+    check(r, reel::write_store(store, *writer).ok(), "write");
     check(r, writer->finish().ok(), "finish");
   }
   double wall = seconds_since(t0);
   int64_t rows;
   reel::ChunkStore check_store(reel::ChunkStoreConfig::no_compaction());
-  check(r, reel::format::load_file(out, check_store).ok(), "reload");
+  check(r, reel::load_file(out, check_store).ok(), "reload");
   double sum = store_sum(check_store, w, &rows);
   check(r, rows == w.rows(), "rows after compaction");
   check(r, close_enough(sum, w.expected_sum()), "sum after compaction");

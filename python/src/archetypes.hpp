@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "convert.hpp"
-#include "reel/sdk/archetypes.hpp"
-#include "reel/sdk/component_batch.hpp"
+#include "reel/types/archetypes.hpp"
+#include "reel/types/component_batch.hpp"
 
 namespace reel::py_bindings {
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common.hpp"
-#include "reel/sdk/components.hpp"
-#include "reel/sdk/collection.hpp"
+#include "reel/types/components.hpp"
+#include "reel/types/collection.hpp"
 
 namespace reel::py_bindings {
 

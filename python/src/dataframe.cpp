@@ -7,9 +7,10 @@
 #include "dataframe.hpp"
 #include "recording.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/store_io/store_io.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/query/latest_at.hpp"
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel::py_bindings {
 
@@ -661,10 +662,10 @@ void register_dataframe(py::module_& m) {
   df.def("load_recording", [](py::handle path) {
     const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
     auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
-    std::optional<Result<format::LoadReport>> report;
+    std::optional<Result<LoadReport>> report;
     {
       py::gil_scoped_release release;
-      report.emplace(format::load_file(p, *store));
+      report.emplace(load_file(p, *store));
     }
     auto r = check(std::move(*report));
     if (!r.warnings.empty()) {

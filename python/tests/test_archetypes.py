@@ -20,7 +20,7 @@ def log(logged, entity, *archetypes, frame=0):
 
 
 def test_every_cpp_archetype_has_a_python_class():
-    # The C++ SDK's archetypes (include/reel/sdk/archetypes.hpp), field names included.
+    # The C++ SDK's archetypes (include/reel/types/archetypes.hpp), field names included.
     expected = {
         "Scalars": ["scalars"],
         "SeriesLines": ["colors", "widths", "names"],

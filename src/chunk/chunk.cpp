@@ -1,4 +1,5 @@
 #include "reel/chunk/chunk.hpp"
+#include "reel/common/byte_order.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -219,25 +220,14 @@ RowIdColumn RowIdColumn::concatenate(std::span<const RowIdColumn* const> columns
   return from_buffer(buffer, 0, total);
 }
 
-namespace {
-void put_be64(uint8_t* p, uint64_t v) {
-  v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-uint64_t get_be64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
-}  // namespace
 
 ArrayPtr RowIdColumn::to_arrow() const {
   auto buffer = arrow::Buffer::allocate(size_t(length_) * 16);
   uint8_t* p = buffer->mutable_data();
   for (int64_t i = 0; i < length_; ++i) {
     RowId id = (*this)[i];
-    put_be64(p + i * 16, id.time_ns);
-    put_be64(p + i * 16 + 8, id.inc);
+    bytes::store_be<uint64_t>(p + i * 16, id.time_ns);
+    bytes::store_be<uint64_t>(p + i * 16 + 8, id.inc);
   }
   return arrow::make_primitive_from_buffer(arrow::fixed_size_binary(16), buffer, length_);
 }
@@ -251,7 +241,7 @@ Result<RowIdColumn> RowIdColumn::from_arrow(const ArrayPtr& array) {
   std::vector<RowId> ids(size_t(array->length));
   const uint8_t* p = array->buffers[1]->data() + array->offset * 16;
   for (int64_t i = 0; i < array->length; ++i) {
-    ids[size_t(i)] = {get_be64(p + i * 16), get_be64(p + i * 16 + 8)};
+    ids[size_t(i)] = {bytes::load_be<uint64_t>(p + i * 16), bytes::load_be<uint64_t>(p + i * 16 + 8)};
   }
   return from_ids(ids);
 }

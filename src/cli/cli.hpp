@@ -9,6 +9,7 @@
 
 #include "reel/format/recording_file.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/store_io/store_io.hpp"
 #include "reel/status.hpp"
 
 namespace reel::cli {

@@ -266,7 +266,7 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   wo.compression = *compression;
   auto writer = open_output(options.output, wo);
   if (!writer.ok()) return fail(writer.status());
-  Status st = format::write_store(store, **writer);
+  Status st = write_store(store, **writer);
   if (st.ok()) st = (*writer)->finish();
   if (!st.ok()) return fail(st);
   auto stats = store.stats();

@@ -14,7 +14,7 @@ Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& 
   for (const auto& path : inputs) {
     REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
     Progress progress(path == "-" ? "stdin" : path, reader->total_bytes());
-    auto report = format::load_into_store(*reader, *store);
+    auto report = load_into_store(*reader, *store);
     progress.finish();
     print_warnings(reader->warnings());
     if (!report.ok()) return report.status();

@@ -8,6 +8,7 @@
 
 #include "cli/cli.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/store_io/store_io.hpp"
 #include "server/server.hpp"
 
 namespace reel::cli {
@@ -43,7 +44,7 @@ int run(const ServeOptions& o, bool view) {
 
   if (view) {
     for (const auto& path : o.inputs) {
-      auto report = format::load_file(path, *store);
+      auto report = load_file(path, *store);
       if (!report.ok()) return fail(report.status());
       print_warnings(report->warnings);
     }

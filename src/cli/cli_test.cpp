@@ -9,7 +9,8 @@
 #include <fstream>
 
 #include "reel/format/recording_file.hpp"
-#include "reel/sdk/archetypes.hpp"
+#include "reel/store_io/store_io.hpp"
+#include "reel/types/archetypes.hpp"
 #include "reel/sdk/recording_stream.hpp"
 
 namespace reel {
@@ -107,11 +108,11 @@ TEST_F(CliTest, CompactThroughPipesDropsChunksAndSupersededStatics) {
   auto r = sh("cat " + input_ + " | " + kReel + " compact --max-rows 64 > " + path("c.reel") + " 2>/dev/null");
   ASSERT_EQ(r.status, 0);
   ChunkStore before, after;
-  ASSERT_TRUE(format::load_file(input_, before).ok());
+  ASSERT_TRUE(load_file(input_, before).ok());
   auto in_chunks = format::RecordingReader::open(input_).value();
   int chunks_in = 0;
   for (auto m = in_chunks->next(); m.ok() && *m; m = in_chunks->next()) chunks_in += (*m)->kind == format::MessageKind::kChunk;
-  ASSERT_TRUE(format::load_file(path("c.reel"), after).ok());
+  ASSERT_TRUE(load_file(path("c.reel"), after).ok());
   auto out_chunks = format::RecordingReader::open(path("c.reel")).value();
   int chunks_out = 0;
   for (auto m = out_chunks->next(); m.ok() && *m; m = out_chunks->next()) {
@@ -151,7 +152,7 @@ TEST_F(CliTest, FilterDropsEntitiesAndTimelines) {
   EXPECT_EQ(count_rows(path("f.reel"), "/world/debug/x"), 0);
   EXPECT_EQ(count_rows(path("f.reel"), "/plots/a"), 100);
   ChunkStore store;
-  ASSERT_TRUE(format::load_file(path("f.reel"), store).ok());
+  ASSERT_TRUE(load_file(path("f.reel"), store).ok());
   auto timelines = store.timelines();
   ASSERT_EQ(timelines.size(), 1u);
   EXPECT_EQ(timelines[0].name(), "frame");

@@ -40,24 +40,6 @@ const char* message_kind_name(MessageKind kind) {
 
 namespace internal {
 
-void put_u16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
-void put_u32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
-void put_u64(uint8_t* p, uint64_t v) { std::memcpy(p, &v, 8); }
-uint16_t get_u16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-uint32_t get_u32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-uint64_t get_u64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
 
 Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
                                            uint64_t max_message_bytes) {

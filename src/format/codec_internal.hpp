@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "reel/common/byte_order.hpp"
 #include "reel/format/recording_file.hpp"
 
 namespace reel::format::internal {
@@ -18,12 +19,12 @@ struct MessageHeader {
   uint64_t stored_bytes = 0;
 };
 
-void put_u16(uint8_t* p, uint16_t v);
-void put_u32(uint8_t* p, uint32_t v);
-void put_u64(uint8_t* p, uint64_t v);
-uint16_t get_u16(const uint8_t* p);
-uint32_t get_u32(const uint8_t* p);
-uint64_t get_u64(const uint8_t* p);
+using bytes::get_u16;
+using bytes::get_u32;
+using bytes::get_u64;
+using bytes::put_u16;
+using bytes::put_u32;
+using bytes::put_u64;
 
 // Checks kind, compression and lengths (against `max_message_bytes`).
 Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,

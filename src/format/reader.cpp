@@ -8,7 +8,6 @@
 #include <deque>
 #include <thread>
 
-#include "common/thread_pool.hpp"
 #include "format/codec_internal.hpp"
 #include "reel/format/recording_file.hpp"
 
@@ -244,85 +243,6 @@ Result<std::optional<Message>> RecordingReader::next() {
     return m.status();
   }
   return std::optional<Message>(std::move(*m));
-}
-
-Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store, size_t threads) {
-  LoadReport report;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  reel::internal::ThreadPool pool(threads);
-  ReaderOptions options;
-  options.copy_chunks = true;
-  // Decoding runs ahead on the pool; results are consumed (inserted) in stream order, so the
-  // store sees exactly the sequence a one-threaded load would give.
-  std::deque<std::future<Result<Message>>> pending;
-  const size_t depth = threads * 2 + 2;
-  auto consume_one = [&]() -> Status {
-    Result<Message> m = pending.front().get();
-    pending.pop_front();
-    if (!m.ok()) return m.status();
-    ++report.messages;
-    if (m->kind == MessageKind::kStoreInfo) {
-      if (report.info.recording_id.empty()) {
-        report.info = m->info;
-        store.set_info(m->info);
-      }
-    } else if (m->kind == MessageKind::kChunk && m->chunk) {
-      ++report.chunks;
-      report.rows += m->chunk->num_rows();
-      REEL_RETURN_NOT_OK(store.insert(std::move(m->chunk))
-                             .status()
-                             .with_context(reader.name() + ": chunk at byte " + std::to_string(m->offset)));
-    }
-    return Status::OK();
-  };
-  // On an error, the decodes still in flight are waited for (they use `options` and `name`)
-  // and dropped.
-  auto abandon = [&] {
-    for (auto& f : pending) f.wait();
-    pending.clear();
-  };
-  auto drain = [&]() -> Status {
-    while (!pending.empty()) {
-      Status st = consume_one();
-      if (!st.ok()) {
-        abandon();
-        return st;
-      }
-    }
-    return Status::OK();
-  };
-  for (;;) {
-    auto raw = reader.next_raw();
-    if (!raw.ok()) {
-      // Everything complete before the corrupt framing is loaded first.
-      Status st = drain();
-      report.warnings = reader.warnings();
-      return st.ok() ? raw.status() : st;
-    }
-    if (!*raw) break;
-    const std::string& name = reader.name();
-    pending.push_back(pool.submit([m = std::move(**raw), &options, name]() mutable {
-      return decode_message(std::move(m), options, name);
-    }));
-    if (pending.size() >= depth) {
-      Status st = consume_one();
-      if (!st.ok()) {
-        abandon();
-        report.warnings = reader.warnings();
-        return st;
-      }
-    }
-  }
-  Status st = drain();
-  report.bytes = reader.bytes_read();
-  report.warnings = reader.warnings();
-  if (!st.ok()) return st;
-  return report;
-}
-
-Result<LoadReport> load_file(const std::string& path, ChunkStore& store) {
-  REEL_ASSIGN_OR_RETURN(auto reader, RecordingReader::open(path));
-  return load_into_store(*reader, store);
 }
 
 Result<std::optional<Footer>> read_footer(const std::string& path) {

@@ -109,10 +109,4 @@ Status RecordingWriter::finish() {
   return st;
 }
 
-Status write_store(const ChunkStore& store, RecordingWriter& writer) {
-  REEL_RETURN_NOT_OK(writer.write_store_info(store.info()));
-  for (const auto& chunk : store.chunks()) REEL_RETURN_NOT_OK(writer.write_chunk(*chunk));
-  return Status::OK();
-}
-
 }  // namespace reel::format

@@ -17,6 +17,7 @@
 #include "query/dataframe_internal.hpp"
 #include "reel/arrow/ipc.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/store_io/store_io.hpp"
 
 // Sanitizers replace malloc: glibc's heap accounting does not see their allocations.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -570,7 +571,7 @@ class DataframeFileTest : public DataframeTest {
   void TearDown() override { std::filesystem::remove(path_); }
   std::string write_recording() {
     auto writer = format::RecordingWriter::open(path_).value();
-    EXPECT_TRUE(format::write_store(*store_, *writer).ok());
+    EXPECT_TRUE(write_store(*store_, *writer).ok());
     EXPECT_TRUE(writer->finish().ok());
     return path_;
   }

@@ -11,7 +11,7 @@
 
 #include "reel/arrow/buffer.hpp"
 #include "reel/chunk/chunk.hpp"
-#include "reel/sdk/component_batch.hpp"
+#include "reel/types/component_batch.hpp"
 
 namespace reel::internal {
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel {
 namespace {

@@ -10,7 +10,8 @@
 #include <thread>
 
 #include "reel/format/recording_file.hpp"
-#include "reel/sdk/archetypes.hpp"
+#include "reel/store_io/store_io.hpp"
+#include "reel/types/archetypes.hpp"
 #include "reel/sdk/recording_stream.hpp"
 
 namespace reel {
@@ -50,11 +51,11 @@ struct Listener {
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
   // Accepts one connection and loads everything it sends into `store`.
-  Result<format::LoadReport> receive(ChunkStore& store) {
+  Result<LoadReport> receive(ChunkStore& store) {
     int c = ::accept(fd, nullptr, nullptr);
     if (c < 0) return Status::IOError("accept failed");
     REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::from_fd(c, true, "<socket>"));
-    return format::load_into_store(*reader, store, 1);
+    return load_into_store(*reader, store, 1);
   }
 };
 
@@ -80,7 +81,7 @@ TEST(TcpSinkTest, StreamsTheRecordingToASocket) {
   Listener listener;
   ASSERT_GE(listener.fd, 0);
   ChunkStore store(ChunkStoreConfig::no_compaction());
-  Result<format::LoadReport> report = Status::Invalid("not run");
+  Result<LoadReport> report = Status::Invalid("not run");
   std::thread server([&] { report = listener.receive(store); });
   std::string recording_id;
   {
@@ -139,7 +140,7 @@ TEST(TcpSinkTest, UnreachableServerIsReportedAndDataKeptUntilItListens) {
   Listener listener(port);
   ASSERT_GE(listener.fd, 0) << "port taken meanwhile";
   ChunkStore store(ChunkStoreConfig::no_compaction());
-  Result<format::LoadReport> report = Status::Invalid("not run");
+  Result<LoadReport> report = Status::Invalid("not run");
   std::thread server([&] { report = listener.receive(store); });
   rec.flush_blocking();  // reconnects and sends what was kept
   EXPECT_TRUE((*sink)->is_connected());
@@ -188,7 +189,7 @@ TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
   ASSERT_TRUE(lost());
   // A new connection starts with the header and store info again.
   ChunkStore store(ChunkStoreConfig::no_compaction());
-  Result<format::LoadReport> report = Status::Invalid("not run");
+  Result<LoadReport> report = Status::Invalid("not run");
   std::thread server([&] { report = listener.receive(store); });
   rec.set_time_sequence("frame", 1000);
   rec.log("plots/a", Scalars(2.0));

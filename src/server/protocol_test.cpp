@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 #include "server/server.hpp"
 
 namespace reel::server {

@@ -27,9 +27,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "format/codec_internal.hpp"
+#include "reel/common/byte_order.hpp"
 #include "reel/format/recording_file.hpp"
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 #include "reel/sdk/recording_stream.hpp"
 #include "server/protocol.hpp"
 #include "server/server_internal.hpp"
@@ -181,8 +181,8 @@ std::vector<uint8_t> valid_stream(const std::string& entity, int chunks,
 std::vector<uint8_t> bogus_header(uint64_t stored) {
   std::vector<uint8_t> h(format::kMessageHeaderBytes, 0);
   h[0] = uint8_t(format::MessageKind::kChunk);
-  format::internal::put_u64(h.data() + 8, stored);
-  format::internal::put_u64(h.data() + 16, stored);
+  bytes::put_u64(h.data() + 8, stored);
+  bytes::put_u64(h.data() + 16, stored);
   return h;
 }
 

@@ -11,7 +11,7 @@
 #include "reel/format/recording_file.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/store/chunk_store.hpp"
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 
 using nlohmann::json;
 using namespace reel;

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
+#include "reel/chunk/store_info.hpp"
 #include "reel/status.hpp"
-#include "reel/store/chunk_store.hpp"
 
 namespace reel::format {
 
@@ -206,27 +206,8 @@ class RecordingReader {
   std::vector<uint8_t> raw_;
 };
 
-struct LoadReport {
-  uint64_t messages = 0;
-  uint64_t chunks = 0;
-  int64_t rows = 0;
-  uint64_t bytes = 0;
-  StoreInfo info;
-  std::vector<std::string> warnings;
-};
-
-// Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
-// live data), in stream order. Messages are decoded on `threads` worker threads (0: one per
-// core) while the caller's thread reads and inserts. Truncation is a warning in the report;
-// corruption is an error after the complete messages before it were loaded.
-Result<LoadReport> load_into_store(RecordingReader& reader, ChunkStore& store, size_t threads = 0);
-Result<LoadReport> load_file(const std::string& path, ChunkStore& store);
-
 // The footer of a cleanly closed file, found from its last 16 bytes; nullopt when the file
 // has none (still being written, killed, or written without one).
 Result<std::optional<Footer>> read_footer(const std::string& path);
-
-// Writes every chunk of a store (store info first) to a recording.
-Status write_store(const ChunkStore& store, RecordingWriter& writer);
 
 }  // namespace reel::format

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 #include "reel/store/chunk_store.hpp"
 
 namespace reel {

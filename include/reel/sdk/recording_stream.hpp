@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
-#include "reel/sdk/component_batch.hpp"
+#include "reel/types/component_batch.hpp"
 #include "reel/sdk/sink.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"

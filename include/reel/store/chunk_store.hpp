@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
+#include "reel/chunk/store_info.hpp"
 #include "reel/status.hpp"
 
 namespace reel {
@@ -67,13 +68,6 @@ struct ChunkStoreConfig {
     c.enable_compaction = false;
     return c;
   }
-};
-
-// Who and what a store holds (also the store-info message of a recording file).
-struct StoreInfo {
-  std::string application_id;
-  std::string recording_id;
-  int64_t started_ns = 0;  // Unix epoch nanoseconds
 };
 
 struct LatestAtQuery {

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "reel/chunk/component.hpp"
-#include "reel/sdk/collection.hpp"
-#include "reel/sdk/component_batch.hpp"
-#include "reel/sdk/components.hpp"
+#include "reel/types/collection.hpp"
+#include "reel/types/component_batch.hpp"
+#include "reel/types/components.hpp"
 
 namespace reel {
 

@@ -1,4 +1,4 @@
-#include "reel/sdk/components.hpp"
+#include "reel/types/components.hpp"
 
 namespace reel {
 

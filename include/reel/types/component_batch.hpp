@@ -13,8 +13,8 @@
 
 #include "reel/arrow/array.hpp"
 #include "reel/chunk/component.hpp"
-#include "reel/sdk/collection.hpp"
-#include "reel/sdk/components.hpp"
+#include "reel/types/collection.hpp"
+#include "reel/types/components.hpp"
 #include "reel/status.hpp"
 
 namespace reel {

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 #include "reel/sdk/recording_stream.hpp"
 #include "server/test_util.hpp"
 

@@ -1,4 +1,4 @@
-#include "reel/sdk/archetypes.hpp"
+#include "reel/types/archetypes.hpp"
 
 #include <string>
 
