@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps build run test test-asan test-tsan bench bench-quick format clean fuzz
+.PHONY: all deps generate build run test test-asan test-tsan bench bench-quick format clean fuzz
 
 all: build
 
@@ -65,6 +65,10 @@ fuzz: deps
 	  $(if $(CI),-DREEL_WERROR=ON)
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# The code generated from src/types/definitions.toml (archetypes, components, enums).
+generate:
+	/usr/bin/python3 src/types/codegen.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

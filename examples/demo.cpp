@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
     std::printf("  timeline %-9s %-9s [%s, %s]\n", t.name().c_str(), reel::time_type_name(t.type()),
                 reel::format_time(t.type(), r.min).c_str(), reel::format_time(t.type(), r.max).c_str());
   }
-  const auto& scalar = reel::Scalars::fields()[0].descriptor;
+  const auto& scalar = reel::Scalars::descriptor_scalars();
   auto last = store->latest_at({"frame", frames / 2}, "/plots/p3/s1", scalar);
   if (last) {
     std::printf("  latest-at frame %d of /plots/p3/s1: %.6f (logged at frame %lld)\n", frames / 2,

@@ -20,36 +20,18 @@ from __future__ import annotations
 import atexit as _atexit
 
 from . import _reel
+from ._archetypes import *  # noqa: F401,F403  (every archetype class: src/types/definitions.toml)
+from ._archetypes import ARCHETYPES as _ARCHETYPES
 from ._reel import (
-    AnnotationContext,
     AnnotationInfo,
     Archetype,
-    Arrows3D,
-    Boxes2D,
-    Boxes3D,
-    Clear,
     ComponentColumnList,
     CorruptRecordingError,
-    DepthImage,
-    EncodedImage,
-    Image,
     ImageFormat,
-    LineStrips2D,
-    LineStrips3D,
     MemoryRecording,
     NotFoundError,
-    Points2D,
-    Points3D,
     RecordingStream,
-    Scalars,
-    SeriesLines,
-    SeriesPoints,
-    Tensor,
-    TextDocument,
-    TextLog,
     TimeColumn,
-    Transform3D,
-    ViewCoordinates,
     get_global_recording,
     log,
     set_global_recording,
@@ -59,15 +41,13 @@ from . import dataframe
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AnnotationContext", "AnnotationInfo", "Archetype", "Arrows3D", "Boxes2D", "Boxes3D", "Clear",
-    "ComponentColumnList", "CorruptRecordingError", "DepthImage", "EncodedImage", "Image", "ImageFormat",
-    "LineStrips2D", "LineStrips3D", "MemoryRecording", "NotFoundError", "Points2D", "Points3D",
-    "RecordingStream", "Scalars", "SeriesLines", "SeriesPoints", "Tensor", "TextDocument", "TextLog",
-    "TimeColumn", "Transform3D", "ViewCoordinates", "connect", "dataframe", "disable_timeline", "flush",
-    "get_global_recording", "init", "log", "memory_recording", "reset_time", "save", "send_columns",
-    "set_global_recording", "set_time", "stdout",
-]
+__all__ = sorted([
+    *_ARCHETYPES, "AnnotationInfo", "Archetype", "ComponentColumnList", "CorruptRecordingError",
+    "ImageFormat", "MemoryRecording", "NotFoundError", "RecordingStream", "TimeColumn", "connect",
+    "dataframe", "disable_timeline", "flush", "get_global_recording", "init", "log",
+    "memory_recording", "reset_time", "save", "send_columns", "set_global_recording", "set_time",
+    "stdout",
+])
 
 
 def init(

@@ -293,21 +293,6 @@ std::string descriptor_repr(const ColumnDescription& c) {
 
 namespace {
 
-const std::map<std::string, const std::vector<ArchetypeField>*>& archetype_registry() {
-  static const auto* m = new std::map<std::string, const std::vector<ArchetypeField>*>{
-      {Scalars::kName, &Scalars::fields()},         {SeriesLines::kName, &SeriesLines::fields()},
-      {SeriesPoints::kName, &SeriesPoints::fields()}, {Points2D::kName, &Points2D::fields()},
-      {Points3D::kName, &Points3D::fields()},       {Boxes2D::kName, &Boxes2D::fields()},
-      {Boxes3D::kName, &Boxes3D::fields()},         {LineStrips2D::kName, &LineStrips2D::fields()},
-      {LineStrips3D::kName, &LineStrips3D::fields()}, {Arrows3D::kName, &Arrows3D::fields()},
-      {Image::kName, &Image::fields()},             {EncodedImage::kName, &EncodedImage::fields()},
-      {DepthImage::kName, &DepthImage::fields()},   {Tensor::kName, &Tensor::fields()},
-      {TextLog::kName, &TextLog::fields()},         {TextDocument::kName, &TextDocument::fields()},
-      {Transform3D::kName, &Transform3D::fields()}, {ViewCoordinates::kName, &ViewCoordinates::fields()},
-      {Clear::kName, &Clear::fields()},             {AnnotationContext::kName, &AnnotationContext::fields()}};
-  return *m;
-}
-
 struct PyLatestAt {
   ArchetypeInstances result;
 };
@@ -322,8 +307,8 @@ py::object latest_at(const PyRecordingData& r, py::handle entity, py::handle arc
   } else {
     type_error("latest_at: archetype must be a name (\"Points3D\") or an archetype class, got " + type_name(archetype));
   }
-  auto it = archetype_registry().find(name);
-  if (it == archetype_registry().end()) value_error("latest_at: unknown archetype '" + name + "'");
+  const ArchetypeInfo* archetype_info = find_archetype(name);
+  if (archetype_info == nullptr) value_error("latest_at: unknown archetype '" + name + "'");
   std::string storage;
   auto path = EntityPath::parse(entity_path_arg(entity.ptr(), storage));
   if (!path.ok()) value_error(path.status().message());
@@ -336,7 +321,7 @@ py::object latest_at(const PyRecordingData& r, py::handle entity, py::handle arc
   std::optional<Result<ArchetypeInstances>> res;
   {
     py::gil_scoped_release release;
-    res.emplace(latest_at_archetype(*r.store, q, *path, *it->second));
+    res.emplace(latest_at_archetype(*r.store, q, *path, archetype_info->fields()));
   }
   return py::cast(PyLatestAt{check(std::move(*res))});
 }

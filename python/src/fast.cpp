@@ -268,7 +268,7 @@ PyObject* log(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject*
       if (Py_TYPE(o) == g_scalars_type) {
         auto* s = reinterpret_cast<ScalarsObject*>(o);
         batches.push(ComponentBatch::from<Scalar>(
-            Scalars::fields()[0].descriptor,
+            Scalars::descriptor_scalars(),
             std::span<const Scalar>(reinterpret_cast<const Scalar*>(s->data), size_t(s->size))));
         payload += size_t(s->size) * 8;
         continue;

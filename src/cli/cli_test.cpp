@@ -122,7 +122,7 @@ TEST_F(CliTest, CompactThroughPipesDropsChunksAndSupersededStatics) {
   }
   EXPECT_LT(chunks_out, chunks_in);
   // Query results are identical.
-  const auto& s = Scalars::fields()[0].descriptor;
+  const auto& s = Scalars::descriptor_scalars();
   for (TimeInt t : {0, 50, 99}) {
     EXPECT_EQ(before.latest_at({"frame", t}, "/plots/a", s)->row_id,
               after.latest_at({"frame", t}, "/plots/a", s)->row_id);

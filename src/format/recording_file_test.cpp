@@ -20,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const ComponentDescriptor& scalar() { return Scalars::fields()[0].descriptor; }
-
 std::string temp_path(const std::string& name) {
   auto dir = fs::temp_directory_path() / ("reel_format_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);

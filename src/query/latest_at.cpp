@@ -16,7 +16,7 @@ std::pair<TimeInt, RowId> key(const LatestAtResult& r) {
 std::optional<std::pair<TimeInt, RowId>> effective_clear(const ChunkStore& store,
                                                          const LatestAtQuery& query,
                                                          const EntityPath& entity) {
-  const ComponentDescriptor& clear = Clear::fields()[0].descriptor;
+  const ComponentDescriptor& clear = Clear::descriptor_is_recursive();
   std::optional<std::pair<TimeInt, RowId>> best;
   EntityPath path = entity;
   for (bool self = true;; self = false) {

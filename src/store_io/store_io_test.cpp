@@ -15,7 +15,7 @@ namespace {
 using namespace reel::format;
 namespace fs = std::filesystem;
 
-const ComponentDescriptor& scalar() { return Scalars::fields()[0].descriptor; }
+const ComponentDescriptor& scalar() { return Scalars::descriptor_scalars(); }
 
 std::string temp_path(const std::string& name) {
   auto dir = fs::temp_directory_path() / ("reel_store_io_test_" + std::to_string(::getpid()));
@@ -84,14 +84,6 @@ ReadAll read_all(std::vector<uint8_t> bytes, ReaderOptions options = {}) {
     out.messages.push_back(std::move(**m));
   }
   out.warnings = reader->warnings();
-  return out;
-}
-
-std::vector<ChunkPtr> chunks_of(const ReadAll& r) {
-  std::vector<ChunkPtr> out;
-  for (const auto& m : r.messages) {
-    if (m.kind == MessageKind::kChunk) out.push_back(m.chunk);
-  }
   return out;
 }
 

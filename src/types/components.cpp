@@ -2,42 +2,7 @@
 
 namespace reel {
 
-static_assert(sizeof(Position2D) == 8 && sizeof(Position3D) == 12 && sizeof(Vector3D) == 12);
-static_assert(sizeof(HalfSize2D) == 8 && sizeof(HalfSize3D) == 12);
-static_assert(sizeof(Translation3D) == 12 && sizeof(Scale3D) == 12 && sizeof(RotationQuat) == 16);
-static_assert(sizeof(TransformMat3x3) == 36);
-static_assert(sizeof(Color) == 4 && sizeof(Radius) == 4 && sizeof(Scalar) == 8);
-static_assert(sizeof(ClassId) == 2 && sizeof(StrokeWidth) == 4 && sizeof(MarkerSize) == 4);
-static_assert(sizeof(MarkerShape) == 1 && sizeof(DepthMeter) == 4);
-static_assert(sizeof(ViewCoordinatesComponent) == 3);
 
-size_t channel_datatype_size(ChannelDatatype t) {
-  switch (t) {
-    case ChannelDatatype::kU8:
-    case ChannelDatatype::kI8: return 1;
-    case ChannelDatatype::kU16:
-    case ChannelDatatype::kI16:
-    case ChannelDatatype::kF16: return 2;
-    case ChannelDatatype::kU32:
-    case ChannelDatatype::kI32:
-    case ChannelDatatype::kF32: return 4;
-    case ChannelDatatype::kU64:
-    case ChannelDatatype::kI64:
-    case ChannelDatatype::kF64: return 8;
-  }
-  return 0;
-}
-
-size_t num_channels(ColorModel m) {
-  switch (m) {
-    case ColorModel::kL: return 1;
-    case ColorModel::kRGB:
-    case ColorModel::kBGR: return 3;
-    case ColorModel::kRGBA:
-    case ColorModel::kBGRA: return 4;
-  }
-  return 0;
-}
 
 namespace {
 
@@ -80,7 +45,6 @@ arrow::ArrayPtr strips_to_arrow(std::span<const Strip> strips) {
 }  // namespace
 
 #define REEL_STRING_COMPONENT(T)                                                       \
-  const arrow::TypePtr& ComponentTraits<T>::type() { return arrow::utf8(); }           \
   arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) {            \
     return strings_to_arrow(values);                                                   \
   }
@@ -91,7 +55,6 @@ REEL_STRING_COMPONENT(TextLogLevel)
 #undef REEL_STRING_COMPONENT
 
 #define REEL_BYTES_COMPONENT(T)                                                        \
-  const arrow::TypePtr& ComponentTraits<T>::type() { return arrow::binary(); }         \
   arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) {            \
     return bytes_to_arrow(values);                                                     \
   }
@@ -99,29 +62,14 @@ REEL_BYTES_COMPONENT(ImageBuffer)
 REEL_BYTES_COMPONENT(Blob)
 #undef REEL_BYTES_COMPONENT
 
-const arrow::TypePtr& ComponentTraits<LineStrip2D>::type() {
-  static const arrow::TypePtr t = arrow::list(arrow::fixed_size_list(arrow::float32(), 2));
-  return t;
-}
 arrow::ArrayPtr ComponentTraits<LineStrip2D>::to_arrow(std::span<const LineStrip2D> values) {
   return strips_to_arrow<LineStrip2D, 2>(values);
 }
 
-const arrow::TypePtr& ComponentTraits<LineStrip3D>::type() {
-  static const arrow::TypePtr t = arrow::list(arrow::fixed_size_list(arrow::float32(), 3));
-  return t;
-}
 arrow::ArrayPtr ComponentTraits<LineStrip3D>::to_arrow(std::span<const LineStrip3D> values) {
   return strips_to_arrow<LineStrip3D, 3>(values);
 }
 
-const arrow::TypePtr& ComponentTraits<ImageFormat>::type() {
-  static const arrow::TypePtr t = arrow::struct_(
-      {arrow::field("width", arrow::uint32(), false), arrow::field("height", arrow::uint32(), false),
-       arrow::field("color_model", arrow::uint8(), false),
-       arrow::field("channel_datatype", arrow::uint8(), false)});
-  return t;
-}
 arrow::ArrayPtr ComponentTraits<ImageFormat>::to_arrow(std::span<const ImageFormat> values) {
   arrow::PrimitiveBuilder<uint32_t> w, h;
   arrow::PrimitiveBuilder<uint8_t> cm, dt;
@@ -135,13 +83,6 @@ arrow::ArrayPtr ComponentTraits<ImageFormat>::to_arrow(std::span<const ImageForm
       .value();
 }
 
-const arrow::TypePtr& ComponentTraits<TensorData>::type() {
-  static const arrow::TypePtr t =
-      arrow::struct_({arrow::field("shape", arrow::list(arrow::uint64()), false),
-                      arrow::field("datatype", arrow::uint8(), false),
-                      arrow::field("buffer", arrow::binary(), false)});
-  return t;
-}
 arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData> values) {
   arrow::ListBuilder shape(std::make_unique<arrow::PrimitiveBuilder<uint64_t>>());
   arrow::PrimitiveBuilder<uint8_t> dt;
@@ -157,13 +98,6 @@ arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData
       .value();
 }
 
-const arrow::TypePtr& ComponentTraits<AnnotationInfo>::type() {
-  static const arrow::TypePtr t =
-      arrow::struct_({arrow::field("class_id", arrow::uint16(), false),
-                      arrow::field("label", arrow::utf8(), true),
-                      arrow::field("color", arrow::uint32(), true)});
-  return t;
-}
 arrow::ArrayPtr ComponentTraits<AnnotationInfo>::to_arrow(std::span<const AnnotationInfo> values) {
   arrow::PrimitiveBuilder<uint16_t> id;
   arrow::BinaryBuilder label(arrow::utf8());
@@ -176,7 +110,6 @@ arrow::ArrayPtr ComponentTraits<AnnotationInfo>::to_arrow(std::span<const Annota
   return arrow::make_struct(type()->fields(), {id.finish(), label.finish(), color.finish()}).value();
 }
 
-const arrow::TypePtr& ComponentTraits<ClearIsRecursive>::type() { return arrow::boolean(); }
 arrow::ArrayPtr ComponentTraits<ClearIsRecursive>::to_arrow(std::span<const ClearIsRecursive> values) {
   arrow::BooleanBuilder b;
   for (const auto& v : values) b.append(v.recursive);

@@ -11,7 +11,7 @@ int main() {
     rec.log("plots/x", reel::Scalars(i * 2.0));
   }
   rec.flush_blocking();
-  const auto& scalars = reel::Scalars::fields()[0].descriptor;
+  const auto& scalars = reel::Scalars::descriptor_scalars();
   auto latest = store->latest_at({"step", 4}, "/plots/x", scalars);
   if (!latest) return 1;
   const double value = reel::arrow::PrimitiveArray<double>(latest->instances(scalars)).value(0);

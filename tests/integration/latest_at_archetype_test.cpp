@@ -42,9 +42,9 @@ const std::vector<Position3D> kThree = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}};
 TEST_F(ArchetypeLatestAtTest, PrimaryComponentSetsTheInstanceCount) {
   rec_.set_time_sequence("frame", 1);
   // 3 points + 5 colors = 3 points (the extra colors are dropped by the join).
-  rec_.log("pts", component_batch<Position3D>(Points3D::fields()[0].descriptor, kThree));
+  rec_.log("pts", component_batch<Position3D>(Points3D::descriptor_positions(), kThree));
   std::vector<Color> five = {1u, 2u, 3u, 4u, 5u};
-  rec_.log("pts", component_batch<Color>(Points3D::fields()[2].descriptor, five));
+  rec_.log("pts", component_batch<Color>(Points3D::descriptor_colors(), five));
   auto a = at<Points3D>("pts", 1);
   EXPECT_EQ(a.num_instances, 3);
   EXPECT_EQ(rgba(a), (std::vector<uint32_t>{1, 2, 3}));

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const ComponentDescriptor& scalar() { return Scalars::fields()[0].descriptor; }
+const ComponentDescriptor& scalar() { return Scalars::descriptor_scalars(); }
 
 std::string temp_path(const std::string& name) {
   auto dir = fs::temp_directory_path() / ("reel_sdk_file_test_" + std::to_string(::getpid()));

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 5; ++i) {
       b.add_row(first.plus(uint64_t(i)),
                 {{Timeline::sequence("step"), i}, {Timeline::timestamp("log_time"), 1700000000000000000 + i}},
-                {{Scalars::fields()[0].descriptor,
+                {{Scalars::descriptor_scalars(),
                   i == 2 ? nullptr : arrow::make_primitive<double>({std::sin(i * 0.5)})}});
     }
     fixtures.emplace_back("scalars", *b.build());
@@ -169,12 +169,12 @@ int main(int argc, char** argv) {
     RowId first = RowId::reserve(2);
     std::vector<LineStrip3D> strips = {{{{0, 0, 0}, {1, 0, 0}}}, {{{1, 1, 1}, {2, 2, 2}, {3, 3, 3}}}, {}};
     b.add_row(first, {{Timeline::duration("sim"), 1500000000}},
-              {cell(LineStrips3D::fields()[0].descriptor, strips),
-               cell(Boxes3D::fields()[0].descriptor, std::vector<HalfSize3D>{{0.5f, 1, 2}}),
-               cell(Boxes3D::fields()[2].descriptor, std::vector<RotationQuat>{{0, 0, 0.7071f, 0.7071f}}),
-               cell(Arrows3D::fields()[0].descriptor, std::vector<Vector3D>{{1, 2, 3}})});
+              {cell(LineStrips3D::descriptor_strips(), strips),
+               cell(Boxes3D::descriptor_half_sizes(), std::vector<HalfSize3D>{{0.5f, 1, 2}}),
+               cell(Boxes3D::descriptor_quaternions(), std::vector<RotationQuat>{{0, 0, 0.7071f, 0.7071f}}),
+               cell(Arrows3D::descriptor_vectors(), std::vector<Vector3D>{{1, 2, 3}})});
     b.add_row(first.plus(1), {{Timeline::duration("sim"), 3000000000}},
-              {cell(LineStrips3D::fields()[0].descriptor, std::vector<LineStrip3D>{{{{9, 9, 9}}}})});
+              {cell(LineStrips3D::descriptor_strips(), std::vector<LineStrip3D>{{{{9, 9, 9}}}})});
     fixtures.emplace_back("shapes", *b.build());
   }
   // An RGB image (raw bytes + format struct), an encoded PNG header, a tensor, text logs.
@@ -186,28 +186,28 @@ int main(int argc, char** argv) {
     std::vector<float> tensor = {1, 2, 3, 4, 5, 6};
     RowId first = RowId::reserve(2);
     b.add_row(first, {{Timeline::sequence("frame"), 0}},
-              {cell(Image::fields()[0].descriptor, std::vector<ImageBuffer>{ImageBuffer(pixels)}),
-               cell(Image::fields()[1].descriptor,
+              {cell(Image::descriptor_buffer(), std::vector<ImageBuffer>{ImageBuffer(pixels)}),
+               cell(Image::descriptor_format(),
                     std::vector<ImageFormat>{{2, 2, ColorModel::kRGB, ChannelDatatype::kU8}}),
-               cell(EncodedImage::fields()[0].descriptor, std::vector<Blob>{Blob(png)}),
-               cell(EncodedImage::fields()[1].descriptor, std::vector<MediaType>{MediaType::png()}),
-               cell(Tensor::fields()[0].descriptor,
+               cell(EncodedImage::descriptor_blob(), std::vector<Blob>{Blob(png)}),
+               cell(EncodedImage::descriptor_media_type(), std::vector<MediaType>{MediaType::png()}),
+               cell(Tensor::descriptor_data(),
                     std::vector<TensorData>{{{2, 3}, ChannelDatatype::kF32,
                                              Bytes(std::span<const uint8_t>(
                                                  reinterpret_cast<const uint8_t*>(tensor.data()), 24))}})});
     b.add_row(first.plus(1), {{Timeline::sequence("frame"), 1}},
-              {cell(TextLog::fields()[0].descriptor, std::vector<Text>{Text("héllo ☮ world")}),
-               cell(TextLog::fields()[1].descriptor, std::vector<TextLogLevel>{TextLogLevel::warn()})});
+              {cell(TextLog::descriptor_text(), std::vector<Text>{Text("héllo ☮ world")}),
+               cell(TextLog::descriptor_level(), std::vector<TextLogLevel>{TextLogLevel::warn()})});
     fixtures.emplace_back("camera", *b.build());
   }
   // Static data: view coordinates, a clear flag (bool), an annotation context (struct).
   {
     ChunkBuilder b("/world");
     b.add_row(RowId::create(), {},
-              {cell(ViewCoordinates::fields()[0].descriptor,
+              {cell(ViewCoordinates::descriptor_xyz(),
                     std::vector<ViewCoordinatesComponent>{{{3, 5, 1}}}),
-               cell(Clear::fields()[0].descriptor, std::vector<ClearIsRecursive>{{true}}),
-               cell(AnnotationContext::fields()[0].descriptor,
+               cell(Clear::descriptor_is_recursive(), std::vector<ClearIsRecursive>{{true}}),
+               cell(AnnotationContext::descriptor_context(),
                     std::vector<AnnotationInfo>{{1, "wheel", Color(255, 0, 0)}, {2, "", Color(0, 0, 255)}})});
     fixtures.emplace_back("static", *b.build());
   }
@@ -218,8 +218,8 @@ int main(int argc, char** argv) {
       std::vector<Text> labels;
       for (int k = 0; k < i % 3; ++k) labels.push_back(Text(std::string(size_t(k + 1), char('a' + i % 26))));
       b.add_row(RowId::create(), {{Timeline::sequence("frame"), i}},
-                {{Points3D::fields()[3].descriptor,
-                  i % 5 == 0 ? nullptr : ComponentBatch::from<Text>(Points3D::fields()[3].descriptor, labels).to_arrow()}});
+                {{Points3D::descriptor_labels(),
+                  i % 5 == 0 ? nullptr : ComponentBatch::from<Text>(Points3D::descriptor_labels(), labels).to_arrow()}});
     }
     fixtures.emplace_back("sliced", (*b.build())->slice(13, 19));
   }

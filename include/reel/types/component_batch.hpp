@@ -104,4 +104,14 @@ concept AsComponents = requires(const T& t, ComponentBatchList& out) { t.collect
 Status check_instance_counts(const ComponentBatchList& batches, size_t first, size_t last,
                              std::string_view archetype);
 
+// A single component batch logged on its own: rec.log("x", reel::component_batch(...)).
+struct LooseBatch {
+  ComponentBatch batch;
+  void collect(ComponentBatchList& out) const { out.push(batch); }
+};
+template <typename T>
+LooseBatch component_batch(const ComponentDescriptor& descriptor, std::span<const T> values) {
+  return {ComponentBatch::from<T>(descriptor, values)};
+}
+
 }  // namespace reel

@@ -1,9 +1,11 @@
 // Component types: the C++ values the archetypes take, and how each maps to Arrow.
 //
-// docs/components.md is the contract. Fixed-width components (positions, colors, scalars,
-// ...) are plain structs whose bytes are exactly the Arrow layout of one value: they are
-// logged with one memcpy. The others (text, line strips, images, structs) are converted to
-// Arrow arrays by `ComponentTraits<T>::to_arrow`.
+// docs/components.md is the contract; src/types/definitions.toml defines each component's
+// name and Arrow type, and reel/types/component_traits.hpp (generated from it) gives
+// ComponentTraits<T> for every type here. Fixed-width components (positions, colors,
+// scalars, ...) are plain structs whose bytes are exactly the Arrow layout of one value:
+// they are logged with one memcpy. The others (text, line strips, images, structs) are
+// converted to Arrow arrays by `ComponentTraits<T>::to_arrow` (src/types/components.cpp).
 #pragma once
 
 #include <array>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "reel/arrow/array.hpp"
+#include "reel/types/enums.hpp"
 
 namespace reel {
 
@@ -89,7 +92,6 @@ struct MarkerSize {
   MarkerSize() = default;
   MarkerSize(float v) : size(v) {}  // NOLINT(google-explicit-constructor)
 };
-enum class MarkerShape : uint8_t { kCircle = 0, kSquare = 1, kCross = 2, kPlus = 3, kDiamond = 4 };
 struct DepthMeter {
   float value = 1;
   DepthMeter() = default;
@@ -155,14 +157,6 @@ struct Blob : Bytes {
   using Bytes::Bytes;
 };
 
-enum class ColorModel : uint8_t { kL = 1, kRGB = 2, kRGBA = 3, kBGR = 4, kBGRA = 5 };
-enum class ChannelDatatype : uint8_t {
-  kU8 = 1, kU16 = 2, kU32 = 3, kU64 = 4, kI8 = 5, kI16 = 6, kI32 = 7, kI64 = 8,
-  kF16 = 9, kF32 = 10, kF64 = 11,
-};
-size_t channel_datatype_size(ChannelDatatype t);
-size_t num_channels(ColorModel m);
-
 struct ImageFormat {
   uint32_t width = 0, height = 0;
   ColorModel color_model = ColorModel::kRGB;
@@ -184,67 +178,6 @@ struct AnnotationInfo {
   Color color;
 };
 
-// ---- traits: component type name and Arrow type
-
-template <typename T>
-struct ComponentTraits;
-
-// Fixed-width components: the struct's bytes are the Arrow value.
-#define REEL_FLAT_COMPONENT(T, Name, TypeExpr)                      \
-  template <>                                                       \
-  struct ComponentTraits<T> {                                       \
-    static constexpr bool kFlat = true;                             \
-    static constexpr const char* kName = "reel.components." Name;   \
-    static const arrow::TypePtr& type() {                           \
-      static const arrow::TypePtr t = TypeExpr;                     \
-      return t;                                                     \
-    }                                                               \
-  };
-REEL_FLAT_COMPONENT(Position2D, "Position2D", arrow::fixed_size_list(arrow::float32(), 2))
-REEL_FLAT_COMPONENT(Position3D, "Position3D", arrow::fixed_size_list(arrow::float32(), 3))
-REEL_FLAT_COMPONENT(Vector3D, "Vector3D", arrow::fixed_size_list(arrow::float32(), 3))
-REEL_FLAT_COMPONENT(HalfSize2D, "HalfSize2D", arrow::fixed_size_list(arrow::float32(), 2))
-REEL_FLAT_COMPONENT(HalfSize3D, "HalfSize3D", arrow::fixed_size_list(arrow::float32(), 3))
-REEL_FLAT_COMPONENT(Translation3D, "Translation3D", arrow::fixed_size_list(arrow::float32(), 3))
-REEL_FLAT_COMPONENT(Scale3D, "Scale3D", arrow::fixed_size_list(arrow::float32(), 3))
-REEL_FLAT_COMPONENT(RotationQuat, "RotationQuat", arrow::fixed_size_list(arrow::float32(), 4))
-REEL_FLAT_COMPONENT(TransformMat3x3, "TransformMat3x3", arrow::fixed_size_list(arrow::float32(), 9))
-REEL_FLAT_COMPONENT(Color, "Color", arrow::uint32())
-REEL_FLAT_COMPONENT(Radius, "Radius", arrow::float32())
-REEL_FLAT_COMPONENT(Scalar, "Scalar", arrow::float64())
-REEL_FLAT_COMPONENT(ClassId, "ClassId", arrow::uint16())
-REEL_FLAT_COMPONENT(StrokeWidth, "StrokeWidth", arrow::float32())
-REEL_FLAT_COMPONENT(MarkerSize, "MarkerSize", arrow::float32())
-REEL_FLAT_COMPONENT(MarkerShape, "MarkerShape", arrow::uint8())
-REEL_FLAT_COMPONENT(DepthMeter, "DepthMeter", arrow::float32())
-REEL_FLAT_COMPONENT(ViewCoordinatesComponent, "ViewCoordinates",
-                    arrow::fixed_size_list(arrow::uint8(), 3))
-#undef REEL_FLAT_COMPONENT
-
-// Variable-size components: converted to an Arrow array of N values.
-#define REEL_ARROW_COMPONENT(T, Name)                                      \
-  template <>                                                              \
-  struct ComponentTraits<T> {                                              \
-    static constexpr bool kFlat = false;                                   \
-    static constexpr const char* kName = "reel.components." Name;          \
-    static const arrow::TypePtr& type();                                   \
-    static arrow::ArrayPtr to_arrow(std::span<const T> values);            \
-  };
-REEL_ARROW_COMPONENT(Text, "Text")
-REEL_ARROW_COMPONENT(Name, "Name")
-REEL_ARROW_COMPONENT(MediaType, "MediaType")
-REEL_ARROW_COMPONENT(TextLogLevel, "TextLogLevel")
-REEL_ARROW_COMPONENT(LineStrip2D, "LineStrip2D")
-REEL_ARROW_COMPONENT(LineStrip3D, "LineStrip3D")
-REEL_ARROW_COMPONENT(ImageBuffer, "ImageBuffer")
-REEL_ARROW_COMPONENT(Blob, "Blob")
-REEL_ARROW_COMPONENT(ImageFormat, "ImageFormat")
-REEL_ARROW_COMPONENT(TensorData, "TensorData")
-REEL_ARROW_COMPONENT(AnnotationInfo, "AnnotationInfo")
-REEL_ARROW_COMPONENT(ClearIsRecursive, "ClearIsRecursive")
-#undef REEL_ARROW_COMPONENT
-
-template <typename T>
-concept FlatComponent = ComponentTraits<T>::kFlat;
-
 }  // namespace reel
+
+#include "reel/types/component_traits.hpp"

@@ -5,8 +5,9 @@ import { isLogged, type Chunk } from './chunk';
 import { primitives } from './components';
 import type { ViewerStore } from './store';
 import { plotScale, timesToPlotUnits } from './time';
+import * as C from './components.generated';
 
-export const kScalarComponent = 'Scalars:scalars';
+export const kScalarComponent = C.Scalars.scalars;
 
 export class ScalarSeries {
   x = new Float64Array(1024);

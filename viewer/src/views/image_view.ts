@@ -4,6 +4,7 @@ import { binaryAt, stringAt, structField } from '../data/components';
 import type { RowRef } from '../data/store';
 import { ColorModel, depthToRGBA, toRGBA } from './image_convert';
 import { latestAt, panel, refKey, type View, type ViewContext } from './view';
+import * as C from '../data/components.generated';
 
 const kModelNames: Record<number, string> = { 1: 'L', 2: 'RGB', 3: 'RGBA', 4: 'BGR', 5: 'BGRA' };
 const kTypeNames: Record<number, string> = { 1: 'u8', 2: 'u16', 3: 'u32', 4: 'u64', 5: 'i8', 6: 'i16', 7: 'i32', 8: 'i64', 9: 'f16', 10: 'f32', 11: 'f64' };
@@ -64,13 +65,13 @@ export class ImageView implements View {
     const visible = ctx.isVisible(this.entity);
     this.element.classList.toggle('hidden-entity', !visible);
     const refs = {
-      buffer: latestAt(ctx, this.entity, 'Image:buffer'),
-      format: latestAt(ctx, this.entity, 'Image:format'),
-      depth: latestAt(ctx, this.entity, 'DepthImage:buffer'),
-      depthFormat: latestAt(ctx, this.entity, 'DepthImage:format'),
-      blob: latestAt(ctx, this.entity, 'EncodedImage:blob'),
-      media: latestAt(ctx, this.entity, 'EncodedImage:media_type'),
-      tensor: latestAt(ctx, this.entity, 'Tensor:data'),
+      buffer: latestAt(ctx, this.entity, C.Image.buffer),
+      format: latestAt(ctx, this.entity, C.Image.format),
+      depth: latestAt(ctx, this.entity, C.DepthImage.buffer),
+      depthFormat: latestAt(ctx, this.entity, C.DepthImage.format),
+      blob: latestAt(ctx, this.entity, C.EncodedImage.blob),
+      media: latestAt(ctx, this.entity, C.EncodedImage.media_type),
+      tensor: latestAt(ctx, this.entity, C.Tensor.data),
     };
     const key = `${visible}|${Object.values(refs).map(refKey).join('|')}`;
     if (key === this.key) return;
@@ -127,11 +128,11 @@ export class ImageView implements View {
   }
 
   private drawEncoded(blobRef: RowRef, mediaRef: RowRef | null): void {
-    const bytes = bytesAt(blobRef, 'EncodedImage:blob');
+    const bytes = bytesAt(blobRef, C.EncodedImage.blob);
     if (!bytes) return;
     let media = '';
     if (mediaRef) {
-      const col = mediaRef.chunk.components.get('EncodedImage:media_type')!;
+      const col = mediaRef.chunk.components.get(C.EncodedImage.media_type)!;
       const k = col.offsets[mediaRef.row];
       if (col.offsets[mediaRef.row + 1] > k) media = stringAt(col.instances, k);
     }
@@ -155,7 +156,7 @@ export class ImageView implements View {
   }
 
   private drawTensor(ref: RowRef): void {
-    const col = ref.chunk.components.get('Tensor:data')!;
+    const col = ref.chunk.components.get(C.Tensor.data)!;
     const k = col.offsets[ref.row];
     const shapeData = structField(col, 'shape');
     const so = shapeData.valueOffsets as Int32Array;

@@ -1,7 +1,11 @@
-// Which views the data calls for, chosen from the archetypes in the component descriptors.
+// Which views the data calls for, chosen from the archetypes in the component descriptors
+// and what the archetype definition (components.generated.ts) says draws each one.
+import { ARCHETYPES, type ViewKind as DefinedViewKind } from '../data/components.generated';
 import type { ViewerStore } from '../data/store';
 
-export type ViewKind = 'spatial3d' | 'plots' | 'image' | 'text_log' | 'text_document';
+/** The views this viewer has (the definition names more, e.g. spatial2d, not drawn yet). */
+export type ViewKind = Extract<DefinedViewKind, 'spatial3d' | 'plots' | 'image' | 'text_log' | 'text_document'>;
+const kImplemented: ReadonlySet<string> = new Set<ViewKind>(['spatial3d', 'plots', 'image', 'text_log', 'text_document']);
 
 export interface ViewSpec {
   /** Stable across relayouts, so views are kept while their data grows. */
@@ -11,9 +15,6 @@ export interface ViewSpec {
   /** The subtree a 3D or plots view shows, or the one entity of an image/document view. */
   readonly root: string;
 }
-
-const k3D = new Set(['Points3D', 'Boxes3D', 'LineStrips3D', 'Arrows3D']);
-const kImage = new Set(['Image', 'EncodedImage', 'DepthImage', 'Tensor']);
 
 export function parentPath(path: string): string {
   const i = path.lastIndexOf('/');
@@ -41,11 +42,14 @@ export function chooseViews(store: ViewerStore): ViewSpec[] {
   for (const path of store.entities.keys()) {
     const archetypes = store.archetypes(path);
     for (const a of archetypes) {
-      if (k3D.has(a)) add('spatial3d', topLevel(path));
-      else if (kImage.has(a)) add('image', path);
-      else if (a === 'Scalars') add('plots', topLevel(path));
-      else if (a === 'TextLog') add('text_log', '/', 'Logs');
-      else if (a === 'TextDocument') add('text_document', path);
+      const def = ARCHETYPES[a];
+      // Only an archetype's own data makes a view appear: styles, transforms and contexts
+      // change how other data is drawn.
+      if (!def || def.role !== 'visual' || !def.view || !kImplemented.has(def.view)) continue;
+      const kind = def.view as ViewKind;
+      if (kind === 'spatial3d' || kind === 'plots') add(kind, topLevel(path));
+      else if (kind === 'text_log') add('text_log', '/', 'Logs');
+      else add(kind, path);
     }
   }
   return [...specs.values()].sort((a, b) => kOrder.indexOf(a.kind) - kOrder.indexOf(b.kind) || a.root.localeCompare(b.root));

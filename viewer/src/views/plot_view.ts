@@ -10,6 +10,7 @@ import { kScalarComponent, ScalarSeries } from '../data/series';
 import { fromPlotUnits, toPlotUnits } from '../data/time';
 import { isUnder, parentPath } from './layout';
 import { latestAt, panel, type View, type ViewContext } from './view';
+import * as C from '../data/components.generated';
 
 /** The decimated window of each series as uPlot's aligned data (x shared by all series). */
 export function alignedData(parts: XY[]): uPlot.AlignedData {
@@ -196,18 +197,18 @@ class Plot {
 const kPalette = [0x4e9bf0ff, 0xf5a623ff, 0x5cc98aff, 0xe5606fff, 0xb68cf2ff, 0x3fc6c6ff, 0xe6d35aff, 0xf08fc0ff, 0x9aa4b2ff, 0x8fd14fff];
 
 function seriesColor(ctx: ViewContext, entity: string, index: number): number {
-  const ref = latestAt(ctx, entity, 'SeriesLines:colors');
+  const ref = latestAt(ctx, entity, C.SeriesLines.colors);
   if (ref) {
-    const col = ref.chunk.components.get('SeriesLines:colors')!;
+    const col = ref.chunk.components.get(C.SeriesLines.colors)!;
     if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return (primitives(col) as Uint32Array)[col.offsets[ref.row]];
   }
   return kPalette[index % kPalette.length];
 }
 
 function seriesName(ctx: ViewContext, entity: string): string {
-  const ref = latestAt(ctx, entity, 'SeriesLines:names');
+  const ref = latestAt(ctx, entity, C.SeriesLines.names);
   if (ref) {
-    const col = ref.chunk.components.get('SeriesLines:names')!;
+    const col = ref.chunk.components.get(C.SeriesLines.names)!;
     if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return stringAt(col.instances, col.offsets[ref.row]);
   }
   return entity.slice(entity.lastIndexOf('/') + 1) || entity;

@@ -7,6 +7,7 @@ import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, 
 import type { RowRef } from '../data/store';
 import { isUnder, parentPath } from './layout';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
+import * as C from '../data/components.generated';
 
 const kPointVertex = /* glsl */ `
 attribute vec4 rgba;
@@ -204,12 +205,12 @@ export class Spatial3DView implements View {
       const n = this.node(path);
       n.group.visible = ctx.isVisible(path);
       this.syncTransform(ctx, n);
-      this.syncVisual(ctx, n, 'points', ['Points3D:positions', 'Points3D:colors', 'Points3D:radii'], (refs) => this.buildPoints(n.path, refs));
-      this.syncVisual(ctx, n, 'boxes', ['Boxes3D:half_sizes', 'Boxes3D:centers', 'Boxes3D:quaternions', 'Boxes3D:colors'], (refs) =>
+      this.syncVisual(ctx, n, 'points', [C.Points3D.positions, C.Points3D.colors, C.Points3D.radii], (refs) => this.buildPoints(n.path, refs));
+      this.syncVisual(ctx, n, 'boxes', [C.Boxes3D.half_sizes, C.Boxes3D.centers, C.Boxes3D.quaternions, C.Boxes3D.colors], (refs) =>
         this.buildBoxes(n.path, refs),
       );
-      this.syncVisual(ctx, n, 'strips', ['LineStrips3D:strips', 'LineStrips3D:colors'], (refs) => this.buildStrips(n.path, refs));
-      this.syncVisual(ctx, n, 'arrows', ['Arrows3D:vectors', 'Arrows3D:origins', 'Arrows3D:colors'], (refs) => this.buildArrows(n.path, refs));
+      this.syncVisual(ctx, n, 'strips', [C.LineStrips3D.strips, C.LineStrips3D.colors], (refs) => this.buildStrips(n.path, refs));
+      this.syncVisual(ctx, n, 'arrows', [C.Arrows3D.vectors, C.Arrows3D.origins, C.Arrows3D.colors], (refs) => this.buildArrows(n.path, refs));
       const p = n.objects.get('points') as THREE.Points | undefined;
       if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
     }
@@ -222,10 +223,10 @@ export class Spatial3DView implements View {
   private updateUp(ctx: ViewContext): void {
     // ViewCoordinates on the view's root or an ancestor: 1 Up, 2 Down per axis.
     for (let path = this.root; ; path = parentPath(path)) {
-      const ref = latestAt(ctx, path, 'ViewCoordinates:xyz');
+      const ref = latestAt(ctx, path, C.ViewCoordinates.xyz);
       if (ref) {
-        const [s] = instanceRange(ref, 'ViewCoordinates:xyz');
-        const { flat } = fixedSizeBytes(ref.chunk.components.get('ViewCoordinates:xyz')!);
+        const [s] = instanceRange(ref, C.ViewCoordinates.xyz);
+        const { flat } = fixedSizeBytes(ref.chunk.components.get(C.ViewCoordinates.xyz)!);
         const up = new THREE.Vector3();
         for (let axis = 0; axis < 3; axis++) {
           const code = flat[s * 3 + axis];
@@ -245,7 +246,7 @@ export class Spatial3DView implements View {
   }
 
   private syncTransform(ctx: ViewContext, n: EntityNode): void {
-    const names = ['translation', 'quaternion', 'scale', 'mat3x3'].map((f) => `Transform3D:${f}`);
+    const names = [C.Transform3D.translation, C.Transform3D.quaternion, C.Transform3D.scale, C.Transform3D.mat3x3];
     const refs = names.map((c) => latestAt(ctx, n.path, c));
     const key = refs.map(refKey).join('|');
     if (n.keys.get('transform') === key) return;
@@ -313,13 +314,13 @@ export class Spatial3DView implements View {
   }
 
   private buildPoints(path: string, [pos, colors, radii]: (RowRef | null)[]): THREE.Object3D | null {
-    const [s, e] = instanceRange(pos!, 'Points3D:positions');
+    const [s, e] = instanceRange(pos!, C.Points3D.positions);
     const n = e - s;
     if (n === 0) return null;
-    const { flat } = fixedSizeFloats(pos!.chunk.components.get('Points3D:positions')!);
+    const { flat } = fixedSizeFloats(pos!.chunk.components.get(C.Points3D.positions)!);
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(flat.subarray(s * 3, e * 3), 3));
-    const c = instanceColors(colors, 'Points3D:colors', n);
+    const c = instanceColors(colors, C.Points3D.colors, n);
     if (c.all) {
       const bytes = new Uint8Array(c.all.buffer, c.all.byteOffset, n * 4);
       geometry.setAttribute('rgba', new THREE.BufferAttribute(bytes, 4, true));
@@ -327,8 +328,8 @@ export class Spatial3DView implements View {
     let radius = -1.5;
     let radiusArray: Float32Array | null = null;
     if (radii) {
-      const [rs, re] = instanceRange(radii, 'Points3D:radii');
-      const values = primitives(radii.chunk.components.get('Points3D:radii')!) as Float32Array;
+      const [rs, re] = instanceRange(radii, C.Points3D.radii);
+      const values = primitives(radii.chunk.components.get(C.Points3D.radii)!) as Float32Array;
       if (re - rs === n && n > 1) radiusArray = values.subarray(rs, re);
       else if (re > rs) radius = values[rs];
     }
@@ -353,10 +354,10 @@ export class Spatial3DView implements View {
   }
 
   private buildBoxes(path: string, [half, centers, quats, colors]: (RowRef | null)[]): THREE.Object3D | null {
-    const [s, e] = instanceRange(half!, 'Boxes3D:half_sizes');
+    const [s, e] = instanceRange(half!, C.Boxes3D.half_sizes);
     const n = e - s;
     if (n === 0) return null;
-    const hs = fixedSizeFloats(half!.chunk.components.get('Boxes3D:half_sizes')!).flat;
+    const hs = fixedSizeFloats(half!.chunk.components.get(C.Boxes3D.half_sizes)!).flat;
     const at = (ref: RowRef | null, comp: string, size: number, i: number): Float32Array | null => {
       if (!ref) return null;
       const [a, b] = instanceRange(ref, comp);
@@ -364,15 +365,15 @@ export class Spatial3DView implements View {
       const k = a + Math.min(i, b - a - 1);
       return fixedSizeFloats(ref.chunk.components.get(comp)!).flat.subarray(k * size, k * size + size);
     };
-    const c = instanceColors(colors, 'Boxes3D:colors', n);
+    const c = instanceColors(colors, C.Boxes3D.colors, n);
     const group = new THREE.Group();
     const edges = new THREE.EdgesGeometry(new THREE.BoxGeometry(2, 2, 2));
     const unit = new THREE.BoxGeometry(2, 2, 2);
     for (let i = 0; i < n; i++) {
       const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
       const h = hs.subarray((s + i) * 3, (s + i) * 3 + 3);
-      const center = at(centers, 'Boxes3D:centers', 3, i);
-      const q = at(quats, 'Boxes3D:quaternions', 4, i);
+      const center = at(centers, C.Boxes3D.centers, 3, i);
+      const q = at(quats, C.Boxes3D.quaternions, 4, i);
       const box = new THREE.Group();
       box.position.set(center?.[0] ?? 0, center?.[1] ?? 0, center?.[2] ?? 0);
       if (q) box.quaternion.set(q[0], q[1], q[2], q[3]).normalize();
@@ -387,13 +388,13 @@ export class Spatial3DView implements View {
   }
 
   private buildStrips(path: string, [strips, colors]: (RowRef | null)[]): THREE.Object3D | null {
-    const [s, e] = instanceRange(strips!, 'LineStrips3D:strips');
+    const [s, e] = instanceRange(strips!, C.LineStrips3D.strips);
     if (e <= s) return null;
-    const { pointOffsets, points } = lineStrips(strips!.chunk.components.get('LineStrips3D:strips')!);
+    const { pointOffsets, points } = lineStrips(strips!.chunk.components.get(C.LineStrips3D.strips)!);
     // One GPU buffer for all the row's points; each strip draws its own range of it.
     const first = pointOffsets[s];
     const attribute = new THREE.BufferAttribute(points.subarray(first * 3, pointOffsets[e] * 3), 3);
-    const c = instanceColors(colors, 'LineStrips3D:colors', e - s);
+    const c = instanceColors(colors, C.LineStrips3D.colors, e - s);
     const group = new THREE.Group();
     for (let k = s; k < e; k++) {
       const count = pointOffsets[k + 1] - pointOffsets[k];
@@ -410,19 +411,19 @@ export class Spatial3DView implements View {
   }
 
   private buildArrows(path: string, [vectors, origins, colors]: (RowRef | null)[]): THREE.Object3D | null {
-    const [s, e] = instanceRange(vectors!, 'Arrows3D:vectors');
+    const [s, e] = instanceRange(vectors!, C.Arrows3D.vectors);
     if (e <= s) return null;
-    const v = fixedSizeFloats(vectors!.chunk.components.get('Arrows3D:vectors')!).flat;
+    const v = fixedSizeFloats(vectors!.chunk.components.get(C.Arrows3D.vectors)!).flat;
     let o: Float32Array | null = null;
     let os = 0;
     let on = 0;
     if (origins) {
-      const [a, b] = instanceRange(origins, 'Arrows3D:origins');
-      o = fixedSizeFloats(origins.chunk.components.get('Arrows3D:origins')!).flat;
+      const [a, b] = instanceRange(origins, C.Arrows3D.origins);
+      o = fixedSizeFloats(origins.chunk.components.get(C.Arrows3D.origins)!).flat;
       os = a;
       on = b - a;
     }
-    const c = instanceColors(colors, 'Arrows3D:colors', e - s);
+    const c = instanceColors(colors, C.Arrows3D.colors, e - s);
     const group = new THREE.Group();
     for (let i = 0; i < e - s; i++) {
       const d = new THREE.Vector3(v[(s + i) * 3], v[(s + i) * 3 + 1], v[(s + i) * 3 + 2]);

@@ -2,6 +2,7 @@
 // (headings, lists, code blocks, paragraphs) built as DOM nodes, never as HTML strings.
 import { stringAt } from '../data/components';
 import { latestAt, panel, refKey, type View, type ViewContext } from './view';
+import * as C from '../data/components.generated';
 
 export function renderMarkdown(text: string, into: HTMLElement): void {
   const lines = text.split('\n');
@@ -84,8 +85,8 @@ export class TextDocumentView implements View {
   }
 
   update(ctx: ViewContext): void {
-    const text = latestAt(ctx, this.entity, 'TextDocument:text');
-    const media = latestAt(ctx, this.entity, 'TextDocument:media_type');
+    const text = latestAt(ctx, this.entity, C.TextDocument.text);
+    const media = latestAt(ctx, this.entity, C.TextDocument.media_type);
     const visible = ctx.isVisible(this.entity);
     const key = `${visible}|${refKey(text)}|${refKey(media)}`;
     if (key === this.key) return;
@@ -98,8 +99,8 @@ export class TextDocumentView implements View {
       const k = col.offsets[ref.row];
       return col.offsets[ref.row + 1] > k ? stringAt(col.instances, k) : '';
     };
-    const body = one(text, 'TextDocument:text');
-    if (media && one(media, 'TextDocument:media_type') === 'text/markdown') {
+    const body = one(text, C.TextDocument.text);
+    if (media && one(media, C.TextDocument.media_type) === 'text/markdown') {
       renderMarkdown(body, this.doc);
     } else {
       const pre = document.createElement('pre');

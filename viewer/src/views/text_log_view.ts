@@ -6,6 +6,7 @@ import type { ViewerStore } from '../data/store';
 import { formatTime } from '../data/time';
 import type { TimeType } from '../data/chunk';
 import { panel, type View, type ViewContext } from './view';
+import * as C from '../data/components.generated';
 
 export const kLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL'];
 const kMaxRows = 500;
@@ -25,13 +26,13 @@ export interface LogEntry {
 export function collectLogs(store: ViewerStore, timeline: string | null, include: (entity: string) => boolean): LogEntry[] {
   const out: LogEntry[] = [];
   for (const e of store.entities.values()) {
-    if (!e.components.has('TextLog:text') || !include(e.path)) continue;
-    for (const chunk of e.byComponent.get('TextLog:text')!) {
+    if (!e.components.has(C.TextLog.text) || !include(e.path)) continue;
+    for (const chunk of e.byComponent.get(C.TextLog.text)!) {
       const time = timeline ? chunk.times.get(timeline) : undefined;
       if (!chunk.isStatic && !time) continue;
-      const text = chunk.components.get('TextLog:text')!;
-      const level = chunk.components.get('TextLog:level');
-      const color = chunk.components.get('TextLog:color');
+      const text = chunk.components.get(C.TextLog.text)!;
+      const level = chunk.components.get(C.TextLog.level);
+      const color = chunk.components.get(C.TextLog.color);
       for (let r = 0; r < chunk.numRows; r++) {
         if (!isLogged(text, r)) continue;
         for (let k = text.offsets[r]; k < text.offsets[r + 1]; k++) {
