@@ -11,7 +11,8 @@ build="$1"
 seconds="$2"
 shift 2
 targets=("$@")
-if [ "${#targets[@]}" -eq 0 ]; then targets=(recording_reader_fuzz ipc_fuzz); fi
+# Default: every target the build declared (CMake writes the list).
+if [ "${#targets[@]}" -eq 0 ]; then mapfile -t targets < "$build/fuzz_targets.txt"; fi
 max_len=65536
 rm -rf "$build/seeds"
 "$build/reel_fuzz_seeds" "$build/seeds" "$max_len"
