@@ -34,9 +34,17 @@ class Progress {
 // Inputs: the given paths, or stdin when none are given (and stdin is not a terminal).
 Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths);
 
-// Output: the path, or stdout ("-"); refuses a terminal for binary output.
-Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
-                                                             format::WriterOptions options);
+// Refuses an output that is one of the inputs: the same file (device and inode, so also
+// through a symlink or another path spelling), or stdout redirected to an input. Writing it
+// would truncate the input before it is read. `verb` names the command in the error.
+Status check_output_is_not_an_input(const std::string& output,
+                                    const std::vector<std::string>& inputs, const char* verb);
+
+// Output: the path, or stdout ("-"); refuses a terminal for binary output and an output
+// that is one of `inputs` (check_output_is_not_an_input).
+Result<std::unique_ptr<format::RecordingWriter>> open_output(
+    const std::string& path, format::WriterOptions options,
+    const std::vector<std::string>& inputs, const char* verb);
 
 // Reads every message of an input, calling `on_message`; shows progress; collects warnings
 // (printed to stderr by the caller). Stops at the first error.

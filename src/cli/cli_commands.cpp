@@ -228,11 +228,10 @@ namespace {
 int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   auto inputs = resolve_inputs(options.inputs);
   if (!inputs.ok()) return fail(inputs.status());
-  for (const auto& in : *inputs) {
-    if (in != "-" && in == options.output) {
-      return fail(Status::Invalid(std::string(verb) + ": the output " + in +
-                                  " is also an input; write to another file"));
-    }
+  // Checked before reading (the output is only opened after): an input is never read
+  // after its own output truncated it.
+  if (Status st = check_output_is_not_an_input(options.output, *inputs, verb); !st.ok()) {
+    return fail(st);
   }
   auto compression = format::parse_compression(options.compression);
   if (!compression.ok()) return fail(compression.status());
@@ -264,7 +263,7 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   }
   format::WriterOptions wo;
   wo.compression = *compression;
-  auto writer = open_output(options.output, wo);
+  auto writer = open_output(options.output, wo, *inputs, verb);
   if (!writer.ok()) return fail(writer.status());
   Status st = write_store(store, **writer);
   if (st.ok()) st = (*writer)->finish();
@@ -294,7 +293,7 @@ int run_filter(const FilterOptions& options) {
   }
   const std::set<std::string> drop_timelines(options.drop_timelines.begin(),
                                              options.drop_timelines.end());
-  auto writer = open_output(options.output, {});
+  auto writer = open_output(options.output, {}, *inputs, "filter");
   if (!writer.ok()) return fail(writer.status());
   bool have_info = false;
   uint64_t kept = 0, dropped = 0, rewritten = 0;

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -51,11 +52,34 @@ Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& 
   return std::vector<std::string>{"-"};
 }
 
-Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
-                                                             format::WriterOptions options) {
+Status check_output_is_not_an_input(const std::string& output,
+                                    const std::vector<std::string>& inputs, const char* verb) {
+  const bool to_stdout = output.empty() || output == "-";
+  struct stat out;
+  if (to_stdout ? ::fstat(STDOUT_FILENO, &out) != 0 : ::stat(output.c_str(), &out) != 0) {
+    return Status::OK();  // a new file cannot be an input
+  }
+  if (!S_ISREG(out.st_mode)) return Status::OK();  // pipes, terminals, /dev/null
+  for (const auto& in : inputs) {
+    struct stat st;
+    const bool from_stdin = in == "-";
+    if (from_stdin ? ::fstat(STDIN_FILENO, &st) != 0 : ::stat(in.c_str(), &st) != 0) continue;
+    if (st.st_dev != out.st_dev || st.st_ino != out.st_ino) continue;
+    const std::string what = to_stdout ? "stdout" : "the output " + output;
+    const std::string input = from_stdin ? "stdin" : in;
+    return Status::Invalid(std::string(verb) + ": " + what + " is also an input (the same file as " +
+                           input + "); writing it would destroy the input: write to another file");
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<format::RecordingWriter>> open_output(
+    const std::string& path, format::WriterOptions options,
+    const std::vector<std::string>& inputs, const char* verb) {
   if ((path == "-" || path.empty()) && ::isatty(STDOUT_FILENO)) {
     return Status::Invalid("refusing to write a binary recording to a terminal: use -o FILE or a pipe");
   }
+  REEL_RETURN_NOT_OK(check_output_is_not_an_input(path, inputs, verb));
   return format::RecordingWriter::open(path.empty() ? "-" : path, options);
 }
 

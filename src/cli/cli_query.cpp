@@ -23,6 +23,9 @@ Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& 
 }
 
 int run_query(const QueryOptions& options) {
+  if (Status st = check_output_is_not_an_input(options.output, options.inputs, "query"); !st.ok()) {
+    return fail(st);
+  }
   auto store = load_inputs(options.inputs);
   if (!store.ok()) return fail(store.status());
   auto format = dataframe::parse_output_format(options.format);

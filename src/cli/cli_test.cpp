@@ -158,6 +158,29 @@ TEST_F(CliTest, FilterDropsEntitiesAndTimelines) {
   EXPECT_EQ(timelines[0].name(), "frame");
 }
 
+TEST_F(CliTest, NoCommandWritesOverItsOwnInput) {
+  const auto size = fs::file_size(input_);
+  fs::create_symlink(input_, path("link.reel"));
+  const std::string cases[] = {
+      "filter " + input_ + " --drop-entity /plots -o " + input_ + " 2>&1",
+      "filter " + input_ + " --drop-entity /plots -o " + path("link.reel") + " 2>&1",
+      "filter " + path("link.reel") + " -o " + input_ + " 2>&1",
+      "compact " + path("link.reel") + " -o " + input_ + " 2>&1",
+      "merge " + path("other.reel") + " " + input_ + " -o " + path("link.reel") + " 2>&1",
+      "query " + input_ + " --index frame -o " + input_ + " 2>&1",
+      // stdout redirected onto the input (the shell's >> keeps the bytes; stderr to the pipe).
+      "filter " + input_ + " 2>&1 >> " + input_,
+  };
+  fs::copy_file(input_, path("other.reel"));
+  for (const auto& c : cases) {
+    auto r = sh(kReel + " " + c);
+    EXPECT_EQ(r.status, 1) << c << ": " << r.out;
+    EXPECT_NE(r.out.find("is also an input"), std::string::npos) << c << ": " << r.out;
+    EXPECT_EQ(fs::file_size(input_), size) << c;
+  }
+  EXPECT_EQ(count_rows(input_, "/plots/a"), 100);
+}
+
 TEST_F(CliTest, VerifyPassesGoodFilesAndFailsBadOnes) {
   auto ok = sh(kReel + " verify " + input_);
   EXPECT_EQ(ok.status, 0) << ok.out;
