@@ -356,27 +356,58 @@ int run_verify(const VerifyOptions& options) {
     bool ended = false;
     std::vector<RowId> ids;
     std::unordered_set<ChunkId> chunk_ids;
+    // Per recording of the input (concatenated ones count up): offsets within that recording.
     std::map<uint64_t, std::pair<std::string, int64_t>> chunk_at;  // offset -> entity, rows
     format::Footer footer;
     bool has_footer = false;
+    uint32_t stream = 0;
+    uint64_t stream_base = 0;
+    uint64_t stream_chunks = 0;
+    auto check_footer = [&] {
+      if (!has_footer) return;
+      const std::string which =
+          stream == 0 ? std::string() : " of recording " + std::to_string(stream + 1) + " (from byte " +
+                                            std::to_string(stream_base) + ")";
+      for (const auto& e : footer.chunks) {
+        auto it = chunk_at.find(e.offset);
+        if (it == chunk_at.end() || it->second.first != e.entity.str() || it->second.second != e.rows) {
+          problems.push_back("footer entry" + which + " for byte " + std::to_string(e.offset) +
+                             " does not match the chunk there");
+        }
+      }
+      if (footer.chunks.size() != chunk_at.size()) {
+        problems.push_back("footer" + which + " lists " + std::to_string(footer.chunks.size()) +
+                           " chunks, the recording has " + std::to_string(chunk_at.size()));
+      }
+    };
     std::vector<std::string> warnings;
     Status st = for_each_message(
         path, {}, [&](Message& m, RecordingReader&) -> Status {
+          if (m.stream != stream) {
+            check_footer();
+            stream = m.stream;
+            stream_base = m.offset - format::kFileHeaderBytes;
+            stream_chunks = 0;
+            chunk_at.clear();
+            footer = {};
+            has_footer = false;
+          }
           switch (m.kind) {
             case MessageKind::kStoreInfo:
               ++infos;
-              if (chunks > 0) problems.push_back("store info at byte " + std::to_string(m.offset) + " after chunks");
+              if (stream_chunks > 0) problems.push_back("store info at byte " + std::to_string(m.offset) + " after chunks");
               break;
             case MessageKind::kChunk: {
               const Chunk& c = *m.chunk;
               ++chunks;
+              ++stream_chunks;
               rows += c.num_rows();
               if (!chunk_ids.insert(c.id()).second) {
                 problems.push_back("chunk id " + c.id().to_string() + " appears twice (byte " +
                                    std::to_string(m.offset) + ")");
               }
               for (int64_t i = 0; i < c.num_rows(); ++i) ids.push_back(c.row_id(i));
-              chunk_at[m.offset] = {c.entity_path().str(), c.num_rows()};
+              chunk_at[m.offset - stream_base] = {c.entity_path().str(), c.num_rows()};
               break;
             }
             case MessageKind::kFooter:
@@ -397,19 +428,7 @@ int run_verify(const VerifyOptions& options) {
     if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) {
       problems.push_back("some row ids appear in more than one row");
     }
-    if (has_footer) {
-      for (const auto& e : footer.chunks) {
-        auto it = chunk_at.find(e.offset);
-        if (it == chunk_at.end() || it->second.first != e.entity.str() || it->second.second != e.rows) {
-          problems.push_back("footer entry for byte " + std::to_string(e.offset) +
-                             " does not match the chunk there");
-        }
-      }
-      if (footer.chunks.size() != chunk_at.size()) {
-        problems.push_back("footer lists " + std::to_string(footer.chunks.size()) + " chunks, the file has " +
-                           std::to_string(chunk_at.size()));
-      }
-    }
+    check_footer();
     (void)ended;
     const std::string name = path == "-" ? "<stdin>" : path;
     if (problems.empty()) {

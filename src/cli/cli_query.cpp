@@ -16,7 +16,7 @@ Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& 
     Progress progress(path == "-" ? "stdin" : path, reader->total_bytes());
     auto report = load_into_store(*reader, *store);
     progress.finish();
-    print_warnings(reader->warnings());
+    print_warnings(report.ok() ? report->warnings : reader->warnings());
     if (!report.ok()) return report.status();
   }
   return store;

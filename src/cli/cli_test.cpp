@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -179,6 +180,54 @@ TEST_F(CliTest, NoCommandWritesOverItsOwnInput) {
     EXPECT_EQ(fs::file_size(input_), size) << c;
   }
   EXPECT_EQ(count_rows(input_, "/plots/a"), 100);
+}
+
+TEST_F(CliTest, ADamagedLengthMidFileCostsOnlyThatMessage) {
+  // The 4th message's stored length, corrupted to more than what is left of the file.
+  std::vector<format::Message> messages;
+  int64_t victim_rows = 0;
+  {
+    auto reader = format::RecordingReader::open(input_).value();
+    for (auto m = reader->next(); m.ok() && *m; m = reader->next()) messages.push_back(**m);
+  }
+  ASSERT_GT(messages.size(), 10u);
+  ASSERT_EQ(messages[3].kind, format::MessageKind::kChunk);
+  victim_rows = messages[3].chunk->num_rows();
+  std::string bytes;
+  {
+    std::ifstream in(input_, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const uint64_t bogus = 1ull << 28;
+  std::memcpy(&bytes[messages[3].offset + 16], &bogus, 8);
+  std::ofstream(path("bad.reel"), std::ios::binary) << bytes;
+  auto r = sh(kReel + " compact " + path("bad.reel") + " -o " + path("out.reel") + " 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("is corrupt at byte " + std::to_string(messages[3].offset)), std::string::npos)
+      << r.out;
+  EXPECT_EQ(count_rows(path("out.reel"), "/plots/a") + count_rows(path("out.reel"), "/world/debug/x"),
+            200 - victim_rows);
+  auto v = sh(kReel + " verify " + path("bad.reel") + " 2>&1");
+  EXPECT_EQ(v.status, 1) << v.out;
+  EXPECT_NE(v.out.find("corrupt at byte"), std::string::npos) << v.out;
+}
+
+TEST_F(CliTest, ConcatenatedRecordingsAreVerifiedAndListedNotIgnored) {
+  {
+    RecordingStreamOptions options;
+    options.log_time = options.log_tick = false;
+    RecordingStream other("other_app", options);
+    EXPECT_TRUE(other.save(path("other.reel")).ok());
+    other.set_time_sequence("frame", 1);
+    other.log("plots/b", Scalars(1.0));
+  }
+  ASSERT_EQ(sh("cat " + input_ + " " + path("other.reel") + " > " + path("both.reel")).status, 0);
+  auto v = sh(kReel + " verify " + path("both.reel") + " 2>&1");
+  EXPECT_EQ(v.status, 0) << v.out;
+  auto q = sh(kReel + " query " + path("both.reel") + " --index frame 2>&1");
+  EXPECT_EQ(q.status, 0) << q.out;
+  EXPECT_NE(q.out.find("another recording"), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find("other_app"), std::string::npos) << q.out;
 }
 
 TEST_F(CliTest, VerifyPassesGoodFilesAndFailsBadOnes) {

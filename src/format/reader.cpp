@@ -16,7 +16,12 @@ namespace reel::format {
 RecordingReader::RecordingReader(int fd, bool owns, std::string name, ReaderOptions options)
     : fd_(fd), owns_(owns), name_(std::move(name)), options_(options) {
   struct stat st;
-  if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) total_ = uint64_t(st.st_size);
+  if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) {
+    total_ = uint64_t(st.st_size);
+    // Only a descriptor positioned at its start is read as a whole file (stdin redirected
+    // from a file may be anywhere).
+    seekable_ = ::lseek(fd_, 0, SEEK_CUR) == 0;
+  }
 }
 
 RecordingReader::~RecordingReader() {
@@ -68,6 +73,104 @@ Result<size_t> RecordingReader::read_exact(uint8_t* dst, size_t n) {
   return done;
 }
 
+Result<size_t> RecordingReader::read_at(uint64_t offset, uint8_t* dst, size_t n) {
+  if (from_memory_) {
+    if (offset >= memory_.size()) return size_t(0);
+    size_t k = std::min<uint64_t>(n, memory_.size() - offset);
+    std::memcpy(dst, memory_.data() + offset, k);
+    return k;
+  }
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::pread(fd_, dst + done, n - done, off_t(offset + done));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError("reading " + name_ + " at byte " + std::to_string(offset + done) +
+                             ": " + std::strerror(errno));
+    }
+    if (got == 0) break;
+    done += size_t(got);
+  }
+  return done;
+}
+
+Status RecordingReader::seek(uint64_t offset) {
+  if (from_memory_) {
+    memory_pos_ = size_t(std::min<uint64_t>(offset, memory_.size()));
+  } else if (::lseek(fd_, off_t(offset), SEEK_SET) < 0) {
+    return Status::IOError("seeking " + name_ + " to byte " + std::to_string(offset) + ": " +
+                           std::strerror(errno));
+  }
+  offset_ = offset;
+  return Status::OK();
+}
+
+Result<std::optional<uint64_t>> RecordingReader::find_intact_message(uint64_t from) {
+  // Scans in windows; a candidate is a header that parses, announces a non-empty payload
+  // (every real message has one) that fits in the input, and whose payload's CRC checks.
+  // Random bytes pass the header test about once in 10^8 positions, the CRC once in 4*10^9.
+  const size_t kWindow = 1 << 20;
+  std::vector<uint8_t> window(kWindow + kMessageHeaderBytes);
+  const uint64_t end = total_;
+  for (uint64_t base = from; base + kMessageHeaderBytes <= end; base += kWindow) {
+    REEL_ASSIGN_OR_RETURN(size_t got, read_at(base, window.data(), window.size()));
+    if (got < kMessageHeaderBytes) break;
+    for (size_t i = 0; i + kMessageHeaderBytes <= got && i < kWindow; ++i) {
+      const uint8_t* p = window.data() + i;
+      if (p[0] < 1 || p[0] > 4 || p[1] > 2 || p[2] != 0 || p[3] != 0) continue;
+      const uint64_t at = base + i;
+      auto h = internal::parse_message_header(p, at, options_.max_message_bytes);
+      if (!h.ok() || h->stored_bytes == 0) continue;
+      if (at + kMessageHeaderBytes + h->stored_bytes > end) continue;
+      std::vector<uint8_t> payload(size_t(h->stored_bytes));
+      REEL_ASSIGN_OR_RETURN(size_t n, read_at(at + kMessageHeaderBytes, payload.data(), payload.size()));
+      if (n != payload.size()) continue;
+      if (internal::verify_crc(*h, payload, at).ok()) return std::optional<uint64_t>(at);
+    }
+  }
+  return std::optional<uint64_t>();
+}
+
+Result<bool> RecordingReader::resynchronise(uint64_t start, const std::string& fault) {
+  if (!can_seek() || total_ == 0) return false;
+  REEL_ASSIGN_OR_RETURN(auto next, find_intact_message(start + 1));
+  if (!next) return false;
+  ++corruptions_;
+  warnings_.push_back(name_ + " is corrupt at byte " + std::to_string(start) + ": " + fault +
+                      "; resumed at the next intact message, at byte " + std::to_string(*next) +
+                      " (" + std::to_string(*next - start) + " bytes skipped)");
+  REEL_RETURN_NOT_OK(seek(*next));
+  return true;
+}
+
+Result<bool> RecordingReader::next_stream() {
+  const uint64_t start = offset_;
+  uint8_t h[kFileHeaderBytes];
+  REEL_ASSIGN_OR_RETURN(size_t n, read_exact(h, sizeof h));
+  if (n == 0) return false;
+  if (n < 4 || std::memcmp(h, "REEL", 4) != 0) {
+    warnings_.push_back(name_ + ": the bytes after the end-of-stream marker, from byte " +
+                        std::to_string(start) + ", are not a reel recording: ignored");
+    return false;
+  }
+  if (n < sizeof h) {
+    warnings_.push_back(name_ + " is truncated inside the header of its recording " +
+                        std::to_string(stream_ + 2) + " at byte " + std::to_string(start));
+    return false;
+  }
+  const uint16_t version = internal::get_u16(h + 4);
+  if (version == 0 || version > kFormatVersion) {
+    warnings_.push_back(name_ + ": recording " + std::to_string(stream_ + 2) + " at byte " +
+                        std::to_string(start) + " has format version " + std::to_string(version) +
+                        ", which this reader cannot read: ignored");
+    return false;
+  }
+  ++stream_;
+  offset_ = start + kFileHeaderBytes;
+  after_end_ = false;
+  return true;
+}
+
 Status RecordingReader::read_header() {
   uint8_t h[kFileHeaderBytes];
   REEL_ASSIGN_OR_RETURN(size_t n, read_exact(h, sizeof h));
@@ -92,78 +195,97 @@ Status RecordingReader::read_header() {
 }
 
 Result<std::optional<RawMessage>> RecordingReader::next_raw() {
-  if (done_) return std::optional<RawMessage>();
-  if (!header_read_) {
-    Status st = read_header();
-    if (!st.ok()) {
+  for (;;) {
+    if (done_) return std::optional<RawMessage>();
+    if (!header_read_) {
+      Status st = read_header();
+      if (!st.ok()) {
+        done_ = true;
+        return st;
+      }
+    }
+    if (after_end_) {
+      auto more = next_stream();
+      if (!more.ok() || !*more) {
+        done_ = true;
+        if (!more.ok()) return more.status();
+        return std::optional<RawMessage>();
+      }
+    }
+    const uint64_t start = offset_;
+    auto truncated = [&](const std::string& what) {
+      warnings_.push_back(name_ + " is truncated: " + what + " at byte " + std::to_string(start) +
+                          "; every complete message before it was read");
       done_ = true;
-      return st;
+      return std::optional<RawMessage>();
+    };
+    uint8_t hb[kMessageHeaderBytes];
+    REEL_ASSIGN_OR_RETURN(size_t n, read_exact(hb, sizeof hb));
+    if (n == 0) {
+      done_ = true;
+      warnings_.push_back(name_ + " ends at byte " + std::to_string(start) +
+                          " without an end-of-stream marker: the writer did not finish (killed, "
+                          "or still writing); every complete message was read");
+      return std::optional<RawMessage>();
     }
-  }
-  const uint64_t start = offset_;
-  auto truncated = [&](const std::string& what) {
-    warnings_.push_back(name_ + " is truncated: " + what + " at byte " + std::to_string(start) +
-                        "; every complete message before it was read");
-    done_ = true;
-    return std::optional<RawMessage>();
-  };
-  uint8_t hb[kMessageHeaderBytes];
-  REEL_ASSIGN_OR_RETURN(size_t n, read_exact(hb, sizeof hb));
-  if (n == 0) {
-    done_ = true;
-    warnings_.push_back(name_ + " ends at byte " + std::to_string(start) +
-                        " without an end-of-stream marker: the writer did not finish (killed, "
-                        "or still writing); every complete message was read");
-    return std::optional<RawMessage>();
-  }
-  if (n < sizeof hb) return truncated("incomplete message header");
-  auto header = internal::parse_message_header(hb, start, options_.max_message_bytes);
-  if (!header.ok()) {
-    done_ = true;
-    return header.status().with_context(name_);
-  }
-  const internal::MessageHeader& h = *header;
-  const std::string what = "incomplete " + std::string(message_kind_name(h.kind)) + " message";
-  if (total_ && start + kMessageHeaderBytes + h.stored_bytes > total_) {
-    // Known size: do not allocate for bytes that are not there.
-    return truncated(what + " (" + std::to_string(h.stored_bytes) + " bytes announced, " +
-                     std::to_string(total_ - std::min(total_, start + kMessageHeaderBytes)) +
-                     " left)");
-  }
-  // For inputs of unknown size, grow the buffer as bytes arrive, so that a bogus length
-  // costs no more memory than the bytes actually sent.
-  std::shared_ptr<arrow::Buffer> stored;
-  if (total_ || h.stored_bytes <= (16u << 20)) {
-    REEL_ASSIGN_OR_RETURN(stored, arrow::Buffer::try_allocate_for_overwrite(size_t(h.stored_bytes)));
-    REEL_ASSIGN_OR_RETURN(size_t got, read_exact(stored->mutable_data(), stored->size()));
-    if (got < stored->size()) return truncated(what);
-  } else {
-    std::vector<uint8_t> grow;
-    size_t step = 16u << 20;
-    while (grow.size() < h.stored_bytes) {
-      size_t want = std::min<uint64_t>(step, h.stored_bytes - grow.size());
-      size_t at = grow.size();
-      grow.resize(at + want);
-      REEL_ASSIGN_OR_RETURN(size_t got, read_exact(grow.data() + at, want));
-      if (got < want) return truncated(what);
-      step = std::min<size_t>(step * 2, 256u << 20);
+    if (n < sizeof hb) return truncated("incomplete message header");
+    auto header = internal::parse_message_header(hb, start, options_.max_message_bytes);
+    if (!header.ok()) {
+      REEL_ASSIGN_OR_RETURN(bool resumed, resynchronise(start, header.status().message()));
+      if (resumed) continue;
+      done_ = true;
+      return header.status().with_context(name_);
     }
-    stored = arrow::Buffer::copy_of(grow.data(), grow.size());
+    const internal::MessageHeader& h = *header;
+    const std::string what = "incomplete " + std::string(message_kind_name(h.kind)) + " message";
+    if (total_ && start + kMessageHeaderBytes + h.stored_bytes > total_) {
+      const std::string lengths = std::to_string(h.stored_bytes) + " bytes announced, " +
+                                  std::to_string(total_ - std::min(total_, start + kMessageHeaderBytes)) +
+                                  " left";
+      // A damaged length, when an intact message follows; else the input was cut here.
+      REEL_ASSIGN_OR_RETURN(bool resumed,
+                            resynchronise(start, "its length runs past the end of the input (" +
+                                                     lengths + ")"));
+      if (resumed) continue;
+      // Known size: do not allocate for bytes that are not there.
+      return truncated(what + " (" + lengths + ")");
+    }
+    // For inputs of unknown size, grow the buffer as bytes arrive, so that a bogus length
+    // costs no more memory than the bytes actually sent.
+    std::shared_ptr<arrow::Buffer> stored;
+    if (total_ || h.stored_bytes <= (16u << 20)) {
+      REEL_ASSIGN_OR_RETURN(stored, arrow::Buffer::try_allocate_for_overwrite(size_t(h.stored_bytes)));
+      REEL_ASSIGN_OR_RETURN(size_t got, read_exact(stored->mutable_data(), stored->size()));
+      if (got < stored->size()) return truncated(what);
+    } else {
+      std::vector<uint8_t> grow;
+      size_t step = 16u << 20;
+      while (grow.size() < h.stored_bytes) {
+        size_t want = std::min<uint64_t>(step, h.stored_bytes - grow.size());
+        size_t at = grow.size();
+        grow.resize(at + want);
+        REEL_ASSIGN_OR_RETURN(size_t got, read_exact(grow.data() + at, want));
+        if (got < want) return truncated(what);
+        step = std::min<size_t>(step * 2, 256u << 20);
+      }
+      stored = arrow::Buffer::copy_of(grow.data(), grow.size());
+    }
+    offset_ = start + kMessageHeaderBytes + h.stored_bytes;
+    if (options_.keep_raw) {
+      raw_.assign(hb, hb + sizeof hb);
+      raw_.insert(raw_.end(), stored->data(), stored->data() + stored->size());
+    }
+    if (h.kind == MessageKind::kEnd) after_end_ = true;
+    RawMessage raw;
+    raw.kind = h.kind;
+    raw.stream = stream_;
+    raw.compression = h.compression;
+    raw.crc = h.crc;
+    raw.offset = start;
+    raw.payload_bytes = h.payload_bytes;
+    raw.stored = std::move(stored);
+    return std::optional<RawMessage>(std::move(raw));
   }
-  offset_ = start + kMessageHeaderBytes + h.stored_bytes;
-  if (options_.keep_raw) {
-    raw_.assign(hb, hb + sizeof hb);
-    raw_.insert(raw_.end(), stored->data(), stored->data() + stored->size());
-  }
-  if (h.kind == MessageKind::kEnd) done_ = true;
-  RawMessage raw;
-  raw.kind = h.kind;
-  raw.compression = h.compression;
-  raw.crc = h.crc;
-  raw.offset = start;
-  raw.payload_bytes = h.payload_bytes;
-  raw.stored = std::move(stored);
-  return std::optional<RawMessage>(std::move(raw));
 }
 
 Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
@@ -171,6 +293,7 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
   const uint64_t start = raw.offset;
   Message m;
   m.kind = raw.kind;
+  m.stream = raw.stream;
   m.offset = start;
   m.stored_bytes = raw.stored->size();
   m.payload_bytes = raw.payload_bytes;

@@ -615,11 +615,32 @@ TEST_F(DataframeFileTest, FileErrorsNameTheFileAndTheByteOffset) {
   // Damage the last chunk's header (its kind byte); the footer and end marker come after it.
   auto reader = format::RecordingReader::open(path).value();
   uint64_t last_chunk = 0;
+  int64_t last_rows = 0;
   for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
-    if ((*m)->kind == format::MessageKind::kChunk) last_chunk = (*m)->offset;
+    if ((*m)->kind == format::MessageKind::kChunk) {
+      last_chunk = (*m)->offset;
+      last_rows = (*m)->chunk->num_rows();
+    }
   }
   ASSERT_GT(last_chunk, 0u);
+  const std::string intact = bytes;
   bytes[last_chunk] = char(0x7F);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  // The reader resynchronises at the footer: everything but the damaged chunk loads, and the
+  // warning names the file and the damaged message's byte.
+  std::vector<std::string> warnings;
+  auto damaged = load_recording(path, &warnings);
+  ASSERT_TRUE(damaged.ok()) << damaged.status().to_string();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find(path), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("corrupt at byte " + std::to_string(last_chunk)), std::string::npos)
+      << warnings[0];
+  EXPECT_EQ((*damaged)->stats().num_rows, 20 - last_rows);
+  // Damage with nothing intact after it (the end marker too) stays an error naming the place.
+  bytes = intact.substr(0, last_chunk) + std::string(intact.size() - last_chunk, char(0x7F));
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << bytes;

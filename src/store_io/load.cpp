@@ -53,6 +53,18 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
     return Status::OK();
   };
+  // Concatenated recordings (`cat a.reel b.reel`): later streams of the same recording id are
+  // loaded; another recording is not merged into this one, but named in a warning.
+  uint32_t stream = 0;
+  bool skipping = false;
+  std::vector<std::string> skipped;
+  uint64_t skipped_chunks = 0;
+  auto note_skipped = [&] {
+    if (skipping && !skipped.empty()) {
+      skipped.back() += " (" + std::to_string(skipped_chunks) + " chunks)";
+    }
+    skipped_chunks = 0;
+  };
   for (;;) {
     auto raw = reader.next_raw();
     if (!raw.ok()) {
@@ -63,6 +75,30 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
     if (!*raw) break;
     const std::string& name = reader.name();
+    if ((*raw)->stream != stream) {
+      note_skipped();
+      stream = (*raw)->stream;
+      skipping = true;
+      const uint64_t at = (*raw)->offset;
+      std::string who = "an unnamed recording";
+      if ((*raw)->kind == format::MessageKind::kStoreInfo) {
+        auto info = format::decode_message(**raw, options, name);
+        if (info.ok()) {
+          skipping = info->info.recording_id != report.info.recording_id;
+          who = "recording '" + info->info.recording_id + "' (application '" +
+                info->info.application_id + "')";
+        }
+      }
+      if (skipping) {
+        skipped.push_back(name + " holds another recording after the first: " + who +
+                          " from byte " + std::to_string(at) +
+                          ", not loaded into this one");
+      }
+    }
+    if (stream != 0 && skipping) {
+      if ((*raw)->kind == format::MessageKind::kChunk) ++skipped_chunks;
+      continue;
+    }
     pending.push_back(pool.submit([m = std::move(**raw), &options, name]() mutable {
       return format::decode_message(std::move(m), options, name);
     }));
@@ -76,8 +112,10 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
   }
   Status st = drain();
+  note_skipped();
   report.bytes = reader.bytes_read();
   report.warnings = reader.warnings();
+  report.warnings.insert(report.warnings.end(), skipped.begin(), skipped.end());
   if (!st.ok()) return st;
   return report;
 }

@@ -50,6 +50,9 @@ struct Footer {
 
 struct Message {
   MessageKind kind = MessageKind::kChunk;
+  // Which recording of the input the message belongs to: 0 for the first; concatenated
+  // recordings (`cat a.reel b.reel`) count up, each beginning with its own store info.
+  uint32_t stream = 0;
   uint64_t offset = 0;          // where the message starts in the stream
   uint64_t stored_bytes = 0;    // payload bytes in the stream
   uint64_t payload_bytes = 0;   // payload bytes after decompression
@@ -130,6 +133,7 @@ class RecordingWriter {
 // A message as framed in the stream, not yet checked or decoded (see decode_message).
 struct RawMessage {
   MessageKind kind = MessageKind::kChunk;
+  uint32_t stream = 0;  // as Message::stream
   Compression compression = Compression::kNone;
   uint32_t crc = 0;
   uint64_t offset = 0;
@@ -168,9 +172,18 @@ class RecordingReader {
                                                      ReaderOptions options = {});
   ~RecordingReader();
 
-  // The next message; nullopt at the end of the stream (a clean end, or a truncation that
+  // The next message; nullopt at the end of the input (a clean end, or a truncation that
   // was recorded in warnings()). An error means a corrupt message: the messages before it
   // were all returned; the error names the byte offset and what was wrong.
+  //
+  // Damaged framing in a file or in memory (a header that does not parse, a length running
+  // past the end of the input) is not the end when an intact message follows: the reader
+  // resynchronises at the next message whose header parses and whose payload's CRC checks,
+  // records "corrupt at byte N ... resumed at byte M" in warnings() and corruptions(), and
+  // goes on. Without an intact message after it, a bad length reads as a truncation and a bad
+  // header as an error, as before. After an end-of-stream marker, a second recording
+  // (`cat a.reel b.reel`) is read on, its messages with Message::stream 1, 2, ...; other
+  // bytes after the marker are reported in warnings().
   Result<std::optional<Message>> next();
   // The next message as framed, without checking or decoding its payload (decode_message
   // does that). Truncation ends the stream with a warning, as in next().
@@ -180,6 +193,8 @@ class RecordingReader {
 
   uint16_t version() const { return version_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // How many times the reader skipped damaged bytes to resynchronise (each also a warning).
+  uint64_t corruptions() const { return corruptions_; }
   uint64_t bytes_read() const { return offset_; }
   // Size of the input when known (a regular file), else 0. For progress bars.
   uint64_t total_bytes() const { return total_; }
@@ -189,7 +204,17 @@ class RecordingReader {
   RecordingReader(int fd, bool owns, std::string name, ReaderOptions options);
   // Reads exactly n bytes (fewer only at end of input).
   Result<size_t> read_exact(uint8_t* dst, size_t n);
+  // Reads up to n bytes at `offset` without moving the stream (files and memory only).
+  Result<size_t> read_at(uint64_t offset, uint8_t* dst, size_t n);
+  bool can_seek() const { return from_memory_ || seekable_; }
+  Status seek(uint64_t offset);
+  // The first intact message at or after `from` (see next()), if any.
+  Result<std::optional<uint64_t>> find_intact_message(uint64_t from);
+  // After a fault at `start`: resumes at the next intact message (true), or not (false).
+  Result<bool> resynchronise(uint64_t start, const std::string& fault);
   Status read_header();
+  // After an end-of-stream marker: a following recording, or the end of the input.
+  Result<bool> next_stream();
   int fd_;
   bool owns_;
   std::string name_;
@@ -199,6 +224,10 @@ class RecordingReader {
   bool from_memory_ = false;
   bool header_read_ = false;
   bool done_ = false;
+  bool after_end_ = false;  // an end-of-stream marker was read
+  bool seekable_ = false;   // a regular file
+  uint32_t stream_ = 0;
+  uint64_t corruptions_ = 0;
   uint16_t version_ = 0;
   uint64_t offset_ = 0;
   uint64_t total_ = 0;
