@@ -48,13 +48,15 @@ test-tsan: deps
 
 # The benchmark: every scenario with its baselines (docs/benchmark.md). The DuckDB baseline's
 # npm package is installed first when missing (its scenario says so if it cannot be).
+# The duckdb baseline runs `node` from PATH: the one scripts/node.sh chose goes first.
+WITH_NODE = PATH="$$(bash scripts/node.sh --bin-dir 2>/dev/null || echo /usr/bin):$$PATH"
 bench: build
 	@bash bench/duckdb/install.sh
-	$(BUILD)/reel-bench --json $(BUILD)/bench.json
+	$(WITH_NODE) $(BUILD)/reel-bench --json $(BUILD)/bench.json
 
 bench-quick: build
 	@bash bench/duckdb/install.sh
-	$(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
+	$(WITH_NODE) $(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
 
 # libFuzzer targets (src/*/*_fuzz.cpp; clang, ASan + UBSan) in build-fuzz, each run for
 # FUZZ_SECONDS on seeds written from a real recording; a finding fails (tests/fuzz/run.sh).
