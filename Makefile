@@ -60,7 +60,7 @@ bench-quick: build
 
 # libFuzzer targets (src/*/*_fuzz.cpp; clang, ASan + UBSan) in build-fuzz, each run for
 # FUZZ_SECONDS on seeds written from a real recording; a finding fails (tests/fuzz/run.sh).
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 30
 fuzz: deps
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_BUILD_FUZZ=ON -DREEL_BUILD_TESTS=OFF -DREEL_BUILD_BENCH=OFF \

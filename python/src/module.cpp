@@ -23,6 +23,12 @@ PYBIND11_MODULE(_reel, m) {
   namespace py = pybind11;
   using namespace reel::py_bindings;
   m.doc() = "reel: record, store, query and view multimodal time-series data (native module).";
+  // Built with sanitizers (REEL_SANITIZE): tests asserting memory figures skip themselves.
+#ifdef REEL_SANITIZED
+  m.attr("_sanitized") = true;
+#else
+  m.attr("_sanitized") = false;
+#endif
 
   auto& e = exceptions();
   e.not_found = make_exception(m, "NotFoundError", PyExc_KeyError,
