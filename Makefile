@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps build run test test-asan test-tsan bench bench-quick format clean fuzz
+.PHONY: all deps build run test test-asan test-tsan bench bench-quick format format-check clean fuzz
 
 all: build
 
@@ -68,8 +68,12 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
+# Formatting with Debian 12's clang-format (14) and the repo's .clang-format; CI runs the check.
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')
+
+format-check: deps
+	@bash scripts/check-format.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang lld libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config clang clang-format lld libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   flatbuffers-compiler libflatbuffers-dev liblz4-dev libzstd-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libboost-dev libsqlite3-dev
