@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps generate build run test test-asan test-tsan bench bench-quick format clean fuzz
+.PHONY: all deps generate build run test test-asan test-tsan bench bench-quick format format-check clean fuzz
 
 all: build
 
@@ -48,17 +48,19 @@ test-tsan: deps
 
 # The benchmark: every scenario with its baselines (docs/benchmark.md). The DuckDB baseline's
 # npm package is installed first when missing (its scenario says so if it cannot be).
+# The duckdb baseline runs `node` from PATH: the one scripts/node.sh chose goes first.
+WITH_NODE = PATH="$$(bash scripts/node.sh --bin-dir 2>/dev/null || echo /usr/bin):$$PATH"
 bench: build
 	@bash bench/duckdb/install.sh
-	$(BUILD)/reel-bench --json $(BUILD)/bench.json
+	$(WITH_NODE) $(BUILD)/reel-bench --json $(BUILD)/bench.json
 
 bench-quick: build
 	@bash bench/duckdb/install.sh
-	$(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
+	$(WITH_NODE) $(BUILD)/reel-bench --scale 0.1 --json $(BUILD)/bench-quick.json
 
 # libFuzzer targets (src/*/*_fuzz.cpp; clang, ASan + UBSan) in build-fuzz, each run for
 # FUZZ_SECONDS on seeds written from a real recording; a finding fails (tests/fuzz/run.sh).
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 30
 fuzz: deps
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_BUILD_FUZZ=ON -DREEL_BUILD_TESTS=OFF -DREEL_BUILD_BENCH=OFF \
@@ -70,8 +72,12 @@ fuzz: deps
 generate:
 	/usr/bin/python3 src/types/codegen.py
 
+# Formatting with Debian 12's clang-format (14) and the repo's .clang-format; CI runs the check.
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')
+
+format-check: deps
+	@bash scripts/check-format.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages reel needs, skipping those already installed.
+# Installs the Debian packages reel needs, skipping those already installed, then a Node.js
+# recent enough for the web viewer's tools when the one on PATH is older (Debian 12's is
+# 18.20; scripts/node.sh says which versions work and installs a pinned one into .tools/node).
 # Run as root on Debian 12 (it is what `make run` and `make test` call first).
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang lld libclang-rt-14-dev clang-format
+  build-essential cmake ninja-build pkg-config clang clang-format lld libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   flatbuffers-compiler libflatbuffers-dev liblz4-dev libzstd-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libboost-dev libsqlite3-dev
@@ -18,19 +20,22 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-# Node may come from elsewhere than Debian (a newer install): then only its presence matters.
+# Node may come from elsewhere than Debian (a newer install): then only its presence matters
+# here, and scripts/node.sh below judges its version.
 if command -v node >/dev/null && command -v npm >/dev/null; then
   missing=("${missing[@]/nodejs}")
   missing=("${missing[@]/npm}")
 fi
 read -r -a missing <<< "${missing[*]}"
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q || true
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-echo "installing: ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q || true
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# Debian's npm (on its Node 18) fetches the pinned Node when the node on PATH is too old.
+bash "$(dirname "$0")/node.sh" --install

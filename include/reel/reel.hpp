@@ -13,3 +13,4 @@
 #include "reel/sdk/sink.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/version.hpp"

@@ -72,6 +72,11 @@ class [[nodiscard]] Status {
   std::shared_ptr<const State> state_;
 };
 
+namespace internal {
+// Prints "reel: value_or_die() on an error: <status>" to stderr and aborts.
+[[noreturn]] void die_with(const Status& status);
+}  // namespace internal
+
 // A value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] Result {
@@ -102,6 +107,22 @@ class [[nodiscard]] Result {
     return std::get<T>(std::move(storage_));
   }
   T value_or(T fallback) const& { return ok() ? std::get<T>(storage_) : std::move(fallback); }
+
+  // The value, for results that cannot fail unless reel has a bug (a literal schema, an
+  // input checked just before): without one, prints the Status to stderr and aborts, in
+  // every build, where value() would be undefined behaviour once asserts are off.
+  const T& value_or_die() const& {
+    if (!ok()) internal::die_with(std::get<Status>(storage_));
+    return std::get<T>(storage_);
+  }
+  T& value_or_die() & {
+    if (!ok()) internal::die_with(std::get<Status>(storage_));
+    return std::get<T>(storage_);
+  }
+  T&& value_or_die() && {
+    if (!ok()) internal::die_with(std::get<Status>(storage_));
+    return std::get<T>(std::move(storage_));
+  }
 
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }

@@ -39,7 +39,7 @@ from ._reel import (
 )
 from . import dataframe
 
-__version__ = "0.1.0"
+from ._reel import __version__  # CMake's project version, compiled into the module
 
 __all__ = sorted([
     *_ARCHETYPES, "AnnotationInfo", "Archetype", "ComponentColumnList", "CorruptRecordingError",

@@ -4,6 +4,7 @@
 #include "dataframe.hpp"
 #include "fast.hpp"
 #include "recording.hpp"
+#include "reel/version.hpp"
 
 namespace reel::py_bindings {
 namespace {
@@ -23,6 +24,13 @@ PYBIND11_MODULE(_reel, m) {
   namespace py = pybind11;
   using namespace reel::py_bindings;
   m.doc() = "reel: record, store, query and view multimodal time-series data (native module).";
+  m.attr("__version__") = reel::kVersion;  // CMake's project version (reel/version.hpp)
+  // Built with sanitizers (REEL_SANITIZE): tests asserting memory figures skip themselves.
+#ifdef REEL_SANITIZED
+  m.attr("_sanitized") = true;
+#else
+  m.attr("_sanitized") = false;
+#endif
 
   auto& e = exceptions();
   e.not_found = make_exception(m, "NotFoundError", PyExc_KeyError,

@@ -5,15 +5,19 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <string>
 
 #include "cli/cli.hpp"
 #include "cli/cli_serve.hpp"
+#include "reel/format/recording_file.hpp"
+#include "reel/version.hpp"
 
 int main(int argc, char** argv) {
   using namespace reel::cli;
   CLI::App app{"reel: record, store, query and view multimodal time-series recordings"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "reel 0.1.0 (file format v1)");
+  app.set_version_flag("--version", std::string("reel ") + reel::kVersion + " (file format v" +
+                                        std::to_string(reel::format::kFormatVersion) + ")");
 
   PrintOptions print;
   auto* print_cmd = app.add_subcommand("print", "List a recording's chunks: entities, timelines, components");

@@ -1,5 +1,8 @@
 #include "reel/status.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace reel {
 
 const char* status_code_name(StatusCode code) {
@@ -36,5 +39,13 @@ Status Status::with_context(const std::string& context) const {
   if (ok()) return *this;
   return Status(code(), context + ": " + message());
 }
+
+namespace internal {
+void die_with(const Status& status) {
+  std::fprintf(stderr, "reel: value_or_die() on an error: %s\n", status.to_string().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+}  // namespace internal
 
 }  // namespace reel

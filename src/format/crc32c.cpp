@@ -69,4 +69,8 @@ uint32_t crc32c(const void* data, size_t size, uint32_t crc) {
   return ~crc32c_table(p, size, crc);
 }
 
+uint32_t crc32c_portable(const void* data, size_t size, uint32_t crc) {
+  return ~crc32c_table(static_cast<const uint8_t*>(data), size, ~crc);
+}
+
 }  // namespace reel::format

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a REEL_BUILD_FUZZ build for a bounded time (`make fuzz`).
-# Usage: run.sh BUILD_DIR SECONDS_PER_TARGET [TARGET ...]
+# Usage: run.sh BUILD_DIR [SECONDS_PER_TARGET [TARGET ...]]
+# SECONDS_PER_TARGET defaults to $FUZZ_SECONDS, else 30 (CI's budget per target); the
+# targets default to every *_fuzz program in BUILD_DIR, so a new decoder's target runs too.
 #
 # Seeds come from a real recording (reel_fuzz_seeds); each target's corpus grows in
 # BUILD_DIR/corpus/TARGET across runs. A crash, leak, UB report, timeout (10 s per input) or
@@ -8,18 +10,24 @@
 # report is printed. Reproduce with: BUILD_DIR/TARGET BUILD_DIR/artifacts/FILE
 set -euo pipefail
 build="$1"
-seconds="$2"
-shift 2
+seconds="${2:-${FUZZ_SECONDS:-30}}"
+shift $(( $# < 2 ? $# : 2 ))
 targets=("$@")
 # Default: every target the build declared (CMake writes the list).
-if [ "${#targets[@]}" -eq 0 ]; then mapfile -t targets < "$build/fuzz_targets.txt"; fi
+if [ "${#targets[@]}" -eq 0 ] && [ -f "$build/fuzz_targets.txt" ]; then
+  mapfile -t targets < "$build/fuzz_targets.txt"
+fi
+if [ "${#targets[@]}" -eq 0 ]; then
+  echo "fuzz: no fuzz targets listed in $build/fuzz_targets.txt (build the fuzz_targets target)" >&2
+  exit 1
+fi
 max_len=65536
 rm -rf "$build/seeds"
 "$build/reel_fuzz_seeds" "$build/seeds" "$max_len"
 mkdir -p "$build/artifacts"
 status=0
 for t in "${targets[@]}"; do
-  mkdir -p "$build/corpus/$t"
+  mkdir -p "$build/corpus/$t" "$build/seeds/$t"  # a target reel_fuzz_seeds has no seeds for
   log="$build/$t.log"
   echo "fuzz: $t for ${seconds}s (log: $log)"
   if "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \

@@ -8,6 +8,10 @@ stamp=node_modules/.reel-package-lock.json
 if [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; then
   exit 0
 fi
+# npm, and the scripts it runs, use the Node the viewer's tools support (scripts/node.sh
+# says why there is none, and exits).
+node_bin="$(bash ../scripts/node.sh --bin-dir)"
+PATH="$node_bin:$PATH"
 if ! command -v npm >/dev/null; then
   echo "viewer: npm is required (apt-get install nodejs npm)" >&2
   exit 1

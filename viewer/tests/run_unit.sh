@@ -7,4 +7,5 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$2"
 "$1" "$2" >/dev/null
 cd "$here"
+PATH="$(bash ../scripts/node.sh --bin-dir):$PATH"  # the Node vitest supports
 REEL_INTEROP_DIR="$2" exec node node_modules/vitest/vitest.mjs run
