@@ -33,6 +33,7 @@
 #include "reel/sdk/recording_stream.hpp"
 #include "server/protocol.hpp"
 #include "server/server_internal.hpp"
+#include "server/test_chunks.hpp"
 #include "server/test_util.hpp"
 
 namespace reel::server {
@@ -686,11 +687,14 @@ struct DirectViewerService {
     service->close_all();
     service.reset();
   }
-  void added(const ChunkPtr& c, std::vector<ChunkId> from = {}) {
-    service->post_events({{true, c, std::move(from)}});
+  void added(const ChunkPtr& c) { service->post_events({test_util::addition(c)}); }
+  // Compaction appended `incoming` behind `old` (ChunkStoreEvent::appended says so).
+  void appended(const ChunkPtr& old, const ChunkPtr& merged, const ChunkPtr& incoming) {
+    service->post_events(test_util::append_events(old, merged, incoming));
   }
+  // A merge that is not an append.
   void replaced(const ChunkPtr& old, const ChunkPtr& c, std::vector<ChunkId> from) {
-    service->post_events({{false, old, {}}, {true, c, std::move(from)}});
+    service->post_events(test_util::replace_events(old, c, std::move(from)));
   }
 };
 
@@ -715,14 +719,14 @@ TEST(ViewerServiceTest, AppendsSendNewRowsAndRemovalsNameThePiecesTheViewerHolds
   // A + B: the viewer holds A, so it gets B's rows under B's id, and no removal.
   std::vector<ChunkPtr> ab_parts = {a, b};
   ChunkPtr ab = Chunk::concatenate(ab_parts).value();
-  d.replaced(a, ab, {a->id(), b->id()});
+  d.appended(a, ab, b);
   f = ws.read_frame();
   EXPECT_EQ(f.chunk->id(), b->id());
   EXPECT_TRUE(f.chunk->content_equals(*b));
   // (A + B) + C: C alone.
   std::vector<ChunkPtr> abc_parts = {ab, c};
   ChunkPtr abc = Chunk::concatenate(abc_parts).value();
-  d.replaced(ab, abc, {ab->id(), c->id()});
+  d.appended(ab, abc, c);
   f = ws.read_frame();
   EXPECT_EQ(f.chunk->id(), c->id());
   EXPECT_TRUE(f.chunk->content_equals(*c));
@@ -746,9 +750,9 @@ TEST(ViewerServiceTest, AppendsSendNewRowsAndRemovalsNameThePiecesTheViewerHolds
   EXPECT_EQ(ws.read_frame().chunk->id(), x->id());
   std::vector<ChunkPtr> xy_parts = {x, y};
   ChunkPtr xy = Chunk::concatenate(xy_parts).value();
-  d.replaced(x, xy, {x->id(), y->id()});
+  d.appended(x, xy, y);
   EXPECT_EQ(ws.read_frame().chunk->id(), y->id());
-  d.service->post_events({{false, xy, {}}, {false, shuffled, {}}});
+  d.service->post_events({test_util::deletion(xy), test_util::deletion(shuffled)});
   expected = {x->id().to_string(), y->id().to_string(), shuffled->id().to_string()};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(removal_ids(ws.read_json()), expected);
