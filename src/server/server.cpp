@@ -156,13 +156,9 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
   {
     auto relay = s.relay;
     s.subscription = store->subscribe([relay](std::span<const ChunkStoreEvent> events) {
-      std::vector<ViewerEvent> out;
-      out.reserve(events.size());
-      for (const auto& e : events) {
-        out.push_back({e.kind == ChunkStoreEventKind::kAddition, e.chunk, e.compacted_from});
-      }
+      std::vector<ChunkStoreEvent> copy(events.begin(), events.end());
       std::lock_guard lock(relay->mutex);
-      if (relay->target) relay->target->post_events(std::move(out));
+      if (relay->target) relay->target->post_events(std::move(copy));
     });
   }
   s.viewer = make_viewer_service(std::move(deps));

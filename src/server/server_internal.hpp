@@ -1,9 +1,9 @@
 // Pieces of the server shared between its translation units (not part of any API).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -32,14 +32,6 @@ Status open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, con
                      const char* flag);
 std::string endpoint_text(const tcp::endpoint& endpoint);
 
-// A store event as the viewer side needs it.
-struct ViewerEvent {
-  bool added = true;
-  ChunkPtr chunk;
-  // An addition made by compaction: {replaced chunk, incoming chunk} (ChunkStoreEvent).
-  std::vector<ChunkId> compacted_from;
-};
-
 // HTTP + WebSocket for the viewer (viewer_service.cpp). Runs on the io thread; the post_*
 // functions may be called from any thread.
 class ViewerService {
@@ -48,12 +40,36 @@ class ViewerService {
   virtual Status listen(const tcp::endpoint& endpoint) = 0;
   virtual uint16_t port() const = 0;
   // Store events, in store order (the caller serializes).
-  virtual void post_events(std::vector<ViewerEvent> events) = 0;
+  virtual void post_events(std::vector<ChunkStoreEvent> events) = 0;
   // The store's StoreInfo changed (the first SDK client named the recording).
   virtual void post_store_info() = 0;
   // Only once the io thread has stopped: closes the listener and every connection.
   virtual void close_all() = 0;
   virtual size_t num_viewers() const = 0;
+};
+
+// The `Server` header of every HTTP response and WebSocket handshake.
+inline constexpr const char* kServerName = "reel";
+
+class WsSession;
+
+// The viewer service as its HTTP and WebSocket sessions see it (io thread only).
+class ViewerHost {
+ public:
+  virtual const ChunkStore& store() const = 0;
+  virtual const ServerOptions& options() const = 0;
+  virtual void log(const std::string& line) = 0;
+  // The body of /api/info.
+  virtual std::string info_json() const = 0;
+  // A WebSocket viewer starts: it receives store changes from now on, and the returned
+  // backlog (the store as the viewers know it now) first.
+  virtual std::vector<std::weak_ptr<const Chunk>> attach(
+      const std::shared_ptr<WsSession>& session) = 0;
+  // The viewer's connection ended.
+  virtual void detach() = 0;
+
+ protected:
+  ~ViewerHost() = default;
 };
 
 struct ViewerServiceDeps {
@@ -70,8 +86,8 @@ std::unique_ptr<ViewerService> make_viewer_service(ViewerServiceDeps deps);
 // recording file reader, and its chunks are inserted into the store.
 class IngestService {
  public:
-  IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store, const ServerOptions& options,
-                Logger log, std::function<void()> on_store_info);
+  IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store,
+                const ServerOptions& options, Logger log, std::function<void()> on_store_info);
   ~IngestService();
   Status listen(const tcp::endpoint& endpoint);
   uint16_t port() const { return port_; }
