@@ -40,7 +40,9 @@ TEST(RegistryTest, EveryArchetypeListsItsFieldsOnceWithThePrimaryFirst) {
       EXPECT_TRUE(seen.insert(fields[i].name).second) << a.name << "." << fields[i].name;
       EXPECT_EQ(fields[i].descriptor.archetype(), a.name);
       EXPECT_EQ(fields[i].descriptor.field(), fields[i].name);
-      if (fields[i].primary) EXPECT_EQ(i, 0u) << a.name << ": the primary is collected first";
+      if (fields[i].primary) {
+        EXPECT_EQ(i, 0u) << a.name << ": the primary is collected first";
+      }
       EXPECT_NE(find_component(fields[i].descriptor.component_type()), nullptr)
           << a.name << "." << fields[i].name;
     }
