@@ -23,6 +23,10 @@ Result<uint64_t> ByteSource::skip(uint64_t n) {
   return done;
 }
 
+Result<size_t> ByteSource::read_at(uint64_t, uint8_t*, size_t) {
+  return Status::NotImplemented(name() + " cannot be read out of order");
+}
+
 namespace {
 
 class FileSource final : public ByteSource {
@@ -65,6 +69,21 @@ class FileSource final : public ByteSource {
     return k;
   }
 
+  Result<size_t> read_at(uint64_t offset, uint8_t* out, size_t n) override {
+    if (!seekable_) return ByteSource::read_at(offset, out, n);
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(fd_, out + done, n - done, off_t(offset + done));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return Status::IOError("reading " + name_ + " at byte " + std::to_string(offset + done) +
+                               ": " + std::strerror(errno));
+      }
+      if (got == 0) break;
+      done += size_t(got);
+    }
+    return done;
+  }
   std::optional<uint64_t> size() const override { return size_; }
   const std::string& name() const override { return name_; }
 
@@ -92,6 +111,12 @@ class MemorySource final : public ByteSource {
     const size_t k = size_t(std::min<uint64_t>(n, bytes_.size() - pos_));
     pos_ += k;
     return uint64_t(k);
+  }
+  Result<size_t> read_at(uint64_t offset, uint8_t* out, size_t n) override {
+    if (offset >= bytes_.size()) return size_t(0);
+    const size_t k = std::min<size_t>(n, bytes_.size() - size_t(offset));
+    std::memcpy(out, bytes_.data() + offset, k);
+    return k;
   }
   std::optional<uint64_t> size() const override { return bytes_.size(); }
   const std::string& name() const override { return name_; }

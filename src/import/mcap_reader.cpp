@@ -1,6 +1,7 @@
 #include "reel/import/mcap_reader.hpp"
 
 #include <cstring>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -117,7 +118,55 @@ class McapReaderImpl final : public McapReader {
     if (std::memcmp(magic, kMagic, sizeof magic) != 0) {
       return Status::Corrupt(in_.name() + " is not an MCAP file: bad magic at byte 0");
     }
+    if (options_.read_summary_first) read_summary_first();
     return Status::OK();
+  }
+
+  // The summary's schemas and channels (and statistics), queued as the first events. Any
+  // doubt (no footer, bad CRC, odd offsets) and the summary is left alone: the data section
+  // has everything anyway.
+  void read_summary_first() {
+    const auto left = in_.remaining();
+    if (!left) return;
+    const uint64_t size = *left + in_.offset();
+    constexpr uint64_t kTail = kRecordHeaderBytes + 20 + 8;  // footer record + magic
+    if (size < 8 + kTail) return;
+    uint8_t tail[kTail];
+    auto n = in_.read_at(size - kTail, tail, kTail);
+    if (!n.ok() || *n != kTail) return;
+    if (tail[0] != kFooter || internal::load_le<uint64_t>(tail + 1) != 20 ||
+        std::memcmp(tail + kTail - 8, kMagic, 8) != 0) {
+      return;
+    }
+    const uint64_t start = internal::load_le<uint64_t>(tail + 9);
+    const uint32_t crc = internal::load_le<uint32_t>(tail + 25);
+    const uint64_t end = size - kTail;
+    if (start < 8 || start >= end || end - start > options_.max_record_bytes) return;
+    auto buffer = arrow::Buffer::try_allocate_for_overwrite(size_t(end - start));
+    if (!buffer.ok()) return;
+    auto got = in_.read_at(start, (*buffer)->mutable_data(), size_t(end - start));
+    if (!got.ok() || *got != end - start) return;
+    std::shared_ptr<arrow::Buffer> summary = std::move(buffer).value();
+    if (options_.check_crcs && crc != 0) {
+      uint32_t c = internal::crc32(0, summary->data(), summary->size());
+      c = internal::crc32(c, tail, 25);
+      if (c != crc) {
+        warn(start, "summary section CRC mismatch; the summary is not used");
+        return;
+      }
+    }
+    size_t pos = 0;
+    while (summary->size() - pos >= kRecordHeaderBytes) {
+      const uint8_t op = summary->data()[pos];
+      const uint64_t length = internal::load_le<uint64_t>(summary->data() + pos + 1);
+      if (length > summary->size() - pos - kRecordHeaderBytes) break;
+      const size_t begin = pos + kRecordHeaderBytes;
+      pos = begin + size_t(length);
+      if (op != kSchema && op != kChannel && op != kStatistics) continue;
+      McapEvent ev;
+      auto made = parse_record(op, start + begin - kRecordHeaderBytes, summary, begin, pos, -1, &ev);
+      if (made.ok() && *made) queued_.push_back(std::move(ev));
+    }
   }
 
   const McapHeader& header() const override { return header_; }
@@ -138,6 +187,11 @@ class McapReaderImpl final : public McapReader {
     event->message.buffer.reset();
     event->message.data = {};
     event->attachment.data = {};
+    if (!queued_.empty()) {
+      *event = std::move(queued_.front());
+      queued_.pop_front();
+      return true;
+    }
     while (true) {
       if (chunk_) {
         if (next_in_chunk(event)) return true;
@@ -631,6 +685,7 @@ class McapReaderImpl final : public McapReader {
   std::set<std::string> warned_compressions_;
   std::shared_ptr<arrow::Buffer> record_slot_, chunk_slot_;
   std::optional<Chunk> chunk_;
+  std::deque<McapEvent> queued_;  // the summary's schemas and channels, yielded first
 };
 
 }  // namespace

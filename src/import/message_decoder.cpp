@@ -5,6 +5,7 @@
 
 namespace reel::import {
 
+MessageDecoder::MessageDecoder(DecoderOptions options) : options_(options) {}
 MessageDecoder::~MessageDecoder() = default;
 
 Result<arrow::TypePtr> arrow_type(const MessageSchema& schema) {

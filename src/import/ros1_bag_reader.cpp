@@ -1,6 +1,7 @@
 #include "reel/import/ros1_bag_reader.hpp"
 
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -95,7 +96,10 @@ class BagReaderImpl final : public Ros1BagReader {
     REEL_ASSIGN_OR_RETURN(size_t n, in_.read(reinterpret_cast<uint8_t*>(line), sizeof line));
     const std::string_view got(line, n);
     if (n == 0) return Status::Corrupt(in_.name() + " is empty: not a ROS bag");
-    if (got == std::string_view(kVersionLine, kVersionLineBytes)) return Status::OK();
+    if (got == std::string_view(kVersionLine, kVersionLineBytes)) {
+      if (options_.read_index_first) read_index_first();
+      return Status::OK();
+    }
     if (got.rfind("#ROSBAG V", 0) == 0 || got.rfind("#ROSRECORD", 0) == 0) {
       const size_t nl = got.find('\n');
       return Status::NotImplemented(in_.name() + ": bag format '" +
@@ -106,6 +110,46 @@ class BagReaderImpl final : public Ros1BagReader {
       return Status::Corrupt(in_.name() + " is truncated inside its version line");
     }
     return Status::Corrupt(in_.name() + " is not a ROS bag: no '#ROSBAG V2.0' line at byte 0");
+  }
+
+  // The connection records after the chunks, queued as the first events. Any doubt and the
+  // index is left alone: the chunks define every connection anyway.
+  void read_index_first() {
+    const auto left = in_.remaining();
+    if (!left) return;
+    const uint64_t size = *left + in_.offset();
+    // The bag header record: header_len, header (with index_pos), data_len, padding.
+    uint8_t len[4];
+    auto n = in_.read_at(kVersionLineBytes, len, 4);
+    if (!n.ok() || *n != 4) return;
+    const uint32_t header_len = internal::load_le<uint32_t>(len);
+    if (header_len > 4096) return;
+    std::vector<uint8_t> hb(header_len);
+    n = in_.read_at(kVersionLineBytes + 4, hb.data(), hb.size());
+    Header h;
+    uint8_t op;
+    uint64_t index_pos;
+    if (!n.ok() || *n != hb.size() || !h.parse(hb) || !h.get("op", op) || op != kBagHeader ||
+        !h.get("index_pos", index_pos)) {
+      return;
+    }
+    if (index_pos <= kVersionLineBytes || index_pos >= size ||
+        size - index_pos > options_.max_record_bytes) {
+      return;
+    }
+    std::vector<uint8_t> index(size_t(size - index_pos));
+    n = in_.read_at(index_pos, index.data(), index.size());
+    if (!n.ok() || *n != index.size()) return;
+    ByteCursor c(index);
+    while (!c.at_end()) {
+      const uint64_t at = index_pos + c.pos();
+      std::span<const uint8_t> header_bytes, data;
+      if (!c.bytes32(header_bytes) || !c.bytes32(data)) break;
+      Header rh;
+      if (!rh.parse(header_bytes) || !rh.get("op", op) || op != kConnection) continue;
+      Ros1Event ev;
+      if (add_connection(at, rh, data, &ev)) queued_.push_back(ev);
+    }
   }
 
   const std::vector<ImportWarning>& warnings() const override { return warnings_; }
@@ -120,6 +164,11 @@ class BagReaderImpl final : public Ros1BagReader {
   Result<bool> next(Ros1Event* event) override {
     event->message.buffer.reset();
     event->message.data = {};
+    if (!queued_.empty()) {
+      *event = queued_.front();
+      queued_.pop_front();
+      return true;
+    }
     while (true) {
       if (chunk_) {
         if (next_in_chunk(event)) return true;
@@ -421,6 +470,7 @@ class BagReaderImpl final : public Ros1BagReader {
   std::shared_ptr<arrow::Buffer> header_slot_, data_slot_, chunk_slot_;
   std::optional<Chunk> chunk_;
   Header chunk_header_;
+  std::deque<Ros1Event> queued_;  // the index section's connections, yielded first
 };
 
 }  // namespace

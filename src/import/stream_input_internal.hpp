@@ -29,6 +29,10 @@ class StreamInput {
   // it reads.
   Result<std::shared_ptr<arrow::Buffer>> read_buffer(uint64_t n,
                                                      std::shared_ptr<arrow::Buffer>& slot);
+  // Out-of-order reads (see ByteSource::read_at); no effect on the position or the CRC.
+  Result<size_t> read_at(uint64_t offset, uint8_t* out, size_t n) {
+    return source_->read_at(offset, out, n);
+  }
   // Skips up to `n` bytes; returns how many. Reads through while the CRC runs.
   Result<uint64_t> skip(uint64_t n);
 

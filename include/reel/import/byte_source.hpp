@@ -26,6 +26,9 @@ class ByteSource {
   virtual Result<size_t> read(uint8_t* out, size_t n) = 0;
   // Skips up to `n` bytes (a seek where the source can); returns how many were skipped.
   virtual Result<uint64_t> skip(uint64_t n);
+  // Reads up to `n` bytes at `offset` without moving the stream position (a file's summary
+  // or index section, read before its data); NotImplemented where the source cannot seek.
+  virtual Result<size_t> read_at(uint64_t offset, uint8_t* out, size_t n);
   // Total bytes of the input when known (a regular file, memory), nullopt for a pipe.
   virtual std::optional<uint64_t> size() const = 0;
   // Names the input in messages: the path, or "<stdin>".

@@ -13,6 +13,9 @@
 // chunk, then a warning. No allocation is sized from a length field that was not first checked
 // against what remains of the file and `max_record_bytes`.
 //
+// With `read_summary_first`, the schemas and channels of the summary come first; their copies
+// in the data section are then not yielded again.
+//
 // A reader is used by one thread at a time. Pointers to schemas and channels stay valid for
 // the reader's lifetime; a message's `data` until the next call to `next()` (hold `buffer` to
 // keep the bytes longer without copying).
@@ -39,6 +42,10 @@ struct McapReaderOptions {
   // Check the CRCs the file gives (chunks, attachments, data section, summary); a CRC of zero
   // means "not given". A chunk that fails is skipped with a warning. Default on.
   bool check_crcs = true;
+  // When the source can seek (a file, memory) and the file has a summary section, read its
+  // schemas, channels and statistics first and yield them before the data: a message whose
+  // channel was defined in a chunk that turns out corrupt is then still decoded. Default on.
+  bool read_summary_first = true;
 };
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;

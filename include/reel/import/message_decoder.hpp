@@ -71,7 +71,7 @@ class MessageDecoder {
   arrow::ArrayPtr finish();
 
  protected:
-  explicit MessageDecoder(DecoderOptions options) : options_(options) {}
+  explicit MessageDecoder(DecoderOptions options);
   virtual Status decode(std::span<const uint8_t> message) = 0;
   struct Columns;
   // Set up by the concrete decoder once its schema is in place.

@@ -34,6 +34,11 @@ struct Ros1BagReaderOptions {
   // A record or chunk (compressed or not) larger than this is skipped with a warning.
   // Default 1 GiB.
   uint64_t max_record_bytes = uint64_t(1) << 30;
+  // When the source can seek and the bag was closed (its header gives index_pos), read the
+  // connection records of the index section first and yield them before the data: messages
+  // whose connection was defined in a chunk that turns out corrupt are then still read.
+  // Default on.
+  bool read_index_first = true;
 };
 
 struct Ros1Connection {
