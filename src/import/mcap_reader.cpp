@@ -102,7 +102,7 @@ class McapReaderImpl final : public McapReader {
 
   Status start() {
     uint8_t magic[8];
-    if (options_.check_crcs) in_.start_crc();
+    if (options_.check_data_section_crc) in_.start_crc();
     REEL_ASSIGN_OR_RETURN(size_t n, in_.read(magic, sizeof magic));
     if (n == 0) return Status::Corrupt(in_.name() + " is empty: not an MCAP file");
     if (n < 5 || std::memcmp(magic, kMagic, 5) != 0) {
@@ -233,7 +233,7 @@ class McapReaderImpl final : public McapReader {
     if (op == kDataEnd) {
       // The data section CRC covers everything before this record.
       data_crc_ = crc_before;
-      data_crc_valid_ = options_.check_crcs;
+      data_crc_valid_ = options_.check_data_section_crc;
     }
     const auto left = in_.remaining();
     if (length > options_.max_record_bytes && !(left && length > *left)) {

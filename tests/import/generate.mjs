@@ -32,7 +32,8 @@ import protobuf from "protobufjs";
 import descriptor from "protobufjs/ext/descriptor/index.js";
 
 const out = process.argv[2];
-if (!out) throw new Error("usage: node generate.mjs OUT_DIR");
+const seeds = process.argv[3];  // optional: where cdr_fuzz seeds go
+if (!out) throw new Error("usage: node generate.mjs OUT_DIR [CDR_FUZZ_SEEDS_DIR]");
 fs.mkdirSync(out, { recursive: true });
 await zstd.isLoaded;
 
@@ -95,6 +96,7 @@ async function writeMcap(name, { chunked, compression = "none", indexed, chunkSi
   }
   const listed = [];
   let seq = 0;
+  if (seeds) writeSeeds(name, channels, messages);
   for (const m of messages) {
     const entry = {
       topic: channels[m.channel].topic,
@@ -156,6 +158,22 @@ function completeOffsets(bytes) {
     for (let r; (r = reader.nextRecord()); ) if (r.type === "Message") ends.push(i + 1);
   }
   return ends;
+}
+
+// cdr_fuzz seeds: [kind][schema length u16][name NUL text][message], for the first two
+// messages of every CDR channel (kind 0: ros2msg, 1: ros2idl).
+function writeSeeds(file, channels, messages) {
+  fs.mkdirSync(seeds, { recursive: true });
+  channels.forEach((ch, c) => {
+    if (ch.encoding !== "cdr") return;
+    const schema = Buffer.concat([Buffer.from(ch.schema.name + "\0"), Buffer.from(ch.schema.data)]);
+    if (schema.length > 65535) return;
+    messages.filter((m) => m.channel === c).slice(0, 2).forEach((m, k) => {
+      const head = Buffer.from([ch.schema.encoding === "ros2idl" ? 1 : 0, schema.length & 255, schema.length >> 8]);
+      const topic = ch.topic.replace(/\W/g, "_");
+      fs.writeFileSync(path.join(seeds, `${file}${topic}_${k}.bin`), Buffer.concat([head, schema, Buffer.from(m.data)]));
+    });
+  });
 }
 
 // The chunks as @mcap/core's indexed reader sees them, with the messages each holds (matched

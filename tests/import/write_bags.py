@@ -13,6 +13,7 @@ Arrow conversion gives it (times as nanoseconds in a string, uint8/char arrays a
 messages each holds.
 """
 import base64
+import io
 import json
 import math
 import os
@@ -154,9 +155,29 @@ def write_bag(out_dir, name, compression, close=True, messages_per_chunk=12):
             "size": size, "messages": listed, "chunks": chunks}
 
 
+def write_seeds(seeds_dir):
+    """cdr_fuzz seeds for the ROS 1 decoder: [2][schema length u16][type NUL definition][message]
+    for the first message of every topic."""
+    os.makedirs(seeds_dir, exist_ok=True)
+    seen = set()
+    for topic, _, msg in dataset():
+        if topic in seen:
+            continue
+        seen.add(topic)
+        schema = (msg._type + "\0" + msg._full_text).encode()
+        if len(schema) > 65535:
+            continue
+        buf = io.BytesIO()
+        msg.serialize(buf)
+        with open(os.path.join(seeds_dir, "ros1" + topic.replace("/", "_") + ".bin"), "wb") as f:
+            f.write(bytes([2, len(schema) & 255, len(schema) >> 8]) + schema + buf.getvalue())
+
+
 def main():
     out_dir = sys.argv[1]
     os.makedirs(out_dir, exist_ok=True)
+    if len(sys.argv) > 2:
+        write_seeds(sys.argv[2])
     files = [write_bag(out_dir, "ros1_none.bag", "none"),
              write_bag(out_dir, "ros1_bz2.bag", "bz2"),
              write_bag(out_dir, "ros1_lz4.bag", "lz4"),

@@ -39,9 +39,12 @@ struct McapReaderOptions {
   // A record (chunk, attachment, message outside chunks) longer than this, or a chunk that
   // declares a larger uncompressed size, is skipped with a warning. Default 1 GiB.
   uint64_t max_record_bytes = uint64_t(1) << 30;
-  // Check the CRCs the file gives (chunks, attachments, data section, summary); a CRC of zero
-  // means "not given". A chunk that fails is skipped with a warning. Default on.
+  // Check the CRCs the file gives (chunks, attachments, summary); a CRC of zero means "not
+  // given". A chunk that fails is skipped with a warning. Default on.
   bool check_crcs = true;
+  // Also check the data section CRC (DataEnd): a second pass over every byte of the file, for
+  // bytes the chunk CRCs already cover; a mismatch is a warning. Default off.
+  bool check_data_section_crc = false;
   // When the source can seek (a file, memory) and the file has a summary section, read its
   // schemas, channels and statistics first and yield them before the data: a message whose
   // channel was defined in a chunk that turns out corrupt is then still decoded. Default on.

@@ -38,9 +38,10 @@ Result<arrow::TypePtr> arrow_type(const MessageSchema& schema);
 
 struct DecoderOptions {
   // batch_full() turns true once this many rows, or this many bytes of input messages, have
-  // been appended since the last finish(). Defaults: 1024 rows, 64 MiB.
+  // been appended since the last finish(). Defaults: 1024 rows, 8 MiB (batches of that size
+  // reuse freed memory instead of fresh pages from the system).
   int64_t batch_rows = 1024;
-  size_t batch_bytes = size_t(64) << 20;
+  size_t batch_bytes = size_t(8) << 20;
 };
 
 class MessageDecoder {
