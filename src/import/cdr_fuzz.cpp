@@ -31,10 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto decoder = kind == 2 ? make_ros1_decoder(std::move(parsed).value())
                            : make_cdr_decoder(std::move(parsed).value());
   if (!decoder.ok()) return 0;
-  internal::fuzz_decode("cdr_fuzz", **decoder, message);
+  reel::import::internal::fuzz_decode("cdr_fuzz", **decoder, message);
   for (size_t cut : {message.size() / 2, message.size() * 3 / 4, size_t(7)}) {
-    if (cut < message.size()) internal::fuzz_decode("cdr_fuzz", **decoder, message.first(cut));
+    if (cut < message.size()) reel::import::internal::fuzz_decode("cdr_fuzz", **decoder, message.first(cut));
   }
-  internal::fuzz_finish("cdr_fuzz", **decoder);
+  reel::import::internal::fuzz_finish("cdr_fuzz", **decoder);
   return 0;
 }
