@@ -2,22 +2,17 @@
 // than go past the end. Used to parse MCAP and ROS bag records.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "reel/common/byte_order.hpp"
+
 namespace reel::import::internal {
 
-template <typename T>
-inline T load_le(const uint8_t* p) {
-  static_assert(std::endian::native == std::endian::little, "reel assumes a little-endian host");
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+using bytes::load_le;
 
 class ByteCursor {
  public:

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "import/decoder_internal.hpp"
+#include "reel/common/byte_order.hpp"
 
 namespace reel::import {
 
@@ -79,36 +80,14 @@ uint64_t sat_mul(uint64_t a, uint64_t b) {
 }
 uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-template <typename T>
-T bswap(T v) {
-  if constexpr (sizeof(T) == 2) {
-    return T(__builtin_bswap16(uint16_t(v)));
-  } else if constexpr (sizeof(T) == 4) {
-    return T(__builtin_bswap32(uint32_t(v)));
-  } else if constexpr (sizeof(T) == 8) {
-    return T(__builtin_bswap64(uint64_t(v)));
-  } else {
-    return v;
-  }
-}
-
 void swap_in_place(uint8_t* p, size_t count, uint8_t size) {
   for (size_t i = 0; i < count; ++i, p += size) {
     if (size == 2) {
-      uint16_t v;
-      std::memcpy(&v, p, 2);
-      v = __builtin_bswap16(v);
-      std::memcpy(p, &v, 2);
+      bytes::store_be(p, bytes::load_le<uint16_t>(p));
     } else if (size == 4) {
-      uint32_t v;
-      std::memcpy(&v, p, 4);
-      v = __builtin_bswap32(v);
-      std::memcpy(p, &v, 4);
+      bytes::store_be(p, bytes::load_le<uint32_t>(p));
     } else if (size == 8) {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      v = __builtin_bswap64(v);
-      std::memcpy(p, &v, 8);
+      bytes::store_be(p, bytes::load_le<uint64_t>(p));
     }
   }
 }
@@ -165,7 +144,7 @@ class Walker {
     align(sizeof(T));
     if (!need(sizeof(T), what)) return false;
     std::memcpy(&v, p_ + pos_, sizeof(T));
-    if constexpr (kSwap) v = bswap(v);
+    if constexpr (kSwap) v = bytes::byteswap(v);
     pos_ += sizeof(T);
     return true;
   }
