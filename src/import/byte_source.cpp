@@ -15,8 +15,8 @@ Result<uint64_t> ByteSource::skip(uint64_t n) {
   std::vector<uint8_t> scratch(size_t(std::min<uint64_t>(n, 1 << 16)));
   uint64_t done = 0;
   while (done < n) {
-    REEL_ASSIGN_OR_RETURN(size_t got,
-                          read(scratch.data(), size_t(std::min<uint64_t>(n - done, scratch.size()))));
+    REEL_ASSIGN_OR_RETURN(
+        size_t got, read(scratch.data(), size_t(std::min<uint64_t>(n - done, scratch.size()))));
     if (got == 0) break;
     done += got;
   }
@@ -131,7 +131,8 @@ class MemorySource final : public ByteSource {
 }  // namespace
 
 Result<std::unique_ptr<ByteSource>> open_file_source(const std::string& path) {
-  if (path == "-") return std::unique_ptr<ByteSource>(new FileSource(STDIN_FILENO, false, "<stdin>"));
+  if (path == "-")
+    return std::unique_ptr<ByteSource>(new FileSource(STDIN_FILENO, false, "<stdin>"));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
   return std::unique_ptr<ByteSource>(new FileSource(fd, true, path));

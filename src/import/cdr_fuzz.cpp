@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view schema(reinterpret_cast<const char*>(data + 3), schema_len);
   const std::span<const uint8_t> message(data + 3 + schema_len, size - 3 - schema_len);
   const size_t nul = schema.find('\0');
-  const std::string_view name = nul == std::string_view::npos ? "fuzz/msg/Fuzz" : schema.substr(0, nul);
+  const std::string_view name =
+      nul == std::string_view::npos ? "fuzz/msg/Fuzz" : schema.substr(0, nul);
   const std::string_view text = nul == std::string_view::npos ? schema : schema.substr(nul + 1);
   Result<MessageSchema> parsed = kind == 0   ? parse_ros2msg(name, text)
                                  : kind == 1 ? parse_ros2idl(name, text)
@@ -33,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!decoder.ok()) return 0;
   reel::import::internal::fuzz_decode("cdr_fuzz", **decoder, message);
   for (size_t cut : {message.size() / 2, message.size() * 3 / 4, size_t(7)}) {
-    if (cut < message.size()) reel::import::internal::fuzz_decode("cdr_fuzz", **decoder, message.first(cut));
+    if (cut < message.size())
+      reel::import::internal::fuzz_decode("cdr_fuzz", **decoder, message.first(cut));
   }
   reel::import::internal::fuzz_finish("cdr_fuzz", **decoder);
   return 0;

@@ -8,23 +8,37 @@ namespace {
 
 arrow::TypePtr primitive_type(ScalarType s) {
   switch (s) {
-    case ScalarType::kBool: return arrow::boolean();
-    case ScalarType::kInt8: return arrow::int8();
-    case ScalarType::kUInt8: return arrow::uint8();
-    case ScalarType::kInt16: return arrow::int16();
-    case ScalarType::kUInt16: return arrow::uint16();
-    case ScalarType::kInt32: return arrow::int32();
-    case ScalarType::kUInt32: return arrow::uint32();
+    case ScalarType::kBool:
+      return arrow::boolean();
+    case ScalarType::kInt8:
+      return arrow::int8();
+    case ScalarType::kUInt8:
+      return arrow::uint8();
+    case ScalarType::kInt16:
+      return arrow::int16();
+    case ScalarType::kUInt16:
+      return arrow::uint16();
+    case ScalarType::kInt32:
+      return arrow::int32();
+    case ScalarType::kUInt32:
+      return arrow::uint32();
     case ScalarType::kInt64:
     case ScalarType::kTime:
-    case ScalarType::kDuration: return arrow::int64();
-    case ScalarType::kUInt64: return arrow::uint64();
-    case ScalarType::kFloat32: return arrow::float32();
-    case ScalarType::kFloat64: return arrow::float64();
+    case ScalarType::kDuration:
+      return arrow::int64();
+    case ScalarType::kUInt64:
+      return arrow::uint64();
+    case ScalarType::kFloat32:
+      return arrow::float32();
+    case ScalarType::kFloat64:
+      return arrow::float64();
     case ScalarType::kString:
-    case ScalarType::kWString: return arrow::utf8();
-    case ScalarType::kBytes: return arrow::binary();
-    case ScalarType::kMessage: return nullptr;
+    case ScalarType::kWString:
+      return arrow::utf8();
+    case ScalarType::kBytes:
+      return arrow::binary();
+    case ScalarType::kMessage:
+      return nullptr;
   }
   return nullptr;
 }
@@ -32,18 +46,23 @@ arrow::TypePtr primitive_type(ScalarType s) {
 uint8_t primitive_width(ScalarType s) {
   switch (s) {
     case ScalarType::kInt8:
-    case ScalarType::kUInt8: return 1;
+    case ScalarType::kUInt8:
+      return 1;
     case ScalarType::kInt16:
-    case ScalarType::kUInt16: return 2;
+    case ScalarType::kUInt16:
+      return 2;
     case ScalarType::kInt32:
     case ScalarType::kUInt32:
-    case ScalarType::kFloat32: return 4;
+    case ScalarType::kFloat32:
+      return 4;
     case ScalarType::kInt64:
     case ScalarType::kUInt64:
     case ScalarType::kFloat64:
     case ScalarType::kTime:
-    case ScalarType::kDuration: return 8;
-    default: return 0;
+    case ScalarType::kDuration:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -80,11 +99,14 @@ Result<int32_t> ColumnTree::build_leaf(const MessageSchema& schema, const FieldT
   }
   type = primitive_type(t.scalar);
   switch (t.scalar) {
-    case ScalarType::kBool: return add_node(NodeKind::kBool, type);
+    case ScalarType::kBool:
+      return add_node(NodeKind::kBool, type);
     case ScalarType::kString:
     case ScalarType::kWString:
-    case ScalarType::kBytes: return add_node(NodeKind::kBinary, type);
-    default: return add_node(NodeKind::kFixed, type, primitive_width(t.scalar));
+    case ScalarType::kBytes:
+      return add_node(NodeKind::kBinary, type);
+    default:
+      return add_node(NodeKind::kFixed, type, primitive_width(t.scalar));
   }
 }
 
@@ -126,8 +148,8 @@ Result<int32_t> ColumnTree::build_struct(const MessageSchema& schema, int32_t ty
                                          int depth) {
   if (depth > 64) return Status::NotImplemented("message types nest deeper than 64");
   if (nodes_.size() > kMaxColumns) {
-    return Status::NotImplemented("the schema expands to more than " +
-                                  std::to_string(kMaxColumns) + " columns");
+    return Status::NotImplemented("the schema expands to more than " + std::to_string(kMaxColumns) +
+                                  " columns");
   }
   const MessageType& mt = schema.types[size_t(type_index)];
   const int32_t slot_index = int32_t(slots_.size());
@@ -178,9 +200,15 @@ void ColumnTree::append_null(Node& n) {
       arrow::bit_util::clear_bit(n.values.data(), n.length);
       break;
     }
-    case NodeKind::kFixed: n.values.resize(n.values.size() + n.width); break;
-    case NodeKind::kFixedBinary: n.values.resize(n.values.size() + size_t(n.fixed)); break;
-    case NodeKind::kBinary: n.offsets.append_value(int32_t(n.values.size())); break;
+    case NodeKind::kFixed:
+      n.values.resize(n.values.size() + n.width);
+      break;
+    case NodeKind::kFixedBinary:
+      n.values.resize(n.values.size() + size_t(n.fixed));
+      break;
+    case NodeKind::kBinary:
+      n.offsets.append_value(int32_t(n.values.size()));
+      break;
     case NodeKind::kList:
       n.offsets.append_value(int32_t(nodes_[size_t(n.children[0])].length));
       break;
@@ -199,7 +227,9 @@ void ColumnTree::append_null(Node& n) {
 
 void ColumnTree::append_default(Node& n) {
   switch (n.kind) {
-    case NodeKind::kBool: append_bool(n, false); return;
+    case NodeKind::kBool:
+      append_bool(n, false);
+      return;
     case NodeKind::kFixed: {
       n.values.resize(n.values.size() + n.width);
       valid(n);
@@ -210,8 +240,12 @@ void ColumnTree::append_default(Node& n) {
       valid(n);
       return;
     }
-    case NodeKind::kBinary: append_bytes(n, nullptr, 0); return;
-    case NodeKind::kList: close_list(n); return;
+    case NodeKind::kBinary:
+      append_bytes(n, nullptr, 0);
+      return;
+    case NodeKind::kList:
+      close_list(n);
+      return;
     case NodeKind::kFixedList: {
       Node& child = nodes_[size_t(n.children[0])];
       for (int32_t i = 0; i < n.fixed; ++i) append_default(child);
@@ -235,15 +269,22 @@ void ColumnTree::truncate(Node& n, int64_t length) {
     case NodeKind::kBool:
       n.values.resize(size_t(arrow::bit_util::bytes_for_bits(length)));
       break;
-    case NodeKind::kFixed: n.values.resize(size_t(length) * n.width); break;
-    case NodeKind::kFixedBinary: n.values.resize(size_t(length) * size_t(n.fixed)); break;
+    case NodeKind::kFixed:
+      n.values.resize(size_t(length) * n.width);
+      break;
+    case NodeKind::kFixedBinary:
+      n.values.resize(size_t(length) * size_t(n.fixed));
+      break;
     case NodeKind::kBinary:
       n.values.resize(size_t(n.offsets.data_as<int32_t>()[length]));
       n.offsets.resize(size_t(length + 1) * 4);
       break;
-    case NodeKind::kList: n.offsets.resize(size_t(length + 1) * 4); break;
+    case NodeKind::kList:
+      n.offsets.resize(size_t(length + 1) * 4);
+      break;
     case NodeKind::kFixedList:
-    case NodeKind::kStruct: break;
+    case NodeKind::kStruct:
+      break;
   }
   if (n.has_nulls) n.validity.resize(size_t(arrow::bit_util::bytes_for_bits(length)));
   n.length = length;
@@ -276,8 +317,12 @@ arrow::ArrayPtr ColumnTree::finish_node(int32_t i) {
   switch (n.kind) {
     case NodeKind::kBool:
     case NodeKind::kFixed:
-    case NodeKind::kFixedBinary: out->buffers = {validity, take(n.values)}; break;
-    case NodeKind::kBinary: out->buffers = {validity, take(n.offsets), take(n.values)}; break;
+    case NodeKind::kFixedBinary:
+      out->buffers = {validity, take(n.values)};
+      break;
+    case NodeKind::kBinary:
+      out->buffers = {validity, take(n.offsets), take(n.values)};
+      break;
     case NodeKind::kList:
       out->buffers = {validity, take(n.offsets)};
       out->children = {finish_node(n.children[0])};

@@ -25,8 +25,8 @@ enum class NodeKind : uint8_t { kBool, kFixed, kBinary, kFixedBinary, kList, kFi
 
 struct Node {
   NodeKind kind = NodeKind::kFixed;
-  uint8_t width = 0;      // kFixed: bytes per value
-  int32_t fixed = 0;      // kFixedBinary: bytes per value; kFixedList: values per entry
+  uint8_t width = 0;  // kFixed: bytes per value
+  int32_t fixed = 0;  // kFixedBinary: bytes per value; kFixedList: values per entry
   int64_t length = 0;
   bool has_nulls = false;
   arrow::MutableBuffer validity;  // materialized at the first null

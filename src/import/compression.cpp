@@ -155,7 +155,8 @@ std::string run_bz2(std::span<const uint8_t> in, Output& out) {
       error = "decodes to more bytes than declared";
       break;
     }
-    const unsigned room = unsigned(std::min<size_t>(out.room(), std::numeric_limits<unsigned>::max()));
+    const unsigned room =
+        unsigned(std::min<size_t>(out.room(), std::numeric_limits<unsigned>::max()));
     s.next_out = reinterpret_cast<char*>(out.cursor());
     s.avail_out = room;
     const unsigned in_before = s.avail_in;
@@ -191,9 +192,12 @@ std::string run(Codec codec, std::span<const uint8_t> in, Output& out, bool exac
       }
       return {};
     }
-    case Codec::kLz4: return run_lz4(in, out);
-    case Codec::kZstd: return exact ? run_zstd_exact(in, out) : run_zstd(in, out);
-    case Codec::kBz2: return run_bz2(in, out);
+    case Codec::kLz4:
+      return run_lz4(in, out);
+    case Codec::kZstd:
+      return exact ? run_zstd_exact(in, out) : run_zstd(in, out);
+    case Codec::kBz2:
+      return run_bz2(in, out);
   }
   return "unknown codec";
 }
@@ -210,17 +214,22 @@ std::optional<Codec> codec_from_name(std::string_view name) {
 
 const char* codec_name(Codec codec) {
   switch (codec) {
-    case Codec::kNone: return "none";
-    case Codec::kLz4: return "lz4";
-    case Codec::kZstd: return "zstd";
-    case Codec::kBz2: return "bz2";
+    case Codec::kNone:
+      return "none";
+    case Codec::kLz4:
+      return "lz4";
+    case Codec::kZstd:
+      return "zstd";
+    case Codec::kBz2:
+      return "bz2";
   }
   return "?";
 }
 
 uint64_t decompressed_bound(Codec codec, std::span<const uint8_t> in) {
   switch (codec) {
-    case Codec::kNone: return in.size();
+    case Codec::kNone:
+      return in.size();
     case Codec::kLz4:
       // An LZ4 sequence yields at most 255 bytes per input byte (match-length bytes of 255);
       // frame headers and checksums only make the real ratio smaller.
@@ -229,7 +238,8 @@ uint64_t decompressed_bound(Codec codec, std::span<const uint8_t> in) {
       const unsigned long long b = ZSTD_decompressBound(in.data(), in.size());
       return b == ZSTD_CONTENTSIZE_ERROR ? 0 : uint64_t(b);
     }
-    case Codec::kBz2: return kNoBound;
+    case Codec::kBz2:
+      return kNoBound;
   }
   return 0;
 }
@@ -250,8 +260,8 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(Codec codec, std::span<const u
   const uint64_t bound = decompressed_bound(codec, in);
   if (declared_size > bound) {
     return Status::Corrupt(std::to_string(in.size()) + " bytes of " + codec_name(codec) +
-                           " data cannot decode to the declared " +
-                           std::to_string(declared_size) + " bytes");
+                           " data cannot decode to the declared " + std::to_string(declared_size) +
+                           " bytes");
   }
   if (declared_size > (uint64_t(1) << 62)) return Status::CapacityError("declared size too large");
   std::shared_ptr<arrow::Buffer> first;

@@ -11,14 +11,16 @@
 
 namespace reel::import::internal {
 
-[[noreturn]] inline void fuzz_fail(const char* target, const char* what, const std::string& detail) {
+[[noreturn]] inline void fuzz_fail(const char* target, const char* what,
+                                   const std::string& detail) {
   std::fprintf(stderr, "%s: %s: %s\n", target, what, detail.c_str());
   std::abort();
 }
 
 // Appends a message (errors are fine: bad bytes), and every few rows checks and finishes the
 // batch: the struct array must validate fully and hold exactly the rows appended.
-inline void fuzz_decode(const char* target, MessageDecoder& decoder, std::span<const uint8_t> data) {
+inline void fuzz_decode(const char* target, MessageDecoder& decoder,
+                        std::span<const uint8_t> data) {
   const int64_t before = decoder.num_rows();
   const Status st = decoder.append(data);
   if (decoder.num_rows() != before + (st.ok() ? 1 : 0)) {

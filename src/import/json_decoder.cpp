@@ -191,7 +191,7 @@ class SchemaReader {
     } else if (type == "string") {
       auto enc = s->find("contentEncoding");
       out.scalar = enc != s->end() && enc->is_string() && *enc == "base64" ? ScalarType::kBytes
-                                                                            : ScalarType::kString;
+                                                                           : ScalarType::kString;
     } else if (type.empty()) {
       // Foxglove's enums: "oneOf" of integer "const"s.
       auto one_of = s->find("oneOf");
@@ -346,7 +346,8 @@ class JsonDecoder final : public MessageDecoder {
         return ColumnTree::append_bytes(node, s.data(), s.size());
       }
       case ScalarType::kBytes: {
-        if (!v.is_string() || !decode_base64(v.get_ref<const std::string&>(), scratch_)) return false;
+        if (!v.is_string() || !decode_base64(v.get_ref<const std::string&>(), scratch_))
+          return false;
         return ColumnTree::append_bytes(node, scratch_.data(), scratch_.size());
       }
       case ScalarType::kTime:
@@ -369,7 +370,8 @@ class JsonDecoder final : public MessageDecoder {
       case ScalarType::kMessage:
         if (!v.is_object()) return false;
         return put_object(v, fs.sub);
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -385,8 +387,8 @@ Result<MessageSchema> parse_json_schema(std::string_view json_schema, std::strin
     return Status::Invalid("jsonschema nests deeper than " + std::to_string(kMaxMessageDepth));
   }
   ojson root = ojson::parse(json_schema.begin(), json_schema.end(), nullptr, false);
-  if (root.is_discarded()) return Status::Invalid("jsonschema for '" + std::string(type_name) +
-                                                  "' is not JSON");
+  if (root.is_discarded())
+    return Status::Invalid("jsonschema for '" + std::string(type_name) + "' is not JSON");
   return SchemaReader(root).read(type_name);
 }
 

@@ -40,22 +40,38 @@ enum Op : uint8_t {
 
 const char* op_name(uint8_t op) {
   switch (op) {
-    case kHeader: return "Header";
-    case kFooter: return "Footer";
-    case kSchema: return "Schema";
-    case kChannel: return "Channel";
-    case kMessage: return "Message";
-    case kChunk: return "Chunk";
-    case kMessageIndex: return "MessageIndex";
-    case kChunkIndex: return "ChunkIndex";
-    case kAttachment: return "Attachment";
-    case kAttachmentIndex: return "AttachmentIndex";
-    case kStatistics: return "Statistics";
-    case kMetadata: return "Metadata";
-    case kMetadataIndex: return "MetadataIndex";
-    case kSummaryOffset: return "SummaryOffset";
-    case kDataEnd: return "DataEnd";
-    default: return "unknown";
+    case kHeader:
+      return "Header";
+    case kFooter:
+      return "Footer";
+    case kSchema:
+      return "Schema";
+    case kChannel:
+      return "Channel";
+    case kMessage:
+      return "Message";
+    case kChunk:
+      return "Chunk";
+    case kMessageIndex:
+      return "MessageIndex";
+    case kChunkIndex:
+      return "ChunkIndex";
+    case kAttachment:
+      return "Attachment";
+    case kAttachmentIndex:
+      return "AttachmentIndex";
+    case kStatistics:
+      return "Statistics";
+    case kMetadata:
+      return "Metadata";
+    case kMetadataIndex:
+      return "MetadataIndex";
+    case kSummaryOffset:
+      return "SummaryOffset";
+    case kDataEnd:
+      return "DataEnd";
+    default:
+      return "unknown";
   }
 }
 
@@ -164,7 +180,8 @@ class McapReaderImpl final : public McapReader {
       pos = begin + size_t(length);
       if (op != kSchema && op != kChannel && op != kStatistics) continue;
       McapEvent ev;
-      auto made = parse_record(op, start + begin - kRecordHeaderBytes, summary, begin, pos, -1, &ev);
+      auto made =
+          parse_record(op, start + begin - kRecordHeaderBytes, summary, begin, pos, -1, &ev);
       if (made.ok() && *made) queued_.push_back(std::move(ev));
     }
   }
@@ -256,13 +273,13 @@ class McapReaderImpl final : public McapReader {
       REEL_ASSIGN_OR_RETURN(uint64_t skipped, in_.skip(length));
       if (skipped < length) {
         done_ = true;
-        warn(in_.offset(), "the file ends inside the record at byte " + std::to_string(at) +
-                               " (truncated)");
+        warn(in_.offset(),
+             "the file ends inside the record at byte " + std::to_string(at) + " (truncated)");
       }
       return false;
     }
-    REEL_ASSIGN_OR_RETURN(auto buffer, in_.read_buffer(std::min(length, options_.max_record_bytes),
-                                                       record_slot_));
+    REEL_ASSIGN_OR_RETURN(
+        auto buffer, in_.read_buffer(std::min(length, options_.max_record_bytes), record_slot_));
     if (buffer->size() < length) {
       done_ = true;
       const uint64_t end = at + kRecordHeaderBytes + buffer->size();
@@ -327,9 +344,8 @@ class McapReaderImpl final : public McapReader {
                             size_t begin, size_t end, int64_t chunk_offset, McapEvent* event) {
     ByteCursor c(std::span<const uint8_t>(buffer->data() + begin, end - begin));
     auto bad = [&](const char* what) {
-      std::string where = chunk_offset >= 0 ? " at offset " + std::to_string(chunk_offset) +
-                                                  " in the chunk"
-                                            : "";
+      std::string where =
+          chunk_offset >= 0 ? " at offset " + std::to_string(chunk_offset) + " in the chunk" : "";
       warn(at, std::string(op_name(op)) + " record" + where + " is malformed: " + what);
       return false;
     };
@@ -378,7 +394,8 @@ class McapReaderImpl final : public McapReader {
           const McapChannel& old = *it->second;
           if (old.schema_id != ch->schema_id || old.topic != ch->topic ||
               old.message_encoding != ch->message_encoding || old.metadata != ch->metadata) {
-            warn(at, "Channel " + std::to_string(ch->id) + " redefined differently; kept the first");
+            warn(at,
+                 "Channel " + std::to_string(ch->id) + " redefined differently; kept the first");
           }
           return false;
         }
@@ -432,9 +449,8 @@ class McapReaderImpl final : public McapReader {
       case kChunkIndex: {
         uint64_t v;
         std::string compression;
-        if (!c.read(v) || !c.read(v) || !c.read(v) || !c.read(v) ||
-            !read_u16_u64_map(c, nullptr) || !c.read(v) || !c.string32(compression) ||
-            !c.read(v) || !c.read(v)) {
+        if (!c.read(v) || !c.read(v) || !c.read(v) || !c.read(v) || !read_u16_u64_map(c, nullptr) ||
+            !c.read(v) || !c.string32(compression) || !c.read(v) || !c.read(v)) {
           return bad("its fields run past the record");
         }
         return false;
@@ -465,8 +481,8 @@ class McapReaderImpl final : public McapReader {
       case kAttachmentIndex: {
         uint64_t v;
         std::string s;
-        if (!c.read(v) || !c.read(v) || !c.read(v) || !c.read(v) || !c.read(v) ||
-            !c.string32(s) || !c.string32(s)) {
+        if (!c.read(v) || !c.read(v) || !c.read(v) || !c.read(v) || !c.read(v) || !c.string32(s) ||
+            !c.string32(s)) {
           return bad("its fields run past the record");
         }
         return false;
@@ -474,9 +490,9 @@ class McapReaderImpl final : public McapReader {
       case kStatistics: {
         McapStatistics st;
         if (!c.read(st.message_count) || !c.read(st.schema_count) || !c.read(st.channel_count) ||
-            !c.read(st.attachment_count) || !c.read(st.metadata_count) ||
-            !c.read(st.chunk_count) || !c.read(st.message_start_time) ||
-            !c.read(st.message_end_time) || !read_u16_u64_map(c, &st.channel_message_counts)) {
+            !c.read(st.attachment_count) || !c.read(st.metadata_count) || !c.read(st.chunk_count) ||
+            !c.read(st.message_start_time) || !c.read(st.message_end_time) ||
+            !read_u16_u64_map(c, &st.channel_message_counts)) {
           return bad("its fields run past the record");
         }
         statistics_ = std::move(st);
@@ -496,7 +512,8 @@ class McapReaderImpl final : public McapReader {
       case kMetadataIndex: {
         uint64_t v;
         std::string s;
-        if (!c.read(v) || !c.read(v) || !c.string32(s)) return bad("its fields run past the record");
+        if (!c.read(v) || !c.read(v) || !c.string32(s))
+          return bad("its fields run past the record");
         return false;
       }
       case kSummaryOffset: {
@@ -509,12 +526,13 @@ class McapReaderImpl final : public McapReader {
         uint32_t crc;
         if (!c.read(crc)) return bad("it has no CRC");
         if (data_crc_valid_ && crc != 0 && crc != data_crc_) {
-          warn(at, "data section CRC mismatch (file says " + std::to_string(crc) +
-                       ", bytes give " + std::to_string(data_crc_) + ")");
+          warn(at, "data section CRC mismatch (file says " + std::to_string(crc) + ", bytes give " +
+                       std::to_string(data_crc_) + ")");
         }
         return false;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -525,8 +543,8 @@ class McapReaderImpl final : public McapReader {
     size_t pos = 0;                          // next record in `records`
     size_t begin = 0;                        // where the records start in `records`
     size_t end = 0;
-    uint64_t at = 0;                         // file offset of the chunk record
-    bool cut = false;                        // the file ends inside the chunk
+    uint64_t at = 0;   // file offset of the chunk record
+    bool cut = false;  // the file ends inside the chunk
   };
 
   struct ChunkFields {
@@ -636,7 +654,8 @@ class McapReaderImpl final : public McapReader {
       const size_t left = ch.end - ch.pos;
       const int64_t rel = int64_t(ch.pos - ch.begin);
       if (left < kRecordHeaderBytes) {
-        if (!ch.cut) warn(ch.at, "Chunk ends inside a record header at offset " + std::to_string(rel));
+        if (!ch.cut)
+          warn(ch.at, "Chunk ends inside a record header at offset " + std::to_string(rel));
         break;
       }
       const uint8_t op = ch.records->data()[ch.pos];

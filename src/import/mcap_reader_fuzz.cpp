@@ -31,7 +31,8 @@ void run(const uint8_t* data, size_t size, bool check_crcs) {
     const McapMessage& m = ev.message;
     if (m.data.data() < m.buffer->data() ||
         m.data.data() + m.data.size() > m.buffer->data() + m.buffer->size()) {
-      reel::import::internal::fuzz_fail("mcap_reader_fuzz", "message data outside its buffer", m.channel->topic);
+      reel::import::internal::fuzz_fail("mcap_reader_fuzz", "message data outside its buffer",
+                                        m.channel->topic);
     }
     if (!m.schema) continue;
     if (!tried[m.channel->id]) {
@@ -41,7 +42,8 @@ void run(const uint8_t* data, size_t size, bool check_crcs) {
       if (d.ok()) decoders[m.channel->id] = std::move(d).value();
     }
     auto it = decoders.find(m.channel->id);
-    if (it != decoders.end()) reel::import::internal::fuzz_decode("mcap_reader_fuzz", *it->second, m.data);
+    if (it != decoders.end())
+      reel::import::internal::fuzz_decode("mcap_reader_fuzz", *it->second, m.data);
   }
   for (auto& [id, d] : decoders) reel::import::internal::fuzz_finish("mcap_reader_fuzz", *d);
   (void)(*reader)->statistics();

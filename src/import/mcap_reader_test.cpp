@@ -79,13 +79,19 @@ Seen read(const std::vector<uint8_t>& file, McapReaderOptions options = {}) {
     EXPECT_TRUE(more.ok());
     if (!more.ok() || !*more) break;
     switch (ev.kind) {
-      case McapEventKind::kSchema: out.events.push_back("schema " + ev.schema->name); break;
-      case McapEventKind::kChannel: out.events.push_back("channel " + ev.channel->topic); break;
+      case McapEventKind::kSchema:
+        out.events.push_back("schema " + ev.schema->name);
+        break;
+      case McapEventKind::kChannel:
+        out.events.push_back("channel " + ev.channel->topic);
+        break;
       case McapEventKind::kMessage:
         out.events.push_back("message " + std::to_string(ev.message.log_time) + " " +
                              std::string(ev.message.data.begin(), ev.message.data.end()));
         break;
-      default: out.events.push_back("other"); break;
+      default:
+        out.events.push_back("other");
+        break;
     }
   }
   for (const auto& w : (*r)->warnings()) out.warnings.push_back(w.message);
@@ -115,12 +121,13 @@ TEST(McapReader, UnchunkedAndChunkedMessagesInFileOrder) {
   f.record(0x05, message_record(1, 10, "aa"));
   Bytes inner;
   inner.record(0x05, message_record(1, 20, "bb")).record(0x05, message_record(1, 30, "cc"));
-  f.record(0x06, chunk_record("", inner.b, uint32_t(crc32(0, inner.b.data(), uInt(inner.b.size())))));
+  f.record(0x06,
+           chunk_record("", inner.b, uint32_t(crc32(0, inner.b.data(), uInt(inner.b.size())))));
   f.record(0x90, Bytes{{1, 2, 3}});  // a private record: skipped quietly
   file_end(f);
   Seen s = read(f.b);
   EXPECT_EQ(s.events, (std::vector<std::string>{"schema t/msg/X", "channel /x", "message 10 aa",
-                                                 "message 20 bb", "message 30 cc"}));
+                                                "message 20 bb", "message 30 cc"}));
   EXPECT_TRUE(s.warnings.empty()) << s.warnings[0];
 }
 
@@ -142,12 +149,16 @@ TEST(McapReader, BadRecordsAreWarningsAndReadingGoesOn) {
   Seen s = read(f.b);
   EXPECT_EQ(s.events.back(), "message 50 ok");
   ASSERT_EQ(s.warnings.size(), 4u);
-  EXPECT_EQ(s.warnings[0].find("t.mcap at byte " + std::to_string(bad_crc_at) + ": Chunk CRC mismatch"), 0u)
+  EXPECT_EQ(
+      s.warnings[0].find("t.mcap at byte " + std::to_string(bad_crc_at) + ": Chunk CRC mismatch"),
+      0u)
       << s.warnings[0];
-  EXPECT_NE(s.warnings[1].find("at byte " + std::to_string(brotli_at) + ": Chunk compression 'brotli'"),
-            std::string::npos);
-  EXPECT_NE(s.warnings[2].find("at byte " + std::to_string(unknown_at) + ": unknown record opcode 0x50"),
-            std::string::npos);
+  EXPECT_NE(
+      s.warnings[1].find("at byte " + std::to_string(brotli_at) + ": Chunk compression 'brotli'"),
+      std::string::npos);
+  EXPECT_NE(
+      s.warnings[2].find("at byte " + std::to_string(unknown_at) + ": unknown record opcode 0x50"),
+      std::string::npos);
   EXPECT_NE(s.warnings[3].find("at byte " + std::to_string(orphan_at) + ": message on channel 7"),
             std::string::npos);
 }
@@ -163,10 +174,9 @@ TEST(McapReader, CutShortYieldsCompleteMessagesThenWarns) {
     EXPECT_EQ(s.events.back(), "message 10 aa");
     ASSERT_EQ(s.warnings.size(), 1u);
     // At the record that is cut (its header incomplete) or at the cut (inside its content).
-    const bool named = s.warnings[0].find("at byte " + std::to_string(second) + ":") !=
-                           std::string::npos ||
-                       s.warnings[0].find("at byte " + std::to_string(cut) + ":") !=
-                           std::string::npos;
+    const bool named =
+        s.warnings[0].find("at byte " + std::to_string(second) + ":") != std::string::npos ||
+        s.warnings[0].find("at byte " + std::to_string(cut) + ":") != std::string::npos;
     EXPECT_TRUE(named) << s.warnings[0];
     EXPECT_NE(s.warnings[0].find("truncated"), std::string::npos) << s.warnings[0];
   }

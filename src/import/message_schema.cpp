@@ -9,23 +9,40 @@ namespace reel::import {
 
 const char* scalar_type_name(ScalarType type) {
   switch (type) {
-    case ScalarType::kBool: return "bool";
-    case ScalarType::kInt8: return "int8";
-    case ScalarType::kUInt8: return "uint8";
-    case ScalarType::kInt16: return "int16";
-    case ScalarType::kUInt16: return "uint16";
-    case ScalarType::kInt32: return "int32";
-    case ScalarType::kUInt32: return "uint32";
-    case ScalarType::kInt64: return "int64";
-    case ScalarType::kUInt64: return "uint64";
-    case ScalarType::kFloat32: return "float32";
-    case ScalarType::kFloat64: return "float64";
-    case ScalarType::kString: return "string";
-    case ScalarType::kWString: return "wstring";
-    case ScalarType::kBytes: return "bytes";
-    case ScalarType::kTime: return "time";
-    case ScalarType::kDuration: return "duration";
-    case ScalarType::kMessage: return "message";
+    case ScalarType::kBool:
+      return "bool";
+    case ScalarType::kInt8:
+      return "int8";
+    case ScalarType::kUInt8:
+      return "uint8";
+    case ScalarType::kInt16:
+      return "int16";
+    case ScalarType::kUInt16:
+      return "uint16";
+    case ScalarType::kInt32:
+      return "int32";
+    case ScalarType::kUInt32:
+      return "uint32";
+    case ScalarType::kInt64:
+      return "int64";
+    case ScalarType::kUInt64:
+      return "uint64";
+    case ScalarType::kFloat32:
+      return "float32";
+    case ScalarType::kFloat64:
+      return "float64";
+    case ScalarType::kString:
+      return "string";
+    case ScalarType::kWString:
+      return "wstring";
+    case ScalarType::kBytes:
+      return "bytes";
+    case ScalarType::kTime:
+      return "time";
+    case ScalarType::kDuration:
+      return "duration";
+    case ScalarType::kMessage:
+      return "message";
   }
   return "?";
 }
@@ -53,10 +70,17 @@ std::string MessageSchema::to_string() const {
                  : std::string(scalar_type_name(d.type.scalar));
       if (d.type.string_bound) out += "<=" + std::to_string(d.type.string_bound);
       switch (d.type.array) {
-        case ArrayKind::kNone: break;
-        case ArrayKind::kFixed: out += "[" + std::to_string(d.type.array_size) + "]"; break;
-        case ArrayKind::kBounded: out += "[<=" + std::to_string(d.type.array_size) + "]"; break;
-        case ArrayKind::kUnbounded: out += "[]"; break;
+        case ArrayKind::kNone:
+          break;
+        case ArrayKind::kFixed:
+          out += "[" + std::to_string(d.type.array_size) + "]";
+          break;
+        case ArrayKind::kBounded:
+          out += "[<=" + std::to_string(d.type.array_size) + "]";
+          break;
+        case ArrayKind::kUnbounded:
+          out += "[]";
+          break;
       }
       if (d.optional) out += "?";
     }

@@ -141,7 +141,8 @@ TEST(Ros2IdlParser, RosidlOutput) {
   EXPECT_EQ(field(*s, "pkg/msg/Reading", "codes").type.array_size, 3u);
   EXPECT_EQ(field(*s, "pkg/msg/Part", "raw").type.scalar, ScalarType::kUInt8);
 
-  auto bad = parse_ros2idl("pkg/msg/A", "module pkg { module msg { struct A { double x[2][3]; }; }; };");
+  auto bad =
+      parse_ros2idl("pkg/msg/A", "module pkg { module msg { struct A { double x[2][3]; }; }; };");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("arrays of arrays"), std::string::npos);
   EXPECT_FALSE(parse_ros2idl("pkg/msg/A", "module pkg { struct A { int32 x; };").ok());

@@ -27,8 +27,8 @@ using internal::Node;
 
 class CollectErrors final : public pb::DescriptorPool::ErrorCollector {
  public:
-  void AddError(const std::string& filename, const std::string& element_name,
-                const pb::Message*, ErrorLocation, const std::string& message) override {
+  void AddError(const std::string& filename, const std::string& element_name, const pb::Message*,
+                ErrorLocation, const std::string& message) override {
     if (first.empty()) first = filename + ": " + element_name + ": " + message;
   }
   void AddWarning(const std::string&, const std::string&, const pb::Message*, ErrorLocation,
@@ -70,24 +70,34 @@ Result<std::unique_ptr<Descriptors>> load(std::span<const uint8_t> fds_bytes,
 
 ScalarType scalar_of(const pb::FieldDescriptor* f) {
   switch (f->type()) {
-    case pb::FieldDescriptor::TYPE_DOUBLE: return ScalarType::kFloat64;
-    case pb::FieldDescriptor::TYPE_FLOAT: return ScalarType::kFloat32;
+    case pb::FieldDescriptor::TYPE_DOUBLE:
+      return ScalarType::kFloat64;
+    case pb::FieldDescriptor::TYPE_FLOAT:
+      return ScalarType::kFloat32;
     case pb::FieldDescriptor::TYPE_INT64:
     case pb::FieldDescriptor::TYPE_SINT64:
-    case pb::FieldDescriptor::TYPE_SFIXED64: return ScalarType::kInt64;
+    case pb::FieldDescriptor::TYPE_SFIXED64:
+      return ScalarType::kInt64;
     case pb::FieldDescriptor::TYPE_UINT64:
-    case pb::FieldDescriptor::TYPE_FIXED64: return ScalarType::kUInt64;
+    case pb::FieldDescriptor::TYPE_FIXED64:
+      return ScalarType::kUInt64;
     case pb::FieldDescriptor::TYPE_INT32:
     case pb::FieldDescriptor::TYPE_SINT32:
     case pb::FieldDescriptor::TYPE_SFIXED32:
-    case pb::FieldDescriptor::TYPE_ENUM: return ScalarType::kInt32;
+    case pb::FieldDescriptor::TYPE_ENUM:
+      return ScalarType::kInt32;
     case pb::FieldDescriptor::TYPE_UINT32:
-    case pb::FieldDescriptor::TYPE_FIXED32: return ScalarType::kUInt32;
-    case pb::FieldDescriptor::TYPE_BOOL: return ScalarType::kBool;
-    case pb::FieldDescriptor::TYPE_STRING: return ScalarType::kString;
-    case pb::FieldDescriptor::TYPE_BYTES: return ScalarType::kBytes;
+    case pb::FieldDescriptor::TYPE_FIXED32:
+      return ScalarType::kUInt32;
+    case pb::FieldDescriptor::TYPE_BOOL:
+      return ScalarType::kBool;
+    case pb::FieldDescriptor::TYPE_STRING:
+      return ScalarType::kString;
+    case pb::FieldDescriptor::TYPE_BYTES:
+      return ScalarType::kBytes;
     case pb::FieldDescriptor::TYPE_MESSAGE:
-    case pb::FieldDescriptor::TYPE_GROUP: return ScalarType::kMessage;
+    case pb::FieldDescriptor::TYPE_GROUP:
+      return ScalarType::kMessage;
   }
   return ScalarType::kBytes;
 }
@@ -126,9 +136,9 @@ struct SchemaBuild {
       def.name = f->name();
       def.type.scalar = scalar_of(f);
       if (f->is_repeated()) def.type.array = ArrayKind::kUnbounded;
-      def.optional = !f->is_repeated() &&
-                     (f->type() == pb::FieldDescriptor::TYPE_MESSAGE ||
-                      f->type() == pb::FieldDescriptor::TYPE_GROUP || f->has_presence());
+      def.optional =
+          !f->is_repeated() && (f->type() == pb::FieldDescriptor::TYPE_MESSAGE ||
+                                f->type() == pb::FieldDescriptor::TYPE_GROUP || f->has_presence());
       if (def.type.scalar == ScalarType::kMessage) {
         ScalarType time;
         if (is_time_message(f->message_type(), time)) {
@@ -267,7 +277,8 @@ class ProtobufDecoder final : public MessageDecoder {
         const std::string& s = rep ? r->GetRepeatedStringReference(m, f, k, &scratch_)
                                    : r->GetStringReference(m, f, &scratch_);
         const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-        if (f->type() == pb::FieldDescriptor::TYPE_STRING && !internal::is_valid_utf8(p, s.size())) {
+        if (f->type() == pb::FieldDescriptor::TYPE_STRING &&
+            !internal::is_valid_utf8(p, s.size())) {
           const std::string clean = internal::sanitize_utf8(p, s.size());
           return ColumnTree::append_bytes(node, clean.data(), clean.size());
         }
@@ -277,13 +288,16 @@ class ProtobufDecoder final : public MessageDecoder {
         const pb::Message& sub = rep ? r->GetRepeatedMessage(m, f, k) : r->GetMessage(m, f);
         switch (fs.def->type.scalar) {
           case ScalarType::kTime:
-          case ScalarType::kDuration: ColumnTree::append_value(node, time_ns(sub)); return true;
+          case ScalarType::kDuration:
+            ColumnTree::append_value(node, time_ns(sub));
+            return true;
           case ScalarType::kBytes: {
             scratch_.clear();
             sub.SerializePartialToString(&scratch_);
             return ColumnTree::append_bytes(node, scratch_.data(), scratch_.size());
           }
-          default: return put_message(sub, fs.sub);
+          default:
+            return put_message(sub, fs.sub);
         }
       }
     }

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     auto it = decoders.find(id);
-    if (it != decoders.end()) reel::import::internal::fuzz_decode("ros1_bag_fuzz", *it->second, m.data);
+    if (it != decoders.end())
+      reel::import::internal::fuzz_decode("ros1_bag_fuzz", *it->second, m.data);
   }
   for (auto& [id, d] : decoders) reel::import::internal::fuzz_finish("ros1_bag_fuzz", *d);
   return 0;

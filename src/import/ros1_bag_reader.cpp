@@ -32,14 +32,22 @@ enum Op : uint8_t {
 
 const char* op_name(uint8_t op) {
   switch (op) {
-    case kMessageDefinition: return "message definition";
-    case kMessageData: return "message data";
-    case kBagHeader: return "bag header";
-    case kIndexData: return "index data";
-    case kChunk: return "chunk";
-    case kChunkInfo: return "chunk info";
-    case kConnection: return "connection";
-    default: return "unknown";
+    case kMessageDefinition:
+      return "message definition";
+    case kMessageData:
+      return "message data";
+    case kBagHeader:
+      return "bag header";
+    case kIndexData:
+      return "index data";
+    case kChunk:
+      return "chunk";
+    case kChunkInfo:
+      return "chunk info";
+    case kConnection:
+      return "connection";
+    default:
+      return "unknown";
   }
 }
 
@@ -102,8 +110,7 @@ class BagReaderImpl final : public Ros1BagReader {
     }
     if (got.rfind("#ROSBAG V", 0) == 0 || got.rfind("#ROSRECORD", 0) == 0) {
       const size_t nl = got.find('\n');
-      return Status::NotImplemented(in_.name() + ": bag format '" +
-                                    std::string(got.substr(0, nl)) +
+      return Status::NotImplemented(in_.name() + ": bag format '" + std::string(got.substr(0, nl)) +
                                     "' is not supported (only #ROSBAG V2.0)");
     }
     if (std::string_view(kVersionLine, n).substr(0, n) == got) {
@@ -264,9 +271,13 @@ class BagReaderImpl final : public Ros1BagReader {
         }
         return false;
       }
-      case kChunk: open_chunk(at, h, data, cut); return false;
-      case kConnection: return add_connection(at, h, internal::bytes_of(*data), event);
-      case kMessageData: return message(at, h, data, 0, data->size(), -1, event);
+      case kChunk:
+        open_chunk(at, h, data, cut);
+        return false;
+      case kConnection:
+        return add_connection(at, h, internal::bytes_of(*data), event);
+      case kMessageData:
+        return message(at, h, data, 0, data->size(), -1, event);
     }
     return false;
   }
@@ -275,8 +286,8 @@ class BagReaderImpl final : public Ros1BagReader {
     REEL_ASSIGN_OR_RETURN(uint64_t k, in_.skip(data_len));
     if (k < data_len) {
       done_ = true;
-      warn(in_.offset(), "the file ends inside the record at byte " + std::to_string(at) +
-                             " (truncated)");
+      warn(in_.offset(),
+           "the file ends inside the record at byte " + std::to_string(at) + " (truncated)");
     }
     return false;
   }
@@ -297,7 +308,8 @@ class BagReaderImpl final : public Ros1BagReader {
           warn(at, "chunk info record is malformed");
         }
         return;
-      case kMessageDefinition: return;
+      case kMessageDefinition:
+        return;
       default:
         if (warned_ops_.insert(op).second) {
           warn(at, "unknown record op " + std::to_string(op) + " skipped");
@@ -403,7 +415,8 @@ class BagReaderImpl final : public Ros1BagReader {
       }
       chunk.data = data;
     } else {
-      auto out = internal::decompress(*codec, internal::bytes_of(*data), size, std::move(chunk_slot_));
+      auto out =
+          internal::decompress(*codec, internal::bytes_of(*data), size, std::move(chunk_slot_));
       if (!out.ok()) {
         warn(at, "chunk does not decompress: " + out.status().message() + "; skipped");
         return;

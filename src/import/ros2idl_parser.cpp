@@ -45,12 +45,12 @@ class Lexer {
         while (i_ < s_.size() && (std::isalnum(uint8_t(s_[i_])) || s_[i_] == '_')) ++i_;
         t.kind = Token::kIdent;
         t.text = std::string(s_.substr(a, i_ - a));
-      } else if (std::isdigit(uint8_t(c)) || (c == '.' && i_ + 1 < s_.size() &&
-                                               std::isdigit(uint8_t(s_[i_ + 1])))) {
+      } else if (std::isdigit(uint8_t(c)) ||
+                 (c == '.' && i_ + 1 < s_.size() && std::isdigit(uint8_t(s_[i_ + 1])))) {
         const size_t a = i_;
-        while (i_ < s_.size() && (std::isalnum(uint8_t(s_[i_])) || s_[i_] == '.' ||
-                                  ((s_[i_] == '-' || s_[i_] == '+') &&
-                                   (s_[i_ - 1] == 'e' || s_[i_ - 1] == 'E')))) {
+        while (i_ < s_.size() &&
+               (std::isalnum(uint8_t(s_[i_])) || s_[i_] == '.' ||
+                ((s_[i_] == '-' || s_[i_] == '+') && (s_[i_ - 1] == 'e' || s_[i_ - 1] == 'E')))) {
           ++i_;
         }
         t.kind = Token::kNumber;
@@ -69,8 +69,8 @@ class Lexer {
           }
           ++i_;
         }
-        if (i_ >= s_.size()) return Status::Invalid("line " + std::to_string(t.line) +
-                                                    ": unterminated string");
+        if (i_ >= s_.size())
+          return Status::Invalid("line " + std::to_string(t.line) + ": unterminated string");
         ++i_;
         t.kind = Token::kString;
         t.text = std::move(v);
@@ -341,7 +341,8 @@ class IdlParser {
       REEL_RETURN_NOT_OK(expect(";"));
     }
     REEL_RETURN_NOT_OK(expect(";"));
-    if (structs_.count(s.full)) return Status::Invalid("ros2idl: struct '" + s.full + "' defined twice");
+    if (structs_.count(s.full))
+      return Status::Invalid("ros2idl: struct '" + s.full + "' defined twice");
     structs_.emplace(s.full, std::move(s));
     return Status::OK();
   }
@@ -446,13 +447,13 @@ class IdlParser {
       return t;
     }
     static const std::map<std::string, ScalarType> kPrimitives = {
-        {"boolean", ScalarType::kBool},   {"octet", ScalarType::kUInt8},
-        {"char", ScalarType::kUInt8},     {"short", ScalarType::kInt16},
-        {"float", ScalarType::kFloat32},  {"double", ScalarType::kFloat64},
-        {"int8", ScalarType::kInt8},      {"uint8", ScalarType::kUInt8},
-        {"int16", ScalarType::kInt16},    {"uint16", ScalarType::kUInt16},
-        {"int32", ScalarType::kInt32},    {"uint32", ScalarType::kUInt32},
-        {"int64", ScalarType::kInt64},    {"uint64", ScalarType::kUInt64},
+        {"boolean", ScalarType::kBool},  {"octet", ScalarType::kUInt8},
+        {"char", ScalarType::kUInt8},    {"short", ScalarType::kInt16},
+        {"float", ScalarType::kFloat32}, {"double", ScalarType::kFloat64},
+        {"int8", ScalarType::kInt8},     {"uint8", ScalarType::kUInt8},
+        {"int16", ScalarType::kInt16},   {"uint16", ScalarType::kUInt16},
+        {"int32", ScalarType::kInt32},   {"uint32", ScalarType::kUInt32},
+        {"int64", ScalarType::kInt64},   {"uint64", ScalarType::kUInt64},
     };
     if (peek().kind == Token::kIdent) {
       if (peek().text == "wchar") return error("wchar is not supported");
@@ -495,8 +496,8 @@ class IdlParser {
     auto add_array = [&](const TypeSpec& s) -> Status {
       if (s.array == ArrayKind::kNone) return Status::OK();
       if (ft.array != ArrayKind::kNone) {
-        return Status::Invalid("ros2idl line " + std::to_string(t.line) + ": field '" +
-                               f.def.name + "' is an array of arrays, which is not supported");
+        return Status::Invalid("ros2idl line " + std::to_string(t.line) + ": field '" + f.def.name +
+                               "' is an array of arrays, which is not supported");
       }
       ft.array = s.array;
       ft.array_size = s.array_size;

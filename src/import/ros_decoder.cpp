@@ -26,14 +26,14 @@ using internal::Node;
 
 struct Op {
   enum Code : uint8_t {
-    kPrim,         // a fixed-width number
+    kPrim,  // a fixed-width number
     kBool,
     kString,
-    kTime,         // kTime or kDuration
+    kTime,  // kTime or kDuration
     kStruct,
-    kBytes,        // uint8[] / uint8[<=N] -> binary
-    kFixedBytes,   // uint8[N] -> fixed_size_binary
-    kPrimArray,    // numbers[] -> list / fixed_size_list of a fixed-width child
+    kBytes,       // uint8[] / uint8[<=N] -> binary
+    kFixedBytes,  // uint8[N] -> fixed_size_binary
+    kPrimArray,   // numbers[] -> list / fixed_size_list of a fixed-width child
     kBoolArray,
     kStringArray,
     kTimeArray,
@@ -48,7 +48,7 @@ struct Op {
   uint64_t elem_min = 0;      // the fewest bytes one element takes
   int32_t node = -1;
   int32_t elem = -1;
-  int32_t sub = -1;           // plan of the nested message
+  int32_t sub = -1;  // plan of the nested message
   const std::string* name = nullptr;
 };
 
@@ -61,16 +61,21 @@ struct Plan {
 uint8_t number_size(ScalarType s) {
   switch (s) {
     case ScalarType::kInt8:
-    case ScalarType::kUInt8: return 1;
+    case ScalarType::kUInt8:
+      return 1;
     case ScalarType::kInt16:
-    case ScalarType::kUInt16: return 2;
+    case ScalarType::kUInt16:
+      return 2;
     case ScalarType::kInt32:
     case ScalarType::kUInt32:
-    case ScalarType::kFloat32: return 4;
+    case ScalarType::kFloat32:
+      return 4;
     case ScalarType::kInt64:
     case ScalarType::kUInt64:
-    case ScalarType::kFloat64: return 8;
-    default: return 0;
+    case ScalarType::kFloat64:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -239,15 +244,19 @@ class Walker {
 
   bool field(const Op& op) {
     switch (op.code) {
-      case Op::kPrim: return prim(tree_.node(op.node), op.size);
+      case Op::kPrim:
+        return prim(tree_.node(op.node), op.size);
       case Op::kBool: {
         if (!need(1, "a bool")) return false;
         ColumnTree::append_bool(tree_.node(op.node), p_[pos_++] != 0);
         return true;
       }
-      case Op::kString: return string(tree_.node(op.node), op.string_bound);
-      case Op::kTime: return time(tree_.node(op.node), op.scalar);
-      case Op::kStruct: return message(plans_[size_t(op.sub)]);
+      case Op::kString:
+        return string(tree_.node(op.node), op.string_bound);
+      case Op::kTime:
+        return time(tree_.node(op.node), op.scalar);
+      case Op::kStruct:
+        return message(plans_[size_t(op.sub)]);
       case Op::kBytes: {
         uint32_t n;
         if (!count(op, n) || !need(n, "a byte array")) return false;
@@ -406,26 +415,44 @@ class RosDecoder final : public MessageDecoder {
                                         ": wstring has no portable serialization");
         case ScalarType::kBytes:
           return Status::NotImplemented("field '" + f.def->name + "': bytes are not a ROS type");
-        case ScalarType::kBool: one = 1; break;
-        case ScalarType::kString: one = 4; break;
+        case ScalarType::kBool:
+          one = 1;
+          break;
+        case ScalarType::kString:
+          one = 4;
+          break;
         case ScalarType::kTime:
-        case ScalarType::kDuration: one = 8; break;
+        case ScalarType::kDuration:
+          one = 8;
+          break;
         case ScalarType::kMessage: {
           op.sub = f.sub;
           one = plans_[size_t(f.sub)].min_size;
           break;
         }
-        default: one = op.size; break;
+        default:
+          one = op.size;
+          break;
       }
       op.elem_min = one;
       if (!t.is_array()) {
         switch (t.scalar) {
-          case ScalarType::kBool: op.code = Op::kBool; break;
-          case ScalarType::kString: op.code = Op::kString; break;
+          case ScalarType::kBool:
+            op.code = Op::kBool;
+            break;
+          case ScalarType::kString:
+            op.code = Op::kString;
+            break;
           case ScalarType::kTime:
-          case ScalarType::kDuration: op.code = Op::kTime; break;
-          case ScalarType::kMessage: op.code = Op::kStruct; break;
-          default: op.code = Op::kPrim; break;
+          case ScalarType::kDuration:
+            op.code = Op::kTime;
+            break;
+          case ScalarType::kMessage:
+            op.code = Op::kStruct;
+            break;
+          default:
+            op.code = Op::kPrim;
+            break;
         }
         plan.min_size = sat_add(plan.min_size, one);
       } else {
@@ -433,17 +460,26 @@ class RosDecoder final : public MessageDecoder {
           op.code = t.array == ArrayKind::kFixed ? Op::kFixedBytes : Op::kBytes;
         } else {
           switch (t.scalar) {
-            case ScalarType::kBool: op.code = Op::kBoolArray; break;
-            case ScalarType::kString: op.code = Op::kStringArray; break;
+            case ScalarType::kBool:
+              op.code = Op::kBoolArray;
+              break;
+            case ScalarType::kString:
+              op.code = Op::kStringArray;
+              break;
             case ScalarType::kTime:
-            case ScalarType::kDuration: op.code = Op::kTimeArray; break;
-            case ScalarType::kMessage: op.code = Op::kStructArray; break;
-            default: op.code = Op::kPrimArray; break;
+            case ScalarType::kDuration:
+              op.code = Op::kTimeArray;
+              break;
+            case ScalarType::kMessage:
+              op.code = Op::kStructArray;
+              break;
+            default:
+              op.code = Op::kPrimArray;
+              break;
           }
         }
-        plan.min_size = sat_add(plan.min_size, t.array == ArrayKind::kFixed
-                                                   ? sat_mul(one, t.array_size)
-                                                   : 4);
+        plan.min_size =
+            sat_add(plan.min_size, t.array == ArrayKind::kFixed ? sat_mul(one, t.array_size) : 4);
       }
       plan.ops.push_back(op);
     }

@@ -150,13 +150,14 @@ TEST(CdrDecoder, WstringIsRefusedAtCompile) {
 }
 
 TEST(Ros1Decoder, PackedLittleEndianWithTimes) {
-  auto schema = parse_ros1msg("t/R", "Header header\nint16 a\nfloat64 b\nstring s\nduration d\n"
-                                     "float32[2] p\nbool[] flags\n");
+  auto schema = parse_ros1msg("t/R",
+                              "Header header\nint16 a\nfloat64 b\nstring s\nduration d\n"
+                              "float32[2] p\nbool[] flags\n");
   ASSERT_TRUE(schema.ok()) << schema.status().to_string();
   auto d = make_ros1_decoder(std::move(schema).value()).value();
   Cdr c(false, /*header=*/false);
   c.put<uint32_t>(4, false).put<uint32_t>(100, false).put<uint32_t>(7, false);  // seq, stamp
-  c.put<uint32_t>(3, false).bytes("map");  // frame_id, no NUL
+  c.put<uint32_t>(3, false).bytes("map");                                       // frame_id, no NUL
   c.put<int16_t>(-5, false).put<double>(0.125, false);
   c.put<uint32_t>(2, false).bytes("ok");
   c.put<int32_t>(-1, false).put<int32_t>(-500, false);
@@ -183,11 +184,16 @@ TEST(Ros1Decoder, PackedLittleEndianWithTimes) {
 TEST(MessageDecoder, InvalidUtf8IsReplaced) {
   auto d = cdr_decoder("string s\n");
   Cdr c;
-  c.put<uint32_t>(4).bytes(std::string("a\xff" "b\0", 4));
+  c.put<uint32_t>(4).bytes(
+      std::string("a\xff"
+                  "b\0",
+                  4));
   ASSERT_TRUE(d->append(c.b_).ok());
   auto rows = d->finish();
   ASSERT_TRUE(arrow::validate(*rows, true).ok());
-  EXPECT_EQ(arrow::StringArray(arrow::StructArray(rows).field("s")).value(0), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(arrow::StringArray(arrow::StructArray(rows).field("s")).value(0),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST(MessageDecoder, BatchesFillByRowsAndBytes) {

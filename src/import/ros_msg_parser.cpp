@@ -240,7 +240,8 @@ class MsgParser {
   std::vector<PendingType> types_;
 };
 
-PendingType fallback(const char* name, std::initializer_list<std::pair<const char*, ScalarType>> fs) {
+PendingType fallback(const char* name,
+                     std::initializer_list<std::pair<const char*, ScalarType>> fs) {
   PendingType t;
   t.name = name;
   for (const auto& [n, s] : fs) {
@@ -282,8 +283,8 @@ Result<MessageSchema> parse_msg(Dialect d, std::string_view type_name, std::stri
     if (j == lines.size()) break;  // a trailing separator
     const std::string_view header = trim(lines[j]);
     if (header.substr(0, 4) != "MSG:") {
-      return Status::Invalid(std::string(d == Dialect::kRos1 ? "ros1msg" : "ros2msg") +
-                             " line " + std::to_string(j + 1) +
+      return Status::Invalid(std::string(d == Dialect::kRos1 ? "ros1msg" : "ros2msg") + " line " +
+                             std::to_string(j + 1) +
                              ": expected 'MSG: pkg/Type' after a separator line");
     }
     current = normalize(d, trim(header.substr(4)));
@@ -312,12 +313,14 @@ Result<MessageSchema> parse_msg(Dialect d, std::string_view type_name, std::stri
     rules.format = "ros2msg";
     rules.times = {{"builtin_interfaces/msg/Time", ScalarType::kTime},
                    {"builtin_interfaces/msg/Duration", ScalarType::kDuration}};
-    rules.fallbacks.push_back(fallback("std_msgs/msg/Header", {{"stamp", ScalarType::kTime},
-                                                               {"frame_id", ScalarType::kString}}));
-    rules.fallbacks.push_back(fallback("builtin_interfaces/msg/Time",
-                                       {{"sec", ScalarType::kInt32}, {"nanosec", ScalarType::kUInt32}}));
-    rules.fallbacks.push_back(fallback("builtin_interfaces/msg/Duration",
-                                       {{"sec", ScalarType::kInt32}, {"nanosec", ScalarType::kUInt32}}));
+    rules.fallbacks.push_back(fallback(
+        "std_msgs/msg/Header", {{"stamp", ScalarType::kTime}, {"frame_id", ScalarType::kString}}));
+    rules.fallbacks.push_back(
+        fallback("builtin_interfaces/msg/Time",
+                 {{"sec", ScalarType::kInt32}, {"nanosec", ScalarType::kUInt32}}));
+    rules.fallbacks.push_back(
+        fallback("builtin_interfaces/msg/Duration",
+                 {{"sec", ScalarType::kInt32}, {"nanosec", ScalarType::kUInt32}}));
   }
   return internal::finish_schema(root, std::move(unique), rules);
 }

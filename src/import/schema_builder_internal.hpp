@@ -24,9 +24,9 @@ struct PendingType {
 };
 
 struct SchemaRules {
-  const char* format = "";                    // "ros1msg", for messages
-  std::map<std::string, ScalarType> times;   // type names that are kTime / kDuration
-  std::vector<PendingType> fallbacks;         // types known when the text omits them
+  const char* format = "";                  // "ros1msg", for messages
+  std::map<std::string, ScalarType> times;  // type names that are kTime / kDuration
+  std::vector<PendingType> fallbacks;       // types known when the text omits them
 };
 
 Result<MessageSchema> finish_schema(const std::string& root, std::vector<PendingType> types,

@@ -75,7 +75,8 @@ Result<uint64_t> StreamInput::skip(uint64_t n) {
   uint8_t scratch[1 << 14];
   uint64_t done = 0;
   while (done < n) {
-    REEL_ASSIGN_OR_RETURN(size_t got, read(scratch, size_t(std::min<uint64_t>(n - done, sizeof scratch))));
+    REEL_ASSIGN_OR_RETURN(size_t got,
+                          read(scratch, size_t(std::min<uint64_t>(n - done, sizeof scratch))));
     if (got == 0) break;
     done += got;
   }

@@ -9,11 +9,11 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "reel/import/mcap_reader.hpp"
@@ -64,8 +64,9 @@ template <typename T>
 bool int_equals(const json& e, T v) {
   if (e.is_string()) return e.get<std::string>() == std::to_string(v);
   if (e.is_boolean()) return T(e.get<bool>()) == v;
-  if (e.is_number_unsigned()) return std::is_unsigned_v<T> ? e.get<uint64_t>() == uint64_t(v)
-                                                            : int64_t(e.get<uint64_t>()) == int64_t(v);
+  if (e.is_number_unsigned())
+    return std::is_unsigned_v<T> ? e.get<uint64_t>() == uint64_t(v)
+                                 : int64_t(e.get<uint64_t>()) == int64_t(v);
   if (e.is_number_integer()) return e.get<int64_t>() == int64_t(v);
   return false;
 }
@@ -85,8 +86,8 @@ std::string mismatch(const arrow::ArrayData& a, int64_t i, const json& e, const 
       for (size_t f = 0; f < fields.size(); ++f) {
         auto it = e.find(fields[f]->name);
         const json none;
-        std::string m = mismatch(*a.children[f], j, it == e.end() ? none : *it,
-                                 path + "." + fields[f]->name);
+        std::string m =
+            mismatch(*a.children[f], j, it == e.end() ? none : *it, path + "." + fields[f]->name);
         if (!m.empty()) return m;
       }
       for (const auto& [k, v] : e.items()) {
@@ -100,10 +101,10 @@ std::string mismatch(const arrow::ArrayData& a, int64_t i, const json& e, const 
       const bool v = arrow::bit_util::get_bit(a.buffers[1]->data(), j);
       return e.is_boolean() && e.get<bool>() == v ? "" : bad(v ? "true" : "false");
     }
-#define REEL_INT_CASE(ID, T)                                          \
-  case arrow::TypeId::ID: {                                           \
-    const T v = a.buffers[1]->data_as<T>()[j];                        \
-    return int_equals<T>(e, v) ? "" : bad(std::to_string(v));        \
+#define REEL_INT_CASE(ID, T)                                  \
+  case arrow::TypeId::ID: {                                   \
+    const T v = a.buffers[1]->data_as<T>()[j];                \
+    return int_equals<T>(e, v) ? "" : bad(std::to_string(v)); \
   }
       REEL_INT_CASE(kInt8, int8_t)
       REEL_INT_CASE(kInt16, int16_t)
@@ -131,7 +132,7 @@ std::string mismatch(const arrow::ArrayData& a, int64_t i, const json& e, const 
       if (!e.is_object() || !e.contains("base64")) return bad("bytes");
       const auto want = unbase64(e["base64"].get<std::string>());
       return std::string(want.begin(), want.end()) == v ? ""
-                                                         : bad(std::to_string(v.size()) + " bytes");
+                                                        : bad(std::to_string(v.size()) + " bytes");
     }
     case arrow::TypeId::kFixedSizeBinary: {
       const int32_t w = a.type->byte_width();
@@ -152,13 +153,14 @@ std::string mismatch(const arrow::ArrayData& a, int64_t i, const json& e, const 
       }
       if (!e.is_array() || int64_t(e.size()) != len) return bad(std::to_string(len) + " elements");
       for (int64_t k = 0; k < len; ++k) {
-        std::string m = mismatch(*a.children[0], begin + k, e[size_t(k)],
-                                 path + "[" + std::to_string(k) + "]");
+        std::string m =
+            mismatch(*a.children[0], begin + k, e[size_t(k)], path + "[" + std::to_string(k) + "]");
         if (!m.empty()) return m;
       }
       return "";
     }
-    default: return bad("a type the test does not know: " + a.type->to_string());
+    default:
+      return bad("a type the test does not know: " + a.type->to_string());
   }
 }
 
@@ -194,13 +196,19 @@ Read read_mcap(std::vector<uint8_t> bytes, const std::string& name) {
     if (!more.ok() || !*more) break;
     if (ev.kind == McapEventKind::kMessage) {
       const McapMessage& m = ev.message;
-      r.messages.push_back({m.channel->topic, m.log_time, m.publish_time, m.sequence,
-                            {m.data.begin(), m.data.end()}, m.schema, m.channel});
+      r.messages.push_back({m.channel->topic,
+                            m.log_time,
+                            m.publish_time,
+                            m.sequence,
+                            {m.data.begin(), m.data.end()},
+                            m.schema,
+                            m.channel});
     } else if (ev.kind == McapEventKind::kAttachment) {
       r.attachments.push_back(ev.attachment.name + "=" +
                               std::string(ev.attachment.data.begin(), ev.attachment.data.end()));
     } else if (ev.kind == McapEventKind::kMetadata) {
-      for (const auto& [k, v] : ev.metadata.metadata) r.metadata.push_back(ev.metadata.name + "." + k + "=" + v);
+      for (const auto& [k, v] : ev.metadata.metadata)
+        r.metadata.push_back(ev.metadata.name + "." + k + "=" + v);
     }
   }
   r.warnings = r.reader->warnings();
@@ -291,8 +299,7 @@ TEST_F(ImportFiles, McapSpotChecks) {
   ASSERT_EQ(px.size(), 144u);
   for (size_t k = 0; k < px.size(); ++k) ASSERT_EQ(uint8_t(px[k]), uint8_t((k * 7 + 26) & 255));
   arrow::StructArray header(img.field("header"));
-  EXPECT_EQ(arrow::PrimitiveArray<int64_t>(header.field("stamp")).value(2),
-            1700000000060000001);
+  EXPECT_EQ(arrow::PrimitiveArray<int64_t>(header.field("stamp")).value(2), 1700000000060000001);
   EXPECT_EQ(arrow::StringArray(header.field("frame_id")).value(2), "camera_optical");
   // Point cloud 1: point 3 is (3, -1.5, 1, 30) as four float32 in its data.
   arrow::StructArray cloud(dec["/points"]->finish());
@@ -319,8 +326,9 @@ TEST_F(ImportFiles, McapSpotChecks) {
 }
 
 // Cut copies: every message complete before the cut, in order and byte for byte, then a warning.
-void check_cuts(const json& file, const std::vector<uint8_t>& full, bool exact,
-                const std::function<std::vector<std::vector<uint8_t>>(std::vector<uint8_t>)>& read) {
+void check_cuts(
+    const json& file, const std::vector<uint8_t>& full, bool exact,
+    const std::function<std::vector<std::vector<uint8_t>>(std::vector<uint8_t>)>& read) {
   const json& want = file["messages"];
   const auto all = read(full);
   ASSERT_EQ(all.size(), want.size());
@@ -362,9 +370,9 @@ TEST_F(ImportFiles, McapCutShortKeepsEveryCompleteMessage) {
         // The cut is reported, at an offset no further than the end of what is there.
         bool named = false;
         for (const auto& w : r.warnings) {
-          named = named || (w.offset <= cut_size &&
-                            w.message.find("at byte " + std::to_string(w.offset)) !=
-                                std::string::npos);
+          named =
+              named || (w.offset <= cut_size &&
+                        w.message.find("at byte " + std::to_string(w.offset)) != std::string::npos);
         }
         EXPECT_TRUE(named) << warnings_text(r.warnings);
       }
@@ -400,8 +408,8 @@ TEST_F(ImportFiles, McapCorruptChunkIsSkippedWithAWarning) {
         Read r = read_mcap(std::move(bytes), name);
         bool named = false;
         for (const auto& w : r.warnings) {
-          named = named || w.message.find("at byte " + std::to_string(at) + ": Chunk") !=
-                               std::string::npos;
+          named = named ||
+                  w.message.find("at byte " + std::to_string(at) + ": Chunk") != std::string::npos;
         }
         EXPECT_TRUE(named) << warnings_text(r.warnings);
         // Every other chunk's messages, in order: the summary defines their channels even
@@ -425,7 +433,8 @@ TEST_F(ImportFiles, DecodeErrorNamesFieldAndOffset) {
   Read r = read_mcap(read_file(dir() + "/ros2_lz4.mcap"), "ros2_lz4.mcap");
   for (const auto& msg : r.messages) {
     if (msg.topic != "/camera/image_raw") continue;
-    auto dec = make_decoder(msg.schema->name, msg.schema->encoding, msg.schema->data, "cdr").value();
+    auto dec =
+        make_decoder(msg.schema->name, msg.schema->encoding, msg.schema->data, "cdr").value();
     // Cut inside the pixel data: the data field's bytes run past the end.
     std::vector<uint8_t> cut(msg.data.begin(), msg.data.end() - 10);
     Status st = dec->append(cut);
@@ -470,7 +479,8 @@ BagRead read_bag(std::vector<uint8_t> bytes, const std::string& name) {
     EXPECT_TRUE(more.ok()) << more.status().to_string();
     if (!more.ok() || !*more) break;
     if (ev.kind == Ros1EventKind::kMessage) {
-      r.messages.push_back({ev.message.connection, ev.message.time,
+      r.messages.push_back({ev.message.connection,
+                            ev.message.time,
                             {ev.message.data.begin(), ev.message.data.end()}});
     }
   }
@@ -554,8 +564,8 @@ TEST_F(ImportFiles, BagCorruptChunkIsSkippedWithAWarning) {
       BagRead r = read_bag(std::move(bytes), name);
       bool named = false;
       for (const auto& w : r.warnings) {
-        named = named || w.message.find("at byte " + std::to_string(at) + ": chunk") !=
-                             std::string::npos;
+        named = named ||
+                w.message.find("at byte " + std::to_string(at) + ": chunk") != std::string::npos;
       }
       EXPECT_TRUE(named) << warnings_text(r.warnings);
       // Every other chunk's messages, in order. A closed bag defines every connection again
@@ -566,7 +576,8 @@ TEST_F(ImportFiles, BagCorruptChunkIsSkippedWithAWarning) {
         const json& msg = file["messages"][k];
         const bool in_chunk = k >= first && k < first + count;
         bool first_of_topic = true;
-        for (size_t e = 0; e < k; ++e) first_of_topic &= file["messages"][e]["topic"] != msg["topic"];
+        for (size_t e = 0; e < k; ++e)
+          first_of_topic &= file["messages"][e]["topic"] != msg["topic"];
         if (in_chunk && first_of_topic && !file["closed"].get<bool>()) lost.insert(msg["topic"]);
         if (!in_chunk && !lost.count(msg["topic"])) want.push_back(msg["time"]);
       }

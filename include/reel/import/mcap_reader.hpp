@@ -82,8 +82,8 @@ struct McapMessage {
   // The message bytes, pointing into `buffer` (the decompressed chunk or the record): no copy.
   std::span<const uint8_t> data;
   std::shared_ptr<const arrow::Buffer> buffer;
-  uint64_t offset = 0;          // file offset of the message record, or of its chunk record
-  int64_t offset_in_chunk = -1; // offset of the record in the chunk's uncompressed records
+  uint64_t offset = 0;           // file offset of the message record, or of its chunk record
+  int64_t offset_in_chunk = -1;  // offset of the record in the chunk's uncompressed records
 };
 
 struct McapAttachment {

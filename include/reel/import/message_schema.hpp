@@ -60,10 +60,10 @@ enum class ArrayKind : uint8_t {
 
 struct FieldType {
   ScalarType scalar = ScalarType::kInt32;
-  int32_t message = -1;        // index into MessageSchema::types when scalar == kMessage
+  int32_t message = -1;  // index into MessageSchema::types when scalar == kMessage
   ArrayKind array = ArrayKind::kNone;
-  uint32_t array_size = 0;     // kFixed: N; kBounded: the bound
-  uint32_t string_bound = 0;   // string<=N; 0 = unbounded
+  uint32_t array_size = 0;    // kFixed: N; kBounded: the bound
+  uint32_t string_bound = 0;  // string<=N; 0 = unbounded
 
   bool is_array() const { return array != ArrayKind::kNone; }
 };

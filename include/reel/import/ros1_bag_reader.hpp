@@ -43,8 +43,8 @@ struct Ros1BagReaderOptions {
 
 struct Ros1Connection {
   uint32_t id = 0;
-  std::string topic;               // the record header's topic
-  std::string type;                // "sensor_msgs/Image"
+  std::string topic;  // the record header's topic
+  std::string type;   // "sensor_msgs/Image"
   std::string md5sum;
   std::string message_definition;  // the ros1msg text (parse_ros1msg)
   std::string callerid;
@@ -53,12 +53,12 @@ struct Ros1Connection {
 
 struct Ros1Message {
   const Ros1Connection* connection = nullptr;  // never null
-  uint64_t time = 0;  // the record's time, nanoseconds since the epoch
+  uint64_t time = 0;                           // the record's time, nanoseconds since the epoch
   // The serialized message, pointing into `buffer` (the decompressed chunk): no copy.
   std::span<const uint8_t> data;
   std::shared_ptr<const arrow::Buffer> buffer;
-  uint64_t offset = 0;          // file offset of the message record, or of its chunk record
-  int64_t offset_in_chunk = -1; // offset of the record in the chunk's uncompressed data
+  uint64_t offset = 0;           // file offset of the message record, or of its chunk record
+  int64_t offset_in_chunk = -1;  // offset of the record in the chunk's uncompressed data
 };
 
 enum class Ros1EventKind : uint8_t { kConnection, kMessage };
