@@ -11,6 +11,7 @@
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <map>
 #include <set>
@@ -46,6 +47,9 @@ struct Descriptors {
 
 Result<std::unique_ptr<Descriptors>> load(std::span<const uint8_t> fds_bytes,
                                           std::string_view type_name) {
+  // libprotobuf logs what it finds wrong in hostile descriptors to stderr; reel reports
+  // through Status instead.
+  pb::LogSilencer quiet;
   pb::FileDescriptorSet fds;
   if (fds_bytes.size() > size_t(INT32_MAX) ||
       !fds.ParsePartialFromArray(fds_bytes.data(), int(fds_bytes.size()))) {
@@ -179,6 +183,7 @@ class ProtobufDecoder final : public MessageDecoder {
       : MessageDecoder(options), d_(std::move(descriptors)) {}
 
   Status init() {
+    pb::LogSilencer quiet;
     SchemaBuild build;
     build.schema.root = build.visit(d_->root);
     schema_ = std::move(build.schema);
@@ -201,6 +206,7 @@ class ProtobufDecoder final : public MessageDecoder {
 
  protected:
   Status decode(std::span<const uint8_t> bytes) override {
+    pb::LogSilencer quiet;  // invalid UTF-8 in a string field is logged, then fails the parse
     message_->Clear();
     if (bytes.size() > size_t(INT32_MAX) ||
         !message_->ParsePartialFromArray(bytes.data(), int(bytes.size()))) {
