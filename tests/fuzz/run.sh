@@ -4,7 +4,8 @@
 # SECONDS_PER_TARGET defaults to $FUZZ_SECONDS, else 30 (CI's budget per target); the
 # targets default to every *_fuzz program in BUILD_DIR, so a new decoder's target runs too.
 #
-# Seeds come from a real recording (reel_fuzz_seeds); each target's corpus grows in
+# Seeds come from a real recording (reel_fuzz_seeds) and, for the import targets, from the
+# files of tests/import's independent writers; each target's corpus grows in
 # BUILD_DIR/corpus/TARGET across runs. A crash, leak, UB report, timeout (10 s per input) or
 # allocation over 1 GiB fails the run; the input is kept in BUILD_DIR/artifacts and the
 # report is printed. Reproduce with: BUILD_DIR/TARGET BUILD_DIR/artifacts/FILE
@@ -24,6 +25,10 @@ fi
 max_len=65536
 rm -rf "$build/seeds"
 "$build/reel_fuzz_seeds" "$build/seeds" "$max_len"
+# The import targets' seeds: files from tests/import's independent writers (npm, rosbag).
+if [[ " ${targets[*]} " =~ (mcap_reader|cdr|ros1_bag)_fuzz ]]; then
+  bash "$(dirname "$0")/../import/write_fuzz_seeds.sh" "$build/seeds"
+fi
 mkdir -p "$build/artifacts"
 status=0
 for t in "${targets[@]}"; do
