@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <climits>
+#include <cstdio>
 
 #include "rerun/v1alpha1/sdk_comms.pb.h"
 
@@ -49,7 +50,9 @@ Result<std::vector<Frame>> parse_frames(std::span<const uint8_t> body, uint64_t 
       return Status::NotImplemented(where + ": compressed messages are not supported");
     }
     if (flags & ~(kTrailerFlag | kCompressedFlag)) {
-      return Status::Corrupt(where + ": unknown flags 0x" + std::to_string(int(flags)));
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", flags);
+      return Status::Corrupt(where + ": unknown flags " + hex);
     }
     const uint64_t len = (uint64_t(body[at + 1]) << 24) | (uint64_t(body[at + 2]) << 16) |
                          (uint64_t(body[at + 3]) << 8) | uint64_t(body[at + 4]);
