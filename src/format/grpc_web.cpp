@@ -5,6 +5,8 @@
 #include <climits>
 #include <cstdio>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "rerun/v1alpha1/sdk_comms.pb.h"
 
 namespace reel::format::grpc_web {
@@ -77,6 +79,7 @@ Status check_read_messages_request(std::span<const uint8_t> body) {
                            std::to_string(frames.size()) + " frames");
   }
   ::rerun::sdk_comms::v1alpha1::ReadMessagesRequest request;
+  google::protobuf::LogSilencer silencer;  // reel reports bad input itself
   const auto& m = frames[0].message;
   if (!request.ParseFromArray(m.data(), int(m.size()))) {
     return Status::Invalid("ReadMessages request: the message does not parse");
@@ -126,6 +129,7 @@ Result<std::pair<rrd::MessageKind, std::string>> parse_read_messages_response(
     std::span<const uint8_t> message) {
   namespace pb = ::rerun::log_msg::v1alpha1;
   ::rerun::sdk_comms::v1alpha1::ReadMessagesResponse response;
+  google::protobuf::LogSilencer silencer;  // reel reports bad input itself
   if (message.size() > size_t(INT_MAX) ||
       !response.ParseFromArray(message.data(), int(message.size()))) {
     return Status::Corrupt("ReadMessagesResponse does not parse");

@@ -8,6 +8,8 @@
 
 #include "format/rrd_internal.hpp"
 #include "reel/format/rrd.hpp"
+#include <google/protobuf/stubs/logging.h>
+
 #include "rerun/v1alpha1/common.pb.h"
 #include "rerun/v1alpha1/log_msg.pb.h"
 
@@ -158,9 +160,12 @@ void to_pb(const Tuid& t, pb_common::Tuid* out) {
   out->set_inc(t.inc);
 }
 
-// Bodies are bounded by max_message_bytes (<= 1 GiB by default), far below INT_MAX.
+// Bodies are bounded by max_message_bytes (<= 1 GiB by default), far below INT_MAX. The
+// silencer keeps libprotobuf from printing to stderr about bad input (invalid UTF-8 in a
+// string field): reel reports the failure itself, with the byte offset.
 template <typename M>
 bool parse(M& m, std::span<const uint8_t> body) {
+  google::protobuf::LogSilencer silencer;
   return body.size() <= size_t(INT_MAX) && m.ParseFromArray(body.data(), int(body.size()));
 }
 

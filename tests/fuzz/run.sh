@@ -13,9 +13,10 @@ shift 2
 targets=("$@")
 # Default: every target the build declared (CMake writes the list).
 if [ "${#targets[@]}" -eq 0 ]; then mapfile -t targets < "$build/fuzz_targets.txt"; fi
+source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 max_len=65536
 rm -rf "$build/seeds"
-"$build/reel_fuzz_seeds" "$build/seeds" "$max_len"
+"$build/reel_fuzz_seeds" "$build/seeds" "$max_len" "$source_dir"
 mkdir -p "$build/artifacts"
 status=0
 for t in "${targets[@]}"; do
