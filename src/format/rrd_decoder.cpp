@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "format/rrd_internal.hpp"
@@ -293,6 +294,7 @@ Result<std::optional<Message>> RrdDecoder::Impl::read_message(bool& progressed) 
     }
   }
   if (m.kind == MessageKind::kEnd) {
+    m.store_id = {StoreKind::kUnspecified, "", ""};
     end_body_offset = p + kMessageHeaderBytes;
     end_body_bytes = len;
     end_body_checksum = internal::footer_checksum(body);

@@ -6,9 +6,9 @@
 #include <climits>
 #include <cstring>
 
+#include <google/protobuf/stubs/logging.h>
 #include "format/rrd_internal.hpp"
 #include "reel/format/rrd.hpp"
-#include <google/protobuf/stubs/logging.h>
 
 #include "rerun/v1alpha1/common.pb.h"
 #include "rerun/v1alpha1/log_msg.pb.h"

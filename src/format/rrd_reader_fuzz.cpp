@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::vector<Event> whole;
   {
-    auto reader = RrdReader::from_bytes(std::vector<uint8_t>(data, data + size), "fuzz.rrd", options);
+    auto reader =
+        RrdReader::from_bytes(std::vector<uint8_t>(data, data + size), "fuzz.rrd", options);
     uint64_t last = 0;
     int calls = 0;
     while (true) {
@@ -74,7 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!*m) break;
       if (!whole.empty() && (*m)->offset <= last) fail("messages out of byte order");
       last = (*m)->offset;
-      if ((*m)->offset + kMessageHeaderBytes + (*m)->body_bytes > size) fail("message past the end");
+      if ((*m)->offset + kMessageHeaderBytes + (*m)->body_bytes > size)
+        fail("message past the end");
       whole.push_back({false, (*m)->kind, (*m)->offset});
       exercise(**m);
       // The gRPC proxy relays these bodies; wrapping them must hold for any decoded message.

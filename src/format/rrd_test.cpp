@@ -176,6 +176,7 @@ TEST(RrdStream, DecodesWhatItEncodes) {
     EXPECT_FALSE(d.messages[4].activation.make_default);
     EXPECT_EQ(d.messages[5].kind, MessageKind::kEnd);
     EXPECT_TRUE(d.messages[5].manifests.empty());
+    EXPECT_EQ(d.messages[5].store_id.kind, StoreKind::kUnspecified);
   }
 }
 
@@ -278,7 +279,9 @@ TEST(RrdStream, LengthBeyondTheFileIsCorruptAndTheReaderResynchronises) {
   auto bytes = s.bytes;
   const size_t at = s.message_offsets[1];  // first ArrowMsg
   bytes[at + 8 + 5] = 0x7f;                // length ~ 2^47
-  auto d = decode_all(bytes, {.max_message_bytes = uint64_t(1) << 50});
+  DecoderOptions options;
+  options.max_message_bytes = uint64_t(1) << 50;
+  auto d = decode_all(bytes, options);
   ASSERT_EQ(d.errors.size(), 1u);
   EXPECT_EQ(d.errors[0].code(), StatusCode::kCorrupt);
   EXPECT_TRUE(contains(d.errors[0].message(), "message at byte " + std::to_string(at)))

@@ -130,7 +130,9 @@ int main(int argc, char** argv) {
     rrd::RrdEncoder enc({c});
     std::vector<uint8_t> bytes;
     enc.stream_header(bytes);
-    if (!enc.set_store_info({{1, 1}, recording, rrd::reel_store_source(), {}}, bytes).ok()) return 1;
+    if (!enc.set_store_info({{1, 1}, recording, rrd::reel_store_source(), {}}, bytes).ok()) {
+      return 1;
+    }
     for (const auto& chunk : chunks) {
       auto payload = format::encode_chunk_payload(*chunk);
       if (!payload.ok() ||
@@ -139,7 +141,8 @@ int main(int argc, char** argv) {
       }
     }
     if (!enc.set_store_info({{2, 2}, blueprint, rrd::reel_store_source(), {}}, bytes).ok() ||
-        !enc.blueprint_activation({blueprint, true, true}, bytes).ok() || !enc.end({}, bytes).ok()) {
+        !enc.blueprint_activation({blueprint, true, true}, bytes).ok() ||
+        !enc.end({}, bytes).ok()) {
       return 1;
     }
     const std::string name = c == rrd::PayloadCompression::kLz4 ? "run_lz4.rrd" : "run_none.rrd";
@@ -163,8 +166,11 @@ int main(int argc, char** argv) {
     const std::filesystem::path saved =
         std::filesystem::path(argv[3]) / "tests" / "data" / "rerun_0.33.0_saved.rrd";
     std::ifstream in(saved, std::ios::binary);
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!bytes.empty()) written += write_file(out / "rrd_reader_fuzz" / "rerun_saved.rrd", bytes, max);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+    if (!bytes.empty()) {
+      written += write_file(out / "rrd_reader_fuzz" / "rerun_saved.rrd", bytes, max);
+    }
   }
   std::printf("wrote %d seeds from %zu chunks to %s\n", written, chunks.size(), out.c_str());
   return 0;

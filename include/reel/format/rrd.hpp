@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -143,7 +142,7 @@ struct Message {
   uint64_t stream_offset = 0;   // where this message's stream header starts in the input
   RerunVersion stream_version;  // from the stream header
   // The store the message belongs to (SetStoreInfo: the one it opens; BlueprintActivation:
-  // the blueprint; End: none, default value). An ArrowMsg whose store id lacks an application
+  // the blueprint; End: none, kind kUnspecified). An ArrowMsg whose store id lacks an application
   // id gets the one of the latest SetStoreInfo with the same recording id, as Rerun does.
   StoreId store_id;
   SetStoreInfo store_info;             // kSetStoreInfo
