@@ -55,7 +55,8 @@ struct RrdDecoder::Impl {
   // Resynchronisation: where the corruption was, where scanning continues, and what to report.
   uint64_t corrupt_at = 0;
   uint64_t scan_from = 0;
-  Status pending;  // reported once a resync point is found (or at the end)
+  uint64_t resume_candidate = 0;  // the end of the bad message by its length (0: none)
+  Status pending;                 // reported once a resync point is found (or at the end)
   bool truncation_if_nothing_follows = false;
   std::vector<std::string> warnings;
   size_t prepared = 0;  // bytes added by prepare(), not yet committed
@@ -95,10 +96,9 @@ struct RrdDecoder::Impl {
     truncation_if_nothing_follows = truncation;
     scan_from = offset + 1;
     state = State::kResync;
-    if (first_candidate > offset + 1 && first_candidate < end_offset() &&
-        candidate(first_candidate) == 1) {
-      scan_from = first_candidate;
-    }
+    // Judged in resync(), once its bytes are there: the outcome must not depend on how the
+    // input was split into pushes.
+    resume_candidate = first_candidate > offset + 1 ? first_candidate : 0;
   }
 
   // Is there a message or stream header at `p`? 1 yes, 0 no, -1 needs more bytes.
@@ -352,6 +352,13 @@ Result<std::optional<Message>> RrdDecoder::Impl::read_stream_footer(bool& progre
 }
 
 Result<std::optional<Message>> RrdDecoder::Impl::resync(bool& progressed) {
+  if (resume_candidate != 0) {
+    const int c =
+        resume_candidate < end_offset() ? candidate(resume_candidate) : (finished ? 0 : -1);
+    if (c < 0) return std::optional<Message>();
+    if (c == 1) scan_from = resume_candidate;
+    resume_candidate = 0;
+  }
   uint64_t p = std::max(scan_from, pos());
   for (; p < end_offset(); ++p) {
     const int c = candidate(p);

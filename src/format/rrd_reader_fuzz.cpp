@@ -121,6 +121,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       at += piece;
     }
   }
-  if (!(pushed == whole)) fail("pushing in pieces decodes differently from the whole buffer");
+  if (!(pushed == whole)) {
+    // Both event lists, to reproduce by hand.
+    for (const auto* events : {&whole, &pushed}) {
+      std::fprintf(stderr, events == &whole ? "whole:" : "pushed:");
+      for (const auto& e : *events) {
+        if (e.error) {
+          std::fprintf(stderr, " error");
+        } else {
+          std::fprintf(stderr, " %s@%llu", message_kind_name(e.kind), (unsigned long long)e.offset);
+        }
+      }
+      std::fprintf(stderr, "\n");
+    }
+    fail("pushing in pieces decodes differently from the whole buffer");
+  }
   return 0;
 }

@@ -321,6 +321,53 @@ TEST(RrdStream, UnparsableProtobufIsCorruptAndTheNextMessageIsRead) {
   EXPECT_EQ(payload_string(d.messages[1]), std::string(300, 'B'));
 }
 
+TEST(RrdStream, ResynchronisationDoesNotDependOnHowBytesArrive) {
+  // A damaged message whose body holds a complete framed message: both readers resume at the
+  // end of the damaged message by its length, whether the bytes came at once or one by one.
+  std::vector<uint8_t> bytes;
+  RrdEncoder enc({PayloadCompression::kNone});
+  enc.stream_header(bytes);
+  ASSERT_TRUE(enc.set_store_info(info_for(kRec), bytes).ok());
+  std::vector<uint8_t> inner;
+  RrdEncoder inner_enc({PayloadCompression::kNone});
+  ASSERT_TRUE(inner_enc.arrow_msg(kRec, bytes_of("inner"), std::nullopt, std::nullopt, inner).ok());
+  std::vector<uint8_t> body(40, 0xff);
+  body.insert(body.end(), inner.begin(), inner.end());
+  const size_t damaged_at = bytes.size();
+  enc.message(MessageKind::kArrowMsg, body, bytes);
+  const size_t after_at = bytes.size();
+  ASSERT_TRUE(enc.arrow_msg(kRec, bytes_of("after"), std::nullopt, std::nullopt, bytes).ok());
+  ASSERT_TRUE(enc.end({}, bytes).ok());
+
+  auto whole = decode_all(bytes);
+  ASSERT_EQ(whole.errors.size(), 1u);
+  EXPECT_TRUE(contains(whole.errors[0].message(), "message at byte " + std::to_string(damaged_at)));
+  ASSERT_EQ(whole.messages.size(), 3u);
+  EXPECT_EQ(whole.messages[1].offset, after_at);
+
+  RrdDecoder decoder("pushed.rrd");
+  std::vector<uint64_t> offsets;
+  int errors = 0;
+  for (size_t i = 0; i <= bytes.size(); ++i) {
+    if (i < bytes.size()) {
+      decoder.push({bytes.data() + i, 1});
+    } else {
+      decoder.finish();
+    }
+    while (true) {
+      auto m = decoder.next();
+      if (!m.ok()) {
+        ++errors;
+        continue;
+      }
+      if (!*m) break;
+      offsets.push_back((*m)->offset);
+    }
+  }
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(offsets, (std::vector<uint64_t>{12, after_at, whole.messages[2].offset}));
+}
+
 TEST(RrdStream, BadLz4BlockIsCorrupt) {
   std::vector<uint8_t> bytes;
   RrdEncoder enc;
