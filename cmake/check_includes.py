@@ -27,7 +27,13 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 TOP_LEVEL_HEADERS = {"reel/status.hpp": "common", "reel/version.hpp": "common"}
 UMBRELLA = "reel/reel.hpp"
 # Generated headers and the module allowed to include them.
-GENERATED = {"arrow_ipc_generated.h": "arrow"}
+GENERATED = {
+    "arrow_ipc_generated.h": "arrow",
+    # protoc's C++ of src/format/proto (Rerun's messages): private to the format module.
+    "rerun/v1alpha1/common.pb.h": "format",
+    "rerun/v1alpha1/log_msg.pb.h": "format",
+    "rerun/v1alpha1/sdk_comms.pb.h": "format",
+}
 
 
 def read_graph(path: Path) -> dict[str, set[str]]:

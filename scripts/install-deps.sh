@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format lld libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   flatbuffers-compiler libflatbuffers-dev liblz4-dev libzstd-dev
+  protobuf-compiler libprotobuf-dev libxxhash-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libboost-dev libsqlite3-dev
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
   libprotobuf-dev libbz2-dev zlib1g-dev

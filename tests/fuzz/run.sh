@@ -22,9 +22,10 @@ if [ "${#targets[@]}" -eq 0 ]; then
   echo "fuzz: no fuzz targets listed in $build/fuzz_targets.txt (build the fuzz_targets target)" >&2
   exit 1
 fi
+source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 max_len=65536
 rm -rf "$build/seeds"
-"$build/reel_fuzz_seeds" "$build/seeds" "$max_len"
+"$build/reel_fuzz_seeds" "$build/seeds" "$max_len" "$source_dir"
 # The import targets' seeds: files from tests/import's independent writers (npm, rosbag).
 if [[ " ${targets[*]} " =~ (mcap_reader|cdr|ros1_bag)_fuzz ]]; then
   bash "$(dirname "$0")/../import/write_fuzz_seeds.sh" "$build/seeds"

@@ -5,19 +5,24 @@
 //   OUT/recording_reader_fuzz/  .reel streams: the whole run with each compression (none, LZ4,
 //                               zstd; footer and end marker), and one small stream per chunk
 //   OUT/ipc_fuzz/               each chunk's payload (an Arrow IPC stream of one record batch)
+//   OUT/rrd_reader_fuzz/        .rrd streams of the same chunks (LZ4 and uncompressed, with a
+//                               blueprint store, End and footer; and one small stream per
+//                               chunk), plus SOURCE_DIR's file saved by Rerun's viewer if given
 //
 // Seeds stay under MAX_BYTES (the fuzzers' -max_len) so the fuzzers use them whole.
 //
-// Usage: reel_fuzz_seeds OUT [MAX_BYTES]
+// Usage: reel_fuzz_seeds OUT [MAX_BYTES [SOURCE_DIR]]
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/format/rrd.hpp"
 #include "reel/reel.hpp"
 
 using namespace reel;
@@ -73,6 +78,7 @@ int main(int argc, char** argv) {
   const size_t max = argc > 2 ? size_t(std::atoll(argv[2])) : 65536;
   std::filesystem::create_directories(out / "recording_reader_fuzz");
   std::filesystem::create_directories(out / "ipc_fuzz");
+  std::filesystem::create_directories(out / "rrd_reader_fuzz");
 
   RecordingStreamOptions options;
   options.batcher.flush_num_rows = 8;  // several small chunks per entity
@@ -115,6 +121,56 @@ int main(int argc, char** argv) {
     if (!enc.encode_store_info(info, bytes).ok() || !enc.encode_chunk(*chunks[i], bytes).ok()) return 1;
     written +=
         write_file(out / "recording_reader_fuzz" / ("chunk_" + std::to_string(i) + ".reel"), bytes, max);
+  }
+  // .rrd: the same chunks as Rerun frames them.
+  namespace rrd = format::rrd;
+  const rrd::StoreId recording{rrd::StoreKind::kRecording, info.application_id, info.recording_id};
+  const rrd::StoreId blueprint{rrd::StoreKind::kBlueprint, info.application_id, "blueprint"};
+  for (auto c : {rrd::PayloadCompression::kNone, rrd::PayloadCompression::kLz4}) {
+    rrd::RrdEncoder enc({c});
+    std::vector<uint8_t> bytes;
+    enc.stream_header(bytes);
+    if (!enc.set_store_info({{1, 1}, recording, rrd::reel_store_source(), {}}, bytes).ok()) {
+      return 1;
+    }
+    for (const auto& chunk : chunks) {
+      auto payload = format::encode_chunk_payload(*chunk);
+      if (!payload.ok() ||
+          !enc.arrow_msg(recording, *payload, std::nullopt, chunk->is_static(), bytes).ok()) {
+        return 1;
+      }
+    }
+    if (!enc.set_store_info({{2, 2}, blueprint, rrd::reel_store_source(), {}}, bytes).ok() ||
+        !enc.blueprint_activation({blueprint, true, true}, bytes).ok() ||
+        !enc.end({}, bytes).ok()) {
+      return 1;
+    }
+    const std::string name = c == rrd::PayloadCompression::kLz4 ? "run_lz4.rrd" : "run_none.rrd";
+    written += write_file(out / "rrd_reader_fuzz" / name, bytes, max);
+  }
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    rrd::RrdEncoder enc({i % 2 ? rrd::PayloadCompression::kLz4 : rrd::PayloadCompression::kNone});
+    std::vector<uint8_t> bytes;
+    enc.stream_header(bytes);
+    auto payload = format::encode_chunk_payload(*chunks[i]);
+    if (!payload.ok() ||
+        !enc.set_store_info({{1, 1}, recording, rrd::reel_store_source(), {}}, bytes).ok() ||
+        !enc.arrow_msg(recording, *payload, rrd::Tuid{3, i}, std::nullopt, bytes).ok() ||
+        !enc.end({}, bytes).ok()) {
+      return 1;
+    }
+    written +=
+        write_file(out / "rrd_reader_fuzz" / ("chunk_" + std::to_string(i) + ".rrd"), bytes, max);
+  }
+  if (argc > 3) {
+    const std::filesystem::path saved =
+        std::filesystem::path(argv[3]) / "tests" / "data" / "rerun_0.33.0_saved.rrd";
+    std::ifstream in(saved, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+    if (!bytes.empty()) {
+      written += write_file(out / "rrd_reader_fuzz" / "rerun_saved.rrd", bytes, max);
+    }
   }
   std::printf("wrote %d seeds from %zu chunks to %s\n", written, chunks.size(), out.c_str());
   return 0;
