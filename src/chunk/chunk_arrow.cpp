@@ -1,4 +1,5 @@
 #include "reel/chunk/chunk_arrow.hpp"
+#include "reel/common/utf8.hpp"
 
 #include <cstdio>
 
@@ -71,6 +72,9 @@ Result<ChunkPtr> chunk_from_record_batch(const arrow::RecordBatch& batch) {
   for (size_t i = 0; i < schema.fields.size(); ++i) {
     const arrow::Field& f = *schema.fields[i];
     const arrow::ArrayPtr& column = batch.columns[i];
+    if (auto bad = utf8::first_invalid(f.name)) {
+      return Status::Invalid(where + ": column name: " + utf8::describe_invalid(f.name, *bad));
+    }
     const std::string* kind = arrow::find_metadata(f.metadata, "reel.kind");
     if (!kind) {
       return Status::Invalid(where + ": column '" + f.name + "' has no reel.kind metadata");
@@ -93,6 +97,13 @@ Result<ChunkPtr> chunk_from_record_batch(const arrow::RecordBatch& batch) {
         const std::string* v = arrow::find_metadata(f.metadata, key);
         return v ? *v : std::string();
       };
+      for (const char* key : {"reel.archetype", "reel.archetype_field", "reel.component_type"}) {
+        const std::string v = meta(key);
+        if (auto bad = utf8::first_invalid(v)) {
+          return Status::Invalid(where + ", component '" + utf8::replace_invalid(f.name) + "': " +
+                                 key + ": " + utf8::describe_invalid(v, *bad));
+        }
+      }
       ComponentDescriptor d(meta("reel.archetype"), meta("reel.archetype_field"),
                             meta("reel.component_type"));
       if (d.field().empty()) d = ComponentDescriptor::from_identifier(f.name);

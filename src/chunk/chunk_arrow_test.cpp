@@ -97,5 +97,49 @@ TEST(ChunkArrowTest, DecoderNamesWhatIsWrong) {
   EXPECT_NE(r.status().message().find("int64"), std::string::npos) << r.status().message();
 }
 
+TEST(ChunkArrowTest, NamesThatAreNotUtf8AreRefusedNamingTheColumn) {
+  auto batch = chunk_to_record_batch(*sample_chunk()).value();
+  auto schema = std::make_shared<arrow::Schema>(*batch.schema);
+  for (auto& [k, v] : schema->metadata) {
+    if (k == "reel.entity_path") v = "/world/\xff";
+  }
+  arrow::RecordBatch bad_path = batch;
+  bad_path.schema = schema;
+  auto r = chunk_from_record_batch(bad_path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("invalid UTF-8 at byte 7"), std::string::npos)
+      << r.status().message();
+
+  // A timeline (time column) named with a stray byte.
+  schema = std::make_shared<arrow::Schema>(*batch.schema);
+  schema->fields[1] = arrow::field("fr\xe2me", schema->fields[1]->type, schema->fields[1]->nullable,
+                                   schema->fields[1]->metadata);
+  arrow::RecordBatch bad_time = batch;
+  bad_time.schema = schema;
+  r = chunk_from_record_batch(bad_time);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("column name: invalid UTF-8 at byte 2"), std::string::npos)
+      << r.status().message();
+
+  // A component type in the field metadata.
+  schema = std::make_shared<arrow::Schema>(*batch.schema);
+  for (auto& f : schema->fields) {
+    const std::string* kind = arrow::find_metadata(f->metadata, "reel.kind");
+    if (!kind || *kind != "component") continue;
+    auto md = f->metadata;
+    for (auto& [k, v] : md) {
+      if (k == "reel.component_type") v = "reel.components.\xc0";
+    }
+    f = arrow::field(f->name, f->type, f->nullable, md);
+    break;
+  }
+  arrow::RecordBatch bad_component = batch;
+  bad_component.schema = schema;
+  r = chunk_from_record_batch(bad_component);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("reel.component_type: invalid UTF-8"), std::string::npos)
+      << r.status().message();
+}
+
 }  // namespace
 }  // namespace reel

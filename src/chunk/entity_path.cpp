@@ -1,4 +1,5 @@
 #include "reel/chunk/entity_path.hpp"
+#include "reel/common/utf8.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -57,6 +58,12 @@ void append_utf8(std::string& out, uint32_t cp) {
 
 // Shared by the strict and lenient parsers; `strict` turns oddities into errors.
 Result<std::vector<std::string>> split_path(std::string_view text, bool strict) {
+  // Paths are UTF-8 wherever they are stored: strict parsing refuses other bytes, lenient
+  // parsing replaces them (U+FFFD), so that no EntityPath ever holds them.
+  if (auto bad = utf8::first_invalid(text)) {
+    if (strict) return Status::Invalid("entity path: " + utf8::describe_invalid(text, *bad));
+    return split_path(utf8::replace_invalid(text), false);
+  }
   std::vector<std::string> parts;
   std::string cur;
   bool has_cur = false;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "format/codec_internal.hpp"
+#include "reel/common/utf8.hpp"
 #include "format/crc32c.hpp"
 #include "reel/format/recording_file.hpp"
 
@@ -142,12 +143,19 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
   return Status::Corrupt(where() + "unknown compression");
 }
 
-std::vector<uint8_t> store_info_json(const StoreInfo& info) {
+Result<std::vector<uint8_t>> store_info_json(const StoreInfo& info) {
+  for (const auto& [field, value] : {std::pair{"application id", &info.application_id},
+                                     std::pair{"recording id", &info.recording_id}}) {
+    if (auto bad = utf8::first_invalid(*value)) {
+      return Status::Invalid(std::string("store info: ") + field + ": " +
+                             utf8::describe_invalid(*value, *bad));
+    }
+  }
   nlohmann::json j = {{"application_id", info.application_id},
                       {"recording_id", info.recording_id},
                       {"started_ns", info.started_ns}};
   std::string s = j.dump();
-  return {s.begin(), s.end()};
+  return std::vector<uint8_t>(s.begin(), s.end());
 }
 
 Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset) {
@@ -178,7 +186,10 @@ std::vector<uint8_t> footer_json(const Footer& footer) {
                       {"static", e.is_static},
                       {"time_ranges", ranges}});
   }
-  std::string s = nlohmann::json({{"chunks", chunks}}).dump();
+  // Names are UTF-8 (EntityPath and chunk decoding make sure of it); the replacing handler
+  // only keeps dump() from throwing should one not be.
+  std::string s = nlohmann::json({{"chunks", chunks}})
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return {s.begin(), s.end()};
 }
 
@@ -283,7 +294,7 @@ Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payloa
 }
 
 Status Encoder::encode_store_info(const StoreInfo& info, std::vector<uint8_t>& out) const {
-  auto json = internal::store_info_json(info);
+  REEL_ASSIGN_OR_RETURN(auto json, internal::store_info_json(info));
   return encode_message(MessageKind::kStoreInfo, json, out, false);
 }
 

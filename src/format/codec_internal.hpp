@@ -36,7 +36,7 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
                                                   std::span<const uint8_t> stored, uint64_t offset,
                                                   std::shared_ptr<arrow::Buffer> reuse = nullptr);
 
-std::vector<uint8_t> store_info_json(const StoreInfo& info);
+Result<std::vector<uint8_t>> store_info_json(const StoreInfo& info);
 Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset);
 std::vector<uint8_t> footer_json(const Footer& footer);
 Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset);

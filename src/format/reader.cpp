@@ -133,12 +133,37 @@ Result<std::optional<uint64_t>> RecordingReader::find_intact_message(uint64_t fr
 
 Result<bool> RecordingReader::resynchronise(uint64_t start, const std::string& fault) {
   if (!can_seek() || total_ == 0) return false;
-  REEL_ASSIGN_OR_RETURN(auto next, find_intact_message(start + 1));
+  // When the message before this one ended here and its payload's CRC fails, its own length
+  // was the damaged field (it swallowed the start of what follows): the scan starts inside
+  // it. A message whose CRC holds is never scanned (its payload may well embed a recording).
+  uint64_t from = start + 1;
+  if (last_end_ == start && last_start_ < start) {
+    std::vector<uint8_t> hb(kMessageHeaderBytes);
+    REEL_ASSIGN_OR_RETURN(size_t got, read_at(last_start_, hb.data(), hb.size()));
+    if (got == hb.size()) {
+      auto h = internal::parse_message_header(hb.data(), last_start_, options_.max_message_bytes);
+      if (h.ok() && h->stored_bytes == start - last_start_ - kMessageHeaderBytes) {
+        std::vector<uint8_t> payload(size_t(h->stored_bytes));
+        REEL_ASSIGN_OR_RETURN(got, read_at(last_start_ + kMessageHeaderBytes, payload.data(),
+                                           payload.size()));
+        if (got == payload.size() && !internal::verify_crc(*h, payload, last_start_).ok()) {
+          from = last_start_ + 1;
+        }
+      }
+    }
+  }
+  REEL_ASSIGN_OR_RETURN(auto next, find_intact_message(from));
   if (!next) return false;
   ++corruptions_;
+  const std::string where =
+      from <= start ? "; the message at byte " + std::to_string(last_start_) +
+                          " before it is damaged too (its length overran this one)"
+                    : "";
   warnings_.push_back(name_ + " is corrupt at byte " + std::to_string(start) + ": " + fault +
-                      "; resumed at the next intact message, at byte " + std::to_string(*next) +
-                      " (" + std::to_string(*next - start) + " bytes skipped)");
+                      where + "; resumed at the next intact message, at byte " +
+                      std::to_string(*next) +
+                      (*next > start ? " (" + std::to_string(*next - start) + " bytes skipped)"
+                                     : std::string()));
   REEL_RETURN_NOT_OK(seek(*next));
   return true;
 }
@@ -271,6 +296,8 @@ Result<std::optional<RawMessage>> RecordingReader::next_raw() {
       stored = arrow::Buffer::copy_of(grow.data(), grow.size());
     }
     offset_ = start + kMessageHeaderBytes + h.stored_bytes;
+    last_start_ = start;
+    last_end_ = offset_;
     if (options_.keep_raw) {
       raw_.assign(hb, hb + sizeof hb);
       raw_.insert(raw_.end(), stored->data(), stored->data() + stored->size());
@@ -360,12 +387,27 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
 Result<std::optional<Message>> RecordingReader::next() {
   REEL_ASSIGN_OR_RETURN(auto raw, next_raw());
   if (!raw) return std::optional<Message>();
-  auto m = decode_message(std::move(*raw), options_, name_);
-  if (!m.ok()) {
-    done_ = true;
-    return m.status();
+  for (;;) {
+    auto m = decode_message(std::move(*raw), options_, name_);
+    if (m.ok()) return std::optional<Message>(std::move(*m));
+    if (!is_damage(m.status())) {
+      done_ = true;
+      return m.status();
+    }
+    // Its framing held, so the next message starts where this one ends: skip it.
+    report_damaged(m.status());
+    REEL_ASSIGN_OR_RETURN(raw, next_raw());
+    if (!raw) return std::optional<Message>();
   }
-  return std::optional<Message>(std::move(*m));
+}
+
+bool is_damage(const Status& status) {
+  return status.code() != StatusCode::kIOError && status.code() != StatusCode::kCancelled;
+}
+
+void RecordingReader::report_damaged(const Status& status) {
+  ++corruptions_;
+  warnings_.push_back(status.message() + "; the message was skipped and reading went on");
 }
 
 Result<std::optional<Footer>> read_footer(const std::string& path) {

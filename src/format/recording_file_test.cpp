@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "format/codec_internal.hpp"
+#include "reel/arrow/ipc.hpp"
+#include "reel/chunk/chunk_arrow.hpp"
 #include "reel/types/archetypes.hpp"
 
 namespace reel::format {
@@ -162,7 +164,7 @@ TEST(RecordingFileTest, TruncationAtEveryOffsetKeepsEveryCompleteMessage) {
   }
 }
 
-TEST(RecordingFileTest, CorruptBytesAreErrorsNamingTheOffset) {
+TEST(RecordingFileTest, CorruptBytesAreReportedAtTheirMessageAndTheRestIsRead) {
   auto chunks = sample_chunks(3, 40);
   auto full = encode_file(chunks, {});
   auto complete = read_all(full);
@@ -174,23 +176,27 @@ TEST(RecordingFileTest, CorruptBytesAreErrorsNamingTheOffset) {
     size_t holder = 0;
     while (holder + 1 < complete.messages.size() && complete.messages[holder + 1].offset <= i) ++holder;
     const Message& m = complete.messages[holder];
-    if (r.error.ok()) {
-      // Damaged framing: reported at that message, then either the reader resynchronised at
-      // the next intact message (every other message is read) or nothing intact follows and
-      // it reads as a truncation there.
-      ASSERT_EQ(r.warnings.size(), 1u) << "flip at byte " << i << " was not detected";
-      EXPECT_NE(r.warnings[0].find("byte " + std::to_string(m.offset)), std::string::npos)
-          << "flip at " << i << ": " << r.warnings[0];
-      if (r.warnings[0].find("is corrupt at byte") != std::string::npos) {
-        EXPECT_EQ(r.messages.size(), complete.messages.size() - 1) << "flip at " << i;
-        continue;
-      }
-    } else {
+    if (!r.error.ok()) {
+      // A header that does not parse with nothing intact after it: an error at that message,
+      // after every message before it.
       EXPECT_NE(r.error.message().find("byte " + std::to_string(m.offset)), std::string::npos)
           << "flip at " << i << ": " << r.error.to_string();
+      EXPECT_EQ(r.messages.size(), holder) << "flip at " << i;
+      continue;
     }
-    // Every message before the damaged one was returned.
-    EXPECT_EQ(r.messages.size(), holder) << "flip at " << i;
+    // Otherwise the first warning names that message, and it is the only one missing: its
+    // payload was skipped (a bad checksum), the reader resynchronised after it, or (a length
+    // past the end with nothing intact after it) it reads as a truncation there.
+    ASSERT_GE(r.warnings.size(), 1u) << "flip at byte " << i << " was not detected";
+    EXPECT_NE(r.warnings[0].find("byte " + std::to_string(m.offset)), std::string::npos)
+        << "flip at " << i << ": " << r.warnings[0];
+    const bool truncated = r.warnings[0].find("truncated") != std::string::npos;
+    EXPECT_EQ(r.messages.size(), truncated ? holder : complete.messages.size() - 1)
+        << "flip at " << i << ": " << r.warnings[0];
+    for (size_t k = 0; k < r.messages.size(); ++k) {
+      const size_t original = k < holder ? k : k + 1;
+      EXPECT_EQ(r.messages[k].offset, complete.messages[original].offset) << "flip at " << i;
+    }
   }
 }
 
@@ -226,6 +232,38 @@ TEST(RecordingFileTest, ADamagedLengthMidFileResynchronisesAndKeepsEveryLaterMes
   for (auto m = reader->next(); m.ok() && *m; m = reader->next()) ++n;
   EXPECT_EQ(n, complete.messages.size() - 1);
   EXPECT_EQ(reader->corruptions(), 1u);
+}
+
+TEST(RecordingFileTest, AChunkNamedInBytesThatAreNotUtf8IsSkippedNamingItsOffset) {
+  // What a foreign or damaged writer could leave: a chunk whose entity path is not UTF-8,
+  // between good chunks. The CRC holds, so only decoding can tell.
+  auto chunks = sample_chunks(3, 10);
+  auto batch = chunk_to_record_batch(*chunks[1]).value();
+  auto schema = std::make_shared<arrow::Schema>(*batch.schema);
+  for (auto& [k, v] : schema->metadata) {
+    if (k == "reel.entity_path") v = "/plots/\xfe\xff";
+  }
+  batch.schema = schema;
+  std::vector<uint8_t> payload;
+  ASSERT_TRUE(arrow::ipc::write_stream(batch, payload).ok());
+  std::vector<uint8_t> bytes = Encoder::file_header();
+  Encoder enc;
+  ASSERT_TRUE(enc.encode_store_info({"app", "rec", 1}, bytes).ok());
+  ASSERT_TRUE(enc.encode_chunk(*chunks[0], bytes).ok());
+  const uint64_t bad_at = bytes.size();
+  ASSERT_TRUE(enc.encode_message(MessageKind::kChunk, payload, bytes).ok());
+  ASSERT_TRUE(enc.encode_chunk(*chunks[2], bytes).ok());
+  Encoder::encode_end(0, bytes);
+  auto r = read_all(bytes);
+  ASSERT_TRUE(r.error.ok()) << r.error.to_string();
+  ASSERT_EQ(chunks_of(r).size(), 2u);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("byte " + std::to_string(bad_at)), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("invalid UTF-8"), std::string::npos) << r.warnings[0];
+  // And a store info with such an id is refused by the writer, which never throws.
+  std::vector<uint8_t> out;
+  Status st = enc.encode_store_info({"app\xc3", "rec", 1}, out);
+  EXPECT_EQ(st.message(), "store info: application id: invalid UTF-8 at byte 3 of \"app\\xc3\"");
 }
 
 TEST(RecordingFileTest, ConcatenatedRecordingsAreReadAsSeveralStreams) {

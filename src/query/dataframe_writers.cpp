@@ -78,7 +78,7 @@ std::string csv_escape(const std::string& s) {
 std::string csv_cell(const json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return csv_escape(v.get<std::string>());
-  return csv_escape(v.dump());
+  return csv_escape(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace
@@ -127,7 +127,7 @@ Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream&
           row[schema.fields[c]->name] =
               (c == 0 && has_index) ? json(col.values<int64_t>()[r]) : cell_json(col, r);
         }
-        out << row.dump() << '\n';
+        out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       }
     }
   }

@@ -21,7 +21,12 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   auto consume_one = [&]() -> Status {
     Result<format::Message> m = pending.front().get();
     pending.pop_front();
-    if (!m.ok()) return m.status();
+    if (!m.ok()) {
+      // A damaged message (its framing held): skipped with a warning, the rest loads.
+      if (!format::is_damage(m.status())) return m.status();
+      reader.report_damaged(m.status());
+      return Status::OK();
+    }
     ++report.messages;
     if (m->kind == format::MessageKind::kStoreInfo) {
       if (report.info.recording_id.empty()) {

@@ -24,13 +24,14 @@ class EntityPath {
   // Parts as given, unescaped; empty parts are dropped (they have no written form).
   explicit EntityPath(std::vector<std::string> parts);
   // Lenient parse for logging calls: never fails. Leading/trailing/double slashes are
-  // ignored, unknown escapes keep the escaped character.
+  // ignored, unknown escapes keep the escaped character, bytes that are not UTF-8 become
+  // U+FFFD (the SDK refuses such paths before they get here).
   EntityPath(std::string_view text);  // NOLINT(google-explicit-constructor)
   EntityPath(const char* text) : EntityPath(std::string_view(text)) {}  // NOLINT
   EntityPath(const std::string& text) : EntityPath(std::string_view(text)) {}  // NOLINT
 
   // Strict parse: rejects empty parts ("a//b", "/a/"), a trailing backslash, bad `\u{...}`,
-  // and unescaped special characters; the error names the position.
+  // unescaped special characters and bytes that are not UTF-8; the error names the position.
   static Result<EntityPath> parse(std::string_view text);
   static EntityPath root() { return {}; }
 

@@ -158,6 +158,10 @@ struct ReaderOptions {
 Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
                                const std::string& source);
 
+// Whether a decode_message error means damaged bytes (skipped with a warning) rather than a
+// failure to read (I/O errors, cancellation), which ends reading.
+bool is_damage(const Status& status);
+
 // Reads messages from a file, pipe, socket or stdin, incrementally.
 class RecordingReader {
  public:
@@ -176,6 +180,8 @@ class RecordingReader {
   // was recorded in warnings()). An error means a corrupt message: the messages before it
   // were all returned; the error names the byte offset and what was wrong.
   //
+  // A message whose framing holds but whose payload is damaged (its checksum fails, it does
+  // not decode) is skipped with a warning naming its byte offset; reading goes on.
   // Damaged framing in a file or in memory (a header that does not parse, a length running
   // past the end of the input) is not the end when an intact message follows: the reader
   // resynchronises at the next message whose header parses and whose payload's CRC checks,
@@ -193,8 +199,11 @@ class RecordingReader {
 
   uint16_t version() const { return version_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
-  // How many times the reader skipped damaged bytes to resynchronise (each also a warning).
+  // How many damaged messages or byte ranges the reader skipped (each also a warning).
   uint64_t corruptions() const { return corruptions_; }
+  // Records a message that failed decode_message (a bad checksum, an undecodable payload)
+  // as skipped: next() does so itself; callers decoding next_raw() messages call it.
+  void report_damaged(const Status& status);
   uint64_t bytes_read() const { return offset_; }
   // Size of the input when known (a regular file), else 0. For progress bars.
   uint64_t total_bytes() const { return total_; }
@@ -228,6 +237,7 @@ class RecordingReader {
   bool seekable_ = false;   // a regular file
   uint32_t stream_ = 0;
   uint64_t corruptions_ = 0;
+  uint64_t last_start_ = 0, last_end_ = 0;  // the last message returned
   uint16_t version_ = 0;
   uint64_t offset_ = 0;
   uint64_t total_ = 0;
