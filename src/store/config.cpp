@@ -1,4 +1,5 @@
 // ChunkStoreConfig::from_env: the defaults, overridden by REEL_CHUNK_* environment variables.
+// Only the programs and entry points call it; a ChunkStore never reads the environment.
 #include "reel/store/config.hpp"
 
 #include <cerrno>

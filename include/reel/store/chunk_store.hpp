@@ -114,7 +114,9 @@ struct ComponentStats {
 
 class ChunkStore {
  public:
-  explicit ChunkStore(ChunkStoreConfig config = ChunkStoreConfig::from_env());
+  // Uses `config` as given; the environment is not read here (programs pass
+  // ChunkStoreConfig::from_env() for that).
+  explicit ChunkStore(ChunkStoreConfig config = ChunkStoreConfig());
   ~ChunkStore();
   ChunkStore(const ChunkStore&) = delete;
   ChunkStore& operator=(const ChunkStore&) = delete;

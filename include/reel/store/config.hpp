@@ -25,7 +25,9 @@ struct ChunkStoreConfig {
   // Chunks protected from automatic GC per entity/timeline/component (see GcOptions).
   size_t gc_protect_latest = 1;
   // The defaults, overridden by the environment variables named above (a malformed value is
-  // reported on stderr and ignored).
+  // reported on stderr and ignored). The library never reads the environment by itself: the
+  // programs and entry points call this (the `reel` command, RecordingStream's embedded
+  // store, the Python module); a plain ChunkStoreConfig is the defaults only.
   static ChunkStoreConfig from_env();
   static ChunkStoreConfig no_compaction() {
     ChunkStoreConfig c;
