@@ -1,12 +1,13 @@
 // The store's index and the lookups over it: entity -> timeline -> component -> chunks
 // ordered by time range, the static cells, and latest-at / range queries
 // (DESIGN.md §4; semantics in reel/store/chunk_store.hpp).
+#include "store/index_internal.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <shared_mutex>
 
 #include "store/chunk_store_internal.hpp"
-#include "store/index_internal.hpp"
 
 namespace reel {
 
