@@ -295,7 +295,7 @@ Result file_roundtrip(const Workload& w, const std::string& dir) {
   double write_s = seconds_since(t0);
   store.reset();
   const uint64_t file_bytes = std::filesystem::file_size(path);
-  reel::ChunkStore loaded;
+  reel::ChunkStore loaded(reel::ChunkStoreConfig::from_env());
   t0 = Clock::now();
   auto report = reel::load_file(path, loaded);
   double load_s = seconds_since(t0);
@@ -410,7 +410,7 @@ Result compact(const Workload& w, const std::string& dir) {
   }
   const uint64_t in_bytes = std::filesystem::file_size(in);
   auto t0 = Clock::now();
-  reel::ChunkStore store;
+  reel::ChunkStore store(reel::ChunkStoreConfig::from_env());
   auto report = reel::load_file(in, store);
   check(r, report.ok(), "load");
   {

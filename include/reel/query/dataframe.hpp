@@ -56,7 +56,9 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
 // for views: load_recording(path) then View::create(store, ...), as Python's
 // rr.dataframe.load_recording(path).view(index=..., contents=...). Errors name the file and
 // the byte offset of the bad message. A file cut short (still being written, or its writer
-// killed) loads up to its last complete message; `warnings`, if given, then says where.
+// killed) loads up to its last complete message; `warnings`, if given, then says where. The
+// store has the default ChunkStoreConfig (the environment is not read: to choose the
+// compaction limits, load_file() into a store of your own).
 Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
                                                          std::vector<std::string>* warnings = nullptr);
 

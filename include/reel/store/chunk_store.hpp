@@ -39,36 +39,10 @@
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
 #include "reel/status.hpp"
+#include "reel/store/config.hpp"
+#include "reel/store/events.hpp"
 
 namespace reel {
-
-struct ChunkStoreConfig {
-  // Merge small incoming chunks into compatible ones. Default: on.
-  bool enable_compaction = true;
-  // A merge must keep the result within these limits. A chunk already beyond half of any
-  // limit is "large": it is stored and indexed as is, never copied.
-  uint64_t chunk_max_bytes = 384 * 1024;       // REEL_CHUNK_MAX_BYTES
-  uint64_t chunk_max_rows = 4096;              // REEL_CHUNK_MAX_ROWS
-  uint64_t chunk_max_rows_if_unsorted = 1024;  // REEL_CHUNK_MAX_ROWS_IF_UNSORTED; applies
-                                               // when the merged chunk would not be sorted by
-                                               // time on every timeline
-  // When set, every insert that takes the store above this many bytes garbage-collects down
-  // to `gc_target_fraction` of it (oldest temporal data first; see gc()). 0: no limit.
-  // Compaction then keeps merged chunks at most memory_limit / 64 bytes, so that GC, which
-  // drops whole chunks, drops old rows and not whole entities.
-  uint64_t memory_limit = 0;
-  double gc_target_fraction = 0.9;
-  // Chunks protected from automatic GC per entity/timeline/component (see GcOptions).
-  size_t gc_protect_latest = 1;
-  // The defaults, overridden by the environment variables named above (a malformed value is
-  // reported on stderr and ignored).
-  static ChunkStoreConfig from_env();
-  static ChunkStoreConfig no_compaction() {
-    ChunkStoreConfig c;
-    c.enable_compaction = false;
-    return c;
-  }
-};
 
 struct LatestAtQuery {
   std::string timeline;
@@ -82,8 +56,8 @@ struct RangeQuery {
 
 // One row of one chunk.
 struct LatestAtResult {
-  ChunkPtr chunk;     // the whole chunk holding the row
-  int64_t row = 0;    // the row's index in `chunk`
+  ChunkPtr chunk;   // the whole chunk holding the row
+  int64_t row = 0;  // the row's index in `chunk`
   RowId row_id;
   TimeInt time = kTimeMin;  // meaningless when is_static
   bool is_static = false;
@@ -100,27 +74,6 @@ struct RangeResult {
   std::vector<ChunkPtr> chunks;
   bool is_static = false;
   int64_t num_rows() const;
-};
-
-enum class ChunkStoreEventKind : uint8_t { kAddition, kDeletion };
-
-struct ChunkStoreEvent {
-  uint64_t event_id = 0;  // increasing per store
-  ChunkStoreEventKind kind = ChunkStoreEventKind::kAddition;
-  ChunkPtr chunk;
-  // For an addition produced by compaction: the chunks it was merged from (the chunk that
-  // was replaced is also reported by its own deletion event just before).
-  std::vector<ChunkId> compacted_from;
-  // Set when that compaction appended one incoming chunk behind an existing one: rows
-  // [0, offset) of `chunk` are the replaced chunk's rows, in order, and rows [offset, end)
-  // the incoming chunk's. Consumers that mirror chunks (the viewer server) send only the
-  // new rows. Unset for any other merge.
-  struct Append {
-    ChunkId replaced;
-    ChunkId incoming;
-    int64_t offset = 0;
-  };
-  std::optional<Append> appended;
 };
 
 struct GcOptions {
@@ -161,7 +114,9 @@ struct ComponentStats {
 
 class ChunkStore {
  public:
-  explicit ChunkStore(ChunkStoreConfig config = ChunkStoreConfig::from_env());
+  // Uses `config` as given; the environment is not read here (programs pass
+  // ChunkStoreConfig::from_env() for that).
+  explicit ChunkStore(ChunkStoreConfig config = ChunkStoreConfig());
   ~ChunkStore();
   ChunkStore(const ChunkStore&) = delete;
   ChunkStore& operator=(const ChunkStore&) = delete;
