@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -264,6 +265,62 @@ TEST(RecordingFileTest, AChunkNamedInBytesThatAreNotUtf8IsSkippedNamingItsOffset
   std::vector<uint8_t> out;
   Status st = enc.encode_store_info({"app\xc3", "rec", 1}, out);
   EXPECT_EQ(st.message(), "store info: application id: invalid UTF-8 at byte 3 of \"app\\xc3\"");
+}
+
+TEST(RecordingFileTest, AFullDiskCostsOnlyTheMessagesThatDidNotFit) {
+  // A file size limit (RLIMIT_FSIZE, with SIGXFSZ ignored) makes writes short, as a full disk
+  // does; then the limit goes and writing goes on. In a child process: the limit is per
+  // process and must not touch the test runner.
+  auto chunks = sample_chunks(12, 40);
+  const std::string path = temp_path("full.reel");
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(pipefd[0]);
+    ::signal(SIGXFSZ, SIG_IGN);
+    auto w = RecordingWriter::open(path).value();
+    std::string outcome;  // one letter per chunk: w(ritten) or f(ailed)
+    if (!w->write_store_info({"app", "full", 1}).ok()) ::_exit(2);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      if (i == 4) {
+        struct rlimit limit = {rlim_t(w->bytes_written() + 100), RLIM_INFINITY};
+        ::setrlimit(RLIMIT_FSIZE, &limit);  // the next chunk does not fit; its start does
+      }
+      if (i == 8) {
+        struct rlimit limit = {RLIM_INFINITY, RLIM_INFINITY};
+        ::setrlimit(RLIMIT_FSIZE, &limit);  // space is back
+      }
+      outcome += w->write_chunk(*chunks[i]).ok() ? 'w' : 'f';
+    }
+    outcome += w->finish().ok() ? 'w' : 'f';
+    (void)!::write(pipefd[1], outcome.data(), outcome.size());
+    ::_exit(0);
+  }
+  ::close(pipefd[1]);
+  char buf[64];
+  ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+  ::close(pipefd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_GT(n, 0);
+  const std::string outcome(buf, size_t(n));
+  EXPECT_EQ(outcome, "wwwwffffwwwww");
+  // The file reads clean: framing intact, footer and end marker present, every chunk that
+  // was reported written is there, in order.
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  auto r = read_all(bytes);
+  ASSERT_TRUE(r.error.ok()) << r.error.to_string();
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
+  auto got = chunks_of(r);
+  ASSERT_EQ(got.size(), 8u);
+  for (size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(got[i]->id(), chunks[i < 4 ? i : i + 4]->id()) << i;
+  }
+  EXPECT_EQ(r.messages.back().kind, MessageKind::kEnd);
 }
 
 TEST(RecordingFileTest, ConcatenatedRecordingsAreReadAsSeveralStreams) {

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,14 +37,31 @@ RecordingWriter::~RecordingWriter() {
 }
 
 Status RecordingWriter::write_bytes(std::span<const uint8_t> bytes) {
-  // One message per call sequence: a killed writer leaves at most one partial message.
+  // One message per call: a killed writer leaves at most one partial message.
+  if (!broken_.ok()) return broken_;
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::IOError("writing " + name_ + " at byte " + std::to_string(offset_ + done) +
-                             ": " + std::strerror(errno));
+      const int error = errno;
+      Status st = Status::IOError("writing " + name_ + " at byte " +
+                                  std::to_string(offset_ + done) + ": " + std::strerror(error));
+      if (done == 0) return st;
+      // A short write (a full disk, a file size limit) left part of a message: cut the file
+      // back to the last complete message, so that what follows stays framed and the file
+      // loads. A stream that cannot be cut (a pipe, a socket) is broken for good.
+      struct stat sb;
+      if (::fstat(fd_, &sb) == 0 && S_ISREG(sb.st_mode) && ::ftruncate(fd_, off_t(offset_)) == 0 &&
+          ::lseek(fd_, off_t(offset_), SEEK_SET) == off_t(offset_)) {
+        return Status::IOError(st.message() + "; the partial message was removed (the file ends "
+                               "at byte " + std::to_string(offset_) +
+                               " with its last complete message) and later writes are tried again");
+      }
+      broken_ = Status::IOError(st.message() + "; " + std::to_string(done) +
+                                " bytes of a message were written and cannot be taken back, so " +
+                                "nothing more is written to " + name_);
+      return broken_;
     }
     done += size_t(n);
   }
@@ -77,7 +95,9 @@ Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const 
     for (const auto& t : chunk.timelines()) e.time_ranges[t.name()] = t.range();
     footer_.chunks.push_back(std::move(e));
   }
-  return write_bytes(message);
+  Status st = write_bytes(message);
+  if (!st.ok() && options_.write_footer) footer_.chunks.pop_back();  // not in the file
+  return st;
 }
 
 Status RecordingWriter::flush() {

@@ -95,6 +95,12 @@ class Encoder {
 };
 
 // Writes a recording: header, store info, chunks, and on finish() footer + end marker.
+//
+// Each write is one whole message or nothing: after a short write (a full disk, a file size
+// limit) the file is cut back to its last complete message and the error returned; later
+// writes are tried again, so when space returns the recording goes on and stays loadable.
+// On a pipe or socket a partial message cannot be taken back: the writer then refuses every
+// later write with the first error.
 class RecordingWriter {
  public:
   // Creates or truncates `path`; "-" writes to stdout.
@@ -128,6 +134,7 @@ class RecordingWriter {
   uint64_t offset_ = 0;
   Footer footer_;
   std::vector<uint8_t> scratch_;
+  Status broken_;  // set when a partial message could not be taken back
 };
 
 // A message as framed in the stream, not yet checked or decoded (see decode_message).
