@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "arrow/array_internal.hpp"
+
 namespace reel::arrow {
 
 namespace {
@@ -420,16 +422,8 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   }
   if (c.dictionary) return Status::NotImplemented("Arrow C array: dictionaries are not supported");
   const TypeId id = t.id();
-  int64_t want_buffers = 2, want_children = 0;
-  switch (id) {
-    case TypeId::kNull: want_buffers = 0; break;
-    case TypeId::kUtf8:
-    case TypeId::kBinary: want_buffers = 3; break;
-    case TypeId::kList: want_children = 1; break;
-    case TypeId::kFixedSizeList: want_buffers = 1; want_children = 1; break;
-    case TypeId::kStruct: want_buffers = 1; want_children = int64_t(t.fields().size()); break;
-    default: break;
-  }
+  const internal::LayoutShape shape = internal::layout_shape(t);
+  const int64_t want_buffers = int64_t(shape.buffers), want_children = int64_t(shape.children);
   if (c.n_buffers != want_buffers || c.n_children != want_children) {
     return Status::Invalid("Arrow C array of " + t.to_string() + ": " +
                            std::to_string(c.n_buffers) + " buffers and " +
@@ -439,30 +433,25 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   if ((want_buffers > 0 && !c.buffers) || (want_children > 0 && !c.children)) {
     return Status::Invalid("Arrow C array of " + t.to_string() + ": null buffer or child list");
   }
-  auto out = std::make_shared<ArrayData>();
-  out->type = type;
-  out->length = c.length;
-  out->offset = c.offset;
   const int64_t end = c.offset + c.length;
-  if (id == TypeId::kNull) {
-    out->null_count = c.length;
-    return ArrayPtr(out);
-  }
+  if (id == TypeId::kNull) return ArrayData::make(type, c.length, c.length, {}, {}, c.offset);
   // Validity.
+  std::vector<BufferPtr> buffers;
+  std::vector<ArrayPtr> children;
+  int64_t null_count = 0;
   if (c.buffers[0]) {
     REEL_ASSIGN_OR_RETURN(auto validity,
                           wrap_buffer(ctx, c.buffers[0], bit_util::bytes_for_bits(end), "validity", t));
-    out->buffers.push_back(validity);
-    out->null_count = c.null_count >= 0
-                          ? c.null_count
-                          : c.length - bit_util::count_set_bits(validity->data(), c.offset, c.length);
+    buffers.push_back(validity);
+    null_count = c.null_count >= 0
+                     ? c.null_count
+                     : c.length - bit_util::count_set_bits(validity->data(), c.offset, c.length);
   } else {
     if (c.null_count > 0) {
       return Status::Invalid("Arrow C array of " + t.to_string() + ": " +
                              std::to_string(c.null_count) + " nulls without a validity bitmap");
     }
-    out->buffers.push_back(nullptr);
-    out->null_count = 0;
+    buffers.push_back(nullptr);
   }
   auto offsets_buffer = [&]() -> Result<BufferPtr> {
     if (!c.buffers[1] && c.length == 0) return Buffer::allocate(0);
@@ -472,7 +461,7 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
     case TypeId::kBool: {
       REEL_ASSIGN_OR_RETURN(auto values,
                             wrap_buffer(ctx, c.buffers[1], bit_util::bytes_for_bits(end), "values", t));
-      out->buffers.push_back(values);
+      buffers.push_back(values);
       break;
     }
     case TypeId::kUtf8:
@@ -484,22 +473,22 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
         if (data_bytes < 0) return Status::Invalid("Arrow C array: negative string offset");
       }
       REEL_ASSIGN_OR_RETURN(auto data, wrap_buffer(ctx, c.buffers[2], data_bytes, "data", t));
-      out->buffers.push_back(offsets);
-      out->buffers.push_back(data);
+      buffers.push_back(offsets);
+      buffers.push_back(data);
       break;
     }
     case TypeId::kList: {
       REEL_ASSIGN_OR_RETURN(auto offsets, offsets_buffer());
-      out->buffers.push_back(offsets);
+      buffers.push_back(offsets);
       if (!c.children[0]) return Status::Invalid("Arrow C array: null list child");
       REEL_ASSIGN_OR_RETURN(auto child, array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
-      out->children.push_back(std::move(child));
+      children.push_back(std::move(child));
       break;
     }
     case TypeId::kFixedSizeList: {
       if (!c.children[0]) return Status::Invalid("Arrow C array: null fixed-size list child");
       REEL_ASSIGN_OR_RETURN(auto child, array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
-      out->children.push_back(std::move(child));
+      children.push_back(std::move(child));
       break;
     }
     case TypeId::kStruct: {
@@ -507,18 +496,19 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
         if (!c.children[i]) return Status::Invalid("Arrow C array: null struct child");
         REEL_ASSIGN_OR_RETURN(auto child,
                               array_from_c(ctx, *c.children[i], t.fields()[i]->type, depth + 1));
-        out->children.push_back(std::move(child));
+        children.push_back(std::move(child));
       }
       break;
     }
     default: {  // primitives and fixed-size binary
       const int64_t width = id == TypeId::kFixedSizeBinary ? t.byte_width() : t.primitive_width();
       REEL_ASSIGN_OR_RETURN(auto values, wrap_buffer(ctx, c.buffers[1], end * width, "values", t));
-      out->buffers.push_back(values);
+      buffers.push_back(values);
       break;
     }
   }
-  return ArrayPtr(out);
+  return ArrayData::make(type, c.length, null_count, std::move(buffers), std::move(children),
+                         c.offset);
 }
 
 }  // namespace

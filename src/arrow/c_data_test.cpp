@@ -164,8 +164,7 @@ TEST(CDataTest, NestedTypesRoundTripThroughImport) {
   PrimitiveBuilder<uint16_t> half;  // float16 bit patterns
   half.append(0x3C00);
   half.append(0xC000);
-  auto f16 = std::make_shared<ArrayData>(*half.finish());
-  f16->type = float16();
+  auto f16 = make_primitive_from_buffer(float16(), half.finish()->buffers[1], 2);
   BooleanBuilder bools;
   bools.append(true);
   bools.append_null();

@@ -454,62 +454,58 @@ struct BodyReader {
   Result<ArrayPtr> read(const Field& f, int depth) {
     if (depth > kMaxDepth) return corrupt("nesting deeper than " + std::to_string(kMaxDepth));
     REEL_ASSIGN_OR_RETURN(auto n, next_node());
-    auto a = std::make_shared<ArrayData>();
-    a->type = f.type;
-    a->length = n.first;
-    a->null_count = n.second;
+    const auto [length, null_count] = n;
     const TypeId id = f.type->id();
-    if (id == TypeId::kNull) {
-      a->null_count = a->length;
-      return ArrayPtr(a);
-    }
+    if (id == TypeId::kNull) return ArrayData::make(f.type, length, length, {});
     REEL_ASSIGN_OR_RETURN(auto validity, next_buffer(1));
-    if (a->null_count == 0) validity = nullptr;
-    if (a->null_count > 0 && !validity) return corrupt("column '" + f.name + "' has nulls but no validity bitmap");
-    a->buffers.push_back(validity);
+    if (null_count == 0) validity = nullptr;
+    if (null_count > 0 && !validity) {
+      return corrupt("column '" + f.name + "' has nulls but no validity bitmap");
+    }
+    std::vector<BufferPtr> buffers = {validity};
+    std::vector<ArrayPtr> children;
     switch (id) {
       case TypeId::kBool: {
         REEL_ASSIGN_OR_RETURN(auto bits, next_buffer(1));
-        a->buffers.push_back(bits ? bits : BufferPtr(Buffer::allocate(0)));
+        buffers.push_back(bits ? bits : BufferPtr(Buffer::allocate(0)));
         break;
       }
       case TypeId::kUtf8:
       case TypeId::kBinary: {
         REEL_ASSIGN_OR_RETURN(auto offsets, next_buffer(4));
         REEL_ASSIGN_OR_RETURN(auto data, next_buffer(1));
-        a->buffers.push_back(offsets);
-        a->buffers.push_back(data ? data : BufferPtr(Buffer::allocate(0)));
-        if (!offsets && a->length > 0) return corrupt("column '" + f.name + "' has no offsets");
-        if (!offsets) a->buffers[1] = Buffer::allocate(4);
+        if (!offsets && length > 0) return corrupt("column '" + f.name + "' has no offsets");
+        buffers.push_back(offsets ? offsets : BufferPtr(Buffer::allocate(4)));
+        buffers.push_back(data ? data : BufferPtr(Buffer::allocate(0)));
         break;
       }
       case TypeId::kList: {
         REEL_ASSIGN_OR_RETURN(auto offsets, next_buffer(4));
-        if (!offsets && a->length > 0) return corrupt("column '" + f.name + "' has no offsets");
-        a->buffers.push_back(offsets ? offsets : BufferPtr(Buffer::allocate(4)));
+        if (!offsets && length > 0) return corrupt("column '" + f.name + "' has no offsets");
+        buffers.push_back(offsets ? offsets : BufferPtr(Buffer::allocate(4)));
         REEL_ASSIGN_OR_RETURN(auto child, read(*f.type->fields()[0], depth + 1));
-        a->children.push_back(child);
+        children.push_back(child);
         break;
       }
       case TypeId::kFixedSizeList: {
         REEL_ASSIGN_OR_RETURN(auto child, read(*f.type->fields()[0], depth + 1));
-        a->children.push_back(child);
+        children.push_back(child);
         break;
       }
       case TypeId::kStruct:
         for (const auto& child_field : f.type->fields()) {
           REEL_ASSIGN_OR_RETURN(auto child, read(*child_field, depth + 1));
-          a->children.push_back(child);
+          children.push_back(child);
         }
         break;
       default: {
         const int w = f.type->primitive_width();
         REEL_ASSIGN_OR_RETURN(auto values, next_buffer(size_t(std::min(w, 8))));
-        a->buffers.push_back(values ? values : BufferPtr(Buffer::allocate(0)));
+        buffers.push_back(values ? values : BufferPtr(Buffer::allocate(0)));
         break;
       }
     }
-    return ArrayPtr(a);
+    return ArrayData::make(f.type, length, null_count, std::move(buffers), std::move(children));
   }
 };
 
