@@ -10,12 +10,7 @@ namespace {
 arrow::ArrayPtr make_flat_array(const arrow::TypePtr& type, arrow::BufferPtr buffer, int64_t length) {
   if (type->id() == arrow::TypeId::kFixedSizeList) {
     auto child = make_flat_array(type->value_type(), std::move(buffer), length * type->list_size());
-    auto out = std::make_shared<arrow::ArrayData>();
-    out->type = type;
-    out->length = length;
-    out->buffers = {nullptr};
-    out->children = {std::move(child)};
-    return out;
+    return arrow::ArrayData::make(type, length, 0, {nullptr}, {std::move(child)});
   }
   return arrow::make_primitive_from_buffer(type, std::move(buffer), length);
 }
