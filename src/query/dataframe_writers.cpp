@@ -83,6 +83,14 @@ std::string csv_cell(const json& v) {
 
 }  // namespace
 
+Result<OutputFormat> parse_output_format(std::string_view name) {
+  if (name == "csv") return OutputFormat::kCsv;
+  if (name == "json") return OutputFormat::kJson;
+  if (name == "arrow") return OutputFormat::kArrow;
+  return Status::Invalid("unknown format '" + std::string(name) +
+                         "' (expected csv, json or arrow)");
+}
+
 Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out) {
   REEL_ASSIGN_OR_RETURN(auto reader, view.read());
   const auto& schema = *reader->schema();
