@@ -7,6 +7,7 @@
 // types, string bytes), so gathering sorted or dense rows costs what copying them does.
 #include <algorithm>
 #include <cstring>
+#include <memory_resource>
 #include <numeric>
 #include <vector>
 
@@ -22,10 +23,16 @@ namespace {
 // Only take_from() uses it; callers' negative indices other than kNullIndex are errors.
 constexpr int64_t kPlaceholder = -2;
 
+// The kernel's own small vectors (sources, base pointers, child indices) come from one arena
+// per take() call, so that taking a few rows costs no more allocations than the result's.
+template <typename T>
+using Vec = std::pmr::vector<T>;
+
 // The arrays taken from, as one sequence: index g is row g - start(s) of source s.
 class Sources {
  public:
-  explicit Sources(std::vector<const ArrayData*> arrays) : arrays_(std::move(arrays)) {
+  explicit Sources(Vec<const ArrayData*> arrays)
+      : arrays_(std::move(arrays)), starts_(arrays_.get_allocator()) {
     starts_.reserve(arrays_.size() + 1);
     int64_t total = 0;
     for (const ArrayData* a : arrays_) {
@@ -43,6 +50,7 @@ class Sources {
   int64_t end(size_t s) const { return starts_[s + 1]; }
   int64_t total() const { return starts_.back(); }
   bool any_nulls() const { return any_nulls_; }
+  std::pmr::memory_resource* arena() const { return arrays_.get_allocator().resource(); }
 
   // The source of index g (0 <= g < total()); one comparison while g stays in one source.
   size_t find(int64_t g) {
@@ -53,15 +61,15 @@ class Sources {
 
   // Child `c` of every source, not sliced (index it with the parents' offsets).
   Sources children(size_t c) const {
-    std::vector<const ArrayData*> out;
+    Vec<const ArrayData*> out(arena());
     out.reserve(arrays_.size());
     for (const ArrayData* a : arrays_) out.push_back(a->children[c].get());
     return Sources(std::move(out));
   }
 
  private:
-  std::vector<const ArrayData*> arrays_;
-  std::vector<int64_t> starts_;
+  Vec<const ArrayData*> arrays_;
+  Vec<int64_t> starts_;
   size_t last_ = 0;
   bool any_nulls_ = false;
 };
@@ -114,8 +122,8 @@ const uint8_t* flat_values(const ArrayData& a) {
 // Copies the values at `idx` (W bytes each, or `width` when W is 0) from `base` into `dst`;
 // placeholders and null indices get zeros.
 template <int W>
-void gather_bytes(Sources& src, const std::vector<const uint8_t*>& base,
-                  std::span<const int64_t> idx, int64_t width, uint8_t* dst) {
+void gather_bytes(Sources& src, const Vec<const uint8_t*>& base, std::span<const int64_t> idx,
+                  int64_t width, uint8_t* dst) {
   const int64_t w = W ? W : width;
   const int64_t n = int64_t(idx.size());
   for (int64_t i = 0; i < n;) {
@@ -142,7 +150,7 @@ void gather_bytes(Sources& src, const std::vector<const uint8_t*>& base,
 // The values of flat sources at `idx` as one buffer (see flat_values); null when a source is
 // not flat.
 Result<BufferPtr> gather_flat(Sources& src, std::span<const int64_t> idx, int64_t width) {
-  std::vector<const uint8_t*> base(src.size());
+  Vec<const uint8_t*> base(src.size(), src.arena());
   for (size_t s = 0; s < src.size(); ++s) {
     base[s] = flat_values(src[s]);
     if (!base[s]) return BufferPtr();
@@ -205,10 +213,8 @@ BufferPtr gather_bits(Sources& src, std::span<const int64_t> idx) {
   return bits;
 }
 
-// Offsets (n + 1 i32 from 0) of the entries at `idx` of sources with i32 offsets, and, through
-// `child`, the child index of every value of those entries (when `child` is given).
-Result<BufferPtr> gather_offsets(Sources& src, std::span<const int64_t> idx, const Sources* child,
-                                 std::vector<int64_t>* child_idx) {
+// Offsets (n + 1 i32 from 0) of the entries at `idx` of sources with i32 offsets.
+Result<BufferPtr> gather_offsets(Sources& src, std::span<const int64_t> idx) {
   const int64_t n = int64_t(idx.size());
   REEL_ASSIGN_OR_RETURN(auto offsets, Buffer::try_allocate_for_overwrite(size_t(n + 1) * 4));
   int32_t* o = offsets->mutable_data_as<int32_t>();
@@ -219,11 +225,6 @@ Result<BufferPtr> gather_offsets(Sources& src, std::span<const int64_t> idx, con
     if (g >= 0) {
       const size_t s = src.find(g);
       const int32_t* so = src[s].values<int32_t>(1) + (g - src.start(s));
-      if (child && so[1] > so[0]) {
-        const size_t at = child_idx->size();
-        child_idx->resize(at + size_t(so[1] - so[0]));
-        std::iota(child_idx->begin() + ptrdiff_t(at), child_idx->end(), child->start(s) + so[0]);
-      }
       pos += so[1] - so[0];
       if (pos > INT32_MAX) {
         return Status::CapacityError("taken " + src.type()->to_string() +
@@ -235,11 +236,30 @@ Result<BufferPtr> gather_offsets(Sources& src, std::span<const int64_t> idx, con
   return BufferPtr(offsets);
 }
 
-// The bytes of the strings at `idx`, laid out by `offsets` (from gather_offsets).
-Result<BufferPtr> gather_string_bytes(Sources& src, std::span<const int64_t> idx,
-                                      const int32_t* offsets) {
+// The child index of every value of the entries at `idx`, laid out by `offsets`.
+Vec<int64_t> list_child_indices(Sources& src, std::span<const int64_t> idx, const int32_t* offsets,
+                                const Sources& child) {
   const int64_t n = int64_t(idx.size());
-  REEL_ASSIGN_OR_RETURN(auto data, Buffer::try_allocate_for_overwrite(size_t(offsets[n])));
+  Vec<int64_t> out(static_cast<size_t>(offsets[n]), src.arena());
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t g = idx[size_t(i)];
+    if (g < 0) continue;
+    const size_t s = src.find(g);
+    const int32_t* so = src[s].values<int32_t>(1) + (g - src.start(s));
+    std::iota(out.begin() + offsets[i], out.begin() + offsets[i + 1], child.start(s) + so[0]);
+  }
+  return out;
+}
+
+// The values of the entries at `idx` of sources with i32 offsets, `width` bytes each, laid
+// out by `offsets` (from gather_offsets): base[s] is where value 0 of source s's offsets
+// starts (string bytes, or a flat child's values). Consecutive entries of one source are
+// contiguous values, copied at once.
+Result<BufferPtr> gather_ranges(Sources& src, std::span<const int64_t> idx, const int32_t* offsets,
+                                const Vec<const uint8_t*>& base, int64_t width) {
+  const int64_t n = int64_t(idx.size());
+  REEL_ASSIGN_OR_RETURN(auto data,
+                        Buffer::try_allocate_for_overwrite(size_t(offsets[n]) * size_t(width)));
   for (int64_t i = 0; i < n;) {
     const int64_t g = idx[size_t(i)];
     if (g < 0) {
@@ -250,23 +270,33 @@ Result<BufferPtr> gather_string_bytes(Sources& src, std::span<const int64_t> idx
     const int64_t limit = std::min(n, i + (src.end(s) - g));
     int64_t j = i + 1;
     while (j < limit && idx[size_t(j)] == g + (j - i)) ++j;
-    // Consecutive strings of one source are contiguous bytes.
     const int32_t* so = src[s].values<int32_t>(1) + (g - src.start(s));
-    const int64_t bytes = so[j - i] - so[0];
-    if (bytes > 0) {
-      std::memcpy(data->mutable_data() + offsets[i], src[s].buffers[2]->data() + so[0],
-                  size_t(bytes));
+    const int64_t count = so[j - i] - so[0];
+    if (count > 0) {
+      std::memcpy(data->mutable_data() + offsets[i] * width, base[s] + so[0] * width,
+                  size_t(count * width));
     }
     i = j;
   }
   return BufferPtr(data);
 }
 
+// Where the children of list sources start as flat values (see flat_values), or an empty
+// vector when a child is not flat or has nulls of its own.
+Vec<const uint8_t*> flat_children(const Sources& child) {
+  Vec<const uint8_t*> base(child.size(), child.arena());
+  for (size_t s = 0; s < child.size(); ++s) {
+    base[s] = child[s].null_count == 0 ? flat_values(child[s]) : nullptr;
+    if (!base[s]) return Vec<const uint8_t*>(child.arena());
+  }
+  return base;
+}
+
 // Child indices of the entries at `idx`: `per` child values each (a fixed-size list's size, 1
 // for a struct's fields), placeholders under null indices.
-std::vector<int64_t> child_indices(Sources& src, std::span<const int64_t> idx, const Sources& child,
-                                   int64_t per) {
-  std::vector<int64_t> out(idx.size() * size_t(per));
+Vec<int64_t> child_indices(Sources& src, std::span<const int64_t> idx, const Sources& child,
+                           int64_t per) {
+  Vec<int64_t> out(idx.size() * size_t(per), src.arena());
   int64_t* d = out.data();
   for (int64_t g : idx) {
     if (g < 0) {
@@ -317,15 +347,32 @@ Result<ArrayPtr> take_from(Sources& src, std::span<const int64_t> idx, bool null
     case TypeId::kUtf8:
     case TypeId::kBinary: {
       auto v = validity();
-      REEL_ASSIGN_OR_RETURN(auto offsets, gather_offsets(src, idx, nullptr, nullptr));
-      REEL_ASSIGN_OR_RETURN(auto data, gather_string_bytes(src, idx, offsets->data_as<int32_t>()));
+      REEL_ASSIGN_OR_RETURN(auto offsets, gather_offsets(src, idx));
+      Vec<const uint8_t*> bytes(src.size(), src.arena());
+      for (size_t s = 0; s < src.size(); ++s) {
+        bytes[s] = src[s].buffers[2] ? src[s].buffers[2]->data() : nullptr;  // null: no bytes
+      }
+      REEL_ASSIGN_OR_RETURN(auto data,
+                            gather_ranges(src, idx, offsets->data_as<int32_t>(), bytes, 1));
       return ArrayData::make(type, n, nulls, {v, offsets, data});
     }
     case TypeId::kList: {
       auto v = validity();
       Sources child = src.children(0);
-      std::vector<int64_t> child_idx;
-      REEL_ASSIGN_OR_RETURN(auto offsets, gather_offsets(src, idx, &child, &child_idx));
+      const TypePtr& value_type = type->value_type();
+      if (const int64_t width = value_type->flat_width(); width > 0) {
+        // Entries of flat values (lists of primitives or of fixed-size lists of them): their
+        // values are copied as bytes, entry runs at once, without a child index per value.
+        if (auto base = flat_children(child); !base.empty()) {
+          REEL_ASSIGN_OR_RETURN(auto offsets, gather_offsets(src, idx));
+          const int32_t* o = offsets->data_as<int32_t>();
+          REEL_ASSIGN_OR_RETURN(auto values, gather_ranges(src, idx, o, base, width));
+          return ArrayData::make(type, n, nulls, {v, offsets},
+                                 {flat_array(value_type, o[n], 0, nullptr, values)});
+        }
+      }
+      REEL_ASSIGN_OR_RETURN(auto offsets, gather_offsets(src, idx));
+      auto child_idx = list_child_indices(src, idx, offsets->data_as<int32_t>(), child);
       REEL_ASSIGN_OR_RETURN(auto values, take_from(child, child_idx, false));
       return ArrayData::make(type, n, nulls, {v, offsets}, {values});
     }
@@ -378,13 +425,17 @@ Result<ArrayPtr> checked_take(Sources& src, std::span<const int64_t> indices) {
 }  // namespace
 
 Result<ArrayPtr> take(const ArrayData& array, std::span<const int64_t> indices) {
-  Sources src({&array});
+  std::byte buffer[1024];
+  std::pmr::monotonic_buffer_resource arena(buffer, sizeof buffer);
+  Sources src(Vec<const ArrayData*>({&array}, &arena));
   return checked_take(src, indices);
 }
 
 Result<ArrayPtr> take(std::span<const ArrayPtr> arrays, std::span<const int64_t> indices) {
   if (arrays.empty()) return Status::Invalid("take needs at least one array");
-  std::vector<const ArrayData*> sources;
+  std::byte buffer[1024];
+  std::pmr::monotonic_buffer_resource arena(buffer, sizeof buffer);
+  Vec<const ArrayData*> sources(&arena);
   sources.reserve(arrays.size());
   for (const auto& a : arrays) {
     if (!a) return Status::Invalid("take from a null array");

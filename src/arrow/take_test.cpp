@@ -173,6 +173,27 @@ TEST(TakeTest, ListsKeepTheirEntriesAndNullRows) {
   EXPECT_EQ(v.value_length(1), 0);  // a null index: an empty entry
 }
 
+TEST(TakeTest, ListsOfValuesWithNullsAndOfStrings) {
+  PrimitiveBuilder<int64_t> v;
+  v.append(1);
+  v.append_null();
+  v.append(3);
+  auto with_nulls = make_list(std::vector<int32_t>{0, 2, 3}, v.finish()).value();  // [1, null], [3]
+  std::vector<int64_t> idx = {1, N, 0, 1};
+  auto t = take(*with_nulls, idx).value();
+  ASSERT_TRUE(validate(*t).ok()) << validate(*t).to_string();
+  EXPECT_EQ(array_to_string(*t), "[[3], null, [1, null], [3]]");
+  EXPECT_EQ(t->children[0]->null_count, 1);
+
+  std::vector<ArrayPtr> words = {
+      make_list(std::vector<int32_t>{0, 2, 2}, make_strings({"ab", "c"})).value(),
+      make_list(std::vector<int32_t>{0, 1}, make_strings({"def"})).value()};
+  idx = {2, 0, N, 1, 0};
+  t = take(words, idx).value();
+  ASSERT_TRUE(validate(*t).ok()) << validate(*t).to_string();
+  EXPECT_EQ(array_to_string(*t), "[[\"def\"], [\"ab\", \"c\"], null, [], [\"ab\", \"c\"]]");
+}
+
 TEST(TakeTest, FixedSizeListsOfPrimitivesAreCopiedAsBytes) {
   auto values = make_primitive<float>({0, 1, 2, 10, 11, 12, 20, 21, 22});
   auto a = make_fixed_size_list(values, 3, bitmap(0b101), 1).value();  // row 1 null
