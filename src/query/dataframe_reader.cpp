@@ -2,7 +2,6 @@
 // lazily from the selected chunks and materialized one batch at a time.
 #include <algorithm>
 #include <cstring>
-#include <numeric>
 #include <unordered_map>
 
 #include "query/dataframe_internal.hpp"
@@ -143,87 +142,133 @@ struct ColumnState {
   bool is_static() const { return static_value.list != nullptr; }
 };
 
-// Builds a batch's list<T> column from its cells: row i holds the instances of cell i, or
-// null. The list level (validity, offsets) comes from the cells' list columns, whichever
-// form they take (one instance per row, or offsets); the instances are gathered from those
-// columns' value arrays by arrow::take, which copies runs of consecutive rows in bulk.
-Result<ArrayPtr> materialize(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
-  const int64_t n = int64_t(cells.size());
-  REEL_ASSIGN_OR_RETURN(auto offsets, arrow::Buffer::try_allocate_for_overwrite(size_t(n + 1) * 4));
-  int32_t* o = offsets->mutable_data_as<int32_t>();
-  o[0] = 0;
-  std::shared_ptr<arrow::Buffer> validity;
-  int64_t nulls = 0;
-  auto set_null = [&](int64_t i) {
-    if (!validity) {
-      validity = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(n)));
-      std::memset(validity->mutable_data(), 0xFF, validity->size());
-    }
-    arrow::bit_util::clear_bit(validity->mutable_data(), i);
-    ++nulls;
-    o[i + 1] = o[i];
-  };
-  auto too_many = [&] {
-    return Status::CapacityError("a batch of column " + list_type->to_string() +
-                                 " holds more than 2^31 - 1 instances");
-  };
-  // The value arrays the cells point into, one after another in take's indices.
-  std::vector<ArrayPtr> sources;
-  std::unordered_map<const ListColumn*, int64_t> starts;
-  int64_t total = 0;
-  std::vector<int64_t> indices;
-  indices.reserve(size_t(n));
-  for (int64_t i = 0; i < n;) {
-    const ListColumn* list = cells[size_t(i)].list;
-    if (!list) {
-      set_null(i++);
-      continue;
-    }
-    auto [it, added] = starts.try_emplace(list, total);
-    if (added) {
-      sources.push_back(list->values());
-      total += list->values()->length;
-    }
-    const int64_t start = it->second;
-    // The run of cells from this list column.
-    int64_t j = i + 1;
-    while (j < n && cells[size_t(j)].list == list) ++j;
-    size_t at = indices.size();
-    if (list->is_unit() && list->null_count() == 0) {
-      // One instance per row: row r is value value_offset(0) + r.
-      if (at + size_t(j - i) > size_t(INT32_MAX)) return too_many();
-      indices.resize(at + size_t(j - i));
-      int64_t* d = indices.data() + at;
-      const int64_t first = start + list->value_offset(0);
-      for (; i < j; ++i) {
-        *d++ = first + cells[size_t(i)].row;
-        o[i + 1] = int32_t(++at);
-      }
-      continue;
-    }
-    for (; i < j; ++i) {
-      const int64_t row = cells[size_t(i)].row;
-      if (!list->is_valid(row)) {
-        set_null(i);
+// Builds a batch's list<T> columns from their cells: row i holds the instances of cell i, or
+// null. arrow::take gathers them from the chunks' columns, every type alike, copying runs of
+// consecutive rows in bulk. Cells of columns with one instance per row (scalars, mostly:
+// stored without offsets) take their values directly and the list level is built here; any
+// other cell makes it a take of whole list rows, from the columns' Arrow form. Its space
+// (take's indices, one per cell, and the columns' numbering) is kept from column to column
+// and batch to batch.
+class Materializer {
+ public:
+  Result<ArrayPtr> column(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
+    if (indices_.size() < cells.size()) indices_.resize(cells.size());
+    REEL_ASSIGN_OR_RETURN(auto column, take_values(list_type, cells));
+    if (column) return column;
+    return take_rows(list_type, cells);
+  }
+
+ private:
+  // One index per cell into the values; null when a cell's column is not one instance per
+  // row without nulls.
+  Result<ArrayPtr> take_values(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
+    const int64_t n = int64_t(cells.size());
+    REEL_ASSIGN_OR_RETURN(auto offsets,
+                          arrow::Buffer::try_allocate_for_overwrite(size_t(n + 1) * 4));
+    int32_t* o = offsets->mutable_data_as<int32_t>();
+    o[0] = 0;
+    std::shared_ptr<arrow::Buffer> validity;
+    int64_t nulls = 0, used = 0;
+    int64_t* idx = indices_.data();
+    reset(/*by_values=*/true);
+    for (int64_t i = 0; i < n;) {
+      const ListColumn* list = cells[size_t(i)].list;
+      if (!list) {
+        if (!validity) {
+          validity = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(n)));
+          std::memset(validity->mutable_data(), 0xFF, validity->size());
+        }
+        arrow::bit_util::clear_bit(validity->mutable_data(), i);
+        ++nulls;
+        o[i + 1] = int32_t(used);
+        ++i;
         continue;
       }
-      const int64_t count = list->value_length(row);
-      if (at + size_t(count) > size_t(INT32_MAX)) return too_many();
-      indices.resize(at + size_t(count));
-      std::iota(indices.begin() + ptrdiff_t(at), indices.end(), start + list->value_offset(row));
-      at += size_t(count);
-      o[i + 1] = int32_t(at);
+      if (!list->is_unit() || list->null_count() != 0) return ArrayPtr();
+      // Row r of this column is value value_offset(0) + r of its values.
+      const int64_t first = start(list) + list->value_offset(0);
+      for (; i < n && cells[size_t(i)].list == list; ++i) {
+        idx[used++] = first + cells[size_t(i)].row;
+        o[i + 1] = int32_t(used);
+      }
     }
+    ArrayPtr values;
+    if (lists_.empty()) {
+      values = arrow::make_null_array(list_type->value_type(), 0);  // empty, no nulls
+    } else {
+      REEL_ASSIGN_OR_RETURN(values, take(used));
+    }
+    return arrow::ArrayData::make(list_type, n, nulls, {nulls ? validity : nullptr, offsets},
+                                  {std::move(values)});
   }
-  ArrayPtr values;
-  if (sources.empty()) {
-    values = arrow::make_null_array(list_type->value_type(), 0);  // empty, no nulls
-  } else {
-    REEL_ASSIGN_OR_RETURN(values, arrow::take(sources, indices));
+
+  // One index per cell into the columns' rows, a missing cell a null index.
+  Result<ArrayPtr> take_rows(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
+    const int64_t n = int64_t(cells.size());
+    int64_t* idx = indices_.data();
+    reset(/*by_values=*/false);
+    for (int64_t i = 0; i < n; ++i) {
+      const CellRef& c = cells[size_t(i)];
+      idx[i] = c.list ? start(c.list) + c.row : arrow::kNullIndex;
+    }
+    REEL_ASSIGN_OR_RETURN(auto taken, take(n));
+    // The view's exact list type (the columns' Arrow form names its own item field).
+    return arrow::ArrayData::make(list_type, taken->length, taken->null_count, taken->buffers,
+                                  taken->children, taken->offset);
   }
-  return arrow::ArrayData::make(list_type, n, nulls, {nulls ? validity : nullptr, offsets},
-                                {std::move(values)});
-}
+
+  // The columns the cells point into are numbered one after another, as take() sees them:
+  // by their values, or by their rows.
+  void reset(bool by_values) {
+    by_values_ = by_values;
+    lists_.clear();
+    starts_.clear();
+    index_.clear();
+    total_ = 0;
+    last_ = nullptr;
+  }
+
+  // Where `list`'s values (or rows) start in take's indices.
+  int64_t start(const ListColumn* list) {
+    if (list == last_) return last_start_;  // cells come in runs from one column
+    last_ = list;
+    // A batch column's cells come from a few chunks, usually: a hash map only for many.
+    if (lists_.size() <= 16) {
+      for (size_t k = 0; k < lists_.size(); ++k) {
+        if (lists_[k] == list) return last_start_ = starts_[k];
+      }
+    } else {
+      if (index_.empty()) {
+        for (size_t k = 0; k < lists_.size(); ++k) index_.emplace(lists_[k], starts_[k]);
+      }
+      if (auto it = index_.find(list); it != index_.end()) return last_start_ = it->second;
+      index_.emplace(list, total_);
+    }
+    lists_.push_back(list);
+    starts_.push_back(total_);
+    total_ += by_values_ ? list->values()->length : list->length();
+    return last_start_ = starts_.back();
+  }
+
+  // Takes indices_[0, count) from the numbered columns.
+  Result<ArrayPtr> take(int64_t count) {
+    arrays_.clear();
+    for (const ListColumn* l : lists_) arrays_.push_back(by_values_ ? l->values() : l->to_arrow());
+    auto out = arrow::take(arrays_, std::span<const int64_t>(indices_.data(), size_t(count)));
+    arrays_.clear();  // no reference kept to the chunks' data
+    return out;
+  }
+
+  std::vector<int64_t> indices_;
+  bool by_values_ = true;
+  std::vector<const ListColumn*> lists_;
+  std::vector<int64_t> starts_;
+  std::unordered_map<const ListColumn*, int64_t> index_;  // with more than 16 columns
+  std::vector<ArrayPtr> arrays_;
+  int64_t total_ = 0;
+  const ListColumn* last_ = nullptr;
+  int64_t last_start_ = 0;
+};
 
 // The column's chunks that can hold its data on `timeline` within `window`, waiting to be
 // opened in order of their first time.
@@ -464,7 +509,7 @@ class Reader final : public RecordBatchReader {
       batch.columns.push_back(arrow::make_primitive<TimeInt>(std::span<const TimeInt>(index)));
     }
     for (size_t c = 0; c < o_.visible; ++c) {
-      REEL_ASSIGN_OR_RETURN(auto column, materialize(columns_[c].desc.type, cells[c]));
+      REEL_ASSIGN_OR_RETURN(auto column, materialize_.column(columns_[c].desc.type, cells[c]));
       batch.columns.push_back(std::move(column));
     }
     return std::optional<arrow::RecordBatch>(std::move(batch));
@@ -476,6 +521,7 @@ class Reader final : public RecordBatchReader {
   std::vector<size_t> temporal_;          // columns with temporal data
   std::vector<size_t> temporal_filters_;  // not-null filter columns with temporal data
   std::vector<ChunkPtr> retired_;         // chunks of cursors finished during this batch
+  Materializer materialize_;
   size_t using_pos_ = 0;
   size_t filter_pos_ = 0;
   internal::ReaderStats stats_;

@@ -136,6 +136,30 @@ TEST_F(DataframeTest, MultiInstanceCellsKeepEveryInstance) {
   EXPECT_EQ(table(view()), (Table{{"1", "[\"x\", \"y\"]"}, {"2", "[]"}}));
 }
 
+TEST_F(DataframeTest, CellsOfOneColumnComeFromOneAndManyInstanceChunks) {
+  // Chunk 1 holds one label per row (stored without offsets), chunk 2 holds two and none.
+  ChunkBuilder one("/pts");
+  one.add_row(RowId::create(), {{Timeline::sequence("frame"), 1}},
+              {{kLabel, arrow::make_strings({"a"})}});
+  one.add_row(RowId::create(), {{Timeline::sequence("frame"), 3}},
+              {{kLabel, arrow::make_strings({"b"})}});
+  ASSERT_TRUE(store_->insert(*one.build()).ok());
+  ChunkBuilder many("/pts");
+  many.add_row(RowId::create(), {{Timeline::sequence("frame"), 2}},
+               {{kLabel, arrow::make_strings({"x", "y"})}});
+  many.add_row(RowId::create(), {{Timeline::sequence("frame"), 4}},
+               {{kLabel, arrow::make_strings({})}});
+  ASSERT_TRUE(store_->insert(*many.build()).ok());
+  log("/s", 5, 5.0);
+  EXPECT_EQ(table(view()), (Table{{"1", "[\"a\"]", "null"},
+                                  {"2", "[\"x\", \"y\"]", "null"},
+                                  {"3", "[\"b\"]", "null"},
+                                  {"4", "[]", "null"},
+                                  {"5", "null", "[5]"}}));
+  EXPECT_EQ(table(view().fill_latest_at().filter_range(3, 5)),
+            (Table{{"3", "[\"b\"]", "null"}, {"4", "[]", "null"}, {"5", "[]", "[5]"}}));
+}
+
 TEST_F(DataframeTest, SmallBatchesGiveTheSameTable) {
   for (int f = 0; f < 25; ++f) {
     log("/a", f, f);
