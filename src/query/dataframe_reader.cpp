@@ -31,8 +31,9 @@ Result<std::vector<arrow::RecordBatch>> RecordBatchReader::read_all() {
 // opened (a cursor over its non-null rows in the window) when the merge frontier reaches
 // that time, and let go of when its cursor is exhausted. Chunks that overlap in time on the
 // index timeline are merged through a small heap of cursors; a chunk not sorted on the index
-// timeline gets a row order (not a copy). Cells stay references (list column, row) until the
-// batch is materialized. So the extra memory is the batch being built, plus per column the
+// timeline gets a row order (not a copy). Cells stay references (take indices into the list
+// columns they come from) until the batch is materialized, with one arrow::take per column
+// (see BatchColumn). So the extra memory is the batch being built, plus per column the
 // cursors open at the frontier (one, unless chunks overlap in time) and, for unsorted chunks,
 // their row order: never a copy of the data.
 
@@ -142,130 +143,107 @@ struct ColumnState {
   bool is_static() const { return static_value.list != nullptr; }
 };
 
-// Builds a batch's list<T> columns from their cells: row i holds the instances of cell i, or
-// null. arrow::take gathers them from the chunks' columns, every type alike, copying runs of
-// consecutive rows in bulk. Cells of columns with one instance per row (scalars, mostly:
-// stored without offsets) take their values directly and the list level is built here; any
-// other cell makes it a take of whole list rows, from the columns' Arrow form. Its space
-// (take's indices, one per cell, and the columns' numbering) is kept from column to column
-// and batch to batch.
-class Materializer {
+// One output column of the batch being built. Its cells are recorded as arrow::take indices
+// as they come: the list columns the cells point into are numbered one after another by
+// their rows, and a missing cell is kNullIndex. finish() then builds the list<T> column with
+// one take, every type alike (runs of consecutive rows are copied in bulk): from the columns'
+// values directly when each has one instance per row without nulls (scalars, mostly: stored
+// without offsets; row r is then value r of the values slice), else from their list rows.
+class BatchColumn {
  public:
-  Result<ArrayPtr> column(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
-    if (indices_.size() < cells.size()) indices_.resize(cells.size());
-    REEL_ASSIGN_OR_RETURN(auto column, take_values(list_type, cells));
-    if (column) return column;
-    return take_rows(list_type, cells);
+  void add(const CellRef& cell) {
+    if (!cell.list) {
+      indices_.push_back(arrow::kNullIndex);
+      return;
+    }
+    if (cell.list != last_) switch_to(cell.list);  // cells come in runs from one column
+    indices_.push_back(last_start_ + cell.row);
+  }
+
+  Result<ArrayPtr> finish(const arrow::TypePtr& list_type) {
+    if (one_per_row_) return take_values(list_type);
+    std::vector<ArrayPtr> sources;
+    for (const ListColumn* l : lists_) sources.push_back(l->to_arrow());
+    REEL_ASSIGN_OR_RETURN(auto taken, arrow::take(sources, indices_));
+    // The view's exact list type (the columns' Arrow form names its own item field).
+    return arrow::ArrayData::make(list_type, taken->length, taken->null_count, taken->buffers,
+                                  taken->children, taken->offset);
   }
 
  private:
-  // One index per cell into the values; null when a cell's column is not one instance per
-  // row without nulls.
-  Result<ArrayPtr> take_values(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
-    const int64_t n = int64_t(cells.size());
+  // Makes `list` the current column: last_start_ is where its rows start in the take
+  // indices. Out of line, so that add() stays small enough to inline into the reader's loop.
+  [[gnu::noinline]] void switch_to(const ListColumn* list) {
+    last_ = list;
+    // A batch column's cells come from a few chunks, usually: a hash map only for many.
+    if (lists_.size() <= 16) {
+      for (size_t k = 0; k < lists_.size(); ++k) {
+        if (lists_[k] == list) {
+          last_start_ = starts_[k];
+          return;
+        }
+      }
+    } else {
+      if (index_.empty()) {
+        for (size_t k = 0; k < lists_.size(); ++k) index_.emplace(lists_[k], starts_[k]);
+      }
+      if (auto it = index_.find(list); it != index_.end()) {
+        last_start_ = it->second;
+        return;
+      }
+      index_.emplace(list, total_);
+    }
+    lists_.push_back(list);
+    starts_.push_back(total_);
+    last_start_ = total_;
+    total_ += list->length();
+    one_per_row_ &= list->is_unit() && list->null_count() == 0;
+  }
+
+  // The values are taken, the list level is built here: one instance per non-null cell.
+  Result<ArrayPtr> take_values(const arrow::TypePtr& list_type) {
+    const int64_t n = int64_t(indices_.size());
     REEL_ASSIGN_OR_RETURN(auto offsets,
                           arrow::Buffer::try_allocate_for_overwrite(size_t(n + 1) * 4));
     int32_t* o = offsets->mutable_data_as<int32_t>();
     o[0] = 0;
     std::shared_ptr<arrow::Buffer> validity;
-    int64_t nulls = 0, used = 0;
+    int64_t nulls = 0;
     int64_t* idx = indices_.data();
-    reset(/*by_values=*/true);
-    for (int64_t i = 0; i < n;) {
-      const ListColumn* list = cells[size_t(i)].list;
-      if (!list) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (idx[i] == arrow::kNullIndex) {
         if (!validity) {
           validity = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(n)));
           std::memset(validity->mutable_data(), 0xFF, validity->size());
         }
         arrow::bit_util::clear_bit(validity->mutable_data(), i);
         ++nulls;
-        o[i + 1] = int32_t(used);
-        ++i;
-        continue;
+      } else {
+        idx[i - nulls] = idx[i];  // the values' indices, without the nulls
       }
-      if (!list->is_unit() || list->null_count() != 0) return ArrayPtr();
-      // Row r of this column is value value_offset(0) + r of its values.
-      const int64_t first = start(list) + list->value_offset(0);
-      for (; i < n && cells[size_t(i)].list == list; ++i) {
-        idx[used++] = first + cells[size_t(i)].row;
-        o[i + 1] = int32_t(used);
-      }
+      o[i + 1] = int32_t(i + 1 - nulls);
     }
     ArrayPtr values;
     if (lists_.empty()) {
       values = arrow::make_null_array(list_type->value_type(), 0);  // empty, no nulls
     } else {
-      REEL_ASSIGN_OR_RETURN(values, take(used));
+      std::vector<ArrayPtr> sources;
+      for (const ListColumn* l : lists_) {
+        sources.push_back(l->values()->slice(l->value_offset(0), l->length()));
+      }
+      REEL_ASSIGN_OR_RETURN(values,
+                            arrow::take(sources, std::span<const int64_t>(idx, size_t(n - nulls))));
     }
     return arrow::ArrayData::make(list_type, n, nulls, {nulls ? validity : nullptr, offsets},
                                   {std::move(values)});
   }
 
-  // One index per cell into the columns' rows, a missing cell a null index.
-  Result<ArrayPtr> take_rows(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
-    const int64_t n = int64_t(cells.size());
-    int64_t* idx = indices_.data();
-    reset(/*by_values=*/false);
-    for (int64_t i = 0; i < n; ++i) {
-      const CellRef& c = cells[size_t(i)];
-      idx[i] = c.list ? start(c.list) + c.row : arrow::kNullIndex;
-    }
-    REEL_ASSIGN_OR_RETURN(auto taken, take(n));
-    // The view's exact list type (the columns' Arrow form names its own item field).
-    return arrow::ArrayData::make(list_type, taken->length, taken->null_count, taken->buffers,
-                                  taken->children, taken->offset);
-  }
-
-  // The columns the cells point into are numbered one after another, as take() sees them:
-  // by their values, or by their rows.
-  void reset(bool by_values) {
-    by_values_ = by_values;
-    lists_.clear();
-    starts_.clear();
-    index_.clear();
-    total_ = 0;
-    last_ = nullptr;
-  }
-
-  // Where `list`'s values (or rows) start in take's indices.
-  int64_t start(const ListColumn* list) {
-    if (list == last_) return last_start_;  // cells come in runs from one column
-    last_ = list;
-    // A batch column's cells come from a few chunks, usually: a hash map only for many.
-    if (lists_.size() <= 16) {
-      for (size_t k = 0; k < lists_.size(); ++k) {
-        if (lists_[k] == list) return last_start_ = starts_[k];
-      }
-    } else {
-      if (index_.empty()) {
-        for (size_t k = 0; k < lists_.size(); ++k) index_.emplace(lists_[k], starts_[k]);
-      }
-      if (auto it = index_.find(list); it != index_.end()) return last_start_ = it->second;
-      index_.emplace(list, total_);
-    }
-    lists_.push_back(list);
-    starts_.push_back(total_);
-    total_ += by_values_ ? list->values()->length : list->length();
-    return last_start_ = starts_.back();
-  }
-
-  // Takes indices_[0, count) from the numbered columns.
-  Result<ArrayPtr> take(int64_t count) {
-    arrays_.clear();
-    for (const ListColumn* l : lists_) arrays_.push_back(by_values_ ? l->values() : l->to_arrow());
-    auto out = arrow::take(arrays_, std::span<const int64_t>(indices_.data(), size_t(count)));
-    arrays_.clear();  // no reference kept to the chunks' data
-    return out;
-  }
-
   std::vector<int64_t> indices_;
-  bool by_values_ = true;
   std::vector<const ListColumn*> lists_;
   std::vector<int64_t> starts_;
   std::unordered_map<const ListColumn*, int64_t> index_;  // with more than 16 columns
-  std::vector<ArrayPtr> arrays_;
   int64_t total_ = 0;
+  bool one_per_row_ = true;
   const ListColumn* last_ = nullptr;
   int64_t last_start_ = 0;
 };
@@ -362,10 +340,10 @@ class Reader final : public RecordBatchReader {
     if (done_) return std::optional<arrow::RecordBatch>();
     const size_t visible = o_.visible;
     std::vector<TimeInt> index;
-    std::vector<std::vector<CellRef>> cells(visible);
+    std::vector<BatchColumn> cells(visible);
     if (!o_.has_index) {
       // Static only: one row.
-      for (size_t c = 0; c < visible; ++c) cells[c].push_back(columns_[c].static_value);
+      for (size_t c = 0; c < visible; ++c) cells[c].add(columns_[c].static_value);
       done_ = true;
       return make_batch(index, cells, 1);
     }
@@ -394,11 +372,11 @@ class Reader final : public RecordBatchReader {
       for (size_t c = 0; c < visible; ++c) {
         const ColumnState& col = columns_[c];
         if (col.is_static()) {
-          cells[c].push_back(col.static_value);
+          cells[c].add(col.static_value);
         } else if (col.has_last && (o_.fill || col.last_time == *t)) {
-          cells[c].push_back(col.last);
+          cells[c].add(col.last);
         } else {
-          cells[c].push_back(CellRef{});
+          cells[c].add(CellRef{});
         }
       }
     }
@@ -499,9 +477,9 @@ class Reader final : public RecordBatchReader {
     return t;
   }
 
-  Result<std::optional<arrow::RecordBatch>> make_batch(
-      const std::vector<TimeInt>& index, const std::vector<std::vector<CellRef>>& cells,
-      int64_t rows) {
+  Result<std::optional<arrow::RecordBatch>> make_batch(const std::vector<TimeInt>& index,
+                                                       std::vector<BatchColumn>& cells,
+                                                       int64_t rows) {
     arrow::RecordBatch batch;
     batch.schema = schema_;
     batch.num_rows = rows;
@@ -509,7 +487,7 @@ class Reader final : public RecordBatchReader {
       batch.columns.push_back(arrow::make_primitive<TimeInt>(std::span<const TimeInt>(index)));
     }
     for (size_t c = 0; c < o_.visible; ++c) {
-      REEL_ASSIGN_OR_RETURN(auto column, materialize_.column(columns_[c].desc.type, cells[c]));
+      REEL_ASSIGN_OR_RETURN(auto column, cells[c].finish(columns_[c].desc.type));
       batch.columns.push_back(std::move(column));
     }
     return std::optional<arrow::RecordBatch>(std::move(batch));
@@ -521,7 +499,6 @@ class Reader final : public RecordBatchReader {
   std::vector<size_t> temporal_;          // columns with temporal data
   std::vector<size_t> temporal_filters_;  // not-null filter columns with temporal data
   std::vector<ChunkPtr> retired_;         // chunks of cursors finished during this batch
-  Materializer materialize_;
   size_t using_pos_ = 0;
   size_t filter_pos_ = 0;
   internal::ReaderStats stats_;
