@@ -5,6 +5,12 @@
 // new TypeId is a compiler warning (an error under -Werror) at every place it must be added:
 // layout_shape() below, make_null_array (array.cpp), validate (validate.cpp), array_equals
 // (compare.cpp), concatenate (concatenate.cpp), take (take.cpp), array_to_string (print.cpp).
+// Outside the kernels a new type also needs: TypeId, its factory, type_id_name,
+// primitive_width and to_string (type.hpp, type.cpp); make_builder (builder.cpp); the C data
+// interface's format strings both ways and its buffer export (c_data.cpp); the IPC schema
+// mapping both ways and the body writer and reader (ipc.cpp). Those switches have a
+// `default:` that treats an unknown type as a primitive, so the compiler does not point at
+// them.
 #pragma once
 
 #include <cstddef>
