@@ -151,6 +151,7 @@ struct ColumnState {
 // without offsets; row r is then value r of the values slice), else from their list rows.
 class BatchColumn {
  public:
+  void reserve(int64_t cells) { indices_.reserve(size_t(cells)); }
   void add(const CellRef& cell) {
     if (!cell.list) {
       indices_.push_back(arrow::kNullIndex);
@@ -341,6 +342,8 @@ class Reader final : public RecordBatchReader {
     const size_t visible = o_.visible;
     std::vector<TimeInt> index;
     std::vector<BatchColumn> cells(visible);
+    // Room for short batches at once; longer ones grow.
+    for (auto& c : cells) c.reserve(std::min<int64_t>(o_.batch_rows, 128));
     if (!o_.has_index) {
       // Static only: one row.
       for (size_t c = 0; c < visible; ++c) cells[c].add(columns_[c].static_value);
