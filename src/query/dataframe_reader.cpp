@@ -13,16 +13,6 @@ using arrow::ArrayPtr;
 using internal::column_name;
 using internal::describe;
 
-Result<std::vector<arrow::RecordBatch>> RecordBatchReader::read_all() {
-  std::vector<arrow::RecordBatch> out;
-  for (;;) {
-    REEL_ASSIGN_OR_RETURN(auto batch, next());
-    if (!batch) break;
-    out.push_back(std::move(*batch));
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------
 // Reading
 //

@@ -32,6 +32,16 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
   return std::make_pair(std::move(*entity), std::string(name.substr(colon + 1)));
 }
 
+Result<std::vector<arrow::RecordBatch>> RecordBatchReader::read_all() {
+  std::vector<arrow::RecordBatch> out;
+  for (;;) {
+    REEL_ASSIGN_OR_RETURN(auto batch, next());
+    if (!batch) break;
+    out.push_back(std::move(*batch));
+  }
+  return out;
+}
+
 namespace internal {
 
 std::string column_name(const EntityPath& entity, const ComponentDescriptor& d) {
