@@ -331,7 +331,8 @@ Result<std::vector<std::string>> Dataset::archetypes() const {
 
 std::vector<size_t> Dataset::plan_read(const ReadNeeds& needs) const {
   std::vector<size_t> out;
-  if (!summarize().ok()) return out;
+  // Every recording (or one recording id) is chosen from what open() read: no summary pass.
+  if (!needs.all && !summarize().ok()) return out;
   for (size_t i : state_->readable()) {
     const RecordingSummary& s = state_->entries[i].summary;
     if (needs.recording_id && s.info.recording_id != *needs.recording_id) continue;
