@@ -57,8 +57,8 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
 // rr.dataframe.load_recording(path).view(index=..., contents=...). Errors name the file and
 // the byte offset of the bad message. A file cut short (still being written, or its writer
 // killed) loads up to its last complete message; `warnings`, if given, then says where.
-Result<std::shared_ptr<const ChunkStore>> load_recording(
-    const std::string& path, std::vector<std::string>* warnings = nullptr);
+Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
+                                                         std::vector<std::string>* warnings = nullptr);
 
 class RecordBatchReader {
  public:
