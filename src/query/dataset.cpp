@@ -177,6 +177,7 @@ Status summarize_file(RecordingSummary& s) {
   std::set<Timeline> timelines;
   std::map<EntityPath, std::map<ComponentDescriptor, arrow::TypePtr>> components;
   std::map<EntityPath, std::set<ComponentDescriptor>> statics;
+  std::map<EntityPath, std::set<Timeline>> entity_timelines;
   for (;;) {
     REEL_ASSIGN_OR_RETURN(auto m, reader->next());
     if (!m) break;
@@ -189,7 +190,10 @@ Status summarize_file(RecordingSummary& s) {
     }
     if (m->kind != format::MessageKind::kChunk || !m->chunk || m->chunk->empty()) continue;
     const Chunk& c = *m->chunk;
-    for (const auto& t : c.timelines()) timelines.insert(t.timeline());
+    for (const auto& t : c.timelines()) {
+      timelines.insert(t.timeline());
+      entity_timelines[c.entity_path()].insert(t.timeline());
+    }
     auto& mine = components[c.entity_path()];
     for (const auto& col : c.components()) {
       auto [it, inserted] = mine.emplace(col.descriptor, col.list.value_type());
@@ -206,6 +210,7 @@ Status summarize_file(RecordingSummary& s) {
   s.timelines.assign(timelines.begin(), timelines.end());
   for (auto& [e, m] : components) s.components[e].assign(m.begin(), m.end());
   for (auto& [e, m] : statics) s.static_components[e].assign(m.begin(), m.end());
+  for (auto& [e, m] : entity_timelines) s.entity_timelines[e].assign(m.begin(), m.end());
   return Status::OK();
 }
 
@@ -214,6 +219,9 @@ void summarize_store(RecordingSummary& s, const ChunkStore& store) {
   s.timelines = store.timelines();
   for (const auto& e : store.entities()) {
     s.components[e] = store.components(e);
+    for (const auto& t : s.timelines) {
+      if (!store.time_range(t.name(), e).empty()) s.entity_timelines[e].push_back(t);
+    }
     for (const auto& [d, type] : s.components[e]) {
       if (store.latest_static(e, d)) s.static_components[e].push_back(d);
     }
@@ -438,13 +446,20 @@ std::vector<std::string> distinct_names(const std::vector<std::string>& names) {
     for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
     return s;
   };
+  // Names already in lowercase keep theirs (so "frame" is "frame" in every file whatever else
+  // a recording has); the others take the first free suffix.
   std::set<std::string> taken;
-  std::vector<std::string> out;
-  for (const auto& name : names) {
-    std::string candidate = name;
-    for (int k = 2; taken.count(lower(candidate)); ++k) candidate = name + "_" + std::to_string(k);
+  std::vector<std::string> out(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (lower(names[i]) == names[i] && taken.insert(names[i]).second) out[i] = names[i];
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!out[i].empty()) continue;
+    std::string candidate = names[i];
+    for (int k = 2; taken.count(lower(candidate)); ++k)
+      candidate = names[i] + "_" + std::to_string(k);
     taken.insert(lower(candidate));
-    out.push_back(candidate);
+    out[i] = candidate;
   }
   return out;
 }

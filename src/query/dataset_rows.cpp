@@ -50,9 +50,9 @@ Result<std::vector<RowsColumn>> Dataset::rows_schema(const RowsOptions& options)
   for (size_t i : state_->readable()) {
     const RecordingSummary& s = state_->entries[i].summary;
     if (options.recording_id && s.info.recording_id != *options.recording_id) continue;
-    bool any = false;
     for (const auto& [e, comps] : s.components) {
       if (!filter.matches(e)) continue;
+      bool any = false;
       for (const auto& [d, type] : comps) {
         if (!selected(options, d)) continue;
         any = true;
@@ -63,8 +63,11 @@ Result<std::vector<RowsColumn>> Dataset::rows_schema(const RowsOptions& options)
                                    " in " + s.source);
         }
       }
+      // The timelines of the entities with selected data.
+      auto t = s.entity_timelines.find(e);
+      if (any && t != s.entity_timelines.end())
+        timelines.insert(t->second.begin(), t->second.end());
     }
-    if (any) timelines.insert(s.timelines.begin(), s.timelines.end());
   }
   std::vector<RowsColumn> cols;
   auto add = [&](std::string name, Kind kind, arrow::TypePtr type) {

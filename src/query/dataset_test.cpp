@@ -198,13 +198,14 @@ TEST_F(DatasetTest, LongRowsOfAnArchetype) {
   ASSERT_EQ(rows.size(), 6u + 6u + 3u + 1u);
   EXPECT_EQ(rows[0], "[\"rec-0\"]|[\"/arm/force\"]|[4]|[[4]]");
   EXPECT_EQ(rows.back(), "[\"rec-2\"]|[\"/arm/force\"]|[100]|[[200]]");
-  // Static rows have no time.
+  // Static rows have no time: a table of static data only has no timeline column.
   RowsOptions t;
   t.archetype = "TextLog";
-  t.columns = std::vector<std::string>{"recording_id", "frame", "text"};
+  EXPECT_EQ(ds.rows_schema(t).value().size(), 6u);  // the five fixed columns and `text`
+  t.columns = std::vector<std::string>{"recording_id", "text"};
   EXPECT_EQ(rows_text(*ds.read_rows(t).value()),
-            (std::vector<std::string>{"[\"rec-0\"]|null|[[\"r0\"]]", "[\"rec-1\"]|null|[[\"r1\"]]",
-                                      "[\"rec-2\"]|null|[[\"r2\"]]"}));
+            (std::vector<std::string>{"[\"rec-0\"]|[[\"r0\"]]", "[\"rec-1\"]|[[\"r1\"]]",
+                                      "[\"rec-2\"]|[[\"r2\"]]"}));
 }
 
 TEST_F(DatasetTest, TypeConflictsNameBothFiles) {
@@ -225,8 +226,8 @@ TEST_F(DatasetTest, TypeConflictsNameBothFiles) {
 }
 
 TEST(DistinctNames, LowercaseCollisionsGetSuffixes) {
-  EXPECT_EQ(distinct_names({"frame", "Frame", "FRAME", "frame_2", "x"}),
-            (std::vector<std::string>{"frame", "Frame_2", "FRAME_3", "frame_2_2", "x"}));
+  EXPECT_EQ(distinct_names({"Frame", "frame", "FRAME", "frame_2", "x", "x"}),
+            (std::vector<std::string>{"Frame_3", "frame", "FRAME_4", "frame_2", "x", "x_2"}));
 }
 
 }  // namespace

@@ -69,9 +69,9 @@ std::string select_list(const std::vector<RowsColumn>& columns) {
         break;
       case RowsColumn::Kind::kTime:
         if (c.timeline.type() == TimeType::kTimestamp) {
-          // Microseconds, rounded down (also before 1970).
-          outs.push_back(
-              {c.timeline.name(), "make_timestamp(CAST(floor(" + q + " / 1000) AS BIGINT))"});
+          // Microseconds, rounded down (also before 1970), in integers: a double loses the ns.
+          outs.push_back({c.timeline.name(), "make_timestamp((" + q + " - ((" + q +
+                                                 " % 1000) + 1000) % 1000) // 1000)"});
           outs.push_back({c.timeline.name() + "_ns", q});
         } else {
           outs.push_back({c.timeline.name(), q});

@@ -60,6 +60,7 @@ struct RecordingSummary {
   std::vector<Timeline> timelines;
   std::map<EntityPath, std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>> components;
   std::map<EntityPath, std::vector<ComponentDescriptor>> static_components;
+  std::map<EntityPath, std::vector<Timeline>> entity_timelines;  // the timelines of each entity
   // The file's footer, when it has one: per chunk its entity, static flag and time ranges.
   // Reads use it to skip files none of whose chunks can contribute.
   bool has_footer = false;
@@ -234,8 +235,9 @@ class DatasetView {
   int64_t batch_rows_ = 65536;
 };
 
-// Names made distinct for engines that lowercase them (Trino, Hive): a name whose lowercase
-// form was already taken gets the first free suffix "_2", "_3", ...; order is kept.
+// Names made distinct for engines that lowercase them (Trino, Hive): names already in
+// lowercase keep theirs (the first of equal ones), every other name whose lowercase form is
+// taken gets the first free suffix "_2", "_3", ...; order is kept.
 std::vector<std::string> distinct_names(const std::vector<std::string>& names);
 
 }  // namespace reel::dataframe
