@@ -43,3 +43,8 @@ fi
 
 # Debian's npm (on its Node 18) fetches the pinned Node when the node on PATH is too old.
 bash "$(dirname "$0")/node.sh" --install
+
+# DuckDB's C library for `reel sql` / `reel export` (optional at run time: reel loads it with
+# dlopen): a system libduckdb, else the pinned npm packages unpacked into .tools/duckdb.
+bash "$(dirname "$0")/duckdb.sh" --install ||
+  echo "install-deps: DuckDB could not be installed; reel sql and its tests will say so" >&2

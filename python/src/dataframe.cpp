@@ -177,11 +177,7 @@ std::string column_name_arg(py::handle column) {
 }
 
 std::vector<TimeInt> index_values_arg(const PyView& v, py::handle values) {
-  const char* kind = v.index_type ? time_type_name(*v.index_type) : "sequence";
-  py::object arr = py::module_::import("reel._time").attr("index_values_array")(values, kind);
-  auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
-  if (!a || a.ndim() != 1) value_error("index values: expected a 1-D array");
-  return std::vector<TimeInt>(a.data(), a.data() + a.shape(0));
+  return time_values_arg(values, v.index_type);
 }
 
 void require_index(const PyView& v, bool temporal, const char* method) {
@@ -287,6 +283,38 @@ std::string descriptor_repr(const ColumnDescription& c) {
 }
 
 }  // namespace
+
+TimeInt time_arg_nanos(double seconds) { return seconds_to_nanos(seconds); }
+
+std::vector<TimeInt> time_values_arg(py::handle values, std::optional<TimeType> type) {
+  const char* kind = type ? time_type_name(*type) : "sequence";
+  py::object arr = py::module_::import("reel._time").attr("index_values_array")(values, kind);
+  auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+  if (!a || a.ndim() != 1) value_error("index values: expected a 1-D array");
+  return std::vector<TimeInt>(a.data(), a.data() + a.shape(0));
+}
+
+py::object reader_object(std::unique_ptr<dataframe::RecordBatchReader> reader,
+                         std::optional<TimeType> index_type) {
+  auto out = std::make_shared<PyReader>();
+  out->schema = reader->schema();
+  out->reader = std::move(reader);
+  out->index_type = index_type;
+  return py::cast(out);
+}
+
+py::object table_object(dataframe::RecordBatchReader& reader, std::optional<TimeType> index_type) {
+  Result<std::vector<arrow::RecordBatch>> batches = std::vector<arrow::RecordBatch>();
+  {
+    py::gil_scoped_release release;
+    batches = reader.read_all();
+  }
+  return py::cast(make_table(reader.schema(), check(std::move(batches)), index_type));
+}
+
+std::shared_ptr<const ChunkStore> recording_store(py::handle recording) {
+  return recording.cast<const PyRecordingData&>().store;
+}
 
 // ---------------------------------------------------------------------------------------
 // latest-at binding
@@ -659,6 +687,8 @@ void register_dataframe(py::module_& m) {
     }
     return PyRecordingData{store};
   }, py::arg("path"), "Loads a .reel file into a new store (truncated files load up to the cut, with a warning).");
+
+  register_dataset(df);
 
   df.def("from_memory", [](const PyMemoryRecording& mem) { return PyRecordingData{mem.store}; }, py::arg("memory"),
          "The live embedded store of a recording (rr.memory_recording()); call rr.flush() before reading.");

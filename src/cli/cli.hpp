@@ -123,6 +123,22 @@ struct SchemaOptions {
 };
 int run_schema(const SchemaOptions& options);
 
+struct SqlOptions {
+  std::string query;
+  std::vector<std::string> inputs;  // files, directories, globs (a dataset)
+  std::string format;               // table (default on a terminal), csv, json, arrow
+  std::string output = "-";
+};
+int run_sql(const SqlOptions& options);
+
+struct ExportOptions {
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string format = "parquet";
+  bool overwrite = false;
+};
+int run_export(const ExportOptions& options);
+
 // Loads recordings into a store (for query, schema, view). Prints warnings.
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& inputs);
 

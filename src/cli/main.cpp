@@ -75,6 +75,27 @@ int main(int argc, char** argv) {
   auto* schema_cmd = app.add_subcommand("schema", "List the index and component columns a query can use");
   schema_cmd->add_option("files", schema.inputs, "Recordings to read (default: stdin)");
 
+  SqlOptions sql;
+  auto* sql_cmd = app.add_subcommand(
+      "sql", "SQL over recordings (DuckDB): reel_scan(path, ...) and a view per archetype");
+  sql_cmd->add_option("query", sql.query,
+                      "SQL, e.g. \"SELECT entity_path, avg(scalars[1]) FROM \\\"Scalars\\\" GROUP BY 1\"")
+      ->required();
+  sql_cmd->add_option("files", sql.inputs, "Recordings, directories or globs: the views' dataset");
+  sql_cmd->add_option("--format", sql.format,
+                      "table (default on a terminal), csv (default otherwise), json or arrow");
+  sql_cmd->add_option("-o,--output", sql.output, "Output file (default: stdout)");
+
+  ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand(
+      "export", "Hive-partitioned Parquet per archetype, for Spark, Trino, DataFusion, DuckDB");
+  export_cmd->add_option("files", export_options.inputs, "Recordings, directories or globs")
+      ->required();
+  export_cmd->add_option("-o,--output", export_options.output, "Output directory")->required();
+  export_cmd->add_option("--format", export_options.format, "parquet (the only one)");
+  export_cmd->add_flag("--overwrite", export_options.overwrite,
+                       "Rewrite recordings already in the output (default: skip them)");
+
   ServeCommands serve;
   add_serve_commands(app, serve);
 
@@ -91,6 +112,8 @@ int main(int argc, char** argv) {
   if (verify_cmd->parsed()) return run_verify(verify);
   if (query_cmd->parsed()) return run_query(query);
   if (schema_cmd->parsed()) return run_schema(schema);
+  if (sql_cmd->parsed()) return run_sql(sql);
+  if (export_cmd->parsed()) return run_export(export_options);
   if (int rc = run_serve_commands(serve); rc >= 0) return rc;
   return 1;
 }

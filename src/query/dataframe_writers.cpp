@@ -1,6 +1,8 @@
 // Dataframe output: CSV, JSON lines, Arrow IPC stream.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "reel/arrow/ipc.hpp"
 #include "reel/query/dataframe.hpp"
 
@@ -81,6 +83,53 @@ std::string csv_cell(const json& v) {
   return csv_escape(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// An aligned text table for a terminal: a header, a rule, then the rows (at most
+// kMaxTableRows; the rest are counted, not shown). Cells as in CSV, strings unquoted.
+constexpr int64_t kMaxTableRows = 1000;
+
+Result<int64_t> write_text_table(RecordBatchReader& reader, std::ostream& out) {
+  const auto& schema = *reader.schema();
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::string> header;
+  for (const auto& f : schema.fields) header.push_back(f->name);
+  int64_t rows = 0;
+  for (;;) {
+    REEL_ASSIGN_OR_RETURN(auto batch, reader.next());
+    if (!batch) break;
+    for (int64_t r = 0; r < batch->num_rows; ++r, ++rows) {
+      if (rows >= kMaxTableRows) continue;
+      std::vector<std::string> row;
+      for (const auto& col : batch->columns) {
+        json v = cell_json(*col, r);
+        row.push_back(v.is_null() ? "null" : v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      cells.push_back(std::move(row));
+    }
+  }
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : cells) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& row) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      out << (c ? " | " : "") << row[c];
+      if (c + 1 < row.size()) out << std::string(width[c] - row[c].size(), ' ');
+    }
+    out << '\n';
+  };
+  line(header);
+  for (size_t c = 0; c < width.size(); ++c) out << (c ? "-+-" : "") << std::string(width[c], '-');
+  out << '\n';
+  for (const auto& row : cells) line(row);
+  if (rows > kMaxTableRows) {
+    out << "(" << rows << " rows, the first " << kMaxTableRows
+        << " shown; --format csv, json or arrow writes them all)\n";
+  }
+  if (!out) return Status::IOError("writing the table failed (disk full or closed pipe?)");
+  return rows;
+}
+
 }  // namespace
 
 Result<OutputFormat> parse_output_format(std::string_view name) {
@@ -93,8 +142,12 @@ Result<OutputFormat> parse_output_format(std::string_view name) {
 
 Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out) {
   REEL_ASSIGN_OR_RETURN(auto reader, view.read());
-  const auto& schema = *reader->schema();
-  const bool has_index = view.index().has_value();
+  return write_table(*reader, format, out);
+}
+
+Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kTable) return write_text_table(reader, out);
+  const auto& schema = *reader.schema();
   int64_t rows = 0;
   std::vector<uint8_t> bytes;
   if (format == OutputFormat::kCsv) {
@@ -107,7 +160,7 @@ Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream&
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   }
   for (;;) {
-    REEL_ASSIGN_OR_RETURN(auto batch, reader->next());
+    REEL_ASSIGN_OR_RETURN(auto batch, reader.next());
     if (!batch) break;
     rows += batch->num_rows;
     if (format == OutputFormat::kArrow) {
@@ -120,20 +173,13 @@ Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream&
       if (format == OutputFormat::kCsv) {
         for (size_t c = 0; c < batch->columns.size(); ++c) {
           if (c) out << ',';
-          const arrow::ArrayData& col = *batch->columns[c];
-          if (c == 0 && has_index) {
-            out << col.values<int64_t>()[r];
-          } else {
-            out << csv_cell(cell_json(col, r));
-          }
+          out << csv_cell(cell_json(*batch->columns[c], r));
         }
         out << '\n';
       } else {
         json row = json::object();
         for (size_t c = 0; c < batch->columns.size(); ++c) {
-          const arrow::ArrayData& col = *batch->columns[c];
-          row[schema.fields[c]->name] =
-              (c == 0 && has_index) ? json(col.values<int64_t>()[r]) : cell_json(col, r);
+          row[schema.fields[c]->name] = cell_json(*batch->columns[c], r);
         }
         out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       }
