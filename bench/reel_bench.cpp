@@ -619,7 +619,7 @@ Result gc(const Workload& w) {
     auto options = bench_options(false);
     options.batcher.flush_num_rows = 256;
     reel::RecordingStream rec("reel_bench", options);
-    rec.set_sink(std::make_shared<reel::MemorySink>(store));
+    rec.set_sink(reel::make_memory_sink(store));
     for (int k = 0; k < w.steps; ++k) {
       for (int s = 0; s < w.num_series(); ++s) {
         rec.set_time_sequence("step", k);
