@@ -2,7 +2,7 @@
 
 namespace reel_bench {
 
-const reel::ComponentDescriptor& scalar_desc() { return reel::Scalars::fields()[0].descriptor; }
+const reel::ComponentDescriptor& scalar_desc() { return reel::Scalars::descriptor_scalars(); }
 
 // The f64 values of a scalar column (index with value_offset), without touching refcounts.
 const double* f64_values(const reel::ListColumn& list) {

@@ -117,9 +117,9 @@ Result points3d(const Context& ctx) {
     wall = seconds_since(t0);
   }
   auto last =
-      store->latest_at({"frame", frames}, "/world/points", reel::Points3D::fields()[0].descriptor);
+      store->latest_at({"frame", frames}, "/world/points", reel::Points3D::descriptor_positions());
   check(r, last && last->time == frames - 1, "latest frame");
-  check(r, last && last->instances(reel::Points3D::fields()[0].descriptor)->length == points,
+  check(r, last && last->instances(reel::Points3D::descriptor_positions())->length == points,
         "points per frame");
   r.figures["frames"] = frames;
   r.figures["points_per_frame"] = points;

@@ -151,7 +151,7 @@ TEST(RecordingStreamTest, ColumnsAbsentInSomeRowsAreNull) {
   rec.set_time_sequence("frame", 1);
   rec.log("pts", Points3D(p));
   rec.flush_blocking();
-  const auto& colors = Points3D::fields()[2].descriptor;
+  const auto& colors = Points3D::descriptor_colors();
   auto r = store->latest_at({"frame", 1}, "/pts", colors);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->time, 0);  // the color is not repeated in the row that did not log it

@@ -202,7 +202,7 @@ TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
   EXPECT_EQ(store.info().application_id, "tcp_test");
   // At least the row logged after the break, and the one whose write failed.
   EXPECT_GE(total_rows(store), 2);
-  auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::fields()[0].descriptor);
+  auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::descriptor_scalars());
   ASSERT_TRUE(last);
   EXPECT_EQ(last->time, 1000);
 }

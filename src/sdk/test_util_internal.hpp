@@ -10,7 +10,7 @@
 
 namespace reel::test {
 
-inline const ComponentDescriptor& scalar_desc() { return Scalars::fields()[0].descriptor; }
+inline const ComponentDescriptor& scalar_desc() { return Scalars::descriptor_scalars(); }
 
 // No automatic timelines, the batcher's defaults (not the environment).
 inline RecordingStreamOptions plain_options() {
