@@ -97,8 +97,11 @@ ThreadState& Batcher::thread_state() {
   return *state;
 }
 
-Status Batcher::append(ThreadState& st, std::string_view entity_path, const TimelineSet* timelines,
-                       RowId row_id, const TimeInt* times, const ComponentBatchList& batches) {
+// Every log() call runs this. Flattened: otherwise GCC leaves the entity-name lookup (the
+// hash map's find) out of line, +5% instructions per logged row (callgrind, log_rows).
+[[gnu::flatten]] Status Batcher::append(ThreadState& st, std::string_view entity_path,
+                                        const TimelineSet* timelines, RowId row_id,
+                                        const TimeInt* times, const ComponentBatchList& batches) {
   std::vector<ChunkPtr> cut;
   Status status;
   bool pushed = false;
