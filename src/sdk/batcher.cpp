@@ -79,10 +79,7 @@ Batcher::~Batcher() {
   if (thread_.joinable()) thread_.join();
 }
 
-ThreadState& Batcher::thread_state() {
-  thread_local uint64_t cached_id = 0;
-  thread_local ThreadState* cached = nullptr;
-  if (cached_id == id_) return *cached;
+ThreadState& Batcher::thread_state_slow() {
   thread_local ThreadStates mine;
   std::shared_ptr<ThreadState> state = mine.by_batcher[id_].lock();
   if (!state) {
@@ -92,8 +89,7 @@ ThreadState& Batcher::thread_state() {
     std::lock_guard lock(states_mutex_);
     states_.push_back(state);
   }
-  cached_id = id_;
-  cached = state.get();  // kept alive by `states_` while the thread lives
+  tls_last_ = {id_, state.get()};  // kept alive by `states_` while the thread lives
   return *state;
 }
 

@@ -69,6 +69,12 @@ struct ThreadState {
   std::atomic<bool> thread_exited{false};
 };
 
+// A thread's state in the batcher it used last (Batcher::thread_state's fast path).
+struct LastUsedState {
+  uint64_t batcher_id = 0;
+  ThreadState* state = nullptr;
+};
+
 class Batcher {
  public:
   // Starts the batcher thread, which hands chunks to `sinks` (it must outlive the batcher).
@@ -78,8 +84,12 @@ class Batcher {
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // The calling thread's state in this batcher.
-  ThreadState& thread_state();
+  // The calling thread's state in this batcher (created on its first call). Inline: every
+  // log() and set_time() call starts here.
+  ThreadState& thread_state() {
+    if (tls_last_.batcher_id == id_) return *tls_last_.state;
+    return thread_state_slow();
+  }
 
   // Appends a row to the table of `entity_path` in `st` (the calling thread's state), first
   // cutting the table's rows if their timeline set differs (so that RowId order stays log
@@ -99,6 +109,10 @@ class Batcher {
   Status flush();
 
  private:
+  // The thread's state in the batcher it used last: one comparison on the hot path.
+  static inline thread_local LastUsedState tls_last_;
+  ThreadState& thread_state_slow();
+
   Status cut_table(PendingTable& table, std::vector<ChunkPtr>& out);
   // Cuts every pending table of every thread into the queue.
   void cut_all();

@@ -30,20 +30,6 @@ const TimelineSet* StreamTimelines::intern(std::vector<Timeline> timelines) {
   return slot.get();
 }
 
-void TimeContext::set(std::string_view name, TimeType type, TimeInt value) {
-  auto it =
-      std::lower_bound(entries_.begin(), entries_.end(), name,
-                       [](const Entry& e, std::string_view n) { return e.timeline.name() < n; });
-  if (it != entries_.end() && it->timeline.name() == name) {
-    it->value = value;
-    if (it->timeline.type() == type) return;
-    it->timeline = Timeline(std::string(name), type);
-  } else {
-    entries_.insert(it, Entry{Timeline(std::string(name), type), value});
-  }
-  set_ = nullptr;  // the set changed shape
-}
-
 void TimeContext::disable(std::string_view name) {
   auto it = std::find_if(entries_.begin(), entries_.end(),
                          [&](const Entry& e) { return e.timeline.name() == name; });

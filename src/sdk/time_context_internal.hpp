@@ -8,6 +8,7 @@
 // by pointer.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -63,7 +64,20 @@ class StreamTimelines {
 // One thread's time context in one stream. Used by its own thread only.
 class TimeContext {
  public:
-  void set(std::string_view name, TimeType type, TimeInt value);
+  // Inline: called before nearly every log().
+  void set(std::string_view name, TimeType type, TimeInt value) {
+    auto it =
+        std::lower_bound(entries_.begin(), entries_.end(), name,
+                         [](const Entry& e, std::string_view n) { return e.timeline.name() < n; });
+    if (it != entries_.end() && it->timeline.name() == name) {
+      it->value = value;
+      if (it->timeline.type() == type) return;
+      it->timeline = Timeline(std::string(name), type);
+    } else {
+      entries_.insert(it, Entry{Timeline(std::string(name), type), value});
+    }
+    set_ = nullptr;  // the set changed shape
+  }
   void disable(std::string_view name);
   void reset();
 
