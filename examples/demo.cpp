@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   }
   if (!connect_address.empty()) {
     // Alongside the file (save() and connect() each replace the other): add the TCP sink.
-    auto sink = reel::TcpSink::connect(connect_address);
+    auto sink = reel::make_tcp_sink(connect_address);
     if (!sink.ok()) {
       std::fprintf(stderr, "reel-demo: %s\n", sink.status().to_string().c_str());
       return 1;

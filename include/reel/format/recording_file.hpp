@@ -19,6 +19,7 @@
 
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
+#include "reel/format/compression.hpp"
 #include "reel/status.hpp"
 
 namespace reel::format {
@@ -29,10 +30,6 @@ inline constexpr size_t kMessageHeaderBytes = 24;
 // The largest message payload (uncompressed) a writer produces and a reader accepts by
 // default: a bound on what a length field can make a reader allocate.
 inline constexpr uint64_t kMaxMessageBytes = 1ull << 30;
-
-enum class Compression : uint8_t { kNone = 0, kLz4 = 1, kZstd = 2 };
-const char* compression_name(Compression c);
-Result<Compression> parse_compression(std::string_view name);  // "none", "lz4", "zstd"
 
 enum class MessageKind : uint8_t { kStoreInfo = 1, kChunk = 2, kFooter = 3, kEnd = 4 };
 const char* message_kind_name(MessageKind kind);
