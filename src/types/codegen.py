@@ -500,6 +500,10 @@ namespace reel {{
                 out.append("  // NOLINTNEXTLINE(google-explicit-constructor)\n")
             out.append(f"  {explicit}{a.name}(Collection<{f.component.cpp}> {f.name}_)"
                        f" : {f.name}(std::move({f.name}_)) {{}}\n")
+        elif len(required) > 1:
+            params = ", ".join(f"Collection<{f.component.cpp}> {f.name}_" for f in required)
+            inits = ", ".join(f"{f.name}(std::move({f.name}_))" for f in required)
+            out.append(f"  {a.name}({params}) : {inits} {{}}\n")
         if a.cpp:
             out.append(a.cpp + "\n")
         out.append("\n")

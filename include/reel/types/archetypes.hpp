@@ -451,6 +451,8 @@ struct Image {
   Collection<DrawOrder> draw_order;
 
   Image() = default;
+  Image(Collection<ImageBuffer> buffer_, Collection<ImageFormat> format_)
+      : buffer(std::move(buffer_)), format(std::move(format_)) {}
   Image(ImageBuffer bytes, ImageFormat fmt) : buffer(std::move(bytes)), format(fmt) {}
   static Image from_rgb24(std::span<const uint8_t> pixels, uint32_t width, uint32_t height) {
     return Image(ImageBuffer(pixels),
@@ -527,6 +529,8 @@ struct DepthImage {
   Collection<DrawOrder> draw_order;
 
   DepthImage() = default;
+  DepthImage(Collection<ImageBuffer> buffer_, Collection<ImageFormat> format_)
+      : buffer(std::move(buffer_)), format(std::move(format_)) {}
   DepthImage(ImageBuffer bytes, ImageFormat fmt) : buffer(std::move(bytes)), format(fmt) {}
   static DepthImage from_u16(std::span<const uint16_t> depth, uint32_t width, uint32_t height) {
     return DepthImage(ImageBuffer(std::span<const uint8_t>(
@@ -874,6 +878,8 @@ struct SegmentationImage {
   Collection<DrawOrder> draw_order;
 
   SegmentationImage() = default;
+  SegmentationImage(Collection<ImageBuffer> buffer_, Collection<ImageFormat> format_)
+      : buffer(std::move(buffer_)), format(std::move(format_)) {}
   SegmentationImage(ImageBuffer bytes, ImageFormat fmt) : buffer(std::move(bytes)), format(fmt) {}
   static SegmentationImage from_u8(std::span<const uint8_t> ids, uint32_t width, uint32_t height) {
     return SegmentationImage(ImageBuffer(ids),
@@ -1045,6 +1051,8 @@ struct Capsules3D {
   Collection<ClassId> class_ids;
 
   Capsules3D() = default;
+  Capsules3D(Collection<Length> lengths_, Collection<Radius> radii_)
+      : lengths(std::move(lengths_)), radii(std::move(radii_)) {}
 
   REEL_ARCHETYPE_WITH(Capsules3D, lengths)
   REEL_ARCHETYPE_WITH(Capsules3D, radii)
@@ -1093,6 +1101,8 @@ struct Cylinders3D {
   Collection<ClassId> class_ids;
 
   Cylinders3D() = default;
+  Cylinders3D(Collection<Length> lengths_, Collection<Radius> radii_)
+      : lengths(std::move(lengths_)), radii(std::move(radii_)) {}
 
   REEL_ARCHETYPE_WITH(Cylinders3D, lengths)
   REEL_ARCHETYPE_WITH(Cylinders3D, radii)
