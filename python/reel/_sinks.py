@@ -26,8 +26,8 @@ DEFAULT_PORT = 9876  # reel serve --ingest-port, the port of Rerun's gRPC URLs
 DEFAULT_HTTP_PORT = 9090  # reel serve --port (the viewer)
 PROBE = b"REELPING"  # answered "REELPONG <version>\n" by reel serve (src/server/ingest.cpp)
 
-# The `reel serve` processes this interpreter started (pid, ingest address, viewer URL).
-_spawned: list[tuple[subprocess.Popen, str, str]] = []
+# The `reel serve` processes this interpreter started: process, ingest address, viewer URL, log.
+_spawned: list[tuple[subprocess.Popen, str, str, str]] = []
 
 
 class NotAReelServerError(ConnectionError):
@@ -173,16 +173,17 @@ def spawn(*, port: int, memory_limit: str, detach_process: bool, executable_name
             raise RuntimeError(f"spawn: `{' '.join(args)}` did not start (exit {process.returncode}); "
                                f"its log ({log.name}):\n  {tail}")
         time.sleep(0.02)
-    _spawned.append((process, address, url))
+    _spawned.append((process, address, url, log.name))
     if not detach_process:
         atexit.register(_stop, process)
     print(f"reel: viewer at {url} (reel serve, pid {process.pid}, log {log.name})")
     return address
 
 
-def spawned() -> list[tuple[int, str, str]]:
-    """(pid, ingest address, viewer URL) of every `reel serve` this interpreter started."""
-    return [(p.pid, address, url) for p, address, url in _spawned]
+def spawned() -> list[tuple[int, str, str, str]]:
+    """(pid, ingest address, viewer URL, log file) of every `reel serve` this interpreter
+    started."""
+    return [(p.pid, address, url, log) for p, address, url, log in _spawned]
 
 
 def _stop(process: subprocess.Popen) -> None:

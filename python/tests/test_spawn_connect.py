@@ -140,7 +140,7 @@ def test_spawn_starts_reel_serve_prints_the_viewer_url_and_connects(capsys):
     rr.spawn(port=port, recording=rec, memory_limit="256MiB")
     spawned = [s for s in _sinks.spawned() if s[1] == f"127.0.0.1:{port}"]
     assert len(spawned) == 1
-    pid, _, viewer_url = spawned[0]
+    pid, _, viewer_url, log = spawned[0]
     try:
         out = capsys.readouterr().out
         assert f"reel: viewer at {viewer_url}" in out
@@ -156,9 +156,10 @@ def test_spawn_starts_reel_serve_prints_the_viewer_url_and_connects(capsys):
         assert len([s for s in _sinks.spawned() if s[1] == f"127.0.0.1:{port}"]) == 1
     finally:
         os.kill(pid, signal.SIGTERM)
-        for process, _, _ in _sinks._spawned:
+        for process, _, _, _ in _sinks._spawned:
             if process.pid == pid:
                 assert process.wait(timeout=60) == 0
+        os.remove(log)
 
 
 def test_init_spawn_true_is_init_then_spawn(monkeypatch):
