@@ -12,7 +12,7 @@ PACKAGES=(
   protobuf-compiler libprotobuf-dev libxxhash-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libboost-dev libsqlite3-dev
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
-  libprotobuf-dev libbz2-dev zlib1g-dev
+  libprotobuf-dev libbz2-dev zlib1g-dev libturbojpeg0-dev python3-pil
   python3-rosbag python3-roslz4 python3-sensor-msgs python3-geometry-msgs python3-std-msgs
   python3-tf2-msgs
   nodejs npm chromium

@@ -2,6 +2,7 @@
 
 #include "archetype_binding.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -17,6 +18,26 @@ std::string field_list(const std::vector<ArchetypeField>& fields) {
   std::string out;
   for (const auto& f : fields) out += (out.empty() ? "" : ", ") + std::string(f.name);
   return out;
+}
+
+std::string ext_signature_text(const char* archetype, const ExtSignature& sig,
+                               const std::vector<std::string>& fields) {
+  auto listed = [](const std::vector<std::string>& v, const std::string& n) {
+    return std::find(v.begin(), v.end(), n) != v.end();
+  };
+  std::vector<std::string> parts, keywords;
+  for (const auto& p : sig.positional) parts.push_back(listed(sig.required, p) ? p : p + "=None");
+  auto keyword = [&](const std::string& n) {
+    if (listed(sig.positional, n) || listed(keywords, n)) return;
+    keywords.push_back(n);
+  };
+  for (const auto& h : sig.handled) keyword(h);
+  for (const auto& f : fields) keyword(f);
+  if (!keywords.empty()) parts.push_back("*");
+  for (const auto& k : keywords) parts.push_back(listed(sig.required, k) ? k : k + "=None");
+  std::string out = std::string(archetype) + "(";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out + ")";
 }
 
 PyComponentColumns archetype_columns(const std::string& archetype, const py::kwargs& fields) {

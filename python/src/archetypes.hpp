@@ -43,5 +43,7 @@ struct PyComponentColumns {
 PyComponentColumns archetype_columns(const std::string& archetype, const py::kwargs& fields);
 
 void register_archetypes(py::module_& m);
+// rr.AnyValues and rr.DynamicArchetype (any_values.cpp); after register_archetypes.
+void register_any_values(py::module_& m);
 
 }  // namespace reel::py_bindings

@@ -5,85 +5,43 @@
 #include <cmath>
 #include <cstring>
 
+#include "convert_internal.hpp"
+
 namespace reel::py_bindings {
 
-namespace {
+using namespace detail;  // NOLINT(google-build-using-namespace): the shared building blocks
 
-PyObject* numpy_asarray() {
+PyObject* detail::numpy_asarray() {
   // Looked up once and kept for the life of the process (never decref'd at exit, when the
   // interpreter may already be gone).
   static PyObject* fn = py::object(py::module_::import("numpy").attr("asarray")).release().ptr();
   return fn;
 }
 
-bool is_int(PyObject* o) { return PyLong_Check(o) && !PyBool_Check(o); }
-
-// numpy's real scalar types (np.float32(1), np.int16(2), ...): not arrays, bools or complex.
-bool is_numpy_number(PyObject* o) {
+bool detail::is_numpy_number(PyObject* o) {
   static PyObject* integer = py::object(py::module_::import("numpy").attr("integer")).release().ptr();
   static PyObject* floating = py::object(py::module_::import("numpy").attr("floating")).release().ptr();
   return PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(integer)) ||
          PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(floating));
 }
-bool is_number(PyObject* o) { return PyFloat_Check(o) || is_int(o) || is_numpy_number(o); }
 
-// C-contiguous, aligned array of T (cast from any real dtype). Returns the input itself when
-// it already is one.
-template <typename T>
-py::array_t<T> c_array(const py::array& in) {
-  auto out = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(in);
-  if (!out) throw py::error_already_set();
-  if (reinterpret_cast<uintptr_t>(out.data()) % alignof(T) != 0) {
-    out = py::array_t<T, py::array::c_style>(out.request());  // an aligned copy
-  }
-  return out;
+std::string detail::enum_member_name(py::handle value) {
+  static PyObject* enum_type = py::object(py::module_::import("enum").attr("Enum")).release().ptr();
+  if (PyObject_IsInstance(value.ptr(), enum_type) != 1) return "";
+  return py::str(value.attr("name"));
 }
+
+namespace {
 
 std::string dims(int d) { return std::to_string(d); }
-
-// Rows of D floats: shape (N, D), or (D,) for one; (0,) is none.
-template <typename T, int D>
-Collection<T> float_rows(py::handle value, const Where& w, Keep& keep) {
-  static_assert(sizeof(T) == D * sizeof(float));
-  py::array arr = number_array(value, w);
-  ssize_t n = -1;
-  if (arr.ndim() == 1 && arr.shape(0) == D) n = 1;
-  else if (arr.ndim() == 2 && arr.shape(1) == D) n = arr.shape(0);
-  else if (arr.ndim() == 1 && arr.shape(0) == 0) n = 0;
-  if (n < 0) {
-    value_error(w.str() + ": expected an array of shape (N, " + dims(D) + ") or (" + dims(D) +
-                ",), got shape " + shape_string(arr));
-  }
-  auto f = c_array<float>(arr);
-  keep.push_back(f);
-  return Collection<T>(std::span<const T>(reinterpret_cast<const T*>(f.data()), size_t(n)));
-}
-
-// One number per instance: a Python number, or shape () or (N,).
-template <typename T, typename V>
-Collection<T> number_values(py::handle value, const Where& w, Keep& keep) {
-  static_assert(sizeof(T) == sizeof(V));
-  if (is_number(value.ptr())) {
-    double d = PyFloat_AsDouble(value.ptr());
-    if (d == -1.0 && PyErr_Occurred()) throw py::error_already_set();
-    return Collection<T>(T(V(d)));
-  }
-  py::array arr = number_array(value, w);
-  if (arr.ndim() > 1) {
-    value_error(w.str() + ": expected a number or an array of shape (N,), got shape " +
-                shape_string(arr));
-  }
-  const size_t n = arr.ndim() == 0 ? 1 : size_t(arr.shape(0));
-  auto f = c_array<V>(arr);
-  keep.push_back(f);
-  return Collection<T>(std::span<const T>(reinterpret_cast<const T*>(f.data()), n));
-}
 
 Color color_from_components(const int64_t* c, int channels) {
   return Color(uint8_t(c[0]), uint8_t(c[1]), uint8_t(c[2]), channels == 4 ? uint8_t(c[3]) : 255);
 }
 
-Collection<Color> colors(py::handle value, const Where& w) {
+}  // namespace
+
+Collection<Color> detail::colors(py::handle value, const Where& w) {
   PyObject* o = value.ptr();
   if (is_int(o)) {
     unsigned long long packed = PyLong_AsUnsignedLongLong(o);
@@ -157,23 +115,7 @@ Collection<Color> colors(py::handle value, const Where& w) {
   return Collection<Color>(std::move(out));
 }
 
-template <typename T>
-Collection<T> texts(py::handle value, const Where& w) {
-  PyObject* o = value.ptr();
-  if (PyUnicode_Check(o)) return Collection<T>(T(std::string(utf8_view(value, w.field))));
-  const bool sequence = PyList_Check(o) || PyTuple_Check(o) || py::isinstance<py::array>(value);
-  if (!sequence) type_error(w.str() + ": expected str or a list of str, got " + type_name(value));
-  std::vector<T> out;
-  size_t i = 0;
-  for (auto item : py::iter(value)) {
-    if (!PyUnicode_Check(item.ptr())) {
-      type_error(w.str() + ": expected str at index " + std::to_string(i) + ", got " + type_name(item));
-    }
-    out.emplace_back(std::string(utf8_view(item, w.field)));
-    ++i;
-  }
-  return Collection<T>(std::move(out));
-}
+namespace {
 
 template <typename Strip, int D>
 Strip strip_from(py::handle value, const Where& w, size_t index) {
@@ -377,8 +319,9 @@ const char* color_model_name(ColorModel m) {
 }
 
 ColorModel parse_color_model(py::handle value, const Where& w) {
-  if (PyUnicode_Check(value.ptr())) {
-    std::string s(utf8_view(value, w.field));
+  std::string s = enum_member_name(value);  // rr.ColorModel.RGB
+  if (s.empty() && PyUnicode_Check(value.ptr())) s = std::string(utf8_view(value, w.field));
+  if (!s.empty()) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::toupper(c)); });
     for (uint8_t m = 1; m <= 5; ++m) {
       if (s == color_model_name(ColorModel(m))) return ColorModel(m);
@@ -389,8 +332,9 @@ ColorModel parse_color_model(py::handle value, const Where& w) {
 }
 
 ChannelDatatype parse_channel_datatype(py::handle value, const Where& w) {
-  if (PyUnicode_Check(value.ptr())) {
-    std::string s(utf8_view(value, w.field));
+  std::string s = enum_member_name(value);  // rr.ChannelDatatype.U8
+  if (s.empty() && PyUnicode_Check(value.ptr())) s = std::string(utf8_view(value, w.field));
+  if (!s.empty()) {
     std::string upper = s;
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
     for (uint8_t d = 1; d <= 11; ++d) {
@@ -440,7 +384,6 @@ REEL_ROWS(Vector3D, 3)
 REEL_ROWS(HalfSize2D, 2)
 REEL_ROWS(HalfSize3D, 3)
 REEL_ROWS(Translation3D, 3)
-REEL_ROWS(RotationQuat, 4)
 #undef REEL_ROWS
 
 #define REEL_NUMBERS(T, V)                                                             \
@@ -509,8 +452,9 @@ Collection<ClassId> to_collection<ClassId>(py::handle v, const Where& w, Keep&) 
 namespace {
 MarkerShape marker_shape(py::handle v, const Where& w) {
   static const char* names[] = {"circle", "square", "cross", "plus", "diamond"};
-  if (PyUnicode_Check(v.ptr())) {
-    std::string s(utf8_view(v, w.field));
+  std::string member = enum_member_name(v);  // rr.components.MarkerShape.Diamond
+  if (!member.empty() || PyUnicode_Check(v.ptr())) {
+    std::string s = member.empty() ? std::string(utf8_view(v, w.field)) : member;
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     for (uint8_t i = 0; i < 5; ++i) {
       if (s == names[i]) return MarkerShape(i);
@@ -526,7 +470,9 @@ MarkerShape marker_shape(py::handle v, const Where& w) {
 
 template <>
 Collection<MarkerShape> to_collection<MarkerShape>(py::handle v, const Where& w, Keep&) {
-  if (PyUnicode_Check(v.ptr()) || is_int(v.ptr())) return Collection<MarkerShape>(marker_shape(v, w));
+  if (PyUnicode_Check(v.ptr()) || is_int(v.ptr()) || !enum_member_name(v).empty()) {
+    return Collection<MarkerShape>(marker_shape(v, w));
+  }
   return Collection<MarkerShape>(list_of<MarkerShape>(v, w, marker_shape));
 }
 
@@ -622,9 +568,15 @@ Collection<ClearIsRecursive> to_collection<ClearIsRecursive>(py::handle v, const
 }
 
 template <>
-Collection<ViewCoordinatesComponent> to_collection<ViewCoordinatesComponent>(py::handle v, const Where& w,
-                                                                              Keep&) {
+Collection<ViewCoordinatesComponent> to_collection<ViewCoordinatesComponent>(py::handle v,
+                                                                             const Where& w,
+                                                                             Keep& keep) {
   ViewCoordinatesComponent c;
+  // rr.ViewCoordinates.RDF (an archetype object, as Rerun's constants are passed to
+  // Pinhole(camera_xyz=...)): its axes.
+  if (!PyUnicode_Check(v.ptr()) && py::hasattr(v, "xyz") && py::hasattr(v, "archetype_name")) {
+    return to_collection<ViewCoordinatesComponent>(v.attr("xyz"), w, keep);
+  }
   if (PyUnicode_Check(v.ptr())) {
     auto s = utf8_view(v, w.field);
     if (s.size() != 3) value_error(w.str() + ": expected three axis letters such as 'RDF', got '" + std::string(s) + "'");

@@ -87,14 +87,22 @@ arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData
   arrow::ListBuilder shape(std::make_unique<arrow::PrimitiveBuilder<uint64_t>>());
   arrow::PrimitiveBuilder<uint8_t> dt;
   arrow::BinaryBuilder buffer(arrow::binary());
+  arrow::ListBuilder names(std::make_unique<arrow::BinaryBuilder>(arrow::utf8()), false);
   for (const auto& v : values) {
     for (uint64_t d : v.shape) shape.child_as<arrow::PrimitiveBuilder<uint64_t>>().append(d);
     shape.append_entry();
     dt.append(uint8_t(v.datatype));
     auto bytes = v.buffer.view();
     buffer.append(bytes.data(), bytes.size());
+    if (v.names.empty()) {
+      names.append_null();
+    } else {
+      for (const auto& n : v.names) names.child_as<arrow::BinaryBuilder>().append(n);
+      names.append_entry();
+    }
   }
-  return arrow::make_struct(type()->fields(), {shape.finish(), dt.finish(), buffer.finish()})
+  return arrow::make_struct(type()->fields(),
+                            {shape.finish(), dt.finish(), buffer.finish(), names.finish()})
       .value();
 }
 

@@ -185,16 +185,19 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     std::vector<float> tensor = {1, 2, 3, 4, 5, 6};
     RowId first = RowId::reserve(2);
-    b.add_row(first, {{Timeline::sequence("frame"), 0}},
-              {cell(Image::descriptor_buffer(), std::vector<ImageBuffer>{ImageBuffer(pixels)}),
-               cell(Image::descriptor_format(),
-                    std::vector<ImageFormat>{{2, 2, ColorModel::kRGB, ChannelDatatype::kU8}}),
-               cell(EncodedImage::descriptor_blob(), std::vector<Blob>{Blob(png)}),
-               cell(EncodedImage::descriptor_media_type(), std::vector<MediaType>{MediaType::png()}),
-               cell(Tensor::descriptor_data(),
-                    std::vector<TensorData>{{{2, 3}, ChannelDatatype::kF32,
-                                             Bytes(std::span<const uint8_t>(
-                                                 reinterpret_cast<const uint8_t*>(tensor.data()), 24))}})});
+    b.add_row(
+        first, {{Timeline::sequence("frame"), 0}},
+        {cell(Image::descriptor_buffer(), std::vector<ImageBuffer>{ImageBuffer(pixels)}),
+         cell(Image::descriptor_format(),
+              std::vector<ImageFormat>{{2, 2, ColorModel::kRGB, ChannelDatatype::kU8}}),
+         cell(EncodedImage::descriptor_blob(), std::vector<Blob>{Blob(png)}),
+         cell(EncodedImage::descriptor_media_type(), std::vector<MediaType>{MediaType::png()}),
+         cell(Tensor::descriptor_data(),
+              std::vector<TensorData>{{{2, 3},
+                                       ChannelDatatype::kF32,
+                                       Bytes(std::span<const uint8_t>(
+                                           reinterpret_cast<const uint8_t*>(tensor.data()), 24)),
+                                       {}}})});
     b.add_row(first.plus(1), {{Timeline::sequence("frame"), 1}},
               {cell(TextLog::descriptor_text(), std::vector<Text>{Text("héllo ☮ world")}),
                cell(TextLog::descriptor_level(), std::vector<TextLogLevel>{TextLogLevel::warn()})});

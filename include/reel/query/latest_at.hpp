@@ -5,7 +5,8 @@
 // largest count among the others. Another component with M instances is joined by instance
 // index: M == N as is, M == 1 is a splat (repeated N times), M > N is cut to N ("3 points +
 // 5 colors = 3 points"), and 1 < M < N repeats its last value. A component with no data is
-// absent from the result.
+// absent from the result. Fields with their own count (ArchetypeField::own_count: Mesh3D's
+// triangle indices, a texture) come back as logged, not joined.
 //
 // Clear: a `Clear` logged on the entity, or a recursive one (`is_recursive = true`) logged on
 // an ancestor, hides every component whose own latest row is older than the clear, until the
