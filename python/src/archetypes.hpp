@@ -21,9 +21,9 @@ class PyArchetype {
   virtual const char* name() const = 0;
   virtual void collect(ComponentBatchList& out) const = 0;
 
-  Keep keep;                                          // arrays the collections borrow
+  Keep keep;                                           // arrays the collections borrow
   std::vector<std::pair<const char*, size_t>> counts;  // instances per given field (repr)
-  size_t payload_bytes = 0;                           // approximate, for GIL decisions
+  size_t payload_bytes = 0;                            // approximate, for GIL decisions
 };
 
 template <typename A>

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common.hpp"
-#include "reel/types/components.hpp"
 #include "reel/types/collection.hpp"
+#include "reel/types/components.hpp"
 
 namespace reel::py_bindings {
 

@@ -174,20 +174,33 @@ ArrayPtr StructBuilder::finish() {
 
 std::unique_ptr<ArrayBuilder> make_builder(const TypePtr& type) {
   switch (type->id()) {
-    case TypeId::kBool: return std::make_unique<BooleanBuilder>();
-    case TypeId::kInt8: return std::make_unique<PrimitiveBuilder<int8_t>>();
-    case TypeId::kInt16: return std::make_unique<PrimitiveBuilder<int16_t>>();
-    case TypeId::kInt32: return std::make_unique<PrimitiveBuilder<int32_t>>();
-    case TypeId::kInt64: return std::make_unique<PrimitiveBuilder<int64_t>>();
-    case TypeId::kUInt8: return std::make_unique<PrimitiveBuilder<uint8_t>>();
-    case TypeId::kUInt16: return std::make_unique<PrimitiveBuilder<uint16_t>>();
-    case TypeId::kUInt32: return std::make_unique<PrimitiveBuilder<uint32_t>>();
-    case TypeId::kUInt64: return std::make_unique<PrimitiveBuilder<uint64_t>>();
-    case TypeId::kFloat32: return std::make_unique<PrimitiveBuilder<float>>();
-    case TypeId::kFloat64: return std::make_unique<PrimitiveBuilder<double>>();
+    case TypeId::kBool:
+      return std::make_unique<BooleanBuilder>();
+    case TypeId::kInt8:
+      return std::make_unique<PrimitiveBuilder<int8_t>>();
+    case TypeId::kInt16:
+      return std::make_unique<PrimitiveBuilder<int16_t>>();
+    case TypeId::kInt32:
+      return std::make_unique<PrimitiveBuilder<int32_t>>();
+    case TypeId::kInt64:
+      return std::make_unique<PrimitiveBuilder<int64_t>>();
+    case TypeId::kUInt8:
+      return std::make_unique<PrimitiveBuilder<uint8_t>>();
+    case TypeId::kUInt16:
+      return std::make_unique<PrimitiveBuilder<uint16_t>>();
+    case TypeId::kUInt32:
+      return std::make_unique<PrimitiveBuilder<uint32_t>>();
+    case TypeId::kUInt64:
+      return std::make_unique<PrimitiveBuilder<uint64_t>>();
+    case TypeId::kFloat32:
+      return std::make_unique<PrimitiveBuilder<float>>();
+    case TypeId::kFloat64:
+      return std::make_unique<PrimitiveBuilder<double>>();
     case TypeId::kUtf8:
-    case TypeId::kBinary: return std::make_unique<BinaryBuilder>(type);
-    case TypeId::kFixedSizeBinary: return std::make_unique<FixedSizeBinaryBuilder>(type->byte_width());
+    case TypeId::kBinary:
+      return std::make_unique<BinaryBuilder>(type);
+    case TypeId::kFixedSizeBinary:
+      return std::make_unique<FixedSizeBinaryBuilder>(type->byte_width());
     case TypeId::kList:
       return std::make_unique<ListBuilder>(make_builder(type->value_type()),
                                            type->fields()[0]->nullable);
@@ -199,7 +212,8 @@ std::unique_ptr<ArrayBuilder> make_builder(const TypePtr& type) {
       for (const auto& f : type->fields()) children.push_back(make_builder(f->type));
       return std::make_unique<StructBuilder>(type->fields(), std::move(children));
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 

@@ -26,25 +26,44 @@ const void* nonnull(const BufferPtr& b) {
 
 std::string format_of(const DataType& type) {
   switch (type.id()) {
-    case TypeId::kNull: return "n";
-    case TypeId::kBool: return "b";
-    case TypeId::kInt8: return "c";
-    case TypeId::kUInt8: return "C";
-    case TypeId::kInt16: return "s";
-    case TypeId::kUInt16: return "S";
-    case TypeId::kInt32: return "i";
-    case TypeId::kUInt32: return "I";
-    case TypeId::kInt64: return "l";
-    case TypeId::kUInt64: return "L";
-    case TypeId::kFloat16: return "e";
-    case TypeId::kFloat32: return "f";
-    case TypeId::kFloat64: return "g";
-    case TypeId::kUtf8: return "u";
-    case TypeId::kBinary: return "z";
-    case TypeId::kFixedSizeBinary: return "w:" + std::to_string(type.byte_width());
-    case TypeId::kList: return "+l";
-    case TypeId::kFixedSizeList: return "+w:" + std::to_string(type.list_size());
-    case TypeId::kStruct: return "+s";
+    case TypeId::kNull:
+      return "n";
+    case TypeId::kBool:
+      return "b";
+    case TypeId::kInt8:
+      return "c";
+    case TypeId::kUInt8:
+      return "C";
+    case TypeId::kInt16:
+      return "s";
+    case TypeId::kUInt16:
+      return "S";
+    case TypeId::kInt32:
+      return "i";
+    case TypeId::kUInt32:
+      return "I";
+    case TypeId::kInt64:
+      return "l";
+    case TypeId::kUInt64:
+      return "L";
+    case TypeId::kFloat16:
+      return "e";
+    case TypeId::kFloat32:
+      return "f";
+    case TypeId::kFloat64:
+      return "g";
+    case TypeId::kUtf8:
+      return "u";
+    case TypeId::kBinary:
+      return "z";
+    case TypeId::kFixedSizeBinary:
+      return "w:" + std::to_string(type.byte_width());
+    case TypeId::kList:
+      return "+l";
+    case TypeId::kFixedSizeList:
+      return "+w:" + std::to_string(type.list_size());
+    case TypeId::kStruct:
+      return "+s";
   }
   return "";
 }
@@ -239,10 +258,14 @@ int errno_for(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalid:
     case StatusCode::kTypeError:
-    case StatusCode::kIndexError: return EINVAL;
-    case StatusCode::kCapacityError: return ENOMEM;
-    case StatusCode::kNotImplemented: return ENOSYS;
-    default: return EIO;
+    case StatusCode::kIndexError:
+      return EINVAL;
+    case StatusCode::kCapacityError:
+      return ENOMEM;
+    case StatusCode::kNotImplemented:
+      return ENOSYS;
+    default:
+      return EIO;
   }
 }
 
@@ -347,22 +370,53 @@ Result<FieldPtr> field_from_c(const ArrowSchema& s, int depth) {
   TypePtr type;
   if (f.size() == 1) {
     switch (f[0]) {
-      case 'n': type = null(); break;
-      case 'b': type = boolean(); break;
-      case 'c': type = int8(); break;
-      case 'C': type = uint8(); break;
-      case 's': type = int16(); break;
-      case 'S': type = uint16(); break;
-      case 'i': type = int32(); break;
-      case 'I': type = uint32(); break;
-      case 'l': type = int64(); break;
-      case 'L': type = uint64(); break;
-      case 'e': type = float16(); break;
-      case 'f': type = float32(); break;
-      case 'g': type = float64(); break;
-      case 'u': type = utf8(); break;
-      case 'z': type = binary(); break;
-      default: break;
+      case 'n':
+        type = null();
+        break;
+      case 'b':
+        type = boolean();
+        break;
+      case 'c':
+        type = int8();
+        break;
+      case 'C':
+        type = uint8();
+        break;
+      case 's':
+        type = int16();
+        break;
+      case 'S':
+        type = uint16();
+        break;
+      case 'i':
+        type = int32();
+        break;
+      case 'I':
+        type = uint32();
+        break;
+      case 'l':
+        type = int64();
+        break;
+      case 'L':
+        type = uint64();
+        break;
+      case 'e':
+        type = float16();
+        break;
+      case 'f':
+        type = float32();
+        break;
+      case 'g':
+        type = float64();
+        break;
+      case 'u':
+        type = utf8();
+        break;
+      case 'z':
+        type = binary();
+        break;
+      default:
+        break;
     }
     if (type) REEL_RETURN_NOT_OK(expect_children(0));
   } else if (f.rfind("w:", 0) == 0) {
@@ -418,7 +472,8 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   if (depth > 64) return Status::Invalid("Arrow C array nested more than 64 levels deep");
   const DataType& t = *type;
   if (c.length < 0 || c.offset < 0 || c.n_buffers < 0 || c.n_children < 0) {
-    return Status::Invalid("Arrow C array of " + t.to_string() + ": negative length, offset or count");
+    return Status::Invalid("Arrow C array of " + t.to_string() +
+                           ": negative length, offset or count");
   }
   if (c.dictionary) return Status::NotImplemented("Arrow C array: dictionaries are not supported");
   const TypeId id = t.id();
@@ -440,8 +495,8 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   std::vector<ArrayPtr> children;
   int64_t null_count = 0;
   if (c.buffers[0]) {
-    REEL_ASSIGN_OR_RETURN(auto validity,
-                          wrap_buffer(ctx, c.buffers[0], bit_util::bytes_for_bits(end), "validity", t));
+    REEL_ASSIGN_OR_RETURN(auto validity, wrap_buffer(ctx, c.buffers[0],
+                                                     bit_util::bytes_for_bits(end), "validity", t));
     buffers.push_back(validity);
     null_count = c.null_count >= 0
                      ? c.null_count
@@ -459,8 +514,8 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   };
   switch (id) {
     case TypeId::kBool: {
-      REEL_ASSIGN_OR_RETURN(auto values,
-                            wrap_buffer(ctx, c.buffers[1], bit_util::bytes_for_bits(end), "values", t));
+      REEL_ASSIGN_OR_RETURN(
+          auto values, wrap_buffer(ctx, c.buffers[1], bit_util::bytes_for_bits(end), "values", t));
       buffers.push_back(values);
       break;
     }
@@ -481,13 +536,15 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
       REEL_ASSIGN_OR_RETURN(auto offsets, offsets_buffer());
       buffers.push_back(offsets);
       if (!c.children[0]) return Status::Invalid("Arrow C array: null list child");
-      REEL_ASSIGN_OR_RETURN(auto child, array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
+      REEL_ASSIGN_OR_RETURN(auto child,
+                            array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
       children.push_back(std::move(child));
       break;
     }
     case TypeId::kFixedSizeList: {
       if (!c.children[0]) return Status::Invalid("Arrow C array: null fixed-size list child");
-      REEL_ASSIGN_OR_RETURN(auto child, array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
+      REEL_ASSIGN_OR_RETURN(auto child,
+                            array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
       children.push_back(std::move(child));
       break;
     }
@@ -606,8 +663,8 @@ Status export_array_stream(FieldPtr field, ArraySource next, ArrowArrayStream* o
       return Status::OK();
     }
     if (!type_equals(array->type, field->type)) {
-      return Status::TypeError("array stream of " + field->type->to_string() + " produced an array of " +
-                               array->type->to_string());
+      return Status::TypeError("array stream of " + field->type->to_string() +
+                               " produced an array of " + array->type->to_string());
     }
     return export_array(array, a);
   };
@@ -671,7 +728,8 @@ Result<RecordBatch> import_record_batch(ArrowArray* array, SchemaPtr schema) {
 // ---------------------------------------------------------------------------------------
 
 Result<std::unique_ptr<ArrowStreamReader>> ArrowStreamReader::open(ArrowArrayStream* stream) {
-  if (!stream || !stream->release) return Status::Invalid("ArrowStreamReader: released or null stream");
+  if (!stream || !stream->release)
+    return Status::Invalid("ArrowStreamReader: released or null stream");
   std::unique_ptr<ArrowStreamReader> r(new ArrowStreamReader());
   r->stream_ = *stream;
   stream->release = nullptr;
@@ -679,8 +737,8 @@ Result<std::unique_ptr<ArrowStreamReader>> ArrowStreamReader::open(ArrowArrayStr
   int rc = r->stream_.get_schema(&r->stream_, &schema);
   if (rc != 0) {
     const char* e = r->stream_.get_last_error(&r->stream_);
-    return Status::IOError("Arrow C stream: get_schema failed (errno " + std::to_string(rc) +
-                           ")" + (e ? std::string(": ") + e : std::string()));
+    return Status::IOError("Arrow C stream: get_schema failed (errno " + std::to_string(rc) + ")" +
+                           (e ? std::string(": ") + e : std::string()));
   }
   REEL_ASSIGN_OR_RETURN(r->field_, import_field(&schema));
   if (r->field_->type->id() == TypeId::kStruct) {

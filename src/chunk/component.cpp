@@ -43,12 +43,13 @@ ComponentDescriptor::ComponentDescriptor(std::string_view archetype, std::string
   std::lock_guard lock(table.mutex);
   auto it = table.map.find(key);
   if (it == table.map.end()) {
-    auto* d = new Data{std::string(archetype), std::string(field), std::string(component_type),
-                       archetype.empty() ? std::string(field)
-                                         : std::string(archetype) + ":" + std::string(field)};
+    auto* d = new Data{
+        std::string(archetype), std::string(field), std::string(component_type),
+        archetype.empty() ? std::string(field) : std::string(archetype) + ":" + std::string(field)};
     it = table.map
-             .emplace(std::move(key), std::unique_ptr<const void, void (*)(const void*)>(
-                                          d, [](const void* p) { delete static_cast<const Data*>(p); }))
+             .emplace(std::move(key),
+                      std::unique_ptr<const void, void (*)(const void*)>(
+                          d, [](const void* p) { delete static_cast<const Data*>(p); }))
              .first;
   }
   data_ = static_cast<const Data*>(it->second.get());
@@ -147,7 +148,8 @@ ListColumn ListColumn::nulls(const arrow::TypePtr& type, int64_t length) {
   c.offsets_ = arrow::Buffer::allocate(size_t(length + 1) * 4);
   c.length_ = length;
   c.null_count_ = length;
-  c.validity_ = length ? arrow::Buffer::allocate(size_t(bit_util::bytes_for_bits(length))) : nullptr;
+  c.validity_ =
+      length ? arrow::Buffer::allocate(size_t(bit_util::bytes_for_bits(length))) : nullptr;
   if (!length) c.null_count_ = 0;
   return c;
 }
@@ -274,8 +276,8 @@ ArrayPtr ListColumn::to_arrow() const {
   auto offsets = arrow::Buffer::allocate(size_t(length_ + 1) * 4);
   int32_t* o = offsets->mutable_data_as<int32_t>();
   for (int64_t i = 0; i <= length_; ++i) {
-    o[i] = offsets_ ? offsets_->data_as<int32_t>()[offsets_offset_ + i]
-                    : int32_t(values_offset_ + i);
+    o[i] =
+        offsets_ ? offsets_->data_as<int32_t>()[offsets_offset_ + i] : int32_t(values_offset_ + i);
   }
   return arrow::ArrayData::make(
       type, length_, null_count_,

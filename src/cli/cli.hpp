@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
 #include "reel/store_io/store_io.hpp"
-#include "reel/status.hpp"
 
 namespace reel::cli {
 
@@ -42,9 +42,10 @@ Status check_output_is_not_an_input(const std::string& output,
 
 // Output: the path, or stdout ("-"); refuses a terminal for binary output and an output
 // that is one of `inputs` (check_output_is_not_an_input).
-Result<std::unique_ptr<format::RecordingWriter>> open_output(
-    const std::string& path, format::WriterOptions options,
-    const std::vector<std::string>& inputs, const char* verb);
+Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
+                                                             format::WriterOptions options,
+                                                             const std::vector<std::string>& inputs,
+                                                             const char* verb);
 
 // Reads every message of an input, calling `on_message`; shows progress; collects warnings
 // (printed to stderr by the caller). Stops at the first error.

@@ -17,20 +17,32 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
   using arrow::TypeId;
   if (a.is_null(i)) return nullptr;
   switch (a.type->id()) {
-    case TypeId::kBool: return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
-    case TypeId::kInt8: return a.values<int8_t>()[i];
-    case TypeId::kInt16: return a.values<int16_t>()[i];
-    case TypeId::kInt32: return a.values<int32_t>()[i];
-    case TypeId::kInt64: return a.values<int64_t>()[i];
-    case TypeId::kUInt8: return a.values<uint8_t>()[i];
-    case TypeId::kUInt16: return a.values<uint16_t>()[i];
-    case TypeId::kUInt32: return a.values<uint32_t>()[i];
-    case TypeId::kUInt64: return a.values<uint64_t>()[i];
-    case TypeId::kFloat32: return double(a.values<float>()[i]);
-    case TypeId::kFloat64: return a.values<double>()[i];
+    case TypeId::kBool:
+      return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
+    case TypeId::kInt8:
+      return a.values<int8_t>()[i];
+    case TypeId::kInt16:
+      return a.values<int16_t>()[i];
+    case TypeId::kInt32:
+      return a.values<int32_t>()[i];
+    case TypeId::kInt64:
+      return a.values<int64_t>()[i];
+    case TypeId::kUInt8:
+      return a.values<uint8_t>()[i];
+    case TypeId::kUInt16:
+      return a.values<uint16_t>()[i];
+    case TypeId::kUInt32:
+      return a.values<uint32_t>()[i];
+    case TypeId::kUInt64:
+      return a.values<uint64_t>()[i];
+    case TypeId::kFloat32:
+      return double(a.values<float>()[i]);
+    case TypeId::kFloat64:
+      return a.values<double>()[i];
     case TypeId::kUtf8: {
       const int32_t* o = a.values<int32_t>(1);
-      return std::string(reinterpret_cast<const char*>(a.buffers[2]->data()) + o[i], size_t(o[i + 1] - o[i]));
+      return std::string(reinterpret_cast<const char*>(a.buffers[2]->data()) + o[i],
+                         size_t(o[i + 1] - o[i]));
     }
     case TypeId::kBinary: {
       const int32_t* o = a.values<int32_t>(1);
@@ -45,7 +57,8 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
     case TypeId::kFixedSizeList: {
       const int64_t ls = a.type->list_size();
       json out = json::array();
-      for (int64_t k = 0; k < ls; ++k) out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
+      for (int64_t k = 0; k < ls; ++k)
+        out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
       return out;
     }
     case TypeId::kStruct: {
@@ -55,7 +68,8 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
       }
       return out;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 

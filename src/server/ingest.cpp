@@ -182,8 +182,8 @@ void IngestService::run_client(Client& client) {
         break;
     }
   }
-  const std::string kept = "kept its " + std::to_string(chunks) + " complete chunks (" +
-                           std::to_string(rows) + " rows)";
+  const std::string kept =
+      "kept its " + std::to_string(chunks) + " complete chunks (" + std::to_string(rows) + " rows)";
   if (!error.ok()) {
     log_("ingest: dropped " + name + ": " + error.message() + "; " + kept);
   } else if (!clean_end && !stopping_.load()) {

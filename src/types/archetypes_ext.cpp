@@ -85,7 +85,8 @@ void collect_ext(const EncodedImage& a, ComponentBatchList& out) {
              bytes[3] == 'G') {
     guess = "image/png";
   }
-  if (guess) out.add(EncodedImage::descriptor_media_type(), Collection<MediaType>(MediaType(guess)));
+  if (guess)
+    out.add(EncodedImage::descriptor_media_type(), Collection<MediaType>(MediaType(guess)));
 }
 
 namespace {
@@ -217,16 +218,18 @@ std::vector<ComponentColumn> Points3D::columns(std::span<const Position3D> posit
   for (int32_t n : lengths) offsets.push_back(offsets.back() + n);
   auto make = [&](const ComponentDescriptor& d, ComponentBatch batch) -> ComponentColumn {
     auto values = batch.to_arrow();
-    auto list = ListColumn::with_offsets(values,
-                                         arrow::Buffer::copy_of(offsets.data(), offsets.size() * 4),
-                                         int64_t(lengths.size()));
+    auto list =
+        ListColumn::with_offsets(values, arrow::Buffer::copy_of(offsets.data(), offsets.size() * 4),
+                                 int64_t(lengths.size()));
     if (!list.ok()) return {d, ListColumn::nulls(values->type, int64_t(lengths.size()))};
     return {d, *list};
   };
   std::vector<ComponentColumn> out;
-  out.push_back(make(descriptor_positions(), ComponentBatch::from<Position3D>(descriptor_positions(), positions)));
+  out.push_back(make(descriptor_positions(),
+                     ComponentBatch::from<Position3D>(descriptor_positions(), positions)));
   if (!colors.empty()) {
-    out.push_back(make(descriptor_colors(), ComponentBatch::from<Color>(descriptor_colors(), colors)));
+    out.push_back(
+        make(descriptor_colors(), ComponentBatch::from<Color>(descriptor_colors(), colors)));
   }
   return out;
 }

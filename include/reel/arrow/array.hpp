@@ -143,7 +143,8 @@ class BinaryArray : public Array {  // utf8 and binary
   const int32_t* raw_offsets() const { return data_->values<int32_t>(1); }
   std::string_view value(int64_t i) const {
     const int32_t* o = raw_offsets();
-    return {reinterpret_cast<const char*>(data_->buffers[2]->data()) + o[i], size_t(o[i + 1] - o[i])};
+    return {reinterpret_cast<const char*>(data_->buffers[2]->data()) + o[i],
+            size_t(o[i + 1] - o[i])};
   }
 };
 using StringArray = BinaryArray;

@@ -50,9 +50,9 @@ struct Message {
   // Which recording of the input the message belongs to: 0 for the first; concatenated
   // recordings (`cat a.reel b.reel`) count up, each beginning with its own store info.
   uint32_t stream = 0;
-  uint64_t offset = 0;          // where the message starts in the stream
-  uint64_t stored_bytes = 0;    // payload bytes in the stream
-  uint64_t payload_bytes = 0;   // payload bytes after decompression
+  uint64_t offset = 0;         // where the message starts in the stream
+  uint64_t stored_bytes = 0;   // payload bytes in the stream
+  uint64_t payload_bytes = 0;  // payload bytes after decompression
   Compression compression = Compression::kNone;
   StoreInfo info;  // kStoreInfo
   ChunkPtr chunk;  // kChunk (null when the reader was told not to decode chunks)

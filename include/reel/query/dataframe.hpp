@@ -59,8 +59,8 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
 // killed) loads up to its last complete message; `warnings`, if given, then says where. The
 // store has the default ChunkStoreConfig (the environment is not read: to choose the
 // compaction limits, load_file() into a store of your own).
-Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
-                                                         std::vector<std::string>* warnings = nullptr);
+Result<std::shared_ptr<const ChunkStore>> load_recording(
+    const std::string& path, std::vector<std::string>* warnings = nullptr);
 
 class RecordBatchReader {
  public:

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "reel/types/archetypes.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel {
 
@@ -60,7 +60,8 @@ struct ArchetypeInstances {
     }
     const int64_t width = leaf->type->primitive_width();
     if (width * scale != int64_t(sizeof(T))) return {};  // not T's layout: nothing to copy
-    const uint8_t* src = leaf->buffers[1]->data() + (leaf->offset + f->values->offset * scale) * width;
+    const uint8_t* src =
+        leaf->buffers[1]->data() + (leaf->offset + f->values->offset * scale) * width;
     if (!out.empty()) std::memcpy(out.data(), src, out.size() * sizeof(T));
     return out;
   }

@@ -178,9 +178,9 @@ struct LatLon {
 struct Text {
   std::string value;
   Text() = default;
-  Text(std::string v) : value(std::move(v)) {}   // NOLINT(google-explicit-constructor)
-  Text(const char* v) : value(v) {}              // NOLINT(google-explicit-constructor)
-  Text(std::string_view v) : value(v) {}         // NOLINT(google-explicit-constructor)
+  Text(std::string v) : value(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  Text(const char* v) : value(v) {}             // NOLINT(google-explicit-constructor)
+  Text(std::string_view v) : value(v) {}        // NOLINT(google-explicit-constructor)
 };
 struct Name : Text {
   using Text::Text;
@@ -221,9 +221,11 @@ struct Bytes {
   std::vector<uint8_t> owned;
   std::span<const uint8_t> borrowed;
   Bytes() = default;
-  Bytes(std::vector<uint8_t> v) : owned(std::move(v)) {}           // NOLINT
-  Bytes(std::span<const uint8_t> v) : borrowed(v) {}               // NOLINT
-  std::span<const uint8_t> view() const { return owned.empty() ? borrowed : std::span<const uint8_t>(owned); }
+  Bytes(std::vector<uint8_t> v) : owned(std::move(v)) {}  // NOLINT
+  Bytes(std::span<const uint8_t> v) : borrowed(v) {}      // NOLINT
+  std::span<const uint8_t> view() const {
+    return owned.empty() ? borrowed : std::span<const uint8_t>(owned);
+  }
 };
 struct ImageBuffer : Bytes {
   using Bytes::Bytes;
@@ -237,7 +239,8 @@ struct ImageFormat {
   ColorModel color_model = ColorModel::kRGB;
   ChannelDatatype channel_datatype = ChannelDatatype::kU8;
   size_t num_bytes() const {
-    return size_t(width) * height * num_channels(color_model) * channel_datatype_size(channel_datatype);
+    return size_t(width) * height * num_channels(color_model) *
+           channel_datatype_size(channel_datatype);
   }
 };
 
