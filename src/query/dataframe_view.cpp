@@ -6,6 +6,7 @@
 #include "query/dataframe_internal.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/store_io/store_io.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel::dataframe {
 
@@ -94,8 +95,11 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
   for (const auto& [entity, wanted] : contents) {
     auto available = v.store_->components(entity);
     if (wanted.empty()) {
-      for (const auto& [d, type] : available)
+      for (const auto& [d, type] : available) {
+        // A Clear is an event that empties other columns, never data of its own.
+        if (d == Clear::descriptor_is_recursive()) continue;
         v.columns_.push_back(describe(*v.store_, entity, d, type));
+      }
       continue;
     }
     for (const auto& d : wanted) {
