@@ -12,6 +12,10 @@
 //   holds the latest-at value (data logged before the range included);
 // - static columns hold their static value on every row (and add no index values);
 // - with index none, the table is one row of static values.
+// - a Clear at t (Clear::flat on the entity, or Clear::recursive on it or an ancestor)
+//   empties the entity's components from t until they are logged again: cells read as
+//   empty lists at t and, with fill, after it (static values too); a Clear before a
+//   component's first data empties nothing; the Clear column is never part of the table.
 //
 // Pushdown: index ranges and filter_is_not_null() decide which chunks are read at all; chunks
 // that cannot contribute are never touched. Results stream as Arrow record batches of at most
