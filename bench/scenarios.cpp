@@ -18,6 +18,9 @@ const std::vector<Scenario>& scenarios() {
       {"duckdb", duckdb},
       {"log_rows_py", log_rows_py},
       {"send_columns_py", send_columns_py},
+#if REEL_HAVE_SQL
+      {"dataset", dataset},
+#endif
   };
   return all;
 }
