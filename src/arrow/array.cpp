@@ -31,6 +31,8 @@ LayoutShape layout_shape(const DataType& type) {
     case TypeId::kFloat32:
     case TypeId::kFloat64:
     case TypeId::kFixedSizeBinary:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration:
       return {2, 0};
     case TypeId::kUtf8:
     case TypeId::kBinary:
@@ -41,6 +43,8 @@ LayoutShape layout_shape(const DataType& type) {
       return {1, 1};
     case TypeId::kStruct:
       return {1, type.fields().size()};
+    case TypeId::kDenseUnion:
+      return {3, type.fields().size()};  // no validity (buffers[0] is null), type ids, offsets
   }
   return {};
 }
@@ -133,6 +137,8 @@ ArrayPtr make_null_array(const TypePtr& type, int64_t length) {
     case TypeId::kFloat32:
     case TypeId::kFloat64:
     case TypeId::kFixedSizeBinary:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration:
       return ArrayData::make(
           type, length, length,
           {validity, Buffer::allocate(size_t(length * type->primitive_width()))});
@@ -149,6 +155,26 @@ ArrayPtr make_null_array(const TypePtr& type, int64_t length) {
       std::vector<ArrayPtr> children;
       for (const auto& f : type->fields()) children.push_back(make_null_array(f->type, length));
       return ArrayData::make(type, length, length, {validity}, std::move(children));
+    }
+    case TypeId::kDenseUnion: {
+      // A union has no validity: its nulls are those of the member values. Every slot points
+      // at a null of the first member (all zero-length when there are no members).
+      const auto& members = type->fields();
+      if (members.empty())
+        return length == 0 ? ArrayData::make(type, 0, 0,
+                                             {nullptr, Buffer::allocate(0), Buffer::allocate(0)})
+                           : nullptr;
+      auto ids = Buffer::allocate(size_t(length));
+      auto offs = Buffer::allocate(size_t(length) * 4);
+      for (int64_t i = 0; i < length; ++i) {
+        ids->mutable_data()[i] = uint8_t(type->type_codes()[0]);
+        reinterpret_cast<int32_t*>(offs->mutable_data())[i] = int32_t(i);
+      }
+      std::vector<ArrayPtr> children;
+      for (size_t m = 0; m < members.size(); ++m) {
+        children.push_back(make_null_array(members[m]->type, m == 0 ? length : 0));
+      }
+      return ArrayData::make(type, length, 0, {nullptr, ids, offs}, std::move(children));
     }
   }
   return nullptr;

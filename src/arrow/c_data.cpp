@@ -64,6 +64,17 @@ std::string format_of(const DataType& type) {
       return "+w:" + std::to_string(type.list_size());
     case TypeId::kStruct:
       return "+s";
+    case TypeId::kTimestamp:
+      return std::string("ts") + "smun"[int(type.time_unit())] + ":" + type.timezone();
+    case TypeId::kDuration:
+      return std::string("tD") + "smun"[int(type.time_unit())];
+    case TypeId::kDenseUnion: {
+      std::string f = "+ud:";
+      for (size_t i = 0; i < type.type_codes().size(); ++i) {
+        f += (i ? "," : "") + std::to_string(type.type_codes()[i]);
+      }
+      return f;
+    }
   }
   return "";
 }
@@ -228,6 +239,9 @@ void fill_array(const ArrayPtr& array, ArrowArray* out) {
     case TypeId::kFixedSizeList:
     case TypeId::kStruct:
       p->buffers = {validity};
+      break;
+    case TypeId::kDenseUnion:  // no validity buffer in the C data interface either
+      p->buffers = {nonnull(a.buffers[1]), nonnull(a.buffers[2])};
       break;
     default:  // bool, primitives, fixed-size binary, list: validity + values/offsets
       p->buffers = {validity, nonnull(a.buffers[1])};
@@ -432,6 +446,13 @@ Result<FieldPtr> field_from_c(const ArrowSchema& s, int depth) {
     type = fixed_size_list(children[0], n);
   } else if (f == "+s") {
     type = struct_(std::move(children));
+  } else if ((f.size() >= 4 && f.rfind("ts", 0) == 0 && f[3] == ':') ||
+             (f.size() == 3 && f.rfind("tD", 0) == 0)) {  // dense unions are export-only
+    REEL_RETURN_NOT_OK(expect_children(0));
+    const auto unit = std::string_view("smun").find(f[2]);
+    if (unit != std::string_view::npos) {
+      type = f[1] == 's' ? timestamp(TimeUnit(unit), f.substr(4)) : duration(TimeUnit(unit));
+    }
   }
   if (!type) {
     return Status::NotImplemented("Arrow C schema: format " + describe_format(s.format) +
@@ -723,69 +744,6 @@ Result<RecordBatch> import_record_batch(ArrowArray* array, SchemaPtr schema) {
                                 : child->slice(data->offset, data->length));
   }
   return batch;
-}
-
-// ---------------------------------------------------------------------------------------
-
-Result<std::unique_ptr<ArrowStreamReader>> ArrowStreamReader::open(ArrowArrayStream* stream) {
-  if (!stream || !stream->release)
-    return Status::Invalid("ArrowStreamReader: released or null stream");
-  std::unique_ptr<ArrowStreamReader> r(new ArrowStreamReader());
-  r->stream_ = *stream;
-  stream->release = nullptr;
-  ArrowSchema schema{};
-  int rc = r->stream_.get_schema(&r->stream_, &schema);
-  if (rc != 0) {
-    const char* e = r->stream_.get_last_error(&r->stream_);
-    return Status::IOError("Arrow C stream: get_schema failed (errno " + std::to_string(rc) + ")" +
-                           (e ? std::string(": ") + e : std::string()));
-  }
-  REEL_ASSIGN_OR_RETURN(r->field_, import_field(&schema));
-  if (r->field_->type->id() == TypeId::kStruct) {
-    auto s = std::make_shared<Schema>();
-    s->fields = r->field_->type->fields();
-    s->metadata = r->field_->metadata;
-    r->schema_ = s;
-  }
-  return r;
-}
-
-ArrowStreamReader::~ArrowStreamReader() {
-  if (stream_.release) stream_.release(&stream_);
-}
-
-Result<ArrayPtr> ArrowStreamReader::next_array() {
-  if (!stream_.release) return Status::Invalid("Arrow C stream already released");
-  ArrowArray a{};
-  int rc = stream_.get_next(&stream_, &a);
-  if (rc != 0) {
-    const char* e = stream_.get_last_error(&stream_);
-    return Status::IOError("Arrow C stream: get_next failed (errno " + std::to_string(rc) + ")" +
-                           (e ? std::string(": ") + e : std::string()));
-  }
-  if (!a.release) return ArrayPtr();
-  return import_array(&a, field_->type);
-}
-
-Result<std::optional<RecordBatch>> ArrowStreamReader::next() {
-  if (!schema_) {
-    return Status::TypeError("Arrow C stream of " + field_->type->to_string() +
-                             " is not a stream of record batches");
-  }
-  REEL_ASSIGN_OR_RETURN(auto data, next_array());
-  if (!data) return std::optional<RecordBatch>();
-  if (data->null_count != 0) {
-    return Status::Invalid("Arrow C record batch has null rows at the top level");
-  }
-  RecordBatch batch;
-  batch.schema = schema_;
-  batch.num_rows = data->length;
-  for (const auto& child : data->children) {
-    batch.columns.push_back(data->offset == 0 && child->length == data->length
-                                ? child
-                                : child->slice(data->offset, data->length));
-  }
-  return std::optional<RecordBatch>(std::move(batch));
 }
 
 }  // namespace reel::arrow

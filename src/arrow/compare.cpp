@@ -65,7 +65,9 @@ bool value_equals(const ArrayData& a, int64_t i, const ArrayData& b, int64_t j) 
     case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64:
-    case TypeId::kFixedSizeBinary: {
+    case TypeId::kFixedSizeBinary:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: {
       int w = a.type->primitive_width();
       return std::memcmp(a.buffers[1]->data() + (a.offset + i) * w,
                          b.buffers[1]->data() + (b.offset + j) * w, size_t(w)) == 0;
@@ -91,6 +93,13 @@ bool value_equals(const ArrayData& a, int64_t i, const ArrayData& b, int64_t j) 
         }
       }
       return true;
+    case TypeId::kDenseUnion: {
+      const int8_t ta = a.values<int8_t>(1)[i], tb = b.values<int8_t>(1)[j];
+      if (ta != tb) return false;
+      const size_t m = size_t(a.type->member_of_code(ta));
+      return value_equals(*a.children[m], a.values<int32_t>(2)[i], *b.children[m],
+                          b.values<int32_t>(2)[j]);
+    }
   }
   return false;
 }

@@ -31,6 +31,40 @@ ArrayPtr child_range(const ArrayData& child, int64_t begin, int64_t end) {
   return child.slice(begin, end - begin);
 }
 
+// Each member's values one array after another (whole, including values no slot points at);
+// offsets shifted by the member's values of the arrays before.
+Result<ArrayPtr> concat_dense_union(std::span<const ArrayPtr> arrays, int64_t total) {
+  const TypePtr& type = arrays[0]->type;
+  const size_t members = type->fields().size();
+  auto ids = Buffer::allocate(size_t(total));
+  auto offs = Buffer::allocate(size_t(total) * 4);
+  std::vector<int64_t> base(members, 0);
+  std::vector<std::vector<ArrayPtr>> parts(members);
+  int64_t pos = 0;
+  for (const auto& a : arrays) {
+    const int8_t* src_ids = a->length ? a->values<int8_t>(1) : nullptr;
+    const int32_t* src_offs = a->length ? a->values<int32_t>(2) : nullptr;
+    for (int64_t i = 0; i < a->length; ++i) {
+      const size_t m = size_t(type->member_of_code(src_ids[i]));
+      const int64_t o = base[m] + src_offs[i];
+      if (o > INT32_MAX) return Status::CapacityError("concatenated union exceeds 2^31 values");
+      ids->mutable_data()[pos + i] = uint8_t(src_ids[i]);
+      offs->mutable_data_as<int32_t>()[pos + i] = int32_t(o);
+    }
+    for (size_t m = 0; m < members; ++m) {
+      parts[m].push_back(a->children[m]);
+      base[m] += a->children[m]->length;
+    }
+    pos += a->length;
+  }
+  std::vector<ArrayPtr> children;
+  for (size_t m = 0; m < members; ++m) {
+    REEL_ASSIGN_OR_RETURN(auto child, concatenate_copy(parts[m]));
+    children.push_back(std::move(child));
+  }
+  return ArrayData::make(type, total, 0, {nullptr, ids, offs}, std::move(children));
+}
+
 }  // namespace
 
 Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays) {
@@ -80,7 +114,9 @@ Result<ArrayPtr> concatenate_copy(std::span<const ArrayPtr> arrays) {
     case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64:
-    case TypeId::kFixedSizeBinary: {
+    case TypeId::kFixedSizeBinary:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: {
       int w = type->primitive_width();
       if (w <= 0) return Status::NotImplemented("concatenate of " + type->to_string());
       auto values = Buffer::allocate(size_t(total * w));
@@ -164,6 +200,8 @@ Result<ArrayPtr> concatenate_copy(std::span<const ArrayPtr> arrays) {
       }
       return ArrayData::make(type, total, null_count, {validity}, std::move(fields));
     }
+    case TypeId::kDenseUnion:
+      return concat_dense_union(arrays, total);
   }
   return Status::NotImplemented("concatenate of " + type->to_string());
 }

@@ -59,6 +59,7 @@ namespace {
 
 constexpr uint32_t kContinuation = 0xFFFFFFFFu;
 constexpr int kMaxDepth = 64;
+constexpr int16_t kUnionModeDense = 1;  // Schema.fbs UnionMode: Sparse 0, Dense 1
 
 size_t pad8(size_t n) { return (n + 7) & ~size_t{7}; }
 
@@ -126,6 +127,19 @@ Result<std::pair<fb::Type, FbOffset>> write_type(flatbuffers::FlatBufferBuilder&
                             fb::CreateFixedSizeList(b, t.list_size()).Union());
     case TypeId::kStruct:
       return std::make_pair(fb::Type_Struct_, fb::CreateStruct_(b).Union());
+    case TypeId::kTimestamp: {
+      auto tz = t.timezone().empty() ? 0 : b.CreateString(t.timezone());
+      return std::make_pair(fb::Type_Timestamp,
+                            fb::CreateTimestamp(b, int16_t(t.time_unit()), tz).Union());
+    }
+    case TypeId::kDuration:
+      return std::make_pair(fb::Type_Duration,
+                            fb::CreateDuration(b, int16_t(t.time_unit())).Union());
+    case TypeId::kDenseUnion: {
+      std::vector<int32_t> codes(t.type_codes().begin(), t.type_codes().end());
+      return std::make_pair(fb::Type_Union,
+                            fb::CreateUnion(b, kUnionModeDense, b.CreateVector(codes)).Union());
+    }
   }
   return Status::NotImplemented("IPC writing of type " + t.to_string());
 }
@@ -228,6 +242,12 @@ struct BodyWriter {
     nodes.emplace_back(a.length, a.null_count);
     const TypeId id = a.type->id();
     if (id == TypeId::kNull) return Status::OK();
+    if (id == TypeId::kDenseUnion) {  // no validity; offsets point into the members, whole
+      add(a.buffers[1] ? a.buffers[1]->data() + a.offset : nullptr, size_t(a.length));
+      add(a.buffers[2] ? a.buffers[2]->data() + a.offset * 4 : nullptr, size_t(a.length) * 4);
+      for (const auto& child : a.children) REEL_RETURN_NOT_OK(visit(*child, depth + 1));
+      return Status::OK();
+    }
     add_validity(a);
     switch (id) {
       case TypeId::kBool:
@@ -436,6 +456,47 @@ Result<FieldPtr> read_field(const fb::Field* f, int depth, const std::string& pa
     case fb::Type_Struct_:
       type = struct_(children);
       break;
+    case fb::Type_Timestamp:
+    case fb::Type_Duration: {
+      const bool ts = f->type_type() == fb::Type_Timestamp;
+      const int16_t unit = ts ? (f->type_as_Timestamp() ? f->type_as_Timestamp()->unit() : -1)
+                              : (f->type_as_Duration() ? f->type_as_Duration()->unit() : -1);
+      if (unit < 0 || unit > 3) {
+        return Status::Corrupt("field " + where + ": time unit " + std::to_string(unit));
+      }
+      if (ts) {
+        const auto* tz = f->type_as_Timestamp()->timezone();
+        type = timestamp(TimeUnit(unit), tz ? tz->str() : std::string());
+      } else {
+        type = duration(TimeUnit(unit));
+      }
+      break;
+    }
+    case fb::Type_Union: {
+      const auto* t = f->type_as_Union();
+      if (!t) return Status::Corrupt("field " + where + ": Union type without parameters");
+      if (t->mode() != kUnionModeDense) {
+        return Status::NotImplemented("field " + where +
+                                      " is a sparse union, which reel does not read");
+      }
+      std::vector<int8_t> codes;
+      if (t->type_ids()) {
+        if (t->type_ids()->size() != children.size()) {
+          return Status::Corrupt("field " + where + ": union has " +
+                                 std::to_string(t->type_ids()->size()) + " type ids for " +
+                                 std::to_string(children.size()) + " members");
+        }
+        for (int32_t code : *t->type_ids()) {
+          if (code < 0 || code > 127) {
+            return Status::Corrupt("field " + where + ": union type id " + std::to_string(code));
+          }
+          codes.push_back(int8_t(code));
+        }
+      }
+      type = dense_union(children, std::move(codes));
+      if (!type) return Status::Corrupt("field " + where + ": union type ids repeat");
+      break;
+    }
     default:
       return Status::NotImplemented("field " + where + " has Arrow type " +
                                     std::string(fb::EnumNameType(f->type_type())) +
@@ -507,6 +568,23 @@ struct BodyReader {
     const auto [length, null_count] = n;
     const TypeId id = f.type->id();
     if (id == TypeId::kNull) return ArrayData::make(f.type, length, length, {});
+    if (id == TypeId::kDenseUnion) {
+      if (null_count != 0) return corrupt("union column '" + f.name + "' has a null count");
+      REEL_ASSIGN_OR_RETURN(auto ids, next_buffer(1));
+      REEL_ASSIGN_OR_RETURN(auto offsets, next_buffer(4));
+      if ((!ids || !offsets) && length > 0) {
+        return corrupt("union column '" + f.name + "' has no type ids or offsets");
+      }
+      std::vector<ArrayPtr> members;
+      for (const auto& member : f.type->fields()) {
+        REEL_ASSIGN_OR_RETURN(auto child, read(*member, depth + 1));
+        members.push_back(child);
+      }
+      return ArrayData::make(f.type, length, 0,
+                             {nullptr, ids ? ids : BufferPtr(Buffer::allocate(0)),
+                              offsets ? offsets : BufferPtr(Buffer::allocate(0))},
+                             std::move(members));
+    }
     REEL_ASSIGN_OR_RETURN(auto validity, next_buffer(1));
     if (null_count == 0) validity = nullptr;
     if (null_count > 0 && !validity) {

@@ -43,6 +43,8 @@ std::string array_to_string(const ArrayData& a, int64_t max_values) {
         s += std::to_string(a.values<int32_t>()[i]);
         break;
       case TypeId::kInt64:
+      case TypeId::kTimestamp:  // the raw count of units
+      case TypeId::kDuration:
         s += std::to_string(a.values<int64_t>()[i]);
         break;
       case TypeId::kUInt8:
@@ -87,6 +89,13 @@ std::string array_to_string(const ArrayData& a, int64_t max_values) {
                array_to_string(*a.children[f]->slice(a.offset + i, 1), 1);
         }
         s += "}";
+        break;
+      }
+      case TypeId::kDenseUnion: {
+        const int8_t code = a.values<int8_t>(1)[i];
+        const size_t m = size_t(a.type->member_of_code(code));
+        s += a.type->fields()[m]->name + "=" +
+             array_to_string(*a.children[m]->slice(a.values<int32_t>(2)[i], 1), max_values);
         break;
       }
       case TypeId::kNull:  // without a bitmap, is_null() does not see its nulls

@@ -453,6 +453,46 @@ Vec<int64_t> child_indices(const Sources& src, std::span<const int64_t> idx, con
   return out;
 }
 
+// Dense unions (rare: tensor buffers) gather type ids and offsets and keep the members'
+// values as they are, after concatenating the sources' members. A null or placeholder slot
+// points at a null appended to the first member (a union has no validity of its own).
+Result<ArrayPtr> take_dense_union(const Sources& src, std::span<const int64_t> idx) {
+  const TypePtr& type = src.type();
+  const size_t members = type->fields().size();
+  if (members == 0) {
+    if (!idx.empty()) return Status::Invalid("take from a union without members");
+    return ArrayData::make(type, 0, 0, {nullptr, Buffer::allocate(0), Buffer::allocate(0)});
+  }
+  std::vector<ArrayPtr> whole;
+  for (size_t s = 0; s < src.size(); ++s)
+    whole.push_back(std::make_shared<ArrayData>(src.array(s)));
+  REEL_ASSIGN_OR_RETURN(auto all, concatenate_copy(whole));
+  const int64_t n = int64_t(idx.size());
+  auto ids = Buffer::allocate(size_t(n));
+  auto offs = Buffer::allocate(size_t(n) * 4);
+  std::vector<ArrayPtr> children = all->children;
+  const int32_t null_slot = int32_t(children[0]->length);
+  bool used_null = false;
+  const int8_t* src_ids = all->length ? all->values<int8_t>(1) : nullptr;
+  const int32_t* src_offs = all->length ? all->values<int32_t>(2) : nullptr;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t g = idx[size_t(i)];
+    if (g >= 0) {
+      ids->mutable_data()[i] = uint8_t(src_ids[g]);
+      offs->mutable_data_as<int32_t>()[i] = src_offs[g];
+    } else {
+      ids->mutable_data()[i] = uint8_t(type->type_codes()[0]);
+      offs->mutable_data_as<int32_t>()[i] = null_slot;
+      used_null = true;
+    }
+  }
+  if (used_null) {
+    ArrayPtr parts[] = {children[0], make_null_array(type->fields()[0]->type, 1)};
+    REEL_ASSIGN_OR_RETURN(children[0], concatenate_copy(parts));
+  }
+  return ArrayData::make(type, n, 0, {nullptr, ids, offs}, std::move(children));
+}
+
 // The kernel: `idx` holds indices into `src` (0 <= g < total), kNullIndex (null_indices says
 // whether any) and kPlaceholder.
 Result<ArrayPtr> take_from(const Sources& src, std::span<const int64_t> idx, bool null_indices) {
@@ -478,7 +518,9 @@ Result<ArrayPtr> take_from(const Sources& src, std::span<const int64_t> idx, boo
     case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64:
-    case TypeId::kFixedSizeBinary: {
+    case TypeId::kFixedSizeBinary:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: {
       const int width = type->primitive_width();
       if (width <= 0) return Status::NotImplemented("take of " + type->to_string());
       auto v = validity();
@@ -539,6 +581,8 @@ Result<ArrayPtr> take_from(const Sources& src, std::span<const int64_t> idx, boo
       }
       return ArrayData::make(type, n, nulls, {v}, std::move(fields));
     }
+    case TypeId::kDenseUnion:
+      return take_dense_union(src, idx);
   }
   return Status::NotImplemented("take of " + type->to_string());
 }

@@ -23,6 +23,8 @@ int DataType::primitive_width() const {
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kFloat64:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration:
       return 8;
     case TypeId::kFixedSizeBinary:
       return param_;
@@ -38,7 +40,8 @@ int64_t DataType::flat_width() const {
 
 bool DataType::equals(const DataType& other, bool check_metadata) const {
   if (this == &other) return true;
-  if (id_ != other.id_ || param_ != other.param_ || fields_.size() != other.fields_.size()) {
+  if (id_ != other.id_ || param_ != other.param_ || fields_.size() != other.fields_.size() ||
+      timezone_ != other.timezone_ || type_codes_ != other.type_codes_) {
     return false;
   }
   for (size_t i = 0; i < fields_.size(); ++i) {
@@ -46,8 +49,9 @@ bool DataType::equals(const DataType& other, bool check_metadata) const {
     const Field& b = *other.fields_[i];
     // Child field names of list types are not part of the logical type (Arrow allows "item",
     // "element", ...); struct member names are.
-    if (id_ == TypeId::kStruct && a.name != b.name) return false;
-    if (a.nullable != b.nullable && id_ == TypeId::kStruct) return false;
+    const bool named = id_ == TypeId::kStruct || id_ == TypeId::kDenseUnion;
+    if (named && a.name != b.name) return false;
+    if (a.nullable != b.nullable && named) return false;
     if (!a.type->equals(*b.type, check_metadata)) return false;
     if (check_metadata && a.metadata != b.metadata) return false;
   }
@@ -94,17 +98,50 @@ const char* type_id_name(TypeId id) {
       return "fixed_size_list";
     case TypeId::kStruct:
       return "struct";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kDuration:
+      return "duration";
+    case TypeId::kDenseUnion:
+      return "dense_union";
   }
   return "unknown";
+}
+
+const char* time_unit_name(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSecond:
+      return "s";
+    case TimeUnit::kMilli:
+      return "ms";
+    case TimeUnit::kMicro:
+      return "us";
+    case TimeUnit::kNano:
+      return "ns";
+  }
+  return "?";
+}
+
+int DataType::member_of_code(int8_t code) const {
+  for (size_t i = 0; i < type_codes_.size(); ++i) {
+    if (type_codes_[i] == code) return int(i);
+  }
+  return -1;
 }
 
 std::string DataType::to_string() const {
   std::string s = type_id_name(id_);
   if (id_ == TypeId::kFixedSizeBinary) return s + "[" + std::to_string(param_) + "]";
+  if (id_ == TypeId::kDuration) return s + "[" + time_unit_name(time_unit()) + "]";
+  if (id_ == TypeId::kTimestamp) {
+    return s + "[" + time_unit_name(time_unit()) + (timezone_.empty() ? "" : ", " + timezone_) +
+           "]";
+  }
   if (fields_.empty()) return s;
   s += "<";
   for (size_t i = 0; i < fields_.size(); ++i) {
     if (i) s += ", ";
+    if (id_ == TypeId::kDenseUnion) s += std::to_string(type_codes_[i]) + " ";
     s += fields_[i]->name + ": " + fields_[i]->type->to_string();
   }
   s += ">";
@@ -160,6 +197,32 @@ TypePtr fixed_size_list(FieldPtr value_field, int32_t list_size) {
 
 TypePtr struct_(std::vector<FieldPtr> fields) {
   return std::make_shared<const DataType>(TypeId::kStruct, std::move(fields), 0);
+}
+
+TypePtr timestamp(TimeUnit unit, std::string timezone) {
+  return std::make_shared<const DataType>(TypeId::kTimestamp, std::vector<FieldPtr>{},
+                                          int32_t(unit), std::move(timezone),
+                                          std::vector<int8_t>{});
+}
+
+TypePtr duration(TimeUnit unit) {
+  return std::make_shared<const DataType>(TypeId::kDuration, std::vector<FieldPtr>{},
+                                          int32_t(unit));
+}
+
+TypePtr dense_union(std::vector<FieldPtr> members, std::vector<int8_t> type_codes) {
+  if (type_codes.empty()) {
+    for (size_t i = 0; i < members.size() && i < 128; ++i) type_codes.push_back(int8_t(i));
+  }
+  if (type_codes.size() != members.size()) return nullptr;
+  for (size_t i = 0; i < type_codes.size(); ++i) {
+    if (type_codes[i] < 0) return nullptr;
+    for (size_t j = 0; j < i; ++j) {
+      if (type_codes[j] == type_codes[i]) return nullptr;
+    }
+  }
+  return std::make_shared<const DataType>(TypeId::kDenseUnion, std::move(members), 0, std::string(),
+                                          std::move(type_codes));
 }
 
 FieldPtr field(std::string name, TypePtr type, bool nullable, Metadata metadata) {

@@ -90,6 +90,42 @@ Status validate_offsets(const ArrayData& a, int64_t child_length, bool full) {
   return Status::OK();
 }
 
+// Type ids name a member and offsets stay inside that member's values. Checked in full even
+// for a quick validation: a wrong id or offset is an out-of-bounds read, not a wrong value.
+Status validate_dense_union(const ArrayData& a, bool full) {
+  const auto& members = a.type->fields();
+  if (a.children.size() != members.size()) {
+    return Status::Invalid("union array has " + std::to_string(a.children.size()) +
+                           " children for " + std::to_string(members.size()) + " members");
+  }
+  REEL_RETURN_NOT_OK(expect_size(a.buffers[1], extent_bytes(a.offset, a.length, 1), "type ids", a));
+  REEL_RETURN_NOT_OK(expect_size(a.buffers[2], extent_bytes(a.offset, a.length, 4), "offsets", a));
+  for (size_t m = 0; m < members.size(); ++m) {
+    if (!a.children[m] || !type_equals(a.children[m]->type, members[m]->type)) {
+      return Status::Invalid("union member '" + members[m]->name + "' has the wrong type");
+    }
+    REEL_RETURN_NOT_OK(validate(*a.children[m], full));
+  }
+  if (a.length == 0) return Status::OK();
+  const int8_t* ids = a.values<int8_t>(1);
+  const int32_t* offs = a.values<int32_t>(2);
+  for (int64_t i = 0; i < a.length; ++i) {
+    const int m = a.type->member_of_code(ids[i]);
+    if (m < 0) {
+      return Status::Invalid("union value " + std::to_string(i) + " has type id " +
+                             std::to_string(ids[i]) + ", which names no member of " +
+                             a.type->to_string());
+    }
+    if (offs[i] < 0 || offs[i] >= a.children[size_t(m)]->length) {
+      return Status::Invalid("union value " + std::to_string(i) + " has offset " +
+                             std::to_string(offs[i]) + " outside member '" +
+                             members[size_t(m)]->name + "' of " +
+                             std::to_string(a.children[size_t(m)]->length) + " values");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status validate(const ArrayData& a, bool full) {
@@ -135,7 +171,9 @@ Status validate(const ArrayData& a, bool full) {
     case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64:
-    case TypeId::kFixedSizeBinary: {
+    case TypeId::kFixedSizeBinary:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: {
       const int width = a.type->primitive_width();
       if (width <= 0) return Status::NotImplemented("type " + a.type->to_string());
       return expect_size(a.buffers[1], extent_bytes(a.offset, a.length, width), "values", a);
@@ -198,6 +236,8 @@ Status validate(const ArrayData& a, bool full) {
       }
       return Status::OK();
     }
+    case TypeId::kDenseUnion:
+      return validate_dense_union(a, full);
   }
   return Status::NotImplemented("type " + a.type->to_string());
 }

@@ -4,12 +4,15 @@
 // tests/data was saved the same way, since making it needs the browser).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
 #include "reel/arrow/ipc.hpp"
 #include "reel/format/file_format.hpp"
 #include "reel/format/rrd.hpp"
+#include "reel/format/rrd_chunk.hpp"
+#include "reel/types/archetypes.hpp"
 
 #ifndef REEL_SOURCE_DIR
 #error "REEL_SOURCE_DIR must name the source tree"
@@ -98,6 +101,52 @@ TEST(RerunSavedFile, StreamLayerReadsEveryMessage) {
   auto offsets = rrd_manifest_chunk_offsets(*manifest);
   ASSERT_TRUE(offsets.ok()) << offsets.status().to_string();
   EXPECT_EQ(*offsets, chunk_body_offsets);
+}
+
+// The chunks as reel sees them: rrd_writer.mjs's values, exactly, under reel's descriptors.
+TEST(RerunSavedFile, ChunksMapToReelWithExactValues) {
+  Read r = read_all(saved_file());
+  std::map<std::string, ChunkPtr> chunks;
+  for (const Message& m : r.messages) {
+    if (m.kind != MessageKind::kArrowMsg || m.store_id.kind != StoreKind::kRecording) continue;
+    Warnings warnings;
+    auto chunk = decode_rerun_chunk(m.arrow, &warnings);
+    ASSERT_TRUE(chunk.ok()) << chunk.status().to_string();
+    EXPECT_TRUE(warnings.empty()) << warnings[0];
+    chunks[(*chunk)->entity_path().str()] = *chunk;
+  }
+  ASSERT_EQ(chunks.size(), 2u);
+
+  const Chunk& sine = *chunks.at("/plots/sine");
+  ASSERT_EQ(sine.num_rows(), 50);
+  ASSERT_EQ(sine.timelines().size(), 1u);
+  EXPECT_EQ(sine.timelines()[0].timeline(), Timeline::sequence("step"));
+  const ComponentColumn* scalars = sine.component(Scalars::descriptor_scalars());
+  ASSERT_NE(scalars, nullptr);
+  EXPECT_TRUE(sine.is_sorted());
+  for (int64_t i = 0; i < 50; ++i) {
+    EXPECT_EQ(sine.timelines()[0][i], i);
+    ASSERT_EQ(scalars->list.num_instances(i), 1);
+    const double v = scalars->list.values()->values<double>(1)[scalars->list.value_offset(i)];
+    EXPECT_DOUBLE_EQ(v, std::sin(double(i) / 5)) << "row " << i;
+  }
+
+  const Chunk& points = *chunks.at("/world/points");
+  ASSERT_EQ(points.num_rows(), 10);
+  const ComponentColumn* positions = points.component(Points3D::descriptor_positions());
+  ASSERT_NE(positions, nullptr);
+  const float* xyz = positions->list.values()->children[0]->values<float>(1);
+  for (int64_t f = 0; f < 10; ++f) {
+    EXPECT_EQ(points.timelines()[0][f], 5 * f);
+    ASSERT_EQ(positions->list.num_instances(f), 20);
+    for (int p = 0; p < 20; ++p) {
+      const double a = double(p) / 20 * 2 * M_PI + double(f) * 0.1;
+      const float* v = xyz + 3 * (positions->list.value_offset(f) + p);
+      EXPECT_FLOAT_EQ(v[0], float(std::cos(a)));
+      EXPECT_FLOAT_EQ(v[1], float(std::sin(a)));
+      EXPECT_FLOAT_EQ(v[2], float(double(p) / 20));
+    }
+  }
 }
 
 }  // namespace

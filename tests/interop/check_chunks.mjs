@@ -5,7 +5,7 @@
 // Usage: node check_chunks.mjs FIXTURE_DIR
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromIPC, Type, Precision } from 'apache-arrow';
+import { tableFromIPC, Type, Precision, TimeUnit, UnionMode } from 'apache-arrow';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -122,6 +122,24 @@ for (const [name, want] of Object.entries(expected)) {
     });
   });
   console.log(`table: ${table.numRows} rows x ${names.length} columns decoded by apache-arrow`);
+}
+
+// timestamp, duration and dense union columns (reel's Arrow types for Rerun layouts).
+{
+  const table = tableFromIPC(readFileSync(join(dir, 'types.arrows')));
+  const [ts, dur, u] = table.schema.fields;
+  check(ts.type.typeId === Type.Timestamp && ts.type.unit === TimeUnit.NANOSECOND && ts.type.timezone === 'UTC',
+    `types: ts is ${ts.type}`);
+  check(dur.type.typeId === Type.Duration && dur.type.unit === TimeUnit.NANOSECOND, `types: dur is ${dur.type}`);
+  check(u.type.typeId === Type.Union && u.type.mode === UnionMode.Dense &&
+    canonical(Array.from(u.type.typeIds)) === '[5,9]', `types: u is ${u.type}`);
+  const tsv = table.getChildAt(0), durv = table.getChildAt(1), uv = table.getChildAt(2);
+  // apache-arrow gives timestamps in milliseconds; the raw i64 values are in the data.
+  check(canonical(Array.from(tsv.data[0].values, String)) === canonical(['1700000000123456789', '-1', '42']),
+    `types: ts values ${Array.from(tsv.data[0].values)}`);
+  check(durv.get(1) === null && String(durv.get(2)) === '42', `types: dur ${durv.get(1)} ${durv.get(2)}`);
+  check(canonical([uv.get(0), uv.get(1), uv.get(2)]) === canonical([8, 'x', 7]), `types: union ${[uv.get(0), uv.get(1), uv.get(2)]}`);
+  console.log('types: timestamp, duration and dense union decoded by apache-arrow');
 }
 
 if (failures) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "reel/arrow/ipc.hpp"
 #include "reel/chunk/chunk_arrow.hpp"
 #include "reel/format/recording_file.hpp"
 #include "reel/query/dataframe.hpp"
@@ -292,6 +293,33 @@ int main(int argc, char** argv) {
     }
     table["rows"] = rows;
     std::ofstream(dir + "/table.json") << table.dump(2);
+  }
+  // timestamp[ns, UTC], duration[ns] (one null) and a dense union of two members, as Rerun
+  // uses for time columns and tensor buffers; check_chunks.mjs knows the values.
+  {
+    using namespace reel::arrow;
+    auto i64 = make_primitive<int64_t>({1700000000123456789, -1, 42});
+    auto validity = Buffer::allocate(1);
+    validity->mutable_data()[0] = 0b101;
+    auto ts = ArrayData::make(timestamp(TimeUnit::kNano, "UTC"), 3, 0, {nullptr, i64->buffers[1]});
+    auto dur = ArrayData::make(duration(TimeUnit::kNano), 3, 1, {validity, i64->buffers[1]});
+    auto ids = Buffer::copy_of(std::vector<uint8_t>{5, 9, 5}.data(), 3);
+    std::vector<int32_t> o = {1, 0, 0};
+    auto offs = Buffer::copy_of(o.data(), 12);
+    auto u = ArrayData::make(
+        dense_union({field("I32", int32(), false), field("S", utf8(), false)}, {5, 9}), 3, 0,
+        {nullptr, ids, offs}, {make_primitive<int32_t>({7, 8}), make_strings({"x"})});
+    auto schema = std::make_shared<Schema>();
+    schema->fields = {field("ts", ts->type), field("dur", dur->type), field("u", u->type)};
+    RecordBatch batch{schema, 3, {ts, dur, u}};
+    std::vector<uint8_t> bytes;
+    if (auto st = batch.validate(); !st.ok()) {
+      std::fprintf(stderr, "types: %s\n", st.to_string().c_str());
+      return 1;
+    }
+    if (!ipc::write_stream(batch, bytes).ok()) return 1;
+    std::ofstream(dir + "/types.arrows", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   }
   std::ofstream(dir + "/expected.json") << expected.dump(2);
   std::printf("wrote %zu fixtures to %s\n", fixtures.size(), dir.c_str());

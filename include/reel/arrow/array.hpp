@@ -11,6 +11,9 @@
 //   list                 : [validity, offsets (i32, length+1)], child: values
 //   fixed_size_list      : [validity], child: values (length * list_size)
 //   struct               : [validity], children: one per field
+//   timestamp, duration  : [validity, values (i64)]
+//   dense_union          : [null, type ids (i8), offsets (i32)], children: one per member
+//                          (no validity: a union's nulls are its members' null values)
 // A null validity buffer means "all valid". ArrayData is immutable once built and shared by
 // `ArrayPtr`; `Array` and its typed subclasses are cheap views with accessors.
 #pragma once

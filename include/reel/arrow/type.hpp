@@ -34,7 +34,14 @@ enum class TypeId : uint8_t {
   kList,             // i32 offsets + one child
   kFixedSizeList,    // list_size child values per value
   kStruct,           // one child per field, same length
+  kTimestamp,        // i64 since the Unix epoch in a unit, with an optional time zone
+  kDuration,         // i64 in a unit
+  kDenseUnion,       // i8 type ids + i32 offsets into one child per member; no validity
 };
+
+// The unit of a timestamp or duration; the values are Arrow's (Schema.fbs TimeUnit).
+enum class TimeUnit : uint8_t { kSecond = 0, kMilli = 1, kMicro = 2, kNano = 3 };
+const char* time_unit_name(TimeUnit unit);  // "s", "ms", "us", "ns"
 
 class DataType;
 using TypePtr = std::shared_ptr<const DataType>;
@@ -60,8 +67,18 @@ class DataType {
   const TypePtr& value_type() const { return fields_.at(0)->type; }  // list types only
   int32_t list_size() const { return param_; }                       // fixed-size list
   int32_t byte_width() const { return param_; }                      // fixed-size binary
+  TimeUnit time_unit() const { return TimeUnit(param_); }            // timestamp, duration
+  const std::string& timezone() const { return timezone_; }          // timestamp ("" = none)
+  // A dense union's type code of each member, in member order (Arrow's typeIds).
+  const std::vector<int8_t>& type_codes() const { return type_codes_; }
+  // The member index of type code `code`, or -1.
+  int member_of_code(int8_t code) const;
 
-  bool is_primitive() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kFloat64; }
+  // Fixed-width numbers; timestamps and durations are 64-bit integers with a unit.
+  bool is_primitive() const {
+    return (id_ >= TypeId::kInt8 && id_ <= TypeId::kFloat64) || is_temporal();
+  }
+  bool is_temporal() const { return id_ == TypeId::kTimestamp || id_ == TypeId::kDuration; }
   bool is_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kUInt64; }
   bool is_floating() const { return id_ >= TypeId::kFloat16 && id_ <= TypeId::kFloat64; }
   bool is_binary_like() const { return id_ == TypeId::kUtf8 || id_ == TypeId::kBinary; }
@@ -74,17 +91,27 @@ class DataType {
   int64_t flat_width() const;
 
   bool equals(const DataType& other, bool check_metadata = false) const;
-  // "list<item: float32>", "fixed_size_list<item: float32>[3]", "struct<x: uint32, ...>".
+  // "list<item: float32>", "fixed_size_list<item: float32>[3]", "struct<x: uint32, ...>",
+  // "timestamp[ns, UTC]", "duration[ns]", "dense_union<0 a: null, 1 b: int32>".
   std::string to_string() const;
 
   // Use the factory functions below; public for std::make_shared.
   DataType(TypeId id, std::vector<FieldPtr> fields, int32_t param)
       : id_(id), fields_(std::move(fields)), param_(param) {}
+  DataType(TypeId id, std::vector<FieldPtr> fields, int32_t param, std::string timezone,
+           std::vector<int8_t> type_codes)
+      : id_(id),
+        fields_(std::move(fields)),
+        param_(param),
+        timezone_(std::move(timezone)),
+        type_codes_(std::move(type_codes)) {}
 
  private:
   TypeId id_;
   std::vector<FieldPtr> fields_;
   int32_t param_;
+  std::string timezone_;
+  std::vector<int8_t> type_codes_;
 };
 
 inline bool operator==(const DataType& a, const DataType& b) { return a.equals(b); }
@@ -115,6 +142,11 @@ TypePtr list(FieldPtr value_field);
 TypePtr fixed_size_list(TypePtr value_type, int32_t list_size, bool nullable_items = false);
 TypePtr fixed_size_list(FieldPtr value_field, int32_t list_size);
 TypePtr struct_(std::vector<FieldPtr> fields);
+TypePtr timestamp(TimeUnit unit, std::string timezone = "");
+TypePtr duration(TimeUnit unit);
+// Members and their type codes (same count, codes distinct and in [0, 127]); codes default to
+// 0, 1, 2, ... The result is null when the codes do not fit.
+TypePtr dense_union(std::vector<FieldPtr> members, std::vector<int8_t> type_codes = {});
 
 FieldPtr field(std::string name, TypePtr type, bool nullable = true, Metadata metadata = {});
 
