@@ -182,65 +182,14 @@ Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offs
   return info;
 }
 
-std::vector<uint8_t> footer_json(const Footer& footer) {
-  nlohmann::json chunks = nlohmann::json::array();
-  for (const auto& e : footer.chunks) {
-    nlohmann::json ranges = nlohmann::json::object();
-    for (const auto& [name, r] : e.time_ranges) ranges[name] = {r.min, r.max};
-    chunks.push_back({{"offset", e.offset},
-                      {"entity", e.entity.str()},
-                      {"rows", e.rows},
-                      {"static", e.is_static},
-                      {"time_ranges", ranges}});
-  }
-  // Names are UTF-8 (EntityPath and chunk decoding make sure of it); the replacing handler
-  // only keeps dump() from throwing should one not be.
-  std::string s = nlohmann::json({{"chunks", chunks}})
-                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return {s.begin(), s.end()};
-}
-
-Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset) {
-  auto j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  auto bad = [&](const std::string& what) {
-    return Status::Corrupt("footer at byte " + std::to_string(offset) + ": " + what);
-  };
-  if (j.is_discarded() || !j.is_object() || !j.contains("chunks") || !j["chunks"].is_array()) {
-    return bad("not a JSON object with a chunks array");
-  }
-  Footer footer;
-  for (const auto& c : j["chunks"]) {
-    if (!c.is_object() || !c.contains("offset") || !c["offset"].is_number_unsigned() ||
-        !c.contains("entity") || !c["entity"].is_string()) {
-      return bad("chunk entry without offset or entity");
-    }
-    FooterEntry e;
-    e.offset = c["offset"].get<uint64_t>();
-    e.entity = EntityPath(c["entity"].get<std::string>());
-    if (c.contains("rows") && c["rows"].is_number_integer()) e.rows = c["rows"].get<int64_t>();
-    if (c.contains("static") && c["static"].is_boolean()) e.is_static = c["static"].get<bool>();
-    if (c.contains("time_ranges") && c["time_ranges"].is_object()) {
-      for (const auto& [name, r] : c["time_ranges"].items()) {
-        if (!r.is_array() || r.size() != 2 || !r[0].is_number_integer() ||
-            !r[1].is_number_integer()) {
-          return bad("time range of '" + name + "' is not [min, max]");
-        }
-        e.time_ranges[name] = {r[0].get<int64_t>(), r[1].get<int64_t>()};
-      }
-    }
-    footer.chunks.push_back(std::move(e));
-  }
-  return footer;
-}
-
 }  // namespace internal
 
 // ---------------------------------------------------------------------------------------
 
-std::vector<uint8_t> Encoder::file_header() {
+std::vector<uint8_t> Encoder::file_header(uint16_t version) {
   std::vector<uint8_t> h(kFileHeaderBytes, 0);
   std::memcpy(h.data(), "REEL", 4);
-  internal::put_u16(h.data() + 4, kFormatVersion);
+  internal::put_u16(h.data() + 4, version);
   return h;
 }
 
