@@ -78,6 +78,7 @@ Status index_recording(const std::string& path, RecordingIndex& index, IndexOpti
     REEL_ASSIGN_OR_RETURN(bool done, index_from_footer(path, index));
     if (done) return Status::OK();
   }
+  if (options.footer_only) return Status::OK();
   ReaderOptions ro = options.reader;
   ro.copy_chunks = false;  // each chunk is described and dropped
   ro.keep_raw = false;

@@ -37,6 +37,9 @@ struct RecordingIndex {
 struct IndexOptions {
   // false: always index by a streaming pass (tests; `reel verify` checks the footer so).
   bool use_footer = true;
+  // true: only a usable footer is read; without one the index is left empty (from_footer
+  // false) for the caller to stream the file itself.
+  bool footer_only = false;
   // Called during a streaming pass with (bytes read, total bytes or 0).
   std::function<void(uint64_t, uint64_t)> progress;
   ReaderOptions reader;
