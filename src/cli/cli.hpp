@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/format/recording_index.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
 #include "reel/store_io/store_io.hpp"
@@ -70,6 +71,10 @@ Status for_each_message(const std::string& path, format::ReaderOptions options, 
 }
 
 void print_warnings(const std::vector<std::string>& warnings);
+
+// Indexes an input (format::index_recording): from its version 2 footer, else by one
+// streaming pass with progress. `index.warnings` are the caller's to print.
+Status index_input(const std::string& path, format::RecordingIndex& index);
 
 // Commands (cli_*.cpp). Each returns the process exit status.
 struct PrintOptions {

@@ -87,6 +87,18 @@ Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& 
   return format::RecordingWriter::open(path.empty() ? "-" : path, options);
 }
 
+Status index_input(const std::string& path, format::RecordingIndex& index) {
+  format::IndexOptions options;
+  std::unique_ptr<Progress> progress;
+  options.progress = [&](uint64_t done, uint64_t total) {
+    if (!progress) progress = std::make_unique<Progress>(path == "-" ? "stdin" : path, total);
+    progress->update(done);
+  };
+  Status st = format::index_recording(path, index, options);
+  if (progress) progress->finish();
+  return st;
+}
+
 void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::fprintf(stderr, "reel: warning: %s\n", w.c_str());
 }

@@ -301,6 +301,29 @@ TEST_F(CliTest, SchemaListsColumns) {
   EXPECT_NE(r.out.find("(static)"), std::string::npos);
 }
 
+// stats, schema and print answer from the footer of a file; from stdin (no footer to seek to)
+// they read every chunk (schema through a store): the same answers.
+TEST_F(CliTest, FooterAnswersMatchReadingEveryChunk) {
+  auto replace_all = [](std::string s, const std::string& from, const std::string& to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+      s.replace(at, from.size(), to);
+    return s;
+  };
+  for (const char* cmd : {"stats", "schema", "print"}) {
+    auto file = sh(kReel + " " + cmd + " " + input_);
+    auto piped = sh("cat " + input_ + " | " + kReel + " " + cmd);
+    ASSERT_EQ(file.status, 0) << file.out;
+    ASSERT_EQ(piped.status, 0) << piped.out;
+    EXPECT_EQ(replace_all(file.out, input_, "<stdin>"), piped.out) << cmd;
+  }
+  auto schema = sh(kReel + " schema " + input_);
+  EXPECT_NE(schema.out.find("  frame                    sequence  [0, 99]"), std::string::npos)
+      << schema.out;
+  EXPECT_NE(schema.out.find("  sim                      duration  [0.000000000s, 9.900000000s]"),
+            std::string::npos)
+      << schema.out;
+}
+
 TEST_F(CliTest, TruncatedInputWarnsAndKeepsWhatIsComplete) {
   auto size = fs::file_size(input_);
   fs::copy_file(input_, path("cut.reel"));

@@ -201,7 +201,10 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
   for (size_t i = 0; i < index.chunks.size(); ++i) {
     if (chosen[i]) offsets.push_back(index.chunks[i].offset);
   }
-  REEL_ASSIGN_OR_RETURN(auto reader, format::ChunkFileReader::open(path));
+  // Chunks keep the decoded payload they were read from (no copy of each chunk's buffers).
+  format::ReaderOptions ro;
+  ro.copy_chunks = false;
+  REEL_ASSIGN_OR_RETURN(auto reader, format::ChunkFileReader::open(path, ro));
   Status st = read_and_insert(*reader, offsets, store, report);
   if (chunks_read) *chunks_read = reader->chunks_read();
   report.messages += report.chunks;
