@@ -114,7 +114,7 @@ struct QueryOptions {
   std::vector<std::string> inputs;
   std::string index;  // empty: static only
   std::string contents = "/**";
-  std::vector<int64_t> range;  // [A, B]
+  std::vector<std::string> range;  // [A, B]: integers, durations (1.5s), ISO 8601 timestamps
   std::vector<int64_t> index_values;
   std::vector<std::string> not_null;
   bool fill_latest_at = false;
@@ -147,6 +147,11 @@ int run_export(const ExportOptions& options);
 
 // Loads recordings into a store (for query, schema, view). Prints warnings.
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& inputs);
+
+// A time given on the command line, in nanoseconds for durations ("1.5s", "250ms", "2min")
+// and ISO 8601 timestamps ("2024-05-01T12:00:00.5Z", "2024-05-01", offsets "+02:00"), or an
+// integer as it is. `unit` says which it was: "" (integer), "duration" or "timestamp".
+Result<TimeInt> parse_time_argument(std::string_view text, std::string* unit = nullptr);
 
 // Prints "reel: error: <message>" and returns 1.
 int fail(const Status& status);

@@ -37,7 +37,17 @@ int run_query(const QueryOptions& options) {
   selection.entities = *entities;
   if (!options.index.empty()) selection.timeline = options.index;
   selection.static_only = options.index.empty();
-  if (options.range.size() == 2) selection.range = {options.range[0], options.range[1]};
+  TimeRange range{kTimeMin, kTimeMax};
+  std::string units[2];
+  if (!options.range.empty()) {
+    if (options.range.size() != 2) return fail(Status::Invalid("--range takes two values: A B"));
+    for (int k = 0; k < 2; ++k) {
+      auto t = parse_time_argument(options.range[size_t(k)], &units[k]);
+      if (!t.ok()) return fail(t.status().with_context("--range"));
+      (k == 0 ? range.min : range.max) = *t;
+    }
+    selection.range = range;
+  }
   if (!options.index_values.empty()) {
     auto [lo, hi] = std::minmax_element(options.index_values.begin(), options.index_values.end());
     selection.range = {std::max(selection.range.min, *lo), std::min(selection.range.max, *hi)};
@@ -62,8 +72,23 @@ int run_query(const QueryOptions& options) {
   if (!view.ok()) return fail(view.status());
   dataframe::View v = *view;
   if (!options.range.empty()) {
-    if (options.range.size() != 2) return fail(Status::Invalid("--range takes two values: A B"));
-    v = v.filter_range(options.range[0], options.range[1]);
+    // A unit must suit the timeline: durations for time, timestamps for dates.
+    if (index) {
+      for (const auto& t : store->timelines()) {
+        if (t.name() != *index) continue;
+        for (int k = 0; k < 2; ++k) {
+          const bool bad = (units[k] == "duration" && t.type() == TimeType::kSequence) ||
+                           (units[k] == "timestamp" && t.type() != TimeType::kTimestamp);
+          if (bad) {
+            return fail(Status::Invalid(
+                "--range: '" + options.range[size_t(k)] + "' is a " + units[k] +
+                ", but timeline '" + t.name() + "' is a " + time_type_name(t.type()) +
+                (t.type() == TimeType::kSequence ? ": give integers" : "")));
+          }
+        }
+      }
+    }
+    v = v.filter_range(range.min, range.max);
   }
   if (!options.index_values.empty()) v = v.filter_index_values(options.index_values);
   for (const auto& c : options.not_null) {
