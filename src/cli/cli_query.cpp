@@ -16,7 +16,10 @@ Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& 
   for (const auto& path : inputs) {
     REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
     Progress progress(path == "-" ? "stdin" : path, reader->total_bytes());
-    auto report = load_into_store(*reader, *store);
+    auto report = load_into_store(*reader, *store, 0, [&](const Chunk&) {
+      progress.update(reader->bytes_read());
+      return true;
+    });
     progress.finish();
     print_warnings(report.ok() ? report->warnings : reader->warnings());
     if (!report.ok()) return report.status();
@@ -60,7 +63,13 @@ int run_query(const QueryOptions& options) {
   }
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
   for (const auto& path : *inputs) {
-    auto report = load_selected(path, *store, selection);
+    std::unique_ptr<Progress> progress;
+    auto report =
+        load_selected(path, *store, selection, nullptr, [&](uint64_t done, uint64_t total) {
+          if (!progress) progress = std::make_unique<Progress>(path == "-" ? "stdin" : path, total);
+          progress->update(done);
+        });
+    if (progress && report.ok()) progress->finish();
     if (!report.ok()) return fail(report.status());
     print_warnings(report->warnings);
   }

@@ -1,5 +1,6 @@
 // Drives the real `reel` binary through a shell, pipes included.
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -409,6 +410,64 @@ TEST_F(CliTest, AFileAsFirstArgumentOpensTheViewer) {
   auto missing = sh(kReel + " " + path("nope.reel") + " 2>&1");
   EXPECT_NE(missing.status, 0);
   EXPECT_NE(missing.out.find("nope.reel"), std::string::npos) << missing.out;
+}
+
+// Runs the CLI with stdout and stderr on a pseudo-terminal; returns what it wrote there.
+std::string run_on_pty(const std::vector<std::string>& args) {
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(kReel.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(kReel.c_str(), argv.data());
+    ::_exit(127);
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the child has exited and closed the terminal
+    out.append(buf, size_t(n));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
+
+TEST_F(CliTest, ProgressIsABarOnATerminalAndLinesOnAPipe) {
+  const std::string tty =
+      run_on_pty({"compact", "--progress=always", input_, "-o", path("p.reel")});
+  EXPECT_NE(tty.find("\r" + input_ + " ["), std::string::npos) << tty;
+  EXPECT_NE(tty.find("100.0%"), std::string::npos) << tty;
+  EXPECT_NE(tty.find("] 100.0%  "), std::string::npos) << tty;
+  auto pipe = sh(kReel + " compact --progress=always " + input_ + " -o " + path("p.reel") +
+                 " 2>&1 >/dev/null | cat");
+  EXPECT_EQ(pipe.out.find('\r'), std::string::npos) << pipe.out;
+  EXPECT_NE(pipe.out.find("reel: " + input_ + ": 100% ("), std::string::npos) << pipe.out;
+  EXPECT_NE(pipe.out.find(", done\n"), std::string::npos) << pipe.out;
+  // Quiet: no progress (the summary line stays).
+  for (const char* quiet :
+       {"--progress=always --quiet", "--progress=never", "--progress=always -q"}) {
+    auto q = sh(kReel + " compact " + quiet + " " + input_ + " -o " + path("p.reel") +
+                " 2>&1 >/dev/null");
+    EXPECT_EQ(q.out.find("reel: " + input_ + ":"), std::string::npos) << quiet << ": " << q.out;
+    EXPECT_NE(q.out.find("reel compact:"), std::string::npos) << q.out;
+  }
+  auto bad =
+      sh(kReel + " compact --progress=sometimes " + input_ + " -o " + path("p.reel") + " 2>&1");
+  EXPECT_NE(bad.status, 0);
+  for (const char* cmd : {"merge", "filter", "verify", "query"}) {
+    auto r =
+        sh(kReel + " " + cmd + " --progress=always " + input_ +
+           (std::string(cmd) == "verify" || std::string(cmd) == "query" ? std::string(" ")
+                                                                        : " -o " + path("p.reel")) +
+           " 2>&1 >/dev/null");
+    EXPECT_NE(r.out.find("reel: " + input_ + ": 100% ("), std::string::npos)
+        << cmd << ": " << r.out;
+  }
 }
 
 TEST_F(CliTest, TruncatedInputWarnsAndKeepsWhatIsComplete) {

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   RewriteOptions compact;
   auto* compact_cmd = app.add_subcommand(
       "compact", "Merge small chunks and drop superseded static data; query results are unchanged");
+  add_progress_options(compact_cmd);
   compact_cmd->add_option("files", compact.inputs, "Recordings to read (default: stdin)");
   compact_cmd->add_option("-o,--output", compact.output, "Output file (default: stdout)");
   // Given explicitly, the limits also split chunks larger than they allow. 0 is refused (it
@@ -65,12 +66,14 @@ int main(int argc, char** argv) {
 
   RewriteOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "Combine recordings into one");
+  add_progress_options(merge_cmd);
   merge_cmd->add_option("files", merge.inputs, "Recordings to merge")->required();
   merge_cmd->add_option("-o,--output", merge.output, "Output file (default: stdout)");
   merge_cmd->add_option("--compression", merge.compression, "none, lz4 or zstd (default lz4)");
 
   FilterOptions filter;
   auto* filter_cmd = app.add_subcommand("filter", "Drop entities or timelines without re-chunking");
+  add_progress_options(filter_cmd);
   filter_cmd->add_option("files", filter.inputs, "Recordings to read (default: stdin)");
   filter_cmd->add_option("-o,--output", filter.output, "Output file (default: stdout)");
   filter_cmd
@@ -83,11 +86,13 @@ int main(int argc, char** argv) {
   VerifyOptions verify;
   auto* verify_cmd =
       app.add_subcommand("verify", "Decode everything and check invariants; the exit status says");
+  add_progress_options(verify_cmd);
   verify_cmd->add_option("files", verify.inputs, "Recordings to verify (default: stdin)");
 
   QueryOptions query;
   auto* query_cmd = app.add_subcommand(
       "query", "A dataframe: one row per index value, one column per entity/component");
+  add_progress_options(query_cmd);
   query_cmd->add_option("files", query.inputs, "Recordings to read (default: stdin)");
   query_cmd->add_option("--index", query.index, "Index timeline (default: none, static data only)");
   query_cmd->add_option("--contents", query.contents,

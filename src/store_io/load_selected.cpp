@@ -109,7 +109,8 @@ class Selector {
 
 // Inserts the chunks at `offsets` (file order) read through `reader`, decoding ahead on a pool.
 Status read_and_insert(const format::ChunkFileReader& reader, const std::vector<uint64_t>& offsets,
-                       ChunkStore& store, LoadReport& report) {
+                       ChunkStore& store, LoadReport& report,
+                       const std::function<void()>& inserted) {
   const size_t threads = std::max(1u, std::thread::hardware_concurrency());
   reel::internal::ThreadPool pool(threads);
   std::deque<std::pair<uint64_t, std::future<Result<ChunkPtr>>>> pending;
@@ -141,6 +142,7 @@ Status read_and_insert(const format::ChunkFileReader& reader, const std::vector<
     ++report.chunks;
     report.rows += (*chunk)->num_rows();
     Status st = store.insert(std::move(*chunk)).status();
+    inserted();
     if (!st.ok()) failed = st.with_context(reader.name() + ": chunk at byte " + std::to_string(at));
   }
   return failed;
@@ -149,7 +151,8 @@ Status read_and_insert(const format::ChunkFileReader& reader, const std::vector<
 }  // namespace
 
 Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
-                                 const ChunkSelection& selection, uint64_t* chunks_read) {
+                                 const ChunkSelection& selection, uint64_t* chunks_read,
+                                 const std::function<void(uint64_t, uint64_t)>& progress) {
   Selector selector(selection);
   format::RecordingIndex index;
   if (path != "-") {
@@ -163,6 +166,7 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
     // chunk may show it too, which costs memory, never a wrong answer.
     REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
     auto report = load_into_store(*reader, store, 0, [&](const Chunk& c) {
+      if (progress) progress(reader->bytes_read(), reader->total_bytes());
       ChunkFacts f = facts_of(c);
       if (!selector.matches(f) && !selector.is_witness(f)) return false;
       selector.cover(f);
@@ -198,14 +202,19 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
     }
   }
   std::vector<uint64_t> offsets;
+  uint64_t to_read = 0;
   for (size_t i = 0; i < index.chunks.size(); ++i) {
-    if (chosen[i]) offsets.push_back(index.chunks[i].offset);
+    if (!chosen[i]) continue;
+    offsets.push_back(index.chunks[i].offset);
+    to_read += format::kMessageHeaderBytes + index.chunks[i].stored_bytes;
   }
   // Chunks keep the decoded payload they were read from (no copy of each chunk's buffers).
   format::ReaderOptions ro;
   ro.copy_chunks = false;
   REEL_ASSIGN_OR_RETURN(auto reader, format::ChunkFileReader::open(path, ro));
-  Status st = read_and_insert(*reader, offsets, store, report);
+  Status st = read_and_insert(*reader, offsets, store, report, [&] {
+    if (progress) progress(reader->bytes_read(), to_read);
+  });
   if (chunks_read) *chunks_read = reader->chunks_read();
   report.messages += report.chunks;
   if (!st.ok()) return st;

@@ -57,9 +57,11 @@ struct ChunkSelection {
 // Loads the selected chunks of `path` into `store`. With a version 2 footer only those chunks
 // are read from disk (in parallel, inserted in file order); version 1 files, files without a
 // footer and stdin ("-") are read once, every chunk decoded and only the selected ones kept.
-// `chunks_read`, if given, gets the number of chunk messages read from disk (tests).
+// `chunks_read`, if given, gets the number of chunk messages read from disk (tests);
+// `progress`, if given, is called with (bytes read, bytes to read or 0) as chunks arrive.
 Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
-                                 const ChunkSelection& selection, uint64_t* chunks_read = nullptr);
+                                 const ChunkSelection& selection, uint64_t* chunks_read = nullptr,
+                                 const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 // Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
 // live data), in stream order. Messages are decoded on `threads` worker threads (0: one per
