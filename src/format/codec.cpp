@@ -186,6 +186,28 @@ Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offs
 
 // ---------------------------------------------------------------------------------------
 
+namespace {
+
+// Bytes `bytes` take compressed (0 if compression fails): the writer's probe.
+size_t compressed_size(Compression c, std::span<const uint8_t> bytes, int zstd_level) {
+  std::vector<uint8_t> out;
+  if (c == Compression::kLz4) {
+    LZ4F_preferences_t prefs;
+    std::memset(&prefs, 0, sizeof prefs);
+    out.resize(LZ4F_compressFrameBound(bytes.size(), &prefs));
+    size_t n = LZ4F_compressFrame(out.data(), out.size(), bytes.data(), bytes.size(), &prefs);
+    return LZ4F_isError(n) ? 0 : n;
+  }
+  if (c == Compression::kZstd) {
+    out.resize(ZSTD_compressBound(bytes.size()));
+    size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), zstd_level);
+    return ZSTD_isError(n) ? 0 : n;
+  }
+  return bytes.size();
+}
+
+}  // namespace
+
 std::vector<uint8_t> Encoder::file_header(uint16_t version) {
   std::vector<uint8_t> h(kFileHeaderBytes, 0);
   std::memcpy(h.data(), "REEL", 4);
@@ -202,6 +224,16 @@ Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payloa
   }
   Compression compression = allow_compression ? options_.compression : Compression::kNone;
   if (payload.size() < 64) compression = Compression::kNone;  // not worth a frame header
+  // Payloads that do not compress (noise-like f64 values, already compressed images) are
+  // stored as they are: readers then skip the decompression. A sample from the middle (past
+  // the Arrow metadata, which always compresses) decides for large payloads; the full result
+  // decides for the rest.
+  const size_t kSample = 64 << 10;
+  if (compression != Compression::kNone && payload.size() >= 4 * kSample) {
+    const auto sample = payload.subspan(payload.size() / 2 - kSample / 2, kSample);
+    const size_t n = compressed_size(compression, sample, options_.zstd_level);
+    if (n == 0 || double(n) > 0.9 * double(sample.size())) compression = Compression::kNone;
+  }
   const size_t start = out.size();
   out.resize(start + kMessageHeaderBytes);
   size_t stored = payload.size();
@@ -239,6 +271,12 @@ Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payloa
       out.resize(start + kMessageHeaderBytes + n);
       break;
     }
+  }
+  if (compression != Compression::kNone && double(stored) > 0.95 * double(payload.size())) {
+    compression = Compression::kNone;  // saved under 5%: not worth decompressing for
+    out.resize(start + kMessageHeaderBytes);
+    out.insert(out.end(), payload.begin(), payload.end());
+    stored = payload.size();
   }
   uint8_t* h = out.data() + start;
   h[0] = uint8_t(kind);

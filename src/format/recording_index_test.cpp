@@ -212,6 +212,41 @@ TEST(RecordingIndexTest, FileTruncatedWhileBeingReadFailsCleanly) {
   EXPECT_FALSE(again.warnings.empty());
 }
 
+// Payloads that do not compress are stored as they are; the others compressed as asked.
+TEST(RecordingIndexTest, IncompressiblePayloadsAreStoredUncompressed) {
+  // 100 rows of 1000 values each: random (noise) or all ones (smooth).
+  uint64_t x = 88172645463325252ull;
+  std::vector<ChunkPtr> chunks;
+  const ComponentDescriptor values("", "values", "test.Values");
+  for (bool noisy : {true, false}) {
+    ChunkBuilder b(EntityPath("/s"));
+    for (int row = 0; row < 100; ++row) {
+      std::vector<double> v(1000, 1.0);
+      for (auto& d : v) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64
+        if (noisy) d = double(x) / double(UINT64_MAX);
+      }
+      b.add_row(RowId::create(), {{Timeline::sequence("step"), row}},
+                {{values, arrow::make_primitive<double>(std::span<const double>(v))}});
+    }
+    chunks.push_back(b.build().value());
+  }
+  for (Compression c : {Compression::kLz4, Compression::kZstd}) {
+    WriterOptions options;
+    options.compression = c;
+    const std::string path = write_file("noise.reel", chunks, options);
+    RecordingIndex index;
+    ASSERT_TRUE(index_recording(path, index).ok());
+    ASSERT_EQ(index.chunks.size(), 2u);
+    EXPECT_EQ(index.chunks[0].compression, Compression::kNone) << compression_name(c);
+    EXPECT_EQ(index.chunks[0].stored_bytes, index.chunks[0].payload_bytes);
+    EXPECT_EQ(index.chunks[1].compression, c);
+    EXPECT_LT(index.chunks[1].stored_bytes * 4, index.chunks[1].payload_bytes);
+    auto reader = ChunkFileReader::open(path).value();
+    EXPECT_TRUE(reader->read_chunk(index.chunks[0].offset).value()->content_equals(*chunks[0]));
+  }
+}
+
 TEST(RecordingIndexTest, RefusesUnknownWriteVersions) {
   WriterOptions options;
   options.format_version = 3;
