@@ -125,9 +125,22 @@ Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path
   return std::shared_ptr<const ChunkStore>(std::move(store));
 }
 
+Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
+                                                         const ChunkSelection& selection,
+                                                         std::vector<std::string>* warnings) {
+  auto store = std::make_shared<ChunkStore>();
+  REEL_ASSIGN_OR_RETURN(auto report, load_selected(path, *store, selection));
+  if (warnings) *warnings = std::move(report.warnings);
+  return std::shared_ptr<const ChunkStore>(std::move(store));
+}
+
 Result<View> View::create(const std::string& path, std::optional<std::string> index,
                           std::string_view contents) {
-  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path));
+  ChunkSelection selection;
+  REEL_ASSIGN_OR_RETURN(selection.entities, EntityPathFilter::parse(contents));
+  selection.timeline = index;
+  selection.static_only = !index;
+  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path, selection));
   return create(std::move(store), std::move(index), contents);
 }
 

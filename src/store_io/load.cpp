@@ -9,7 +9,7 @@
 namespace reel {
 
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
-                                   size_t threads) {
+                                   size_t threads, const std::function<bool(const Chunk&)>& keep) {
   LoadReport report;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   reel::internal::ThreadPool pool(threads);
@@ -35,6 +35,8 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
         store.set_info(m->info);
       }
     } else if (m->kind == format::MessageKind::kChunk && m->chunk) {
+      ++report.chunks_in_file;
+      if (keep && !keep(*m->chunk)) return Status::OK();
       ++report.chunks;
       report.rows += m->chunk->num_rows();
       REEL_RETURN_NOT_OK(

@@ -41,6 +41,7 @@
 #include "reel/chunk/entity_path.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/store_io/store_io.hpp"
 
 namespace reel::dataframe {
 
@@ -65,6 +66,12 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
 // compaction limits, load_file() into a store of your own).
 Result<std::shared_ptr<const ChunkStore>> load_recording(
     const std::string& path, std::vector<std::string>* warnings = nullptr);
+// Only the chunks a view can use (see ChunkSelection in reel/store_io/store_io.hpp: a view with
+// the selection's index, contents, range and columns gives the same table as over the whole
+// recording). With a version 2 footer only those chunks are read from disk.
+Result<std::shared_ptr<const ChunkStore>> load_recording(
+    const std::string& path, const ChunkSelection& selection,
+    std::vector<std::string>* warnings = nullptr);
 
 class RecordBatchReader {
  public:
@@ -85,7 +92,9 @@ class View {
   static Result<View> create(std::shared_ptr<const ChunkStore> store,
                              std::optional<std::string> index,
                              std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
-  // A view of a recording file: load_recording(path), then the store's view.
+  // A view of a recording file: loads the chunks of the entities `contents` matches (static
+  // ones, and with an index those on its timeline; with a version 2 footer no others are
+  // read), then the store's view.
   static Result<View> create(const std::string& path, std::optional<std::string> index,
                              std::string_view contents = "/**");
 
