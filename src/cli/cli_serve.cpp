@@ -8,6 +8,7 @@
 
 #include "cli/cli.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "server/server.hpp"
 
@@ -45,7 +46,7 @@ int run(const ServeOptions& o, bool view) {
 
   if (view) {
     for (const auto& path : o.inputs) {
-      auto report = load_file(path, *store);
+      auto report = import::load_any_file(path, *store);
       if (!report.ok()) return fail(report.status());
       print_warnings(report->warnings);
     }

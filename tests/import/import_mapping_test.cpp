@@ -566,3 +566,37 @@ TEST(ImportMappingTest, CorruptChunkIsAWarningAndTheRestIsImported) {
 }
 
 }  // namespace
+
+namespace {
+
+// A message shorter than its schema says: a warning naming the topic, schema and the
+// message's byte offset; the topic's other messages are imported.
+TEST(ImportMappingTest, UndecodableMessageIsAWarningNamingTopicSchemaAndOffset) {
+  const json file = manifest_file("manifest.json", "ros2_unchunked.mcap");
+  std::ifstream in(dir() + "/ros2_unchunked.mcap", std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto imu = messages(file, "/imu");
+  // The record: opcode, length (8), channel (2), sequence (4), log and publish time (8 + 8),
+  // then the CDR: encapsulation (4), header.stamp (8), the frame_id's length (4).
+  const size_t data = imu[1]["complete_at"].get<size_t>() - imu[1]["size"].get<size_t>();
+  const size_t record = data - 1 - 8 - 2 - 4 - 8 - 8;
+  const uint32_t huge = 0x7FFFFFF0;
+  std::memcpy(bytes.data() + data + 12, &huge, 4);
+  std::ofstream(dir() + "/bad_message.mcap", std::ios::binary)
+      .write(bytes.data(), std::streamsize(bytes.size()));
+  Imported got = import("bad_message.mcap");
+  EXPECT_EQ(got.at("/imu").size(), imu.size() - 1);
+  ASSERT_EQ(got.report.warnings.size(), 1u);
+  const std::string& w = got.report.warnings[0];
+  EXPECT_NE(w.find("bad_message.mcap at byte " + std::to_string(record)), std::string::npos) << w;
+  EXPECT_NE(w.find("topic /imu (schema sensor_msgs/msg/Imu)"), std::string::npos) << w;
+}
+
+TEST(ImportMappingTest, FormatsAreDetectedFromTheirFirstBytes) {
+  EXPECT_EQ(*detect_import_format(dir() + "/ros2_lz4.mcap"), ImportFormat::kMcap);
+  EXPECT_EQ(*detect_import_format(dir() + "/ros1_none.bag"), ImportFormat::kRosBag);
+  EXPECT_EQ(*detect_import_format(dir() + "/manifest.json"), ImportFormat::kNone);
+  EXPECT_EQ(*detect_import_format(dir()), ImportFormat::kDirectory);
+}
+
+}  // namespace
