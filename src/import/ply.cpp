@@ -1,6 +1,7 @@
 // PLY point clouds (http://paulbourke.net/dataformats/ply/): the vertex element only.
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <sstream>
 
@@ -147,9 +148,10 @@ Result<std::vector<ComponentColumn>> parse_ply(std::string_view bytes, const std
     stride += size_t(p.size);
   }
   const uint64_t n = vertex->count;
-  if (ascii
-          ? n > data.size() / 2 + 1
-          : (stride == 0 || skip_bytes > data.size() || n > (data.size() - skip_bytes) / stride)) {
+  const bool fits =
+      ascii ? n <= data.size() / 2 + 1
+            : stride > 0 && skip_bytes <= data.size() && n <= (data.size() - skip_bytes) / stride;
+  if (!fits || n > uint64_t(INT32_MAX)) {
     return bad(std::to_string(n) + " vertices do not fit in the file");
   }
   std::vector<float> positions(n * 3, 0.0f);
