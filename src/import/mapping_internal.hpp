@@ -83,6 +83,9 @@ void add_transforms(const arrow::ArrayPtr& translation, const arrow::ArrayPtr& r
 // Pinhole from a row-major 3x3 K (fixed-size list of 9 numbers) and width/height.
 Status map_pinhole(const arrow::ArrayPtr& k, const arrow::ArrayPtr& width,
                    const arrow::ArrayPtr& height, std::vector<EntityRows>& out);
+// visualization_msgs Marker and MarkerArray (marker_mappers.cpp).
+Status map_marker(const MapInput& in, std::vector<EntityRows>& out);
+Status map_marker_array(const MapInput& in, std::vector<EntityRows>& out);
 // Scalars of the numeric columns, one instance per column, with SeriesLines names (static).
 void add_scalars(const std::vector<std::pair<std::string, arrow::ArrayPtr>>& columns,
                  std::vector<EntityRows>& out);

@@ -452,6 +452,8 @@ Mapper find_ros_mapper(std::string_view name) {
       {"std_msgs/String", text},
       {"rcl_interfaces/Log", ros_log},
       {"rosgraph_msgs/Log", ros_log},
+      {"visualization_msgs/Marker", map_marker, false},
+      {"visualization_msgs/MarkerArray", map_marker_array, false},
   };
   for (const auto& e : kEntries) {
     if (name == e.name) return {e.map, e.frame};

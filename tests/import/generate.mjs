@@ -781,6 +781,7 @@ function mappedDataset() {
     ros2Channel("/tf_static", "tf2_msgs/TFMessage"),
     ros2Channel("/depth", "sensor_msgs/Image"),
     ros2Channel("/padded", "sensor_msgs/Image"),
+    ros2Channel("/markers", "visualization_msgs/MarkerArray"),
   ];
   const values = [];
   const t0 = 1700001000n * 1000000000n;
@@ -792,6 +793,17 @@ function mappedDataset() {
     { header: header(0, "base_link"), child_frame_id: "camera_optical",
       transform: { translation: { x: 0.25, y: -0.125, z: 1 }, rotation: { x: -0.5, y: 0.5, z: -0.5, w: 0.5 } } },
   ] }]);
+  // Markers: a cube, a sphere, a line strip and points (their points in the marker's pose),
+  // a text, then a DELETE of the cube.
+  const marker = (i, ns, id, type, action, extra = {}) => ({
+    header: header(i, "map"), ns, id, type, action,
+    pose: { position: { x: 1 + i, y: 2, z: 3 }, orientation: { x: 0, y: 0, z: 0.6, w: 0.8 } },
+    scale: { x: 0.5, y: 1, z: 2 }, color: { r: 1, g: 0.5, b: 0, a: 1 },
+    lifetime: { sec: 0, nanosec: 0 }, frame_locked: false, points: [], colors: [],
+    texture_resource: "", texture: { header: header(i, ""), format: "", data: new Uint8Array(0) },
+    uv_coordinates: [], text: "", mesh_resource: "", mesh_file: { filename: "", data: new Uint8Array(0) },
+    mesh_use_embedded_materials: false, ...extra,
+  });
   for (let i = 0; i < 3; ++i) {
     const t = t0 + BigInt(i + 1) * 100000000n;
     values.push([0, t, {
@@ -880,6 +892,13 @@ function mappedDataset() {
         step, data: Uint8Array.from({ length: step * h }, (_, k) => (k * 11 + i) & 255),
       }]);
     }
+    if (i < 2) values.push([17, t + 16n, { markers: i === 0 ? [
+      marker(i, "shapes", 1, 1, 0),
+      marker(i, "shapes", 2, 2, 0),
+      marker(i, "lines", 1, 4, 0, { points: [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }] }),
+      marker(i, "", 7, 8, 0, { points: [{ x: 0, y: 0, z: 1 }], colors: [{ r: 0, g: 0, b: 1, a: 0.5 }] }),
+      marker(i, "labels", 1, 9, 0, { text: "dock" }),
+    ] : [marker(i, "shapes", 1, 1, 2)] }]);
   }
   const messages = values.map(([channel, log_time, value]) => ({
     channel,

@@ -600,3 +600,51 @@ TEST(ImportMappingTest, FormatsAreDetectedFromTheirFirstBytes) {
 }
 
 }  // namespace
+
+namespace {
+
+// MarkerArray: each (ns, id) its entity and its shape; points in the marker's pose; DELETE
+// clears the marker.
+TEST(ImportMappingTest, MarkersBecomeTheShapesReelHas) {
+  const json file = manifest_file("manifest.json", "ros2_mapped.mcap");
+  Imported got = import("ros2_mapped.mcap");
+  const json first = messages(file, "/markers")[0]["value"]["markers"];
+  const Row& cube = got.at("/markers/shapes/1").at(0);
+  EXPECT_EQ(floats(cube.cells.at(id(Boxes3D::descriptor_half_sizes()))),
+            (std::vector<float>{0.25f, 0.5f, 1.0f}));
+  EXPECT_EQ(floats(cube.cells.at(id(Boxes3D::descriptor_centers()))),
+            (std::vector<float>{1, 2, 3}));
+  const arrow::ArrayPtr& color = cube.cells.at(id(Boxes3D::descriptor_colors()));
+  EXPECT_EQ(color->values<uint32_t>()[0], 0xFF8000FFu);  // r 1, g 0.5, b 0, a 1
+  EXPECT_EQ(text(cube.cells.at(id(CoordinateFrame::descriptor_frame()))), "map");
+  EXPECT_EQ(cube.times.at("ros_time"), ns(first[0]["header"]["stamp"]));
+  const Row& deleted = got.at("/markers/shapes/1").at(1);
+  EXPECT_EQ(deleted.cells.count(id(Boxes3D::descriptor_half_sizes())), 0u);
+  EXPECT_EQ(deleted.cells.at(id(Clear::descriptor_is_recursive()))->length, 1);
+  EXPECT_EQ(
+      floats(got.at("/markers/shapes/2").at(0).cells.at(id(Ellipsoids3D::descriptor_half_sizes()))),
+      (std::vector<float>{0.25f, 0.5f, 1.0f}));
+  // The strip's points rotated by the pose's quaternion (0, 0, 0.6, 0.8): a turn of
+  // atan2(0.96, 0.28) about z, then moved to (1, 2, 3).
+  const double c = 0.28, s = 0.96;
+  std::vector<float> expected;
+  for (const auto& p : first[2]["points"]) {
+    const double x = p["x"], y = p["y"], z = p["z"];
+    expected.insert(expected.end(),
+                    {float(1 + c * x - s * y), float(2 + s * x + c * y), float(3 + z)});
+  }
+  const arrow::ArrayPtr& strips =
+      got.at("/markers/lines/1").at(0).cells.at(id(LineStrips3D::descriptor_strips()));
+  const std::vector<float> strip = floats(arrow::ListArray(strips).value_slice(0));
+  ASSERT_EQ(strip.size(), expected.size());
+  for (size_t i = 0; i < strip.size(); ++i) EXPECT_NEAR(strip[i], expected[i], 1e-6) << i;
+  const Row& points = got.at("/markers/7").at(0);
+  EXPECT_EQ(floats(points.cells.at(id(Points3D::descriptor_positions()))),
+            (std::vector<float>{1, 2, 4}));
+  EXPECT_EQ(points.cells.at(id(Points3D::descriptor_colors()))->values<uint32_t>()[0],
+            0x0000FF80u);  // r 0, g 0, b 1 (0xFF), a 0.5 (0x80)
+  EXPECT_EQ(text(got.at("/markers/labels/1").at(0).cells.at(id(Points3D::descriptor_labels()))),
+            "dock");
+}
+
+}  // namespace
