@@ -939,6 +939,8 @@ files.push(await writeMcap("ros2_unchunked.mcap", { chunked: false, indexed: fal
 {
   const mapped = mappedDataset();
   files.push(await writeMcap("ros2_mapped.mcap", { chunked: true, compression: "lz4", indexed: true }, mapped.channels, mapped.messages));
+  // Unchunked: no CRC guards the messages, so damaged bytes reach the decoders and mappers.
+  files.push(await writeMcap("ros2_mapped_unchunked.mcap", { chunked: false, indexed: false }, mapped.channels, mapped.messages));
 }
 fs.writeFileSync(path.join(out, "manifest.json"), JSON.stringify({ files }));
 console.log(`generate.mjs: wrote ${files.length} MCAP files to ${out}`);
