@@ -54,7 +54,7 @@ __all__ = sorted([
     "ImageFormat", "MediaType", "MemoryRecording", "NotAReelServerError", "NotFoundError", "Quaternion", "RecordingStream",
     "RotationAxisAngle", "TextLogLevel", "TimeColumn", "TransformRelation", "components", "connect",
     "connect_grpc", "dataframe", "datatypes", "disable_timeline", "flush", "get_global_recording", "init",
-    "log", "memory_recording", "reset_time", "save", "send_columns", "set_global_recording", "set_time",
+    "log", "log_file_from_path", "memory_recording", "reset_time", "save", "send_columns", "set_global_recording", "set_time",
     "spawn", "stdout",
 ])
 
@@ -187,6 +187,15 @@ def send_columns(entity_path, indexes, columns, recording: RecordingStream | Non
     """Sends columnar data as one chunk: `indexes` is a list of rr.TimeColumn ([] for static
     data), `columns` comes from <Archetype>.columns(...). Bypasses the time context."""
     _recording(recording).send_columns(entity_path, indexes, columns)
+
+
+def log_file_from_path(file_path, *, entity_path_prefix: str | None = None, static: bool = False,
+                       recording: RecordingStream | None = None) -> None:
+    """Imports a file into the recording: MCAP (ROS 2 and Foxglove schemas), ROS 1 bags,
+    PNG/JPEG, PLY, OBJ/STL/GLB, .txt/.md, or a directory of these (docs/import.md). Topics
+    become entities under `entity_path_prefix`; with static=True the rows carry no
+    timelines. Problems in the file are Python warnings naming the byte offset."""
+    _recording(recording).log_file_from_path(file_path, entity_path_prefix or "", static)
 
 
 # Flush every recording (and close the global one's files) while the interpreter is intact.

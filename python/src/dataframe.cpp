@@ -7,6 +7,7 @@
 #include "dataframe.hpp"
 #include "recording.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/query/latest_at.hpp"
 #include "reel/store_io/store_io.hpp"
@@ -829,7 +830,7 @@ void register_dataframe(py::module_& m) {
         std::optional<Result<LoadReport>> report;
         {
           py::gil_scoped_release release;
-          report.emplace(load_file(p, *store));
+          report.emplace(import::load_any_file(p, *store));
         }
         auto r = check(std::move(*report));
         if (!r.warnings.empty()) {
@@ -839,7 +840,9 @@ void register_dataframe(py::module_& m) {
         return PyRecordingData{store};
       },
       py::arg("path"),
-      "Loads a .reel file into a new store (truncated files load up to the cut, with a warning).");
+      "Loads a .reel or .rrd recording, or imports an MCAP file, a ROS 1 bag or a plain file "
+      "(image, "
+      "PLY, mesh, text) into a new store (truncated files load up to the cut, with a warning).");
 
   register_dataset(df);
 

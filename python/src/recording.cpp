@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -439,6 +440,22 @@ void register_recording(py::module_& m) {
           py::arg("entity_path"), py::arg("indexes"), py::arg("columns"),
           "Columns straight to one chunk, bypassing the time context and the batcher; indexes=[] "
           "is static.")
+      .def(
+          "log_file_from_path",
+          [](RecordingStream& s, py::handle path, const std::string& prefix, bool is_static) {
+            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            std::optional<Result<import::ImportReport>> report;
+            {
+              py::gil_scoped_release release;
+              report.emplace(s.try_log_file_from_path(p, prefix, is_static));
+            }
+            auto r = check(std::move(*report));
+            auto warn = py::module_::import("warnings").attr("warn");
+            for (const auto& w : r.warnings) warn(py::str(w));  // each names the file and offset
+          },
+          py::arg("path"), py::arg("entity_path_prefix") = "", py::arg("static") = false,
+          "Imports an MCAP file, a ROS 1 bag, an image, PLY, mesh or text file (or a directory "
+          "of them) into this recording.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__",
            [](RecordingStream& s, py::args) {

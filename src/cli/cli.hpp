@@ -47,8 +47,11 @@ class Progress {
 
 // Adds --progress=auto|always|never and --quiet to a command (they set Progress's mode).
 void add_progress_options(CLI::App* command);
-// Inputs: the given paths, or stdin when none are given (and stdin is not a terminal).
-Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths);
+// Inputs: the given paths, or stdin when none are given (and stdin is not a terminal). With
+// `import_files`, inputs the importer reads (MCAP, ROS bags, images, ...) are imported into
+// temporary recordings first (cli_import.cpp), so every command reads them.
+Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths,
+                                                bool import_files = true);
 
 // Refuses an output that is one of the inputs: the same file (device and inode, so also
 // through a symlink or another path spelling), or stdout redirected to an input. Writing it
@@ -159,6 +162,18 @@ struct ExportOptions {
   bool overwrite = false;
 };
 int run_export(const ExportOptions& options);
+
+struct ImportCommandOptions {
+  std::vector<std::string> inputs;
+  std::string output = "-";
+  std::string topics;  // entity path filter rules over topic names
+  std::string compression = "lz4";
+};
+int run_import(const ImportCommandOptions& options);
+// Whether the importer reads `path` (not a .reel/.rrd recording, not stdin).
+Result<bool> is_importable(const std::string& path);
+// Imports `path` into a temporary .reel file (removed at exit) and returns its path.
+Result<std::string> import_to_temporary(const std::string& path);
 
 // Loads recordings into a store (for query, schema, view). Prints warnings.
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& inputs);

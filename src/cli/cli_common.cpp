@@ -137,8 +137,22 @@ void Progress::finish() {
   active_ = false;
 }
 
-Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths) {
-  if (!paths.empty()) return paths;
+Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths,
+                                                bool import_files) {
+  if (!paths.empty()) {
+    if (!import_files) return paths;
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+      REEL_ASSIGN_OR_RETURN(bool importable, is_importable(p));
+      if (!importable) {
+        out.push_back(p);
+        continue;
+      }
+      REEL_ASSIGN_OR_RETURN(auto temp, import_to_temporary(p));
+      out.push_back(std::move(temp));
+    }
+    return out;
+  }
   if (::isatty(STDIN_FILENO)) {
     return Status::Invalid("no input: give recording files, or pipe a recording into stdin");
   }

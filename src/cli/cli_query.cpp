@@ -6,14 +6,22 @@
 #include <map>
 
 #include "cli/cli.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 
 namespace reel::cli {
 
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& paths) {
-  REEL_ASSIGN_OR_RETURN(auto inputs, resolve_inputs(paths));
+  REEL_ASSIGN_OR_RETURN(auto inputs, resolve_inputs(paths, false));
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
   for (const auto& path : inputs) {
+    REEL_ASSIGN_OR_RETURN(bool importable, is_importable(path));
+    if (importable) {
+      // MCAP, bags, plain files: imported straight into the store.
+      REEL_ASSIGN_OR_RETURN(auto report, import::load_any_file(path, *store));
+      print_warnings(report.warnings);
+      continue;
+    }
     REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
     Progress progress(path == "-" ? "stdin" : path, reader->total_bytes());
     auto report = load_into_store(*reader, *store, 0, [&](const Chunk&) {

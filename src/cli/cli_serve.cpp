@@ -14,6 +14,7 @@
 
 #include "cli/cli.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "server/server.hpp"
 
@@ -70,7 +71,7 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
 
   if (view) {
     for (const auto& path : o.inputs) {
-      auto report = load_file(path, *store);
+      auto report = import::load_any_file(path, *store);
       if (!report.ok()) return fail(report.status());
       print_warnings(report->warnings);
     }

@@ -146,6 +146,17 @@ int main(int argc, char** argv) {
   export_cmd->add_flag("--overwrite", export_options.overwrite,
                        "Rewrite recordings already in the output (default: skip them)");
 
+  ImportCommandOptions import_options;
+  auto* import_cmd = app.add_subcommand(
+      "import", "MCAP, ROS 1 bags, images, PLY, meshes, text as recordings (one per input file)");
+  import_cmd->add_option("files", import_options.inputs, "Files or directories to import")
+      ->required();
+  import_cmd->add_option("-o,--output", import_options.output, "Output file (default: stdout)");
+  import_cmd->add_option("--topics", import_options.topics,
+                         "Topics to import: filter rules, e.g. '/camera/** -/camera/debug/**'");
+  import_cmd->add_option("--compression", import_options.compression,
+                         "none, lz4 or zstd (default lz4)");
+
   ServeCommands serve;
   add_serve_commands(app, serve);
 
@@ -179,6 +190,7 @@ int main(int argc, char** argv) {
   if (schema_cmd->parsed()) return run_schema(schema);
   if (sql_cmd->parsed()) return run_sql(sql);
   if (export_cmd->parsed()) return run_export(export_options);
+  if (import_cmd->parsed()) return run_import(import_options);
   if (int rc = run_serve_commands(serve); rc >= 0) return rc;
   return 1;
 }

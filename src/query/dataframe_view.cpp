@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "query/dataframe_internal.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "reel/types/archetypes.hpp"
@@ -120,7 +121,7 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
 Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
                                                          std::vector<std::string>* warnings) {
   auto store = std::make_shared<ChunkStore>();
-  REEL_ASSIGN_OR_RETURN(auto report, load_file(path, *store));
+  REEL_ASSIGN_OR_RETURN(auto report, import::load_any_file(path, *store));
   if (warnings) *warnings = std::move(report.warnings);
   return std::shared_ptr<const ChunkStore>(std::move(store));
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/sdk/error_handler.hpp"
 #include "reel/sdk/sink.hpp"
 #include "reel/status.hpp"
@@ -149,6 +150,15 @@ class RecordingStream {
   }
   Status try_send_columns(std::string_view entity_path, std::vector<TimeColumn> time_columns,
                           std::vector<ComponentColumn> component_columns);
+
+  // Imports a file (MCAP, ROS 1 bag, image, PLY, mesh, text, or a directory of them;
+  // reel/import/importer.hpp) into this recording, chunk by chunk through send_columns: its
+  // entities under `entity_path_prefix`, with the file's own timelines (none when
+  // `is_static`). The file's warnings (bad chunks, undecodable messages) are returned in the
+  // report; an error means nothing more could be read.
+  Result<import::ImportReport> try_log_file_from_path(const std::string& path,
+                                                      std::string_view entity_path_prefix = "",
+                                                      bool is_static = false);
 
   // Returns when everything logged before the call has reached every sink (and each sink's
   // flush returned).
