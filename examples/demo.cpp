@@ -15,7 +15,8 @@ namespace {
 // One robot run: static scene data once, then one call per frame.
 class Demo {
  public:
-  explicit Demo(reel::RecordingStream& rec) : rec_(rec), cloud_(2000), colors_(2000), image_(64 * 48 * 3) {
+  explicit Demo(reel::RecordingStream& rec)
+      : rec_(rec), cloud_(2000), colors_(2000), image_(64 * 48 * 3) {
     rec_.log_static("world", reel::ViewCoordinates::RIGHT_HAND_Z_UP);
     rec_.log_static("world/robot/annotations",
                     reel::AnnotationContext({{1, "wheel", reel::Color(200, 200, 40)},
@@ -41,10 +42,13 @@ class Demo {
       colors_[k] = reel::Color(uint8_t(k % 255), uint8_t(128 + 127 * std::sin(a)), 200);
     }
     rec.log("world/lidar", reel::Points3D(cloud_).with_colors(colors_).with_radii(0.02f));
-    rec.log("world/robot", reel::Transform3D::from_translation({float(std::cos(t)), float(std::sin(t)), 0}),
-            reel::Boxes3D::from_half_sizes({{0.4f, 0.3f, 0.2f}}).with_colors(reel::Color(255, 120, 0)));
-    rec.log("world/robot/path",
-            reel::LineStrips3D(std::vector<reel::LineStrip3D>{{{{0, 0, 0}, {1, 0, 0}, {1, 1, 0}}}}));
+    rec.log(
+        "world/robot",
+        reel::Transform3D::from_translation({float(std::cos(t)), float(std::sin(t)), 0}),
+        reel::Boxes3D::from_half_sizes({{0.4f, 0.3f, 0.2f}}).with_colors(reel::Color(255, 120, 0)));
+    rec.log(
+        "world/robot/path",
+        reel::LineStrips3D(std::vector<reel::LineStrip3D>{{{{0, 0, 0}, {1, 0, 0}, {1, 1, 0}}}}));
     for (size_t p = 0; p < image_.size(); p += 3) {
       image_[p] = uint8_t((p / 3 % 64) * 4 + f);
       image_[p + 1] = uint8_t((p / 3 / 64) * 5);
@@ -97,7 +101,7 @@ int main(int argc, char** argv) {
   }
   if (!connect_address.empty()) {
     // Alongside the file (save() and connect() each replace the other): add the TCP sink.
-    auto sink = reel::TcpSink::connect(connect_address);
+    auto sink = reel::make_tcp_sink(connect_address);
     if (!sink.ok()) {
       std::fprintf(stderr, "reel-demo: %s\n", sink.status().to_string().c_str());
       return 1;
@@ -133,7 +137,8 @@ int main(int argc, char** argv) {
   for (const auto& t : store->timelines()) {
     auto r = store->time_range(t.name());
     std::printf("  timeline %-9s %-9s [%s, %s]\n", t.name().c_str(), reel::time_type_name(t.type()),
-                reel::format_time(t.type(), r.min).c_str(), reel::format_time(t.type(), r.max).c_str());
+                reel::format_time(t.type(), r.min).c_str(),
+                reel::format_time(t.type(), r.max).c_str());
   }
   const auto& scalar = reel::Scalars::descriptor_scalars();
   auto last = store->latest_at({"frame", frames / 2}, "/plots/p3/s1", scalar);

@@ -12,7 +12,7 @@ PACKAGES=(
   protobuf-compiler libprotobuf-dev libxxhash-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libboost-dev libsqlite3-dev
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
-  libprotobuf-dev libbz2-dev zlib1g-dev
+  libprotobuf-dev libbz2-dev zlib1g-dev libturbojpeg0-dev python3-pil
   python3-rosbag python3-roslz4 python3-sensor-msgs python3-geometry-msgs python3-std-msgs
   python3-tf2-msgs
   nodejs npm chromium
@@ -43,3 +43,8 @@ fi
 
 # Debian's npm (on its Node 18) fetches the pinned Node when the node on PATH is too old.
 bash "$(dirname "$0")/node.sh" --install
+
+# DuckDB's C library for `reel sql` / `reel export` (optional at run time: reel loads it with
+# dlopen): a system libduckdb, else the pinned npm packages unpacked into .tools/duckdb.
+bash "$(dirname "$0")/duckdb.sh" --install ||
+  echo "install-deps: DuckDB could not be installed; reel sql and its tests will say so" >&2

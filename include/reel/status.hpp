@@ -18,14 +18,14 @@ namespace reel {
 
 enum class StatusCode : unsigned char {
   kOk = 0,
-  kInvalid,        // bad argument or bad shape from the API
-  kTypeError,      // a column has the wrong Arrow type
-  kIndexError,     // an index or offset out of range
-  kIOError,        // the operating system failed a read or write
-  kCorrupt,        // bytes that do not decode: bad magic, bad length, undecodable message
-  kNotFound,       // a file, entity, component or column that does not exist
-  kNotImplemented, // a valid request this version cannot serve
-  kCapacityError,  // a size limit would be exceeded
+  kInvalid,         // bad argument or bad shape from the API
+  kTypeError,       // a column has the wrong Arrow type
+  kIndexError,      // an index or offset out of range
+  kIOError,         // the operating system failed a read or write
+  kCorrupt,         // bytes that do not decode: bad magic, bad length, undecodable message
+  kNotFound,        // a file, entity, component or column that does not exist
+  kNotImplemented,  // a valid request this version cannot serve
+  kCapacityError,   // a size limit would be exceeded
   kCancelled,
 };
 
@@ -81,14 +81,13 @@ namespace internal {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : storage_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : storage_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : storage_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(storage_).ok() && "Result constructed from an OK status");
   }
-  template <typename U,
-            typename = std::enable_if_t<std::is_convertible_v<U&&, T> &&
-                                        !std::is_same_v<std::decay_t<U>, Status> &&
-                                        !std::is_same_v<std::decay_t<U>, T>>>
+  template <typename U, typename = std::enable_if_t<std::is_convertible_v<U&&, T> &&
+                                                    !std::is_same_v<std::decay_t<U>, Status> &&
+                                                    !std::is_same_v<std::decay_t<U>, T>>>
   Result(U&& value) : storage_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(storage_); }
@@ -150,10 +149,10 @@ Status to_status(const Result<T>& r) {
 #define REEL_CONCAT_IMPL(a, b) a##b
 #define REEL_CONCAT(a, b) REEL_CONCAT_IMPL(a, b)
 
-#define REEL_RETURN_NOT_OK(expr)                                  \
-  do {                                                            \
-    ::reel::Status _reel_st = ::reel::internal::to_status(expr);  \
-    if (!_reel_st.ok()) return _reel_st;                          \
+#define REEL_RETURN_NOT_OK(expr)                                 \
+  do {                                                           \
+    ::reel::Status _reel_st = ::reel::internal::to_status(expr); \
+    if (!_reel_st.ok()) return _reel_st;                         \
   } while (false)
 
 #define REEL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \

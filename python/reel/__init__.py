@@ -22,31 +22,40 @@ import atexit as _atexit
 from . import _reel
 from ._archetypes import *  # noqa: F401,F403  (every archetype class: src/types/definitions.toml)
 from ._archetypes import ARCHETYPES as _ARCHETYPES
+from ._enums import ChannelDatatype, ColorModel, GraphType, TransformRelation
 from ._reel import (
+    Angle,
     AnnotationInfo,
+    AnyValues,
     Archetype,
     ComponentColumnList,
     CorruptRecordingError,
+    DynamicArchetype,
     ImageFormat,
     MemoryRecording,
     NotFoundError,
+    Quaternion,
     RecordingStream,
+    RotationAxisAngle,
     TimeColumn,
     get_global_recording,
     log,
     set_global_recording,
     set_time,
 )
-from . import dataframe
+from ._types import Box2DFormat, MediaType, TextLogLevel
+from . import _sinks, components, dataframe, datatypes
 
 from ._reel import __version__  # CMake's project version, compiled into the module
 
 __all__ = sorted([
-    *_ARCHETYPES, "AnnotationInfo", "Archetype", "ComponentColumnList", "CorruptRecordingError",
-    "ImageFormat", "MemoryRecording", "NotFoundError", "RecordingStream", "TimeColumn", "connect",
-    "dataframe", "disable_timeline", "flush", "get_global_recording", "init", "log",
-    "memory_recording", "reset_time", "save", "send_columns", "set_global_recording", "set_time",
-    "stdout",
+    *_ARCHETYPES, "Angle", "AnnotationInfo", "AnyValues", "Archetype", "Box2DFormat", "ChannelDatatype",
+    "ColorModel", "ComponentColumnList", "CorruptRecordingError", "DynamicArchetype", "GraphType",
+    "ImageFormat", "MediaType", "MemoryRecording", "NotAReelServerError", "NotFoundError", "Quaternion", "RecordingStream",
+    "RotationAxisAngle", "TextLogLevel", "TimeColumn", "TransformRelation", "components", "connect",
+    "connect_grpc", "dataframe", "datatypes", "disable_timeline", "flush", "get_global_recording", "init",
+    "log", "memory_recording", "reset_time", "save", "send_columns", "set_global_recording", "set_time",
+    "spawn", "stdout",
 ])
 
 
@@ -54,6 +63,7 @@ def init(
     application_id: str,
     recording_id: str | None = None,
     *,
+    spawn: bool = False,
     log_time: bool = True,
     log_tick: bool = True,
 ) -> None:
@@ -61,10 +71,71 @@ def init(
 
     `recording_id` defaults to a random UUID. Every logged row is also stamped with the
     `log_time` (timestamp) and `log_tick` (sequence) timelines unless turned off.
+    `spawn=True` is short for calling rr.spawn() next: a local `reel serve` gets the data.
     """
     set_global_recording(
         RecordingStream(application_id, recording_id, log_time=log_time, log_tick=log_tick)
     )
+    if spawn:
+        globals()["spawn"]()
+
+
+def spawn(
+    *,
+    port: int = _sinks.DEFAULT_PORT,
+    connect: bool = True,
+    memory_limit: str = "75%",
+    server_memory_limit: str = "1GiB",
+    hide_welcome_screen: bool = False,
+    detach_process: bool = True,
+    executable_name: str = "reel",
+    executable_path: str | None = None,
+    default_blueprint=None,
+    recording: RecordingStream | None = None,
+) -> None:
+    """Starts a local `reel serve` (ingest on `port`, the viewer on http://127.0.0.1:9090/ or
+    a free port when that one is taken), prints the viewer's URL and, with `connect`, streams
+    the recording to it. A reel server already listening on `port` is used as it is.
+
+    The executable is `executable_path`, else the `reel` installed with this package
+    (reel/bin/reel), else `executable_name` on PATH. `memory_limit` is the server's store
+    budget (`reel serve --memory-limit`: the viewer shows what the server holds);
+    `server_memory_limit`, `hide_welcome_screen` and `default_blueprint` are accepted for
+    Rerun's signature and have no effect. With `detach_process` (the default) the server
+    outlives the script, as Rerun's viewer does; otherwise it stops when Python exits.
+    """
+    address = _sinks.spawn(port=port, memory_limit=memory_limit, detach_process=detach_process,
+                           executable_name=executable_name, executable_path=executable_path)
+    if not connect:
+        return
+    rec = recording if recording is not None else get_global_recording()
+    if rec is None:
+        import warnings
+
+        warnings.warn('spawn: no recording to connect (call rr.init("my_app") first, or pass recording=)',
+                      stacklevel=2)
+        return
+    rec.connect(address)
+
+
+def connect_grpc(
+    url: str | None = None,
+    *,
+    default_blueprint=None,
+    recording: RecordingStream | None = None,
+) -> None:
+    """Streams the recording to a `reel serve`, for scripts written for Rerun.
+
+    `url` is Rerun's `rerun+http://HOST:PORT/proxy` (also `rerun://`, `rerun+https://`) or
+    `HOST:PORT`; the default is the local server, 127.0.0.1:9876. The address is probed first:
+    when something answers there that is not a reel server, `reel.NotAReelServerError` (a
+    ConnectionError) says so; when nothing listens yet, a warning says so and the data is kept
+    and the connection retried, as with rr.connect.
+    """
+    _sinks.connect_grpc(url, _recording(recording), default_blueprint)
+
+
+NotAReelServerError = _sinks.NotAReelServerError
 
 
 def _recording(recording: RecordingStream | None) -> RecordingStream:

@@ -6,6 +6,10 @@
     table["/plots/sin:Scalars:scalars"].to_numpy()
     table.to_pandas()
 
+    ds = rr.dataframe.load_dataset("runs/")                 # paths, a directory or a glob
+    ds.view(index="step", contents="/plots/**").select().read_all()   # + recording_id, source
+    ds.sql('SELECT recording_id, avg(scalars[1]) FROM "Scalars" GROUP BY 1').to_pandas()
+
 Tables, readers and columns speak the Arrow PyCapsule interface (__arrow_c_stream__,
 __arrow_c_array__, __arrow_c_schema__): pyarrow.table(t), polars.from_arrow(t) and DuckDB
 read them without copying.
@@ -25,11 +29,23 @@ Table = _native.Table
 View = _native.View
 load_recording = _native.load_recording
 from_memory = _native.from_memory
+Dataset = _native.Dataset
+DatasetView = _native.DatasetView
+load_dataset = _native.load_dataset
 
 __all__ = [
-    "Column", "ColumnDescriptor", "LatestAt", "RecordBatchReader", "Recording", "Schema", "Table",
-    "View", "from_memory", "load_recording",
+    "Column", "ColumnDescriptor", "Dataset", "DatasetView", "LatestAt", "RecordBatchReader",
+    "Recording", "Schema", "Table", "View", "from_memory", "load_dataset", "load_recording",
 ]
+
+
+def _recording_sql(self, query):
+    """Runs SQL (DuckDB) over this recording: a view per archetype (SELECT * FROM "Scalars")
+    and reel_scan('recording', ...). Returns the last statement's rows as a Table."""
+    return _native._recording_sql(self, query)
+
+
+Recording.sql = _recording_sql
 
 
 def _table_to_pandas(self):

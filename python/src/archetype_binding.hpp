@@ -5,6 +5,7 @@
 // has the constructors that take more than the fields (sizes=, mins=, image arrays, ...).
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,6 +48,15 @@ const char* primary_field() {
   return nullptr;
 }
 
+// Whether the field's batch has its own count (not checked against the primary).
+template <typename A>
+bool own_count(const char* field) {
+  for (const auto& f : A::fields()) {
+    if (std::string_view(f.name) == field) return f.own_count;
+  }
+  return false;
+}
+
 // Fills one archetype from Python values, field by field, then checks instance counts the
 // way the C++ collect() does (so that errors surface at construction, not at log time).
 template <typename A>
@@ -65,6 +75,12 @@ class Builder {
   }
   A& value() { return a_->value; }
   Keep& keep() { return a_->keep; }
+  // Records a field set by hand (b.value().field = ...): its count and payload bytes.
+  Builder& note(const char* field, size_t count, size_t bytes = 0) {
+    a_->counts.emplace_back(field, count);
+    a_->payload_bytes += bytes;
+    return *this;
+  }
 
   // Checks the counts against the archetype's primary field (if it has one and it was given).
   std::unique_ptr<Arch<A>> finish() {
@@ -80,7 +96,7 @@ class Builder {
       }
       if (has) {
         for (auto& [f, c] : a_->counts) {
-          if (c <= 1 || c == n) continue;
+          if (c <= 1 || c == n || own_count<A>(f)) continue;
           value_error(std::string(A::kName) + ": " + std::to_string(n) + " " + primary + " but " +
                       std::to_string(c) + " " + f + " (expected " + std::to_string(n) +
                       ", or 1 to apply one value to all)");
@@ -158,15 +174,15 @@ std::string field_list(const std::vector<ArchetypeField>& fields);
 // errors name the archetype and the argument, as Python's own do for functions.
 template <typename A>
 void generic_init(PyClass<A>& cls, const std::vector<PyField<A>>& fields, bool keyword_only) {
-  std::vector<size_t> positional;
+  std::vector<size_t> positional, required_keywords;
   for (size_t i = 0; i < fields.size(); ++i) {
     bool required = false;
     for (const auto& f : A::fields()) {
       if (std::string_view(f.name) == fields[i].name) required = f.required;
     }
-    if (!keyword_only && required) positional.push_back(i);
+    if (required) (keyword_only ? required_keywords : positional).push_back(i);
   }
-  cls.def(py::init([fields, positional](py::args args, py::kwargs kwargs) {
+  cls.def(py::init([fields, positional, required_keywords](py::args args, py::kwargs kwargs) {
     const std::string name = A::kName;
     if (args.size() > positional.size()) {
       type_error(name + "() takes " + std::to_string(positional.size()) +
@@ -195,18 +211,126 @@ void generic_init(PyClass<A>& cls, const std::vector<PyField<A>>& fields, bool k
         type_error(name + "() missing required argument '" + fields[i].name + "'");
       }
     }
+    for (size_t i : required_keywords) {
+      if (!given[i]) {
+        type_error(name + "() missing required keyword argument '" + std::string(fields[i].name) +
+                   "'");
+      }
+    }
     return b.finish();
   }));
 }
 
-// Constructors beyond the fields (archetypes with python_init = "ext"; archetypes_ext.cpp).
-void ext_init(PyClass<Boxes2D>& cls);
-void ext_init(PyClass<Boxes3D>& cls);
-void ext_init(PyClass<Image>& cls);
-void ext_init(PyClass<EncodedImage>& cls);
-void ext_init(PyClass<DepthImage>& cls);
-void ext_init(PyClass<ViewCoordinates>& cls);
-void ext_init(PyClass<Clear>& cls);
+// ---- constructors that take more than the fields (python_init = "ext")
+
+// The arguments an ext constructor's body handles, by name (None when not given).
+class ExtArgs {
+ public:
+  py::handle operator[](std::string_view name) const {
+    for (const auto& [n, v] : given_) {
+      if (n == name) return v;
+    }
+    return py::none();
+  }
+  bool has(std::string_view name) const { return !(*this)[name].is_none(); }
+  void add(std::string name, py::handle value) { given_.emplace_back(std::move(name), value); }
+
+ private:
+  std::vector<std::pair<std::string, py::handle>> given_;
+};
+
+// How an ext constructor is called: `positional` may be given by position (in this order),
+// `required` must be given, `handled` are the names the body reads itself (extra arguments
+// such as sizes=, and the fields it computes); every other keyword must be a field and is
+// set as the generated constructors set it, after the body ran. An unknown keyword names
+// itself in the TypeError, with the accepted ones.
+struct ExtSignature {
+  std::vector<std::string> positional;
+  std::vector<std::string> required;
+  std::vector<std::string> handled;
+};
+
+std::string ext_signature_text(const char* archetype, const ExtSignature& sig,
+                               const std::vector<std::string>& fields);
+
+template <typename A>
+void ext_constructor(PyClass<A>& cls, const std::vector<PyField<A>>& fields, ExtSignature sig,
+                     std::function<void(Builder<A>&, const ExtArgs&)> body) {
+  std::vector<std::string> field_names;
+  for (const auto& f : fields) field_names.emplace_back(f.name);
+  const std::string doc = ext_signature_text(A::kName, sig, field_names);
+  cls.def(
+      py::init([fields, sig, body](py::args args, py::kwargs kwargs) {
+        const std::string name = A::kName;
+        auto accepted = [&] {
+          std::string out;
+          for (const auto& n : sig.handled) out += (out.empty() ? "" : ", ") + n;
+          for (const auto& f : fields) {
+            if (std::find(sig.handled.begin(), sig.handled.end(), f.name) == sig.handled.end()) {
+              out += (out.empty() ? "" : ", ") + std::string(f.name);
+            }
+          }
+          return out;
+        };
+        if (args.size() > sig.positional.size()) {
+          type_error(name + "() takes " + std::to_string(sig.positional.size()) +
+                     " positional argument(s) but " + std::to_string(args.size()) + " were given");
+        }
+        ExtArgs handled;
+        std::vector<std::pair<size_t, py::handle>> generic;
+        std::vector<std::string> given;
+        auto take = [&](const std::string& k, py::handle value) {
+          if (std::find(given.begin(), given.end(), k) != given.end()) {
+            type_error(name + "() got multiple values for argument '" + k + "'");
+          }
+          given.push_back(k);
+          if (std::find(sig.handled.begin(), sig.handled.end(), k) != sig.handled.end()) {
+            handled.add(k, value);
+            return;
+          }
+          for (size_t i = 0; i < fields.size(); ++i) {
+            if (k == fields[i].name) {
+              generic.emplace_back(i, value);
+              return;
+            }
+          }
+          type_error(name + "() got an unexpected keyword argument '" + k +
+                     "' (arguments: " + accepted() + ")");
+        };
+        for (size_t i = 0; i < args.size(); ++i) take(sig.positional[i], args[i]);
+        for (auto [key, value] : kwargs) take(py::str(key), value);
+        for (const auto& r : sig.required) {
+          if (std::find(given.begin(), given.end(), r) == given.end()) {
+            type_error(name + "() missing required argument '" + r + "'");
+          }
+        }
+        Builder<A> b;
+        body(b, handled);
+        for (auto& [i, value] : generic) fields[i].set(b, value);
+        return b.finish();
+      }),
+      doc.c_str());
+}
+
+void ext_init(PyClass<Boxes2D>& cls, const std::vector<PyField<Boxes2D>>& fields);
+void ext_init(PyClass<Boxes3D>& cls, const std::vector<PyField<Boxes3D>>& fields);
+void ext_init(PyClass<Ellipsoids3D>& cls, const std::vector<PyField<Ellipsoids3D>>& fields);
+void ext_init(PyClass<Transform3D>& cls, const std::vector<PyField<Transform3D>>& fields);
+void ext_init(PyClass<Pinhole>& cls, const std::vector<PyField<Pinhole>>& fields);
+void ext_init(PyClass<ViewCoordinates>& cls, const std::vector<PyField<ViewCoordinates>>& fields);
+void ext_init(PyClass<Clear>& cls, const std::vector<PyField<Clear>>& fields);
+void ext_init(PyClass<GeoPoints>& cls, const std::vector<PyField<GeoPoints>>& fields);
+void ext_init(PyClass<GeoLineStrings>& cls, const std::vector<PyField<GeoLineStrings>>& fields);
+// archetypes_images_ext.cpp: images, tensors, meshes and assets (bytes and arrays).
+void ext_init(PyClass<Image>& cls, const std::vector<PyField<Image>>& fields);
+void ext_init(PyClass<EncodedImage>& cls, const std::vector<PyField<EncodedImage>>& fields);
+void ext_init(PyClass<DepthImage>& cls, const std::vector<PyField<DepthImage>>& fields);
+void ext_init(PyClass<SegmentationImage>& cls,
+              const std::vector<PyField<SegmentationImage>>& fields);
+void ext_init(PyClass<Tensor>& cls, const std::vector<PyField<Tensor>>& fields);
+void ext_init(PyClass<BarChart>& cls, const std::vector<PyField<BarChart>>& fields);
+void ext_init(PyClass<Mesh3D>& cls, const std::vector<PyField<Mesh3D>>& fields);
+void ext_init(PyClass<Asset3D>& cls, const std::vector<PyField<Asset3D>>& fields);
 
 // archetypes_generated.cpp: every archetype class and columns() maker.
 void register_generated_archetypes(py::module_& m);

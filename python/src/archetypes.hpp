@@ -21,9 +21,9 @@ class PyArchetype {
   virtual const char* name() const = 0;
   virtual void collect(ComponentBatchList& out) const = 0;
 
-  Keep keep;                                          // arrays the collections borrow
+  Keep keep;                                           // arrays the collections borrow
   std::vector<std::pair<const char*, size_t>> counts;  // instances per given field (repr)
-  size_t payload_bytes = 0;                           // approximate, for GIL decisions
+  size_t payload_bytes = 0;                            // approximate, for GIL decisions
 };
 
 template <typename A>
@@ -43,5 +43,7 @@ struct PyComponentColumns {
 PyComponentColumns archetype_columns(const std::string& archetype, const py::kwargs& fields);
 
 void register_archetypes(py::module_& m);
+// rr.AnyValues and rr.DynamicArchetype (any_values.cpp); after register_archetypes.
+void register_any_values(py::module_& m);
 
 }  // namespace reel::py_bindings

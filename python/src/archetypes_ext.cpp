@@ -1,10 +1,17 @@
-// The archetype constructors that take more than their fields: boxes from sizes or mins,
-// images from numpy arrays, encoded images from paths, depth images, view-coordinate
-// constants and Clear's flat()/recursive(). Everything else is generated
-// (archetypes_generated.cpp from src/types/definitions.toml).
-#include <fstream>
+// The archetype constructors that take more than their fields, as Rerun's Python API has
+// them: boxes from sizes, mins or an array in a Box2DFormat, rotations given as rr.Quaternion
+// or rr.RotationAxisAngle, ellipsoids from radii, pinholes from focal lengths, geo
+// coordinates as lat_lon=, view-coordinate constants and Clear. Each goes through
+// ext_constructor (archetype_binding.hpp): the arguments named here are handled by the body,
+// every other keyword is a field set as the generated constructors set it, and an unknown
+// keyword names itself in the error. Images, tensors, meshes and assets are in
+// archetypes_images_ext.cpp; everything else is generated (archetypes_generated.cpp).
+#include <algorithm>
+#include <cmath>
+#include <optional>
 
 #include "archetype_binding.hpp"
+#include "convert_internal.hpp"
 
 namespace reel::py_bindings {
 
@@ -15,198 +22,272 @@ py::object half(py::handle sizes, const char* archetype) {
          py::float_(0.5);
 }
 
-Image make_image(py::handle image, py::handle color_model, const Where& w, Keep& keep, size_t* bytes) {
-  py::array arr = py::isinstance<py::array>(image) ? py::reinterpret_borrow<py::array>(image)
-                                                   : number_array(image, w);
-  const ChannelDatatype dt = datatype_of(arr.dtype(), w);
-  ssize_t channels = 1;
-  if (arr.ndim() == 3) {
-    channels = arr.shape(2);
-  } else if (arr.ndim() != 2) {
-    value_error(w.str() + ": expected an image of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape " +
-                shape_string(arr));
+py::object object(py::handle h) { return py::reinterpret_borrow<py::object>(h); }
+
+// Boxes' half sizes and centers from half_sizes= or sizes=, and centers= or mins=.
+template <typename A>
+void box_extents(Builder<A>& b, const ExtArgs& a) {
+  if (a.has("half_sizes") == a.has("sizes"))
+    value_error(std::string(A::kName) + ": give exactly one of half_sizes and sizes");
+  if (a.has("centers") && a.has("mins"))
+    value_error(std::string(A::kName) + ": give centers or mins, not both");
+  py::object h = a.has("half_sizes") ? object(a["half_sizes"]) : half(a["sizes"], A::kName);
+  py::object c = a.has("mins") ? object(number_array(a["mins"], Where{A::kName, "mins"})) + h
+                               : object(a["centers"]);
+  b.set(&A::half_sizes, "half_sizes", h).set(&A::centers, "centers", c);
+}
+
+// The float rows of `value` as an (N, D) float64 array.
+py::array_t<double> rows_of(py::handle value, const Where& w, ssize_t d) {
+  py::array arr = number_array(value, w);
+  auto f = detail::c_array<double>(arr);
+  if (f.ndim() == 1 && f.shape(0) == d) f = f.reshape({ssize_t(1), d});
+  if (f.ndim() == 1 && f.shape(0) == 0) f = f.reshape({ssize_t(0), d});
+  if (f.ndim() != 2 || f.shape(1) != d) {
+    value_error(w.str() + ": expected an array of shape (N, " + std::to_string(d) +
+                "), got shape " + shape_string(f));
   }
-  ColorModel model;
-  if (!color_model.is_none()) {
-    model = parse_color_model(color_model, w);
-    if (ssize_t(num_channels(model)) != channels) {
-      value_error(w.str() + ": color model " + color_model_name(model) + " has " +
-                  std::to_string(num_channels(model)) + " channel(s) but the image has " +
-                  std::to_string(channels) + " (shape " + shape_string(arr) + ")");
+  return f;
+}
+
+// Boxes2D(array=..., array_format=rr.Box2DFormat.XYWH): Rerun's six layouts of [a, b, c, d].
+void boxes_from_array(Builder<Boxes2D>& b, const ExtArgs& a) {
+  for (const char* other : {"half_sizes", "sizes", "mins", "centers"}) {
+    if (a.has(other)) value_error(std::string("Boxes2D: give array= or ") + other + "=, not both");
+  }
+  if (!a.has("array_format"))
+    value_error("Boxes2D: array= needs array_format= (an rr.Box2DFormat)");
+  std::string format = detail::enum_member_name(a["array_format"]);
+  if (format.empty() && PyUnicode_Check(a["array_format"].ptr()))
+    format = std::string(utf8_view(a["array_format"], "array_format"));
+  std::transform(format.begin(), format.end(), format.begin(),
+                 [](unsigned char c) { return char(std::toupper(c)); });
+  auto rows = rows_of(a["array"], Where{"Boxes2D", "array"}, 4);
+  std::vector<HalfSize2D> halves;
+  std::vector<Position2D> centers;
+  for (ssize_t i = 0; i < rows.shape(0); ++i) {
+    const double* r = rows.data() + i * 4;
+    double cx, cy, hx, hy;
+    if (format == "XYWH" || format == "YXHW") {
+      const bool yx = format == "YXHW";
+      const double x = yx ? r[1] : r[0], y = yx ? r[0] : r[1], w = yx ? r[3] : r[2],
+                   h = yx ? r[2] : r[3];
+      hx = w / 2, hy = h / 2, cx = x + hx, cy = y + hy;
+    } else if (format == "XYXY" || format == "YXYX") {
+      const bool yx = format == "YXYX";
+      const double x0 = yx ? r[1] : r[0], y0 = yx ? r[0] : r[1], x1 = yx ? r[3] : r[2],
+                   y1 = yx ? r[2] : r[3];
+      cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, hx = x1 - cx, hy = y1 - cy;
+    } else if (format == "XCYCWH") {
+      cx = r[0], cy = r[1], hx = r[2] / 2, hy = r[3] / 2;
+    } else if (format == "XCYCW2H2") {
+      cx = r[0], cy = r[1], hx = r[2], hy = r[3];
+    } else {
+      value_error("Boxes2D: unknown array_format " + std::string(py::repr(a["array_format"])) +
+                  " (XYWH, YXHW, XYXY, YXYX, XCYCWH, XCYCW2H2)");
     }
-  } else if (channels == 1) {
-    model = ColorModel::kL;
-  } else if (channels == 3) {
-    model = ColorModel::kRGB;
-  } else if (channels == 4) {
-    model = ColorModel::kRGBA;
-  } else {
-    value_error(w.str() + ": an image has 1, 3 or 4 channels, got shape " + shape_string(arr));
+    halves.push_back({float(hx), float(hy)});
+    centers.push_back({float(cx), float(cy)});
   }
-  auto c = py::array::ensure(arr, py::array::c_style);
-  if (!c) throw py::error_already_set();
-  keep.push_back(c);
-  *bytes = size_t(c.nbytes());
-  ImageFormat fmt{uint32_t(arr.shape(1)), uint32_t(arr.shape(0)), model, dt};
-  return Image(ImageBuffer(std::span<const uint8_t>(static_cast<const uint8_t*>(c.data()), size_t(c.nbytes()))),
-               fmt);
+  const size_t n = halves.size();
+  b.value().half_sizes = Collection<HalfSize2D>(std::move(halves));
+  b.value().centers = Collection<Position2D>(std::move(centers));
+  b.note("half_sizes", n).note("centers", n);
+}
+
+// rotations=: quaternions (rr.Quaternion) or axis-angles (rr.RotationAxisAngle), one or a list.
+bool is_axis_angle(py::handle rotation) {
+  if (py::isinstance<RotationAxisAngle>(rotation)) return true;
+  if ((PyList_Check(rotation.ptr()) || PyTuple_Check(rotation.ptr())) && py::len(rotation) > 0) {
+    return py::isinstance<RotationAxisAngle>(py::reinterpret_borrow<py::sequence>(rotation)[0]);
+  }
+  return false;
 }
 
 template <typename A>
-void add_count(Arch<A>& a, const char* field, size_t n) {
-  a.counts.emplace_back(field, n);
+void rotations(Builder<A>& b, const ExtArgs& a, const char* rotation, const char* quaternion,
+               const char* axis_angle, Collection<RotationQuat> A::*quaternions,
+               Collection<RotationAxisAngle> A::*axis_angles) {
+  if (a.has(rotation)) {
+    if (a.has(quaternion) || a.has(axis_angle)) {
+      value_error(std::string(A::kName) + ": " + rotation + "= can't be combined with " +
+                  quaternion + "= or " + axis_angle + "=");
+    }
+    if (is_axis_angle(a[rotation])) {
+      b.set(axis_angles, axis_angle, a[rotation]);
+    } else {
+      b.set(quaternions, quaternion, a[rotation]);
+    }
+    return;
+  }
+  b.set(quaternions, quaternion, a[quaternion]).set(axis_angles, axis_angle, a[axis_angle]);
+}
+
+double number(py::handle v, const char* what) {
+  if (!detail::is_number(v.ptr()))
+    type_error(std::string("Pinhole: ") + what + " must be a number, got " + type_name(v));
+  return v.cast<double>();
+}
+
+// Two numbers (x, y), or one for both.
+std::pair<double, double> pair_of(py::handle v, const char* what) {
+  if (detail::is_number(v.ptr())) {
+    double d = v.cast<double>();
+    return {d, d};
+  }
+  py::array arr = number_array(v, Where{"Pinhole", what});
+  auto f = detail::c_array<double>(arr);
+  if (f.size() == 1) return {f.data()[0], f.data()[0]};
+  if (f.size() != 2)
+    value_error(std::string("Pinhole: ") + what + " is one or two numbers, got shape " +
+                shape_string(arr));
+  return {f.data()[0], f.data()[1]};
+}
+
+void warn(const std::string& message) {
+  if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 2) != 0) throw py::error_already_set();
 }
 
 }  // namespace
 
-void ext_init(PyClass<Boxes2D>& cls) {
-  const auto none = py::none();
-  cls      .def(py::init([](py::handle half_sizes, py::handle sizes, py::handle centers, py::handle mins,
-                       py::handle colors, py::handle radii, py::handle labels, py::handle class_ids) {
-             if (half_sizes.is_none() == sizes.is_none()) value_error("Boxes2D: give exactly one of half_sizes and sizes");
-             if (!centers.is_none() && !mins.is_none()) value_error("Boxes2D: give centers or mins, not both");
-             py::object h = half_sizes.is_none() ? half(sizes, "Boxes2D") : py::reinterpret_borrow<py::object>(half_sizes);
-             py::object c = mins.is_none() ? py::reinterpret_borrow<py::object>(centers)
-                                           : py::reinterpret_borrow<py::object>(
-                                                 number_array(mins, Where{"Boxes2D", "mins"})) + h;
-             Builder<Boxes2D> b;
-             b.set(&Boxes2D::half_sizes, "half_sizes", h)
-                 .set(&Boxes2D::centers, "centers", c)
-                 .set(&Boxes2D::colors, "colors", colors)
-                 .set(&Boxes2D::radii, "radii", radii)
-                 .set(&Boxes2D::labels, "labels", labels)
-                 .set(&Boxes2D::class_ids, "class_ids", class_ids);
-             return b.finish();
-           }),
-           py::kw_only(), py::arg("half_sizes") = none, py::arg("sizes") = none, py::arg("centers") = none,
-           py::arg("mins") = none, py::arg("colors") = none, py::arg("radii") = none, py::arg("labels") = none,
-           py::arg("class_ids") = none);
+void ext_init(PyClass<Boxes2D>& cls, const std::vector<PyField<Boxes2D>>& fields) {
+  ext_constructor<Boxes2D>(
+      cls, fields, {{}, {}, {"half_sizes", "sizes", "centers", "mins", "array", "array_format"}},
+      [](Builder<Boxes2D>& b, const ExtArgs& a) {
+        if (a.has("array")) {
+          boxes_from_array(b, a);
+        } else {
+          box_extents(b, a);
+        }
+      });
 }
 
-void ext_init(PyClass<Boxes3D>& cls) {
-  const auto none = py::none();
-  cls      .def(py::init([](py::handle half_sizes, py::handle sizes, py::handle centers, py::handle mins,
-                       py::handle quaternions, py::handle colors, py::handle radii, py::handle labels,
-                       py::handle class_ids) {
-             if (half_sizes.is_none() == sizes.is_none()) value_error("Boxes3D: give exactly one of half_sizes and sizes");
-             if (!centers.is_none() && !mins.is_none()) value_error("Boxes3D: give centers or mins, not both");
-             py::object h = half_sizes.is_none() ? half(sizes, "Boxes3D") : py::reinterpret_borrow<py::object>(half_sizes);
-             py::object c = mins.is_none() ? py::reinterpret_borrow<py::object>(centers)
-                                           : py::reinterpret_borrow<py::object>(
-                                                 number_array(mins, Where{"Boxes3D", "mins"})) + h;
-             Builder<Boxes3D> b;
-             b.set(&Boxes3D::half_sizes, "half_sizes", h)
-                 .set(&Boxes3D::centers, "centers", c)
-                 .set(&Boxes3D::quaternions, "quaternions", quaternions)
-                 .set(&Boxes3D::colors, "colors", colors)
-                 .set(&Boxes3D::radii, "radii", radii)
-                 .set(&Boxes3D::labels, "labels", labels)
-                 .set(&Boxes3D::class_ids, "class_ids", class_ids);
-             return b.finish();
-           }),
-           py::kw_only(), py::arg("half_sizes") = none, py::arg("sizes") = none, py::arg("centers") = none,
-           py::arg("mins") = none, py::arg("quaternions") = none, py::arg("colors") = none,
-           py::arg("radii") = none, py::arg("labels") = none, py::arg("class_ids") = none);
+void ext_init(PyClass<Boxes3D>& cls, const std::vector<PyField<Boxes3D>>& fields) {
+  ext_constructor<Boxes3D>(cls, fields,
+                           {{},
+                            {},
+                            {"half_sizes", "sizes", "centers", "mins", "rotations", "quaternions",
+                             "rotation_axis_angles"}},
+                           [](Builder<Boxes3D>& b, const ExtArgs& a) {
+                             box_extents(b, a);
+                             rotations(b, a, "rotations", "quaternions", "rotation_axis_angles",
+                                       &Boxes3D::quaternions, &Boxes3D::rotation_axis_angles);
+                           });
 }
 
-void ext_init(PyClass<Image>& cls) {
-  const auto none = py::none();
-  cls      .def(py::init([](py::handle image, py::handle color_model, py::handle bytes, py::handle width,
-                       py::handle height, py::handle datatype) {
-             const Where w{"Image", "buffer"};
-             auto a = std::make_unique<Arch<Image>>();
-             if (!image.is_none()) {
-               if (!bytes.is_none()) value_error("Image: give an image array or bytes, not both");
-               a->value = make_image(image, color_model, w, a->keep, &a->payload_bytes);
-             } else {
-               if (bytes.is_none() || width.is_none() || height.is_none() || color_model.is_none() ||
-                   datatype.is_none()) {
-                 value_error("Image: give an image array, or bytes with width, height, color_model and datatype");
-               }
-               ImageFormat fmt{width.cast<uint32_t>(), height.cast<uint32_t>(), parse_color_model(color_model, w),
-                               parse_channel_datatype(datatype, w)};
-               auto data = buffer_bytes(bytes, w, a->keep);
-               if (data.size() != fmt.num_bytes()) {
-                 value_error("Image: a " + std::to_string(fmt.width) + "x" + std::to_string(fmt.height) + " " +
-                             color_model_name(fmt.color_model) + " " + channel_datatype_name(fmt.channel_datatype) +
-                             " image needs " + std::to_string(fmt.num_bytes()) + " bytes, got " +
-                             std::to_string(data.size()));
-               }
-               a->value = Image(ImageBuffer(data), fmt);
-               a->payload_bytes = data.size();
-             }
-             add_count(*a, "buffer", 1);
-             add_count(*a, "format", 1);
-             return a;
-           }),
-           py::arg("image") = none, py::arg("color_model") = none, py::kw_only(), py::arg("bytes") = none,
-           py::arg("width") = none, py::arg("height") = none, py::arg("datatype") = none)
-      .def_property_readonly("format", [](const Arch<Image>& a) { return a.value.format[0]; });
+// Ellipsoids3D(half_sizes=...) or Ellipsoids3D(radii=...) for spheres.
+void ext_init(PyClass<Ellipsoids3D>& cls, const std::vector<PyField<Ellipsoids3D>>& fields) {
+  ext_constructor<Ellipsoids3D>(
+      cls, fields, {{}, {}, {"half_sizes", "radii"}},
+      [](Builder<Ellipsoids3D>& b, const ExtArgs& a) {
+        if (a.has("half_sizes") == a.has("radii"))
+          value_error("Ellipsoids3D: give exactly one of half_sizes and radii");
+        if (a.has("half_sizes")) {
+          b.set(&Ellipsoids3D::half_sizes, "half_sizes", a["half_sizes"]);
+          return;
+        }
+        Keep keep;
+        auto radii =
+            detail::number_values<Radius, float>(a["radii"], Where{"Ellipsoids3D", "radii"}, keep);
+        std::vector<HalfSize3D> halves;
+        for (const Radius& r : radii) halves.push_back({r.value, r.value, r.value});
+        const size_t n = halves.size();
+        b.value().half_sizes = Collection<HalfSize3D>(std::move(halves));
+        b.note("half_sizes", n);
+      });
 }
 
-void ext_init(PyClass<EncodedImage>& cls) {
-  const auto none = py::none();
-  cls      .def(py::init([](py::handle path, py::handle contents, py::handle media_type) {
-             auto a = std::make_unique<Arch<EncodedImage>>();
-             const Where w{"EncodedImage", "blob"};
-             if (path.is_none() == contents.is_none()) value_error("EncodedImage: give exactly one of path and contents");
-             std::span<const uint8_t> data;
-             if (!path.is_none()) {
-               std::string p = py::str(py::module_::import("os").attr("fspath")(path));
-               std::ifstream in(p, std::ios::binary);
-               if (!in) raise(PyExc_FileNotFoundError, "EncodedImage: cannot open '" + p + "'");
-               std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-               py::bytes owned(bytes);
-               data = buffer_bytes(owned, w, a->keep);
-             } else {
-               data = buffer_bytes(contents, w, a->keep);
-             }
-             a->value = EncodedImage(Blob(data));
-             a->payload_bytes = data.size();
-             add_count(*a, "blob", 1);
-             if (!media_type.is_none()) {
-               a->value.media_type = to_collection<MediaType>(media_type, Where{"EncodedImage", "media_type"}, a->keep);
-               add_count(*a, "media_type", 1);
-             }
-             return a;
-           }),
-           py::arg("path") = none, py::kw_only(), py::arg("contents") = none, py::arg("media_type") = none);
+// Transform3D(rotation=rr.Quaternion(...) or rr.RotationAxisAngle(...), ...).
+void ext_init(PyClass<Transform3D>& cls, const std::vector<PyField<Transform3D>>& fields) {
+  ext_constructor<Transform3D>(
+      cls, fields, {{}, {}, {"rotation", "quaternion", "rotation_axis_angle"}},
+      [](Builder<Transform3D>& b, const ExtArgs& a) {
+        if (a.has("rotation") && !py::isinstance<RotationQuat>(a["rotation"]) &&
+            !is_axis_angle(a["rotation"])) {
+          value_error(
+              "Transform3D: rotation must be an rr.Quaternion or an rr.RotationAxisAngle, got " +
+              type_name(a["rotation"]));
+        }
+        rotations(b, a, "rotation", "quaternion", "rotation_axis_angle", &Transform3D::quaternion,
+                  &Transform3D::rotation_axis_angle);
+      });
 }
 
-void ext_init(PyClass<DepthImage>& cls) {
-  const auto none = py::none();
-  cls      .def(py::init([](py::handle image, py::handle meter) {
-             const Where w{"DepthImage", "buffer"};
-             auto a = std::make_unique<Arch<DepthImage>>();
-             py::array arr = number_array(image, w);
-             if (!(arr.ndim() == 2 || (arr.ndim() == 3 && arr.shape(2) == 1))) {
-               value_error("DepthImage: expected shape (H, W), got " + shape_string(arr));
-             }
-             Image img = make_image(arr, py::none(), w, a->keep, &a->payload_bytes);
-             a->value = DepthImage(img.buffer[0], img.format[0]);
-             add_count(*a, "buffer", 1);
-             add_count(*a, "format", 1);
-             if (!meter.is_none()) {
-               a->value.meter = to_collection<DepthMeter>(meter, Where{"DepthImage", "meter"}, a->keep);
-               add_count(*a, "meter", 1);
-             }
-             return a;
-           }),
-           py::arg("image"), py::kw_only(), py::arg("meter") = none);
+// Pinhole(image_from_camera=...) or from focal_length, principal_point (default: the
+// center), resolution or width/height, or fov_y and aspect_ratio; as Rerun computes them.
+void ext_init(PyClass<Pinhole>& cls, const std::vector<PyField<Pinhole>>& fields) {
+  ext_constructor<Pinhole>(
+      cls, fields,
+      {{},
+       {},
+       {"image_from_camera", "resolution", "width", "height", "focal_length", "principal_point",
+        "fov_y", "aspect_ratio"}},
+      [](Builder<Pinhole>& b, const ExtArgs& a) {
+        std::optional<std::pair<double, double>> resolution;
+        if (a.has("resolution")) {
+          if (a.has("width") || a.has("height"))
+            value_error("Pinhole: give resolution or width/height, not both");
+          resolution = pair_of(a["resolution"], "resolution");
+        } else if (a.has("width") && a.has("height")) {
+          resolution = std::make_pair(number(a["width"], "width"), number(a["height"], "height"));
+        } else if (a.has("width") || a.has("height")) {
+          value_error("Pinhole: give both width and height");
+        }
+        if (a.has("image_from_camera")) {
+          for (const char* other : {"focal_length", "principal_point", "fov_y", "aspect_ratio"}) {
+            if (a.has(other))
+              value_error(std::string("Pinhole: give image_from_camera or ") + other +
+                          ", not both");
+          }
+          b.set(&Pinhole::image_from_camera, "image_from_camera", a["image_from_camera"]);
+        } else {
+          std::optional<std::pair<double, double>> focal;
+          if (a.has("fov_y") != a.has("aspect_ratio"))
+            value_error("Pinhole: fov_y and aspect_ratio go together");
+          if (a.has("fov_y")) {
+            const double f =
+                0.5 / std::tan(std::max(number(a["fov_y"], "fov_y") * 0.5, 1.19209e-07));
+            focal = std::make_pair(f, f);
+            resolution = std::make_pair(number(a["aspect_ratio"], "aspect_ratio"), 1.0);
+          }
+          if (a.has("focal_length")) focal = pair_of(a["focal_length"], "focal_length");
+          if (!focal) {
+            if (!resolution) value_error("Pinhole: give image_from_camera or focal_length");
+            warn(
+                "Pinhole: neither image_from_camera nor focal_length given; using sqrt(width * "
+                "height)");
+            const double f = std::sqrt(resolution->first * resolution->second);
+            focal = std::make_pair(f, f);
+          }
+          std::pair<double, double> center;
+          if (a.has("principal_point")) {
+            center = pair_of(a["principal_point"], "principal_point");
+          } else if (resolution) {
+            center = {resolution->first / 2, resolution->second / 2};
+          } else {
+            value_error("Pinhole: give principal_point, resolution or width/height");
+          }
+          b.value().image_from_camera = Collection<PinholeProjection>(
+              PinholeProjection::from_intrinsics(float(focal->first), float(focal->second),
+                                                 float(center.first), float(center.second)));
+          b.note("image_from_camera", 1);
+        }
+        if (resolution) {
+          b.value().resolution = Collection<Resolution>(
+              Resolution{float(resolution->first), float(resolution->second)});
+          b.note("resolution", 1);
+        }
+      });
 }
 
 // ViewCoordinates(xyz) and its constants.
-void ext_init(PyClass<ViewCoordinates>& cls) {
-  cls.def(py::init([](py::handle xyz) {
-                 Builder<ViewCoordinates> b;
-                 b.set(&ViewCoordinates::xyz, "xyz", xyz);
-                 return b.finish();
-               }),
-               py::arg("xyz"))
-          .def_property_readonly("xyz", [](const Arch<ViewCoordinates>& a) {
-            const auto& axes = a.value.xyz[0].axes;
-            return std::vector<int>{axes[0], axes[1], axes[2]};
-          });
+void ext_init(PyClass<ViewCoordinates>& cls, const std::vector<PyField<ViewCoordinates>>& fields) {
+  ext_constructor<ViewCoordinates>(cls, fields, {{"xyz"}, {"xyz"}, {}},
+                                   [](Builder<ViewCoordinates>&, const ExtArgs&) {});
+  cls.def_property_readonly("xyz", [](const Arch<ViewCoordinates>& a) {
+    const auto& axes = a.value.xyz[0].axes;
+    return std::vector<int>{axes[0], axes[1], axes[2]};
+  });
   const std::pair<const char*, const ViewCoordinates*> constants[] = {
       {"RIGHT_HAND_Z_UP", &ViewCoordinates::RIGHT_HAND_Z_UP},
       {"RIGHT_HAND_Y_UP", &ViewCoordinates::RIGHT_HAND_Y_UP},
@@ -216,31 +297,41 @@ void ext_init(PyClass<ViewCoordinates>& cls) {
   for (const auto& [name, value] : constants) {
     auto a = std::make_unique<Arch<ViewCoordinates>>();
     a->value = *value;
-    add_count(*a, "xyz", 1);
+    a->counts.emplace_back("xyz", 1);
     cls.attr(name) = py::cast(std::move(a));
   }
 }
 
-void ext_init(PyClass<Clear>& cls) {
-  cls.def(py::init([](bool recursive) {
-             auto a = std::make_unique<Arch<Clear>>();
-             a->value = Clear(recursive);
-             add_count(*a, "is_recursive", 1);
-             return a;
-           }),
-           py::kw_only(), py::arg("recursive"))
-      .def_static("flat", [] {
-        auto a = std::make_unique<Arch<Clear>>();
-        a->value = Clear::flat();
-        add_count(*a, "is_recursive", 1);
-        return a;
-      })
-      .def_static("recursive", [] {
-        auto a = std::make_unique<Arch<Clear>>();
-        a->value = Clear::recursive();
-        add_count(*a, "is_recursive", 1);
-        return a;
-      });
+void ext_init(PyClass<Clear>& cls, const std::vector<PyField<Clear>>& fields) {
+  ext_constructor<Clear>(cls, fields, {{}, {"recursive"}, {"recursive"}},
+                         [](Builder<Clear>& b, const ExtArgs& a) {
+                           b.set(&Clear::is_recursive, "is_recursive", a["recursive"]);
+                         });
+  auto make = [](bool recursive) {
+    auto a = std::make_unique<Arch<Clear>>();
+    a->value = Clear(recursive);
+    a->counts.emplace_back("is_recursive", 1);
+    return a;
+  };
+  cls.def_static("flat", [make] { return make(false); }).def_static("recursive", [make] {
+    return make(true);
+  });
+}
+
+// GeoPoints(lat_lon=...) and GeoLineStrings(lat_lon=...), as Rerun names the argument.
+void ext_init(PyClass<GeoPoints>& cls, const std::vector<PyField<GeoPoints>>& fields) {
+  ext_constructor<GeoPoints>(cls, fields, {{}, {"lat_lon"}, {"lat_lon"}},
+                             [](Builder<GeoPoints>& b, const ExtArgs& a) {
+                               b.set(&GeoPoints::positions, "positions", a["lat_lon"]);
+                             });
+}
+
+void ext_init(PyClass<GeoLineStrings>& cls, const std::vector<PyField<GeoLineStrings>>& fields) {
+  ext_constructor<GeoLineStrings>(cls, fields, {{}, {"lat_lon"}, {"lat_lon"}},
+                                  [](Builder<GeoLineStrings>& b, const ExtArgs& a) {
+                                    b.set(&GeoLineStrings::line_strings, "line_strings",
+                                          a["lat_lon"]);
+                                  });
 }
 
 }  // namespace reel::py_bindings

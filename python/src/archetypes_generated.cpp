@@ -34,122 +34,160 @@ void register_generated_archetypes(py::module_& m) {
   }
   {
     const auto fields = std::vector<PyField<Points2D>>{
-        field(&Points2D::positions, "positions"), field(&Points2D::radii, "radii"),
-        field(&Points2D::colors, "colors"), field(&Points2D::labels, "labels"),
-        field(&Points2D::class_ids, "class_ids")};
+        field(&Points2D::positions, "positions"),   field(&Points2D::radii, "radii"),
+        field(&Points2D::colors, "colors"),         field(&Points2D::labels, "labels"),
+        field(&Points2D::class_ids, "class_ids"),   field(&Points2D::show_labels, "show_labels"),
+        field(&Points2D::draw_order, "draw_order"), field(&Points2D::keypoint_ids, "keypoint_ids")};
     column_fields<Points2D>(fields);
     auto cls = bind<Points2D>(
         m,
-        "Points2D(positions, *, radii=None, colors=None, labels=None, class_ids=None)\n\n2D "
-        "points: positions (N, 2) with optional radii, colors, labels, class ids.");
+        "Points2D(positions, *, radii=None, colors=None, labels=None, class_ids=None, "
+        "show_labels=None, draw_order=None, keypoint_ids=None)\n\n2D points: positions (N, 2) with "
+        "optional radii, colors, labels, class ids.");
     generic_init<Points2D>(cls, fields, false);
   }
   {
-    const auto fields = std::vector<PyField<Points3D>>{
-        field(&Points3D::positions, "positions"), field(&Points3D::radii, "radii"),
-        field(&Points3D::colors, "colors"), field(&Points3D::labels, "labels"),
-        field(&Points3D::class_ids, "class_ids")};
+    const auto fields =
+        std::vector<PyField<Points3D>>{field(&Points3D::positions, "positions"),
+                                       field(&Points3D::radii, "radii"),
+                                       field(&Points3D::colors, "colors"),
+                                       field(&Points3D::labels, "labels"),
+                                       field(&Points3D::class_ids, "class_ids"),
+                                       field(&Points3D::show_labels, "show_labels"),
+                                       field(&Points3D::keypoint_ids, "keypoint_ids")};
     column_fields<Points3D>(fields);
-    auto cls = bind<Points3D>(
-        m,
-        "Points3D(positions, *, radii=None, colors=None, labels=None, class_ids=None)\n\n3D "
-        "points: positions (N, 3) with optional radii, colors, labels, class ids.");
+    auto cls = bind<Points3D>(m,
+                              "Points3D(positions, *, radii=None, colors=None, labels=None, "
+                              "class_ids=None, show_labels=None, keypoint_ids=None)\n\n3D points: "
+                              "positions (N, 3) with optional radii, colors, labels, class ids.");
     generic_init<Points3D>(cls, fields, false);
   }
   {
     const auto fields = std::vector<PyField<Boxes2D>>{
-        field(&Boxes2D::half_sizes, "half_sizes"), field(&Boxes2D::centers, "centers"),
-        field(&Boxes2D::colors, "colors"),         field(&Boxes2D::radii, "radii"),
-        field(&Boxes2D::labels, "labels"),         field(&Boxes2D::class_ids, "class_ids")};
+        field(&Boxes2D::half_sizes, "half_sizes"),   field(&Boxes2D::centers, "centers"),
+        field(&Boxes2D::colors, "colors"),           field(&Boxes2D::radii, "radii"),
+        field(&Boxes2D::labels, "labels"),           field(&Boxes2D::class_ids, "class_ids"),
+        field(&Boxes2D::show_labels, "show_labels"), field(&Boxes2D::draw_order, "draw_order")};
     column_fields<Boxes2D>(fields);
     auto cls = bind<Boxes2D>(m,
                              "2D boxes: half_sizes (or sizes) (N, 2), centers (or mins), colors, "
                              "radii, labels, class ids.");
-    ext_init(cls);
+    ext_init(cls, fields);
   }
   {
-    const auto fields = std::vector<PyField<Boxes3D>>{field(&Boxes3D::half_sizes, "half_sizes"),
-                                                      field(&Boxes3D::centers, "centers"),
-                                                      field(&Boxes3D::quaternions, "quaternions"),
-                                                      field(&Boxes3D::colors, "colors"),
-                                                      field(&Boxes3D::radii, "radii"),
-                                                      field(&Boxes3D::labels, "labels"),
-                                                      field(&Boxes3D::class_ids, "class_ids")};
+    const auto fields =
+        std::vector<PyField<Boxes3D>>{field(&Boxes3D::half_sizes, "half_sizes"),
+                                      field(&Boxes3D::centers, "centers"),
+                                      field(&Boxes3D::quaternions, "quaternions"),
+                                      field(&Boxes3D::colors, "colors"),
+                                      field(&Boxes3D::radii, "radii"),
+                                      field(&Boxes3D::labels, "labels"),
+                                      field(&Boxes3D::class_ids, "class_ids"),
+                                      field(&Boxes3D::rotation_axis_angles, "rotation_axis_angles"),
+                                      field(&Boxes3D::fill_mode, "fill_mode"),
+                                      field(&Boxes3D::show_labels, "show_labels")};
     column_fields<Boxes3D>(fields);
     auto cls = bind<Boxes3D>(m,
                              "3D boxes: half_sizes (or sizes) (N, 3), centers (or mins), "
                              "quaternions (x, y, z, w), colors, radii, labels, class ids.");
-    ext_init(cls);
+    ext_init(cls, fields);
   }
   {
-    const auto fields = std::vector<PyField<LineStrips2D>>{
-        field(&LineStrips2D::strips, "strips"), field(&LineStrips2D::radii, "radii"),
-        field(&LineStrips2D::colors, "colors"), field(&LineStrips2D::labels, "labels"),
-        field(&LineStrips2D::class_ids, "class_ids")};
+    const auto fields =
+        std::vector<PyField<LineStrips2D>>{field(&LineStrips2D::strips, "strips"),
+                                           field(&LineStrips2D::radii, "radii"),
+                                           field(&LineStrips2D::colors, "colors"),
+                                           field(&LineStrips2D::labels, "labels"),
+                                           field(&LineStrips2D::class_ids, "class_ids"),
+                                           field(&LineStrips2D::show_labels, "show_labels"),
+                                           field(&LineStrips2D::draw_order, "draw_order")};
     column_fields<LineStrips2D>(fields);
-    auto cls = bind<LineStrips2D>(
-        m,
-        "LineStrips2D(strips, *, radii=None, colors=None, labels=None, class_ids=None)\n\n2D line "
-        "strips: one (M, 2) array, (K, M, 2), or a list of (M_i, 2) arrays.");
+    auto cls =
+        bind<LineStrips2D>(m,
+                           "LineStrips2D(strips, *, radii=None, colors=None, labels=None, "
+                           "class_ids=None, show_labels=None, draw_order=None)\n\n2D line strips: "
+                           "one (M, 2) array, (K, M, 2), or a list of (M_i, 2) arrays.");
     generic_init<LineStrips2D>(cls, fields, false);
   }
   {
-    const auto fields = std::vector<PyField<LineStrips3D>>{
-        field(&LineStrips3D::strips, "strips"), field(&LineStrips3D::radii, "radii"),
-        field(&LineStrips3D::colors, "colors"), field(&LineStrips3D::labels, "labels"),
-        field(&LineStrips3D::class_ids, "class_ids")};
+    const auto fields =
+        std::vector<PyField<LineStrips3D>>{field(&LineStrips3D::strips, "strips"),
+                                           field(&LineStrips3D::radii, "radii"),
+                                           field(&LineStrips3D::colors, "colors"),
+                                           field(&LineStrips3D::labels, "labels"),
+                                           field(&LineStrips3D::class_ids, "class_ids"),
+                                           field(&LineStrips3D::show_labels, "show_labels")};
     column_fields<LineStrips3D>(fields);
-    auto cls = bind<LineStrips3D>(
-        m,
-        "LineStrips3D(strips, *, radii=None, colors=None, labels=None, class_ids=None)\n\n3D line "
-        "strips: one (M, 3) array, (K, M, 3), or a list of (M_i, 3) arrays.");
+    auto cls = bind<LineStrips3D>(m,
+                                  "LineStrips3D(strips, *, radii=None, colors=None, labels=None, "
+                                  "class_ids=None, show_labels=None)\n\n3D line strips: one (M, 3) "
+                                  "array, (K, M, 3), or a list of (M_i, 3) arrays.");
     generic_init<LineStrips3D>(cls, fields, false);
   }
   {
-    const auto fields = std::vector<PyField<Arrows3D>>{
-        field(&Arrows3D::vectors, "vectors"), field(&Arrows3D::origins, "origins"),
-        field(&Arrows3D::radii, "radii"),     field(&Arrows3D::colors, "colors"),
-        field(&Arrows3D::labels, "labels"),   field(&Arrows3D::class_ids, "class_ids")};
+    const auto fields =
+        std::vector<PyField<Arrows3D>>{field(&Arrows3D::vectors, "vectors"),
+                                       field(&Arrows3D::origins, "origins"),
+                                       field(&Arrows3D::radii, "radii"),
+                                       field(&Arrows3D::colors, "colors"),
+                                       field(&Arrows3D::labels, "labels"),
+                                       field(&Arrows3D::class_ids, "class_ids"),
+                                       field(&Arrows3D::show_labels, "show_labels")};
     column_fields<Arrows3D>(fields);
-    auto cls = bind<Arrows3D>(m,
-                              "Arrows3D(*, vectors=None, origins=None, radii=None, colors=None, "
-                              "labels=None, class_ids=None)\n\n3D arrows: vectors (N, 3) from "
-                              "origins (N, 3), with radii, colors, labels, class ids.");
+    auto cls =
+        bind<Arrows3D>(m,
+                       "Arrows3D(*, vectors, origins=None, radii=None, colors=None, labels=None, "
+                       "class_ids=None, show_labels=None)\n\n3D arrows: vectors (N, 3) from "
+                       "origins (N, 3), with radii, colors, labels, class ids.");
     generic_init<Arrows3D>(cls, fields, true);
   }
   {
-    const auto fields = std::vector<PyField<Image>>{field(&Image::buffer, "buffer"),
-                                                    field(&Image::format, "format")};
+    const auto fields = std::vector<PyField<Image>>{
+        field(&Image::buffer, "buffer"), field(&Image::format, "format"),
+        field(&Image::opacity, "opacity"), field(&Image::draw_order, "draw_order")};
     column_fields<Image>(fields);
-    auto cls = bind<Image>(m,
-                           "A raw image: a numpy array (H, W), (H, W, 1|3|4) of any supported "
-                           "dtype, or bytes with width, height, color_model and datatype.");
-    ext_init(cls);
+    auto cls =
+        bind<Image>(m,
+                    "A raw image: a numpy array (H, W), (H, W, 1|3|4) of any supported dtype, or "
+                    "bytes with width, height, color_model and datatype; opacity and draw_order "
+                    "for 2D layering. Image.compress() makes a JPEG EncodedImage.");
+    ext_init(cls, fields);
   }
   {
     const auto fields = std::vector<PyField<EncodedImage>>{
-        field(&EncodedImage::blob, "blob"), field(&EncodedImage::media_type, "media_type")};
+        field(&EncodedImage::blob, "blob"), field(&EncodedImage::media_type, "media_type"),
+        field(&EncodedImage::opacity, "opacity"), field(&EncodedImage::draw_order, "draw_order")};
     column_fields<EncodedImage>(fields);
     auto cls = bind<EncodedImage>(m,
                                   "An encoded image file (JPEG, PNG): a path or the file's bytes; "
                                   "the media type is guessed from the bytes when not given.");
-    ext_init(cls);
+    ext_init(cls, fields);
   }
   {
-    const auto fields = std::vector<PyField<DepthImage>>{field(&DepthImage::buffer, "buffer"),
-                                                         field(&DepthImage::format, "format"),
-                                                         field(&DepthImage::meter, "meter")};
+    const auto fields =
+        std::vector<PyField<DepthImage>>{field(&DepthImage::buffer, "buffer"),
+                                         field(&DepthImage::format, "format"),
+                                         field(&DepthImage::meter, "meter"),
+                                         field(&DepthImage::colormap, "colormap"),
+                                         field(&DepthImage::depth_range, "depth_range"),
+                                         field(&DepthImage::point_fill_ratio, "point_fill_ratio"),
+                                         field(&DepthImage::draw_order, "draw_order")};
     column_fields<DepthImage>(fields);
-    auto cls = bind<DepthImage>(m,
-                                "A depth image: a numpy array (H, W) (uint16 or float32 "
-                                "typically), with an optional meter (depth units per meter).");
-    ext_init(cls);
+    auto cls = bind<DepthImage>(
+        m,
+        "A depth image: a numpy array (H, W) (uint16 or float32 typically), with an optional meter "
+        "(depth units per meter), the colormap and depth_range it is shown with, and "
+        "point_fill_ratio for its back-projected points under a Pinhole.");
+    ext_init(cls, fields);
   }
   {
-    const auto fields = std::vector<PyField<Tensor>>{field(&Tensor::data, "data")};
+    const auto fields = std::vector<PyField<Tensor>>{field(&Tensor::data, "data"),
+                                                     field(&Tensor::value_range, "value_range")};
     column_fields<Tensor>(fields);
-    auto cls = bind<Tensor>(m, "Tensor(data)\n\nAn n-dimensional array of any supported dtype.");
-    generic_init<Tensor>(cls, fields, false);
+    auto cls = bind<Tensor>(m,
+                            "An n-dimensional array of any supported dtype, with optional "
+                            "dimension names (dim_names) and the value range its colors map.");
+    ext_init(cls, fields);
   }
   {
     const auto fields = std::vector<PyField<TextLog>>{field(&TextLog::text, "text"),
@@ -173,14 +211,22 @@ void register_generated_archetypes(py::module_& m) {
   {
     const auto fields = std::vector<PyField<Transform3D>>{
         field(&Transform3D::translation, "translation"),
-        field(&Transform3D::quaternion, "quaternion"), field(&Transform3D::scale, "scale"),
-        field(&Transform3D::mat3x3, "mat3x3")};
+        field(&Transform3D::quaternion, "quaternion"),
+        field(&Transform3D::scale, "scale"),
+        field(&Transform3D::mat3x3, "mat3x3"),
+        field(&Transform3D::rotation_axis_angle, "rotation_axis_angle"),
+        field(&Transform3D::relation, "relation"),
+        field(&Transform3D::child_frame, "child_frame"),
+        field(&Transform3D::parent_frame, "parent_frame")};
     column_fields<Transform3D>(fields);
-    auto cls = bind<Transform3D>(m,
-                                 "Transform3D(*, translation=None, quaternion=None, scale=None, "
-                                 "mat3x3=None)\n\nA 3D transform: translation, quaternion (x, y, "
-                                 "z, w), scale (one number or 3), mat3x3 (row-major 3x3).");
-    generic_init<Transform3D>(cls, fields, false);
+    auto cls = bind<Transform3D>(
+        m,
+        "A 3D transform of the entity relative to its parent: translation, rotation (quaternion "
+        "(x, y, z, w) or rotation_axis_angle), scale (one number or 3), mat3x3 (row-major 3x3 in "
+        "Python), applied as translation * mat3x3 * rotation * scale; relation (ParentFromChild by "
+        "default, ChildFromParent for the inverse); child_frame and parent_frame name tf-style "
+        "frames instead of the entity hierarchy.");
+    ext_init(cls, fields);
   }
   {
     const auto fields = std::vector<PyField<ViewCoordinates>>{field(&ViewCoordinates::xyz, "xyz")};
@@ -189,7 +235,7 @@ void register_generated_archetypes(py::module_& m) {
         m,
         "The meaning of the X, Y, Z axes: three letters of U, D, R, L, F, B ('RDF'), or codes 1-6. "
         "Constants: RIGHT_HAND_Z_UP, RIGHT_HAND_Y_UP, RDF, RUB, FLU.");
-    ext_init(cls);
+    ext_init(cls, fields);
   }
   {
     const auto fields = std::vector<PyField<Clear>>{field(&Clear::is_recursive, "is_recursive")};
@@ -198,7 +244,7 @@ void register_generated_archetypes(py::module_& m) {
         bind<Clear>(m,
                     "Makes the entity's components (and its descendants' when recursive) read as "
                     "empty from the time it is logged on, until they are logged again.");
-    ext_init(cls);
+    ext_init(cls, fields);
   }
   {
     const auto fields =
@@ -209,6 +255,233 @@ void register_generated_archetypes(py::module_& m) {
         "AnnotationContext(context)\n\nClass ids mapped to labels and colors: a list of "
         "rr.AnnotationInfo or (id, label[, color]) tuples.");
     generic_init<AnnotationContext>(cls, fields, false);
+  }
+  {
+    const auto fields =
+        std::vector<PyField<Pinhole>>{field(&Pinhole::image_from_camera, "image_from_camera"),
+                                      field(&Pinhole::resolution, "resolution"),
+                                      field(&Pinhole::camera_xyz, "camera_xyz"),
+                                      field(&Pinhole::child_frame, "child_frame"),
+                                      field(&Pinhole::parent_frame, "parent_frame"),
+                                      field(&Pinhole::image_plane_distance, "image_plane_distance"),
+                                      field(&Pinhole::color, "color"),
+                                      field(&Pinhole::line_width, "line_width")};
+    column_fields<Pinhole>(fields);
+    auto cls = bind<Pinhole>(
+        m,
+        "A pinhole camera: the projection from the entity's 3D space (camera_xyz, RDF by default: "
+        "X right, Y down, Z forward) onto the 2D image space of its children. image_from_camera is "
+        "the 3x3 intrinsics matrix (row-major in Python, given or made from focal_length and "
+        "principal_point); resolution is the image's width and height in pixels; "
+        "image_plane_distance, color and line_width say how its frustum is drawn; child_frame and "
+        "parent_frame name tf-style frames.");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields = std::vector<PyField<Arrows2D>>{
+        field(&Arrows2D::vectors, "vectors"),       field(&Arrows2D::origins, "origins"),
+        field(&Arrows2D::radii, "radii"),           field(&Arrows2D::colors, "colors"),
+        field(&Arrows2D::labels, "labels"),         field(&Arrows2D::show_labels, "show_labels"),
+        field(&Arrows2D::draw_order, "draw_order"), field(&Arrows2D::class_ids, "class_ids")};
+    column_fields<Arrows2D>(fields);
+    auto cls = bind<Arrows2D>(
+        m,
+        "Arrows2D(*, vectors, origins=None, radii=None, colors=None, labels=None, "
+        "show_labels=None, draw_order=None, class_ids=None)\n\n2D arrows: vectors (N, 2) from "
+        "origins (N, 2), with radii, colors, labels, class ids and a draw order.");
+    generic_init<Arrows2D>(cls, fields, true);
+  }
+  {
+    const auto fields = std::vector<PyField<SegmentationImage>>{
+        field(&SegmentationImage::buffer, "buffer"), field(&SegmentationImage::format, "format"),
+        field(&SegmentationImage::opacity, "opacity"),
+        field(&SegmentationImage::draw_order, "draw_order")};
+    column_fields<SegmentationImage>(fields);
+    auto cls =
+        bind<SegmentationImage>(m,
+                                "An image of class ids (H, W) of an integer dtype (uint8, uint16 "
+                                "typically): each pixel's class is colored and labeled through the "
+                                "AnnotationContext; opacity and draw_order for overlays.");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields =
+        std::vector<PyField<Mesh3D>>{field(&Mesh3D::vertex_positions, "vertex_positions"),
+                                     field(&Mesh3D::triangle_indices, "triangle_indices"),
+                                     field(&Mesh3D::vertex_normals, "vertex_normals"),
+                                     field(&Mesh3D::vertex_colors, "vertex_colors"),
+                                     field(&Mesh3D::vertex_texcoords, "vertex_texcoords"),
+                                     field(&Mesh3D::albedo_factor, "albedo_factor"),
+                                     field(&Mesh3D::albedo_texture_buffer, "albedo_texture_buffer"),
+                                     field(&Mesh3D::albedo_texture_format, "albedo_texture_format"),
+                                     field(&Mesh3D::class_ids, "class_ids")};
+    column_fields<Mesh3D>(fields);
+    auto cls = bind<Mesh3D>(
+        m,
+        "A triangle mesh: vertex_positions (N, 3); triangle_indices (M, 3) (without them every 3 "
+        "vertices are a triangle); per-vertex normals, colors, texcoords and class ids; an albedo "
+        "factor and an albedo texture (albedo_texture in Python: an image array).");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields = std::vector<PyField<Asset3D>>{
+        field(&Asset3D::blob, "blob"), field(&Asset3D::media_type, "media_type"),
+        field(&Asset3D::albedo_factor, "albedo_factor")};
+    column_fields<Asset3D>(fields);
+    auto cls =
+        bind<Asset3D>(m,
+                      "A 3D model file (glTF / GLB, OBJ, STL): a path or the file's bytes, with "
+                      "its media type (model/gltf-binary, model/gltf+json, model/obj, model/stl), "
+                      "guessed from the path or the bytes when not given, and an albedo factor.");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields = std::vector<PyField<Ellipsoids3D>>{
+        field(&Ellipsoids3D::half_sizes, "half_sizes"),
+        field(&Ellipsoids3D::centers, "centers"),
+        field(&Ellipsoids3D::rotation_axis_angles, "rotation_axis_angles"),
+        field(&Ellipsoids3D::quaternions, "quaternions"),
+        field(&Ellipsoids3D::colors, "colors"),
+        field(&Ellipsoids3D::line_radii, "line_radii"),
+        field(&Ellipsoids3D::fill_mode, "fill_mode"),
+        field(&Ellipsoids3D::labels, "labels"),
+        field(&Ellipsoids3D::show_labels, "show_labels"),
+        field(&Ellipsoids3D::class_ids, "class_ids")};
+    column_fields<Ellipsoids3D>(fields);
+    auto cls = bind<Ellipsoids3D>(
+        m,
+        "3D ellipsoids (spheres when the half sizes are equal): half_sizes (N, 3) (or radii in "
+        "Python), centers, rotations (quaternions or rotation_axis_angles), colors, line_radii, "
+        "fill_mode, labels, class ids.");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields = std::vector<PyField<Capsules3D>>{
+        field(&Capsules3D::lengths, "lengths"),
+        field(&Capsules3D::radii, "radii"),
+        field(&Capsules3D::translations, "translations"),
+        field(&Capsules3D::rotation_axis_angles, "rotation_axis_angles"),
+        field(&Capsules3D::quaternions, "quaternions"),
+        field(&Capsules3D::colors, "colors"),
+        field(&Capsules3D::line_radii, "line_radii"),
+        field(&Capsules3D::fill_mode, "fill_mode"),
+        field(&Capsules3D::labels, "labels"),
+        field(&Capsules3D::show_labels, "show_labels"),
+        field(&Capsules3D::class_ids, "class_ids")};
+    column_fields<Capsules3D>(fields);
+    auto cls = bind<Capsules3D>(
+        m,
+        "Capsules3D(*, lengths, radii, translations=None, rotation_axis_angles=None, "
+        "quaternions=None, colors=None, line_radii=None, fill_mode=None, labels=None, "
+        "show_labels=None, class_ids=None)\n\n3D capsules: lengths and radii (N), along +Z from "
+        "their translations (one end at the origin), rotated by quaternions or "
+        "rotation_axis_angles; colors, line_radii, fill_mode, labels, class ids.");
+    generic_init<Capsules3D>(cls, fields, true);
+  }
+  {
+    const auto fields = std::vector<PyField<Cylinders3D>>{
+        field(&Cylinders3D::lengths, "lengths"),
+        field(&Cylinders3D::radii, "radii"),
+        field(&Cylinders3D::centers, "centers"),
+        field(&Cylinders3D::rotation_axis_angles, "rotation_axis_angles"),
+        field(&Cylinders3D::quaternions, "quaternions"),
+        field(&Cylinders3D::colors, "colors"),
+        field(&Cylinders3D::line_radii, "line_radii"),
+        field(&Cylinders3D::fill_mode, "fill_mode"),
+        field(&Cylinders3D::labels, "labels"),
+        field(&Cylinders3D::show_labels, "show_labels"),
+        field(&Cylinders3D::class_ids, "class_ids")};
+    column_fields<Cylinders3D>(fields);
+    auto cls = bind<Cylinders3D>(
+        m,
+        "Cylinders3D(*, lengths, radii, centers=None, rotation_axis_angles=None, quaternions=None, "
+        "colors=None, line_radii=None, fill_mode=None, labels=None, show_labels=None, "
+        "class_ids=None)\n\n3D cylinders: lengths and radii (N), along +Z centered on their "
+        "centers, rotated by quaternions or rotation_axis_angles; colors, line_radii, fill_mode, "
+        "labels, class ids.");
+    generic_init<Cylinders3D>(cls, fields, true);
+  }
+  {
+    const auto fields = std::vector<PyField<InstancePoses3D>>{
+        field(&InstancePoses3D::translations, "translations"),
+        field(&InstancePoses3D::rotation_axis_angles, "rotation_axis_angles"),
+        field(&InstancePoses3D::quaternions, "quaternions"),
+        field(&InstancePoses3D::scales, "scales"), field(&InstancePoses3D::mat3x3, "mat3x3")};
+    column_fields<InstancePoses3D>(fields);
+    auto cls = bind<InstancePoses3D>(
+        m,
+        "InstancePoses3D(*, translations=None, rotation_axis_angles=None, quaternions=None, "
+        "scales=None, mat3x3=None)\n\nPoses applied to every instance of the entity's other "
+        "archetypes (instancing): translations, rotations, scales, mat3x3 (N each, or one for "
+        "all), after the entity's own transform.");
+    generic_init<InstancePoses3D>(cls, fields, true);
+  }
+  {
+    const auto fields =
+        std::vector<PyField<CoordinateFrame>>{field(&CoordinateFrame::frame, "frame")};
+    column_fields<CoordinateFrame>(fields);
+    auto cls = bind<CoordinateFrame>(
+        m,
+        "CoordinateFrame(frame)\n\nThe named transform frame the entity's data is expressed in "
+        "(`base_link`, as the child_frame or parent_frame of some Transform3D), instead of its "
+        "implicit `tf#/entity/path` frame.");
+    generic_init<CoordinateFrame>(cls, fields, false);
+  }
+  {
+    const auto fields = std::vector<PyField<BarChart>>{
+        field(&BarChart::values, "values"), field(&BarChart::color, "color"),
+        field(&BarChart::abscissa, "abscissa"), field(&BarChart::widths, "widths")};
+    column_fields<BarChart>(fields);
+    auto cls = bind<BarChart>(
+        m,
+        "A bar chart: values is one 1-D array (one bar per element), with an optional color, "
+        "abscissa (the bars' x positions, a 1-D array as long as values) and widths.");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields = std::vector<PyField<GraphNodes>>{
+        field(&GraphNodes::node_ids, "node_ids"),       field(&GraphNodes::positions, "positions"),
+        field(&GraphNodes::colors, "colors"),           field(&GraphNodes::labels, "labels"),
+        field(&GraphNodes::show_labels, "show_labels"), field(&GraphNodes::radii, "radii")};
+    column_fields<GraphNodes>(fields);
+    auto cls = bind<GraphNodes>(
+        m,
+        "GraphNodes(node_ids, *, positions=None, colors=None, labels=None, show_labels=None, "
+        "radii=None)\n\nThe nodes of a graph: node_ids (N strings), with optional 2D positions "
+        "(laid out by the viewer when not given), colors, labels, radii.");
+    generic_init<GraphNodes>(cls, fields, false);
+  }
+  {
+    const auto fields = std::vector<PyField<GraphEdges>>{
+        field(&GraphEdges::edges, "edges"), field(&GraphEdges::graph_type, "graph_type")};
+    column_fields<GraphEdges>(fields);
+    auto cls =
+        bind<GraphEdges>(m,
+                         "GraphEdges(edges, *, graph_type=None)\n\nThe edges of a graph: pairs of "
+                         "node ids ((first, second) tuples), undirected unless graph_type is "
+                         "Directed; node ids refer to GraphNodes of any entity.");
+    generic_init<GraphEdges>(cls, fields, false);
+  }
+  {
+    const auto fields = std::vector<PyField<GeoPoints>>{
+        field(&GeoPoints::positions, "positions"), field(&GeoPoints::radii, "radii"),
+        field(&GeoPoints::colors, "colors"), field(&GeoPoints::class_ids, "class_ids")};
+    column_fields<GeoPoints>(fields);
+    auto cls = bind<GeoPoints>(m,
+                               "Points on the Earth: latitude, longitude pairs in degrees "
+                               "(lat_lon= in Python), with radii, colors, class ids.");
+    ext_init(cls, fields);
+  }
+  {
+    const auto fields = std::vector<PyField<GeoLineStrings>>{
+        field(&GeoLineStrings::line_strings, "line_strings"),
+        field(&GeoLineStrings::radii, "radii"), field(&GeoLineStrings::colors, "colors")};
+    column_fields<GeoLineStrings>(fields);
+    auto cls =
+        bind<GeoLineStrings>(m,
+                             "Line strings on the Earth: each a list of latitude, longitude points "
+                             "in degrees (lat_lon= in Python), with radii and colors.");
+    ext_init(cls, fields);
   }
 }
 

@@ -14,18 +14,30 @@ namespace {
 
 const char* numpy_name(TypeId id) {
   switch (id) {
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kFloat16: return "float16";
-    case TypeId::kFloat32: return "float32";
-    case TypeId::kFloat64: return "float64";
-    default: return nullptr;
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kFloat16:
+      return "float16";
+    case TypeId::kFloat32:
+      return "float32";
+    case TypeId::kFloat64:
+      return "float64";
+    default:
+      return nullptr;
   }
 }
 
@@ -37,7 +49,8 @@ float half_to_float(uint16_t h) {
     float v = std::ldexp(float(mant), -24);
     return sign ? -v : v;
   }
-  uint32_t bits = exp == 31 ? sign | 0x7F800000u | (mant << 13) : sign | ((exp + 112) << 23) | (mant << 13);
+  uint32_t bits =
+      exp == 31 ? sign | 0x7F800000u | (mant << 13) : sign | ((exp + 112) << 23) | (mant << 13);
   float f;
   std::memcpy(&f, &bits, 4);
   return f;
@@ -76,8 +89,9 @@ py::array view(const FlatLayout& layout, int64_t count, const ArrayPtr& owner) {
   std::vector<ssize_t> shape = {ssize_t(count)};
   shape.insert(shape.end(), layout.inner.begin(), layout.inner.end());
   const int width = layout.leaf->type->primitive_width();
-  const uint8_t* data = layout.leaf->buffers[1] ? layout.leaf->buffers[1]->data() + layout.leaf_index * width
-                                                : nullptr;
+  const uint8_t* data = layout.leaf->buffers[1]
+                            ? layout.leaf->buffers[1]->data() + layout.leaf_index * width
+                            : nullptr;
   auto* keep = new ArrayPtr(owner);
   py::capsule base(keep, [](void* p) { delete static_cast<ArrayPtr*>(p); });
   py::array out(py::dtype(numpy_name(layout.leaf->type->id())), shape, data, base);
@@ -92,7 +106,9 @@ py::array copy_flat(const FlatLayout& layout, int64_t count) {
   py::array out(py::dtype(numpy_name(layout.leaf->type->id())), shape);
   const int width = layout.leaf->type->primitive_width();
   const size_t bytes = size_t(count * layout.per_element * width);
-  if (bytes) std::memcpy(out.mutable_data(), layout.leaf->buffers[1]->data() + layout.leaf_index * width, bytes);
+  if (bytes)
+    std::memcpy(out.mutable_data(), layout.leaf->buffers[1]->data() + layout.leaf_index * width,
+                bytes);
   return out;
 }
 
@@ -119,7 +135,8 @@ py::object cell(const ArrayData& child, int64_t first, int64_t count) {
     if (child.type->id() == TypeId::kBool) {
       py::array_t<bool> out(count);
       for (int64_t i = 0; i < count; ++i) {
-        out.mutable_data()[i] = arrow::bit_util::get_bit(child.buffers[1]->data(), child.offset + first + i);
+        out.mutable_data()[i] =
+            arrow::bit_util::get_bit(child.buffers[1]->data(), child.offset + first + i);
       }
       return out;
     }
@@ -129,8 +146,8 @@ py::object cell(const ArrayData& child, int64_t first, int64_t count) {
 
 // How a list column becomes numpy, decided over all its chunks.
 enum class ListMode {
-  kDense,     // one instance in every row, flat type: values (views when one chunk)
-  kDenseNaN,  // at most one instance per row, floating flat type: NaN where none
+  kDense,      // one instance in every row, flat type: values (views when one chunk)
+  kDenseNaN,   // at most one instance per row, floating flat type: NaN where none
   kUnitBool,   // one bool per row
   kAtMostOne,  // at most one instance per row: object array of the value or None
   kCells,      // object array of per-row instances (or None)
@@ -202,7 +219,8 @@ py::array list_chunk(const ArrayPtr& chunk, ListMode mode) {
     case ListMode::kUnitBool: {
       py::array_t<bool> out(n);
       for (int64_t r = 0; r < n; ++r) {
-        out.mutable_data()[r] = arrow::bit_util::get_bit(child.buffers[1]->data(), child.offset + o[r]);
+        out.mutable_data()[r] =
+            arrow::bit_util::get_bit(child.buffers[1]->data(), child.offset + o[r]);
       }
       return out;
     }
@@ -230,7 +248,8 @@ py::array list_chunk(const ArrayPtr& chunk, ListMode mode) {
 py::array plain_chunk(const ArrayPtr& chunk, bool force_copy) {
   const ArrayData& a = *chunk;
   if (a.null_count == 0) {
-    if (auto layout = flat_layout(a, 0)) return force_copy ? copy_flat(*layout, a.length) : view(*layout, a.length, chunk);
+    if (auto layout = flat_layout(a, 0))
+      return force_copy ? copy_flat(*layout, a.length) : view(*layout, a.length, chunk);
     if (a.type->id() == TypeId::kBool) {
       py::array_t<bool> out(a.length);
       for (int64_t i = 0; i < a.length; ++i) {
@@ -269,18 +288,30 @@ py::object element_to_python(const ArrayData& a, int64_t i) {
   if (a.type->id() == TypeId::kNull || a.is_null(i)) return py::none();
   const int64_t j = a.offset + i;
   switch (a.type->id()) {
-    case TypeId::kBool: return py::bool_(arrow::bit_util::get_bit(a.buffers[1]->data(), j));
-    case TypeId::kInt8: return py::int_(a.buffers[1]->data_as<int8_t>()[j]);
-    case TypeId::kInt16: return py::int_(a.buffers[1]->data_as<int16_t>()[j]);
-    case TypeId::kInt32: return py::int_(a.buffers[1]->data_as<int32_t>()[j]);
-    case TypeId::kInt64: return py::int_(a.buffers[1]->data_as<int64_t>()[j]);
-    case TypeId::kUInt8: return py::int_(a.buffers[1]->data_as<uint8_t>()[j]);
-    case TypeId::kUInt16: return py::int_(a.buffers[1]->data_as<uint16_t>()[j]);
-    case TypeId::kUInt32: return py::int_(a.buffers[1]->data_as<uint32_t>()[j]);
-    case TypeId::kUInt64: return py::int_(a.buffers[1]->data_as<uint64_t>()[j]);
-    case TypeId::kFloat16: return py::float_(half_to_float(a.buffers[1]->data_as<uint16_t>()[j]));
-    case TypeId::kFloat32: return py::float_(a.buffers[1]->data_as<float>()[j]);
-    case TypeId::kFloat64: return py::float_(a.buffers[1]->data_as<double>()[j]);
+    case TypeId::kBool:
+      return py::bool_(arrow::bit_util::get_bit(a.buffers[1]->data(), j));
+    case TypeId::kInt8:
+      return py::int_(a.buffers[1]->data_as<int8_t>()[j]);
+    case TypeId::kInt16:
+      return py::int_(a.buffers[1]->data_as<int16_t>()[j]);
+    case TypeId::kInt32:
+      return py::int_(a.buffers[1]->data_as<int32_t>()[j]);
+    case TypeId::kInt64:
+      return py::int_(a.buffers[1]->data_as<int64_t>()[j]);
+    case TypeId::kUInt8:
+      return py::int_(a.buffers[1]->data_as<uint8_t>()[j]);
+    case TypeId::kUInt16:
+      return py::int_(a.buffers[1]->data_as<uint16_t>()[j]);
+    case TypeId::kUInt32:
+      return py::int_(a.buffers[1]->data_as<uint32_t>()[j]);
+    case TypeId::kUInt64:
+      return py::int_(a.buffers[1]->data_as<uint64_t>()[j]);
+    case TypeId::kFloat16:
+      return py::float_(half_to_float(a.buffers[1]->data_as<uint16_t>()[j]));
+    case TypeId::kFloat32:
+      return py::float_(a.buffers[1]->data_as<float>()[j]);
+    case TypeId::kFloat64:
+      return py::float_(a.buffers[1]->data_as<double>()[j]);
     case TypeId::kUtf8:
     case TypeId::kBinary: {
       const int32_t* o = a.buffers[1]->data_as<int32_t>() + j;
@@ -306,10 +337,12 @@ py::object element_to_python(const ArrayData& a, int64_t i) {
     case TypeId::kStruct: {
       py::dict d;
       const auto& fields = a.type->fields();
-      for (size_t f = 0; f < fields.size(); ++f) d[py::str(fields[f]->name)] = element_to_python(*a.children[f], j);
+      for (size_t f = 0; f < fields.size(); ++f)
+        d[py::str(fields[f]->name)] = element_to_python(*a.children[f], j);
       return d;
     }
-    case TypeId::kNull: break;
+    case TypeId::kNull:
+      break;
   }
   return py::none();
 }
@@ -334,8 +367,9 @@ py::array column_to_numpy(const std::vector<ArrayPtr>& chunks, const arrow::Type
     for (const auto& c : chunks) parts.push_back(plain_chunk(c, false));
     if (parts.empty()) parts.push_back(plain_chunk(arrow::make_null_array(type, 0), false));
   }
-  py::array out = parts.size() == 1 ? parts[0]
-                                    : py::module_::import("numpy").attr("concatenate")(py::cast(parts));
+  py::array out = parts.size() == 1
+                      ? parts[0]
+                      : py::module_::import("numpy").attr("concatenate")(py::cast(parts));
   if (time_type && type->id() == TypeId::kInt64) {
     if (*time_type == TimeType::kTimestamp) out = out.attr("view")("datetime64[ns]");
     if (*time_type == TimeType::kDuration) out = out.attr("view")("timedelta64[ns]");

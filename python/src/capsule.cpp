@@ -55,7 +55,8 @@ T* from_capsule(py::handle capsule, const char* name) {
   }
   auto* p = static_cast<T*>(PyCapsule_GetPointer(capsule.ptr(), name));
   if (!p) throw py::error_already_set();  // wrong name: Python says which
-  if (!p->release) value_error(std::string("the ") + name + " in this capsule was already consumed");
+  if (!p->release)
+    value_error(std::string("the ") + name + " in this capsule was already consumed");
   return p;
 }
 
@@ -121,8 +122,14 @@ py::capsule array_stream_capsule(arrow::FieldPtr field, arrow::ArraySource next)
   return wrap(s, kStream, destroy_stream);
 }
 
-ArrowArrayStream* stream_from_capsule(py::handle capsule) { return from_capsule<ArrowArrayStream>(capsule, kStream); }
-ArrowSchema* schema_from_capsule(py::handle capsule) { return from_capsule<ArrowSchema>(capsule, kSchema); }
-ArrowArray* array_from_capsule(py::handle capsule) { return from_capsule<ArrowArray>(capsule, kArray); }
+ArrowArrayStream* stream_from_capsule(py::handle capsule) {
+  return from_capsule<ArrowArrayStream>(capsule, kStream);
+}
+ArrowSchema* schema_from_capsule(py::handle capsule) {
+  return from_capsule<ArrowSchema>(capsule, kSchema);
+}
+ArrowArray* array_from_capsule(py::handle capsule) {
+  return from_capsule<ArrowArray>(capsule, kArray);
+}
 
 }  // namespace reel::py_bindings

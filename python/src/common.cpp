@@ -11,14 +11,29 @@ void throw_status(const Status& status) {
   PyObject* type = PyExc_RuntimeError;
   switch (status.code()) {
     case StatusCode::kInvalid:
-    case StatusCode::kCapacityError: type = PyExc_ValueError; break;
-    case StatusCode::kTypeError: type = PyExc_TypeError; break;
-    case StatusCode::kIndexError: type = PyExc_IndexError; break;
-    case StatusCode::kIOError: type = PyExc_OSError; break;
-    case StatusCode::kCorrupt: type = exceptions().corrupt ? exceptions().corrupt : PyExc_ValueError; break;
-    case StatusCode::kNotFound: type = exceptions().not_found ? exceptions().not_found : PyExc_KeyError; break;
-    case StatusCode::kNotImplemented: type = PyExc_NotImplementedError; break;
-    default: break;
+    case StatusCode::kCapacityError:
+      type = PyExc_ValueError;
+      break;
+    case StatusCode::kTypeError:
+      type = PyExc_TypeError;
+      break;
+    case StatusCode::kIndexError:
+      type = PyExc_IndexError;
+      break;
+    case StatusCode::kIOError:
+      type = PyExc_OSError;
+      break;
+    case StatusCode::kCorrupt:
+      type = exceptions().corrupt ? exceptions().corrupt : PyExc_ValueError;
+      break;
+    case StatusCode::kNotFound:
+      type = exceptions().not_found ? exceptions().not_found : PyExc_KeyError;
+      break;
+    case StatusCode::kNotImplemented:
+      type = PyExc_NotImplementedError;
+      break;
+    default:
+      break;
   }
   raise(type, status.message());
 }
@@ -37,7 +52,8 @@ std::string shape_string(const py::array& array) {
 std::string type_name(py::handle object) { return Py_TYPE(object.ptr())->tp_name; }
 
 std::string_view utf8_view(py::handle str, const char* what) {
-  if (!PyUnicode_Check(str.ptr())) type_error(std::string(what) + " must be a str, got " + type_name(str));
+  if (!PyUnicode_Check(str.ptr()))
+    type_error(std::string(what) + " must be a str, got " + type_name(str));
   Py_ssize_t n = 0;
   const char* s = PyUnicode_AsUTF8AndSize(str.ptr(), &n);
   if (!s) throw py::error_already_set();

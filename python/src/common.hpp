@@ -44,7 +44,9 @@ T check(Result<T> result) {
   PyErr_SetString(type, message.c_str());
   throw py::error_already_set();
 }
-[[noreturn]] inline void value_error(const std::string& message) { raise(PyExc_ValueError, message); }
+[[noreturn]] inline void value_error(const std::string& message) {
+  raise(PyExc_ValueError, message);
+}
 [[noreturn]] inline void type_error(const std::string& message) { raise(PyExc_TypeError, message); }
 
 // "float64", "(5, 2)": for messages.

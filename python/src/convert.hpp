@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common.hpp"
-#include "reel/types/components.hpp"
 #include "reel/types/collection.hpp"
+#include "reel/types/components.hpp"
 
 namespace reel::py_bindings {
 
@@ -53,5 +53,7 @@ TensorData tensor_from_array(py::handle value, const Where& where, Keep& keep);
 
 // Python classes for the struct-like component values (rr.AnnotationInfo, rr.ImageFormat).
 void register_component_types(py::module_& m);
+// rr.Quaternion, rr.RotationAxisAngle, rr.Angle (convert_spatial.cpp).
+void register_rotation_types(py::module_& m);
 
 }  // namespace reel::py_bindings

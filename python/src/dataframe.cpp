@@ -7,9 +7,9 @@
 #include "dataframe.hpp"
 #include "recording.hpp"
 #include "reel/format/recording_file.hpp"
-#include "reel/store_io/store_io.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/query/latest_at.hpp"
+#include "reel/store_io/store_io.hpp"
 #include "reel/types/archetypes.hpp"
 
 namespace reel::py_bindings {
@@ -24,7 +24,8 @@ struct PyRecordingData {
   std::shared_ptr<const ChunkStore> store;
 };
 
-std::optional<TimeType> timeline_type(const ChunkStore& store, const std::optional<std::string>& name) {
+std::optional<TimeType> timeline_type(const ChunkStore& store,
+                                      const std::optional<std::string>& name) {
   if (!name) return std::nullopt;
   for (const auto& t : store.timelines()) {
     if (t.name() == *name) return t.type();
@@ -67,7 +68,8 @@ std::vector<ColumnDescription> describe_fields(const arrow::Schema& schema) {
     const std::string* field = arrow::find_metadata(f->metadata, "reel.archetype_field");
     const std::string* type = arrow::find_metadata(f->metadata, "reel.component_type");
     if (entity) c.entity = EntityPath(*entity);
-    if (field) c.component = ComponentDescriptor(archetype ? *archetype : "", *field, type ? *type : "");
+    if (field)
+      c.component = ComponentDescriptor(archetype ? *archetype : "", *field, type ? *type : "");
     out.push_back(std::move(c));
   }
   return out;
@@ -137,7 +139,9 @@ int column_index(const PyTable& t, py::handle key) {
     const int64_t n = int64_t(t.schema->fields.size());
     int64_t i = key.cast<int64_t>();
     if (i < 0) i += n;
-    if (i < 0 || i >= n) raise(PyExc_IndexError, "column index " + std::to_string(key.cast<int64_t>()) + " out of range for " + std::to_string(n) + " columns");
+    if (i < 0 || i >= n)
+      raise(PyExc_IndexError, "column index " + std::to_string(key.cast<int64_t>()) +
+                                  " out of range for " + std::to_string(n) + " columns");
     return int(i);
   }
   const std::string name = py::str(key);
@@ -151,7 +155,8 @@ int column_index(const PyTable& t, py::handle key) {
 }
 
 // Concatenates a column's chunks into one array (zero-copy when there is one chunk).
-arrow::ArrayPtr single_array(const std::vector<arrow::ArrayPtr>& chunks, const arrow::TypePtr& type) {
+arrow::ArrayPtr single_array(const std::vector<arrow::ArrayPtr>& chunks,
+                             const arrow::TypePtr& type) {
   if (chunks.empty()) return arrow::make_null_array(type, 0);
   if (chunks.size() == 1) return chunks[0];
   return check(arrow::concatenate(chunks));
@@ -171,17 +176,14 @@ arrow::RecordBatch single_batch(const PyTable& t) {
 }
 
 std::string column_name_arg(py::handle column) {
-  if (py::isinstance<ColumnDescription>(column)) return column.cast<const ColumnDescription&>().name;
+  if (py::isinstance<ColumnDescription>(column))
+    return column.cast<const ColumnDescription&>().name;
   if (PyUnicode_Check(column.ptr())) return std::string(utf8_view(column, "column"));
   type_error("expected a column name (str) or a ColumnDescriptor, got " + type_name(column));
 }
 
 std::vector<TimeInt> index_values_arg(const PyView& v, py::handle values) {
-  const char* kind = v.index_type ? time_type_name(*v.index_type) : "sequence";
-  py::object arr = py::module_::import("reel._time").attr("index_values_array")(values, kind);
-  auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
-  if (!a || a.ndim() != 1) value_error("index values: expected a 1-D array");
-  return std::vector<TimeInt>(a.data(), a.data() + a.shape(0));
+  return time_values_arg(values, v.index_type);
 }
 
 void require_index(const PyView& v, bool temporal, const char* method) {
@@ -209,7 +211,8 @@ std::vector<ComponentDescriptor> match_components(const ChunkStore& store, const
   std::vector<ComponentDescriptor> out;
   if (names.is_none()) return out;
   auto available = store.components(entity);
-  if (available.empty()) raise(exceptions().not_found, "no entity " + entity.str() + " in the recording");
+  if (available.empty())
+    raise(exceptions().not_found, "no entity " + entity.str() + " in the recording");
   std::vector<std::string> wanted;
   if (PyUnicode_Check(names.ptr())) {
     wanted.emplace_back(utf8_view(names, "component"));
@@ -225,8 +228,11 @@ std::vector<ComponentDescriptor> match_components(const ChunkStore& store, const
     if (hits.size() != 1) {
       std::string known;
       for (const auto& [d, type] : available) known += (known.empty() ? "" : ", ") + d.identifier();
-      if (hits.empty()) raise(exceptions().not_found, "entity " + entity.str() + " has no component '" + w + "' (components: " + known + ")");
-      value_error("component '" + w + "' of " + entity.str() + " is ambiguous (components: " + known + ")");
+      if (hits.empty())
+        raise(exceptions().not_found, "entity " + entity.str() + " has no component '" + w +
+                                          "' (components: " + known + ")");
+      value_error("component '" + w + "' of " + entity.str() +
+                  " is ambiguous (components: " + known + ")");
     }
     out.push_back(hits[0]);
   }
@@ -248,8 +254,10 @@ PyView make_view(const PyRecordingData& r, py::handle index, py::handle contents
     }
     v.emplace(View::create(r.store, idx, std::move(map)));
   } else {
-    type_error("view(contents=...): expected an entity path filter (\"/world/**\") or a dict {entity: "
-               "[components] or None}, got " + type_name(contents));
+    type_error(
+        "view(contents=...): expected an entity path filter (\"/world/**\") or a dict {entity: "
+        "[components] or None}, got " +
+        type_name(contents));
   }
   return PyView{check(std::move(*v)), r.store, timeline_type(*r.store, idx)};
 }
@@ -283,10 +291,43 @@ std::optional<arrow::RecordBatch> next_batch(PyReader& r) {
 
 std::string descriptor_repr(const ColumnDescription& c) {
   if (c.is_index) return "ColumnDescriptor(index '" + c.name + "')";
-  return "ColumnDescriptor('" + c.name + "', " + c.type->to_string() + (c.is_static ? ", static" : "") + ")";
+  return "ColumnDescriptor('" + c.name + "', " + c.type->to_string() +
+         (c.is_static ? ", static" : "") + ")";
 }
 
 }  // namespace
+
+TimeInt time_arg_nanos(double seconds) { return seconds_to_nanos(seconds); }
+
+std::vector<TimeInt> time_values_arg(py::handle values, std::optional<TimeType> type) {
+  const char* kind = type ? time_type_name(*type) : "sequence";
+  py::object arr = py::module_::import("reel._time").attr("index_values_array")(values, kind);
+  auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+  if (!a || a.ndim() != 1) value_error("index values: expected a 1-D array");
+  return std::vector<TimeInt>(a.data(), a.data() + a.shape(0));
+}
+
+py::object reader_object(std::unique_ptr<dataframe::RecordBatchReader> reader,
+                         std::optional<TimeType> index_type) {
+  auto out = std::make_shared<PyReader>();
+  out->schema = reader->schema();
+  out->reader = std::move(reader);
+  out->index_type = index_type;
+  return py::cast(out);
+}
+
+py::object table_object(dataframe::RecordBatchReader& reader, std::optional<TimeType> index_type) {
+  Result<std::vector<arrow::RecordBatch>> batches = std::vector<arrow::RecordBatch>();
+  {
+    py::gil_scoped_release release;
+    batches = reader.read_all();
+  }
+  return py::cast(make_table(reader.schema(), check(std::move(batches)), index_type));
+}
+
+std::shared_ptr<const ChunkStore> recording_store(py::handle recording) {
+  return recording.cast<const PyRecordingData&>().store;
+}
 
 // ---------------------------------------------------------------------------------------
 // latest-at binding
@@ -297,15 +338,16 @@ struct PyLatestAt {
   ArchetypeInstances result;
 };
 
-py::object latest_at(const PyRecordingData& r, py::handle entity, py::handle archetype, py::handle index,
-                     py::handle at) {
+py::object latest_at(const PyRecordingData& r, py::handle entity, py::handle archetype,
+                     py::handle index, py::handle at) {
   std::string name;
   if (PyUnicode_Check(archetype.ptr())) {
     name = std::string(utf8_view(archetype, "archetype"));
   } else if (py::hasattr(archetype, "__name__")) {
     name = py::str(archetype.attr("__name__"));
   } else {
-    type_error("latest_at: archetype must be a name (\"Points3D\") or an archetype class, got " + type_name(archetype));
+    type_error("latest_at: archetype must be a name (\"Points3D\") or an archetype class, got " +
+               type_name(archetype));
   }
   const ArchetypeInfo* archetype_info = find_archetype(name);
   if (archetype_info == nullptr) value_error("latest_at: unknown archetype '" + name + "'");
@@ -331,43 +373,60 @@ py::object latest_at(const PyRecordingData& r, py::handle entity, py::handle arc
 // ---------------------------------------------------------------------------------------
 
 void register_dataframe(py::module_& m) {
-  py::module_ df = m.def_submodule("dataframe", "Recordings as tables: views, filters, numpy / pandas / Arrow out.");
+  py::module_ df = m.def_submodule(
+      "dataframe", "Recordings as tables: views, filters, numpy / pandas / Arrow out.");
 
-  py::class_<ColumnDescription>(df, "ColumnDescriptor", "One column of a view: the index, or an entity's component.")
+  py::class_<ColumnDescription>(df, "ColumnDescriptor",
+                                "One column of a view: the index, or an entity's component.")
       .def_readonly("name", &ColumnDescription::name)
-      .def_property_readonly("entity_path", [](const ColumnDescription& c) -> py::object {
-        if (c.is_index) return py::none();
-        return py::str(c.entity.str());
-      })
-      .def_property_readonly("archetype", [](const ColumnDescription& c) { return c.component.archetype(); })
-      .def_property_readonly("archetype_field", [](const ColumnDescription& c) { return c.component.field(); })
-      .def_property_readonly("component_type", [](const ColumnDescription& c) { return c.component.component_type(); })
-      .def_property_readonly("arrow_type", [](const ColumnDescription& c) { return c.type ? c.type->to_string() : ""; })
+      .def_property_readonly("entity_path",
+                             [](const ColumnDescription& c) -> py::object {
+                               if (c.is_index) return py::none();
+                               return py::str(c.entity.str());
+                             })
+      .def_property_readonly("archetype",
+                             [](const ColumnDescription& c) { return c.component.archetype(); })
+      .def_property_readonly("archetype_field",
+                             [](const ColumnDescription& c) { return c.component.field(); })
+      .def_property_readonly(
+          "component_type", [](const ColumnDescription& c) { return c.component.component_type(); })
+      .def_property_readonly(
+          "arrow_type",
+          [](const ColumnDescription& c) { return c.type ? c.type->to_string() : ""; })
       .def_readonly("is_static", &ColumnDescription::is_static)
       .def_readonly("is_index", &ColumnDescription::is_index)
       .def("__repr__", &descriptor_repr);
 
   py::class_<PySchema>(df, "Schema", "The columns of a view or table (Arrow: __arrow_c_schema__).")
       .def_property_readonly("columns", [](const PySchema& s) { return s.columns; })
-      .def("column_names", [](const PySchema& s) {
-        std::vector<std::string> out;
-        for (const auto& c : s.columns) out.push_back(c.name);
-        return out;
-      })
-      .def("index_columns", [](const PySchema& s) {
-        std::vector<ColumnDescription> out;
-        for (const auto& c : s.columns) if (c.is_index) out.push_back(c);
-        return out;
-      })
-      .def("component_columns", [](const PySchema& s) {
-        std::vector<ColumnDescription> out;
-        for (const auto& c : s.columns) if (!c.is_index) out.push_back(c);
-        return out;
-      })
-      .def("column", [](const PySchema& s, const std::string& name) {
-        for (const auto& c : s.columns) if (c.name == name) return c;
-        raise(exceptions().not_found, "no column '" + name + "'");
-      }, py::arg("name"))
+      .def("column_names",
+           [](const PySchema& s) {
+             std::vector<std::string> out;
+             for (const auto& c : s.columns) out.push_back(c.name);
+             return out;
+           })
+      .def("index_columns",
+           [](const PySchema& s) {
+             std::vector<ColumnDescription> out;
+             for (const auto& c : s.columns)
+               if (c.is_index) out.push_back(c);
+             return out;
+           })
+      .def("component_columns",
+           [](const PySchema& s) {
+             std::vector<ColumnDescription> out;
+             for (const auto& c : s.columns)
+               if (!c.is_index) out.push_back(c);
+             return out;
+           })
+      .def(
+          "column",
+          [](const PySchema& s, const std::string& name) {
+            for (const auto& c : s.columns)
+              if (c.name == name) return c;
+            raise(exceptions().not_found, "no column '" + name + "'");
+          },
+          py::arg("name"))
       .def("__len__", [](const PySchema& s) { return s.columns.size(); })
       .def("__iter__", [](const PySchema& s) { return py::iter(py::cast(s.columns)); })
       .def("__arrow_c_schema__", [](const PySchema& s) { return schema_capsule(*s.arrow); })
@@ -379,289 +438,416 @@ void register_dataframe(py::module_& m) {
 
   py::class_<PyColumn>(df, "Column", "One column of a table (its chunks, one per record batch).")
       .def_property_readonly("name", [](const PyColumn& c) { return c.field->name; })
-      .def_property_readonly("arrow_type", [](const PyColumn& c) { return c.field->type->to_string(); })
-      .def_property_readonly("null_count", [](const PyColumn& c) {
-        int64_t n = 0;
-        for (const auto& a : c.chunks) n += a->null_count;
-        return n;
-      })
+      .def_property_readonly("arrow_type",
+                             [](const PyColumn& c) { return c.field->type->to_string(); })
+      .def_property_readonly("null_count",
+                             [](const PyColumn& c) {
+                               int64_t n = 0;
+                               for (const auto& a : c.chunks) n += a->null_count;
+                               return n;
+                             })
       .def("__len__", &PyColumn::length)
-      .def("to_numpy", [](const PyColumn& c) { return column_to_numpy(c.chunks, c.field->type, c.time_type); },
-           "numpy: dense (zero-copy when one batch) for one-instance-per-row flat columns; see docs/python.md.")
+      .def(
+          "to_numpy",
+          [](const PyColumn& c) { return column_to_numpy(c.chunks, c.field->type, c.time_type); },
+          "numpy: dense (zero-copy when one batch) for one-instance-per-row flat columns; see "
+          "docs/python.md.")
       .def("to_pylist", [](const PyColumn& c) { return column_to_pylist(c.chunks); })
       .def("__arrow_c_schema__", [](const PyColumn& c) { return field_capsule(*c.field); })
-      .def("__arrow_c_array__", [](const PyColumn& c, py::handle) {
-        return py::make_tuple(field_capsule(*c.field), array_capsule(single_array(c.chunks, c.field->type)));
-      }, py::arg("requested_schema") = py::none())
-      .def("__arrow_c_stream__", [](const PyColumn& c, py::handle) {
-        auto chunks = std::make_shared<const std::vector<arrow::ArrayPtr>>(c.chunks);
-        auto pos = std::make_shared<size_t>(0);
-        return array_stream_capsule(c.field, [chunks, pos]() -> Result<arrow::ArrayPtr> {
-          return *pos < chunks->size() ? (*chunks)[(*pos)++] : nullptr;
-        });
-      }, py::arg("requested_schema") = py::none())
+      .def(
+          "__arrow_c_array__",
+          [](const PyColumn& c, py::handle) {
+            return py::make_tuple(field_capsule(*c.field),
+                                  array_capsule(single_array(c.chunks, c.field->type)));
+          },
+          py::arg("requested_schema") = py::none())
+      .def(
+          "__arrow_c_stream__",
+          [](const PyColumn& c, py::handle) {
+            auto chunks = std::make_shared<const std::vector<arrow::ArrayPtr>>(c.chunks);
+            auto pos = std::make_shared<size_t>(0);
+            return array_stream_capsule(c.field, [chunks, pos]() -> Result<arrow::ArrayPtr> {
+              return *pos < chunks->size() ? (*chunks)[(*pos)++] : nullptr;
+            });
+          },
+          py::arg("requested_schema") = py::none())
       .def("__repr__", [](const PyColumn& c) {
-        return "Column('" + c.field->name + "', " + c.field->type->to_string() + ", " + std::to_string(c.length()) + " rows)";
+        return "Column('" + c.field->name + "', " + c.field->type->to_string() + ", " +
+               std::to_string(c.length()) + " rows)";
       });
 
-  py::class_<PyTable>(df, "Table",
-                      "Record batches of one schema. table[name].to_numpy(), table.to_pandas(); Arrow through "
-                      "the PyCapsule interface (__arrow_c_stream__).")
+  py::class_<PyTable>(
+      df, "Table",
+      "Record batches of one schema. table[name].to_numpy(), table.to_pandas(); Arrow through "
+      "the PyCapsule interface (__arrow_c_stream__).")
       .def_property_readonly("num_rows", [](const PyTable& t) { return t.num_rows; })
-      .def_property_readonly("num_columns", [](const PyTable& t) { return t.schema->fields.size(); })
+      .def_property_readonly("num_columns",
+                             [](const PyTable& t) { return t.schema->fields.size(); })
       .def_property_readonly("num_batches", [](const PyTable& t) { return t.batches->size(); })
-      .def_property_readonly("column_names", [](const PyTable& t) {
-        std::vector<std::string> out;
-        for (const auto& f : t.schema->fields) out.push_back(f->name);
-        return out;
-      })
-      .def_property_readonly("schema", [](const PyTable& t) { return PySchema{t.schema, describe_fields(*t.schema)}; })
+      .def_property_readonly("column_names",
+                             [](const PyTable& t) {
+                               std::vector<std::string> out;
+                               for (const auto& f : t.schema->fields) out.push_back(f->name);
+                               return out;
+                             })
+      .def_property_readonly("schema",
+                             [](const PyTable& t) {
+                               return PySchema{t.schema, describe_fields(*t.schema)};
+                             })
       .def("__len__", [](const PyTable& t) { return t.num_rows; })
-      .def("__getitem__", [](const PyTable& t, py::handle key) { return column_of(t, column_index(t, key)); })
-      .def("column", [](const PyTable& t, py::handle key) { return column_of(t, column_index(t, key)); }, py::arg("key"))
-      .def("__contains__", [](const PyTable& t, const std::string& name) { return t.schema->field_index(name) >= 0; })
-      .def("to_pydict", [](const PyTable& t) {
-        py::dict d;
-        for (size_t i = 0; i < t.schema->fields.size(); ++i) {
-          d[py::str(t.schema->fields[i]->name)] = column_to_pylist(column_of(t, int(i)).chunks);
-        }
-        return d;
-      })
+      .def("__getitem__",
+           [](const PyTable& t, py::handle key) { return column_of(t, column_index(t, key)); })
+      .def(
+          "column",
+          [](const PyTable& t, py::handle key) { return column_of(t, column_index(t, key)); },
+          py::arg("key"))
+      .def("__contains__", [](const PyTable& t,
+                              const std::string& name) { return t.schema->field_index(name) >= 0; })
+      .def("to_pydict",
+           [](const PyTable& t) {
+             py::dict d;
+             for (size_t i = 0; i < t.schema->fields.size(); ++i) {
+               d[py::str(t.schema->fields[i]->name)] =
+                   column_to_pylist(column_of(t, int(i)).chunks);
+             }
+             return d;
+           })
       .def("__arrow_c_schema__", [](const PyTable& t) { return schema_capsule(*t.schema); })
-      .def("__arrow_c_array__", [](const PyTable& t, py::handle) {
-        return py::make_tuple(schema_capsule(*t.schema), batch_capsule(single_batch(t)));
-      }, py::arg("requested_schema") = py::none())
-      .def("__arrow_c_stream__", [](const PyTable& t, py::handle) {
-        auto batches = t.batches;
-        auto pos = std::make_shared<size_t>(0);
-        return batch_stream_capsule(t.schema, [batches, pos]() -> Result<std::optional<arrow::RecordBatch>> {
-          if (*pos >= batches->size()) return std::optional<arrow::RecordBatch>();
-          return std::optional<arrow::RecordBatch>((*batches)[(*pos)++]);
-        });
-      }, py::arg("requested_schema") = py::none())
-      .def_static("from_arrow", [](py::handle data) {
-        // Any producer of the Arrow PyCapsule interface (pyarrow, polars, a reel table...).
-        if (py::hasattr(data, "__arrow_c_stream__")) {
-          py::object capsule = data.attr("__arrow_c_stream__")();
-          ArrowArrayStream* stream = stream_from_capsule(capsule);
-          std::vector<arrow::RecordBatch> batches;
-          arrow::SchemaPtr schema;
-          Status st;
-          {
-            py::gil_scoped_release release;
-            auto reader = arrow::ArrowStreamReader::open(stream);  // moves the stream out
-            if (!reader.ok()) {
-              st = reader.status();
-            } else if (!(*reader)->is_record_batch_stream()) {
-              st = Status::TypeError("Table.from_arrow: the stream carries " + (*reader)->field()->type->to_string() +
-                                     " arrays, not record batches");
-            } else {
-              schema = (*reader)->schema();
-              for (;;) {
-                auto b = (*reader)->next();
-                if (!b.ok()) {
-                  st = b.status();
-                  break;
+      .def(
+          "__arrow_c_array__",
+          [](const PyTable& t, py::handle) {
+            return py::make_tuple(schema_capsule(*t.schema), batch_capsule(single_batch(t)));
+          },
+          py::arg("requested_schema") = py::none())
+      .def(
+          "__arrow_c_stream__",
+          [](const PyTable& t, py::handle) {
+            auto batches = t.batches;
+            auto pos = std::make_shared<size_t>(0);
+            return batch_stream_capsule(
+                t.schema, [batches, pos]() -> Result<std::optional<arrow::RecordBatch>> {
+                  if (*pos >= batches->size()) return std::optional<arrow::RecordBatch>();
+                  return std::optional<arrow::RecordBatch>((*batches)[(*pos)++]);
+                });
+          },
+          py::arg("requested_schema") = py::none())
+      .def_static(
+          "from_arrow",
+          [](py::handle data) {
+            // Any producer of the Arrow PyCapsule interface (pyarrow, polars, a reel table...).
+            if (py::hasattr(data, "__arrow_c_stream__")) {
+              py::object capsule = data.attr("__arrow_c_stream__")();
+              ArrowArrayStream* stream = stream_from_capsule(capsule);
+              std::vector<arrow::RecordBatch> batches;
+              arrow::SchemaPtr schema;
+              Status st;
+              {
+                py::gil_scoped_release release;
+                auto reader = arrow::ArrowStreamReader::open(stream);  // moves the stream out
+                if (!reader.ok()) {
+                  st = reader.status();
+                } else if (!(*reader)->is_record_batch_stream()) {
+                  st = Status::TypeError("Table.from_arrow: the stream carries " +
+                                         (*reader)->field()->type->to_string() +
+                                         " arrays, not record batches");
+                } else {
+                  schema = (*reader)->schema();
+                  for (;;) {
+                    auto b = (*reader)->next();
+                    if (!b.ok()) {
+                      st = b.status();
+                      break;
+                    }
+                    if (!*b) break;
+                    batches.push_back(std::move(**b));
+                  }
                 }
-                if (!*b) break;
-                batches.push_back(std::move(**b));
+              }
+              check(st);
+              return make_table(schema, std::move(batches), std::nullopt);
+            }
+            if (py::hasattr(data, "__arrow_c_array__")) {
+              py::tuple pair = data.attr("__arrow_c_array__")();
+              auto schema = check(arrow::import_schema(schema_from_capsule(pair[0])));
+              auto batch = check(arrow::import_record_batch(array_from_capsule(pair[1]), schema));
+              std::vector<arrow::RecordBatch> batches = {std::move(batch)};
+              return make_table(schema, std::move(batches), std::nullopt);
+            }
+            type_error(
+                "Table.from_arrow: expected an object with __arrow_c_stream__ or "
+                "__arrow_c_array__, got " +
+                type_name(data));
+          },
+          py::arg("data"))
+      .def("__repr__", [](const PyTable& t) {
+        return "Table(" + std::to_string(t.num_rows) + " rows x " +
+               std::to_string(t.schema->fields.size()) + " columns)";
+      });
+
+  py::class_<PyReader, std::shared_ptr<PyReader>>(
+      df, "RecordBatchReader", "The view's rows as a stream of tables; read_all() for one table.")
+      .def_property_readonly("schema",
+                             [](const PyReader& r) {
+                               return PySchema{r.schema, describe_fields(*r.schema)};
+                             })
+      .def(
+          "read_all",
+          [](PyReader& r) {
+            std::vector<arrow::RecordBatch> batches;
+            while (auto b = next_batch(r)) batches.push_back(std::move(*b));
+            return make_table(r.schema, std::move(batches), r.index_type);
+          },
+          "All (remaining) rows as one Table.")
+      .def("read_next_batch",
+           [](PyReader& r) -> py::object {
+             auto b = next_batch(r);
+             if (!b) return py::none();
+             std::vector<arrow::RecordBatch> one = {std::move(*b)};
+             return py::cast(make_table(r.schema, std::move(one), r.index_type));
+           })
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__",
+           [](PyReader& r) {
+             auto b = next_batch(r);
+             if (!b) throw py::stop_iteration();
+             std::vector<arrow::RecordBatch> one = {std::move(*b)};
+             return make_table(r.schema, std::move(one), r.index_type);
+           })
+      .def("__arrow_c_schema__", [](const PyReader& r) { return schema_capsule(*r.schema); })
+      .def(
+          "__arrow_c_stream__",
+          [](PyReader& r, py::handle) {
+            std::shared_ptr<dataframe::RecordBatchReader> reader;
+            {
+              std::lock_guard lock(r.mutex);
+              reader = std::move(r.reader);
+            }
+            if (!reader) value_error("this RecordBatchReader was already consumed");
+            return batch_stream_capsule(r.schema, [reader]() { return reader->next(); });
+          },
+          py::arg("requested_schema") = py::none(),
+          "Hands the remaining rows to an Arrow consumer (once).");
+
+  py::class_<PyView>(
+      df, "View",
+      "A recording as a table: one row per index value. Every method returns a new view.")
+      .def_property_readonly("index", [](const PyView& v) { return v.view.index(); })
+      .def("schema",
+           [](const PyView& v) {
+             auto cols = v.view.schema();
+             return PySchema{arrow_schema_of(cols), cols};
+           })
+      .def(
+          "filter_range_sequence",
+          [](const PyView& v, int64_t start, int64_t end) {
+            require_index(v, false, "filter_range_sequence");
+            return PyView{v.view.filter_range(start, end), v.store, v.index_type};
+          },
+          py::arg("start"), py::arg("end"), "Only index values in [start, end] (a sequence index).")
+      .def(
+          "filter_range_secs",
+          [](const PyView& v, double start, double end) {
+            require_index(v, true, "filter_range_secs");
+            return PyView{v.view.filter_range(seconds_to_nanos(start), seconds_to_nanos(end)),
+                          v.store, v.index_type};
+          },
+          py::arg("start"), py::arg("end"),
+          "Only times in [start, end] seconds (a duration or timestamp index).")
+      .def(
+          "filter_range_nanos",
+          [](const PyView& v, int64_t start, int64_t end) {
+            require_index(v, true, "filter_range_nanos");
+            return PyView{v.view.filter_range(start, end), v.store, v.index_type};
+          },
+          py::arg("start"), py::arg("end"),
+          "Only times in [start, end] nanoseconds (a duration or timestamp index).")
+      .def(
+          "filter_index_values",
+          [](const PyView& v, py::handle values) {
+            if (!v.view.index()) value_error("filter_index_values: the view has no index");
+            return PyView{v.view.filter_index_values(index_values_arg(v, values)), v.store,
+                          v.index_type};
+          },
+          py::arg("values"), "Only these index values (those without data are not added).")
+      .def(
+          "using_index_values",
+          [](const PyView& v, py::handle values) {
+            if (!v.view.index()) value_error("using_index_values: the view has no index");
+            return PyView{v.view.using_index_values(index_values_arg(v, values)), v.store,
+                          v.index_type};
+          },
+          py::arg("values"),
+          "Exactly these index values, whether data exists there or not (see fill_latest_at).")
+      .def(
+          "filter_is_not_null",
+          [](const PyView& v, py::handle column) {
+            return PyView{check(v.view.filter_is_not_null(column_name_arg(column))), v.store,
+                          v.index_type};
+          },
+          py::arg("column"), "Only index values where this component column has data.")
+      .def(
+          "fill_latest_at",
+          [](const PyView& v) {
+            return PyView{v.view.fill_latest_at(), v.store, v.index_type};
+          },
+          "Fill empty cells with the latest value at or before the row's index value.")
+      .def("select_static",
+           [](const PyView& v) {
+             return PyView{v.view.select_static(), v.store, std::nullopt};
+           })
+      .def(
+          "with_batch_rows",
+          [](const PyView& v, int64_t rows) {
+            if (rows <= 0) value_error("with_batch_rows: rows must be positive");
+            return PyView{v.view.with_batch_rows(rows), v.store, v.index_type};
+          },
+          py::arg("rows"))
+      .def(
+          "select",
+          [](const PyView& v, py::args columns) {
+            std::vector<std::string> names;
+            for (auto c : columns) {
+              if (PyList_Check(c.ptr()) || PyTuple_Check(c.ptr())) {
+                for (auto inner : py::iter(c)) names.push_back(column_name_arg(inner));
+              } else {
+                names.push_back(column_name_arg(c));
               }
             }
-          }
-          check(st);
-          return make_table(schema, std::move(batches), std::nullopt);
-        }
-        if (py::hasattr(data, "__arrow_c_array__")) {
-          py::tuple pair = data.attr("__arrow_c_array__")();
-          auto schema = check(arrow::import_schema(schema_from_capsule(pair[0])));
-          auto batch = check(arrow::import_record_batch(array_from_capsule(pair[1]), schema));
-          std::vector<arrow::RecordBatch> batches = {std::move(batch)};
-          return make_table(schema, std::move(batches), std::nullopt);
-        }
-        type_error("Table.from_arrow: expected an object with __arrow_c_stream__ or __arrow_c_array__, got " +
-                   type_name(data));
-      }, py::arg("data"))
-      .def("__repr__", [](const PyTable& t) {
-        return "Table(" + std::to_string(t.num_rows) + " rows x " + std::to_string(t.schema->fields.size()) + " columns)";
-      });
-
-  py::class_<PyReader, std::shared_ptr<PyReader>>(df, "RecordBatchReader",
-                                                 "The view's rows as a stream of tables; read_all() for one table.")
-      .def_property_readonly("schema", [](const PyReader& r) { return PySchema{r.schema, describe_fields(*r.schema)}; })
-      .def("read_all", [](PyReader& r) {
-        std::vector<arrow::RecordBatch> batches;
-        while (auto b = next_batch(r)) batches.push_back(std::move(*b));
-        return make_table(r.schema, std::move(batches), r.index_type);
-      }, "All (remaining) rows as one Table.")
-      .def("read_next_batch", [](PyReader& r) -> py::object {
-        auto b = next_batch(r);
-        if (!b) return py::none();
-        std::vector<arrow::RecordBatch> one = {std::move(*b)};
-        return py::cast(make_table(r.schema, std::move(one), r.index_type));
-      })
-      .def("__iter__", [](py::object self) { return self; })
-      .def("__next__", [](PyReader& r) {
-        auto b = next_batch(r);
-        if (!b) throw py::stop_iteration();
-        std::vector<arrow::RecordBatch> one = {std::move(*b)};
-        return make_table(r.schema, std::move(one), r.index_type);
-      })
-      .def("__arrow_c_schema__", [](const PyReader& r) { return schema_capsule(*r.schema); })
-      .def("__arrow_c_stream__", [](PyReader& r, py::handle) {
-        std::shared_ptr<dataframe::RecordBatchReader> reader;
-        {
-          std::lock_guard lock(r.mutex);
-          reader = std::move(r.reader);
-        }
-        if (!reader) value_error("this RecordBatchReader was already consumed");
-        return batch_stream_capsule(r.schema, [reader]() { return reader->next(); });
-      }, py::arg("requested_schema") = py::none(), "Hands the remaining rows to an Arrow consumer (once).");
-
-  py::class_<PyView>(df, "View",
-                     "A recording as a table: one row per index value. Every method returns a new view.")
-      .def_property_readonly("index", [](const PyView& v) { return v.view.index(); })
-      .def("schema", [](const PyView& v) {
-        auto cols = v.view.schema();
-        return PySchema{arrow_schema_of(cols), cols};
-      })
-      .def("filter_range_sequence", [](const PyView& v, int64_t start, int64_t end) {
-        require_index(v, false, "filter_range_sequence");
-        return PyView{v.view.filter_range(start, end), v.store, v.index_type};
-      }, py::arg("start"), py::arg("end"), "Only index values in [start, end] (a sequence index).")
-      .def("filter_range_secs", [](const PyView& v, double start, double end) {
-        require_index(v, true, "filter_range_secs");
-        return PyView{v.view.filter_range(seconds_to_nanos(start), seconds_to_nanos(end)), v.store, v.index_type};
-      }, py::arg("start"), py::arg("end"), "Only times in [start, end] seconds (a duration or timestamp index).")
-      .def("filter_range_nanos", [](const PyView& v, int64_t start, int64_t end) {
-        require_index(v, true, "filter_range_nanos");
-        return PyView{v.view.filter_range(start, end), v.store, v.index_type};
-      }, py::arg("start"), py::arg("end"), "Only times in [start, end] nanoseconds (a duration or timestamp index).")
-      .def("filter_index_values", [](const PyView& v, py::handle values) {
-        if (!v.view.index()) value_error("filter_index_values: the view has no index");
-        return PyView{v.view.filter_index_values(index_values_arg(v, values)), v.store, v.index_type};
-      }, py::arg("values"), "Only these index values (those without data are not added).")
-      .def("using_index_values", [](const PyView& v, py::handle values) {
-        if (!v.view.index()) value_error("using_index_values: the view has no index");
-        return PyView{v.view.using_index_values(index_values_arg(v, values)), v.store, v.index_type};
-      }, py::arg("values"), "Exactly these index values, whether data exists there or not (see fill_latest_at).")
-      .def("filter_is_not_null", [](const PyView& v, py::handle column) {
-        return PyView{check(v.view.filter_is_not_null(column_name_arg(column))), v.store, v.index_type};
-      }, py::arg("column"), "Only index values where this component column has data.")
-      .def("fill_latest_at", [](const PyView& v) { return PyView{v.view.fill_latest_at(), v.store, v.index_type}; },
-           "Fill empty cells with the latest value at or before the row's index value.")
-      .def("select_static", [](const PyView& v) { return PyView{v.view.select_static(), v.store, std::nullopt}; })
-      .def("with_batch_rows", [](const PyView& v, int64_t rows) {
-        if (rows <= 0) value_error("with_batch_rows: rows must be positive");
-        return PyView{v.view.with_batch_rows(rows), v.store, v.index_type};
-      }, py::arg("rows"))
-      .def("select", [](const PyView& v, py::args columns) {
-        std::vector<std::string> names;
-        for (auto c : columns) {
-          if (PyList_Check(c.ptr()) || PyTuple_Check(c.ptr())) {
-            for (auto inner : py::iter(c)) names.push_back(column_name_arg(inner));
-          } else {
-            names.push_back(column_name_arg(c));
-          }
-        }
-        View view = names.empty() ? v.view : check(v.view.select(names));
-        return make_reader(v, view);
-      }, "select(*columns): a RecordBatchReader over these columns (all when none), index first.")
+            View view = names.empty() ? v.view : check(v.view.select(names));
+            return make_reader(v, view);
+          },
+          "select(*columns): a RecordBatchReader over these columns (all when none), index first.")
       .def("__repr__", [](const PyView& v) {
-        return "View(index=" + (v.view.index() ? "'" + *v.view.index() + "'" : std::string("None")) + ", " +
+        return "View(index=" +
+               (v.view.index() ? "'" + *v.view.index() + "'" : std::string("None")) + ", " +
                std::to_string(v.view.schema().size()) + " columns)";
       });
 
-  py::class_<PyLatestAt>(df, "LatestAt", "An archetype's fields at a time: values, and where each came from.")
-      .def_property_readonly("num_instances", [](const PyLatestAt& l) { return l.result.num_instances; })
-      .def("keys", [](const PyLatestAt& l) {
-        std::vector<std::string> out;
-        for (const auto& f : l.result.fields) out.push_back(f.name);
-        return out;
-      })
-      .def("__contains__", [](const PyLatestAt& l, const std::string& k) { return l.result.get(k) != nullptr; })
+  py::class_<PyLatestAt>(df, "LatestAt",
+                         "An archetype's fields at a time: values, and where each came from.")
+      .def_property_readonly("num_instances",
+                             [](const PyLatestAt& l) { return l.result.num_instances; })
+      .def("keys",
+           [](const PyLatestAt& l) {
+             std::vector<std::string> out;
+             for (const auto& f : l.result.fields) out.push_back(f.name);
+             return out;
+           })
+      .def("__contains__",
+           [](const PyLatestAt& l, const std::string& k) { return l.result.get(k) != nullptr; })
       .def("__len__", [](const PyLatestAt& l) { return l.result.fields.size(); })
-      .def("__getitem__", [](const PyLatestAt& l, const std::string& k) {
-        const auto* f = l.result.get(k);
-        if (!f) raise(exceptions().not_found, "no data for field '" + k + "'");
-        return instances_to_python(f->values);
-      })
-      .def("row_id", [](const PyLatestAt& l, const std::string& k) {
-        const auto* f = l.result.get(k);
-        if (!f) raise(exceptions().not_found, "no data for field '" + k + "'");
-        py::int_ hi(f->row_id.time_ns), lo(f->row_id.inc);
-        return py::int_(py::reinterpret_steal<py::object>(PyNumber_Or(
-            py::reinterpret_steal<py::object>(PyNumber_Lshift(hi.ptr(), py::int_(64).ptr())).ptr(), lo.ptr())));
-      }, "The row's RowId as a 128-bit int (time_ns << 64 | counter): orders rows as logged.")
-      .def("time", [](const PyLatestAt& l, const std::string& k) -> py::object {
-        const auto* f = l.result.get(k);
-        if (!f) raise(exceptions().not_found, "no data for field '" + k + "'");
-        if (f->is_static) return py::none();
-        return py::int_(f->time);
-      }, "The field's index value, or None for static data.");
+      .def("__getitem__",
+           [](const PyLatestAt& l, const std::string& k) {
+             const auto* f = l.result.get(k);
+             if (!f) raise(exceptions().not_found, "no data for field '" + k + "'");
+             return instances_to_python(f->values);
+           })
+      .def(
+          "row_id",
+          [](const PyLatestAt& l, const std::string& k) {
+            const auto* f = l.result.get(k);
+            if (!f) raise(exceptions().not_found, "no data for field '" + k + "'");
+            py::int_ hi(f->row_id.time_ns), lo(f->row_id.inc);
+            return py::int_(py::reinterpret_steal<py::object>(PyNumber_Or(
+                py::reinterpret_steal<py::object>(PyNumber_Lshift(hi.ptr(), py::int_(64).ptr()))
+                    .ptr(),
+                lo.ptr())));
+          },
+          "The row's RowId as a 128-bit int (time_ns << 64 | counter): orders rows as logged.")
+      .def(
+          "time",
+          [](const PyLatestAt& l, const std::string& k) -> py::object {
+            const auto* f = l.result.get(k);
+            if (!f) raise(exceptions().not_found, "no data for field '" + k + "'");
+            if (f->is_static) return py::none();
+            return py::int_(f->time);
+          },
+          "The field's index value, or None for static data.");
 
-  py::class_<PyRecordingData>(df, "Recording", "A recording to query: a loaded .reel file or a live embedded store.")
+  py::class_<PyRecordingData>(df, "Recording",
+                              "A recording to query: a loaded .reel file or a live embedded store.")
       .def("view", &make_view, py::kw_only(), py::arg("index"), py::arg("contents") = "/**",
-           "A view with `index` (a timeline name, or None for static data only) over `contents` (an entity path "
+           "A view with `index` (a timeline name, or None for static data only) over `contents` "
+           "(an entity path "
            "filter such as \"/world/** -/world/debug/**\", or {entity: [components] or None}).")
-      .def("schema", [](const PyRecordingData& r) {
-        std::vector<ColumnDescription> cols;
-        for (const auto& t : r.store->timelines()) {
-          ColumnDescription c;
-          c.name = t.name();
-          c.type = arrow::int64();
-          c.is_index = true;
-          cols.push_back(c);
-        }
-        // A view on any timeline lists every component (static and temporal).
-        auto timelines = r.store->timelines();
-        std::optional<std::string> index;
-        if (!timelines.empty()) index = timelines[0].name();
-        auto full = check(View::create(r.store, index, "/**"));
-        for (auto& c : full.schema()) {
-          if (!c.is_index) cols.push_back(c);
-        }
-        return PySchema{arrow_schema_of(cols), cols};
-      }, "Every timeline (index columns) and every entity's components.")
-      .def_property_readonly("application_id", [](const PyRecordingData& r) { return r.store->info().application_id; })
-      .def_property_readonly("recording_id", [](const PyRecordingData& r) { return r.store->info().recording_id; })
-      .def("timelines", [](const PyRecordingData& r) {
-        py::dict d;
-        for (const auto& t : r.store->timelines()) d[py::str(t.name())] = time_type_name(t.type());
-        return d;
-      })
-      .def("entities", [](const PyRecordingData& r) {
-        std::vector<std::string> out;
-        for (const auto& e : r.store->entities()) out.push_back(e.str());
-        return out;
-      })
-      .def_property_readonly("num_chunks", [](const PyRecordingData& r) { return r.store->num_chunks(); })
+      .def(
+          "schema",
+          [](const PyRecordingData& r) {
+            std::vector<ColumnDescription> cols;
+            for (const auto& t : r.store->timelines()) {
+              ColumnDescription c;
+              c.name = t.name();
+              c.type = arrow::int64();
+              c.is_index = true;
+              cols.push_back(c);
+            }
+            // A view on any timeline lists every component (static and temporal).
+            auto timelines = r.store->timelines();
+            std::optional<std::string> index;
+            if (!timelines.empty()) index = timelines[0].name();
+            auto full = check(View::create(r.store, index, "/**"));
+            for (auto& c : full.schema()) {
+              if (!c.is_index) cols.push_back(c);
+            }
+            return PySchema{arrow_schema_of(cols), cols};
+          },
+          "Every timeline (index columns) and every entity's components.")
+      .def_property_readonly(
+          "application_id", [](const PyRecordingData& r) { return r.store->info().application_id; })
+      .def_property_readonly("recording_id",
+                             [](const PyRecordingData& r) { return r.store->info().recording_id; })
+      .def("timelines",
+           [](const PyRecordingData& r) {
+             py::dict d;
+             for (const auto& t : r.store->timelines())
+               d[py::str(t.name())] = time_type_name(t.type());
+             return d;
+           })
+      .def("entities",
+           [](const PyRecordingData& r) {
+             std::vector<std::string> out;
+             for (const auto& e : r.store->entities()) out.push_back(e.str());
+             return out;
+           })
+      .def_property_readonly("num_chunks",
+                             [](const PyRecordingData& r) { return r.store->num_chunks(); })
       .def("latest_at", &latest_at, py::arg("entity_path"), py::arg("archetype"), py::kw_only(),
            py::arg("index") = py::none(), py::arg("at") = py::none(),
-           "The archetype's fields on an entity at `at` on `index` (latest when at is None; static data only when "
+           "The archetype's fields on an entity at `at` on `index` (latest when at is None; static "
+           "data only when "
            "index is None), joined as the C++ latest_at: splats repeated, Clear applied.")
       .def("__repr__", [](const PyRecordingData& r) {
         return "Recording(application_id='" + r.store->info().application_id + "', " +
                std::to_string(r.store->num_chunks()) + " chunks)";
       });
 
-  df.def("load_recording", [](py::handle path) {
-    const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
-    auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
-    std::optional<Result<LoadReport>> report;
-    {
-      py::gil_scoped_release release;
-      report.emplace(load_file(p, *store));
-    }
-    auto r = check(std::move(*report));
-    if (!r.warnings.empty()) {
-      auto warn = py::module_::import("warnings").attr("warn");
-      for (const auto& w : r.warnings) warn(py::str(w));  // each names the file and byte offset
-    }
-    return PyRecordingData{store};
-  }, py::arg("path"), "Loads a .reel file into a new store (truncated files load up to the cut, with a warning).");
+  df.def(
+      "load_recording",
+      [](py::handle path) {
+        const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+        auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
+        std::optional<Result<LoadReport>> report;
+        {
+          py::gil_scoped_release release;
+          report.emplace(load_file(p, *store));
+        }
+        auto r = check(std::move(*report));
+        if (!r.warnings.empty()) {
+          auto warn = py::module_::import("warnings").attr("warn");
+          for (const auto& w : r.warnings) warn(py::str(w));  // each names the file and byte offset
+        }
+        return PyRecordingData{store};
+      },
+      py::arg("path"),
+      "Loads a .reel file into a new store (truncated files load up to the cut, with a warning).");
 
-  df.def("from_memory", [](const PyMemoryRecording& mem) { return PyRecordingData{mem.store}; }, py::arg("memory"),
-         "The live embedded store of a recording (rr.memory_recording()); call rr.flush() before reading.");
+  register_dataset(df);
+
+  df.def(
+      "from_memory", [](const PyMemoryRecording& mem) { return PyRecordingData{mem.store}; },
+      py::arg("memory"),
+      "The live embedded store of a recording (rr.memory_recording()); call rr.flush() before "
+      "reading.");
 }
 
 }  // namespace reel::py_bindings

@@ -17,11 +17,10 @@ namespace {
 // rr.Scalars
 
 struct ScalarsObject {
-  PyObject_HEAD
-  double value;         // the single scalar (data points here when owner is null)
-  const double* data;   // the values
+  PyObject_HEAD double value;  // the single scalar (data points here when owner is null)
+  const double* data;          // the values
   Py_ssize_t size;
-  PyObject* owner;      // a float64 array holding `data`, or null
+  PyObject* owner;  // a float64 array holding `data`, or null
 };
 
 PyTypeObject* g_scalars_type = nullptr;
@@ -32,7 +31,8 @@ PyObject* scalars_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
     value = PyTuple_GET_ITEM(args, 0);
   } else {
     static const char* kwlist[] = {"scalars", nullptr};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:Scalars", const_cast<char**>(kwlist), &value)) return nullptr;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:Scalars", const_cast<char**>(kwlist), &value))
+      return nullptr;
   }
   auto* self = reinterpret_cast<ScalarsObject*>(type->tp_alloc(type, 0));
   if (!self) return nullptr;
@@ -63,7 +63,8 @@ PyObject* scalars_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
 
 // Calls of the type itself (rr.Scalars(x)) without building an argument tuple: the type's
 // tp_vectorcall slot, which CPython consults when a type object is called (as for range()).
-PyObject* scalars_vectorcall(PyObject* type, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+PyObject* scalars_vectorcall(PyObject* type, PyObject* const* args, size_t nargsf,
+                             PyObject* kwnames) {
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   auto* t = reinterpret_cast<PyTypeObject*>(type);
   if (!kwnames && nargs == 1 && PyFloat_Check(args[0])) {  // numpy.float64 is a float too
@@ -85,7 +86,8 @@ PyObject* scalars_vectorcall(PyObject* type, PyObject* const* args, size_t nargs
   if (kwnames) {
     kwargs = PyDict_New();
     for (Py_ssize_t i = 0; kwargs && i < PyTuple_GET_SIZE(kwnames); ++i) {
-      if (PyDict_SetItem(kwargs, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) != 0) Py_CLEAR(kwargs);
+      if (PyDict_SetItem(kwargs, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) != 0)
+        Py_CLEAR(kwargs);
     }
     if (!kwargs) {
       Py_DECREF(tuple);
@@ -127,7 +129,8 @@ PyObject* scalars_get(PyObject* o, void*) {
 
 PyObject* scalars_columns(PyObject*, PyObject* args, PyObject* kwds) {
   try {
-    if (PyTuple_GET_SIZE(args) != 0) type_error("Scalars.columns() takes keyword arguments: scalars=...");
+    if (PyTuple_GET_SIZE(args) != 0)
+      type_error("Scalars.columns() takes keyword arguments: scalars=...");
     py::kwargs kw = kwds ? py::reinterpret_borrow<py::kwargs>(kwds) : py::kwargs();
     return py::cast(archetype_columns("Scalars", kw)).release().ptr();
   } catch (py::error_already_set& e) {
@@ -160,11 +163,13 @@ PyType_Slot scalars_slots[] = {
     {Py_tp_repr, reinterpret_cast<void*>(scalars_repr)},
     {Py_tp_methods, scalars_methods},
     {Py_tp_getset, scalars_getset_all},
-    {Py_tp_doc, const_cast<char*>("Scalars(scalars): one value (a float) or a batch of values (float64 array) "
-                                  "logged in one row. Scalars.columns(scalars=array) gives one value per row.")},
+    {Py_tp_doc, const_cast<char*>(
+                    "Scalars(scalars): one value (a float) or a batch of values (float64 array) "
+                    "logged in one row. Scalars.columns(scalars=array) gives one value per row.")},
     {0, nullptr}};
 
-PyType_Spec scalars_spec = {"reel.Scalars", sizeof(ScalarsObject), 0, Py_TPFLAGS_DEFAULT, scalars_slots};
+PyType_Spec scalars_spec = {"reel.Scalars", sizeof(ScalarsObject), 0, Py_TPFLAGS_DEFAULT,
+                            scalars_slots};
 
 // ---------------------------------------------------------------------------------------
 // Keyword parsing for vectorcall functions.
@@ -189,7 +194,8 @@ bool keyword_is(PyObject* name, PyObject* interned) {
 
 // Sets the slots named in `allowed` (a null-terminated list of interned names and the
 // matching Keywords members); raises TypeError for others.
-void parse_keywords(const char* function, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+void parse_keywords(const char* function, PyObject* const* args, Py_ssize_t nargs,
+                    PyObject* kwnames,
                     std::initializer_list<std::pair<PyObject*, PyObject**>> allowed) {
   if (!kwnames) return;
   const Py_ssize_t n = PyTuple_GET_SIZE(kwnames);
@@ -246,8 +252,12 @@ struct Ref {
 PyObject* log(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   return guarded([&]() -> PyObject* {
     Keywords kw;
-    parse_keywords("log", args, nargs, kwnames, {{g_names->recording, &kw.recording}, {g_names->is_static, &kw.is_static}});
-    if (nargs < 2) type_error("log() takes an entity path and at least one archetype, e.g. rr.log(\"plots/sin\", rr.Scalars(0.5))");
+    parse_keywords("log", args, nargs, kwnames,
+                   {{g_names->recording, &kw.recording}, {g_names->is_static, &kw.is_static}});
+    if (nargs < 2)
+      type_error(
+          "log() takes an entity path and at least one archetype, e.g. rr.log(\"plots/sin\", "
+          "rr.Scalars(0.5))");
     bool is_static = false;
     if (kw.is_static) {
       int t = PyObject_IsTrue(kw.is_static);
@@ -275,10 +285,14 @@ PyObject* log(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject*
       }
       py::handle h(o);
       if (!py::isinstance<PyArchetype>(h)) {
-        type_error("log() expects archetypes such as rr.Points3D(...) or rr.Scalars(...) after the entity path, "
-                   "got " + type_name(h));
+        type_error(
+            "log() expects archetypes such as rr.Points3D(...) or rr.Scalars(...) after the entity "
+            "path, "
+            "got " +
+            type_name(h));
       }
-      if (num_others == ComponentBatchList::kMaxComponents) value_error("log(): too many archetypes in one call");
+      if (num_others == ComponentBatchList::kMaxComponents)
+        value_error("log(): too many archetypes in one call");
       others[num_others++] = &h.cast<const PyArchetype&>();
       payload += others[num_others - 1]->payload_bytes;
     }
@@ -318,7 +332,8 @@ TimeInt int64_of(PyObject* o, const char* what) {
 double checked_seconds(PyObject* o, const char* what) {
   double s = PyFloat_AS_DOUBLE(o);
   if (std::isnan(s)) value_error(std::string("set_time: ") + what + " is NaN");
-  if (!(std::fabs(s) < kMaxSeconds)) raise(PyExc_OverflowError, std::string("set_time: ") + what + " out of range");
+  if (!(std::fabs(s) < kMaxSeconds))
+    raise(PyExc_OverflowError, std::string("set_time: ") + what + " out of range");
   return s;
 }
 
@@ -330,11 +345,15 @@ PyObject* set_time(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyOb
                     {g_names->duration, &kw.duration},
                     {g_names->timestamp, &kw.timestamp},
                     {g_names->recording, &kw.recording}});
-    if (nargs != 1) type_error("set_time() takes the timeline name, then sequence=, duration= or timestamp=");
-    const int given = (kw.sequence && kw.sequence != Py_None) + (kw.duration && kw.duration != Py_None) +
+    if (nargs != 1)
+      type_error("set_time() takes the timeline name, then sequence=, duration= or timestamp=");
+    const int given = (kw.sequence && kw.sequence != Py_None) +
+                      (kw.duration && kw.duration != Py_None) +
                       (kw.timestamp && kw.timestamp != Py_None);
-    if (given != 1) type_error("set_time() needs exactly one of sequence=, duration= and timestamp=");
-    if (!PyUnicode_Check(args[0])) type_error("set_time(): the timeline name must be a str, got " + type_name(args[0]));
+    if (given != 1)
+      type_error("set_time() needs exactly one of sequence=, duration= and timestamp=");
+    if (!PyUnicode_Check(args[0]))
+      type_error("set_time(): the timeline name must be a str, got " + type_name(args[0]));
     Py_ssize_t len = 0;
     const char* name = PyUnicode_AsUTF8AndSize(args[0], &len);
     if (!name) throw py::error_already_set();
@@ -350,7 +369,8 @@ PyObject* set_time(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyOb
         stream->set_time_duration_secs(timeline, checked_seconds(d, "duration"));
       } else if (PyLong_Check(d) && !PyBool_Check(d)) {
         TimeInt s = int64_of(d, "duration");
-        if (std::abs(double(s)) >= kMaxSeconds) raise(PyExc_OverflowError, "set_time: duration out of range");
+        if (std::abs(double(s)) >= kMaxSeconds)
+          raise(PyExc_OverflowError, "set_time: duration out of range");
         stream->set_time_duration_nanos(timeline, s * 1'000'000'000);
       } else {
         auto ns = py::module_::import("reel._time").attr("duration_ns")(py::handle(d));
@@ -371,17 +391,20 @@ PyObject* set_time(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyOb
   });
 }
 
-PyMethodDef log_def = {"log", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(log)),
-                       METH_FASTCALL | METH_KEYWORDS,
-                       "log(entity_path, entity, *extra, static=False, recording=None)\n\n"
-                       "Logs one row of archetypes on an entity at the current time (static=True: no time, "
-                       "visible at every time). Raises ValueError/TypeError on bad paths or data."};
+PyMethodDef log_def = {
+    "log", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(log)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "log(entity_path, entity, *extra, static=False, recording=None)\n\n"
+    "Logs one row of archetypes on an entity at the current time (static=True: no time, "
+    "visible at every time). Raises ValueError/TypeError on bad paths or data."};
 PyMethodDef set_time_def = {
     "set_time", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(set_time)),
     METH_FASTCALL | METH_KEYWORDS,
     "set_time(timeline, *, sequence=None, duration=None, timestamp=None, recording=None)\n\n"
-    "Sets this thread's time on a timeline for the following log calls: sequence=int, duration=seconds "
-    "(float/int) or timedelta/timedelta64, timestamp=ns since the Unix epoch (int), seconds (float), "
+    "Sets this thread's time on a timeline for the following log calls: sequence=int, "
+    "duration=seconds "
+    "(float/int) or timedelta/timedelta64, timestamp=ns since the Unix epoch (int), seconds "
+    "(float), "
     "datetime (naive = UTC) or datetime64."};
 
 }  // namespace
@@ -404,7 +427,8 @@ void register_fast(py::module_& m, py::handle recording_class) {
     auto method = py::reinterpret_steal<py::object>(
         PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(recording_class.ptr()), def));
     if (!method) throw py::error_already_set();
-    if (PyObject_SetAttrString(recording_class.ptr(), def->ml_name, method.ptr()) != 0) throw py::error_already_set();
+    if (PyObject_SetAttrString(recording_class.ptr(), def->ml_name, method.ptr()) != 0)
+      throw py::error_already_set();
   }
 }
 

@@ -41,7 +41,9 @@ PYBIND11_MODULE(_reel, m) {
                              "Bytes that do not decode as a reel recording.");
 
   register_component_types(m);
+  register_rotation_types(m);
   register_archetypes(m);
+  register_any_values(m);
   register_recording(m);
   register_fast(m, m.attr("RecordingStream"));
   register_dataframe(m);

@@ -15,7 +15,7 @@ namespace {
 
 // ---- the global recording and the live streams (GIL-protected)
 
-PyObject* g_global = nullptr;          // strong reference, or null
+PyObject* g_global = nullptr;  // strong reference, or null
 RecordingStream* g_global_stream = nullptr;
 PyTypeObject* g_recording_type = nullptr;
 std::vector<std::weak_ptr<RecordingStream>>& live_streams() {
@@ -55,18 +55,21 @@ struct StreamDeleter {
   }
 };
 
-std::shared_ptr<RecordingStream> make_stream(const std::string& application_id, py::handle recording_id,
-                                             bool log_time, bool log_tick, py::handle flush_tick_secs,
-                                             py::handle flush_num_bytes, py::handle flush_num_rows) {
+std::shared_ptr<RecordingStream> make_stream(const std::string& application_id,
+                                             py::handle recording_id, bool log_time, bool log_tick,
+                                             py::handle flush_tick_secs, py::handle flush_num_bytes,
+                                             py::handle flush_num_rows) {
   RecordingStreamOptions options;
   if (!recording_id.is_none()) options.recording_id = py::str(recording_id);
   options.log_time = log_time;
   options.log_tick = log_tick;
   if (!flush_tick_secs.is_none()) options.batcher.flush_tick_secs = flush_tick_secs.cast<double>();
-  if (!flush_num_bytes.is_none()) options.batcher.flush_num_bytes = flush_num_bytes.cast<uint64_t>();
+  if (!flush_num_bytes.is_none())
+    options.batcher.flush_num_bytes = flush_num_bytes.cast<uint64_t>();
   if (!flush_num_rows.is_none()) options.batcher.flush_num_rows = flush_num_rows.cast<uint64_t>();
   if (application_id.empty()) value_error("RecordingStream: application_id must not be empty");
-  std::shared_ptr<RecordingStream> s(new RecordingStream(application_id, std::move(options)), StreamDeleter{});
+  std::shared_ptr<RecordingStream> s(new RecordingStream(application_id, std::move(options)),
+                                     StreamDeleter{});
   auto& live = live_streams();
   std::erase_if(live, [](const std::weak_ptr<RecordingStream>& w) { return w.expired(); });
   live.push_back(s);
@@ -97,17 +100,20 @@ void collect_component_columns(py::handle columns, std::vector<ComponentColumn>&
     for (auto item : py::iter(columns)) collect_component_columns(item, out, depth + 1);
     return;
   }
-  type_error("send_columns: columns must come from <Archetype>.columns(...) (or a list of them), got " +
-             type_name(columns));
+  type_error(
+      "send_columns: columns must come from <Archetype>.columns(...) (or a list of them), got " +
+      type_name(columns));
 }
 
-void send_columns(RecordingStream& s, py::handle entity_path, py::handle indexes, py::handle columns) {
+void send_columns(RecordingStream& s, py::handle entity_path, py::handle indexes,
+                  py::handle columns) {
   std::string storage;
   const std::string path(entity_path_arg(entity_path.ptr(), storage));
   std::vector<TimeColumn> times;
   if (!indexes.is_none()) {
     if (!PyList_Check(indexes.ptr()) && !PyTuple_Check(indexes.ptr())) {
-      type_error("send_columns: indexes must be a list of rr.TimeColumn, got " + type_name(indexes));
+      type_error("send_columns: indexes must be a list of rr.TimeColumn, got " +
+                 type_name(indexes));
     }
     for (auto item : py::iter(indexes)) {
       if (!py::isinstance<TimeColumn>(item)) {
@@ -126,7 +132,8 @@ void send_columns(RecordingStream& s, py::handle entity_path, py::handle indexes
   check(st);
 }
 
-TimeColumn make_time_column(py::handle timeline, py::handle sequence, py::handle duration, py::handle timestamp) {
+TimeColumn make_time_column(py::handle timeline, py::handle sequence, py::handle duration,
+                            py::handle timestamp) {
   const std::string name(utf8_view(timeline, "timeline"));
   if (name.empty()) value_error("TimeColumn: the timeline name must not be empty");
   const int given = !sequence.is_none() + !duration.is_none() + !timestamp.is_none();
@@ -159,7 +166,8 @@ TimeColumn make_time_column(py::handle timeline, py::handle sequence, py::handle
     values = helpers.attr("timestamp_ns_array")(timestamp, name);
   }
   auto arr = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(values);
-  if (!arr || arr.ndim() != 1) value_error("TimeColumn '" + name + "': expected a 1-D array of times");
+  if (!arr || arr.ndim() != 1)
+    value_error("TimeColumn '" + name + "': expected a 1-D array of times");
   std::span<const TimeInt> span(arr.data(), size_t(arr.shape(0)));
   MaybeReleaseGil release(span.size_bytes() >= kReleaseGilBytes);
   return TimeColumn::make(Timeline(name, type), span);
@@ -226,7 +234,8 @@ PyMemoryRecording memory_recording(RecordingStream& s) {
 
 void set_global(py::handle recording) {
   if (!recording.is_none() && !PyObject_TypeCheck(recording.ptr(), g_recording_type)) {
-    type_error("set_global_recording: expected a RecordingStream or None, got " + type_name(recording));
+    type_error("set_global_recording: expected a RecordingStream or None, got " +
+               type_name(recording));
   }
   PyObject* old = g_global;
   if (recording.is_none()) {
@@ -249,7 +258,8 @@ void set_global(py::handle recording) {
 RecordingStream* resolve_stream(PyObject* self, PyObject* recording, PyObject** owner) {
   PyObject* obj = nullptr;
   // Module functions get the module as `self` (checked first: it is the hot case).
-  if (self && !PyModule_CheckExact(self) && g_recording_type && PyObject_TypeCheck(self, g_recording_type)) {
+  if (self && !PyModule_CheckExact(self) && g_recording_type &&
+      PyObject_TypeCheck(self, g_recording_type)) {
     obj = self;
   } else if (recording && recording != Py_None) {
     if (!PyObject_TypeCheck(recording, g_recording_type)) {
@@ -301,25 +311,30 @@ std::string_view entity_path_arg(PyObject* path, std::string& storage) {
   if (PyList_Check(path) || PyTuple_Check(path)) {
     std::vector<std::string> parts;
     for (auto item : py::iter(py::handle(path))) {
-      if (!PyUnicode_Check(item.ptr())) type_error("entity path parts must be str, got " + type_name(item));
+      if (!PyUnicode_Check(item.ptr()))
+        type_error("entity path parts must be str, got " + type_name(item));
       parts.emplace_back(utf8_view(item, "entity path part"));
       if (parts.back().empty()) value_error("entity path parts must not be empty");
     }
     storage = EntityPath(std::move(parts)).str();
     return storage;
   }
-  type_error("entity path must be a str (\"world/points\") or a list of parts, got " + type_name(path));
+  type_error("entity path must be a str (\"world/points\") or a list of parts, got " +
+             type_name(path));
 }
 
 void register_recording(py::module_& m) {
-  py::class_<TimeColumn>(m, "TimeColumn",
-                         "The times of one timeline for send_columns: sequence=ints, duration=seconds "
-                         "(floats, ints) or timedelta64, timestamp=ns since the epoch (ints), seconds (floats) "
-                         "or datetime64.")
-      .def(py::init(&make_time_column), py::arg("timeline"), py::kw_only(), py::arg("sequence") = py::none(),
-           py::arg("duration") = py::none(), py::arg("timestamp") = py::none())
+  py::class_<TimeColumn>(
+      m, "TimeColumn",
+      "The times of one timeline for send_columns: sequence=ints, duration=seconds "
+      "(floats, ints) or timedelta64, timestamp=ns since the epoch (ints), seconds (floats) "
+      "or datetime64.")
+      .def(py::init(&make_time_column), py::arg("timeline"), py::kw_only(),
+           py::arg("sequence") = py::none(), py::arg("duration") = py::none(),
+           py::arg("timestamp") = py::none())
       .def_property_readonly("timeline", [](const TimeColumn& c) { return c.name(); })
-      .def_property_readonly("kind", [](const TimeColumn& c) { return time_type_name(c.timeline().type()); })
+      .def_property_readonly(
+          "kind", [](const TimeColumn& c) { return time_type_name(c.timeline().type()); })
       .def_property_readonly("is_sorted", &TimeColumn::is_sorted)
       .def("__len__", &TimeColumn::length)
       .def("to_numpy",
@@ -333,23 +348,29 @@ void register_recording(py::module_& m) {
                std::to_string(c.length()) + " rows)";
       });
 
-  py::class_<PyMemoryRecording>(m, "MemoryRecording",
-                                "The embedded store of a recording: read it with rr.dataframe.from_memory(mem).")
-      .def_property_readonly("num_chunks", [](const PyMemoryRecording& r) { return r.store->num_chunks(); })
-      .def_property_readonly("num_rows", [](const PyMemoryRecording& r) { return r.store->stats().num_rows; })
+  py::class_<PyMemoryRecording>(
+      m, "MemoryRecording",
+      "The embedded store of a recording: read it with rr.dataframe.from_memory(mem).")
+      .def_property_readonly("num_chunks",
+                             [](const PyMemoryRecording& r) { return r.store->num_chunks(); })
+      .def_property_readonly("num_rows",
+                             [](const PyMemoryRecording& r) { return r.store->stats().num_rows; })
       .def("__repr__", [](const PyMemoryRecording& r) {
-        return "MemoryRecording(" + r.store->info().application_id + ", " + std::to_string(r.store->num_chunks()) +
-               " chunks)";
+        return "MemoryRecording(" + r.store->info().application_id + ", " +
+               std::to_string(r.store->num_chunks()) + " chunks)";
       });
 
   py::class_<RecordingStream, std::shared_ptr<RecordingStream>> cls(
       m, "RecordingStream",
-      "One recording. Thread-safe: log from any number of threads; the time context (set_time) is per "
-      "thread. Data logged before a sink is set is kept for the first one. Destroying it (or interpreter "
+      "One recording. Thread-safe: log from any number of threads; the time context (set_time) is "
+      "per "
+      "thread. Data logged before a sink is set is kept for the first one. Destroying it (or "
+      "interpreter "
       "exit) flushes everything.");
-  cls.def(py::init(&make_stream), py::arg("application_id"), py::arg("recording_id") = py::none(), py::kw_only(),
-          py::arg("log_time") = true, py::arg("log_tick") = true, py::arg("flush_tick_secs") = py::none(),
-          py::arg("flush_num_bytes") = py::none(), py::arg("flush_num_rows") = py::none())
+  cls.def(py::init(&make_stream), py::arg("application_id"), py::arg("recording_id") = py::none(),
+          py::kw_only(), py::arg("log_time") = true, py::arg("log_tick") = true,
+          py::arg("flush_tick_secs") = py::none(), py::arg("flush_num_bytes") = py::none(),
+          py::arg("flush_num_rows") = py::none())
       .def_property_readonly("application_id", &RecordingStream::application_id)
       .def_property_readonly("recording_id", &RecordingStream::recording_id)
       .def(
@@ -366,7 +387,8 @@ void register_recording(py::module_& m) {
             auto& e = extras()[&s];
             if (!e.memory && p != "-") e.files.push_back(p);
           },
-          py::arg("path"), "Streams the recording to a .reel file (keeps the embedded store, if any).")
+          py::arg("path"),
+          "Streams the recording to a .reel file (keeps the embedded store, if any).")
       .def(
           "connect",
           [](RecordingStream& s, const std::string& address) {
@@ -389,11 +411,10 @@ void register_recording(py::module_& m) {
             check(st);
           },
           "Streams the recording to standard output (`python log.py | reel compact > out.reel`).")
-      .def(
-          "memory_recording",
-          &memory_recording,
-          "The embedded store: everything logged from now on, anything still buffered for want of a sink, and "
-          "what was saved to files before it existed.")
+      .def("memory_recording", &memory_recording,
+           "The embedded store: everything logged from now on, anything still buffered for want of "
+           "a sink, and "
+           "what was saved to files before it existed.")
       .def(
           "flush",
           [](RecordingStream& s) {
@@ -405,8 +426,10 @@ void register_recording(py::module_& m) {
             check(st);
           },
           "Returns when everything logged so far has reached every sink.")
-      .def("disable_timeline", [](RecordingStream& s, const std::string& timeline) { s.disable_timeline(timeline); },
-           py::arg("timeline"))
+      .def(
+          "disable_timeline",
+          [](RecordingStream& s, const std::string& timeline) { s.disable_timeline(timeline); },
+          py::arg("timeline"))
       .def("reset_time", [](RecordingStream& s) { s.reset_time(); })
       .def(
           "send_columns",
@@ -414,7 +437,8 @@ void register_recording(py::module_& m) {
             send_columns(s, entity_path, indexes, columns);
           },
           py::arg("entity_path"), py::arg("indexes"), py::arg("columns"),
-          "Columns straight to one chunk, bypassing the time context and the batcher; indexes=[] is static.")
+          "Columns straight to one chunk, bypassing the time context and the batcher; indexes=[] "
+          "is static.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__",
            [](RecordingStream& s, py::args) {
@@ -426,17 +450,23 @@ void register_recording(py::module_& m) {
              check(st);
            })
       .def("__repr__", [](const RecordingStream& s) {
-        return "RecordingStream(application_id='" + s.application_id() + "', recording_id='" + s.recording_id() + "')";
+        return "RecordingStream(application_id='" + s.application_id() + "', recording_id='" +
+               s.recording_id() + "')";
       });
   g_recording_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
 
-  m.def("get_global_recording",
-        []() -> py::object { return g_global ? py::reinterpret_borrow<py::object>(g_global) : py::none(); });
-  m.def("set_global_recording", [](py::handle recording) {
-    py::object previous = g_global ? py::reinterpret_borrow<py::object>(g_global) : py::none();
-    set_global(recording);
-    return previous;
-  }, py::arg("recording"), "Makes `recording` (or None) the global recording; returns the previous one.");
+  m.def("get_global_recording", []() -> py::object {
+    return g_global ? py::reinterpret_borrow<py::object>(g_global) : py::none();
+  });
+  m.def(
+      "set_global_recording",
+      [](py::handle recording) {
+        py::object previous = g_global ? py::reinterpret_borrow<py::object>(g_global) : py::none();
+        set_global(recording);
+        return previous;
+      },
+      py::arg("recording"),
+      "Makes `recording` (or None) the global recording; returns the previous one.");
   m.def("_shutdown", [] {
     // atexit: flush every live stream while the interpreter is intact, then drop the global
     // recording (closing its files).

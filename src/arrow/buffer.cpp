@@ -44,7 +44,8 @@ Result<std::shared_ptr<Buffer>> Buffer::try_allocate(size_t size) {
 }
 
 Result<std::shared_ptr<Buffer>> Buffer::try_allocate_for_overwrite(size_t size) {
-  if (size > (size_t{1} << 62)) return Status::CapacityError("cannot allocate " + std::to_string(size) + " bytes");
+  if (size > (size_t{1} << 62))
+    return Status::CapacityError("cannot allocate " + std::to_string(size) + " bytes");
   const size_t capacity = round_up_64(size);
   auto* p = capacity ? static_cast<uint8_t*>(std::aligned_alloc(kAlignment, capacity)) : nullptr;
   if (capacity && !p) {
@@ -148,8 +149,8 @@ BufferPtr MutableBuffer::finish(bool shrink) {
   }
   // Zero the padding so the bytes past `size` are deterministic (IPC writes them).
   if (capacity_ > size_) std::memset(data_ + size_, 0, capacity_ - size_);
-  auto b = std::make_shared<const Buffer>(Buffer::Private{}, data_, size_, capacity_, true,
-                                          nullptr, nullptr);
+  auto b = std::make_shared<const Buffer>(Buffer::Private{}, data_, size_, capacity_, true, nullptr,
+                                          nullptr);
   data_ = nullptr;
   size_ = capacity_ = 0;
   return b;

@@ -33,11 +33,7 @@ BufferPtr ArrayBuilder::finish_validity() {
 
 template <typename T>
 ArrayPtr PrimitiveBuilder<T>::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity(), values_.finish()};
+  auto out = ArrayData::make(type_, length_, null_count_, {finish_validity(), values_.finish()});
   length_ = null_count_ = 0;
   return out;
 }
@@ -65,11 +61,7 @@ void BooleanBuilder::append_null() {
 }
 
 ArrayPtr BooleanBuilder::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity(), bits_.finish()};
+  auto out = ArrayData::make(type_, length_, null_count_, {finish_validity(), bits_.finish()});
   length_ = null_count_ = 0;
   return out;
 }
@@ -90,11 +82,8 @@ void BinaryBuilder::append_null() {
 }
 
 ArrayPtr BinaryBuilder::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity(), offsets_.finish(), data_.finish()};
+  auto out = ArrayData::make(type_, length_, null_count_,
+                             {finish_validity(), offsets_.finish(), data_.finish()});
   length_ = null_count_ = 0;
   offsets_.append_value<int32_t>(0);
   return out;
@@ -114,11 +103,7 @@ void FixedSizeBinaryBuilder::append_null() {
 }
 
 ArrayPtr FixedSizeBinaryBuilder::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity(), values_.finish()};
+  auto out = ArrayData::make(type_, length_, null_count_, {finish_validity(), values_.finish()});
   length_ = null_count_ = 0;
   return out;
 }
@@ -139,12 +124,8 @@ void ListBuilder::append_null() {
 }
 
 ArrayPtr ListBuilder::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity(), offsets_.finish()};
-  out->children = {child_->finish()};
+  auto out = ArrayData::make(type_, length_, null_count_, {finish_validity(), offsets_.finish()},
+                             {child_->finish()});
   length_ = null_count_ = 0;
   offsets_.append_value<int32_t>(0);
   return out;
@@ -163,12 +144,7 @@ void FixedSizeListBuilder::append_null() {
 }
 
 ArrayPtr FixedSizeListBuilder::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity()};
-  out->children = {child_->finish()};
+  auto out = ArrayData::make(type_, length_, null_count_, {finish_validity()}, {child_->finish()});
   length_ = null_count_ = 0;
   return out;
 }
@@ -189,32 +165,42 @@ void StructBuilder::append_null() {
 }
 
 ArrayPtr StructBuilder::finish() {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type_;
-  out->length = length_;
-  out->null_count = null_count_;
-  out->buffers = {finish_validity()};
-  for (auto& c : children_) out->children.push_back(c->finish());
+  std::vector<ArrayPtr> children;
+  for (auto& c : children_) children.push_back(c->finish());
+  auto out = ArrayData::make(type_, length_, null_count_, {finish_validity()}, std::move(children));
   length_ = null_count_ = 0;
   return out;
 }
 
 std::unique_ptr<ArrayBuilder> make_builder(const TypePtr& type) {
   switch (type->id()) {
-    case TypeId::kBool: return std::make_unique<BooleanBuilder>();
-    case TypeId::kInt8: return std::make_unique<PrimitiveBuilder<int8_t>>();
-    case TypeId::kInt16: return std::make_unique<PrimitiveBuilder<int16_t>>();
-    case TypeId::kInt32: return std::make_unique<PrimitiveBuilder<int32_t>>();
-    case TypeId::kInt64: return std::make_unique<PrimitiveBuilder<int64_t>>();
-    case TypeId::kUInt8: return std::make_unique<PrimitiveBuilder<uint8_t>>();
-    case TypeId::kUInt16: return std::make_unique<PrimitiveBuilder<uint16_t>>();
-    case TypeId::kUInt32: return std::make_unique<PrimitiveBuilder<uint32_t>>();
-    case TypeId::kUInt64: return std::make_unique<PrimitiveBuilder<uint64_t>>();
-    case TypeId::kFloat32: return std::make_unique<PrimitiveBuilder<float>>();
-    case TypeId::kFloat64: return std::make_unique<PrimitiveBuilder<double>>();
+    case TypeId::kBool:
+      return std::make_unique<BooleanBuilder>();
+    case TypeId::kInt8:
+      return std::make_unique<PrimitiveBuilder<int8_t>>();
+    case TypeId::kInt16:
+      return std::make_unique<PrimitiveBuilder<int16_t>>();
+    case TypeId::kInt32:
+      return std::make_unique<PrimitiveBuilder<int32_t>>();
+    case TypeId::kInt64:
+      return std::make_unique<PrimitiveBuilder<int64_t>>();
+    case TypeId::kUInt8:
+      return std::make_unique<PrimitiveBuilder<uint8_t>>();
+    case TypeId::kUInt16:
+      return std::make_unique<PrimitiveBuilder<uint16_t>>();
+    case TypeId::kUInt32:
+      return std::make_unique<PrimitiveBuilder<uint32_t>>();
+    case TypeId::kUInt64:
+      return std::make_unique<PrimitiveBuilder<uint64_t>>();
+    case TypeId::kFloat32:
+      return std::make_unique<PrimitiveBuilder<float>>();
+    case TypeId::kFloat64:
+      return std::make_unique<PrimitiveBuilder<double>>();
     case TypeId::kUtf8:
-    case TypeId::kBinary: return std::make_unique<BinaryBuilder>(type);
-    case TypeId::kFixedSizeBinary: return std::make_unique<FixedSizeBinaryBuilder>(type->byte_width());
+    case TypeId::kBinary:
+      return std::make_unique<BinaryBuilder>(type);
+    case TypeId::kFixedSizeBinary:
+      return std::make_unique<FixedSizeBinaryBuilder>(type->byte_width());
     case TypeId::kList:
       return std::make_unique<ListBuilder>(make_builder(type->value_type()),
                                            type->fields()[0]->nullable);
@@ -226,18 +212,16 @@ std::unique_ptr<ArrayBuilder> make_builder(const TypePtr& type) {
       for (const auto& f : type->fields()) children.push_back(make_builder(f->type));
       return std::make_unique<StructBuilder>(type->fields(), std::move(children));
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
 ArrayPtr make_primitive_from_buffer(const TypePtr& type, BufferPtr values, int64_t length,
                                     BufferPtr validity, int64_t null_count) {
-  auto out = std::make_shared<ArrayData>();
-  out->type = type;
-  out->length = length;
-  out->null_count = validity ? null_count : 0;
-  out->buffers = {null_count ? std::move(validity) : nullptr, std::move(values)};
-  return out;
+  const int64_t nulls = validity ? null_count : 0;
+  return ArrayData::make(type, length, nulls,
+                         {null_count ? std::move(validity) : nullptr, std::move(values)});
 }
 
 ArrayPtr make_strings(std::initializer_list<std::string_view> values, TypePtr type) {
@@ -249,15 +233,14 @@ ArrayPtr make_strings(std::initializer_list<std::string_view> values, TypePtr ty
 Result<ArrayPtr> make_list(std::span<const int32_t> offsets, ArrayPtr values, BufferPtr validity,
                            int64_t null_count) {
   if (offsets.empty()) return Status::Invalid("list offsets need at least one entry");
-  auto out = std::make_shared<ArrayData>();
-  out->type = list(values->type);
-  out->length = int64_t(offsets.size()) - 1;
-  out->null_count = validity ? null_count : 0;
-  out->buffers = {out->null_count ? std::move(validity) : nullptr,
-                  Buffer::copy_of(offsets.data(), offsets.size_bytes())};
-  out->children = {std::move(values)};
+  const int64_t nulls = validity ? null_count : 0;
+  TypePtr type = list(values->type);  // before `values` moves into the children
+  auto out = ArrayData::make(std::move(type), int64_t(offsets.size()) - 1, nulls,
+                             {nulls ? std::move(validity) : nullptr,
+                              Buffer::copy_of(offsets.data(), offsets.size_bytes())},
+                             {std::move(values)});
   REEL_RETURN_NOT_OK(validate(*out));
-  return ArrayPtr(out);
+  return out;
 }
 
 Result<ArrayPtr> make_fixed_size_list(ArrayPtr values, int32_t list_size, BufferPtr validity,
@@ -267,14 +250,13 @@ Result<ArrayPtr> make_fixed_size_list(ArrayPtr values, int32_t list_size, Buffer
     return Status::Invalid(std::to_string(values->length) + " values do not split into lists of " +
                            std::to_string(list_size));
   }
-  auto out = std::make_shared<ArrayData>();
-  out->type = fixed_size_list(values->type, list_size);
-  out->length = values->length / list_size;
-  out->null_count = validity ? null_count : 0;
-  out->buffers = {out->null_count ? std::move(validity) : nullptr};
-  out->children = {std::move(values)};
+  const int64_t nulls = validity ? null_count : 0;
+  const int64_t length = values->length / list_size;
+  TypePtr type = fixed_size_list(values->type, list_size);  // before `values` moves
+  auto out = ArrayData::make(std::move(type), length, nulls,
+                             {nulls ? std::move(validity) : nullptr}, {std::move(values)});
   REEL_RETURN_NOT_OK(validate(*out));
-  return ArrayPtr(out);
+  return out;
 }
 
 Result<ArrayPtr> make_struct(std::vector<FieldPtr> fields, std::vector<ArrayPtr> children,
@@ -282,21 +264,19 @@ Result<ArrayPtr> make_struct(std::vector<FieldPtr> fields, std::vector<ArrayPtr>
   if (fields.size() != children.size() || children.empty()) {
     return Status::Invalid("struct needs one child per field");
   }
-  auto out = std::make_shared<ArrayData>();
-  out->length = children[0]->length;
+  const int64_t length = children[0]->length;
   for (size_t i = 0; i < children.size(); ++i) {
-    if (children[i]->length != out->length) {
+    if (children[i]->length != length) {
       return Status::Invalid("struct field '" + fields[i]->name + "' has length " +
                              std::to_string(children[i]->length) + ", expected " +
-                             std::to_string(out->length));
+                             std::to_string(length));
     }
   }
-  out->type = struct_(std::move(fields));
-  out->null_count = validity ? null_count : 0;
-  out->buffers = {out->null_count ? std::move(validity) : nullptr};
-  out->children = std::move(children);
+  const int64_t nulls = validity ? null_count : 0;
+  auto out = ArrayData::make(struct_(std::move(fields)), length, nulls,
+                             {nulls ? std::move(validity) : nullptr}, std::move(children));
   REEL_RETURN_NOT_OK(validate(*out));
-  return ArrayPtr(out);
+  return out;
 }
 
 }  // namespace reel::arrow

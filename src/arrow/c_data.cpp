@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "arrow/array_internal.hpp"
+
 namespace reel::arrow {
 
 namespace {
@@ -24,25 +26,44 @@ const void* nonnull(const BufferPtr& b) {
 
 std::string format_of(const DataType& type) {
   switch (type.id()) {
-    case TypeId::kNull: return "n";
-    case TypeId::kBool: return "b";
-    case TypeId::kInt8: return "c";
-    case TypeId::kUInt8: return "C";
-    case TypeId::kInt16: return "s";
-    case TypeId::kUInt16: return "S";
-    case TypeId::kInt32: return "i";
-    case TypeId::kUInt32: return "I";
-    case TypeId::kInt64: return "l";
-    case TypeId::kUInt64: return "L";
-    case TypeId::kFloat16: return "e";
-    case TypeId::kFloat32: return "f";
-    case TypeId::kFloat64: return "g";
-    case TypeId::kUtf8: return "u";
-    case TypeId::kBinary: return "z";
-    case TypeId::kFixedSizeBinary: return "w:" + std::to_string(type.byte_width());
-    case TypeId::kList: return "+l";
-    case TypeId::kFixedSizeList: return "+w:" + std::to_string(type.list_size());
-    case TypeId::kStruct: return "+s";
+    case TypeId::kNull:
+      return "n";
+    case TypeId::kBool:
+      return "b";
+    case TypeId::kInt8:
+      return "c";
+    case TypeId::kUInt8:
+      return "C";
+    case TypeId::kInt16:
+      return "s";
+    case TypeId::kUInt16:
+      return "S";
+    case TypeId::kInt32:
+      return "i";
+    case TypeId::kUInt32:
+      return "I";
+    case TypeId::kInt64:
+      return "l";
+    case TypeId::kUInt64:
+      return "L";
+    case TypeId::kFloat16:
+      return "e";
+    case TypeId::kFloat32:
+      return "f";
+    case TypeId::kFloat64:
+      return "g";
+    case TypeId::kUtf8:
+      return "u";
+    case TypeId::kBinary:
+      return "z";
+    case TypeId::kFixedSizeBinary:
+      return "w:" + std::to_string(type.byte_width());
+    case TypeId::kList:
+      return "+l";
+    case TypeId::kFixedSizeList:
+      return "+w:" + std::to_string(type.list_size());
+    case TypeId::kStruct:
+      return "+s";
   }
   return "";
 }
@@ -237,10 +258,14 @@ int errno_for(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalid:
     case StatusCode::kTypeError:
-    case StatusCode::kIndexError: return EINVAL;
-    case StatusCode::kCapacityError: return ENOMEM;
-    case StatusCode::kNotImplemented: return ENOSYS;
-    default: return EIO;
+    case StatusCode::kIndexError:
+      return EINVAL;
+    case StatusCode::kCapacityError:
+      return ENOMEM;
+    case StatusCode::kNotImplemented:
+      return ENOSYS;
+    default:
+      return EIO;
   }
 }
 
@@ -345,22 +370,53 @@ Result<FieldPtr> field_from_c(const ArrowSchema& s, int depth) {
   TypePtr type;
   if (f.size() == 1) {
     switch (f[0]) {
-      case 'n': type = null(); break;
-      case 'b': type = boolean(); break;
-      case 'c': type = int8(); break;
-      case 'C': type = uint8(); break;
-      case 's': type = int16(); break;
-      case 'S': type = uint16(); break;
-      case 'i': type = int32(); break;
-      case 'I': type = uint32(); break;
-      case 'l': type = int64(); break;
-      case 'L': type = uint64(); break;
-      case 'e': type = float16(); break;
-      case 'f': type = float32(); break;
-      case 'g': type = float64(); break;
-      case 'u': type = utf8(); break;
-      case 'z': type = binary(); break;
-      default: break;
+      case 'n':
+        type = null();
+        break;
+      case 'b':
+        type = boolean();
+        break;
+      case 'c':
+        type = int8();
+        break;
+      case 'C':
+        type = uint8();
+        break;
+      case 's':
+        type = int16();
+        break;
+      case 'S':
+        type = uint16();
+        break;
+      case 'i':
+        type = int32();
+        break;
+      case 'I':
+        type = uint32();
+        break;
+      case 'l':
+        type = int64();
+        break;
+      case 'L':
+        type = uint64();
+        break;
+      case 'e':
+        type = float16();
+        break;
+      case 'f':
+        type = float32();
+        break;
+      case 'g':
+        type = float64();
+        break;
+      case 'u':
+        type = utf8();
+        break;
+      case 'z':
+        type = binary();
+        break;
+      default:
+        break;
     }
     if (type) REEL_RETURN_NOT_OK(expect_children(0));
   } else if (f.rfind("w:", 0) == 0) {
@@ -416,20 +472,13 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   if (depth > 64) return Status::Invalid("Arrow C array nested more than 64 levels deep");
   const DataType& t = *type;
   if (c.length < 0 || c.offset < 0 || c.n_buffers < 0 || c.n_children < 0) {
-    return Status::Invalid("Arrow C array of " + t.to_string() + ": negative length, offset or count");
+    return Status::Invalid("Arrow C array of " + t.to_string() +
+                           ": negative length, offset or count");
   }
   if (c.dictionary) return Status::NotImplemented("Arrow C array: dictionaries are not supported");
   const TypeId id = t.id();
-  int64_t want_buffers = 2, want_children = 0;
-  switch (id) {
-    case TypeId::kNull: want_buffers = 0; break;
-    case TypeId::kUtf8:
-    case TypeId::kBinary: want_buffers = 3; break;
-    case TypeId::kList: want_children = 1; break;
-    case TypeId::kFixedSizeList: want_buffers = 1; want_children = 1; break;
-    case TypeId::kStruct: want_buffers = 1; want_children = int64_t(t.fields().size()); break;
-    default: break;
-  }
+  const internal::LayoutShape shape = internal::layout_shape(t);
+  const int64_t want_buffers = int64_t(shape.buffers), want_children = int64_t(shape.children);
   if (c.n_buffers != want_buffers || c.n_children != want_children) {
     return Status::Invalid("Arrow C array of " + t.to_string() + ": " +
                            std::to_string(c.n_buffers) + " buffers and " +
@@ -439,30 +488,25 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   if ((want_buffers > 0 && !c.buffers) || (want_children > 0 && !c.children)) {
     return Status::Invalid("Arrow C array of " + t.to_string() + ": null buffer or child list");
   }
-  auto out = std::make_shared<ArrayData>();
-  out->type = type;
-  out->length = c.length;
-  out->offset = c.offset;
   const int64_t end = c.offset + c.length;
-  if (id == TypeId::kNull) {
-    out->null_count = c.length;
-    return ArrayPtr(out);
-  }
+  if (id == TypeId::kNull) return ArrayData::make(type, c.length, c.length, {}, {}, c.offset);
   // Validity.
+  std::vector<BufferPtr> buffers;
+  std::vector<ArrayPtr> children;
+  int64_t null_count = 0;
   if (c.buffers[0]) {
-    REEL_ASSIGN_OR_RETURN(auto validity,
-                          wrap_buffer(ctx, c.buffers[0], bit_util::bytes_for_bits(end), "validity", t));
-    out->buffers.push_back(validity);
-    out->null_count = c.null_count >= 0
-                          ? c.null_count
-                          : c.length - bit_util::count_set_bits(validity->data(), c.offset, c.length);
+    REEL_ASSIGN_OR_RETURN(auto validity, wrap_buffer(ctx, c.buffers[0],
+                                                     bit_util::bytes_for_bits(end), "validity", t));
+    buffers.push_back(validity);
+    null_count = c.null_count >= 0
+                     ? c.null_count
+                     : c.length - bit_util::count_set_bits(validity->data(), c.offset, c.length);
   } else {
     if (c.null_count > 0) {
       return Status::Invalid("Arrow C array of " + t.to_string() + ": " +
                              std::to_string(c.null_count) + " nulls without a validity bitmap");
     }
-    out->buffers.push_back(nullptr);
-    out->null_count = 0;
+    buffers.push_back(nullptr);
   }
   auto offsets_buffer = [&]() -> Result<BufferPtr> {
     if (!c.buffers[1] && c.length == 0) return Buffer::allocate(0);
@@ -470,9 +514,9 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
   };
   switch (id) {
     case TypeId::kBool: {
-      REEL_ASSIGN_OR_RETURN(auto values,
-                            wrap_buffer(ctx, c.buffers[1], bit_util::bytes_for_bits(end), "values", t));
-      out->buffers.push_back(values);
+      REEL_ASSIGN_OR_RETURN(
+          auto values, wrap_buffer(ctx, c.buffers[1], bit_util::bytes_for_bits(end), "values", t));
+      buffers.push_back(values);
       break;
     }
     case TypeId::kUtf8:
@@ -484,22 +528,24 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
         if (data_bytes < 0) return Status::Invalid("Arrow C array: negative string offset");
       }
       REEL_ASSIGN_OR_RETURN(auto data, wrap_buffer(ctx, c.buffers[2], data_bytes, "data", t));
-      out->buffers.push_back(offsets);
-      out->buffers.push_back(data);
+      buffers.push_back(offsets);
+      buffers.push_back(data);
       break;
     }
     case TypeId::kList: {
       REEL_ASSIGN_OR_RETURN(auto offsets, offsets_buffer());
-      out->buffers.push_back(offsets);
+      buffers.push_back(offsets);
       if (!c.children[0]) return Status::Invalid("Arrow C array: null list child");
-      REEL_ASSIGN_OR_RETURN(auto child, array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
-      out->children.push_back(std::move(child));
+      REEL_ASSIGN_OR_RETURN(auto child,
+                            array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
+      children.push_back(std::move(child));
       break;
     }
     case TypeId::kFixedSizeList: {
       if (!c.children[0]) return Status::Invalid("Arrow C array: null fixed-size list child");
-      REEL_ASSIGN_OR_RETURN(auto child, array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
-      out->children.push_back(std::move(child));
+      REEL_ASSIGN_OR_RETURN(auto child,
+                            array_from_c(ctx, *c.children[0], t.value_type(), depth + 1));
+      children.push_back(std::move(child));
       break;
     }
     case TypeId::kStruct: {
@@ -507,18 +553,19 @@ Result<ArrayPtr> array_from_c(const ImportContext& ctx, const ArrowArray& c, con
         if (!c.children[i]) return Status::Invalid("Arrow C array: null struct child");
         REEL_ASSIGN_OR_RETURN(auto child,
                               array_from_c(ctx, *c.children[i], t.fields()[i]->type, depth + 1));
-        out->children.push_back(std::move(child));
+        children.push_back(std::move(child));
       }
       break;
     }
     default: {  // primitives and fixed-size binary
       const int64_t width = id == TypeId::kFixedSizeBinary ? t.byte_width() : t.primitive_width();
       REEL_ASSIGN_OR_RETURN(auto values, wrap_buffer(ctx, c.buffers[1], end * width, "values", t));
-      out->buffers.push_back(values);
+      buffers.push_back(values);
       break;
     }
   }
-  return ArrayPtr(out);
+  return ArrayData::make(type, c.length, null_count, std::move(buffers), std::move(children),
+                         c.offset);
 }
 
 }  // namespace
@@ -616,8 +663,8 @@ Status export_array_stream(FieldPtr field, ArraySource next, ArrowArrayStream* o
       return Status::OK();
     }
     if (!type_equals(array->type, field->type)) {
-      return Status::TypeError("array stream of " + field->type->to_string() + " produced an array of " +
-                               array->type->to_string());
+      return Status::TypeError("array stream of " + field->type->to_string() +
+                               " produced an array of " + array->type->to_string());
     }
     return export_array(array, a);
   };
@@ -681,7 +728,8 @@ Result<RecordBatch> import_record_batch(ArrowArray* array, SchemaPtr schema) {
 // ---------------------------------------------------------------------------------------
 
 Result<std::unique_ptr<ArrowStreamReader>> ArrowStreamReader::open(ArrowArrayStream* stream) {
-  if (!stream || !stream->release) return Status::Invalid("ArrowStreamReader: released or null stream");
+  if (!stream || !stream->release)
+    return Status::Invalid("ArrowStreamReader: released or null stream");
   std::unique_ptr<ArrowStreamReader> r(new ArrowStreamReader());
   r->stream_ = *stream;
   stream->release = nullptr;
@@ -689,8 +737,8 @@ Result<std::unique_ptr<ArrowStreamReader>> ArrowStreamReader::open(ArrowArrayStr
   int rc = r->stream_.get_schema(&r->stream_, &schema);
   if (rc != 0) {
     const char* e = r->stream_.get_last_error(&r->stream_);
-    return Status::IOError("Arrow C stream: get_schema failed (errno " + std::to_string(rc) +
-                           ")" + (e ? std::string(": ") + e : std::string()));
+    return Status::IOError("Arrow C stream: get_schema failed (errno " + std::to_string(rc) + ")" +
+                           (e ? std::string(": ") + e : std::string()));
   }
   REEL_ASSIGN_OR_RETURN(r->field_, import_field(&schema));
   if (r->field_->type->id() == TypeId::kStruct) {

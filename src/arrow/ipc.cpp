@@ -33,8 +33,8 @@ const std::string* Schema::metadata_value(std::string_view key) const {
 Status RecordBatch::validate() const {
   if (!schema) return Status::Invalid("record batch without a schema");
   if (columns.size() != schema->fields.size()) {
-    return Status::Invalid("record batch has " + std::to_string(columns.size()) +
-                           " columns for " + std::to_string(schema->fields.size()) + " fields");
+    return Status::Invalid("record batch has " + std::to_string(columns.size()) + " columns for " +
+                           std::to_string(schema->fields.size()) + " fields");
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     const auto& f = *schema->fields[i];
@@ -54,7 +54,6 @@ Status RecordBatch::validate() const {
 }
 
 namespace ipc {
-
 
 namespace {
 
@@ -87,29 +86,46 @@ Result<std::pair<fb::Type, FbOffset>> write_type(flatbuffers::FlatBufferBuilder&
     return std::make_pair(fb::Type_FloatingPoint, fb::CreateFloatingPoint(b, p).Union());
   };
   switch (t.id()) {
-    case TypeId::kNull: return std::make_pair(fb::Type_Null, fb::CreateNull(b).Union());
-    case TypeId::kBool: return std::make_pair(fb::Type_Bool, fb::CreateBool(b).Union());
-    case TypeId::kInt8: return integer(8, true);
-    case TypeId::kInt16: return integer(16, true);
-    case TypeId::kInt32: return integer(32, true);
-    case TypeId::kInt64: return integer(64, true);
-    case TypeId::kUInt8: return integer(8, false);
-    case TypeId::kUInt16: return integer(16, false);
-    case TypeId::kUInt32: return integer(32, false);
-    case TypeId::kUInt64: return integer(64, false);
-    case TypeId::kFloat16: return floating(fb::Precision_HALF);
-    case TypeId::kFloat32: return floating(fb::Precision_SINGLE);
-    case TypeId::kFloat64: return floating(fb::Precision_DOUBLE);
-    case TypeId::kUtf8: return std::make_pair(fb::Type_Utf8, fb::CreateUtf8(b).Union());
-    case TypeId::kBinary: return std::make_pair(fb::Type_Binary, fb::CreateBinary(b).Union());
+    case TypeId::kNull:
+      return std::make_pair(fb::Type_Null, fb::CreateNull(b).Union());
+    case TypeId::kBool:
+      return std::make_pair(fb::Type_Bool, fb::CreateBool(b).Union());
+    case TypeId::kInt8:
+      return integer(8, true);
+    case TypeId::kInt16:
+      return integer(16, true);
+    case TypeId::kInt32:
+      return integer(32, true);
+    case TypeId::kInt64:
+      return integer(64, true);
+    case TypeId::kUInt8:
+      return integer(8, false);
+    case TypeId::kUInt16:
+      return integer(16, false);
+    case TypeId::kUInt32:
+      return integer(32, false);
+    case TypeId::kUInt64:
+      return integer(64, false);
+    case TypeId::kFloat16:
+      return floating(fb::Precision_HALF);
+    case TypeId::kFloat32:
+      return floating(fb::Precision_SINGLE);
+    case TypeId::kFloat64:
+      return floating(fb::Precision_DOUBLE);
+    case TypeId::kUtf8:
+      return std::make_pair(fb::Type_Utf8, fb::CreateUtf8(b).Union());
+    case TypeId::kBinary:
+      return std::make_pair(fb::Type_Binary, fb::CreateBinary(b).Union());
     case TypeId::kFixedSizeBinary:
       return std::make_pair(fb::Type_FixedSizeBinary,
                             fb::CreateFixedSizeBinary(b, t.byte_width()).Union());
-    case TypeId::kList: return std::make_pair(fb::Type_List, fb::CreateList(b).Union());
+    case TypeId::kList:
+      return std::make_pair(fb::Type_List, fb::CreateList(b).Union());
     case TypeId::kFixedSizeList:
       return std::make_pair(fb::Type_FixedSizeList,
                             fb::CreateFixedSizeList(b, t.list_size()).Union());
-    case TypeId::kStruct: return std::make_pair(fb::Type_Struct_, fb::CreateStruct_(b).Union());
+    case TypeId::kStruct:
+      return std::make_pair(fb::Type_Struct_, fb::CreateStruct_(b).Union());
   }
   return Status::NotImplemented("IPC writing of type " + t.to_string());
 }
@@ -207,7 +223,8 @@ struct BodyWriter {
   }
 
   Status visit(const ArrayData& a, int depth) {
-    if (depth > kMaxDepth) return Status::Invalid("array nesting deeper than " + std::to_string(kMaxDepth));
+    if (depth > kMaxDepth)
+      return Status::Invalid("array nesting deeper than " + std::to_string(kMaxDepth));
     nodes.emplace_back(a.length, a.null_count);
     const TypeId id = a.type->id();
     if (id == TypeId::kNull) return Status::OK();
@@ -320,7 +337,8 @@ Metadata read_metadata(const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValu
 }
 
 Result<FieldPtr> read_field(const fb::Field* f, int depth, const std::string& path) {
-  if (depth > kMaxDepth) return Status::Corrupt("schema nesting deeper than " + std::to_string(kMaxDepth));
+  if (depth > kMaxDepth)
+    return Status::Corrupt("schema nesting deeper than " + std::to_string(kMaxDepth));
   if (!f) return Status::Corrupt("schema field " + path + " is missing");
   std::string name = f->name() ? f->name()->str() : std::string();
   const std::string where = path.empty() ? "'" + name + "'" : path + "." + name;
@@ -334,25 +352,38 @@ Result<FieldPtr> read_field(const fb::Field* f, int depth, const std::string& pa
   }
   auto need_children = [&](size_t n) -> Status {
     if (children.size() != n) {
-      return Status::Corrupt("field " + where + " of a " + std::string(fb::EnumNameType(f->type_type())) +
-                             " type has " + std::to_string(children.size()) + " children, expected " +
+      return Status::Corrupt("field " + where + " of a " +
+                             std::string(fb::EnumNameType(f->type_type())) + " type has " +
+                             std::to_string(children.size()) + " children, expected " +
                              std::to_string(n));
     }
     return Status::OK();
   };
   TypePtr type;
   switch (f->type_type()) {
-    case fb::Type_Null: type = null(); break;
-    case fb::Type_Bool: type = boolean(); break;
+    case fb::Type_Null:
+      type = null();
+      break;
+    case fb::Type_Bool:
+      type = boolean();
+      break;
     case fb::Type_Int: {
       const auto* t = f->type_as_Int();
       if (!t) return Status::Corrupt("field " + where + ": Int type without parameters");
       const bool s = t->is_signed();
       switch (t->bit_width()) {
-        case 8: type = s ? int8() : uint8(); break;
-        case 16: type = s ? int16() : uint16(); break;
-        case 32: type = s ? int32() : uint32(); break;
-        case 64: type = s ? int64() : uint64(); break;
+        case 8:
+          type = s ? int8() : uint8();
+          break;
+        case 16:
+          type = s ? int16() : uint16();
+          break;
+        case 32:
+          type = s ? int32() : uint32();
+          break;
+        case 64:
+          type = s ? int64() : uint64();
+          break;
         default:
           return Status::Corrupt("field " + where + ": integer bit width " +
                                  std::to_string(t->bit_width()));
@@ -363,18 +394,30 @@ Result<FieldPtr> read_field(const fb::Field* f, int depth, const std::string& pa
       const auto* t = f->type_as_FloatingPoint();
       if (!t) return Status::Corrupt("field " + where + ": FloatingPoint without parameters");
       switch (t->precision()) {
-        case fb::Precision_HALF: type = float16(); break;
-        case fb::Precision_SINGLE: type = float32(); break;
-        case fb::Precision_DOUBLE: type = float64(); break;
-        default: return Status::Corrupt("field " + where + ": unknown float precision");
+        case fb::Precision_HALF:
+          type = float16();
+          break;
+        case fb::Precision_SINGLE:
+          type = float32();
+          break;
+        case fb::Precision_DOUBLE:
+          type = float64();
+          break;
+        default:
+          return Status::Corrupt("field " + where + ": unknown float precision");
       }
       break;
     }
-    case fb::Type_Utf8: type = utf8(); break;
-    case fb::Type_Binary: type = binary(); break;
+    case fb::Type_Utf8:
+      type = utf8();
+      break;
+    case fb::Type_Binary:
+      type = binary();
+      break;
     case fb::Type_FixedSizeBinary: {
       const auto* t = f->type_as_FixedSizeBinary();
-      if (!t || t->byte_width() <= 0) return Status::Corrupt("field " + where + ": bad fixed-size binary width");
+      if (!t || t->byte_width() <= 0)
+        return Status::Corrupt("field " + where + ": bad fixed-size binary width");
       type = fixed_size_binary(t->byte_width());
       break;
     }
@@ -385,17 +428,21 @@ Result<FieldPtr> read_field(const fb::Field* f, int depth, const std::string& pa
     case fb::Type_FixedSizeList: {
       REEL_RETURN_NOT_OK(need_children(1));
       const auto* t = f->type_as_FixedSizeList();
-      if (!t || t->list_size() <= 0) return Status::Corrupt("field " + where + ": bad fixed-size list size");
+      if (!t || t->list_size() <= 0)
+        return Status::Corrupt("field " + where + ": bad fixed-size list size");
       type = fixed_size_list(children[0], t->list_size());
       break;
     }
-    case fb::Type_Struct_: type = struct_(children); break;
+    case fb::Type_Struct_:
+      type = struct_(children);
+      break;
     default:
       return Status::NotImplemented("field " + where + " has Arrow type " +
                                     std::string(fb::EnumNameType(f->type_type())) +
                                     ", which reel does not read");
   }
-  return field(std::move(name), std::move(type), f->nullable(), read_metadata(f->custom_metadata()));
+  return field(std::move(name), std::move(type), f->nullable(),
+               read_metadata(f->custom_metadata()));
 }
 
 // Element i of a flatbuffer vector of structs, copied out: the verifier checks such vectors
@@ -424,10 +471,12 @@ struct BodyReader {
 
   Result<BufferPtr> next_buffer(size_t align) {
     const auto* buffers = rb->buffers();
-    if (!buffers || buffer >= buffers->size()) return corrupt("fewer buffers than the schema needs");
+    if (!buffers || buffer >= buffers->size())
+      return corrupt("fewer buffers than the schema needs");
     const fb::Buffer b = struct_at(*buffers, flatbuffers::uoffset_t(buffer++));
     const int64_t off = b.offset(), len = b.length();
-    if (off < 0 || len < 0 || uint64_t(off) > body_length || uint64_t(len) > body_length - uint64_t(off)) {
+    if (off < 0 || len < 0 || uint64_t(off) > body_length ||
+        uint64_t(len) > body_length - uint64_t(off)) {
       return corrupt("buffer " + std::to_string(buffer - 1) + " [" + std::to_string(off) + ", +" +
                      std::to_string(len) + ") is outside the " + std::to_string(body_length) +
                      "-byte body");
@@ -446,7 +495,8 @@ struct BodyReader {
     const fb::FieldNode n = struct_at(*nodes, flatbuffers::uoffset_t(node++));
     if (n.length() < 0 || n.null_count() < 0 || n.null_count() > n.length()) {
       return corrupt("field node " + std::to_string(node - 1) + " has length " +
-                     std::to_string(n.length()) + " and null count " + std::to_string(n.null_count()));
+                     std::to_string(n.length()) + " and null count " +
+                     std::to_string(n.null_count()));
     }
     return std::make_pair(n.length(), n.null_count());
   }
@@ -454,62 +504,58 @@ struct BodyReader {
   Result<ArrayPtr> read(const Field& f, int depth) {
     if (depth > kMaxDepth) return corrupt("nesting deeper than " + std::to_string(kMaxDepth));
     REEL_ASSIGN_OR_RETURN(auto n, next_node());
-    auto a = std::make_shared<ArrayData>();
-    a->type = f.type;
-    a->length = n.first;
-    a->null_count = n.second;
+    const auto [length, null_count] = n;
     const TypeId id = f.type->id();
-    if (id == TypeId::kNull) {
-      a->null_count = a->length;
-      return ArrayPtr(a);
-    }
+    if (id == TypeId::kNull) return ArrayData::make(f.type, length, length, {});
     REEL_ASSIGN_OR_RETURN(auto validity, next_buffer(1));
-    if (a->null_count == 0) validity = nullptr;
-    if (a->null_count > 0 && !validity) return corrupt("column '" + f.name + "' has nulls but no validity bitmap");
-    a->buffers.push_back(validity);
+    if (null_count == 0) validity = nullptr;
+    if (null_count > 0 && !validity) {
+      return corrupt("column '" + f.name + "' has nulls but no validity bitmap");
+    }
+    std::vector<BufferPtr> buffers = {validity};
+    std::vector<ArrayPtr> children;
     switch (id) {
       case TypeId::kBool: {
         REEL_ASSIGN_OR_RETURN(auto bits, next_buffer(1));
-        a->buffers.push_back(bits ? bits : BufferPtr(Buffer::allocate(0)));
+        buffers.push_back(bits ? bits : BufferPtr(Buffer::allocate(0)));
         break;
       }
       case TypeId::kUtf8:
       case TypeId::kBinary: {
         REEL_ASSIGN_OR_RETURN(auto offsets, next_buffer(4));
         REEL_ASSIGN_OR_RETURN(auto data, next_buffer(1));
-        a->buffers.push_back(offsets);
-        a->buffers.push_back(data ? data : BufferPtr(Buffer::allocate(0)));
-        if (!offsets && a->length > 0) return corrupt("column '" + f.name + "' has no offsets");
-        if (!offsets) a->buffers[1] = Buffer::allocate(4);
+        if (!offsets && length > 0) return corrupt("column '" + f.name + "' has no offsets");
+        buffers.push_back(offsets ? offsets : BufferPtr(Buffer::allocate(4)));
+        buffers.push_back(data ? data : BufferPtr(Buffer::allocate(0)));
         break;
       }
       case TypeId::kList: {
         REEL_ASSIGN_OR_RETURN(auto offsets, next_buffer(4));
-        if (!offsets && a->length > 0) return corrupt("column '" + f.name + "' has no offsets");
-        a->buffers.push_back(offsets ? offsets : BufferPtr(Buffer::allocate(4)));
+        if (!offsets && length > 0) return corrupt("column '" + f.name + "' has no offsets");
+        buffers.push_back(offsets ? offsets : BufferPtr(Buffer::allocate(4)));
         REEL_ASSIGN_OR_RETURN(auto child, read(*f.type->fields()[0], depth + 1));
-        a->children.push_back(child);
+        children.push_back(child);
         break;
       }
       case TypeId::kFixedSizeList: {
         REEL_ASSIGN_OR_RETURN(auto child, read(*f.type->fields()[0], depth + 1));
-        a->children.push_back(child);
+        children.push_back(child);
         break;
       }
       case TypeId::kStruct:
         for (const auto& child_field : f.type->fields()) {
           REEL_ASSIGN_OR_RETURN(auto child, read(*child_field, depth + 1));
-          a->children.push_back(child);
+          children.push_back(child);
         }
         break;
       default: {
         const int w = f.type->primitive_width();
         REEL_ASSIGN_OR_RETURN(auto values, next_buffer(size_t(std::min(w, 8))));
-        a->buffers.push_back(values ? values : BufferPtr(Buffer::allocate(0)));
+        buffers.push_back(values ? values : BufferPtr(Buffer::allocate(0)));
         break;
       }
     }
-    return ArrayPtr(a);
+    return ArrayData::make(f.type, length, null_count, std::move(buffers), std::move(children));
   }
 };
 
@@ -533,7 +579,7 @@ Result<std::optional<StreamReader::RawMessage>> StreamReader::read_message() {
     std::memcpy(&word, bytes_.data() + pos_, 4);
     pos_ += 4;
   }
-  const int32_t length = int32_t(word);  // without continuation: the pre-1.0 format
+  const int32_t length = int32_t(word);                 // without continuation: the pre-1.0 format
   if (length == 0) return std::optional<RawMessage>();  // end-of-stream marker
   if (length < 0 || size_t(length) > bytes_.size() - pos_) {
     return corrupt("metadata length " + std::to_string(length) + " exceeds the " +
@@ -549,7 +595,8 @@ Result<std::optional<StreamReader::RawMessage>> StreamReader::read_message() {
     meta = reinterpret_cast<const uint8_t*>(aligned->data());
   }
   flatbuffers::Verifier verifier(meta, size_t(length), kMaxDepth, 1000000);
-  if (!fb::VerifyMessageBuffer(verifier)) return corrupt("metadata is not a valid flatbuffer Message");
+  if (!fb::VerifyMessageBuffer(verifier))
+    return corrupt("metadata is not a valid flatbuffer Message");
   const fb::Message* message = fb::GetMessage(meta);
   pos_ += size_t(length);
   const int64_t body_length = message->body_length();
@@ -566,7 +613,8 @@ Result<SchemaPtr> StreamReader::schema() {
   if (schema_) return schema_;
   REEL_ASSIGN_OR_RETURN(auto raw, read_message());
   if (!raw) return Status::Corrupt("Arrow IPC stream has no schema message");
-  if (raw->message->header_type() != fb::MessageHeader_Schema || !raw->message->header_as_Schema()) {
+  if (raw->message->header_type() != fb::MessageHeader_Schema ||
+      !raw->message->header_as_Schema()) {
     return Status::Corrupt("Arrow IPC stream starts with a " +
                            std::string(fb::EnumNameMessageHeader(raw->message->header_type())) +
                            " message, expected Schema");
@@ -598,7 +646,8 @@ Result<std::optional<RecordBatch>> StreamReader::next() {
     }
     const auto type = raw->message->header_type();
     if (type == fb::MessageHeader_DictionaryBatch) {
-      return Status::NotImplemented("dictionary batches (at byte " + std::to_string(raw->offset) + ")");
+      return Status::NotImplemented("dictionary batches (at byte " + std::to_string(raw->offset) +
+                                    ")");
     }
     if (type != fb::MessageHeader_RecordBatch || !raw->message->header_as_RecordBatch()) {
       return Status::Corrupt("unexpected " + std::string(fb::EnumNameMessageHeader(type)) +

@@ -10,18 +10,24 @@ bool Field::operator==(const Field& other) const {
 int DataType::primitive_width() const {
   switch (id_) {
     case TypeId::kInt8:
-    case TypeId::kUInt8: return 1;
+    case TypeId::kUInt8:
+      return 1;
     case TypeId::kInt16:
     case TypeId::kUInt16:
-    case TypeId::kFloat16: return 2;
+    case TypeId::kFloat16:
+      return 2;
     case TypeId::kInt32:
     case TypeId::kUInt32:
-    case TypeId::kFloat32: return 4;
+    case TypeId::kFloat32:
+      return 4;
     case TypeId::kInt64:
     case TypeId::kUInt64:
-    case TypeId::kFloat64: return 8;
-    case TypeId::kFixedSizeBinary: return param_;
-    default: return 0;
+    case TypeId::kFloat64:
+      return 8;
+    case TypeId::kFixedSizeBinary:
+      return param_;
+    default:
+      return 0;
   }
 }
 
@@ -50,25 +56,44 @@ bool DataType::equals(const DataType& other, bool check_metadata) const {
 
 const char* type_id_name(TypeId id) {
   switch (id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kFloat16: return "float16";
-    case TypeId::kFloat32: return "float32";
-    case TypeId::kFloat64: return "float64";
-    case TypeId::kUtf8: return "utf8";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kFixedSizeBinary: return "fixed_size_binary";
-    case TypeId::kList: return "list";
-    case TypeId::kFixedSizeList: return "fixed_size_list";
-    case TypeId::kStruct: return "struct";
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kFloat16:
+      return "float16";
+    case TypeId::kFloat32:
+      return "float32";
+    case TypeId::kFloat64:
+      return "float64";
+    case TypeId::kUtf8:
+      return "utf8";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kFixedSizeBinary:
+      return "fixed_size_binary";
+    case TypeId::kList:
+      return "list";
+    case TypeId::kFixedSizeList:
+      return "fixed_size_list";
+    case TypeId::kStruct:
+      return "struct";
   }
   return "unknown";
 }
@@ -87,11 +112,11 @@ std::string DataType::to_string() const {
   return s;
 }
 
-#define REEL_SINGLETON(fn, Id)                                                \
-  const TypePtr& fn() {                                                       \
-    static const TypePtr t = std::make_shared<const DataType>(TypeId::Id,     \
-                                                              std::vector<FieldPtr>{}, 0); \
-    return t;                                                                 \
+#define REEL_SINGLETON(fn, Id)                                                    \
+  const TypePtr& fn() {                                                           \
+    static const TypePtr t =                                                      \
+        std::make_shared<const DataType>(TypeId::Id, std::vector<FieldPtr>{}, 0); \
+    return t;                                                                     \
   }
 REEL_SINGLETON(null, kNull)
 REEL_SINGLETON(boolean, kBool)
@@ -130,8 +155,7 @@ TypePtr fixed_size_list(TypePtr value_type, int32_t list_size, bool nullable_ite
 
 TypePtr fixed_size_list(FieldPtr value_field, int32_t list_size) {
   return std::make_shared<const DataType>(TypeId::kFixedSizeList,
-                                          std::vector<FieldPtr>{std::move(value_field)},
-                                          list_size);
+                                          std::vector<FieldPtr>{std::move(value_field)}, list_size);
 }
 
 TypePtr struct_(std::vector<FieldPtr> fields) {

@@ -13,8 +13,10 @@ Result<RowId> parse_row_id(const std::string& hex) {
   uint64_t parts[2] = {0, 0};
   for (size_t i = 0; i < 32; ++i) {
     char c = hex[i];
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                                             : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    int v = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : -1;
     if (v < 0) return Status::Invalid("chunk id '" + hex + "' is not 32 hex digits");
     parts[i / 16] = parts[i / 16] << 4 | uint64_t(v);
   }
@@ -31,24 +33,24 @@ Result<arrow::RecordBatch> chunk_to_record_batch(const Chunk& chunk) {
                       {"reel.entity_path", chunk.entity_path().str()},
                       {"reel.chunk_id", chunk.id().to_string()},
                       {"reel.is_sorted", chunk.is_sorted() ? "true" : "false"}};
-  schema->fields.push_back(arrow::field("reel.row_id", arrow::fixed_size_binary(16), false,
-                                        {{"reel.kind", "row_id"}}));
+  schema->fields.push_back(
+      arrow::field("reel.row_id", arrow::fixed_size_binary(16), false, {{"reel.kind", "row_id"}}));
   batch.columns.push_back(chunk.row_ids().to_arrow());
   for (const auto& t : chunk.timelines()) {
-    schema->fields.push_back(arrow::field(
-        t.name(), arrow::int64(), false,
-        {{"reel.kind", "time"},
-         {"reel.time_type", time_type_name(t.timeline().type())},
-         {"reel.is_sorted", t.is_sorted() ? "true" : "false"}}));
+    schema->fields.push_back(arrow::field(t.name(), arrow::int64(), false,
+                                          {{"reel.kind", "time"},
+                                           {"reel.time_type", time_type_name(t.timeline().type())},
+                                           {"reel.is_sorted", t.is_sorted() ? "true" : "false"}}));
     batch.columns.push_back(t.to_arrow());
   }
   for (const auto& c : chunk.components()) {
     auto list = c.list.to_arrow();
-    schema->fields.push_back(arrow::field(c.descriptor.identifier(), list->type, true,
-                                          {{"reel.kind", "component"},
-                                           {"reel.archetype", c.descriptor.archetype()},
-                                           {"reel.archetype_field", c.descriptor.field()},
-                                           {"reel.component_type", c.descriptor.component_type()}}));
+    schema->fields.push_back(
+        arrow::field(c.descriptor.identifier(), list->type, true,
+                     {{"reel.kind", "component"},
+                      {"reel.archetype", c.descriptor.archetype()},
+                      {"reel.archetype_field", c.descriptor.field()},
+                      {"reel.component_type", c.descriptor.component_type()}}));
     batch.columns.push_back(std::move(list));
   }
   batch.schema = std::move(schema);
@@ -58,7 +60,8 @@ Result<arrow::RecordBatch> chunk_to_record_batch(const Chunk& chunk) {
 Result<ChunkPtr> chunk_from_record_batch(const arrow::RecordBatch& batch) {
   const arrow::Schema& schema = *batch.schema;
   const std::string* path = schema.metadata_value("reel.entity_path");
-  if (!path) return Status::Invalid("record batch is not a reel chunk: no reel.entity_path metadata");
+  if (!path)
+    return Status::Invalid("record batch is not a reel chunk: no reel.entity_path metadata");
   auto entity = EntityPath::parse(*path);
   if (!entity.ok()) return entity.status().with_context("reel.entity_path");
   ChunkId id = RowId::create();
@@ -86,7 +89,8 @@ Result<ChunkPtr> chunk_from_record_batch(const arrow::RecordBatch& batch) {
       row_ids = std::move(*ids);
     } else if (*kind == "time") {
       const std::string* tt = arrow::find_metadata(f.metadata, "reel.time_type");
-      if (!tt) return Status::Invalid(where + ": time column '" + f.name + "' has no reel.time_type");
+      if (!tt)
+        return Status::Invalid(where + ": time column '" + f.name + "' has no reel.time_type");
       auto type = parse_time_type(*tt);
       if (!type.ok()) return type.status().with_context(where + ", time column '" + f.name + "'");
       auto t = TimeColumn::from_arrow(Timeline(f.name, *type), column);
@@ -100,8 +104,8 @@ Result<ChunkPtr> chunk_from_record_batch(const arrow::RecordBatch& batch) {
       for (const char* key : {"reel.archetype", "reel.archetype_field", "reel.component_type"}) {
         const std::string v = meta(key);
         if (auto bad = utf8::first_invalid(v)) {
-          return Status::Invalid(where + ", component '" + utf8::replace_invalid(f.name) + "': " +
-                                 key + ": " + utf8::describe_invalid(v, *bad));
+          return Status::Invalid(where + ", component '" + utf8::replace_invalid(f.name) +
+                                 "': " + key + ": " + utf8::describe_invalid(v, *bad));
         }
       }
       ComponentDescriptor d(meta("reel.archetype"), meta("reel.archetype_field"),
@@ -111,7 +115,8 @@ Result<ChunkPtr> chunk_from_record_batch(const arrow::RecordBatch& batch) {
       if (!list.ok()) return list.status().with_context(where + ", component '" + f.name + "'");
       components.push_back({d, std::move(*list)});
     } else {
-      return Status::Invalid(where + ": column '" + f.name + "' has unknown reel.kind '" + *kind + "'");
+      return Status::Invalid(where + ": column '" + f.name + "' has unknown reel.kind '" + *kind +
+                             "'");
     }
   }
   if (!row_ids) return Status::Invalid(where + ": no row id column");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chunk/test_util_internal.hpp"
 #include "reel/arrow/ipc.hpp"
 
 namespace reel {
@@ -10,13 +11,18 @@ namespace {
 const ComponentDescriptor kPos("Points3D", "positions", "reel.components.Position3D");
 const ComponentDescriptor kScalar("Scalars", "scalars", "reel.components.Scalar");
 
+using test::f64;
+using test::make_chunk;
+using test::make_error;
+
 ChunkPtr sample_chunk() {
   ChunkBuilder b("/world/points");
   RowId first = RowId::reserve(3);
   for (int i = 0; i < 3; ++i) {
     arrow::FixedSizeListBuilder fsl(std::make_unique<arrow::PrimitiveBuilder<float>>(), 3);
     for (int p = 0; p < i; ++p) {
-      for (int k = 0; k < 3; ++k) fsl.child_as<arrow::PrimitiveBuilder<float>>().append(float(i * 10 + p));
+      for (int k = 0; k < 3; ++k)
+        fsl.child_as<arrow::PrimitiveBuilder<float>>().append(float(i * 10 + p));
       fsl.append_entry();
     }
     b.add_row(first.plus(uint64_t(i)),
@@ -60,7 +66,7 @@ TEST(ChunkArrowTest, RoundTripThroughIpcKeepsEverything) {
   ASSERT_TRUE(back.ok()) << back.status().to_string();
   EXPECT_TRUE((*back)->content_equals(*chunk)) << (*back)->to_string() << chunk->to_string();
   EXPECT_EQ((*back)->id(), chunk->id());
-  EXPECT_TRUE((*back)->row_ids().is_consecutive());            // runs detected again
+  EXPECT_TRUE((*back)->row_ids().is_consecutive());  // runs detected again
   EXPECT_FALSE((*back)->component(kPos)->list.is_unit());
   // Unit lists (one instance per row) are detected again from the offsets.
   auto unit = ListColumn::unit(arrow::make_primitive<double>({1, 2, 3}));
@@ -69,7 +75,8 @@ TEST(ChunkArrowTest, RoundTripThroughIpcKeepsEverything) {
                .value();
   auto unit_bytes = std::make_shared<std::vector<uint8_t>>();
   ASSERT_TRUE(arrow::ipc::write_stream(chunk_to_record_batch(*c).value(), *unit_bytes).ok());
-  auto unit_back = chunk_from_record_batch(arrow::ipc::read_stream(*unit_bytes, unit_bytes).value());
+  auto unit_back =
+      chunk_from_record_batch(arrow::ipc::read_stream(*unit_bytes, unit_bytes).value());
   ASSERT_TRUE(unit_back.ok());
   EXPECT_TRUE((*unit_back)->component(kScalar)->list.is_unit());
   EXPECT_TRUE((*unit_back)->content_equals(*c));
@@ -87,8 +94,8 @@ TEST(ChunkArrowTest, DecoderNamesWhatIsWrong) {
 
   auto bad_time = std::make_shared<arrow::Schema>(*batch.schema);
   arrow::RecordBatch wrong = batch;
-  bad_time->fields[1] = arrow::field("frame", arrow::float64(), false,
-                                     bad_time->fields[1]->metadata);
+  bad_time->fields[1] =
+      arrow::field("frame", arrow::float64(), false, bad_time->fields[1]->metadata);
   wrong.schema = bad_time;
   wrong.columns[1] = arrow::make_primitive<double>({1, 2, 3});
   r = chunk_from_record_batch(wrong);
@@ -139,6 +146,51 @@ TEST(ChunkArrowTest, NamesThatAreNotUtf8AreRefusedNamingTheColumn) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("reel.component_type: invalid UTF-8"), std::string::npos)
       << r.status().message();
+}
+
+TEST(ChunkArrowTest, DecodingRefusesRowIdsOfTheWrongType) {
+  auto batch = chunk_to_record_batch(*make_chunk({1, 2}, {1, 2}, {1, 2})).value();
+  auto schema = std::make_shared<arrow::Schema>(*batch.schema);
+  schema->fields[0] =
+      arrow::field("reel.row_id", arrow::int64(), false, schema->fields[0]->metadata);
+  batch.schema = schema;
+  batch.columns[0] = arrow::make_primitive<int64_t>({1, 2});
+  auto r = chunk_from_record_batch(batch);
+  EXPECT_EQ(r.status().code(), StatusCode::kTypeError);
+  EXPECT_EQ(make_error(r),
+            "chunk of /world/e, column 'reel.row_id': row id column must be "
+            "fixed_size_binary[16], got int64");
+}
+
+TEST(ChunkArrowTest, DecodingRefusesAComponentThatIsNotAList) {
+  auto batch = chunk_to_record_batch(*make_chunk({1, 2}, {1, 2}, {1, 2})).value();
+  auto schema = std::make_shared<arrow::Schema>(*batch.schema);
+  const size_t k = batch.columns.size() - 1;
+  schema->fields[k] =
+      arrow::field("Scalars:scalars", arrow::float64(), true, schema->fields[k]->metadata);
+  batch.schema = schema;
+  batch.columns[k] = f64({1, 2});
+  auto r = chunk_from_record_batch(batch);
+  EXPECT_EQ(r.status().code(), StatusCode::kTypeError);
+  EXPECT_EQ(make_error(r),
+            "chunk of /world/e, component 'Scalars:scalars': component column must be a list "
+            "array, got float64");
+}
+
+TEST(ChunkArrowTest, DecodingComputesStatisticsInsteadOfTrustingMetadata) {
+  auto batch = chunk_to_record_batch(*make_chunk({2, 1}, {5, 4}, {1, 2})).value();
+  auto schema = std::make_shared<arrow::Schema>(*batch.schema);
+  for (auto& [key, value] : schema->metadata) {
+    if (key == "reel.is_sorted") value = "true";
+  }
+  schema->fields[1] = arrow::field(
+      "frame", arrow::int64(), false,
+      {{"reel.kind", "time"}, {"reel.time_type", "sequence"}, {"reel.is_sorted", "true"}});
+  batch.schema = schema;
+  auto c = chunk_from_record_batch(batch).value();
+  EXPECT_FALSE(c->is_sorted());
+  EXPECT_FALSE(c->timeline("frame")->is_sorted());
+  EXPECT_EQ(c->timeline("frame")->range(), (TimeRange{4, 5}));
 }
 
 }  // namespace

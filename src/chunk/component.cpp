@@ -43,12 +43,13 @@ ComponentDescriptor::ComponentDescriptor(std::string_view archetype, std::string
   std::lock_guard lock(table.mutex);
   auto it = table.map.find(key);
   if (it == table.map.end()) {
-    auto* d = new Data{std::string(archetype), std::string(field), std::string(component_type),
-                       archetype.empty() ? std::string(field)
-                                         : std::string(archetype) + ":" + std::string(field)};
+    auto* d = new Data{
+        std::string(archetype), std::string(field), std::string(component_type),
+        archetype.empty() ? std::string(field) : std::string(archetype) + ":" + std::string(field)};
     it = table.map
-             .emplace(std::move(key), std::unique_ptr<const void, void (*)(const void*)>(
-                                          d, [](const void* p) { delete static_cast<const Data*>(p); }))
+             .emplace(std::move(key),
+                      std::unique_ptr<const void, void (*)(const void*)>(
+                          d, [](const void* p) { delete static_cast<const Data*>(p); }))
              .first;
   }
   data_ = static_cast<const Data*>(it->second.get());
@@ -132,29 +133,23 @@ ListColumn ListColumn::unit(ArrayPtr values, BufferPtr validity, int64_t null_co
 
 Result<ListColumn> ListColumn::with_offsets(ArrayPtr values, BufferPtr offsets, int64_t length,
                                             BufferPtr validity, int64_t null_count) {
-  auto data = std::make_shared<arrow::ArrayData>();
-  data->type = arrow::list(values->type);
-  data->length = length;
-  data->null_count = validity ? null_count : 0;
-  data->buffers = {data->null_count ? validity : nullptr, std::move(offsets)};
-  data->children = {std::move(values)};
+  const int64_t nulls = validity ? null_count : 0;
+  arrow::TypePtr type = arrow::list(values->type);  // before `values` moves
+  auto data =
+      arrow::ArrayData::make(std::move(type), length, nulls,
+                             {nulls ? validity : nullptr, std::move(offsets)}, {std::move(values)});
   REEL_RETURN_NOT_OK(arrow::validate(*data, true));
   return from_arrow(data, false);
 }
 
 ListColumn ListColumn::nulls(const arrow::TypePtr& type, int64_t length) {
   ListColumn c;
-  c.values_ = arrow::make_null_array(type, 0);
-  if (type->id() != arrow::TypeId::kNull) {
-    // An empty array with valid buffers, not an all-null one.
-    auto empty = std::make_shared<arrow::ArrayData>(*arrow::make_null_array(type, 0));
-    empty->null_count = 0;
-    c.values_ = empty;
-  }
+  c.values_ = arrow::make_null_array(type, 0);  // empty: valid buffers and no nulls
   c.offsets_ = arrow::Buffer::allocate(size_t(length + 1) * 4);
   c.length_ = length;
   c.null_count_ = length;
-  c.validity_ = length ? arrow::Buffer::allocate(size_t(bit_util::bytes_for_bits(length))) : nullptr;
+  c.validity_ =
+      length ? arrow::Buffer::allocate(size_t(bit_util::bytes_for_bits(length))) : nullptr;
   if (!length) c.null_count_ = 0;
   return c;
 }
@@ -272,25 +267,22 @@ Result<ListColumn> ListColumn::concatenate(std::span<const ListColumn* const> co
 }
 
 ArrayPtr ListColumn::to_arrow() const {
-  auto data = std::make_shared<arrow::ArrayData>();
-  data->type = arrow::list(values_->type);
-  data->length = length_;
-  data->null_count = null_count_;
-  data->children = {values_};
+  const arrow::TypePtr type = arrow::list(values_->type);
   if (offsets_ && (null_count_ == 0 || validity_offset_ == offsets_offset_)) {
-    data->offset = offsets_offset_;
-    data->buffers = {null_count_ ? validity_ : nullptr, offsets_};
-    return data;
+    return arrow::ArrayData::make(type, length_, null_count_,
+                                  {null_count_ ? validity_ : nullptr, offsets_}, {values_},
+                                  offsets_offset_);
   }
   auto offsets = arrow::Buffer::allocate(size_t(length_ + 1) * 4);
   int32_t* o = offsets->mutable_data_as<int32_t>();
   for (int64_t i = 0; i <= length_; ++i) {
-    o[i] = offsets_ ? offsets_->data_as<int32_t>()[offsets_offset_ + i]
-                    : int32_t(values_offset_ + i);
+    o[i] =
+        offsets_ ? offsets_->data_as<int32_t>()[offsets_offset_ + i] : int32_t(values_offset_ + i);
   }
-  data->buffers = {null_count_ ? rebase_bits(validity_, validity_offset_, length_) : nullptr,
-                   offsets};
-  return data;
+  return arrow::ArrayData::make(
+      type, length_, null_count_,
+      {null_count_ ? rebase_bits(validity_, validity_offset_, length_) : nullptr, offsets},
+      {values_});
 }
 
 bool ListColumn::equals(const ListColumn& other) const {

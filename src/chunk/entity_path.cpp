@@ -16,8 +16,8 @@ struct EntityPath::Impl {
 namespace {
 
 bool is_plain(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-' || c == '.' || c >= 0x80;  // non-ASCII (UTF-8) is kept as is
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.' || c >= 0x80;  // non-ASCII (UTF-8) is kept as is
 }
 
 std::shared_ptr<const EntityPath::Impl> make_impl(std::vector<std::string> parts) {
@@ -149,8 +149,7 @@ EntityPath::EntityPath() {
 
 EntityPath::EntityPath(std::vector<std::string> parts) : impl_(make_impl(std::move(parts))) {}
 
-EntityPath::EntityPath(std::string_view text)
-    : impl_(make_impl(split_path(text, false).value())) {}
+EntityPath::EntityPath(std::string_view text) : impl_(make_impl(split_path(text, false).value())) {}
 
 Result<EntityPath> EntityPath::parse(std::string_view text) {
   REEL_ASSIGN_OR_RETURN(auto parts, split_path(text, true));
@@ -162,7 +161,8 @@ const std::string& EntityPath::str() const { return impl_->text; }
 size_t EntityPath::hash() const { return impl_->hash; }
 
 bool EntityPath::operator==(const EntityPath& other) const {
-  return impl_ == other.impl_ || (impl_->hash == other.impl_->hash && impl_->text == other.impl_->text);
+  return impl_ == other.impl_ ||
+         (impl_->hash == other.impl_->hash && impl_->text == other.impl_->text);
 }
 
 EntityPath EntityPath::parent() const {

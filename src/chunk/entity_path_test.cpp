@@ -387,7 +387,8 @@ TEST(EntityPathFilterTest, DoubleStarMustBeAWholePart) {
 TEST(EntityPathTest, BytesThatAreNotUtf8AreRefusedOrReplaced) {
   auto strict = EntityPath::parse("/world/\xff/x");
   ASSERT_FALSE(strict.ok());
-  EXPECT_EQ(strict.status().message(), "entity path: invalid UTF-8 at byte 7 of \"/world/\\xff/x\"");
+  EXPECT_EQ(strict.status().message(),
+            "entity path: invalid UTF-8 at byte 7 of \"/world/\\xff/x\"");
   // The lenient form used by logging calls never fails and never keeps the bad byte.
   EntityPath lenient("/world/\xff/x");
   EXPECT_EQ(lenient.str(), "/world/\xEF\xBF\xBD/x");

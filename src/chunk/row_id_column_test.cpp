@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "reel/chunk/chunk.hpp"
+#include "reel/chunk/row_id_column.hpp"
 
 namespace reel {
 namespace {
@@ -91,7 +91,8 @@ TEST(RowIdColumnTest, RandomRunsSlicesConcatenationsAndTakesMatchAVector) {
     ASSERT_EQ(materialize(c), expected) << "seed " << seed;
     EXPECT_EQ(c.is_sorted(), std::is_sorted(expected.begin(), expected.end())) << "seed " << seed;
     std::vector<int64_t> rows;
-    for (int i = 0; i < 10 && c.length() > 0; ++i) rows.push_back(int64_t(rng() % uint32_t(c.length())));
+    for (int i = 0; i < 10 && c.length() > 0; ++i)
+      rows.push_back(int64_t(rng() % uint32_t(c.length())));
     auto t = c.take(rows);
     for (size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(t[int64_t(i)], expected[size_t(rows[i])]);
     // The Arrow form round-trips.

@@ -8,9 +8,12 @@ namespace reel {
 
 const char* time_type_name(TimeType type) {
   switch (type) {
-    case TimeType::kSequence: return "sequence";
-    case TimeType::kDuration: return "duration";
-    case TimeType::kTimestamp: return "timestamp";
+    case TimeType::kSequence:
+      return "sequence";
+    case TimeType::kDuration:
+      return "duration";
+    case TimeType::kTimestamp:
+      return "timestamp";
   }
   return "unknown";
 }
@@ -26,7 +29,8 @@ Result<TimeType> parse_time_type(std::string_view name) {
 std::string format_time(TimeType type, TimeInt t) {
   char buf[64];
   switch (type) {
-    case TimeType::kSequence: return std::to_string(t);
+    case TimeType::kSequence:
+      return std::to_string(t);
     case TimeType::kDuration: {
       const char* sign = t < 0 ? "-" : "";
       uint64_t a = t < 0 ? uint64_t(-(t + 1)) + 1 : uint64_t(t);
@@ -56,8 +60,7 @@ std::string format_time(TimeType type, TimeInt t) {
 
 namespace {
 
-void compute_stats(const TimeInt* d, int64_t n, bool* sorted, TimeRange* range,
-                   TimeInt* stride) {
+void compute_stats(const TimeInt* d, int64_t n, bool* sorted, TimeRange* range, TimeInt* stride) {
   *range = TimeRange{};
   *sorted = true;
   *stride = 0;
@@ -120,9 +123,9 @@ Result<TimeColumn> TimeColumn::make_checked(Timeline timeline, arrow::BufferPtr 
   }
   TimeColumn c = make(std::move(timeline), std::move(times), offset, length);
   if (c.is_sorted_ != is_sorted) {
-    return Status::Invalid("time column '" + c.name() + "' claims is_sorted=" +
-                           (is_sorted ? "true but its times are not sorted"
-                                      : "false but its times are sorted"));
+    return Status::Invalid(
+        "time column '" + c.name() + "' claims is_sorted=" +
+        (is_sorted ? "true but its times are not sorted" : "false but its times are sorted"));
   }
   if (!(c.range_ == range) && !(c.range_.empty() && range.empty())) {
     return Status::Invalid("time column '" + c.name() + "' claims range [" +
@@ -205,8 +208,8 @@ int64_t search_sorted(const TimeInt* d, int64_t n, TimeInt at, bool lower) {
     lo = std::max<int64_t>(hi - step, 0);
   }
   // Answer in (lo, hi]: the first index in [lo + 1, hi) that is not before, else hi.
-  const TimeInt* it = lower ? std::lower_bound(d + lo + 1, d + hi, at)
-                            : std::upper_bound(d + lo + 1, d + hi, at);
+  const TimeInt* it =
+      lower ? std::lower_bound(d + lo + 1, d + hi, at) : std::upper_bound(d + lo + 1, d + hi, at);
   return it - d;
 }
 

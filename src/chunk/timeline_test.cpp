@@ -62,6 +62,52 @@ TEST(TimeColumnTest, MakeCheckedRejectsFalseClaims) {
   EXPECT_TRUE(TimeColumn::make_checked(Timeline::sequence("f"), buffer, 0, 3, false, {1, 3}).ok());
 }
 
+TEST(TimeColumnTest, CheckedTimeColumnRefusesAFalseSortedFlag) {
+  std::vector<int64_t> v = {3, 1, 2};
+  auto buffer = arrow::Buffer::copy_of(v.data(), v.size() * 8);
+  auto r = TimeColumn::make_checked(Timeline::sequence("frame"), buffer, 0, 3, true, {1, 3});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "time column 'frame' claims is_sorted=true but its times are not sorted");
+}
+
+// Regression: claiming "unsorted" for sorted times was reported as "claims is_sorted=false but
+// it is not", which reads as if the column were unsorted.
+TEST(TimeColumnTest, CheckedTimeColumnRefusesAFalseUnsortedFlag) {
+  std::vector<int64_t> v = {1, 2, 3};
+  auto buffer = arrow::Buffer::copy_of(v.data(), v.size() * 8);
+  auto r = TimeColumn::make_checked(Timeline::sequence("frame"), buffer, 0, 3, false, {1, 3});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "time column 'frame' claims is_sorted=false but its times are sorted");
+}
+
+TEST(TimeColumnTest, CheckedTimeColumnRefusesAFalseRange) {
+  std::vector<int64_t> v = {1, 2, 3};
+  auto buffer = arrow::Buffer::copy_of(v.data(), v.size() * 8);
+  auto r = TimeColumn::make_checked(Timeline::sequence("frame"), buffer, 1, 2, true, {1, 3});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "time column 'frame' claims range [1, 3] but holds [2, 3]");
+  EXPECT_TRUE(
+      TimeColumn::make_checked(Timeline::sequence("frame"), buffer, 1, 2, true, {2, 3}).ok());
+}
+
+// Regression: a negative offset passed the size check ((offset + length) * 8 <= size) and the
+// column read before the buffer.
+TEST(TimeColumnTest, CheckedTimeColumnRefusesRowsOutsideTheBuffer) {
+  std::vector<int64_t> v = {1, 2, 3};
+  auto buffer = arrow::Buffer::copy_of(v.data(), v.size() * 8);
+  auto negative =
+      TimeColumn::make_checked(Timeline::sequence("frame"), buffer, -1, 1, true, {1, 1});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.status().message(),
+            "time column 'frame': 1 rows at offset -1 are outside its buffer of 3 times");
+  auto past = TimeColumn::make_checked(Timeline::sequence("frame"), buffer, 2, 2, true, {3, 3});
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.status().message(),
+            "time column 'frame': 2 rows at offset 2 are outside its buffer of 3 times");
+}
+
 TEST(TimeColumnTest, SearchesAgreeWithTheStandardLibrary) {
   std::mt19937_64 rng(11);
   for (int trial = 0; trial < 300; ++trial) {
@@ -72,11 +118,14 @@ TEST(TimeColumnTest, SearchesAgreeWithTheStandardLibrary) {
     const int64_t stride = 1 + int64_t(rng() % 7);
     for (auto& x : v) {
       x = t;
-      t += kind == 0 ? stride : kind == 1 ? int64_t(rng() % 3) : int64_t(rng() % 50);  // even, dups, gaps
+      t += kind == 0   ? stride
+           : kind == 1 ? int64_t(rng() % 3)
+                       : int64_t(rng() % 50);  // even, dups, gaps
     }
     auto c = TimeColumn::sequence("f", v);
     for (int q = 0; q < 50; ++q) {
-      int64_t at = n ? v[0] - 10 + int64_t(rng() % uint64_t(v.back() - v[0] + 21)) : int64_t(rng() % 10);
+      int64_t at =
+          n ? v[0] - 10 + int64_t(rng() % uint64_t(v.back() - v[0] + 21)) : int64_t(rng() % 10);
       EXPECT_EQ(c.upper_bound(at), std::upper_bound(v.begin(), v.end(), at) - v.begin())
           << "trial " << trial << " at " << at;
       EXPECT_EQ(c.lower_bound(at), std::lower_bound(v.begin(), v.end(), at) - v.begin())
@@ -91,7 +140,8 @@ TEST(TimeFormatTest, EveryKind) {
   EXPECT_EQ(format_time(TimeType::kDuration, -1'500'000'000), "-1.500000000s");
   EXPECT_EQ(format_time(TimeType::kTimestamp, 0), "1970-01-01T00:00:00.000000000Z");
   EXPECT_EQ(format_time(TimeType::kTimestamp, -1), "1969-12-31T23:59:59.999999999Z");
-  EXPECT_EQ(format_time(TimeType::kTimestamp, 1'700'000'000'123'456'789), "2023-11-14T22:13:20.123456789Z");
+  EXPECT_EQ(format_time(TimeType::kTimestamp, 1'700'000'000'123'456'789),
+            "2023-11-14T22:13:20.123456789Z");
   EXPECT_EQ(parse_time_type("duration").value(), TimeType::kDuration);
   EXPECT_FALSE(parse_time_type("weeks").ok());
 }

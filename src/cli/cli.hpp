@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
 #include "reel/store_io/store_io.hpp"
-#include "reel/status.hpp"
 
 namespace reel::cli {
 
@@ -42,9 +42,10 @@ Status check_output_is_not_an_input(const std::string& output,
 
 // Output: the path, or stdout ("-"); refuses a terminal for binary output and an output
 // that is one of `inputs` (check_output_is_not_an_input).
-Result<std::unique_ptr<format::RecordingWriter>> open_output(
-    const std::string& path, format::WriterOptions options,
-    const std::vector<std::string>& inputs, const char* verb);
+Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
+                                                             format::WriterOptions options,
+                                                             const std::vector<std::string>& inputs,
+                                                             const char* verb);
 
 // Reads every message of an input, calling `on_message`; shows progress; collects warnings
 // (printed to stderr by the caller). Stops at the first error.
@@ -122,6 +123,22 @@ struct SchemaOptions {
   std::vector<std::string> inputs;
 };
 int run_schema(const SchemaOptions& options);
+
+struct SqlOptions {
+  std::string query;
+  std::vector<std::string> inputs;  // files, directories, globs (a dataset)
+  std::string format;               // table (default on a terminal), csv, json, arrow
+  std::string output = "-";
+};
+int run_sql(const SqlOptions& options);
+
+struct ExportOptions {
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string format = "parquet";
+  bool overwrite = false;
+};
+int run_export(const ExportOptions& options);
 
 // Loads recordings into a store (for query, schema, view). Prints warnings.
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& inputs);

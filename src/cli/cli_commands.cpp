@@ -43,8 +43,10 @@ size_t array_bytes(const arrow::ArrayData& a, int64_t offset, int64_t length) {
   const arrow::TypeId id = a.type->id();
   size_t n = a.null_count ? size_t(arrow::bit_util::bytes_for_bits(length)) : 0;
   switch (id) {
-    case arrow::TypeId::kNull: return 0;
-    case arrow::TypeId::kBool: return n + size_t(arrow::bit_util::bytes_for_bits(length));
+    case arrow::TypeId::kNull:
+      return 0;
+    case arrow::TypeId::kBool:
+      return n + size_t(arrow::bit_util::bytes_for_bits(length));
     case arrow::TypeId::kUtf8:
     case arrow::TypeId::kBinary: {
       if (length == 0) return n;
@@ -64,7 +66,8 @@ size_t array_bytes(const arrow::ArrayData& a, int64_t offset, int64_t length) {
       for (const auto& c : a.children) n += array_bytes(*c, a.offset + offset, length);
       return n;
     }
-    default: return n + size_t(length * a.type->primitive_width());
+    default:
+      return n + size_t(length * a.type->primitive_width());
   }
 }
 
@@ -84,7 +87,8 @@ int run_print(const PrintOptions& options) {
   for (const auto& path : *inputs) {
     std::vector<std::string> warnings;
     Status st = for_each_message(
-        path, {}, [&](const Message& m, RecordingReader& reader) -> Status {
+        path, {},
+        [&](const Message& m, RecordingReader& reader) -> Status {
           switch (m.kind) {
             case MessageKind::kStoreInfo:
               std::printf("%s: recording %s of application '%s', started %s (format v%u)\n",
@@ -102,7 +106,8 @@ int run_print(const PrintOptions& options) {
                 comps += (comps.empty() ? "" : ", ") + comp.descriptor.identifier();
               }
               std::printf("chunk %-24s %6lld rows  %s  {%s}\n", c.entity_path().str().c_str(),
-                          static_cast<long long>(c.num_rows()), time_ranges(c).c_str(), comps.c_str());
+                          static_cast<long long>(c.num_rows()), time_ranges(c).c_str(),
+                          comps.c_str());
               if (options.verbosity >= 1) {
                 std::printf("  id %s at byte %llu, %s stored (%s, %s decoded), rows %s\n",
                             c.id().to_string().c_str(), static_cast<unsigned long long>(m.offset),
@@ -112,7 +117,8 @@ int run_print(const PrintOptions& options) {
                             c.is_sorted() ? "sorted by row id" : "unsorted");
                 for (const auto& t : c.timelines()) {
                   std::printf("  time %-20s %-9s %s\n", t.name().c_str(),
-                              time_type_name(t.timeline().type()), t.is_sorted() ? "sorted" : "unsorted");
+                              time_type_name(t.timeline().type()),
+                              t.is_sorted() ? "sorted" : "unsorted");
                 }
                 for (const auto& comp : c.components()) {
                   std::printf("  component %-30s list<%s>  %lld nulls  %s  (%s)\n",
@@ -167,7 +173,8 @@ int run_stats(const StatsOptions& options) {
     uint64_t file_bytes = 0;
     std::vector<std::string> warnings;
     Status st = for_each_message(
-        path, {}, [&](const Message& m, RecordingReader& reader) -> Status {
+        path, {},
+        [&](const Message& m, RecordingReader& reader) -> Status {
           file_bytes = reader.bytes_read();
           if (m.kind != MessageKind::kChunk) return Status::OK();
           const Chunk& c = *m.chunk;
@@ -187,7 +194,8 @@ int run_stats(const StatsOptions& options) {
             acc.type = comp.list.value_type()->to_string();
             ++acc.chunks;
             acc.rows += comp.list.length() - comp.list.null_count();
-            for (int64_t i = 0; i < comp.list.length(); ++i) acc.instances += comp.list.num_instances(i);
+            for (int64_t i = 0; i < comp.list.length(); ++i)
+              acc.instances += comp.list.num_instances(i);
             acc.bytes += column_bytes(comp.list);
           }
           return Status::OK();
@@ -212,10 +220,10 @@ int run_stats(const StatsOptions& options) {
     std::printf("  %-28s %-28s %8s %8s %10s %10s  %s\n", "entity", "component", "chunks", "rows",
                 "instances", "bytes", "type");
     for (const auto& [key, acc] : components) {
-      std::printf("  %-28s %-28s %8lld %8lld %10lld %10s  %s\n", key.first.c_str(), key.second.c_str(),
-                  static_cast<long long>(acc.chunks), static_cast<long long>(acc.rows),
-                  static_cast<long long>(acc.instances), human_bytes(double(acc.bytes)).c_str(),
-                  acc.type.c_str());
+      std::printf("  %-28s %-28s %8lld %8lld %10lld %10s  %s\n", key.first.c_str(),
+                  key.second.c_str(), static_cast<long long>(acc.chunks),
+                  static_cast<long long>(acc.rows), static_cast<long long>(acc.instances),
+                  human_bytes(double(acc.bytes)).c_str(), acc.type.c_str());
     }
   }
   return 0;
@@ -238,7 +246,8 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   ChunkStoreConfig config = ChunkStoreConfig::from_env();
   if (options.max_rows) config.chunk_max_rows = options.max_rows;
   if (options.max_bytes) config.chunk_max_bytes = options.max_bytes;
-  if (options.max_rows_if_unsorted) config.chunk_max_rows_if_unsorted = options.max_rows_if_unsorted;
+  if (options.max_rows_if_unsorted)
+    config.chunk_max_rows_if_unsorted = options.max_rows_if_unsorted;
   ChunkStore store(config);
   uint64_t chunks_in = 0;
   int64_t rows_in = 0;
@@ -246,7 +255,8 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   for (const auto& path : *inputs) {
     std::vector<std::string> warnings;
     Status st = for_each_message(
-        path, {}, [&](Message& m, RecordingReader&) -> Status {
+        path, {},
+        [&](Message& m, RecordingReader&) -> Status {
           if (m.kind == MessageKind::kStoreInfo && !have_info) {
             store.set_info(m.info);
             have_info = true;
@@ -302,7 +312,8 @@ int run_filter(const FilterOptions& options) {
   for (const auto& path : *inputs) {
     std::vector<std::string> warnings;
     Status st = for_each_message(
-        path, ro, [&](Message& m, RecordingReader& reader) -> Status {
+        path, ro,
+        [&](Message& m, RecordingReader& reader) -> Status {
           if (m.kind == MessageKind::kStoreInfo && !have_info) {
             have_info = true;
             return (*writer)->write_store_info(m.info);
@@ -365,12 +376,14 @@ int run_verify(const VerifyOptions& options) {
     uint64_t stream_chunks = 0;
     auto check_footer = [&] {
       if (!has_footer) return;
-      const std::string which =
-          stream == 0 ? std::string() : " of recording " + std::to_string(stream + 1) + " (from byte " +
-                                            std::to_string(stream_base) + ")";
+      const std::string which = stream == 0
+                                    ? std::string()
+                                    : " of recording " + std::to_string(stream + 1) +
+                                          " (from byte " + std::to_string(stream_base) + ")";
       for (const auto& e : footer.chunks) {
         auto it = chunk_at.find(e.offset);
-        if (it == chunk_at.end() || it->second.first != e.entity.str() || it->second.second != e.rows) {
+        if (it == chunk_at.end() || it->second.first != e.entity.str() ||
+            it->second.second != e.rows) {
           problems.push_back("footer entry" + which + " for byte " + std::to_string(e.offset) +
                              " does not match the chunk there");
         }
@@ -382,7 +395,8 @@ int run_verify(const VerifyOptions& options) {
     };
     std::vector<std::string> warnings;
     Status st = for_each_message(
-        path, {}, [&](Message& m, RecordingReader&) -> Status {
+        path, {},
+        [&](Message& m, RecordingReader&) -> Status {
           if (m.stream != stream) {
             check_footer();
             stream = m.stream;
@@ -395,7 +409,9 @@ int run_verify(const VerifyOptions& options) {
           switch (m.kind) {
             case MessageKind::kStoreInfo:
               ++infos;
-              if (stream_chunks > 0) problems.push_back("store info at byte " + std::to_string(m.offset) + " after chunks");
+              if (stream_chunks > 0)
+                problems.push_back("store info at byte " + std::to_string(m.offset) +
+                                   " after chunks");
               break;
             case MessageKind::kChunk: {
               const Chunk& c = *m.chunk;

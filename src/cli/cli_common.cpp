@@ -19,7 +19,8 @@ Progress::~Progress() { finish(); }
 void Progress::update(uint64_t done) {
   if (!tty_) return;
   auto now = std::chrono::steady_clock::now();
-  if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
+  if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100))
+    return;
   last_ = now;
   drawn_ = true;
   double secs = std::chrono::duration<double>(now - start_).count();
@@ -67,17 +68,20 @@ Status check_output_is_not_an_input(const std::string& output,
     if (st.st_dev != out.st_dev || st.st_ino != out.st_ino) continue;
     const std::string what = to_stdout ? "stdout" : "the output " + output;
     const std::string input = from_stdin ? "stdin" : in;
-    return Status::Invalid(std::string(verb) + ": " + what + " is also an input (the same file as " +
-                           input + "); writing it would destroy the input: write to another file");
+    return Status::Invalid(std::string(verb) + ": " + what +
+                           " is also an input (the same file as " + input +
+                           "); writing it would destroy the input: write to another file");
   }
   return Status::OK();
 }
 
-Result<std::unique_ptr<format::RecordingWriter>> open_output(
-    const std::string& path, format::WriterOptions options,
-    const std::vector<std::string>& inputs, const char* verb) {
+Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
+                                                             format::WriterOptions options,
+                                                             const std::vector<std::string>& inputs,
+                                                             const char* verb) {
   if ((path == "-" || path.empty()) && ::isatty(STDOUT_FILENO)) {
-    return Status::Invalid("refusing to write a binary recording to a terminal: use -o FILE or a pipe");
+    return Status::Invalid(
+        "refusing to write a binary recording to a terminal: use -o FILE or a pipe");
   }
   REEL_RETURN_NOT_OK(check_output_is_not_an_input(path, inputs, verb));
   return format::RecordingWriter::open(path.empty() ? "-" : path, options);

@@ -26,8 +26,9 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--memory-limit", o.memory_limit,
                   "Store budget, e.g. 2GB, 512MiB, 25%; oldest data is dropped beyond it "
                   "(default 25% of RAM; 0: no limit)");
-  cmd->add_option("--web-root", o.web_root,
-                  "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
+  cmd->add_option(
+      "--web-root", o.web_root,
+      "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
 }
 
 int run(const ServeOptions& o, bool view) {
@@ -72,7 +73,8 @@ int run(const ServeOptions& o, bool view) {
 
   int signal = 0;
   sigwait(&signals, &signal);
-  std::fprintf(stderr, "reel: %s received, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fprintf(stderr, "reel: %s received, shutting down\n",
+               signal == SIGINT ? "SIGINT" : "SIGTERM");
   srv.stop();
   return 0;
 }
@@ -83,7 +85,8 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
   c.serve = app.add_subcommand(
       "serve", "Serve the web viewer and accept SDK connections (RecordingStream::connect)");
   add_common(c.serve, c.serve_options);
-  c.view = app.add_subcommand("view", "Load recordings and serve them to the web viewer (also accepts SDK connections)");
+  c.view = app.add_subcommand(
+      "view", "Load recordings and serve them to the web viewer (also accepts SDK connections)");
   c.view->add_option("files", c.view_options.inputs, "Recordings to load")->required();
   add_common(c.view, c.view_options);
 }

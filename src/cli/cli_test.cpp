@@ -10,9 +10,9 @@
 #include <fstream>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/sdk/recording_stream.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "reel/types/archetypes.hpp"
-#include "reel/sdk/recording_stream.hpp"
 
 namespace reel {
 namespace {
@@ -70,7 +70,8 @@ int64_t count_rows(const std::string& file, const std::string& entity) {
   auto reader = format::RecordingReader::open(file).value();
   int64_t rows = 0;
   for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
-    if ((*m)->kind == format::MessageKind::kChunk && (*m)->chunk->entity_path() == EntityPath(entity)) {
+    if ((*m)->kind == format::MessageKind::kChunk &&
+        (*m)->chunk->entity_path() == EntityPath(entity)) {
       rows += (*m)->chunk->num_rows();
     }
   }
@@ -78,7 +79,8 @@ int64_t count_rows(const std::string& file, const std::string& entity) {
 }
 
 TEST_F(CliTest, HelpOnEveryCommand) {
-  for (const char* cmd : {"print", "stats", "compact", "merge", "filter", "verify", "query", "schema"}) {
+  for (const char* cmd :
+       {"print", "stats", "compact", "merge", "filter", "verify", "query", "schema"}) {
     auto r = sh(kReel + " " + cmd + " --help");
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
@@ -106,13 +108,15 @@ TEST_F(CliTest, StatsFromStdin) {
 }
 
 TEST_F(CliTest, CompactThroughPipesDropsChunksAndSupersededStatics) {
-  auto r = sh("cat " + input_ + " | " + kReel + " compact --max-rows 64 > " + path("c.reel") + " 2>/dev/null");
+  auto r = sh("cat " + input_ + " | " + kReel + " compact --max-rows 64 > " + path("c.reel") +
+              " 2>/dev/null");
   ASSERT_EQ(r.status, 0);
   ChunkStore before, after;
   ASSERT_TRUE(load_file(input_, before).ok());
   auto in_chunks = format::RecordingReader::open(input_).value();
   int chunks_in = 0;
-  for (auto m = in_chunks->next(); m.ok() && *m; m = in_chunks->next()) chunks_in += (*m)->kind == format::MessageKind::kChunk;
+  for (auto m = in_chunks->next(); m.ok() && *m; m = in_chunks->next())
+    chunks_in += (*m)->kind == format::MessageKind::kChunk;
   ASSERT_TRUE(load_file(path("c.reel"), after).ok());
   auto out_chunks = format::RecordingReader::open(path("c.reel")).value();
   int chunks_out = 0;
@@ -135,11 +139,12 @@ TEST_F(CliTest, CompactThroughPipesDropsChunksAndSupersededStatics) {
 }
 
 TEST_F(CliTest, MergeCombinesRecordings) {
-  auto split = sh(kReel + " filter " + input_ + " --drop-entity /plots/a -o " + path("x.reel") +
-                  " && " + kReel + " filter " + input_ + " --drop-entity '/world/**' -o " +
-                  path("a.reel"));
+  auto split =
+      sh(kReel + " filter " + input_ + " --drop-entity /plots/a -o " + path("x.reel") + " && " +
+         kReel + " filter " + input_ + " --drop-entity '/world/**' -o " + path("a.reel"));
   ASSERT_EQ(split.status, 0);
-  auto r = sh(kReel + " merge " + path("x.reel") + " " + path("a.reel") + " -o " + path("m.reel") + " 2>&1");
+  auto r = sh(kReel + " merge " + path("x.reel") + " " + path("a.reel") + " -o " + path("m.reel") +
+              " 2>&1");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(count_rows(path("m.reel"), "/plots/a"), 100);
   EXPECT_EQ(count_rows(path("m.reel"), "/world/debug/x"), 100);
@@ -147,8 +152,9 @@ TEST_F(CliTest, MergeCombinesRecordings) {
 }
 
 TEST_F(CliTest, FilterDropsEntitiesAndTimelines) {
-  auto r = sh(kReel + " filter " + input_ + " --drop-entity '/world/debug/**' --drop-timeline sim -o " +
-              path("f.reel") + " 2>&1");
+  auto r =
+      sh(kReel + " filter " + input_ + " --drop-entity '/world/debug/**' --drop-timeline sim -o " +
+         path("f.reel") + " 2>&1");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(count_rows(path("f.reel"), "/world/debug/x"), 0);
   EXPECT_EQ(count_rows(path("f.reel"), "/plots/a"), 100);
@@ -203,10 +209,12 @@ TEST_F(CliTest, ADamagedLengthMidFileCostsOnlyThatMessage) {
   std::ofstream(path("bad.reel"), std::ios::binary) << bytes;
   auto r = sh(kReel + " compact " + path("bad.reel") + " -o " + path("out.reel") + " 2>&1");
   EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("is corrupt at byte " + std::to_string(messages[3].offset)), std::string::npos)
+  EXPECT_NE(r.out.find("is corrupt at byte " + std::to_string(messages[3].offset)),
+            std::string::npos)
       << r.out;
-  EXPECT_EQ(count_rows(path("out.reel"), "/plots/a") + count_rows(path("out.reel"), "/world/debug/x"),
-            200 - victim_rows);
+  EXPECT_EQ(
+      count_rows(path("out.reel"), "/plots/a") + count_rows(path("out.reel"), "/world/debug/x"),
+      200 - victim_rows);
   auto v = sh(kReel + " verify " + path("bad.reel") + " 2>&1");
   EXPECT_EQ(v.status, 1) << v.out;
   EXPECT_NE(v.out.find("corrupt at byte"), std::string::npos) << v.out;
@@ -264,13 +272,16 @@ TEST_F(CliTest, QueryWritesTablesInEveryFormat) {
   auto csv = sh(kReel + " query " + input_ + " --index frame --contents '/plots/**' --range 3 5");
   ASSERT_EQ(csv.status, 0) << csv.out;
   EXPECT_EQ(csv.out, "frame,/plots/a:Scalars:scalars\n3,3.0\n4,4.0\n5,5.0\n");
-  auto json = sh("cat " + input_ + " | " + kReel +
-                 " query --index frame --select /world/label:TextDocument:text,/plots/a:Scalars:scalars "
-                 "--index-values 7,8 --format json 2>/dev/null");
+  auto json =
+      sh("cat " + input_ + " | " + kReel +
+         " query --index frame --select /world/label:TextDocument:text,/plots/a:Scalars:scalars "
+         "--index-values 7,8 --format json 2>/dev/null");
   ASSERT_EQ(json.status, 0) << json.out;
   EXPECT_EQ(json.out,
-            "{\"/plots/a:Scalars:scalars\":7.0,\"/world/label:TextDocument:text\":\"second\",\"frame\":7}\n"
-            "{\"/plots/a:Scalars:scalars\":8.0,\"/world/label:TextDocument:text\":\"second\",\"frame\":8}\n");
+            "{\"/plots/a:Scalars:scalars\":7.0,\"/world/"
+            "label:TextDocument:text\":\"second\",\"frame\":7}\n"
+            "{\"/plots/a:Scalars:scalars\":8.0,\"/world/"
+            "label:TextDocument:text\":\"second\",\"frame\":8}\n");
   auto arrow = sh(kReel + " query " + input_ + " --index sim --fill-latest-at --format arrow -o " +
                   path("t.arrows") + " 2>&1");
   ASSERT_EQ(arrow.status, 0) << arrow.out;

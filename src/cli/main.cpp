@@ -20,13 +20,15 @@ int main(int argc, char** argv) {
                                         std::to_string(reel::format::kFormatVersion) + ")");
 
   PrintOptions print;
-  auto* print_cmd = app.add_subcommand("print", "List a recording's chunks: entities, timelines, components");
+  auto* print_cmd =
+      app.add_subcommand("print", "List a recording's chunks: entities, timelines, components");
   print_cmd->add_option("files", print.inputs, "Recordings to read (default: stdin)");
   print_cmd->add_flag("-v,--verbose", print.verbosity,
                       "More detail: -v column types and sizes, -vv the first rows, -vvv every row");
 
   StatsOptions stats;
-  auto* stats_cmd = app.add_subcommand("stats", "Sizes, counts per entity and component, compression ratio");
+  auto* stats_cmd =
+      app.add_subcommand("stats", "Sizes, counts per entity and component, compression ratio");
   stats_cmd->add_option("files", stats.inputs, "Recordings to read (default: stdin)");
 
   RewriteOptions compact;
@@ -35,7 +37,8 @@ int main(int argc, char** argv) {
   compact_cmd->add_option("files", compact.inputs, "Recordings to read (default: stdin)");
   compact_cmd->add_option("-o,--output", compact.output, "Output file (default: stdout)");
   compact_cmd->add_option("--max-rows", compact.max_rows, "Rows per chunk at most (default 4096)");
-  compact_cmd->add_option("--max-bytes", compact.max_bytes, "Bytes per chunk at most (default 384 KiB)");
+  compact_cmd->add_option("--max-bytes", compact.max_bytes,
+                          "Bytes per chunk at most (default 384 KiB)");
   compact_cmd->add_option("--max-rows-if-unsorted", compact.max_rows_if_unsorted,
                           "Rows per chunk at most when not sorted by time (default 1024)");
   compact_cmd->add_option("--compression", compact.compression, "none, lz4 or zstd (default lz4)");
@@ -55,25 +58,57 @@ int main(int argc, char** argv) {
   filter_cmd->add_option("--drop-timeline", filter.drop_timelines, "Timeline to drop (repeatable)");
 
   VerifyOptions verify;
-  auto* verify_cmd = app.add_subcommand("verify", "Decode everything and check invariants; the exit status says");
+  auto* verify_cmd =
+      app.add_subcommand("verify", "Decode everything and check invariants; the exit status says");
   verify_cmd->add_option("files", verify.inputs, "Recordings to verify (default: stdin)");
 
   QueryOptions query;
-  auto* query_cmd = app.add_subcommand("query", "A dataframe: one row per index value, one column per entity/component");
+  auto* query_cmd = app.add_subcommand(
+      "query", "A dataframe: one row per index value, one column per entity/component");
   query_cmd->add_option("files", query.inputs, "Recordings to read (default: stdin)");
   query_cmd->add_option("--index", query.index, "Index timeline (default: none, static data only)");
-  query_cmd->add_option("--contents", query.contents, "Entity path filter, e.g. '/plots/** -/plots/debug/**'");
+  query_cmd->add_option("--contents", query.contents,
+                        "Entity path filter, e.g. '/plots/** -/plots/debug/**'");
   query_cmd->add_option("--range", query.range, "Inclusive index range: A B")->expected(2);
-  query_cmd->add_option("--index-values", query.index_values, "Only these index values")->delimiter(',');
-  query_cmd->add_option("--filter-is-not-null", query.not_null, "Only rows where this column has data");
-  query_cmd->add_flag("--fill-latest-at", query.fill_latest_at, "Fill empty cells with their latest-at value");
-  query_cmd->add_option("--select", query.select, "Only these columns, in this order")->delimiter(',');
-  query_cmd->add_option("--format", query.format, "csv, json (one object per line) or arrow (IPC stream)");
+  query_cmd->add_option("--index-values", query.index_values, "Only these index values")
+      ->delimiter(',');
+  query_cmd->add_option("--filter-is-not-null", query.not_null,
+                        "Only rows where this column has data");
+  query_cmd->add_flag("--fill-latest-at", query.fill_latest_at,
+                      "Fill empty cells with their latest-at value");
+  query_cmd->add_option("--select", query.select, "Only these columns, in this order")
+      ->delimiter(',');
+  query_cmd->add_option("--format", query.format,
+                        "csv, json (one object per line) or arrow (IPC stream)");
   query_cmd->add_option("-o,--output", query.output, "Output file (default: stdout)");
 
   SchemaOptions schema;
-  auto* schema_cmd = app.add_subcommand("schema", "List the index and component columns a query can use");
+  auto* schema_cmd =
+      app.add_subcommand("schema", "List the index and component columns a query can use");
   schema_cmd->add_option("files", schema.inputs, "Recordings to read (default: stdin)");
+
+  SqlOptions sql;
+  auto* sql_cmd = app.add_subcommand(
+      "sql", "SQL over recordings (DuckDB): reel_scan(path, ...) and a view per archetype");
+  sql_cmd
+      ->add_option(
+          "query", sql.query,
+          "SQL, e.g. \"SELECT entity_path, avg(scalars[1]) FROM \\\"Scalars\\\" GROUP BY 1\"")
+      ->required();
+  sql_cmd->add_option("files", sql.inputs, "Recordings, directories or globs: the views' dataset");
+  sql_cmd->add_option("--format", sql.format,
+                      "table (default on a terminal), csv (default otherwise), json or arrow");
+  sql_cmd->add_option("-o,--output", sql.output, "Output file (default: stdout)");
+
+  ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand(
+      "export", "Hive-partitioned Parquet per archetype, for Spark, Trino, DataFusion, DuckDB");
+  export_cmd->add_option("files", export_options.inputs, "Recordings, directories or globs")
+      ->required();
+  export_cmd->add_option("-o,--output", export_options.output, "Output directory")->required();
+  export_cmd->add_option("--format", export_options.format, "parquet (the only one)");
+  export_cmd->add_flag("--overwrite", export_options.overwrite,
+                       "Rewrite recordings already in the output (default: skip them)");
 
   ServeCommands serve;
   add_serve_commands(app, serve);
@@ -91,6 +126,8 @@ int main(int argc, char** argv) {
   if (verify_cmd->parsed()) return run_verify(verify);
   if (query_cmd->parsed()) return run_query(query);
   if (schema_cmd->parsed()) return run_schema(schema);
+  if (sql_cmd->parsed()) return run_sql(sql);
+  if (export_cmd->parsed()) return run_export(export_options);
   if (int rc = run_serve_commands(serve); rc >= 0) return rc;
   return 1;
 }

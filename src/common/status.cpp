@@ -7,22 +7,33 @@ namespace reel {
 
 const char* status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalid: return "Invalid";
-    case StatusCode::kTypeError: return "Type error";
-    case StatusCode::kIndexError: return "Index error";
-    case StatusCode::kIOError: return "IO error";
-    case StatusCode::kCorrupt: return "Corrupt";
-    case StatusCode::kNotFound: return "Not found";
-    case StatusCode::kNotImplemented: return "Not implemented";
-    case StatusCode::kCapacityError: return "Capacity error";
-    case StatusCode::kCancelled: return "Cancelled";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalid:
+      return "Invalid";
+    case StatusCode::kTypeError:
+      return "Type error";
+    case StatusCode::kIndexError:
+      return "Index error";
+    case StatusCode::kIOError:
+      return "IO error";
+    case StatusCode::kCorrupt:
+      return "Corrupt";
+    case StatusCode::kNotFound:
+      return "Not found";
+    case StatusCode::kNotImplemented:
+      return "Not implemented";
+    case StatusCode::kCapacityError:
+      return "Capacity error";
+    case StatusCode::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }
 
 Status::Status(StatusCode code, std::string message) {
-  if (code != StatusCode::kOk) state_ = std::make_shared<const State>(State{code, std::move(message)});
+  if (code != StatusCode::kOk)
+    state_ = std::make_shared<const State>(State{code, std::move(message)});
 }
 
 const std::string& Status::message() const {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "format/codec_internal.hpp"
-#include "reel/common/utf8.hpp"
 #include "format/crc32c.hpp"
+#include "reel/common/utf8.hpp"
 #include "reel/format/recording_file.hpp"
 #include "reel/format/server_notice.hpp"
 
@@ -15,9 +15,12 @@ namespace reel::format {
 
 const char* compression_name(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kLz4: return "lz4";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kLz4:
+      return "lz4";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "unknown";
 }
@@ -32,16 +35,19 @@ Result<Compression> parse_compression(std::string_view name) {
 
 const char* message_kind_name(MessageKind kind) {
   switch (kind) {
-    case MessageKind::kStoreInfo: return "store info";
-    case MessageKind::kChunk: return "chunk";
-    case MessageKind::kFooter: return "footer";
-    case MessageKind::kEnd: return "end of stream";
+    case MessageKind::kStoreInfo:
+      return "store info";
+    case MessageKind::kChunk:
+      return "chunk";
+    case MessageKind::kFooter:
+      return "footer";
+    case MessageKind::kEnd:
+      return "end of stream";
   }
   return "unknown";
 }
 
 namespace internal {
-
 
 Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
                                            uint64_t max_message_bytes) {
@@ -86,7 +92,8 @@ Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
                            std::to_string(h.stored_bytes) + " != payload length " +
                            std::to_string(h.payload_bytes));
   }
-  if (h.kind == MessageKind::kEnd && (h.stored_bytes != 16 || h.compression != Compression::kNone)) {
+  if (h.kind == MessageKind::kEnd &&
+      (h.stored_bytes != 16 || h.compression != Compression::kNone)) {
     return Status::Corrupt(where() + "malformed end-of-stream marker");
   }
   return h;
@@ -136,8 +143,8 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
       }
       size_t dst_size = out->size();
       size_t src_size = stored.size();
-      size_t r = LZ4F_decompress(ctx, out->mutable_data(), &dst_size, stored.data(), &src_size,
-                                 nullptr);
+      size_t r =
+          LZ4F_decompress(ctx, out->mutable_data(), &dst_size, stored.data(), &src_size, nullptr);
       LZ4F_freeDecompressionContext(ctx);
       if (LZ4F_isError(r) || r != 0 || dst_size != h.payload_bytes || src_size != stored.size()) {
         return Status::Corrupt(where() + "LZ4 payload does not decompress: " +
@@ -220,7 +227,8 @@ Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset) {
     if (c.contains("static") && c["static"].is_boolean()) e.is_static = c["static"].get<bool>();
     if (c.contains("time_ranges") && c["time_ranges"].is_object()) {
       for (const auto& [name, r] : c["time_ranges"].items()) {
-        if (!r.is_array() || r.size() != 2 || !r[0].is_number_integer() || !r[1].is_number_integer()) {
+        if (!r.is_array() || r.size() != 2 || !r[0].is_number_integer() ||
+            !r[1].is_number_integer()) {
           return bad("time range of '" + name + "' is not [min, max]");
         }
         e.time_ranges[name] = {r[0].get<int64_t>(), r[1].get<int64_t>()};

@@ -123,7 +123,8 @@ Result<std::optional<uint64_t>> RecordingReader::find_intact_message(uint64_t fr
       if (!h.ok() || h->stored_bytes == 0) continue;
       if (at + kMessageHeaderBytes + h->stored_bytes > end) continue;
       std::vector<uint8_t> payload(size_t(h->stored_bytes));
-      REEL_ASSIGN_OR_RETURN(size_t n, read_at(at + kMessageHeaderBytes, payload.data(), payload.size()));
+      REEL_ASSIGN_OR_RETURN(size_t n,
+                            read_at(at + kMessageHeaderBytes, payload.data(), payload.size()));
       if (n != payload.size()) continue;
       if (internal::verify_crc(*h, payload, at).ok()) return std::optional<uint64_t>(at);
     }
@@ -144,8 +145,8 @@ Result<bool> RecordingReader::resynchronise(uint64_t start, const std::string& f
       auto h = internal::parse_message_header(hb.data(), last_start_, options_.max_message_bytes);
       if (h.ok() && h->stored_bytes == start - last_start_ - kMessageHeaderBytes) {
         std::vector<uint8_t> payload(size_t(h->stored_bytes));
-        REEL_ASSIGN_OR_RETURN(got, read_at(last_start_ + kMessageHeaderBytes, payload.data(),
-                                           payload.size()));
+        REEL_ASSIGN_OR_RETURN(
+            got, read_at(last_start_ + kMessageHeaderBytes, payload.data(), payload.size()));
         if (got == payload.size() && !internal::verify_crc(*h, payload, last_start_).ok()) {
           from = last_start_ + 1;
         }
@@ -155,15 +156,14 @@ Result<bool> RecordingReader::resynchronise(uint64_t start, const std::string& f
   REEL_ASSIGN_OR_RETURN(auto next, find_intact_message(from));
   if (!next) return false;
   ++corruptions_;
-  const std::string where =
-      from <= start ? "; the message at byte " + std::to_string(last_start_) +
-                          " before it is damaged too (its length overran this one)"
-                    : "";
-  warnings_.push_back(name_ + " is corrupt at byte " + std::to_string(start) + ": " + fault +
-                      where + "; resumed at the next intact message, at byte " +
-                      std::to_string(*next) +
-                      (*next > start ? " (" + std::to_string(*next - start) + " bytes skipped)"
-                                     : std::string()));
+  const std::string where = from <= start
+                                ? "; the message at byte " + std::to_string(last_start_) +
+                                      " before it is damaged too (its length overran this one)"
+                                : "";
+  warnings_.push_back(
+      name_ + " is corrupt at byte " + std::to_string(start) + ": " + fault + where +
+      "; resumed at the next intact message, at byte " + std::to_string(*next) +
+      (*next > start ? " (" + std::to_string(*next - start) + " bytes skipped)" : std::string()));
   REEL_RETURN_NOT_OK(seek(*next));
   return true;
 }
@@ -264,13 +264,13 @@ Result<std::optional<RawMessage>> RecordingReader::next_raw() {
     const internal::MessageHeader& h = *header;
     const std::string what = "incomplete " + std::string(message_kind_name(h.kind)) + " message";
     if (total_ && start + kMessageHeaderBytes + h.stored_bytes > total_) {
-      const std::string lengths = std::to_string(h.stored_bytes) + " bytes announced, " +
-                                  std::to_string(total_ - std::min(total_, start + kMessageHeaderBytes)) +
-                                  " left";
+      const std::string lengths =
+          std::to_string(h.stored_bytes) + " bytes announced, " +
+          std::to_string(total_ - std::min(total_, start + kMessageHeaderBytes)) + " left";
       // A damaged length, when an intact message follows; else the input was cut here.
-      REEL_ASSIGN_OR_RETURN(bool resumed,
-                            resynchronise(start, "its length runs past the end of the input (" +
-                                                     lengths + ")"));
+      REEL_ASSIGN_OR_RETURN(
+          bool resumed,
+          resynchronise(start, "its length runs past the end of the input (" + lengths + ")"));
       if (resumed) continue;
       // Known size: do not allocate for bytes that are not there.
       return truncated(what + " (" + lengths + ")");
@@ -279,7 +279,8 @@ Result<std::optional<RawMessage>> RecordingReader::next_raw() {
     // costs no more memory than the bytes actually sent.
     std::shared_ptr<arrow::Buffer> stored;
     if (total_ || h.stored_bytes <= (16u << 20)) {
-      REEL_ASSIGN_OR_RETURN(stored, arrow::Buffer::try_allocate_for_overwrite(size_t(h.stored_bytes)));
+      REEL_ASSIGN_OR_RETURN(stored,
+                            arrow::Buffer::try_allocate_for_overwrite(size_t(h.stored_bytes)));
       REEL_ASSIGN_OR_RETURN(size_t got, read_exact(stored->mutable_data(), stored->size()));
       if (got < stored->size()) return truncated(what);
     } else {
@@ -334,8 +335,8 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
   // Verify the CRC; decompress into a new buffer, or use the stored bytes as they are.
   std::shared_ptr<arrow::Buffer> payload;
   if (h.compression == Compression::kNone) {
-    REEL_RETURN_NOT_OK(
-        internal::verify_crc(h, {raw.stored->data(), raw.stored->size()}, start).with_context(source));
+    REEL_RETURN_NOT_OK(internal::verify_crc(h, {raw.stored->data(), raw.stored->size()}, start)
+                           .with_context(source));
     payload = std::move(raw.stored);
   } else {
     // With copy_chunks nothing keeps the decompressed bytes: a per-thread scratch buffer is
@@ -363,7 +364,8 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
       if (!options.decode_chunks) break;
       auto chunk = decode_chunk_payload(bytes, payload);
       if (!chunk.ok()) {
-        return chunk.status().with_context(source + ": chunk message at byte " + std::to_string(start));
+        return chunk.status().with_context(source + ": chunk message at byte " +
+                                           std::to_string(start));
       }
       m.chunk = options.copy_chunks ? (*chunk)->copy_buffers() : *chunk;
       break;
@@ -440,7 +442,8 @@ Result<std::optional<Footer>> read_footer(const std::string& path) {
     return Status::IOError("cannot read the footer of " + path);
   }
   REEL_ASSIGN_OR_RETURN(auto h, internal::parse_message_header(hb, footer_offset, 1ull << 30));
-  if (h.kind != MessageKind::kFooter || footer_offset + kMessageHeaderBytes + h.stored_bytes > size) {
+  if (h.kind != MessageKind::kFooter ||
+      footer_offset + kMessageHeaderBytes + h.stored_bytes > size) {
     return Status::Corrupt(path + ": no footer message at byte " + std::to_string(footer_offset));
   }
   std::vector<uint8_t> stored(size_t(h.stored_bytes));

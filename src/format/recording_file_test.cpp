@@ -40,8 +40,8 @@ std::vector<ChunkPtr> sample_chunks(int n, int rows) {
     }
     std::vector<TimeColumn> times = {TimeColumn::sequence("step", steps)};
     out.push_back(Chunk::make(RowId::create(), EntityPath("/plots/s" + std::to_string(c % 3)),
-                              RowIdColumn::consecutive(RowId::reserve(uint64_t(rows)), rows),
-                              times, Scalars::columns(values))
+                              RowIdColumn::consecutive(RowId::reserve(uint64_t(rows)), rows), times,
+                              Scalars::columns(values))
                       .value());
   }
   return out;
@@ -146,7 +146,8 @@ TEST(RecordingFileTest, TruncationAtEveryOffsetKeepsEveryCompleteMessage) {
   ASSERT_TRUE(complete.error.ok());
   // Message boundaries: where each message ends.
   std::vector<uint64_t> ends;
-  for (const auto& m : complete.messages) ends.push_back(m.offset + kMessageHeaderBytes + m.stored_bytes);
+  for (const auto& m : complete.messages)
+    ends.push_back(m.offset + kMessageHeaderBytes + m.stored_bytes);
   for (size_t cut = 0; cut < full.size(); ++cut) {
     std::vector<uint8_t> prefix(full.begin(), full.begin() + long(cut));
     auto r = read_all(prefix);
@@ -155,7 +156,8 @@ TEST(RecordingFileTest, TruncationAtEveryOffsetKeepsEveryCompleteMessage) {
       continue;
     }
     ASSERT_TRUE(r.error.ok()) << "cut " << cut << ": " << r.error.to_string();
-    size_t expected = size_t(std::count_if(ends.begin(), ends.end(), [&](uint64_t e) { return e <= cut; }));
+    size_t expected =
+        size_t(std::count_if(ends.begin(), ends.end(), [&](uint64_t e) { return e <= cut; }));
     ASSERT_EQ(r.messages.size(), expected) << "cut " << cut;
     ASSERT_EQ(r.warnings.size(), 1u) << "cut " << cut;
     // The warning names the offset where the incomplete message starts.
@@ -175,7 +177,8 @@ TEST(RecordingFileTest, CorruptBytesAreReportedAtTheirMessageAndTheRestIsRead) {
     auto r = read_all(bytes);
     // Which message holds byte i?
     size_t holder = 0;
-    while (holder + 1 < complete.messages.size() && complete.messages[holder + 1].offset <= i) ++holder;
+    while (holder + 1 < complete.messages.size() && complete.messages[holder + 1].offset <= i)
+      ++holder;
     const Message& m = complete.messages[holder];
     if (!r.error.ok()) {
       // A header that does not parse with nothing intact after it: an error at that message,
@@ -214,10 +217,13 @@ TEST(RecordingFileTest, ADamagedLengthMidFileResynchronisesAndKeepsEveryLaterMes
     ASSERT_TRUE(r.error.ok()) << r.error.to_string();
     ASSERT_EQ(r.warnings.size(), 1u);
     EXPECT_NE(r.warnings[0].find("is corrupt at byte " + std::to_string(victim.offset)),
-              std::string::npos) << r.warnings[0];
+              std::string::npos)
+        << r.warnings[0];
     const uint64_t next = complete.messages[4].offset;
-    EXPECT_NE(r.warnings[0].find("resumed at the next intact message, at byte " + std::to_string(next)),
-              std::string::npos) << r.warnings[0];
+    EXPECT_NE(
+        r.warnings[0].find("resumed at the next intact message, at byte " + std::to_string(next)),
+        std::string::npos)
+        << r.warnings[0];
     ASSERT_EQ(r.messages.size(), complete.messages.size() - 1);
     EXPECT_EQ(r.messages.back().kind, MessageKind::kEnd);
     EXPECT_EQ(chunks_of(r).size(), chunks.size() - 1);
@@ -226,8 +232,8 @@ TEST(RecordingFileTest, ADamagedLengthMidFileResynchronisesAndKeepsEveryLaterMes
   auto bytes = full;
   internal::put_u64(bytes.data() + victim.offset + 16, 1ull << 29);
   const std::string path = temp_path("resync.reel");
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              std::streamsize(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   auto reader = RecordingReader::open(path).value();
   size_t n = 0;
   for (auto m = reader->next(); m.ok() && *m; m = reader->next()) ++n;
@@ -259,7 +265,8 @@ TEST(RecordingFileTest, AChunkNamedInBytesThatAreNotUtf8IsSkippedNamingItsOffset
   ASSERT_TRUE(r.error.ok()) << r.error.to_string();
   ASSERT_EQ(chunks_of(r).size(), 2u);
   ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_NE(r.warnings[0].find("byte " + std::to_string(bad_at)), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("byte " + std::to_string(bad_at)), std::string::npos)
+      << r.warnings[0];
   EXPECT_NE(r.warnings[0].find("invalid UTF-8"), std::string::npos) << r.warnings[0];
   // And a store info with such an id is refused by the writer, which never throws.
   std::vector<uint8_t> out;
@@ -350,7 +357,8 @@ TEST(RecordingFileTest, NewerFormatVersionIsAClearError) {
   auto r = read_all(bytes);
   ASSERT_FALSE(r.error.ok());
   EXPECT_EQ(r.error.code(), StatusCode::kNotImplemented);
-  EXPECT_NE(r.error.message().find("version " + std::to_string(kFormatVersion + 1)), std::string::npos);
+  EXPECT_NE(r.error.message().find("version " + std::to_string(kFormatVersion + 1)),
+            std::string::npos);
   EXPECT_NE(r.error.message().find("upgrade"), std::string::npos);
 }
 

@@ -54,8 +54,10 @@ Status RecordingWriter::write_bytes(std::span<const uint8_t> bytes) {
       struct stat sb;
       if (::fstat(fd_, &sb) == 0 && S_ISREG(sb.st_mode) && ::ftruncate(fd_, off_t(offset_)) == 0 &&
           ::lseek(fd_, off_t(offset_), SEEK_SET) == off_t(offset_)) {
-        return Status::IOError(st.message() + "; the partial message was removed (the file ends "
-                               "at byte " + std::to_string(offset_) +
+        return Status::IOError(st.message() +
+                               "; the partial message was removed (the file ends "
+                               "at byte " +
+                               std::to_string(offset_) +
                                " with its last complete message) and later writes are tried again");
       }
       broken_ = Status::IOError(st.message() + "; " + std::to_string(done) +

@@ -296,14 +296,13 @@ void ColumnTree::rollback() {
 
 arrow::ArrayPtr ColumnTree::finish_node(int32_t i) {
   Node& n = nodes_[size_t(i)];
-  auto out = std::make_shared<arrow::ArrayData>();
-  out->type = n.type;
-  out->length = n.length;
+  const int64_t length = n.length;
+  int64_t null_count = 0;
   arrow::BufferPtr validity;
   if (n.has_nulls) {
     n.validity.resize(size_t(arrow::bit_util::bytes_for_bits(n.length)));
-    out->null_count = n.length - arrow::bit_util::count_set_bits(n.validity.data(), 0, n.length);
-    if (out->null_count > 0) validity = n.validity.finish();
+    null_count = n.length - arrow::bit_util::count_set_bits(n.validity.data(), 0, n.length);
+    if (null_count > 0) validity = n.validity.finish();
   }
   n.validity.clear();
   n.has_nulls = false;
@@ -314,25 +313,29 @@ arrow::ArrayPtr ColumnTree::finish_node(int32_t i) {
     b.reserve(hint);
     return out;
   };
+  std::vector<arrow::BufferPtr> buffers;
+  std::vector<arrow::ArrayPtr> children;
   switch (n.kind) {
     case NodeKind::kBool:
     case NodeKind::kFixed:
     case NodeKind::kFixedBinary:
-      out->buffers = {validity, take(n.values)};
+      buffers = {validity, take(n.values)};
       break;
     case NodeKind::kBinary:
-      out->buffers = {validity, take(n.offsets), take(n.values)};
+      buffers = {validity, take(n.offsets), take(n.values)};
       break;
     case NodeKind::kList:
-      out->buffers = {validity, take(n.offsets)};
-      out->children = {finish_node(n.children[0])};
+      buffers = {validity, take(n.offsets)};
+      children = {finish_node(n.children[0])};
       break;
     case NodeKind::kFixedList:
     case NodeKind::kStruct:
-      out->buffers = {validity};
-      for (int32_t c : n.children) out->children.push_back(finish_node(c));
+      buffers = {validity};
+      for (int32_t c : n.children) children.push_back(finish_node(c));
       break;
   }
+  auto out =
+      arrow::ArrayData::make(n.type, length, null_count, std::move(buffers), std::move(children));
   n.length = 0;
   if (n.kind == NodeKind::kBinary || n.kind == NodeKind::kList) n.offsets.append_value<int32_t>(0);
   return out;

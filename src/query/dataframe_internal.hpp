@@ -1,11 +1,19 @@
-// Internals of the dataframe reader, for tests.
+// Internals of dataframe views and their reader, shared by the query module's files (and
+// its tests).
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "reel/query/dataframe.hpp"
 
 namespace reel::dataframe::internal {
+
+// "/entity/path:Archetype:field", the name of an entity's component column.
+std::string column_name(const EntityPath& entity, const ComponentDescriptor& d);
+// The column of `entity`'s component `d` whose instances have type `element`.
+ColumnDescription describe(const ChunkStore& store, const EntityPath& entity,
+                           const ComponentDescriptor& d, const arrow::TypePtr& element);
 
 // What a reader made by View::read() opened while reading: evidence that it walks chunks
 // lazily instead of copying them.

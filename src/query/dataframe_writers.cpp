@@ -1,6 +1,8 @@
 // Dataframe output: CSV, JSON lines, Arrow IPC stream.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "reel/arrow/ipc.hpp"
 #include "reel/query/dataframe.hpp"
 
@@ -15,20 +17,32 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
   using arrow::TypeId;
   if (a.is_null(i)) return nullptr;
   switch (a.type->id()) {
-    case TypeId::kBool: return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
-    case TypeId::kInt8: return a.values<int8_t>()[i];
-    case TypeId::kInt16: return a.values<int16_t>()[i];
-    case TypeId::kInt32: return a.values<int32_t>()[i];
-    case TypeId::kInt64: return a.values<int64_t>()[i];
-    case TypeId::kUInt8: return a.values<uint8_t>()[i];
-    case TypeId::kUInt16: return a.values<uint16_t>()[i];
-    case TypeId::kUInt32: return a.values<uint32_t>()[i];
-    case TypeId::kUInt64: return a.values<uint64_t>()[i];
-    case TypeId::kFloat32: return double(a.values<float>()[i]);
-    case TypeId::kFloat64: return a.values<double>()[i];
+    case TypeId::kBool:
+      return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
+    case TypeId::kInt8:
+      return a.values<int8_t>()[i];
+    case TypeId::kInt16:
+      return a.values<int16_t>()[i];
+    case TypeId::kInt32:
+      return a.values<int32_t>()[i];
+    case TypeId::kInt64:
+      return a.values<int64_t>()[i];
+    case TypeId::kUInt8:
+      return a.values<uint8_t>()[i];
+    case TypeId::kUInt16:
+      return a.values<uint16_t>()[i];
+    case TypeId::kUInt32:
+      return a.values<uint32_t>()[i];
+    case TypeId::kUInt64:
+      return a.values<uint64_t>()[i];
+    case TypeId::kFloat32:
+      return double(a.values<float>()[i]);
+    case TypeId::kFloat64:
+      return a.values<double>()[i];
     case TypeId::kUtf8: {
       const int32_t* o = a.values<int32_t>(1);
-      return std::string(reinterpret_cast<const char*>(a.buffers[2]->data()) + o[i], size_t(o[i + 1] - o[i]));
+      return std::string(reinterpret_cast<const char*>(a.buffers[2]->data()) + o[i],
+                         size_t(o[i + 1] - o[i]));
     }
     case TypeId::kBinary: {
       const int32_t* o = a.values<int32_t>(1);
@@ -43,7 +57,8 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
     case TypeId::kFixedSizeList: {
       const int64_t ls = a.type->list_size();
       json out = json::array();
-      for (int64_t k = 0; k < ls; ++k) out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
+      for (int64_t k = 0; k < ls; ++k)
+        out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
       return out;
     }
     case TypeId::kStruct: {
@@ -53,7 +68,8 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
       }
       return out;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -81,12 +97,71 @@ std::string csv_cell(const json& v) {
   return csv_escape(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// An aligned text table for a terminal: a header, a rule, then the rows (at most
+// kMaxTableRows; the rest are counted, not shown). Cells as in CSV, strings unquoted.
+constexpr int64_t kMaxTableRows = 1000;
+
+Result<int64_t> write_text_table(RecordBatchReader& reader, std::ostream& out) {
+  const auto& schema = *reader.schema();
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::string> header;
+  for (const auto& f : schema.fields) header.push_back(f->name);
+  int64_t rows = 0;
+  for (;;) {
+    REEL_ASSIGN_OR_RETURN(auto batch, reader.next());
+    if (!batch) break;
+    for (int64_t r = 0; r < batch->num_rows; ++r, ++rows) {
+      if (rows >= kMaxTableRows) continue;
+      std::vector<std::string> row;
+      for (const auto& col : batch->columns) {
+        json v = cell_json(*col, r);
+        row.push_back(v.is_null() ? "null" : v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      cells.push_back(std::move(row));
+    }
+  }
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : cells) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& row) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      out << (c ? " | " : "") << row[c];
+      if (c + 1 < row.size()) out << std::string(width[c] - row[c].size(), ' ');
+    }
+    out << '\n';
+  };
+  line(header);
+  for (size_t c = 0; c < width.size(); ++c) out << (c ? "-+-" : "") << std::string(width[c], '-');
+  out << '\n';
+  for (const auto& row : cells) line(row);
+  if (rows > kMaxTableRows) {
+    out << "(" << rows << " rows, the first " << kMaxTableRows
+        << " shown; --format csv, json or arrow writes them all)\n";
+  }
+  if (!out) return Status::IOError("writing the table failed (disk full or closed pipe?)");
+  return rows;
+}
+
 }  // namespace
+
+Result<OutputFormat> parse_output_format(std::string_view name) {
+  if (name == "csv") return OutputFormat::kCsv;
+  if (name == "json") return OutputFormat::kJson;
+  if (name == "arrow") return OutputFormat::kArrow;
+  return Status::Invalid("unknown format '" + std::string(name) +
+                         "' (expected csv, json or arrow)");
+}
 
 Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out) {
   REEL_ASSIGN_OR_RETURN(auto reader, view.read());
-  const auto& schema = *reader->schema();
-  const bool has_index = view.index().has_value();
+  return write_table(*reader, format, out);
+}
+
+Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kTable) return write_text_table(reader, out);
+  const auto& schema = *reader.schema();
   int64_t rows = 0;
   std::vector<uint8_t> bytes;
   if (format == OutputFormat::kCsv) {
@@ -99,7 +174,7 @@ Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream&
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   }
   for (;;) {
-    REEL_ASSIGN_OR_RETURN(auto batch, reader->next());
+    REEL_ASSIGN_OR_RETURN(auto batch, reader.next());
     if (!batch) break;
     rows += batch->num_rows;
     if (format == OutputFormat::kArrow) {
@@ -112,20 +187,13 @@ Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream&
       if (format == OutputFormat::kCsv) {
         for (size_t c = 0; c < batch->columns.size(); ++c) {
           if (c) out << ',';
-          const arrow::ArrayData& col = *batch->columns[c];
-          if (c == 0 && has_index) {
-            out << col.values<int64_t>()[r];
-          } else {
-            out << csv_cell(cell_json(col, r));
-          }
+          out << csv_cell(cell_json(*batch->columns[c], r));
         }
         out << '\n';
       } else {
         json row = json::object();
         for (size_t c = 0; c < batch->columns.size(); ++c) {
-          const arrow::ArrayData& col = *batch->columns[c];
-          row[schema.fields[c]->name] =
-              (c == 0 && has_index) ? json(col.values<int64_t>()[r]) : cell_json(col, r);
+          row[schema.fields[c]->name] = cell_json(*batch->columns[c], r);
         }
         out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       }

@@ -61,15 +61,17 @@ Result<ArchetypeInstances> latest_at_archetype(const ChunkStore& store, const La
   if (!fields.empty() && found[0].field == &fields[0]) {
     n = found[0].instances->length;
   } else {
-    for (const auto& f : found) n = std::max(n, f.instances->length);
+    for (const auto& f : found) {
+      if (!f.field->own_count) n = std::max(n, f.instances->length);
+    }
   }
   out.num_instances = n;
   std::vector<int64_t> indices;
   for (auto& f : found) {
     const int64_t m = f.instances->length;
-    if (m == 0 && n > 0) continue;  // an empty batch joins nothing
+    if (m == 0 && n > 0 && !f.field->own_count) continue;  // an empty batch joins nothing
     arrow::ArrayPtr joined = f.instances;
-    if (m != n) {
+    if (m != n && !f.field->own_count) {  // own-count fields come back as logged
       indices.resize(size_t(n));
       for (int64_t i = 0; i < n; ++i) indices[size_t(i)] = std::min(i, m - 1);
       REEL_ASSIGN_OR_RETURN(joined, arrow::take(*f.instances, indices));

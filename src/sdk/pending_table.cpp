@@ -7,15 +7,11 @@ namespace reel::internal {
 namespace {
 
 // An array of `length` values of the flat type `type` over one contiguous buffer.
-arrow::ArrayPtr make_flat_array(const arrow::TypePtr& type, arrow::BufferPtr buffer, int64_t length) {
+arrow::ArrayPtr make_flat_array(const arrow::TypePtr& type, arrow::BufferPtr buffer,
+                                int64_t length) {
   if (type->id() == arrow::TypeId::kFixedSizeList) {
     auto child = make_flat_array(type->value_type(), std::move(buffer), length * type->list_size());
-    auto out = std::make_shared<arrow::ArrayData>();
-    out->type = type;
-    out->length = length;
-    out->buffers = {nullptr};
-    out->children = {std::move(child)};
-    return out;
+    return arrow::ArrayData::make(type, length, 0, {nullptr}, {std::move(child)});
   }
   return arrow::make_primitive_from_buffer(type, std::move(buffer), length);
 }
@@ -158,9 +154,9 @@ Status PendingTable::check_types(const ComponentBatchList& batches) const {
     for (const auto& c : columns_) {
       if (c.descriptor() == b.descriptor && c.type() != *b.type &&
           !arrow::type_equals(c.type(), *b.type)) {
-        return Status::TypeError("component " + b.descriptor.identifier() + " of " +
-                                 entity_.str() + " was logged as " + c.type()->to_string() +
-                                 ", now as " + (*b.type)->to_string());
+        return Status::TypeError("component " + b.descriptor.identifier() + " of " + entity_.str() +
+                                 " was logged as " + c.type()->to_string() + ", now as " +
+                                 (*b.type)->to_string());
       }
     }
   }
@@ -211,7 +207,8 @@ Result<std::vector<ChunkPtr>> PendingTable::cut(uint64_t max_rows_if_unsorted) {
   num_bytes_ = 0;
   REEL_ASSIGN_OR_RETURN(auto chunk, Chunk::make(RowId::create_cached(), entity_, std::move(row_ids),
                                                 std::move(times), std::move(components)));
-  if (!sorted && uint64_t(n) > max_rows_if_unsorted) return chunk->split(int64_t(max_rows_if_unsorted));
+  if (!sorted && uint64_t(n) > max_rows_if_unsorted)
+    return chunk->split(int64_t(max_rows_if_unsorted));
   out.push_back(std::move(chunk));
   return out;
 }

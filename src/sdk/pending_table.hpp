@@ -12,13 +12,9 @@
 #include "reel/arrow/buffer.hpp"
 #include "reel/chunk/chunk.hpp"
 #include "reel/types/component_batch.hpp"
+#include "sdk/time_context_internal.hpp"
 
 namespace reel::internal {
-
-// An interned, ordered set of timelines (the key part of a table besides its entity).
-struct TimelineSet {
-  std::vector<Timeline> timelines;  // sorted by name
-};
 
 class PendingColumn {
  public:
@@ -39,10 +35,10 @@ class PendingColumn {
 
   ComponentDescriptor descriptor_;
   arrow::TypePtr type_;
-  int64_t width_;                 // flat width, 0 for Arrow-valued columns
-  arrow::MutableBuffer values_;   // flat values
+  int64_t width_;                        // flat width, 0 for Arrow-valued columns
+  arrow::MutableBuffer values_;          // flat values
   std::vector<arrow::ArrayPtr> arrays_;  // Arrow-valued pieces
-  arrow::MutableBuffer offsets_;  // i32; empty while every row holds one instance (unit)
+  arrow::MutableBuffer offsets_;         // i32; empty while every row holds one instance (unit)
   bool unit_ = true;
   arrow::MutableBuffer validity_;  // empty until the first null
   int64_t null_count_ = 0;

@@ -13,9 +13,12 @@
 #include <cstring>
 #include <deque>
 
+#include "reel/format/recording_file.hpp"
 #include "reel/sdk/sink.hpp"
+#include "sdk/tcp_sink_internal.hpp"
 
 namespace reel {
+namespace internal {
 
 namespace {
 
@@ -34,8 +37,7 @@ Result<HostPort> parse_address(std::string_view address) {
   if (!a.empty() && a.front() == '[') {
     auto close = a.find(']');
     if (close == std::string_view::npos || close + 1 >= a.size() || a[close + 1] != ':') {
-      return Status::Invalid("bad address '" + std::string(address) +
-                             "': expected [IPv6]:port");
+      return Status::Invalid("bad address '" + std::string(address) + "': expected [IPv6]:port");
     }
     hp.host = std::string(a.substr(1, close - 1));
     port = a.substr(close + 2);
@@ -128,8 +130,8 @@ struct TcpSink::State {
     std::string last_error = "no address";
     const int timeout_ms = int(options.connect_timeout_secs * 1000);
     for (addrinfo* ai = list; ai && fd < 0; ai = ai->ai_next) {
-      int s = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                       ai->ai_protocol);
+      int s =
+          ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
       if (s < 0) {
         last_error = errno_text(errno);
         continue;
@@ -245,10 +247,10 @@ struct TcpSink::State {
 
   Status dropped_report() {
     if (dropped_chunks == 0) return Status::OK();
-    Status st = Status::CapacityError(
-        "reel server at " + address + " unreachable: dropped the " +
-        std::to_string(dropped_chunks) + " oldest kept chunks (more than " +
-        std::to_string(options.max_buffer_bytes) + " bytes waiting)");
+    Status st =
+        Status::CapacityError("reel server at " + address + " unreachable: dropped the " +
+                              std::to_string(dropped_chunks) + " oldest kept chunks (more than " +
+                              std::to_string(options.max_buffer_bytes) + " bytes waiting)");
     dropped_chunks = 0;
     return st;
   }
@@ -314,5 +316,12 @@ Status TcpSink::flush() {
 const std::string& TcpSink::address() const { return state_->address; }
 
 bool TcpSink::is_connected() const { return state_->fd >= 0; }
+
+}  // namespace internal
+
+Result<std::shared_ptr<Sink>> make_tcp_sink(const std::string& address, TcpSinkOptions options) {
+  REEL_ASSIGN_OR_RETURN(auto sink, internal::TcpSink::connect(address, options));
+  return std::shared_ptr<Sink>(std::move(sink));
+}
 
 }  // namespace reel

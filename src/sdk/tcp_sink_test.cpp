@@ -10,9 +10,10 @@
 #include <thread>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/sdk/recording_stream.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "reel/types/archetypes.hpp"
-#include "reel/sdk/recording_stream.hpp"
+#include "sdk/tcp_sink_internal.hpp"
 
 namespace reel {
 namespace {
@@ -108,8 +109,8 @@ TEST(TcpSinkTest, MalformedAddressIsInvalid) {
     Status st = rec.connect(bad);
     EXPECT_EQ(st.code(), StatusCode::kInvalid) << bad;
   }
-  EXPECT_TRUE(TcpSink::connect("[::1]:9876").ok());
-  EXPECT_TRUE(TcpSink::connect("tcp://localhost:9876").ok());
+  EXPECT_TRUE(make_tcp_sink("[::1]:9876").ok());
+  EXPECT_TRUE(make_tcp_sink("tcp://localhost:9876").ok());
 }
 
 TEST(TcpSinkTest, UnreachableServerIsReportedAndDataKeptUntilItListens) {
@@ -122,7 +123,7 @@ TEST(TcpSinkTest, UnreachableServerIsReportedAndDataKeptUntilItListens) {
   RecordingStream rec("tcp_test", plain_options());
   TcpSinkOptions options;
   options.retry_secs = 0;  // retry at every send/flush
-  auto sink = TcpSink::connect("127.0.0.1:" + std::to_string(port), options);
+  auto sink = internal::TcpSink::connect("127.0.0.1:" + std::to_string(port), options);
   ASSERT_TRUE(sink.ok());
   rec.set_sink(*sink);
   for (int i = 0; i < 10; ++i) {
@@ -148,7 +149,7 @@ TEST(TcpSinkTest, UnreachableServerIsReportedAndDataKeptUntilItListens) {
     rec.set_time_sequence("frame", i);
     rec.log("plots/a", Scalars(1.0));
   }
-  rec.set_sink(std::make_shared<CallbackSink>([](std::span<const ChunkPtr>) {}));
+  rec.set_sink(make_callback_sink([](std::span<const ChunkPtr>) {}));
   sink->reset();  // the last reference: the end-of-stream marker goes out
   server.join();
   ASSERT_TRUE(report.ok()) << report.status().to_string();
@@ -163,7 +164,7 @@ TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
   RecordingStream rec("tcp_test", plain_options());
   TcpSinkOptions options;
   options.retry_secs = 0;
-  auto sink = TcpSink::connect(listener.address(), options);
+  auto sink = internal::TcpSink::connect(listener.address(), options);
   ASSERT_TRUE(sink.ok());
   rec.set_sink(*sink);
   ASSERT_TRUE((*sink)->is_connected());
@@ -194,14 +195,14 @@ TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
   rec.set_time_sequence("frame", 1000);
   rec.log("plots/a", Scalars(2.0));
   rec.flush_blocking();
-  rec.set_sink(std::make_shared<CallbackSink>([](std::span<const ChunkPtr>) {}));
+  rec.set_sink(make_callback_sink([](std::span<const ChunkPtr>) {}));
   sink->reset();
   server.join();
   ASSERT_TRUE(report.ok()) << report.status().to_string();
   EXPECT_EQ(store.info().application_id, "tcp_test");
   // At least the row logged after the break, and the one whose write failed.
   EXPECT_GE(total_rows(store), 2);
-  auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::fields()[0].descriptor);
+  auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::descriptor_scalars());
   ASSERT_TRUE(last);
   EXPECT_EQ(last->time, 1000);
 }

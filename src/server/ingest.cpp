@@ -8,9 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <string>
+
 #include <boost/asio/ip/address.hpp>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/version.hpp"
 #include "server/server_internal.hpp"
 
 namespace reel::server::internal {
@@ -95,7 +100,41 @@ void IngestService::adopt_store_info(const Client& client, const StoreInfo& info
   if (changed) on_store_info_();
 }
 
+namespace {
+
+// The probe `rr.connect_grpc` sends before it connects: a client whose first 8 bytes are
+// "REELPING" (not a file header: its format version would be "PI") is answered
+// "REELPONG <version>\n" and closed, so a client can tell a reel server from anything
+// else listening on the port. Real streams start with the file header ("REEL" + version),
+// so nothing changes for them. docs/server.md describes it.
+constexpr char kProbe[] = "REELPING";
+
+// Whether the connection is a probe (then answered); waits for the first 8 bytes.
+bool answer_probe(int fd) {
+  char first[8];
+  ssize_t n;
+  do {
+    n = ::recv(fd, first, sizeof first, MSG_PEEK | MSG_WAITALL);
+  } while (n < 0 && errno == EINTR);
+  if (n != ssize_t(sizeof first) || std::memcmp(first, kProbe, sizeof first) != 0) return false;
+  const std::string reply = std::string("REELPONG ") + kVersion + "\n";
+  (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+  return true;
+}
+
+}  // namespace
+
 void IngestService::run_client(Client& client) {
+  if (answer_probe(client.fd)) {
+    {
+      std::lock_guard lock(mutex_);
+      ::close(client.fd);
+      client.fd = -1;
+    }
+    --active_;
+    client.done.store(true);
+    return;
+  }
   log_("ingest: client " + client.peer + " connected");
   format::ReaderOptions reader_options;
   reader_options.max_message_bytes = options_.max_message_bytes;
@@ -143,8 +182,8 @@ void IngestService::run_client(Client& client) {
         break;
     }
   }
-  const std::string kept = "kept its " + std::to_string(chunks) + " complete chunks (" +
-                           std::to_string(rows) + " rows)";
+  const std::string kept =
+      "kept its " + std::to_string(chunks) + " complete chunks (" + std::to_string(rows) + " rows)";
   if (!error.ok()) {
     log_("ingest: dropped " + name + ": " + error.message() + "; " + kept);
   } else if (!clean_end && !stopping_.load()) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "reel/common/byte_order.hpp"
+#include "reel/version.hpp"
 #include "server/test_fixtures.hpp"
 
 namespace reel::server {
@@ -134,6 +135,32 @@ TEST(ServerIngestTest, ConcurrentMalformedClientsAreDroppedAndKeepTheirCompleteM
   sdk_client(t.server->ingest_address(), "after/all", 2, 5);
   ASSERT_TRUE(t.log.wait_for(" finished: ", 2)) << t.log.all();
   EXPECT_EQ(rows_of(*t.store, "/after/all"), 10);
+}
+
+// rr.connect_grpc's probe: "REELPING" is answered "REELPONG <version>\n", then the connection
+// ends, and nothing reaches the store or the log; SDK clients are unaffected.
+TEST(ServerIngestTest, ProbeIsAnsweredAndStoresNothing) {
+  TestServer t;
+  ASSERT_TRUE(t.server);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(t.server->ingest_port());
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::send(fd, "REELPING", 8, MSG_NOSIGNAL), 8);
+  std::string reply;
+  char buf[64];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) reply.append(buf, size_t(n));
+  ::close(fd);
+  EXPECT_EQ(reply, std::string("REELPONG ") + kVersion + "\n");
+  sdk_client(t.server->ingest_address(), "after/probe", 2, 5);
+  ASSERT_TRUE(t.log.wait_for(" finished: ", 1)) << t.log.all();
+  EXPECT_EQ(rows_of(*t.store, "/after/probe"), 10);
+  EXPECT_EQ(t.store->stats().num_chunks, 2u);
+  EXPECT_EQ(t.log.count("connected"), 1u) << t.log.all();  // the SDK client only
 }
 
 TEST(ServerIngestTest, MemoryBudgetHoldsWhileFourTimesItIsStreamed) {

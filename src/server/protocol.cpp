@@ -46,7 +46,8 @@ Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame) {
   out.kind = FrameKind(frame[0]);
   out.request_id = 0;
   for (int i = 0; i < 4; ++i) out.request_id |= uint32_t(frame[1 + size_t(i)]) << (8 * i);
-  auto copy = std::make_shared<std::vector<uint8_t>>(frame.begin() + kFramePrefixBytes, frame.end());
+  auto copy =
+      std::make_shared<std::vector<uint8_t>>(frame.begin() + kFramePrefixBytes, frame.end());
   REEL_ASSIGN_OR_RETURN(out.chunk, format::decode_chunk_payload(*copy, copy));
   return out;
 }

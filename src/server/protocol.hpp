@@ -56,8 +56,8 @@ struct ViewerQuery {
   Kind kind = Kind::kLatestAt;
   EntityPath entity;
   std::string timeline;
-  TimeInt at = kTimeMax;         // latest_at
-  TimeRange range;               // range, inclusive
+  TimeInt at = kTimeMax;                 // latest_at
+  TimeRange range;                       // range, inclusive
   std::optional<std::string> component;  // "Archetype:field"; absent: every component
 };
 

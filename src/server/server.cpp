@@ -130,7 +130,8 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
   Impl& s = *impl;
   const ServerOptions& opts = s.options;
 
-  REEL_ASSIGN_OR_RETURN(tcp::endpoint http_endpoint, resolve_bind(s.io, opts.bind_address, opts.http_port));
+  REEL_ASSIGN_OR_RETURN(tcp::endpoint http_endpoint,
+                        resolve_bind(s.io, opts.bind_address, opts.http_port));
   s.host = opts.bind_address;
   if (http_endpoint.address().is_unspecified()) {
     s.host = "127.0.0.1";
@@ -183,7 +184,8 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
     if (!st.ok()) return cleanup_on_error(st);
   }
   if (http_endpoint.address().is_unspecified()) {
-    s.log("listening on every interface (" + opts.bind_address + "): anyone who can reach "
+    s.log("listening on every interface (" + opts.bind_address +
+          "): anyone who can reach "
           "this machine can read and send data");
   }
   s.work.emplace(s.io.get_executor());
@@ -230,29 +232,42 @@ size_t Server::num_ingest_clients() const {
 Result<uint64_t> parse_memory_size(std::string_view text, uint64_t total_ram) {
   std::string t;
   for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      t.push_back(char(std::tolower(static_cast<unsigned char>(c))));
   }
   if (t == "none" || t == "0") return uint64_t(0);
   size_t unit_at = 0;
-  while (unit_at < t.size() && (std::isdigit(static_cast<unsigned char>(t[unit_at])) || t[unit_at] == '.')) {
+  while (unit_at < t.size() &&
+         (std::isdigit(static_cast<unsigned char>(t[unit_at])) || t[unit_at] == '.')) {
     ++unit_at;
   }
   const std::string number = t.substr(0, unit_at);
   const std::string unit = t.substr(unit_at);
   char* end = nullptr;
   double value = number.empty() ? -1 : std::strtod(number.c_str(), &end);
-  if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0) {
+  if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) ||
+      value < 0) {
     return Status::Invalid("bad memory size '" + std::string(text) +
                            "': expected e.g. 2GB, 512MiB, 25% or 0 (no limit)");
   }
-  static const std::map<std::string, double> kUnits = {
-      {"", 1},          {"b", 1},          {"k", 1e3},         {"kb", 1e3},
-      {"kib", 1024.0},  {"m", 1e6},        {"mb", 1e6},        {"mib", 1048576.0},
-      {"g", 1e9},       {"gb", 1e9},       {"gib", 1073741824.0}, {"t", 1e12},
-      {"tb", 1e12},     {"tib", 1099511627776.0}};
+  static const std::map<std::string, double> kUnits = {{"", 1},
+                                                       {"b", 1},
+                                                       {"k", 1e3},
+                                                       {"kb", 1e3},
+                                                       {"kib", 1024.0},
+                                                       {"m", 1e6},
+                                                       {"mb", 1e6},
+                                                       {"mib", 1048576.0},
+                                                       {"g", 1e9},
+                                                       {"gb", 1e9},
+                                                       {"gib", 1073741824.0},
+                                                       {"t", 1e12},
+                                                       {"tb", 1e12},
+                                                       {"tib", 1099511627776.0}};
   double bytes;
   if (unit == "%") {
-    if (value > 100) return Status::Invalid("bad memory size '" + std::string(text) + "': over 100%");
+    if (value > 100)
+      return Status::Invalid("bad memory size '" + std::string(text) + "': over 100%");
     if (total_ram == 0) {
       return Status::Invalid("cannot use a percentage memory size: physical memory is unknown");
     }
@@ -265,7 +280,8 @@ Result<uint64_t> parse_memory_size(std::string_view text, uint64_t total_ram) {
     }
     bytes = value * it->second;
   }
-  if (bytes >= 1.8e19) return Status::Invalid("memory size '" + std::string(text) + "' is too large");
+  if (bytes >= 1.8e19)
+    return Status::Invalid("memory size '" + std::string(text) + "' is too large");
   return uint64_t(bytes);
 }
 

@@ -8,7 +8,8 @@
 
 namespace reel {
 
-Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store, size_t threads) {
+Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
+                                   size_t threads) {
   LoadReport report;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   reel::internal::ThreadPool pool(threads);
@@ -36,9 +37,10 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     } else if (m->kind == format::MessageKind::kChunk && m->chunk) {
       ++report.chunks;
       report.rows += m->chunk->num_rows();
-      REEL_RETURN_NOT_OK(store.insert(std::move(m->chunk))
-                             .status()
-                             .with_context(reader.name() + ": chunk at byte " + std::to_string(m->offset)));
+      REEL_RETURN_NOT_OK(
+          store.insert(std::move(m->chunk))
+              .status()
+              .with_context(reader.name() + ": chunk at byte " + std::to_string(m->offset)));
     }
     return Status::OK();
   };
@@ -96,8 +98,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
       }
       if (skipping) {
         skipped.push_back(name + " holds another recording after the first: " + who +
-                          " from byte " + std::to_string(at) +
-                          ", not loaded into this one");
+                          " from byte " + std::to_string(at) + ", not loaded into this one");
       }
     }
     if (stream != 0 && skipping) {

@@ -34,8 +34,8 @@ std::vector<ChunkPtr> sample_chunks(int n, int rows) {
     }
     std::vector<TimeColumn> times = {TimeColumn::sequence("step", steps)};
     out.push_back(Chunk::make(RowId::create(), EntityPath("/plots/s" + std::to_string(c % 3)),
-                              RowIdColumn::consecutive(RowId::reserve(uint64_t(rows)), rows),
-                              times, Scalars::columns(values))
+                              RowIdColumn::consecutive(RowId::reserve(uint64_t(rows)), rows), times,
+                              Scalars::columns(values))
                       .value());
   }
   return out;
@@ -63,7 +63,6 @@ std::vector<uint8_t> encode_file(const std::vector<ChunkPtr>& chunks, WriterOpti
   std::ifstream in(path, std::ios::binary);
   return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), {});
 }
-
 
 struct ReadAll {
   std::vector<Message> messages;
@@ -116,7 +115,6 @@ TEST(StoreIoTest, LoadSkipsADamagedPayloadAndKeepsEveryOtherChunk) {
   }
 }
 
-
 TEST(StoreIoTest, LoadIntoStoreAnswersLikeTheOriginal) {
   auto chunks = sample_chunks(9, 100);
   ChunkStore original;
@@ -145,7 +143,6 @@ TEST(StoreIoTest, LoadIntoStoreAnswersLikeTheOriginal) {
               loaded.range({"step", {0, 1000}}, e, scalar()).num_rows());
   }
 }
-
 
 }  // namespace
 }  // namespace reel

@@ -1,6 +1,10 @@
 // The hand-written parts of the archetypes: what src/types/archetypes_generated.cpp does
 // not derive from the definition (instance-count checks, image and tensor checks, media
 // type guessing, columns() helpers, constants).
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "reel/types/archetypes.hpp"
@@ -81,19 +85,124 @@ void collect_ext(const EncodedImage& a, ComponentBatchList& out) {
              bytes[3] == 'G') {
     guess = "image/png";
   }
-  if (guess) out.add(EncodedImage::descriptor_media_type(), Collection<MediaType>(MediaType(guess)));
+  if (guess)
+    out.add(EncodedImage::descriptor_media_type(), Collection<MediaType>(MediaType(guess)));
 }
 
+namespace {
+
+Status check_tensor(const TensorData& t, const char* where) {
+  uint64_t elements = 1;
+  for (uint64_t d : t.shape) elements *= d;
+  size_t need = size_t(elements) * channel_datatype_size(t.datatype);
+  if (t.buffer.view().size() != need) {
+    return Status::Invalid(std::string(where) + ": shape needs " + std::to_string(need) +
+                           " bytes, buffer has " + std::to_string(t.buffer.view().size()));
+  }
+  if (!t.names.empty() && t.names.size() != t.shape.size()) {
+    return Status::Invalid(std::string(where) + ": " +
+                           plural(int64_t(t.names.size()), "dimension names") + " for " +
+                           plural(int64_t(t.shape.size()), "dimensions"));
+  }
+  return Status::OK();
+}
+
+bool is_integer(ChannelDatatype d) {
+  return d == ChannelDatatype::kU8 || d == ChannelDatatype::kU16 || d == ChannelDatatype::kU32 ||
+         d == ChannelDatatype::kU64 || d == ChannelDatatype::kI8 || d == ChannelDatatype::kI16 ||
+         d == ChannelDatatype::kI32 || d == ChannelDatatype::kI64;
+}
+
+}  // namespace
+
 void collect_ext(const Tensor& a, ComponentBatchList& out) {
-  for (const auto& t : a.data.span()) {
-    uint64_t elements = 1;
-    for (uint64_t d : t.shape) elements *= d;
-    size_t need = size_t(elements) * channel_datatype_size(t.datatype);
-    if (t.buffer.view().size() != need) {
-      out.fail(Status::Invalid("Tensor: shape needs " + std::to_string(need) + " bytes, buffer has " +
-                               std::to_string(t.buffer.view().size())));
+  for (const auto& t : a.data.span()) out.fail(check_tensor(t, Tensor::kName));
+}
+
+void collect_ext(const SegmentationImage& a, ComponentBatchList& out) {
+  out.fail(check_image(a.buffer, a.format, SegmentationImage::kName));
+  for (const ImageFormat& f : a.format) {
+    if (f.color_model != ColorModel::kL || !is_integer(f.channel_datatype)) {
+      out.fail(Status::Invalid(
+          std::string(
+              "SegmentationImage: class ids are one integer channel (L, U8/U16/...), got ") +
+          (enum_name(f.color_model) ? enum_name(f.color_model) : "?") + " " +
+          (enum_name(f.channel_datatype) ? enum_name(f.channel_datatype) : "?")));
     }
   }
+}
+
+// Triangle indices name existing vertices; the texture's bytes match its format.
+void collect_ext(const Mesh3D& a, ComponentBatchList& out) {
+  if (a.vertex_positions.is_set()) {
+    const size_t n = a.vertex_positions.size();
+    for (size_t i = 0; i < a.triangle_indices.size(); ++i) {
+      const TriangleIndices& t = a.triangle_indices[i];
+      const uint32_t top = std::max({t.a, t.b, t.c});
+      if (top >= n) {
+        out.fail(Status::Invalid("Mesh3D: triangle " + std::to_string(i) + " uses vertex " +
+                                 std::to_string(top) + " of " + plural(int64_t(n), "vertices")));
+        break;
+      }
+    }
+  }
+  if (a.albedo_texture_buffer.is_set() != a.albedo_texture_format.is_set()) {
+    out.fail(
+        Status::Invalid("Mesh3D: albedo_texture_buffer and albedo_texture_format go together"));
+  }
+  out.fail(check_image(a.albedo_texture_buffer, a.albedo_texture_format, "Mesh3D albedo texture"));
+}
+
+// The media type, when not given, is guessed from the bytes (glTF/GLB, STL, OBJ).
+void collect_ext(const Asset3D& a, ComponentBatchList& out) {
+  if (a.media_type.is_set() || a.blob.size() != 1) return;
+  std::string guess = MediaType::guess_from_bytes(a.blob[0].view());
+  if (guess.starts_with("model/")) {
+    out.add(Asset3D::descriptor_media_type(), Collection<MediaType>(MediaType(std::move(guess))));
+  }
+}
+
+void collect_ext(const BarChart& a, ComponentBatchList& out) {
+  if (a.values.size() > 1) {
+    out.fail(Status::Invalid("BarChart: expected one values tensor, got " +
+                             std::to_string(a.values.size())));
+  }
+  uint64_t bars = 0;
+  for (const auto& t : a.values) {
+    out.fail(check_tensor(t, "BarChart values"));
+    if (t.shape.size() != 1) {
+      out.fail(Status::Invalid("BarChart: values must be 1-D, got " +
+                               plural(int64_t(t.shape.size()), "dimensions")));
+    } else {
+      bars = t.shape[0];
+    }
+  }
+  for (const auto& t : a.abscissa) {
+    out.fail(check_tensor(t, "BarChart abscissa"));
+    if (a.values.is_set() && (t.shape.size() != 1 || t.shape[0] != bars)) {
+      out.fail(Status::Invalid("BarChart: the abscissa must be 1-D with " + std::to_string(bars) +
+                               " values (one per bar)"));
+    }
+  }
+}
+
+Pinhole Pinhole::from_fov_and_aspect_ratio(float fov_y, float aspect_ratio) {
+  const float focal = 0.5f / std::tan(std::max(fov_y * 0.5f, 1.19209e-07f));
+  return from_focal_length_and_principal_point(focal, focal, aspect_ratio / 2, 0.5f)
+      .with_resolution(Resolution{aspect_ratio, 1.0f});
+}
+
+Result<Asset3D> Asset3D::from_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("Asset3D: cannot open '" + path + "'");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IOError("Asset3D: cannot read '" + path + "'");
+  std::string media = MediaType::guess_from_path(path);
+  if (media.empty()) media = MediaType::guess_from_bytes(bytes);
+  Asset3D asset{Blob(std::move(bytes))};
+  if (!media.empty()) asset.media_type = Collection<MediaType>(MediaType(std::move(media)));
+  return asset;
 }
 
 std::vector<ComponentColumn> Scalars::columns(std::span<const double> values) {
@@ -109,16 +218,18 @@ std::vector<ComponentColumn> Points3D::columns(std::span<const Position3D> posit
   for (int32_t n : lengths) offsets.push_back(offsets.back() + n);
   auto make = [&](const ComponentDescriptor& d, ComponentBatch batch) -> ComponentColumn {
     auto values = batch.to_arrow();
-    auto list = ListColumn::with_offsets(values,
-                                         arrow::Buffer::copy_of(offsets.data(), offsets.size() * 4),
-                                         int64_t(lengths.size()));
+    auto list =
+        ListColumn::with_offsets(values, arrow::Buffer::copy_of(offsets.data(), offsets.size() * 4),
+                                 int64_t(lengths.size()));
     if (!list.ok()) return {d, ListColumn::nulls(values->type, int64_t(lengths.size()))};
     return {d, *list};
   };
   std::vector<ComponentColumn> out;
-  out.push_back(make(descriptor_positions(), ComponentBatch::from<Position3D>(descriptor_positions(), positions)));
+  out.push_back(make(descriptor_positions(),
+                     ComponentBatch::from<Position3D>(descriptor_positions(), positions)));
   if (!colors.empty()) {
-    out.push_back(make(descriptor_colors(), ComponentBatch::from<Color>(descriptor_colors(), colors)));
+    out.push_back(
+        make(descriptor_colors(), ComponentBatch::from<Color>(descriptor_colors(), colors)));
   }
   return out;
 }

@@ -6,11 +6,11 @@
                           (the CTest `types_generated`)
 
 Outputs (all committed): the C++ enums, component traits and archetype structs
-(include/reel/types/{enums,component_traits,archetypes}.hpp and
-src/types/archetypes_generated.cpp), the Python classes (python/src/archetypes_generated.cpp
-and python/reel/_archetypes.py), the viewer's identifiers
-(viewer/src/data/components.generated.ts) and the tables of docs/components.md (between
-its `<!-- generated:NAME -->` markers). Generated C++ goes through clang-format with the
+(include/reel/types/{enums,component_traits,archetypes}.hpp, src/types/registry_generated.cpp
+and one src/types/archetypes_<view>_generated.cpp per view), the Python classes
+(python/src/archetypes_generated.cpp, python/reel/_archetypes.py and python/reel/_enums.py),
+the viewer's identifiers (viewer/src/data/components.generated.ts) and the tables of
+docs/components.md (between its `<!-- generated:NAME -->` markers). Generated C++ goes through clang-format with the
 repository's .clang-format, so the files are formatted as the rest of the code.
 
 Needs only Python's standard library (tomllib: Python 3.11, Debian 12's python3).
@@ -192,6 +192,7 @@ class Field:
     doc: str
     rerun_field: str
     rerun_component: str
+    own_count: bool = False  # its batch has its own length: not checked nor joined
 
 
 @dataclass
@@ -211,12 +212,14 @@ class Archetype:
     default_constructor: bool
 
 
-VIEWS = {"plots", "spatial2d", "spatial3d", "image", "text_log", "text_document", ""}
+VIEWS = ["plots", "spatial2d", "spatial3d", "image", "text_log", "text_document", "bar_chart", "graph",
+         "map"]
 ROLES = {"visual", "style", "transform", "context"}
 ARCHETYPE_KEYS = {"name", "doc", "view", "role", "rerun", "fields", "primary", "cpp", "collect_ext",
                   "python_init", "python_keyword_only", "implicit_constructor",
                   "no_default_constructor"}
-FIELD_KEYS = {"name", "component", "required", "doc", "rerun_field", "rerun_component", "rerun"}
+FIELD_KEYS = {"name", "component", "required", "doc", "rerun_field", "rerun_component", "rerun",
+              "own_count"}
 COMPONENT_KEYS = {"arrow", "flat", "doc", "rerun", "rerun_arrow", "rerun_convert", "cpp", "enum"}
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -280,7 +283,8 @@ def load(path: Path) -> tuple[list[Enum], list[Component], list[Archetype]]:
             fields.append(Field(f["name"], comp, bool(f.get("required", False)), False,
                                 f.get("doc", ""),
                                 f.get("rerun_field", f["name"]) if has_rerun else "",
-                                f.get("rerun_component", comp.rerun) if has_rerun else ""))
+                                f.get("rerun_component", comp.rerun) if has_rerun else "",
+                                bool(f.get("own_count", False))))
         if len({f.name for f in fields}) != len(fields):
             raise SystemExit(f"{w}: duplicate field names")
         if "primary" in a:
@@ -289,6 +293,8 @@ def load(path: Path) -> tuple[list[Enum], list[Component], list[Archetype]]:
                 raise SystemExit(f"{w}: primary {a['primary']} is not a field")
         else:
             primary = next((f for f in fields if f.required), None)
+        if primary is not None and primary.own_count:
+            raise SystemExit(f"{w}: the primary {primary.name} cannot have its own count")
         if primary is not None:
             primary.primary = True
             # The primary is collected first: check_instance_counts compares against it.
@@ -296,7 +302,7 @@ def load(path: Path) -> tuple[list[Enum], list[Component], list[Archetype]]:
             fields.insert(0, primary)
         view = a.get("view", "")
         role = a.get("role", "visual")
-        if view not in VIEWS or role not in ROLES:
+        if (view and view not in VIEWS) or role not in ROLES:
             raise SystemExit(f"{w}: view must be one of {sorted(VIEWS)} and role one of {sorted(ROLES)}")
         python_init = a.get("python_init", "generated")
         if python_init not in ("generated", "ext", "fast"):
@@ -475,6 +481,8 @@ namespace reel {{
   }}
 
 """]
+    out.append("// Declared first: an archetype's helpers may return another (Image::compress).\n")
+    out.append("".join(f"struct {a.name};\n" for a in archetypes) + "\n")
     for a in archetypes:
         out.append(doc_comment(a.doc))
         out.append(f"struct {a.name} {{\n  static constexpr const char* kName = \"{a.name}\";\n"
@@ -492,6 +500,10 @@ namespace reel {{
                 out.append("  // NOLINTNEXTLINE(google-explicit-constructor)\n")
             out.append(f"  {explicit}{a.name}(Collection<{f.component.cpp}> {f.name}_)"
                        f" : {f.name}(std::move({f.name}_)) {{}}\n")
+        elif len(required) > 1:
+            params = ", ".join(f"Collection<{f.component.cpp}> {f.name}_" for f in required)
+            inits = ", ".join(f"{f.name}(std::move({f.name}_))" for f in required)
+            out.append(f"  {a.name}({params}) : {inits} {{}}\n")
         if a.cpp:
             out.append(a.cpp + "\n")
         out.append("\n")
@@ -507,13 +519,63 @@ namespace reel {{
     return "".join(out)
 
 
-def gen_archetypes_cpp(enums: list[Enum], components: list[Component], archetypes: list[Archetype]) -> str:
+def archetype_group(a: Archetype) -> str:
+    """The generated .cpp an archetype's code goes to: one per view (files stay small)."""
+    return a.view or "context"
+
+
+def gen_archetype_code(a: Archetype) -> str:
+    out = [f"// {a.name}\n"]
+    out.append(f"const std::vector<ArchetypeField>& {a.name}::fields() {{\n"
+               f"  static const std::vector<ArchetypeField> f = {{\n")
+    for f in a.fields:
+        out.append(f"      {{\"{f.name}\", ComponentDescriptor(kName, \"{f.name}\", ComponentTraits<{f.component.cpp}>::kName), "
+                   f"{str(f.required).lower()}, {str(f.primary).lower()}, {cpp_string(f.rerun_field)}, "
+                   f"{cpp_string(f.rerun_component)}, {str(f.own_count).lower()}}},\n")
+    out.append("  };\n  return f;\n}\n")
+    for i, f in enumerate(a.fields):
+        out.append(f"const ComponentDescriptor& {a.name}::descriptor_{f.name}() {{ return fields()[{i}].descriptor; }}\n")
+    out.append(f"void {a.name}::collect(ComponentBatchList& out) const {{\n")
+    if a.primary is not None:
+        out.append("  const size_t first = out.size();\n")
+    for f in a.fields:
+        if not f.own_count:
+            out.append(f"  out.add(descriptor_{f.name}(), {f.name});\n")
+    if a.primary is not None:
+        out.append(f"  if ({a.primary.name}.is_set()) out.fail(check_instance_counts(out, first, out.size(), kName));\n")
+    for f in a.fields:
+        if f.own_count:
+            out.append(f"  out.add(descriptor_{f.name}(), {f.name});  // its own count\n")
+    if a.collect_ext:
+        out.append("  collect_ext(*this, out);\n")
+    out.append("}\n\n")
+    return "".join(out)
+
+
+def gen_archetypes_cpp(enums: list[Enum], components: list[Component],
+                       archetypes: list[Archetype]) -> dict[str, str]:
+    """src/types/registry_generated.cpp (component types, the registry) and one
+    archetypes_<view>_generated.cpp per view (fields(), descriptors, collect())."""
+    files: dict[str, str] = {}
+    groups: dict[str, list[Archetype]] = {}
+    for a in archetypes:
+        groups.setdefault(archetype_group(a), []).append(a)
+    for group, members in groups.items():
+        names = ", ".join(a.name for a in members)
+        body = "".join(gen_archetype_code(a) for a in members)
+        files[f"src/types/archetypes_{group}_generated.cpp"] = (
+            f"// {BANNER}\n//\n// The archetypes drawn by the {group} view"
+            f"{'' if group != 'context' else ' (none: they affect other entities)'}: {names}.\n"
+            "#include <vector>\n\n#include \"reel/types/archetypes.hpp\"\n"
+            "#include \"types/archetypes_ext_internal.hpp\"\n\nnamespace reel {\n\n"
+            + body + "}  // namespace reel\n")
     out = [f"""// {BANNER}
+//
+// The Arrow types of the variable-size components and the registry (reel/types/registry.hpp).
 #include <vector>
 
 #include "reel/types/archetypes.hpp"
 #include "reel/types/registry.hpp"
-#include "types/archetypes_ext_internal.hpp"
 
 namespace reel {{
 
@@ -523,29 +585,6 @@ namespace reel {{
             out.append(f"const arrow::TypePtr& ComponentTraits<{c.cpp}>::type() {{\n"
                        f"  static const arrow::TypePtr t = {c.arrow.cpp()};\n  return t;\n}}\n")
     out.append("\n")
-    for a in archetypes:
-        for f in a.fields:
-            out.append(f"const ComponentDescriptor& {a.name}::descriptor_{f.name}() {{\n"
-                       f"  static const ComponentDescriptor d(kName, \"{f.name}\", "
-                       f"ComponentTraits<{f.component.cpp}>::kName);\n  return d;\n}}\n")
-        out.append(f"const std::vector<ArchetypeField>& {a.name}::fields() {{\n"
-                   f"  static const std::vector<ArchetypeField> f = {{\n")
-        for f in a.fields:
-            out.append(f"      {{\"{f.name}\", descriptor_{f.name}(), {str(f.required).lower()}, "
-                       f"{str(f.primary).lower()}, {cpp_string(f.rerun_field)}, "
-                       f"{cpp_string(f.rerun_component)}}},\n")
-        out.append("  };\n  return f;\n}\n")
-        out.append(f"void {a.name}::collect(ComponentBatchList& out) const {{\n")
-        if a.primary is not None:
-            out.append("  const size_t first = out.size();\n")
-        for f in a.fields:
-            out.append(f"  out.add(descriptor_{f.name}(), {f.name});\n")
-        if a.primary is not None:
-            out.append(f"  if ({a.primary.name}.is_set()) out.fail(check_instance_counts(out, first, out.size(), kName));\n")
-        if a.collect_ext:
-            out.append("  collect_ext(*this, out);\n")
-        out.append("}\n\n")
-
     out.append("const std::vector<ArchetypeInfo>& archetypes() {\n"
                "  static const std::vector<ArchetypeInfo> v = {\n")
     for a in archetypes:
@@ -559,7 +598,8 @@ namespace reel {{
                    f"{cpp_string(c.rerun_convert)}, &ComponentTraits<{c.cpp}>::type, "
                    f"{str(c.flat).lower()}, {cpp_string(c.doc)}}},\n")
     out.append("  };\n  return v;\n}\n\n}  // namespace reel\n")
-    return "".join(out)
+    files["src/types/registry_generated.cpp"] = "".join(out)
+    return files
 
 
 # ---------------------------------------------------------------------------------------
@@ -589,7 +629,7 @@ void register_generated_archetypes(py::module_& m) {{
         if a.python_init == "generated":
             out.append(f"    generic_init<{a.name}>(cls, fields, {str(a.python_keyword_only).lower()});\n")
         else:
-            out.append(f"    ext_init(cls);\n")
+            out.append(f"    ext_init(cls, fields);\n")
         out.append("  }\n")
     out.append("}\n\n}  // namespace reel::py_bindings\n")
     return "".join(out)
@@ -597,7 +637,7 @@ void register_generated_archetypes(py::module_& m) {{
 
 def python_signature(a: Archetype) -> str:
     positional = [f.name for f in a.fields if f.required and not a.python_keyword_only]
-    keyword = [f"{f.name}=None" for f in a.fields if f.name not in positional]
+    keyword = [f.name if f.required else f"{f.name}=None" for f in a.fields if f.name not in positional]
     parts = positional + (["*"] + keyword if keyword else [])
     return f"{a.name}({', '.join(parts)})"
 
@@ -620,6 +660,36 @@ def gen_python_py(archetypes: list[Archetype]) -> str:
     return "".join(lines)
 
 
+def gen_python_enums(enums: list[Enum]) -> str:
+    out = [f'"""{BANNER}\n\nThe enums of the definition as Python enums (rr.components.FillMode.Solid, ...), with\n'
+           "Rerun's variant names. Values are reel's codes; archetype fields also take the variant\n"
+           'names as strings (any case) and the codes as ints."""\n\n'
+           "from __future__ import annotations\n\nfrom enum import Enum\n\n"]
+    for e in enums:
+        out.append(f"\nclass {e.name}(Enum):\n    \"\"\"{e.doc}\"\"\"\n\n")
+        for v in e.values:
+            out.append(f"    {v.name} = {v.code}\n")
+        out.append(f'''
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def auto(cls, value: "{e.name} | str | int") -> "{e.name}":
+        """The variant for a variant, its name (any case) or its code."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            for v in cls:
+                if v.name.lower() == value.lower():
+                    return v
+            raise ValueError(f"{{value!r}} is not a {e.name} (one of {{', '.join(v.name for v in cls)}})")
+        return cls(value)
+
+''')
+    out.append("\n__all__ = [" + ", ".join(f'"{e.name}"' for e in enums) + "]\n")
+    return "".join(out).replace("\n\n\n\n", "\n\n\n")
+
+
 # ---------------------------------------------------------------------------------------
 # TypeScript
 
@@ -627,11 +697,13 @@ def gen_python_py(archetypes: list[Archetype]) -> str:
 def gen_ts(enums: list[Enum], archetypes: list[Archetype]) -> str:
     out = [f"// {BANNER}\n//\n// Component identifiers (`Archetype:field`, as chunk columns are named) and what the\n"
            "// definition says of each archetype: the view that draws it, its role, its fields.\n\n"
-           "export type ViewKind = 'plots' | 'spatial2d' | 'spatial3d' | 'image' | 'text_log' | 'text_document';\n"
+           "export type ViewKind = " + " | ".join(f"'{v}'" for v in VIEWS) + ";\n"
            "export type ArchetypeRole = 'visual' | 'style' | 'transform' | 'context';\n\n"
            "export interface ArchetypeDef {\n  readonly name: string;\n  readonly view: ViewKind | null;\n"
            "  readonly role: ArchetypeRole;\n  readonly primary: string | null;\n"
-           "  readonly fields: readonly string[];\n}\n\n"]
+           "  readonly fields: readonly string[];\n"
+           "  /** Fields whose batch has its own length (triangle indices, a texture): never joined by instance. */\n"
+           "  readonly ownCount: readonly string[];\n}\n\n"]
     for a in archetypes:
         out.append(f"export const {a.name} = {{\n")
         for f in a.fields:
@@ -642,7 +714,9 @@ def gen_ts(enums: list[Enum], archetypes: list[Archetype]) -> str:
         view = f"'{a.view}'" if a.view else "null"
         primary = f"'{a.name}:{a.primary.name}'" if a.primary else "null"
         fields = ", ".join(f"'{a.name}:{f.name}'" for f in a.fields)
-        out.append(f"  {a.name}: {{ name: '{a.name}', view: {view}, role: '{a.role}', primary: {primary}, fields: [{fields}] }},\n")
+        own = ", ".join(f"'{a.name}:{f.name}'" for f in a.fields if f.own_count)
+        out.append(f"  {a.name}: {{ name: '{a.name}', view: {view}, role: '{a.role}', primary: {primary}, "
+                   f"fields: [{fields}], ownCount: [{own}] }},\n")
     out.append("};\n\n")
     for e in enums:
         out.append(f"/** {e.doc} */\nexport const {e.name} = {{\n")
@@ -672,10 +746,11 @@ def gen_docs_tables(enums: list[Enum], components: list[Component], archetypes: 
         codes = ", ".join(f"{v.code} {v.name}" + (f" (Rerun {v.rerun})" if v.rerun != v.code else "")
                           for v in e.values)
         enum_lines.append(f"- `{e.name}`: {codes}. {e.doc}")
-    arch = ["| archetype | fields (`*` required; the first is the primary) | drawn by | Rerun |",
+    arch = ["| archetype | fields (`*` required; the first is the primary; `†` its own count) | drawn by | Rerun |",
             "|---|---|---|---|"]
     for a in archetypes:
-        fields = ", ".join(f"{f.name}{'*' if f.required else ''}: {f.component.name}" for f in a.fields)
+        fields = ", ".join(f"{f.name}{'*' if f.required else ''}{'†' if f.own_count else ''}: {f.component.name}"
+                           for f in a.fields)
         drawn = a.view or "—"
         if a.role != "visual":
             drawn = f"{drawn} ({a.role})" if a.view else f"({a.role})"
@@ -710,11 +785,13 @@ def outputs() -> dict[Path, str]:
         ROOT / "include/reel/types/enums.hpp": gen_enums(enums),
         ROOT / "include/reel/types/component_traits.hpp": gen_traits(components),
         ROOT / "include/reel/types/archetypes.hpp": gen_archetypes_hpp(archetypes),
-        ROOT / "src/types/archetypes_generated.cpp": gen_archetypes_cpp(enums, components, archetypes),
         ROOT / "python/src/archetypes_generated.cpp": gen_python_cpp(archetypes),
     }
+    for path, text in gen_archetypes_cpp(enums, components, archetypes).items():
+        files[ROOT / path] = text
     files = {p: clang_format(t, p) for p, t in files.items()}
     files[ROOT / "python/reel/_archetypes.py"] = gen_python_py(archetypes)
+    files[ROOT / "python/reel/_enums.py"] = gen_python_enums(enums)
     files[ROOT / "viewer/src/data/components.generated.ts"] = gen_ts(enums, archetypes)
     docs = ROOT / "docs/components.md"
     files[docs] = fill_markers(docs.read_text(), gen_docs_tables(enums, components, archetypes), "docs/components.md")
@@ -726,7 +803,16 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="fail if a generated file is stale")
     args = ap.parse_args()
     stale = []
-    for path, text in outputs().items():
+    files = outputs()
+    # Generated sources that the definition no longer produces (an archetype group gone).
+    for old in sorted((ROOT / "src/types").glob("*_generated.cpp")):
+        if old not in files:
+            if args.check:
+                stale.append(old.relative_to(ROOT).as_posix() + " (no longer generated: delete it)")
+            else:
+                old.unlink()
+                print(f"codegen: removed {old.relative_to(ROOT)}")
+    for path, text in files.items():
         current = path.read_text() if path.exists() else None
         if current == text:
             continue

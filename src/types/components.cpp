@@ -2,8 +2,6 @@
 
 namespace reel {
 
-
-
 namespace {
 
 template <typename T>
@@ -34,7 +32,8 @@ arrow::ArrayPtr strips_to_arrow(std::span<const Strip> strips) {
   auto floats = arrow::Buffer::allocate(total * kDims * sizeof(float));
   float* out = floats->mutable_data_as<float>();
   for (const auto& s : strips) {
-    if (!s.points.empty()) std::memcpy(out, s.points.data(), s.points.size() * kDims * sizeof(float));
+    if (!s.points.empty())
+      std::memcpy(out, s.points.data(), s.points.size() * kDims * sizeof(float));
     out += s.points.size() * kDims;
   }
   auto values = arrow::make_primitive_from_buffer(arrow::float32(), floats, int64_t(total * kDims));
@@ -44,9 +43,9 @@ arrow::ArrayPtr strips_to_arrow(std::span<const Strip> strips) {
 
 }  // namespace
 
-#define REEL_STRING_COMPONENT(T)                                                       \
-  arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) {            \
-    return strings_to_arrow(values);                                                   \
+#define REEL_STRING_COMPONENT(T)                                            \
+  arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) { \
+    return strings_to_arrow(values);                                        \
   }
 REEL_STRING_COMPONENT(Text)
 REEL_STRING_COMPONENT(Name)
@@ -54,9 +53,9 @@ REEL_STRING_COMPONENT(MediaType)
 REEL_STRING_COMPONENT(TextLogLevel)
 #undef REEL_STRING_COMPONENT
 
-#define REEL_BYTES_COMPONENT(T)                                                        \
-  arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) {            \
-    return bytes_to_arrow(values);                                                     \
+#define REEL_BYTES_COMPONENT(T)                                             \
+  arrow::ArrayPtr ComponentTraits<T>::to_arrow(std::span<const T> values) { \
+    return bytes_to_arrow(values);                                          \
   }
 REEL_BYTES_COMPONENT(ImageBuffer)
 REEL_BYTES_COMPONENT(Blob)
@@ -87,14 +86,22 @@ arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData
   arrow::ListBuilder shape(std::make_unique<arrow::PrimitiveBuilder<uint64_t>>());
   arrow::PrimitiveBuilder<uint8_t> dt;
   arrow::BinaryBuilder buffer(arrow::binary());
+  arrow::ListBuilder names(std::make_unique<arrow::BinaryBuilder>(arrow::utf8()), false);
   for (const auto& v : values) {
     for (uint64_t d : v.shape) shape.child_as<arrow::PrimitiveBuilder<uint64_t>>().append(d);
     shape.append_entry();
     dt.append(uint8_t(v.datatype));
     auto bytes = v.buffer.view();
     buffer.append(bytes.data(), bytes.size());
+    if (v.names.empty()) {
+      names.append_null();
+    } else {
+      for (const auto& n : v.names) names.child_as<arrow::BinaryBuilder>().append(n);
+      names.append_entry();
+    }
   }
-  return arrow::make_struct(type()->fields(), {shape.finish(), dt.finish(), buffer.finish()})
+  return arrow::make_struct(type()->fields(),
+                            {shape.finish(), dt.finish(), buffer.finish(), names.finish()})
       .value();
 }
 
@@ -107,10 +114,12 @@ arrow::ArrayPtr ComponentTraits<AnnotationInfo>::to_arrow(std::span<const Annota
     label.append(v.label);
     color.append(v.color.rgba);
   }
-  return arrow::make_struct(type()->fields(), {id.finish(), label.finish(), color.finish()}).value();
+  return arrow::make_struct(type()->fields(), {id.finish(), label.finish(), color.finish()})
+      .value();
 }
 
-arrow::ArrayPtr ComponentTraits<ClearIsRecursive>::to_arrow(std::span<const ClearIsRecursive> values) {
+arrow::ArrayPtr ComponentTraits<ClearIsRecursive>::to_arrow(
+    std::span<const ClearIsRecursive> values) {
   arrow::BooleanBuilder b;
   for (const auto& v : values) b.append(v.recursive);
   return b.finish();

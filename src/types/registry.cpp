@@ -27,7 +27,8 @@ const ArchetypeInfo* find_archetype(std::string_view name) {
 
 const ComponentInfo* find_component(std::string_view name) {
   for (const auto& c : components()) {
-    if (name == c.name || name == c.short_name || (*c.rerun_name && name == c.rerun_name)) return &c;
+    if (name == c.name || name == c.short_name || (*c.rerun_name && name == c.rerun_name))
+      return &c;
   }
   return nullptr;
 }

@@ -19,9 +19,9 @@
 #include "format/codec_internal.hpp"
 #include "format/crc32c.hpp"
 #include "reel/format/recording_file.hpp"
-#include "reel/store_io/store_io.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/store_io/store_io.hpp"
 
 namespace {
 

@@ -31,8 +31,8 @@ namespace {
 
 void log_run(RecordingStream& rec, int frames) {
   rec.log_static("world", ViewCoordinates::RIGHT_HAND_Z_UP);
-  rec.log_static("world/robot/annotations",
-                 AnnotationContext({{1, "wheel", Color(200, 200, 40)}, {2, "", Color(40, 200, 200)}}));
+  rec.log_static("world/robot/annotations", AnnotationContext({{1, "wheel", Color(200, 200, 40)},
+                                                               {2, "", Color(40, 200, 200)}}));
   std::vector<Position3D> cloud(12);
   std::vector<Color> colors(cloud.size());
   std::vector<uint8_t> image(4 * 3 * 3);
@@ -46,7 +46,8 @@ void log_run(RecordingStream& rec, int frames) {
       colors[k] = Color(uint8_t(k * 20), uint8_t(f), 200);
     }
     if (f % 2 == 0) rec.log("world/lidar", Points3D(cloud).with_colors(colors).with_radii(0.02f));
-    rec.log("world/robot", Transform3D::from_translation({float(std::cos(t)), float(std::sin(t)), 0}),
+    rec.log("world/robot",
+            Transform3D::from_translation({float(std::cos(t)), float(std::sin(t)), 0}),
             Boxes3D::from_half_sizes({{0.4f, 0.3f, 0.2f}}).with_colors(Color(255, 120, 0)));
     if (f % 3 == 0) {
       rec.log("world/robot/path",
@@ -91,15 +92,17 @@ int main(int argc, char** argv) {
 
   int written = 0;
   // The whole run, once per compression, framed exactly as RecordingWriter frames files.
-  for (auto c : {format::Compression::kNone, format::Compression::kLz4, format::Compression::kZstd}) {
+  for (auto c :
+       {format::Compression::kNone, format::Compression::kLz4, format::Compression::kZstd}) {
     format::Encoder enc(format::WriterOptions{c});
     std::vector<uint8_t> bytes = format::Encoder::file_header();
     if (!enc.encode_store_info(info, bytes).ok()) return 1;
     format::Footer footer;
     for (const auto& chunk : chunks) {
-      footer.chunks.push_back({bytes.size(), chunk->entity_path(), chunk->num_rows(),
-                               chunk->is_static(), {}});
-      for (const auto& tc : chunk->timelines()) footer.chunks.back().time_ranges[tc.name()] = tc.range();
+      footer.chunks.push_back(
+          {bytes.size(), chunk->entity_path(), chunk->num_rows(), chunk->is_static(), {}});
+      for (const auto& tc : chunk->timelines())
+        footer.chunks.back().time_ranges[tc.name()] = tc.range();
       if (!enc.encode_chunk(*chunk, bytes).ok()) return 1;
     }
     const uint64_t footer_offset = bytes.size();
@@ -112,15 +115,17 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < chunks.size(); ++i) {
     auto payload = format::encode_chunk_payload(*chunks[i]);
     if (!payload.ok()) return 1;
-    written += write_file(out / "ipc_fuzz" / ("chunk_" + std::to_string(i) + ".arrows"), *payload, max);
-    const auto c = i % 3 == 0 ? format::Compression::kNone
+    written +=
+        write_file(out / "ipc_fuzz" / ("chunk_" + std::to_string(i) + ".arrows"), *payload, max);
+    const auto c = i % 3 == 0   ? format::Compression::kNone
                    : i % 3 == 1 ? format::Compression::kLz4
                                 : format::Compression::kZstd;
     format::Encoder enc(format::WriterOptions{c});
     std::vector<uint8_t> bytes = format::Encoder::file_header();
-    if (!enc.encode_store_info(info, bytes).ok() || !enc.encode_chunk(*chunks[i], bytes).ok()) return 1;
-    written +=
-        write_file(out / "recording_reader_fuzz" / ("chunk_" + std::to_string(i) + ".reel"), bytes, max);
+    if (!enc.encode_store_info(info, bytes).ok() || !enc.encode_chunk(*chunks[i], bytes).ok())
+      return 1;
+    written += write_file(out / "recording_reader_fuzz" / ("chunk_" + std::to_string(i) + ".reel"),
+                          bytes, max);
   }
   // .rrd: the same chunks as Rerun frames them.
   namespace rrd = format::rrd;

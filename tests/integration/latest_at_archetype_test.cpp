@@ -159,7 +159,8 @@ TEST_F(ArchetypeLatestAtTest, EveryArchetypeRoundTrips) {
 
   check("a/scalars", Scalars(2.5));
   check("a/lines", SeriesLines().with_colors(Color(1u)).with_widths(2.0f).with_names(Name("x")));
-  check("a/points_series", SeriesPoints().with_markers(MarkerShape::kCross).with_marker_sizes(3.0f));
+  check("a/points_series",
+        SeriesPoints().with_markers(MarkerShape::kCross).with_marker_sizes(3.0f));
   check("a/p2", Points2D(std::vector<Position2D>{{1, 2}, {3, 4}})
                     .with_labels(std::vector<Text>{"l", "r"})
                     .with_class_ids(ClassId(3)));
@@ -176,7 +177,8 @@ TEST_F(ArchetypeLatestAtTest, EveryArchetypeRoundTrips) {
   check("a/arrows", Arrows3D::from_vectors(std::vector<Vector3D>{{1, 0, 0}, {0, 1, 0}})
                         .with_origins(std::vector<Position3D>{{0, 0, 0}, {1, 1, 1}}));
   check("a/image", Image::from_rgb24(pixels, 4, 3));
-  check("a/png", EncodedImage(Blob(std::span<const uint8_t>(png))).with_media_type(MediaType("image/png")));
+  check("a/png",
+        EncodedImage(Blob(std::span<const uint8_t>(png))).with_media_type(MediaType("image/png")));
   check("a/depth", DepthImage::from_u16(depth, 3, 2).with_meter(1000.0f));
   check("a/tensor", Tensor::from_f32({2, 3}, tensor));
   check("a/log", TextLog("motor stalled").with_level(TextLogLevel("WARN")));

@@ -67,10 +67,12 @@ TEST(SdkFileTest, EveryArchetypeRoundTripsThroughAFile) {
     for (int frame = 0; frame < 3; ++frame) {
       rec.set_time_sequence("frame", frame);
       rec.log("a/scalars", Scalars(frame * 0.5));
-      rec.log("a/lines", SeriesLines().with_colors(Color(1u)).with_widths(2.0f).with_names(Name("x")));
+      rec.log("a/lines",
+              SeriesLines().with_colors(Color(1u)).with_widths(2.0f).with_names(Name("x")));
       rec.log("a/points_series", SeriesPoints().with_markers(MarkerShape::kCross));
       rec.log("a/p2", Points2D(std::vector<Position2D>{{1, 2}, {3, 4}})
-                          .with_labels(std::vector<Text>{"l", "r"}).with_class_ids(ClassId(3)));
+                          .with_labels(std::vector<Text>{"l", "r"})
+                          .with_class_ids(ClassId(3)));
       rec.log("a/p3", Points3D(three).with_colors(std::vector<Color>{1u, 2u, 3u}).with_radii(0.1f));
       rec.log("a/b2", Boxes2D::from_half_sizes(std::vector<HalfSize2D>{{1, 2}}));
       rec.log("a/b3", Boxes3D::from_half_sizes(std::vector<HalfSize3D>{{1, 2, 3}})
@@ -114,7 +116,6 @@ TEST(SdkFileTest, EveryArchetypeRoundTripsThroughAFile) {
   EXPECT_GE(compared, 80);
 }
 
-
 TEST(SdkFileTest, KilledWriterLeavesALoadableFile) {
   std::string path = temp_path("killed.reel");
   pid_t pid = ::fork();
@@ -142,7 +143,6 @@ TEST(SdkFileTest, KilledWriterLeavesALoadableFile) {
   EXPECT_EQ(store.range({"frame", {0, 999}}, "/a", scalar()).num_rows(), 1000);
   ASSERT_EQ(report->warnings.size(), 1u);  // no end marker
 }
-
 
 }  // namespace
 }  // namespace reel::format

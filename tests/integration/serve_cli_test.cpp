@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "reel/types/archetypes.hpp"
 #include "reel/sdk/recording_stream.hpp"
+#include "reel/types/archetypes.hpp"
 #include "server/test_util.hpp"
 
 namespace reel::server {
@@ -130,9 +130,9 @@ TEST(ServeCliTest, ServeTakesSdkDataShowsItInApiInfoAndExitsOnSigterm) {
 }
 
 TEST(ServeCliTest, ViewServesTheLoadedFileAndExitsOnSigint) {
-  const std::string file =
-      (std::filesystem::temp_directory_path() / ("reel_view_test_" + std::to_string(::getpid()) + ".reel"))
-          .string();
+  const std::string file = (std::filesystem::temp_directory_path() /
+                            ("reel_view_test_" + std::to_string(::getpid()) + ".reel"))
+                               .string();
   {
     RecordingStream rec("cli_view_test", plain_options());
     ASSERT_TRUE(rec.save(file).ok());

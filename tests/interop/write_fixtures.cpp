@@ -22,9 +22,11 @@ namespace {
 std::string render(const arrow::DataType& t) {
   using arrow::TypeId;
   switch (t.id()) {
-    case TypeId::kList: return "list<" + render(*t.value_type()) + ">";
+    case TypeId::kList:
+      return "list<" + render(*t.value_type()) + ">";
     case TypeId::kFixedSizeList:
-      return "fixed_size_list<" + render(*t.value_type()) + ">[" + std::to_string(t.list_size()) + "]";
+      return "fixed_size_list<" + render(*t.value_type()) + ">[" + std::to_string(t.list_size()) +
+             "]";
     case TypeId::kStruct: {
       std::string s = "struct<";
       for (size_t i = 0; i < t.fields().size(); ++i) {
@@ -32,9 +34,12 @@ std::string render(const arrow::DataType& t) {
       }
       return s + ">";
     }
-    case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(t.byte_width()) + "]";
-    case TypeId::kBool: return "bool";
-    default: return t.to_string();
+    case TypeId::kFixedSizeBinary:
+      return "fixed_size_binary[" + std::to_string(t.byte_width()) + "]";
+    case TypeId::kBool:
+      return "bool";
+    default:
+      return t.to_string();
   }
 }
 
@@ -43,18 +48,30 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
   using arrow::TypeId;
   if (a.is_null(i)) return nullptr;
   switch (a.type->id()) {
-    case TypeId::kBool: return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
-    case TypeId::kInt8: return a.values<int8_t>()[i];
-    case TypeId::kInt16: return a.values<int16_t>()[i];
-    case TypeId::kInt32: return a.values<int32_t>()[i];
-    case TypeId::kInt64: return std::to_string(a.values<int64_t>()[i]);
-    case TypeId::kUInt8: return a.values<uint8_t>()[i];
-    case TypeId::kUInt16: return a.values<uint16_t>()[i];
-    case TypeId::kUInt32: return a.values<uint32_t>()[i];
-    case TypeId::kUInt64: return std::to_string(a.values<uint64_t>()[i]);
-    case TypeId::kFloat32: return double(a.values<float>()[i]);
-    case TypeId::kFloat64: return a.values<double>()[i];
-    case TypeId::kUtf8: return std::string(arrow::BinaryArray(std::make_shared<arrow::ArrayData>(a)).value(i));
+    case TypeId::kBool:
+      return arrow::bit_util::get_bit(a.buffers[1]->data(), a.offset + i);
+    case TypeId::kInt8:
+      return a.values<int8_t>()[i];
+    case TypeId::kInt16:
+      return a.values<int16_t>()[i];
+    case TypeId::kInt32:
+      return a.values<int32_t>()[i];
+    case TypeId::kInt64:
+      return std::to_string(a.values<int64_t>()[i]);
+    case TypeId::kUInt8:
+      return a.values<uint8_t>()[i];
+    case TypeId::kUInt16:
+      return a.values<uint16_t>()[i];
+    case TypeId::kUInt32:
+      return a.values<uint32_t>()[i];
+    case TypeId::kUInt64:
+      return std::to_string(a.values<uint64_t>()[i]);
+    case TypeId::kFloat32:
+      return double(a.values<float>()[i]);
+    case TypeId::kFloat64:
+      return a.values<double>()[i];
+    case TypeId::kUtf8:
+      return std::string(arrow::BinaryArray(std::make_shared<arrow::ArrayData>(a)).value(i));
     case TypeId::kBinary: {
       auto v = arrow::BinaryArray(std::make_shared<arrow::ArrayData>(a)).value(i);
       std::vector<int> bytes;
@@ -70,7 +87,8 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
     case TypeId::kFixedSizeList: {
       const int64_t ls = a.type->list_size();
       json out = json::array();
-      for (int64_t k = 0; k < ls; ++k) out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
+      for (int64_t k = 0; k < ls; ++k)
+        out.push_back(value_json(*a.children[0], (a.offset + i) * ls + k));
       return out;
     }
     case TypeId::kStruct: {
@@ -80,7 +98,8 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
       }
       return out;
     }
-    default: return "?";
+    default:
+      return "?";
   }
 }
 
@@ -96,7 +115,9 @@ json expected_for(const Chunk& chunk) {
   for (const auto& t : chunk.timelines()) {
     json values = json::array();
     for (int64_t i = 0; i < t.length(); ++i) values.push_back(std::to_string(t[i]));
-    times.push_back({{"name", t.name()}, {"time_type", time_type_name(t.timeline().type())}, {"values", values}});
+    times.push_back({{"name", t.name()},
+                     {"time_type", time_type_name(t.timeline().type())},
+                     {"values", values}});
   }
   j["timelines"] = times;
   json comps = json::array();
@@ -136,7 +157,8 @@ int main(int argc, char** argv) {
     RowId first = RowId::reserve(5);
     for (int i = 0; i < 5; ++i) {
       b.add_row(first.plus(uint64_t(i)),
-                {{Timeline::sequence("step"), i}, {Timeline::timestamp("log_time"), 1700000000000000000 + i}},
+                {{Timeline::sequence("step"), i},
+                 {Timeline::timestamp("log_time"), 1700000000000000000 + i}},
                 {{Scalars::descriptor_scalars(),
                   i == 2 ? nullptr : arrow::make_primitive<double>({std::sin(i * 0.5)})}});
     }
@@ -167,11 +189,13 @@ int main(int argc, char** argv) {
   {
     ChunkBuilder b("/world/shapes");
     RowId first = RowId::reserve(2);
-    std::vector<LineStrip3D> strips = {{{{0, 0, 0}, {1, 0, 0}}}, {{{1, 1, 1}, {2, 2, 2}, {3, 3, 3}}}, {}};
+    std::vector<LineStrip3D> strips = {
+        {{{0, 0, 0}, {1, 0, 0}}}, {{{1, 1, 1}, {2, 2, 2}, {3, 3, 3}}}, {}};
     b.add_row(first, {{Timeline::duration("sim"), 1500000000}},
               {cell(LineStrips3D::descriptor_strips(), strips),
                cell(Boxes3D::descriptor_half_sizes(), std::vector<HalfSize3D>{{0.5f, 1, 2}}),
-               cell(Boxes3D::descriptor_quaternions(), std::vector<RotationQuat>{{0, 0, 0.7071f, 0.7071f}}),
+               cell(Boxes3D::descriptor_quaternions(),
+                    std::vector<RotationQuat>{{0, 0, 0.7071f, 0.7071f}}),
                cell(Arrows3D::descriptor_vectors(), std::vector<Vector3D>{{1, 2, 3}})});
     b.add_row(first.plus(1), {{Timeline::duration("sim"), 3000000000}},
               {cell(LineStrips3D::descriptor_strips(), std::vector<LineStrip3D>{{{{9, 9, 9}}}})});
@@ -185,16 +209,19 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     std::vector<float> tensor = {1, 2, 3, 4, 5, 6};
     RowId first = RowId::reserve(2);
-    b.add_row(first, {{Timeline::sequence("frame"), 0}},
-              {cell(Image::descriptor_buffer(), std::vector<ImageBuffer>{ImageBuffer(pixels)}),
-               cell(Image::descriptor_format(),
-                    std::vector<ImageFormat>{{2, 2, ColorModel::kRGB, ChannelDatatype::kU8}}),
-               cell(EncodedImage::descriptor_blob(), std::vector<Blob>{Blob(png)}),
-               cell(EncodedImage::descriptor_media_type(), std::vector<MediaType>{MediaType::png()}),
-               cell(Tensor::descriptor_data(),
-                    std::vector<TensorData>{{{2, 3}, ChannelDatatype::kF32,
-                                             Bytes(std::span<const uint8_t>(
-                                                 reinterpret_cast<const uint8_t*>(tensor.data()), 24))}})});
+    b.add_row(
+        first, {{Timeline::sequence("frame"), 0}},
+        {cell(Image::descriptor_buffer(), std::vector<ImageBuffer>{ImageBuffer(pixels)}),
+         cell(Image::descriptor_format(),
+              std::vector<ImageFormat>{{2, 2, ColorModel::kRGB, ChannelDatatype::kU8}}),
+         cell(EncodedImage::descriptor_blob(), std::vector<Blob>{Blob(png)}),
+         cell(EncodedImage::descriptor_media_type(), std::vector<MediaType>{MediaType::png()}),
+         cell(Tensor::descriptor_data(),
+              std::vector<TensorData>{{{2, 3},
+                                       ChannelDatatype::kF32,
+                                       Bytes(std::span<const uint8_t>(
+                                           reinterpret_cast<const uint8_t*>(tensor.data()), 24)),
+                                       {}}})});
     b.add_row(first.plus(1), {{Timeline::sequence("frame"), 1}},
               {cell(TextLog::descriptor_text(), std::vector<Text>{Text("héllo ☮ world")}),
                cell(TextLog::descriptor_level(), std::vector<TextLogLevel>{TextLogLevel::warn()})});
@@ -208,7 +235,8 @@ int main(int argc, char** argv) {
                     std::vector<ViewCoordinatesComponent>{{{3, 5, 1}}}),
                cell(Clear::descriptor_is_recursive(), std::vector<ClearIsRecursive>{{true}}),
                cell(AnnotationContext::descriptor_context(),
-                    std::vector<AnnotationInfo>{{1, "wheel", Color(255, 0, 0)}, {2, "", Color(0, 0, 255)}})});
+                    std::vector<AnnotationInfo>{{1, "wheel", Color(255, 0, 0)},
+                                                {2, "", Color(0, 0, 255)}})});
     fixtures.emplace_back("static", *b.build());
   }
   // A slice of a larger chunk: offsets and bitmaps that do not start at zero.
@@ -216,10 +244,14 @@ int main(int argc, char** argv) {
     ChunkBuilder b("/sliced");
     for (int i = 0; i < 40; ++i) {
       std::vector<Text> labels;
-      for (int k = 0; k < i % 3; ++k) labels.push_back(Text(std::string(size_t(k + 1), char('a' + i % 26))));
-      b.add_row(RowId::create(), {{Timeline::sequence("frame"), i}},
-                {{Points3D::descriptor_labels(),
-                  i % 5 == 0 ? nullptr : ComponentBatch::from<Text>(Points3D::descriptor_labels(), labels).to_arrow()}});
+      for (int k = 0; k < i % 3; ++k)
+        labels.push_back(Text(std::string(size_t(k + 1), char('a' + i % 26))));
+      b.add_row(
+          RowId::create(), {{Timeline::sequence("frame"), i}},
+          {{Points3D::descriptor_labels(),
+            i % 5 == 0
+                ? nullptr
+                : ComponentBatch::from<Text>(Points3D::descriptor_labels(), labels).to_arrow()}});
     }
     fixtures.emplace_back("sliced", (*b.build())->slice(13, 19));
   }
@@ -241,7 +273,8 @@ int main(int argc, char** argv) {
     for (const auto& [name, chunk] : fixtures) {
       if (auto st = store->insert(chunk); !st.ok()) return 1;
     }
-    auto view = dataframe::View::create(store, "frame", "/world/** /camera").value().fill_latest_at();
+    auto view =
+        dataframe::View::create(store, "frame", "/world/** /camera").value().fill_latest_at();
     std::ofstream out(dir + "/table.arrows", std::ios::binary);
     if (!dataframe::write_table(view, dataframe::OutputFormat::kArrow, out).ok()) return 1;
     auto batches = view.read_all().value();

@@ -92,14 +92,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   rec.log_static("shapes", reel::ViewCoordinates::RIGHT_HAND_Z_UP);
-  rec.log_static("docs/readme", reel::TextDocument("# Test run\n\nThe *viewer* renders this.\n\n- first item\n- second item\n\n```\ncode block\n```")
-                                    .with_media_type(reel::MediaType::markdown()));
+  rec.log_static("docs/readme",
+                 reel::TextDocument("# Test run\n\nThe *viewer* renders this.\n\n- first item\n- "
+                                    "second item\n\n```\ncode block\n```")
+                     .with_media_type(reel::MediaType::markdown()));
   rec.log_static("docs/plain", reel::TextDocument("plain text, not **markdown**"));
-  rec.log_static("series/named", reel::SeriesLines().with_names(reel::Name("speed")).with_colors(reel::Color(255, 0, 255)));
-  rec.log_static("images/png", reel::EncodedImage(reel::Blob(make_png(16, 12))).with_media_type(reel::MediaType::png()));
+  rec.log_static(
+      "series/named",
+      reel::SeriesLines().with_names(reel::Name("speed")).with_colors(reel::Color(255, 0, 255)));
+  rec.log_static(
+      "images/png",
+      reel::EncodedImage(reel::Blob(make_png(16, 12))).with_media_type(reel::MediaType::png()));
 
   std::vector<uint16_t> depth(32 * 24);
-  for (size_t i = 0; i < depth.size(); ++i) depth[i] = uint16_t(i % 32 == 0 ? 0 : 500 + 40 * (i % 32));
+  for (size_t i = 0; i < depth.size(); ++i)
+    depth[i] = uint16_t(i % 32 == 0 ? 0 : 500 + 40 * (i % 32));
   std::vector<float> tensor(16 * 16);
   for (size_t i = 0; i < tensor.size(); ++i) tensor[i] = float(i % 16) / 15.0f;
   rec.log_static("images/depth", reel::DepthImage::from_u16(depth, 32, 24).with_meter(1000.0f));
@@ -110,15 +117,22 @@ int main(int argc, char** argv) {
     rec.set_time_sequence("frame", f);
     const float a = float(f) * 0.15f;
     rec.log("shapes/arrows", reel::Arrows3D::from_vectors({{1, 0, 0}, {0, 1, 0}, {0, 0, 1}})
-                                 .with_colors({reel::Color(255, 0, 0), reel::Color(0, 255, 0), reel::Color(0, 0, 255)}));
-    rec.log("shapes/boxes", reel::Boxes3D::from_centers_and_half_sizes({{2, 0, 0.5f}, {-2, 0, 0.5f}}, {{0.5f, 0.5f, 0.5f}, {0.3f, 0.6f, 0.5f}})
-                                .with_quaternions(reel::RotationQuat{0, 0, std::sin(a / 2), std::cos(a / 2)})
-                                .with_colors({reel::Color(0, 200, 255), reel::Color(255, 220, 0)}));
-    rec.log("shapes/spinner", reel::Transform3D::from_translation_rotation({0, 0, 1.5f}, {0, 0, std::sin(a), std::cos(a)}));
-    rec.log("shapes/spinner/points",
-            reel::Points3D({{1.5f, 0, 0}, {-1.5f, 0, 0}, {0, 1.5f, 0}}).with_radii({0.15f, 0.25f, 0.35f}).with_colors(reel::Color(255, 80, 80)));
+                                 .with_colors({reel::Color(255, 0, 0), reel::Color(0, 255, 0),
+                                               reel::Color(0, 0, 255)}));
+    rec.log("shapes/boxes",
+            reel::Boxes3D::from_centers_and_half_sizes({{2, 0, 0.5f}, {-2, 0, 0.5f}},
+                                                       {{0.5f, 0.5f, 0.5f}, {0.3f, 0.6f, 0.5f}})
+                .with_quaternions(reel::RotationQuat{0, 0, std::sin(a / 2), std::cos(a / 2)})
+                .with_colors({reel::Color(0, 200, 255), reel::Color(255, 220, 0)}));
+    rec.log("shapes/spinner", reel::Transform3D::from_translation_rotation(
+                                  {0, 0, 1.5f}, {0, 0, std::sin(a), std::cos(a)}));
+    rec.log("shapes/spinner/points", reel::Points3D({{1.5f, 0, 0}, {-1.5f, 0, 0}, {0, 1.5f, 0}})
+                                         .with_radii({0.15f, 0.25f, 0.35f})
+                                         .with_colors(reel::Color(255, 80, 80)));
     rec.log("series/named", reel::Scalars(std::cos(a)));
-    rec.log("logs/app", reel::TextLog("event " + std::to_string(f)).with_level(reel::TextLogLevel(levels[f % 6])));
+    rec.log(
+        "logs/app",
+        reel::TextLog("event " + std::to_string(f)).with_level(reel::TextLogLevel(levels[f % 6])));
   }
   rec.flush_blocking();
   return 0;

@@ -51,6 +51,15 @@ struct ArrayData {
     return buffers[b]->data_as<T>() + offset;
   }
 
+  // An array in one expression: `buffers` and `children` as the table above lists them for
+  // `type` (null validity = all valid). The shape, how many buffers and children the type's
+  // layout has, is always checked: a wrong one is a bug in the caller and aborts with a
+  // message naming the type. The contents (buffer sizes, offsets, null_count against the
+  // bitmap) are not: validate() arrays built from outside data.
+  static ArrayPtr make(TypePtr type, int64_t length, int64_t null_count,
+                       std::vector<BufferPtr> buffers, std::vector<ArrayPtr> children = {},
+                       int64_t offset = 0);
+
   // Zero-copy slice [start, start+len) (clamped to the array); null_count is recomputed.
   ArrayPtr slice(int64_t start, int64_t len) const;
   // Heap bytes referenced (buffers counted once within this array).
@@ -76,8 +85,18 @@ Result<ArrayPtr> concatenate_copy(std::span<const ArrayPtr> arrays);
 // A deep copy into new, exactly sized buffers (offset 0): drops references to larger shared
 // buffers the array was sliced from.
 ArrayPtr copy_array(const ArrayPtr& array);
-// New array with values at `indices` (each < length), in that order.
+// take: a new array whose value i is the value at indices[i] of `array` (any order, repeats
+// allowed), or null where indices[i] is kNullIndex. Null rows made by kNullIndex hold zero or
+// empty placeholders (fixed-size lists and struct fields get valid placeholder children); null
+// source values stay null. Other negative or too large indices: IndexError. `array` must be
+// valid (validate()); slices are taken by their logical rows.
+inline constexpr int64_t kNullIndex = -1;
 Result<ArrayPtr> take(const ArrayData& array, std::span<const int64_t> indices);
+// The same over several arrays of one type (a column's chunks) as if they were concatenated:
+// row k of arrays[j] is index (arrays[0].length + ... + arrays[j-1].length) + k. Nothing is
+// concatenated; runs of consecutive indices are copied in bulk. Arrays of different types:
+// TypeError.
+Result<ArrayPtr> take(std::span<const ArrayPtr> arrays, std::span<const int64_t> indices);
 // An array of `length` nulls of `type`.
 ArrayPtr make_null_array(const TypePtr& type, int64_t length);
 // Debug form: "[1, 2, null]".
@@ -124,7 +143,8 @@ class BinaryArray : public Array {  // utf8 and binary
   const int32_t* raw_offsets() const { return data_->values<int32_t>(1); }
   std::string_view value(int64_t i) const {
     const int32_t* o = raw_offsets();
-    return {reinterpret_cast<const char*>(data_->buffers[2]->data()) + o[i], size_t(o[i + 1] - o[i])};
+    return {reinterpret_cast<const char*>(data_->buffers[2]->data()) + o[i],
+            size_t(o[i + 1] - o[i])};
   }
 };
 using StringArray = BinaryArray;

@@ -58,8 +58,8 @@ class DataType {
   // Child fields: one for list and fixed-size list, one per member for struct.
   const std::vector<FieldPtr>& fields() const { return fields_; }
   const TypePtr& value_type() const { return fields_.at(0)->type; }  // list types only
-  int32_t list_size() const { return param_; }                      // fixed-size list
-  int32_t byte_width() const { return param_; }                     // fixed-size binary
+  int32_t list_size() const { return param_; }                       // fixed-size list
+  int32_t byte_width() const { return param_; }                      // fixed-size binary
 
   bool is_primitive() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kFloat64; }
   bool is_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kUInt64; }
@@ -121,11 +121,11 @@ FieldPtr field(std::string name, TypePtr type, bool nullable = true, Metadata me
 // The TypeId of a C++ primitive: TypeTraits<float>::kId == TypeId::kFloat32.
 template <typename T>
 struct TypeTraits;
-#define REEL_ARROW_TYPE_TRAITS(CType, Id, factory)      \
-  template <>                                           \
-  struct TypeTraits<CType> {                            \
-    static constexpr TypeId kId = TypeId::Id;           \
-    static const TypePtr& type() { return factory(); }  \
+#define REEL_ARROW_TYPE_TRAITS(CType, Id, factory)     \
+  template <>                                          \
+  struct TypeTraits<CType> {                           \
+    static constexpr TypeId kId = TypeId::Id;          \
+    static const TypePtr& type() { return factory(); } \
   };
 REEL_ARROW_TYPE_TRAITS(int8_t, kInt8, int8)
 REEL_ARROW_TYPE_TRAITS(int16_t, kInt16, int16)

@@ -27,7 +27,7 @@ class EntityPath {
   // ignored, unknown escapes keep the escaped character, bytes that are not UTF-8 become
   // U+FFFD (the SDK refuses such paths before they get here).
   EntityPath(std::string_view text);  // NOLINT(google-explicit-constructor)
-  EntityPath(const char* text) : EntityPath(std::string_view(text)) {}  // NOLINT
+  EntityPath(const char* text) : EntityPath(std::string_view(text)) {}         // NOLINT
   EntityPath(const std::string& text) : EntityPath(std::string_view(text)) {}  // NOLINT
 
   // Strict parse: rejects empty parts ("a//b", "/a/"), a trailing backslash, bad `\u{...}`,

@@ -19,6 +19,7 @@
 
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
+#include "reel/format/compression.hpp"
 #include "reel/status.hpp"
 
 namespace reel::format {
@@ -29,10 +30,6 @@ inline constexpr size_t kMessageHeaderBytes = 24;
 // The largest message payload (uncompressed) a writer produces and a reader accepts by
 // default: a bound on what a length field can make a reader allocate.
 inline constexpr uint64_t kMaxMessageBytes = 1ull << 30;
-
-enum class Compression : uint8_t { kNone = 0, kLz4 = 1, kZstd = 2 };
-const char* compression_name(Compression c);
-Result<Compression> parse_compression(std::string_view name);  // "none", "lz4", "zstd"
 
 enum class MessageKind : uint8_t { kStoreInfo = 1, kChunk = 2, kFooter = 3, kEnd = 4 };
 const char* message_kind_name(MessageKind kind);
@@ -53,9 +50,9 @@ struct Message {
   // Which recording of the input the message belongs to: 0 for the first; concatenated
   // recordings (`cat a.reel b.reel`) count up, each beginning with its own store info.
   uint32_t stream = 0;
-  uint64_t offset = 0;          // where the message starts in the stream
-  uint64_t stored_bytes = 0;    // payload bytes in the stream
-  uint64_t payload_bytes = 0;   // payload bytes after decompression
+  uint64_t offset = 0;         // where the message starts in the stream
+  uint64_t stored_bytes = 0;   // payload bytes in the stream
+  uint64_t payload_bytes = 0;  // payload bytes after decompression
   Compression compression = Compression::kNone;
   StoreInfo info;  // kStoreInfo
   ChunkPtr chunk;  // kChunk (null when the reader was told not to decode chunks)

@@ -59,8 +59,8 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
 // killed) loads up to its last complete message; `warnings`, if given, then says where. The
 // store has the default ChunkStoreConfig (the environment is not read: to choose the
 // compaction limits, load_file() into a store of your own).
-Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
-                                                         std::vector<std::string>* warnings = nullptr);
+Result<std::shared_ptr<const ChunkStore>> load_recording(
+    const std::string& path, std::vector<std::string>* warnings = nullptr);
 
 class RecordBatchReader {
  public:
@@ -124,12 +124,15 @@ class View {
   int64_t batch_rows_ = 65536;
 };
 
-enum class OutputFormat { kCsv, kJson, kArrow };
+enum class OutputFormat { kCsv, kJson, kArrow, kTable };
 Result<OutputFormat> parse_output_format(std::string_view name);  // "csv", "json", "arrow"
 
 // Writes the view's table: CSV (a header row; lists of one value written as the value,
 // longer lists as JSON arrays; null as an empty cell), JSON lines (one object per row,
 // null cells as null), or an Arrow IPC stream. Returns the number of rows written.
 Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out);
+// The same for any reader (a dataset view, an SQL result); kTable is an aligned text table for
+// terminals (at most 1000 rows shown, all counted).
+Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out);
 
 }  // namespace reel::dataframe

@@ -5,7 +5,8 @@
 // largest count among the others. Another component with M instances is joined by instance
 // index: M == N as is, M == 1 is a splat (repeated N times), M > N is cut to N ("3 points +
 // 5 colors = 3 points"), and 1 < M < N repeats its last value. A component with no data is
-// absent from the result.
+// absent from the result. Fields with their own count (ArchetypeField::own_count: Mesh3D's
+// triangle indices, a texture) come back as logged, not joined.
 //
 // Clear: a `Clear` logged on the entity, or a recursive one (`is_recursive = true`) logged on
 // an ancestor, hides every component whose own latest row is older than the clear, until the
@@ -20,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "reel/types/archetypes.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel {
 
@@ -59,7 +60,8 @@ struct ArchetypeInstances {
     }
     const int64_t width = leaf->type->primitive_width();
     if (width * scale != int64_t(sizeof(T))) return {};  // not T's layout: nothing to copy
-    const uint8_t* src = leaf->buffers[1]->data() + (leaf->offset + f->values->offset * scale) * width;
+    const uint8_t* src =
+        leaf->buffers[1]->data() + (leaf->offset + f->values->offset * scale) * width;
     if (!out.empty()) std::memcpy(out.data(), src, out.size() * sizeof(T));
     return out;
   }

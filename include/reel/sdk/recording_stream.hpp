@@ -15,7 +15,8 @@
 // Rows logged by one thread reach the sinks in the order they were logged.
 //
 // Errors: `log` never throws and never aborts: failures (wrong shapes, bad paths, sink
-// errors) go to the error handler (`set_error_handler`, default: a line on stderr).
+// errors) go to the error handler (`set_error_handler`, reel/sdk/error_handler.hpp; default:
+// a line on stderr).
 // `try_log` returns the Status instead.
 //
 // Lifetime: the destructor flushes everything logged and waits for the sinks.
@@ -30,10 +31,11 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
-#include "reel/types/component_batch.hpp"
+#include "reel/sdk/error_handler.hpp"
 #include "reel/sdk/sink.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/types/component_batch.hpp"
 
 namespace reel {
 
@@ -96,11 +98,11 @@ class RecordingStream {
   Status save(const std::string& path);
   // The same stream of messages on standard output, for `./my_logger | reel compact`.
   Status to_stdout();
-  // Streams the recording to a `reel serve` / `reel view` process over TCP (see TcpSink).
-  // Replaces the other sinks except the embedded store, like save(). Fails only on a
-  // malformed address: an unreachable server goes to the error handler and is retried, and
-  // data is kept meanwhile (bounded). To stream to a server and also save a file, save() and
-  // then add_sink(TcpSink::connect(address)).
+  // Streams the recording to a `reel serve` / `reel view` process over TCP (make_tcp_sink in
+  // reel/sdk/sink.hpp). Replaces the other sinks except the embedded store, like save().
+  // Fails only on a malformed address: an unreachable server goes to the error handler and is
+  // retried, and data is kept meanwhile (bounded). To stream to a server and also save a
+  // file, save() and then add_sink(make_tcp_sink(address).value()).
   Status connect(const std::string& address = "127.0.0.1:9876");
 
   // ---- time context (this thread, this stream)
@@ -163,10 +165,5 @@ class RecordingStream {
   void report(const Status& status) const;
   std::unique_ptr<Impl> impl_;
 };
-
-// Where `log` failures go. The handler may be called from any thread, including the
-// stream's batcher thread (for sink errors). Pass nullptr to restore the default (stderr).
-using ErrorHandler = std::function<void(const Status&)>;
-void set_error_handler(ErrorHandler handler);
 
 }  // namespace reel

@@ -1,18 +1,26 @@
 // Sinks: where a RecordingStream's chunks go.
+//
+// `Sink` is the interface; the sinks reel provides are made by the factories below (their
+// classes live in src/sdk), so this header does not carry the file-format API with it.
+// RecordingStream::memory_store(), save(), to_stdout() and connect() make and attach these
+// sinks themselves; the factories are for set_sink() / add_sink() (several sinks at once,
+// non-default options, a custom transport).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "reel/chunk/chunk.hpp"
-#include "reel/format/recording_file.hpp"
+#include "reel/chunk/store_info.hpp"
+#include "reel/format/compression.hpp"
 #include "reel/status.hpp"
-#include "reel/store/chunk_store.hpp"
 
 namespace reel {
+
+class ChunkStore;
 
 // A destination for chunks. A stream calls its sinks from one thread at a time (its batcher
 // thread, or the thread calling flush_blocking), in the order the chunks were cut; a sink
@@ -28,38 +36,32 @@ class Sink {
   virtual Status flush() { return Status::OK(); }
 };
 
-// Inserts chunks into an in-process ChunkStore (the embedded default).
-class MemorySink final : public Sink {
- public:
-  explicit MemorySink(std::shared_ptr<ChunkStore> store) : store_(std::move(store)) {}
-  Status begin(const StoreInfo& info) override;
-  Status send(std::span<const ChunkPtr> chunks) override;
-  const std::shared_ptr<ChunkStore>& store() const { return store_; }
+// Inserts chunks into an in-process ChunkStore (the embedded default); begin() sets the
+// store's info. Insertion errors are returned by send().
+std::shared_ptr<Sink> make_memory_sink(std::shared_ptr<ChunkStore> store);
 
- private:
-  std::shared_ptr<ChunkStore> store_;
+// How a file sink writes the `.reel` recording (the writer's options, docs/file-format.md).
+struct FileSinkOptions {
+  format::Compression compression = format::Compression::kLz4;  // chunks and footer
+  int zstd_level = 3;                                           // with kZstd
+  // A footer indexing the chunks, written when the sink is destroyed (fast partial loads).
+  bool write_footer = true;
+  // flush() also calls fdatasync (durable against power loss, slower).
+  bool sync_on_flush = false;
 };
 
-// Writes a `.reel` recording (a file, stdout or any descriptor). finish() on destruction.
-class FileSink final : public Sink {
- public:
-  // "-" is stdout.
-  static Result<std::shared_ptr<FileSink>> open(const std::string& path);
-  explicit FileSink(std::unique_ptr<format::RecordingWriter> writer);
-  ~FileSink() override;
-  Status begin(const StoreInfo& info) override;
-  Status send(std::span<const ChunkPtr> chunks) override;
-  Status flush() override;
+// Writes a `.reel` recording to `path` (created or truncated; "-" is stdout). Every message
+// is written whole, so a killed process leaves a file whose complete messages all load; the
+// footer and end marker are written when the sink is destroyed (errors then go to the error
+// handler). Fails if the file cannot be created.
+Result<std::shared_ptr<Sink>> make_file_sink(const std::string& path, FileSinkOptions options = {});
 
- private:
-  std::unique_ptr<format::RecordingWriter> writer_;
-};
-
-// Streams the recording to a `reel serve` process over TCP: the same messages as FileSink
-// (file header, store info, chunks; an end-of-stream marker when destroyed), so the server
-// decodes them with the file reader. Plain POSIX sockets, no extra dependency.
+// Streams the recording to a `reel serve` process over TCP: the same messages as the file
+// sink (file header, store info, chunks; an end-of-stream marker when destroyed), so the
+// server decodes them with the file reader. Plain POSIX sockets, no extra dependency.
 //
-// Connection: the first attempt is made by connect() (with a timeout). While the server is
+// Connection: the first attempt is made by begin(), when the sink is attached to a stream
+// (with a timeout). While the server is
 // unreachable, or after the connection broke, chunks are kept (up to `max_buffer_bytes`,
 // oldest dropped beyond it) and the connection is retried from send()/flush() at most every
 // `retry_secs`; on reconnection the header and store info are sent again, then the kept
@@ -80,39 +82,15 @@ struct TcpSinkOptions {
   uint64_t max_buffer_bytes = 256ull << 20;  // kept while disconnected
 };
 
-class TcpSink final : public Sink {
- public:
-  // `address` is "host:port" ("127.0.0.1:9876", "localhost:9876", "[::1]:9876"). Fails only
-  // on a malformed address; an unreachable server is reported by begin() and retried.
-  static Result<std::shared_ptr<TcpSink>> connect(const std::string& address,
-                                                  TcpSinkOptions options = {});
-  ~TcpSink() override;
-  Status begin(const StoreInfo& info) override;
-  Status send(std::span<const ChunkPtr> chunks) override;
-  // Sends what is kept (reconnecting if needed); an error if it could not.
-  Status flush() override;
-  const std::string& address() const;
-  bool is_connected() const;
+// `address` is "host:port" ("127.0.0.1:9876", "localhost:9876", "[::1]:9876", optionally
+// prefixed "tcp://"). Fails only on a malformed address; an unreachable server is reported
+// by begin() and retried.
+Result<std::shared_ptr<Sink>> make_tcp_sink(const std::string& address,
+                                            TcpSinkOptions options = {});
 
-  struct State;
-  explicit TcpSink(std::unique_ptr<State> state);
-
- private:
-  std::unique_ptr<State> state_;
-};
-
-// Hands chunks to a function (for custom transports and tests).
-class CallbackSink final : public Sink {
- public:
-  using Callback = std::function<void(std::span<const ChunkPtr>)>;
-  explicit CallbackSink(Callback callback) : callback_(std::move(callback)) {}
-  Status send(std::span<const ChunkPtr> chunks) override {
-    callback_(chunks);
-    return Status::OK();
-  }
-
- private:
-  Callback callback_;
-};
+// Hands chunks to a function (for custom transports and tests). The function is called on
+// the stream's batcher thread (or the thread calling flush_blocking), one call at a time.
+using SinkCallback = std::function<void(std::span<const ChunkPtr>)>;
+std::shared_ptr<Sink> make_callback_sink(SinkCallback callback);
 
 }  // namespace reel

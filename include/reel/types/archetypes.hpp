@@ -45,6 +45,43 @@ namespace reel {
     return copy;                                            \
   }
 
+// Declared first: an archetype's helpers may return another (Image::compress).
+struct Scalars;
+struct SeriesLines;
+struct SeriesPoints;
+struct Points2D;
+struct Points3D;
+struct Boxes2D;
+struct Boxes3D;
+struct LineStrips2D;
+struct LineStrips3D;
+struct Arrows3D;
+struct Image;
+struct EncodedImage;
+struct DepthImage;
+struct Tensor;
+struct TextLog;
+struct TextDocument;
+struct Transform3D;
+struct ViewCoordinates;
+struct Clear;
+struct AnnotationContext;
+struct Pinhole;
+struct Arrows2D;
+struct SegmentationImage;
+struct Mesh3D;
+struct Asset3D;
+struct Ellipsoids3D;
+struct Capsules3D;
+struct Cylinders3D;
+struct InstancePoses3D;
+struct CoordinateFrame;
+struct BarChart;
+struct GraphNodes;
+struct GraphEdges;
+struct GeoPoints;
+struct GeoLineStrings;
+
 // One or more time-series values (one series per instance).
 struct Scalars {
   static constexpr const char* kName = "Scalars";
@@ -129,6 +166,9 @@ struct Points2D {
   Collection<Color> colors;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<ShowLabels> show_labels;
+  Collection<DrawOrder> draw_order;
+  Collection<KeypointId> keypoint_ids;
 
   Points2D() = default;
   // NOLINTNEXTLINE(google-explicit-constructor)
@@ -139,12 +179,18 @@ struct Points2D {
   REEL_ARCHETYPE_WITH(Points2D, colors)
   REEL_ARCHETYPE_WITH(Points2D, labels)
   REEL_ARCHETYPE_WITH(Points2D, class_ids)
+  REEL_ARCHETYPE_WITH(Points2D, show_labels)
+  REEL_ARCHETYPE_WITH(Points2D, draw_order)
+  REEL_ARCHETYPE_WITH(Points2D, keypoint_ids)
 
   static const ComponentDescriptor& descriptor_positions();
   static const ComponentDescriptor& descriptor_radii();
   static const ComponentDescriptor& descriptor_colors();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_draw_order();
+  static const ComponentDescriptor& descriptor_keypoint_ids();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -160,6 +206,8 @@ struct Points3D {
   Collection<Color> colors;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<ShowLabels> show_labels;
+  Collection<KeypointId> keypoint_ids;
 
   Points3D() = default;
   // NOLINTNEXTLINE(google-explicit-constructor)
@@ -174,12 +222,16 @@ struct Points3D {
   REEL_ARCHETYPE_WITH(Points3D, colors)
   REEL_ARCHETYPE_WITH(Points3D, labels)
   REEL_ARCHETYPE_WITH(Points3D, class_ids)
+  REEL_ARCHETYPE_WITH(Points3D, show_labels)
+  REEL_ARCHETYPE_WITH(Points3D, keypoint_ids)
 
   static const ComponentDescriptor& descriptor_positions();
   static const ComponentDescriptor& descriptor_radii();
   static const ComponentDescriptor& descriptor_colors();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_keypoint_ids();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -196,6 +248,8 @@ struct Boxes2D {
   Collection<Radius> radii;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<ShowLabels> show_labels;
+  Collection<DrawOrder> draw_order;
 
   Boxes2D() = default;
   explicit Boxes2D(Collection<HalfSize2D> half_sizes_) : half_sizes(std::move(half_sizes_)) {}
@@ -210,6 +264,8 @@ struct Boxes2D {
   REEL_ARCHETYPE_WITH(Boxes2D, radii)
   REEL_ARCHETYPE_WITH(Boxes2D, labels)
   REEL_ARCHETYPE_WITH(Boxes2D, class_ids)
+  REEL_ARCHETYPE_WITH(Boxes2D, show_labels)
+  REEL_ARCHETYPE_WITH(Boxes2D, draw_order)
 
   static const ComponentDescriptor& descriptor_half_sizes();
   static const ComponentDescriptor& descriptor_centers();
@@ -217,6 +273,8 @@ struct Boxes2D {
   static const ComponentDescriptor& descriptor_radii();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_draw_order();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -235,6 +293,9 @@ struct Boxes3D {
   Collection<Radius> radii;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<RotationAxisAngle> rotation_axis_angles;
+  Collection<FillMode> fill_mode;
+  Collection<ShowLabels> show_labels;
 
   Boxes3D() = default;
   explicit Boxes3D(Collection<HalfSize3D> half_sizes_) : half_sizes(std::move(half_sizes_)) {}
@@ -250,6 +311,9 @@ struct Boxes3D {
   REEL_ARCHETYPE_WITH(Boxes3D, radii)
   REEL_ARCHETYPE_WITH(Boxes3D, labels)
   REEL_ARCHETYPE_WITH(Boxes3D, class_ids)
+  REEL_ARCHETYPE_WITH(Boxes3D, rotation_axis_angles)
+  REEL_ARCHETYPE_WITH(Boxes3D, fill_mode)
+  REEL_ARCHETYPE_WITH(Boxes3D, show_labels)
 
   static const ComponentDescriptor& descriptor_half_sizes();
   static const ComponentDescriptor& descriptor_centers();
@@ -258,6 +322,9 @@ struct Boxes3D {
   static const ComponentDescriptor& descriptor_radii();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_rotation_axis_angles();
+  static const ComponentDescriptor& descriptor_fill_mode();
+  static const ComponentDescriptor& descriptor_show_labels();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -273,6 +340,8 @@ struct LineStrips2D {
   Collection<Color> colors;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<ShowLabels> show_labels;
+  Collection<DrawOrder> draw_order;
 
   LineStrips2D() = default;
   // NOLINTNEXTLINE(google-explicit-constructor)
@@ -283,12 +352,16 @@ struct LineStrips2D {
   REEL_ARCHETYPE_WITH(LineStrips2D, colors)
   REEL_ARCHETYPE_WITH(LineStrips2D, labels)
   REEL_ARCHETYPE_WITH(LineStrips2D, class_ids)
+  REEL_ARCHETYPE_WITH(LineStrips2D, show_labels)
+  REEL_ARCHETYPE_WITH(LineStrips2D, draw_order)
 
   static const ComponentDescriptor& descriptor_strips();
   static const ComponentDescriptor& descriptor_radii();
   static const ComponentDescriptor& descriptor_colors();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_draw_order();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -304,6 +377,7 @@ struct LineStrips3D {
   Collection<Color> colors;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<ShowLabels> show_labels;
 
   LineStrips3D() = default;
   // NOLINTNEXTLINE(google-explicit-constructor)
@@ -314,12 +388,14 @@ struct LineStrips3D {
   REEL_ARCHETYPE_WITH(LineStrips3D, colors)
   REEL_ARCHETYPE_WITH(LineStrips3D, labels)
   REEL_ARCHETYPE_WITH(LineStrips3D, class_ids)
+  REEL_ARCHETYPE_WITH(LineStrips3D, show_labels)
 
   static const ComponentDescriptor& descriptor_strips();
   static const ComponentDescriptor& descriptor_radii();
   static const ComponentDescriptor& descriptor_colors();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_show_labels();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -336,6 +412,7 @@ struct Arrows3D {
   Collection<Color> colors;
   Collection<Text> labels;
   Collection<ClassId> class_ids;
+  Collection<ShowLabels> show_labels;
 
   Arrows3D() = default;
   explicit Arrows3D(Collection<Vector3D> vectors_) : vectors(std::move(vectors_)) {}
@@ -347,6 +424,7 @@ struct Arrows3D {
   REEL_ARCHETYPE_WITH(Arrows3D, colors)
   REEL_ARCHETYPE_WITH(Arrows3D, labels)
   REEL_ARCHETYPE_WITH(Arrows3D, class_ids)
+  REEL_ARCHETYPE_WITH(Arrows3D, show_labels)
 
   static const ComponentDescriptor& descriptor_vectors();
   static const ComponentDescriptor& descriptor_origins();
@@ -354,21 +432,27 @@ struct Arrows3D {
   static const ComponentDescriptor& descriptor_colors();
   static const ComponentDescriptor& descriptor_labels();
   static const ComponentDescriptor& descriptor_class_ids();
+  static const ComponentDescriptor& descriptor_show_labels();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
 };
 
 // A raw image: a numpy array (H, W), (H, W, 1|3|4) of any supported dtype, or bytes with width,
-// height, color_model and datatype.
+// height, color_model and datatype; opacity and draw_order for 2D layering. Image.compress() makes
+// a JPEG EncodedImage.
 struct Image {
   static constexpr const char* kName = "Image";
   static constexpr const char* kRerunName = "rerun.archetypes.Image";
 
   Collection<ImageBuffer> buffer;
   Collection<ImageFormat> format;
+  Collection<Opacity> opacity;
+  Collection<DrawOrder> draw_order;
 
   Image() = default;
+  Image(Collection<ImageBuffer> buffer_, Collection<ImageFormat> format_)
+      : buffer(std::move(buffer_)), format(std::move(format_)) {}
   Image(ImageBuffer bytes, ImageFormat fmt) : buffer(std::move(bytes)), format(fmt) {}
   static Image from_rgb24(std::span<const uint8_t> pixels, uint32_t width, uint32_t height) {
     return Image(ImageBuffer(pixels),
@@ -382,12 +466,19 @@ struct Image {
     return Image(ImageBuffer(pixels),
                  ImageFormat{width, height, ColorModel::kL, ChannelDatatype::kU8});
   }
+  // The image as a JPEG (libturbojpeg, 4:2:0 chroma subsampling for color): L, RGB and BGR
+  // images of U8 only; `jpeg_quality` in 1..100. The EncodedImage owns its bytes.
+  Result<EncodedImage> compress(int jpeg_quality = 95) const;
 
   REEL_ARCHETYPE_WITH(Image, buffer)
   REEL_ARCHETYPE_WITH(Image, format)
+  REEL_ARCHETYPE_WITH(Image, opacity)
+  REEL_ARCHETYPE_WITH(Image, draw_order)
 
   static const ComponentDescriptor& descriptor_buffer();
   static const ComponentDescriptor& descriptor_format();
+  static const ComponentDescriptor& descriptor_opacity();
+  static const ComponentDescriptor& descriptor_draw_order();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -401,6 +492,8 @@ struct EncodedImage {
 
   Collection<Blob> blob;
   Collection<MediaType> media_type;
+  Collection<Opacity> opacity;
+  Collection<DrawOrder> draw_order;
 
   EncodedImage() = default;
   explicit EncodedImage(Collection<Blob> blob_) : blob(std::move(blob_)) {}
@@ -408,16 +501,21 @@ struct EncodedImage {
 
   REEL_ARCHETYPE_WITH(EncodedImage, blob)
   REEL_ARCHETYPE_WITH(EncodedImage, media_type)
+  REEL_ARCHETYPE_WITH(EncodedImage, opacity)
+  REEL_ARCHETYPE_WITH(EncodedImage, draw_order)
 
   static const ComponentDescriptor& descriptor_blob();
   static const ComponentDescriptor& descriptor_media_type();
+  static const ComponentDescriptor& descriptor_opacity();
+  static const ComponentDescriptor& descriptor_draw_order();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
 };
 
 // A depth image: a numpy array (H, W) (uint16 or float32 typically), with an optional meter (depth
-// units per meter).
+// units per meter), the colormap and depth_range it is shown with, and point_fill_ratio for its
+// back-projected points under a Pinhole.
 struct DepthImage {
   static constexpr const char* kName = "DepthImage";
   static constexpr const char* kRerunName = "rerun.archetypes.DepthImage";
@@ -425,8 +523,14 @@ struct DepthImage {
   Collection<ImageBuffer> buffer;
   Collection<ImageFormat> format;
   Collection<DepthMeter> meter;
+  Collection<Colormap> colormap;
+  Collection<ValueRange> depth_range;
+  Collection<FillRatio> point_fill_ratio;
+  Collection<DrawOrder> draw_order;
 
   DepthImage() = default;
+  DepthImage(Collection<ImageBuffer> buffer_, Collection<ImageFormat> format_)
+      : buffer(std::move(buffer_)), format(std::move(format_)) {}
   DepthImage(ImageBuffer bytes, ImageFormat fmt) : buffer(std::move(bytes)), format(fmt) {}
   static DepthImage from_u16(std::span<const uint16_t> depth, uint32_t width, uint32_t height) {
     return DepthImage(ImageBuffer(std::span<const uint8_t>(
@@ -442,34 +546,49 @@ struct DepthImage {
   REEL_ARCHETYPE_WITH(DepthImage, buffer)
   REEL_ARCHETYPE_WITH(DepthImage, format)
   REEL_ARCHETYPE_WITH(DepthImage, meter)
+  REEL_ARCHETYPE_WITH(DepthImage, colormap)
+  REEL_ARCHETYPE_WITH(DepthImage, depth_range)
+  REEL_ARCHETYPE_WITH(DepthImage, point_fill_ratio)
+  REEL_ARCHETYPE_WITH(DepthImage, draw_order)
 
   static const ComponentDescriptor& descriptor_buffer();
   static const ComponentDescriptor& descriptor_format();
   static const ComponentDescriptor& descriptor_meter();
+  static const ComponentDescriptor& descriptor_colormap();
+  static const ComponentDescriptor& descriptor_depth_range();
+  static const ComponentDescriptor& descriptor_point_fill_ratio();
+  static const ComponentDescriptor& descriptor_draw_order();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
 };
 
-// An n-dimensional array of any supported dtype.
+// An n-dimensional array of any supported dtype, with optional dimension names (dim_names) and the
+// value range its colors map.
 struct Tensor {
   static constexpr const char* kName = "Tensor";
   static constexpr const char* kRerunName = "rerun.archetypes.Tensor";
 
   Collection<TensorData> data;
+  Collection<ValueRange> value_range;
 
   Tensor() = default;
   explicit Tensor(Collection<TensorData> data_) : data(std::move(data_)) {}
-  static Tensor from_f32(std::vector<uint64_t> shape, std::span<const float> values) {
+  // `names`: one per dimension ("height", "width", "channel"), or none.
+  static Tensor from_f32(std::vector<uint64_t> shape, std::span<const float> values,
+                         std::vector<std::string> names = {}) {
     return Tensor(
         TensorData{std::move(shape), ChannelDatatype::kF32,
                    Bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(values.data()),
-                                                  values.size_bytes()))});
+                                                  values.size_bytes())),
+                   std::move(names)});
   }
 
   REEL_ARCHETYPE_WITH(Tensor, data)
+  REEL_ARCHETYPE_WITH(Tensor, value_range)
 
   static const ComponentDescriptor& descriptor_data();
+  static const ComponentDescriptor& descriptor_value_range();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -525,8 +644,11 @@ struct TextDocument {
   void collect(ComponentBatchList& out) const;
 };
 
-// A 3D transform: translation, quaternion (x, y, z, w), scale (one number or 3), mat3x3 (row-major
-// 3x3).
+// A 3D transform of the entity relative to its parent: translation, rotation (quaternion (x, y, z,
+// w) or rotation_axis_angle), scale (one number or 3), mat3x3 (row-major 3x3 in Python), applied as
+// translation * mat3x3 * rotation * scale; relation (ParentFromChild by default, ChildFromParent
+// for the inverse); child_frame and parent_frame name tf-style frames instead of the entity
+// hierarchy.
 struct Transform3D {
   static constexpr const char* kName = "Transform3D";
   static constexpr const char* kRerunName = "rerun.archetypes.Transform3D";
@@ -535,22 +657,47 @@ struct Transform3D {
   Collection<RotationQuat> quaternion;
   Collection<Scale3D> scale;
   Collection<TransformMat3x3> mat3x3;
+  Collection<RotationAxisAngle> rotation_axis_angle;
+  Collection<TransformRelation> relation;
+  Collection<TransformFrameId> child_frame;
+  Collection<TransformFrameId> parent_frame;
 
   Transform3D() = default;
   static Transform3D from_translation(Translation3D t) { return Transform3D().with_translation(t); }
   static Transform3D from_translation_rotation(Translation3D t, RotationQuat q) {
     return from_translation(t).with_quaternion(q);
   }
+  static Transform3D from_translation_rotation(Translation3D t, RotationAxisAngle r) {
+    return from_translation(t).with_rotation_axis_angle(r);
+  }
+  static Transform3D from_rotation(RotationQuat q) { return Transform3D().with_quaternion(q); }
+  static Transform3D from_rotation(RotationAxisAngle r) {
+    return Transform3D().with_rotation_axis_angle(r);
+  }
+  static Transform3D from_mat3x3(TransformMat3x3 m) { return Transform3D().with_mat3x3(m); }
+  // A tf-style edge: this transform maps `child` into `parent`.
+  Transform3D with_frames(std::string child, std::string parent) const& {
+    return with_child_frame(TransformFrameId(std::move(child)))
+        .with_parent_frame(TransformFrameId(std::move(parent)));
+  }
 
   REEL_ARCHETYPE_WITH(Transform3D, translation)
   REEL_ARCHETYPE_WITH(Transform3D, quaternion)
   REEL_ARCHETYPE_WITH(Transform3D, scale)
   REEL_ARCHETYPE_WITH(Transform3D, mat3x3)
+  REEL_ARCHETYPE_WITH(Transform3D, rotation_axis_angle)
+  REEL_ARCHETYPE_WITH(Transform3D, relation)
+  REEL_ARCHETYPE_WITH(Transform3D, child_frame)
+  REEL_ARCHETYPE_WITH(Transform3D, parent_frame)
 
   static const ComponentDescriptor& descriptor_translation();
   static const ComponentDescriptor& descriptor_quaternion();
   static const ComponentDescriptor& descriptor_scale();
   static const ComponentDescriptor& descriptor_mat3x3();
+  static const ComponentDescriptor& descriptor_rotation_axis_angle();
+  static const ComponentDescriptor& descriptor_relation();
+  static const ComponentDescriptor& descriptor_child_frame();
+  static const ComponentDescriptor& descriptor_parent_frame();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;
@@ -618,6 +765,562 @@ struct AnnotationContext {
   REEL_ARCHETYPE_WITH(AnnotationContext, context)
 
   static const ComponentDescriptor& descriptor_context();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// A pinhole camera: the projection from the entity's 3D space (camera_xyz, RDF by default: X right,
+// Y down, Z forward) onto the 2D image space of its children. image_from_camera is the 3x3
+// intrinsics matrix (row-major in Python, given or made from focal_length and principal_point);
+// resolution is the image's width and height in pixels; image_plane_distance, color and line_width
+// say how its frustum is drawn; child_frame and parent_frame name tf-style frames.
+struct Pinhole {
+  static constexpr const char* kName = "Pinhole";
+  static constexpr const char* kRerunName = "rerun.archetypes.Pinhole";
+
+  Collection<PinholeProjection> image_from_camera;
+  Collection<Resolution> resolution;
+  Collection<ViewCoordinatesComponent> camera_xyz;
+  Collection<TransformFrameId> child_frame;
+  Collection<TransformFrameId> parent_frame;
+  Collection<ImagePlaneDistance> image_plane_distance;
+  Collection<Color> color;
+  Collection<Radius> line_width;
+
+  Pinhole() = default;
+  explicit Pinhole(Collection<PinholeProjection> image_from_camera_)
+      : image_from_camera(std::move(image_from_camera_)) {}
+  // fx, fy, cx, cy in pixels: the matrix [[fx, 0, cx], [0, fy, cy], [0, 0, 1]].
+  static Pinhole from_focal_length_and_principal_point(float fx, float fy, float cx, float cy) {
+    return Pinhole(PinholeProjection::from_intrinsics(fx, fy, cx, cy));
+  }
+  // The principal point at the image's center.
+  static Pinhole from_focal_length_and_resolution(float focal_length, float width, float height) {
+    return from_focal_length_and_principal_point(focal_length, focal_length, width / 2, height / 2)
+        .with_resolution(Resolution{width, height});
+  }
+  // A vertical field of view (radians) and width / height, on an image of height 1.
+  static Pinhole from_fov_and_aspect_ratio(float fov_y, float aspect_ratio);
+
+  REEL_ARCHETYPE_WITH(Pinhole, image_from_camera)
+  REEL_ARCHETYPE_WITH(Pinhole, resolution)
+  REEL_ARCHETYPE_WITH(Pinhole, camera_xyz)
+  REEL_ARCHETYPE_WITH(Pinhole, child_frame)
+  REEL_ARCHETYPE_WITH(Pinhole, parent_frame)
+  REEL_ARCHETYPE_WITH(Pinhole, image_plane_distance)
+  REEL_ARCHETYPE_WITH(Pinhole, color)
+  REEL_ARCHETYPE_WITH(Pinhole, line_width)
+
+  static const ComponentDescriptor& descriptor_image_from_camera();
+  static const ComponentDescriptor& descriptor_resolution();
+  static const ComponentDescriptor& descriptor_camera_xyz();
+  static const ComponentDescriptor& descriptor_child_frame();
+  static const ComponentDescriptor& descriptor_parent_frame();
+  static const ComponentDescriptor& descriptor_image_plane_distance();
+  static const ComponentDescriptor& descriptor_color();
+  static const ComponentDescriptor& descriptor_line_width();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// 2D arrows: vectors (N, 2) from origins (N, 2), with radii, colors, labels, class ids and a draw
+// order.
+struct Arrows2D {
+  static constexpr const char* kName = "Arrows2D";
+  static constexpr const char* kRerunName = "rerun.archetypes.Arrows2D";
+
+  Collection<Vector2D> vectors;
+  Collection<Position2D> origins;
+  Collection<Radius> radii;
+  Collection<Color> colors;
+  Collection<Text> labels;
+  Collection<ShowLabels> show_labels;
+  Collection<DrawOrder> draw_order;
+  Collection<ClassId> class_ids;
+
+  Arrows2D() = default;
+  explicit Arrows2D(Collection<Vector2D> vectors_) : vectors(std::move(vectors_)) {}
+  static Arrows2D from_vectors(Collection<Vector2D> v) { return Arrows2D(std::move(v)); }
+
+  REEL_ARCHETYPE_WITH(Arrows2D, vectors)
+  REEL_ARCHETYPE_WITH(Arrows2D, origins)
+  REEL_ARCHETYPE_WITH(Arrows2D, radii)
+  REEL_ARCHETYPE_WITH(Arrows2D, colors)
+  REEL_ARCHETYPE_WITH(Arrows2D, labels)
+  REEL_ARCHETYPE_WITH(Arrows2D, show_labels)
+  REEL_ARCHETYPE_WITH(Arrows2D, draw_order)
+  REEL_ARCHETYPE_WITH(Arrows2D, class_ids)
+
+  static const ComponentDescriptor& descriptor_vectors();
+  static const ComponentDescriptor& descriptor_origins();
+  static const ComponentDescriptor& descriptor_radii();
+  static const ComponentDescriptor& descriptor_colors();
+  static const ComponentDescriptor& descriptor_labels();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_draw_order();
+  static const ComponentDescriptor& descriptor_class_ids();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// An image of class ids (H, W) of an integer dtype (uint8, uint16 typically): each pixel's class is
+// colored and labeled through the AnnotationContext; opacity and draw_order for overlays.
+struct SegmentationImage {
+  static constexpr const char* kName = "SegmentationImage";
+  static constexpr const char* kRerunName = "rerun.archetypes.SegmentationImage";
+
+  Collection<ImageBuffer> buffer;
+  Collection<ImageFormat> format;
+  Collection<Opacity> opacity;
+  Collection<DrawOrder> draw_order;
+
+  SegmentationImage() = default;
+  SegmentationImage(Collection<ImageBuffer> buffer_, Collection<ImageFormat> format_)
+      : buffer(std::move(buffer_)), format(std::move(format_)) {}
+  SegmentationImage(ImageBuffer bytes, ImageFormat fmt) : buffer(std::move(bytes)), format(fmt) {}
+  static SegmentationImage from_u8(std::span<const uint8_t> ids, uint32_t width, uint32_t height) {
+    return SegmentationImage(ImageBuffer(ids),
+                             ImageFormat{width, height, ColorModel::kL, ChannelDatatype::kU8});
+  }
+  static SegmentationImage from_u16(std::span<const uint16_t> ids, uint32_t width,
+                                    uint32_t height) {
+    return SegmentationImage(ImageBuffer(std::span<const uint8_t>(
+                                 reinterpret_cast<const uint8_t*>(ids.data()), ids.size_bytes())),
+                             ImageFormat{width, height, ColorModel::kL, ChannelDatatype::kU16});
+  }
+
+  REEL_ARCHETYPE_WITH(SegmentationImage, buffer)
+  REEL_ARCHETYPE_WITH(SegmentationImage, format)
+  REEL_ARCHETYPE_WITH(SegmentationImage, opacity)
+  REEL_ARCHETYPE_WITH(SegmentationImage, draw_order)
+
+  static const ComponentDescriptor& descriptor_buffer();
+  static const ComponentDescriptor& descriptor_format();
+  static const ComponentDescriptor& descriptor_opacity();
+  static const ComponentDescriptor& descriptor_draw_order();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// A triangle mesh: vertex_positions (N, 3); triangle_indices (M, 3) (without them every 3 vertices
+// are a triangle); per-vertex normals, colors, texcoords and class ids; an albedo factor and an
+// albedo texture (albedo_texture in Python: an image array).
+struct Mesh3D {
+  static constexpr const char* kName = "Mesh3D";
+  static constexpr const char* kRerunName = "rerun.archetypes.Mesh3D";
+
+  Collection<Position3D> vertex_positions;
+  Collection<TriangleIndices> triangle_indices;
+  Collection<Vector3D> vertex_normals;
+  Collection<Color> vertex_colors;
+  Collection<Texcoord2D> vertex_texcoords;
+  Collection<AlbedoFactor> albedo_factor;
+  Collection<ImageBuffer> albedo_texture_buffer;
+  Collection<ImageFormat> albedo_texture_format;
+  Collection<ClassId> class_ids;
+
+  Mesh3D() = default;
+  explicit Mesh3D(Collection<Position3D> vertex_positions_)
+      : vertex_positions(std::move(vertex_positions_)) {}
+  // The texture from RGB(A) 8-bit pixels (row-major, top row first).
+  Mesh3D with_albedo_texture(ImageFormat fmt, ImageBuffer pixels) const& {
+    return with_albedo_texture_format(fmt).with_albedo_texture_buffer(std::move(pixels));
+  }
+
+  REEL_ARCHETYPE_WITH(Mesh3D, vertex_positions)
+  REEL_ARCHETYPE_WITH(Mesh3D, triangle_indices)
+  REEL_ARCHETYPE_WITH(Mesh3D, vertex_normals)
+  REEL_ARCHETYPE_WITH(Mesh3D, vertex_colors)
+  REEL_ARCHETYPE_WITH(Mesh3D, vertex_texcoords)
+  REEL_ARCHETYPE_WITH(Mesh3D, albedo_factor)
+  REEL_ARCHETYPE_WITH(Mesh3D, albedo_texture_buffer)
+  REEL_ARCHETYPE_WITH(Mesh3D, albedo_texture_format)
+  REEL_ARCHETYPE_WITH(Mesh3D, class_ids)
+
+  static const ComponentDescriptor& descriptor_vertex_positions();
+  static const ComponentDescriptor& descriptor_triangle_indices();
+  static const ComponentDescriptor& descriptor_vertex_normals();
+  static const ComponentDescriptor& descriptor_vertex_colors();
+  static const ComponentDescriptor& descriptor_vertex_texcoords();
+  static const ComponentDescriptor& descriptor_albedo_factor();
+  static const ComponentDescriptor& descriptor_albedo_texture_buffer();
+  static const ComponentDescriptor& descriptor_albedo_texture_format();
+  static const ComponentDescriptor& descriptor_class_ids();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// A 3D model file (glTF / GLB, OBJ, STL): a path or the file's bytes, with its media type
+// (model/gltf-binary, model/gltf+json, model/obj, model/stl), guessed from the path or the bytes
+// when not given, and an albedo factor.
+struct Asset3D {
+  static constexpr const char* kName = "Asset3D";
+  static constexpr const char* kRerunName = "rerun.archetypes.Asset3D";
+
+  Collection<Blob> blob;
+  Collection<MediaType> media_type;
+  Collection<AlbedoFactor> albedo_factor;
+
+  Asset3D() = default;
+  explicit Asset3D(Collection<Blob> blob_) : blob(std::move(blob_)) {}
+  explicit Asset3D(Blob bytes) : blob(std::move(bytes)) {}
+  // Reads the file (its bytes are owned); the media type is guessed from the extension, then
+  // from the bytes.
+  static Result<Asset3D> from_file(const std::string& path);
+
+  REEL_ARCHETYPE_WITH(Asset3D, blob)
+  REEL_ARCHETYPE_WITH(Asset3D, media_type)
+  REEL_ARCHETYPE_WITH(Asset3D, albedo_factor)
+
+  static const ComponentDescriptor& descriptor_blob();
+  static const ComponentDescriptor& descriptor_media_type();
+  static const ComponentDescriptor& descriptor_albedo_factor();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// 3D ellipsoids (spheres when the half sizes are equal): half_sizes (N, 3) (or radii in Python),
+// centers, rotations (quaternions or rotation_axis_angles), colors, line_radii, fill_mode, labels,
+// class ids.
+struct Ellipsoids3D {
+  static constexpr const char* kName = "Ellipsoids3D";
+  static constexpr const char* kRerunName = "rerun.archetypes.Ellipsoids3D";
+
+  Collection<HalfSize3D> half_sizes;
+  Collection<Translation3D> centers;
+  Collection<RotationAxisAngle> rotation_axis_angles;
+  Collection<RotationQuat> quaternions;
+  Collection<Color> colors;
+  Collection<Radius> line_radii;
+  Collection<FillMode> fill_mode;
+  Collection<Text> labels;
+  Collection<ShowLabels> show_labels;
+  Collection<ClassId> class_ids;
+
+  Ellipsoids3D() = default;
+  explicit Ellipsoids3D(Collection<HalfSize3D> half_sizes_) : half_sizes(std::move(half_sizes_)) {}
+
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, half_sizes)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, centers)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, rotation_axis_angles)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, quaternions)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, colors)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, line_radii)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, fill_mode)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, labels)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, show_labels)
+  REEL_ARCHETYPE_WITH(Ellipsoids3D, class_ids)
+
+  static const ComponentDescriptor& descriptor_half_sizes();
+  static const ComponentDescriptor& descriptor_centers();
+  static const ComponentDescriptor& descriptor_rotation_axis_angles();
+  static const ComponentDescriptor& descriptor_quaternions();
+  static const ComponentDescriptor& descriptor_colors();
+  static const ComponentDescriptor& descriptor_line_radii();
+  static const ComponentDescriptor& descriptor_fill_mode();
+  static const ComponentDescriptor& descriptor_labels();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_class_ids();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// 3D capsules: lengths and radii (N), along +Z from their translations (one end at the origin),
+// rotated by quaternions or rotation_axis_angles; colors, line_radii, fill_mode, labels, class ids.
+struct Capsules3D {
+  static constexpr const char* kName = "Capsules3D";
+  static constexpr const char* kRerunName = "rerun.archetypes.Capsules3D";
+
+  Collection<Length> lengths;
+  Collection<Radius> radii;
+  Collection<Translation3D> translations;
+  Collection<RotationAxisAngle> rotation_axis_angles;
+  Collection<RotationQuat> quaternions;
+  Collection<Color> colors;
+  Collection<Radius> line_radii;
+  Collection<FillMode> fill_mode;
+  Collection<Text> labels;
+  Collection<ShowLabels> show_labels;
+  Collection<ClassId> class_ids;
+
+  Capsules3D() = default;
+  Capsules3D(Collection<Length> lengths_, Collection<Radius> radii_)
+      : lengths(std::move(lengths_)), radii(std::move(radii_)) {}
+
+  REEL_ARCHETYPE_WITH(Capsules3D, lengths)
+  REEL_ARCHETYPE_WITH(Capsules3D, radii)
+  REEL_ARCHETYPE_WITH(Capsules3D, translations)
+  REEL_ARCHETYPE_WITH(Capsules3D, rotation_axis_angles)
+  REEL_ARCHETYPE_WITH(Capsules3D, quaternions)
+  REEL_ARCHETYPE_WITH(Capsules3D, colors)
+  REEL_ARCHETYPE_WITH(Capsules3D, line_radii)
+  REEL_ARCHETYPE_WITH(Capsules3D, fill_mode)
+  REEL_ARCHETYPE_WITH(Capsules3D, labels)
+  REEL_ARCHETYPE_WITH(Capsules3D, show_labels)
+  REEL_ARCHETYPE_WITH(Capsules3D, class_ids)
+
+  static const ComponentDescriptor& descriptor_lengths();
+  static const ComponentDescriptor& descriptor_radii();
+  static const ComponentDescriptor& descriptor_translations();
+  static const ComponentDescriptor& descriptor_rotation_axis_angles();
+  static const ComponentDescriptor& descriptor_quaternions();
+  static const ComponentDescriptor& descriptor_colors();
+  static const ComponentDescriptor& descriptor_line_radii();
+  static const ComponentDescriptor& descriptor_fill_mode();
+  static const ComponentDescriptor& descriptor_labels();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_class_ids();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// 3D cylinders: lengths and radii (N), along +Z centered on their centers, rotated by quaternions
+// or rotation_axis_angles; colors, line_radii, fill_mode, labels, class ids.
+struct Cylinders3D {
+  static constexpr const char* kName = "Cylinders3D";
+  static constexpr const char* kRerunName = "rerun.archetypes.Cylinders3D";
+
+  Collection<Length> lengths;
+  Collection<Radius> radii;
+  Collection<Translation3D> centers;
+  Collection<RotationAxisAngle> rotation_axis_angles;
+  Collection<RotationQuat> quaternions;
+  Collection<Color> colors;
+  Collection<Radius> line_radii;
+  Collection<FillMode> fill_mode;
+  Collection<Text> labels;
+  Collection<ShowLabels> show_labels;
+  Collection<ClassId> class_ids;
+
+  Cylinders3D() = default;
+  Cylinders3D(Collection<Length> lengths_, Collection<Radius> radii_)
+      : lengths(std::move(lengths_)), radii(std::move(radii_)) {}
+
+  REEL_ARCHETYPE_WITH(Cylinders3D, lengths)
+  REEL_ARCHETYPE_WITH(Cylinders3D, radii)
+  REEL_ARCHETYPE_WITH(Cylinders3D, centers)
+  REEL_ARCHETYPE_WITH(Cylinders3D, rotation_axis_angles)
+  REEL_ARCHETYPE_WITH(Cylinders3D, quaternions)
+  REEL_ARCHETYPE_WITH(Cylinders3D, colors)
+  REEL_ARCHETYPE_WITH(Cylinders3D, line_radii)
+  REEL_ARCHETYPE_WITH(Cylinders3D, fill_mode)
+  REEL_ARCHETYPE_WITH(Cylinders3D, labels)
+  REEL_ARCHETYPE_WITH(Cylinders3D, show_labels)
+  REEL_ARCHETYPE_WITH(Cylinders3D, class_ids)
+
+  static const ComponentDescriptor& descriptor_lengths();
+  static const ComponentDescriptor& descriptor_radii();
+  static const ComponentDescriptor& descriptor_centers();
+  static const ComponentDescriptor& descriptor_rotation_axis_angles();
+  static const ComponentDescriptor& descriptor_quaternions();
+  static const ComponentDescriptor& descriptor_colors();
+  static const ComponentDescriptor& descriptor_line_radii();
+  static const ComponentDescriptor& descriptor_fill_mode();
+  static const ComponentDescriptor& descriptor_labels();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_class_ids();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// Poses applied to every instance of the entity's other archetypes (instancing): translations,
+// rotations, scales, mat3x3 (N each, or one for all), after the entity's own transform.
+struct InstancePoses3D {
+  static constexpr const char* kName = "InstancePoses3D";
+  static constexpr const char* kRerunName = "rerun.archetypes.InstancePoses3D";
+
+  Collection<Translation3D> translations;
+  Collection<RotationAxisAngle> rotation_axis_angles;
+  Collection<RotationQuat> quaternions;
+  Collection<Scale3D> scales;
+  Collection<TransformMat3x3> mat3x3;
+
+  InstancePoses3D() = default;
+
+  REEL_ARCHETYPE_WITH(InstancePoses3D, translations)
+  REEL_ARCHETYPE_WITH(InstancePoses3D, rotation_axis_angles)
+  REEL_ARCHETYPE_WITH(InstancePoses3D, quaternions)
+  REEL_ARCHETYPE_WITH(InstancePoses3D, scales)
+  REEL_ARCHETYPE_WITH(InstancePoses3D, mat3x3)
+
+  static const ComponentDescriptor& descriptor_translations();
+  static const ComponentDescriptor& descriptor_rotation_axis_angles();
+  static const ComponentDescriptor& descriptor_quaternions();
+  static const ComponentDescriptor& descriptor_scales();
+  static const ComponentDescriptor& descriptor_mat3x3();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// The named transform frame the entity's data is expressed in (`base_link`, as the child_frame or
+// parent_frame of some Transform3D), instead of its implicit `tf#/entity/path` frame.
+struct CoordinateFrame {
+  static constexpr const char* kName = "CoordinateFrame";
+  static constexpr const char* kRerunName = "rerun.archetypes.CoordinateFrame";
+
+  Collection<TransformFrameId> frame;
+
+  CoordinateFrame() = default;
+  explicit CoordinateFrame(Collection<TransformFrameId> frame_) : frame(std::move(frame_)) {}
+  explicit CoordinateFrame(std::string frame_id) : frame(TransformFrameId(std::move(frame_id))) {}
+
+  REEL_ARCHETYPE_WITH(CoordinateFrame, frame)
+
+  static const ComponentDescriptor& descriptor_frame();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// A bar chart: values is one 1-D array (one bar per element), with an optional color, abscissa (the
+// bars' x positions, a 1-D array as long as values) and widths.
+struct BarChart {
+  static constexpr const char* kName = "BarChart";
+  static constexpr const char* kRerunName = "rerun.archetypes.BarChart";
+
+  Collection<TensorData> values;
+  Collection<Color> color;
+  Collection<TensorData> abscissa;
+  Collection<Length> widths;
+
+  BarChart() = default;
+  explicit BarChart(Collection<TensorData> values_) : values(std::move(values_)) {}
+
+  REEL_ARCHETYPE_WITH(BarChart, values)
+  REEL_ARCHETYPE_WITH(BarChart, color)
+  REEL_ARCHETYPE_WITH(BarChart, abscissa)
+  REEL_ARCHETYPE_WITH(BarChart, widths)
+
+  static const ComponentDescriptor& descriptor_values();
+  static const ComponentDescriptor& descriptor_color();
+  static const ComponentDescriptor& descriptor_abscissa();
+  static const ComponentDescriptor& descriptor_widths();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// The nodes of a graph: node_ids (N strings), with optional 2D positions (laid out by the viewer
+// when not given), colors, labels, radii.
+struct GraphNodes {
+  static constexpr const char* kName = "GraphNodes";
+  static constexpr const char* kRerunName = "rerun.archetypes.GraphNodes";
+
+  Collection<GraphNode> node_ids;
+  Collection<Position2D> positions;
+  Collection<Color> colors;
+  Collection<Text> labels;
+  Collection<ShowLabels> show_labels;
+  Collection<Radius> radii;
+
+  GraphNodes() = default;
+  explicit GraphNodes(Collection<GraphNode> node_ids_) : node_ids(std::move(node_ids_)) {}
+
+  REEL_ARCHETYPE_WITH(GraphNodes, node_ids)
+  REEL_ARCHETYPE_WITH(GraphNodes, positions)
+  REEL_ARCHETYPE_WITH(GraphNodes, colors)
+  REEL_ARCHETYPE_WITH(GraphNodes, labels)
+  REEL_ARCHETYPE_WITH(GraphNodes, show_labels)
+  REEL_ARCHETYPE_WITH(GraphNodes, radii)
+
+  static const ComponentDescriptor& descriptor_node_ids();
+  static const ComponentDescriptor& descriptor_positions();
+  static const ComponentDescriptor& descriptor_colors();
+  static const ComponentDescriptor& descriptor_labels();
+  static const ComponentDescriptor& descriptor_show_labels();
+  static const ComponentDescriptor& descriptor_radii();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// The edges of a graph: pairs of node ids ((first, second) tuples), undirected unless graph_type is
+// Directed; node ids refer to GraphNodes of any entity.
+struct GraphEdges {
+  static constexpr const char* kName = "GraphEdges";
+  static constexpr const char* kRerunName = "rerun.archetypes.GraphEdges";
+
+  Collection<GraphEdge> edges;
+  Collection<GraphType> graph_type;
+
+  GraphEdges() = default;
+  explicit GraphEdges(Collection<GraphEdge> edges_) : edges(std::move(edges_)) {}
+
+  REEL_ARCHETYPE_WITH(GraphEdges, edges)
+  REEL_ARCHETYPE_WITH(GraphEdges, graph_type)
+
+  static const ComponentDescriptor& descriptor_edges();
+  static const ComponentDescriptor& descriptor_graph_type();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// Points on the Earth: latitude, longitude pairs in degrees (lat_lon= in Python), with radii,
+// colors, class ids.
+struct GeoPoints {
+  static constexpr const char* kName = "GeoPoints";
+  static constexpr const char* kRerunName = "rerun.archetypes.GeoPoints";
+
+  Collection<LatLon> positions;
+  Collection<Radius> radii;
+  Collection<Color> colors;
+  Collection<ClassId> class_ids;
+
+  GeoPoints() = default;
+  explicit GeoPoints(Collection<LatLon> positions_) : positions(std::move(positions_)) {}
+  static GeoPoints from_lat_lon(Collection<LatLon> positions) {
+    return GeoPoints(std::move(positions));
+  }
+
+  REEL_ARCHETYPE_WITH(GeoPoints, positions)
+  REEL_ARCHETYPE_WITH(GeoPoints, radii)
+  REEL_ARCHETYPE_WITH(GeoPoints, colors)
+  REEL_ARCHETYPE_WITH(GeoPoints, class_ids)
+
+  static const ComponentDescriptor& descriptor_positions();
+  static const ComponentDescriptor& descriptor_radii();
+  static const ComponentDescriptor& descriptor_colors();
+  static const ComponentDescriptor& descriptor_class_ids();
+  // Every field, primary first, with its descriptor and Rerun names.
+  static const std::vector<ArchetypeField>& fields();
+  void collect(ComponentBatchList& out) const;
+};
+
+// Line strings on the Earth: each a list of latitude, longitude points in degrees (lat_lon= in
+// Python), with radii and colors.
+struct GeoLineStrings {
+  static constexpr const char* kName = "GeoLineStrings";
+  static constexpr const char* kRerunName = "rerun.archetypes.GeoLineStrings";
+
+  Collection<GeoLineString> line_strings;
+  Collection<Radius> radii;
+  Collection<Color> colors;
+
+  GeoLineStrings() = default;
+  explicit GeoLineStrings(Collection<GeoLineString> line_strings_)
+      : line_strings(std::move(line_strings_)) {}
+  static GeoLineStrings from_lat_lon(Collection<GeoLineString> strings) {
+    return GeoLineStrings(std::move(strings));
+  }
+
+  REEL_ARCHETYPE_WITH(GeoLineStrings, line_strings)
+  REEL_ARCHETYPE_WITH(GeoLineStrings, radii)
+  REEL_ARCHETYPE_WITH(GeoLineStrings, colors)
+
+  static const ComponentDescriptor& descriptor_line_strings();
+  static const ComponentDescriptor& descriptor_radii();
+  static const ComponentDescriptor& descriptor_colors();
   // Every field, primary first, with its descriptor and Rerun names.
   static const std::vector<ArchetypeField>& fields();
   void collect(ComponentBatchList& out) const;

@@ -20,7 +20,7 @@ class Collection {
  public:
   using value_type = T;
   Collection() = default;
-  Collection(const T& single) : mode_(Mode::kSingle), single_(single) {}  // NOLINT
+  Collection(const T& single) : mode_(Mode::kSingle), single_(single) {}        // NOLINT
   Collection(T&& single) : mode_(Mode::kSingle), single_(std::move(single)) {}  // NOLINT
   Collection(std::span<const T> borrowed)  // NOLINT(google-explicit-constructor)
       : mode_(Mode::kBorrowed), borrowed_(borrowed.data()), size_(borrowed.size()) {}
@@ -41,18 +41,26 @@ class Collection {
 
   const T* data() const {
     switch (mode_) {
-      case Mode::kSingle: return &single_;
-      case Mode::kBorrowed: return borrowed_;
-      case Mode::kOwned: return owned_.data();
-      default: return nullptr;
+      case Mode::kSingle:
+        return &single_;
+      case Mode::kBorrowed:
+        return borrowed_;
+      case Mode::kOwned:
+        return owned_.data();
+      default:
+        return nullptr;
     }
   }
   size_t size() const {
     switch (mode_) {
-      case Mode::kSingle: return 1;
-      case Mode::kBorrowed: return size_;
-      case Mode::kOwned: return owned_.size();
-      default: return 0;
+      case Mode::kSingle:
+        return 1;
+      case Mode::kBorrowed:
+        return size_;
+      case Mode::kOwned:
+        return owned_.size();
+      default:
+        return 0;
     }
   }
   bool empty() const { return size() == 0; }

@@ -6,16 +6,16 @@
 #pragma once
 
 #include <array>
-#include <new>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <string>
 
 #include "reel/arrow/array.hpp"
 #include "reel/chunk/component.hpp"
+#include "reel/status.hpp"
 #include "reel/types/collection.hpp"
 #include "reel/types/components.hpp"
-#include "reel/status.hpp"
 
 namespace reel {
 
@@ -97,7 +97,9 @@ class ComponentBatchList {
 
 // Something `log` accepts: an archetype, or anything with `collect(ComponentBatchList&)`.
 template <typename T>
-concept AsComponents = requires(const T& t, ComponentBatchList& out) { t.collect(out); };
+concept AsComponents = requires(const T& t, ComponentBatchList& out) {
+  t.collect(out);
+};
 
 // Checks an archetype's batch sizes: every optional component has 0, 1 (a splat) or
 // `primary` instances. The error names the archetype and both counts.

@@ -271,8 +271,9 @@ struct ComponentTraits<DepthMeter> {
 };
 static_assert(sizeof(DepthMeter) == 4, "DepthMeter's bytes must be one Arrow f32 value");
 
-// TensorData: struct<shape: list<u64>, datatype: u8, buffer: binary>. n-d array, row-major;
-// `datatype` is a ChannelDatatype code.
+// TensorData: struct<shape: list<u64>, datatype: u8, buffer: binary, names: list<utf8!>?>. n-d
+// array, row-major; `datatype` is a ChannelDatatype code; `names` (null when not given) names the
+// dimensions.
 template <>
 struct ComponentTraits<TensorData> {
   static constexpr bool kFlat = false;
@@ -381,6 +382,313 @@ struct ComponentTraits<AnnotationInfo> {
   static constexpr const char* kRerunName = "rerun.components.AnnotationContext";
   static const arrow::TypePtr& type();
   static arrow::ArrayPtr to_arrow(std::span<const AnnotationInfo> values);
+};
+
+// ShowLabels: bool. whether labels are drawn (the viewer decides when not given).
+template <>
+struct ComponentTraits<ShowLabels> {
+  static constexpr bool kFlat = false;
+  static constexpr const char* kName = "reel.components.ShowLabels";
+  static constexpr const char* kRerunName = "rerun.components.ShowLabels";
+  static const arrow::TypePtr& type();
+  static arrow::ArrayPtr to_arrow(std::span<const ShowLabels> values);
+};
+
+// DrawOrder: f32. 2D layering: higher values are drawn on top.
+template <>
+struct ComponentTraits<DrawOrder> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.DrawOrder";
+  static constexpr const char* kRerunName = "rerun.components.DrawOrder";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::float32();
+    return t;
+  }
+};
+static_assert(sizeof(DrawOrder) == 4, "DrawOrder's bytes must be one Arrow f32 value");
+
+// FillMode: u8. a FillMode code.
+template <>
+struct ComponentTraits<FillMode> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.FillMode";
+  static constexpr const char* kRerunName = "rerun.components.FillMode";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::uint8();
+    return t;
+  }
+};
+static_assert(sizeof(FillMode) == 1, "FillMode's bytes must be one Arrow u8 value");
+
+// KeypointId: u16. keypoint id within a class, resolved through AnnotationContext.
+template <>
+struct ComponentTraits<KeypointId> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.KeypointId";
+  static constexpr const char* kRerunName = "rerun.components.KeypointId";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::uint16();
+    return t;
+  }
+};
+static_assert(sizeof(KeypointId) == 2, "KeypointId's bytes must be one Arrow u16 value");
+
+// Opacity: f32. 0 transparent .. 1 opaque.
+template <>
+struct ComponentTraits<Opacity> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.Opacity";
+  static constexpr const char* kRerunName = "rerun.components.Opacity";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::float32();
+    return t;
+  }
+};
+static_assert(sizeof(Opacity) == 4, "Opacity's bytes must be one Arrow f32 value");
+
+// Vector2D: fixed_size_list<f32>[2]. a 2D arrow's vector.
+template <>
+struct ComponentTraits<Vector2D> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.Vector2D";
+  static constexpr const char* kRerunName = "rerun.components.Vector2D";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::float32(), 2);
+    return t;
+  }
+};
+static_assert(sizeof(Vector2D) == 8,
+              "Vector2D's bytes must be one Arrow fixed_size_list<f32>[2] value");
+
+// PinholeProjection: fixed_size_list<f32>[9]. image_from_camera intrinsics, column-major 3x3.
+template <>
+struct ComponentTraits<PinholeProjection> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.PinholeProjection";
+  static constexpr const char* kRerunName = "rerun.components.PinholeProjection";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::float32(), 9);
+    return t;
+  }
+};
+static_assert(sizeof(PinholeProjection) == 36,
+              "PinholeProjection's bytes must be one Arrow fixed_size_list<f32>[9] value");
+
+// Resolution: fixed_size_list<f32>[2]. width, height in pixels.
+template <>
+struct ComponentTraits<Resolution> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.Resolution";
+  static constexpr const char* kRerunName = "rerun.components.Resolution";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::float32(), 2);
+    return t;
+  }
+};
+static_assert(sizeof(Resolution) == 8,
+              "Resolution's bytes must be one Arrow fixed_size_list<f32>[2] value");
+
+// ImagePlaneDistance: f32. where a camera's image plane is drawn in 3D (scene units).
+template <>
+struct ComponentTraits<ImagePlaneDistance> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.ImagePlaneDistance";
+  static constexpr const char* kRerunName = "rerun.components.ImagePlaneDistance";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::float32();
+    return t;
+  }
+};
+static_assert(sizeof(ImagePlaneDistance) == 4,
+              "ImagePlaneDistance's bytes must be one Arrow f32 value");
+
+// TransformFrameId: utf8. a named coordinate frame (`base_link`); `tf#/entity/path` is an entity's
+// implicit frame.
+template <>
+struct ComponentTraits<TransformFrameId> {
+  static constexpr bool kFlat = false;
+  static constexpr const char* kName = "reel.components.TransformFrameId";
+  static constexpr const char* kRerunName = "rerun.components.TransformFrameId";
+  static const arrow::TypePtr& type();
+  static arrow::ArrayPtr to_arrow(std::span<const TransformFrameId> values);
+};
+
+// TransformRelation: u8. a TransformRelation code.
+template <>
+struct ComponentTraits<TransformRelation> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.TransformRelation";
+  static constexpr const char* kRerunName = "rerun.components.TransformRelation";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::uint8();
+    return t;
+  }
+};
+static_assert(sizeof(TransformRelation) == 1,
+              "TransformRelation's bytes must be one Arrow u8 value");
+
+// RotationAxisAngle: struct<axis: fixed_size_list<f32>[3], angle: f32>. rotation by `angle` radians
+// about `axis` (not necessarily normalized).
+template <>
+struct ComponentTraits<RotationAxisAngle> {
+  static constexpr bool kFlat = false;
+  static constexpr const char* kName = "reel.components.RotationAxisAngle";
+  static constexpr const char* kRerunName = "rerun.components.RotationAxisAngle";
+  static const arrow::TypePtr& type();
+  static arrow::ArrayPtr to_arrow(std::span<const RotationAxisAngle> values);
+};
+
+// Colormap: u8. a Colormap code.
+template <>
+struct ComponentTraits<Colormap> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.Colormap";
+  static constexpr const char* kRerunName = "rerun.components.Colormap";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::uint8();
+    return t;
+  }
+};
+static_assert(sizeof(Colormap) == 1, "Colormap's bytes must be one Arrow u8 value");
+
+// ValueRange: fixed_size_list<f64>[2]. min, max of the values mapped to colors.
+template <>
+struct ComponentTraits<ValueRange> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.ValueRange";
+  static constexpr const char* kRerunName = "rerun.components.ValueRange";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::float64(), 2);
+    return t;
+  }
+};
+static_assert(sizeof(ValueRange) == 16,
+              "ValueRange's bytes must be one Arrow fixed_size_list<f64>[2] value");
+
+// FillRatio: f32. size of back-projected depth points relative to a pixel's footprint.
+template <>
+struct ComponentTraits<FillRatio> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.FillRatio";
+  static constexpr const char* kRerunName = "rerun.components.FillRatio";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::float32();
+    return t;
+  }
+};
+static_assert(sizeof(FillRatio) == 4, "FillRatio's bytes must be one Arrow f32 value");
+
+// TriangleIndices: fixed_size_list<u32>[3]. three vertex indices of a triangle.
+template <>
+struct ComponentTraits<TriangleIndices> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.TriangleIndices";
+  static constexpr const char* kRerunName = "rerun.components.TriangleIndices";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::uint32(), 3);
+    return t;
+  }
+};
+static_assert(sizeof(TriangleIndices) == 12,
+              "TriangleIndices's bytes must be one Arrow fixed_size_list<u32>[3] value");
+
+// Texcoord2D: fixed_size_list<f32>[2]. u, v texture coordinates (0, 0 is the top left of the
+// texture).
+template <>
+struct ComponentTraits<Texcoord2D> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.Texcoord2D";
+  static constexpr const char* kRerunName = "rerun.components.Texcoord2D";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::float32(), 2);
+    return t;
+  }
+};
+static_assert(sizeof(Texcoord2D) == 8,
+              "Texcoord2D's bytes must be one Arrow fixed_size_list<f32>[2] value");
+
+// AlbedoFactor: u32. 0xRRGGBBAA multiplied with a mesh's vertex colors or texture.
+template <>
+struct ComponentTraits<AlbedoFactor> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.AlbedoFactor";
+  static constexpr const char* kRerunName = "rerun.components.AlbedoFactor";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::uint32();
+    return t;
+  }
+};
+static_assert(sizeof(AlbedoFactor) == 4, "AlbedoFactor's bytes must be one Arrow u32 value");
+
+// Length: f32. a length in scene units (capsule and cylinder lengths, bar widths).
+template <>
+struct ComponentTraits<Length> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.Length";
+  static constexpr const char* kRerunName = "rerun.components.Length";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::float32();
+    return t;
+  }
+};
+static_assert(sizeof(Length) == 4, "Length's bytes must be one Arrow f32 value");
+
+// GraphNode: utf8. a graph node id.
+template <>
+struct ComponentTraits<GraphNode> {
+  static constexpr bool kFlat = false;
+  static constexpr const char* kName = "reel.components.GraphNode";
+  static constexpr const char* kRerunName = "rerun.components.GraphNode";
+  static const arrow::TypePtr& type();
+  static arrow::ArrayPtr to_arrow(std::span<const GraphNode> values);
+};
+
+// GraphEdge: struct<first: utf8, second: utf8>. an edge between two node ids.
+template <>
+struct ComponentTraits<GraphEdge> {
+  static constexpr bool kFlat = false;
+  static constexpr const char* kName = "reel.components.GraphEdge";
+  static constexpr const char* kRerunName = "rerun.components.GraphEdge";
+  static const arrow::TypePtr& type();
+  static arrow::ArrayPtr to_arrow(std::span<const GraphEdge> values);
+};
+
+// GraphType: u8. a GraphType code.
+template <>
+struct ComponentTraits<GraphType> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.GraphType";
+  static constexpr const char* kRerunName = "rerun.components.GraphType";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::uint8();
+    return t;
+  }
+};
+static_assert(sizeof(GraphType) == 1, "GraphType's bytes must be one Arrow u8 value");
+
+// LatLon: fixed_size_list<f64>[2]. latitude, longitude in degrees (WGS 84).
+template <>
+struct ComponentTraits<LatLon> {
+  static constexpr bool kFlat = true;
+  static constexpr const char* kName = "reel.components.LatLon";
+  static constexpr const char* kRerunName = "rerun.components.LatLon";
+  static const arrow::TypePtr& type() {
+    static const arrow::TypePtr t = arrow::fixed_size_list(arrow::float64(), 2);
+    return t;
+  }
+};
+static_assert(sizeof(LatLon) == 16,
+              "LatLon's bytes must be one Arrow fixed_size_list<f64>[2] value");
+
+// GeoLineString: list<fixed_size_list<f64>[2]!>. one line string of latitude, longitude points per
+// instance.
+template <>
+struct ComponentTraits<GeoLineString> {
+  static constexpr bool kFlat = false;
+  static constexpr const char* kName = "reel.components.GeoLineString";
+  static constexpr const char* kRerunName = "rerun.components.GeoLineString";
+  static const arrow::TypePtr& type();
+  static arrow::ArrayPtr to_arrow(std::span<const GeoLineString> values);
 };
 
 template <typename T>

@@ -106,14 +106,81 @@ struct ClearIsRecursive {
   bool recursive = false;
 };
 
+// ---- fixed-width components of cameras, 2D overlays, meshes and maps (Rerun's layouts)
+
+struct DrawOrder {
+  float value = 0;
+  DrawOrder() = default;
+  DrawOrder(float v) : value(v) {}  // NOLINT(google-explicit-constructor)
+};
+struct KeypointId {
+  uint16_t id = 0;
+  KeypointId() = default;
+  KeypointId(uint16_t v) : id(v) {}  // NOLINT(google-explicit-constructor)
+};
+struct Opacity {
+  float value = 1;
+  Opacity() = default;
+  Opacity(float v) : value(v) {}  // NOLINT(google-explicit-constructor)
+};
+struct Vector2D {
+  float x = 0, y = 0;
+};
+// The 3x3 intrinsics matrix that maps camera space onto the image (pixels), column-major as
+// Rerun stores it: m[3 * column + row].
+struct PinholeProjection {
+  std::array<float, 9> m = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  static PinholeProjection from_intrinsics(float fx, float fy, float cx, float cy) {
+    return {{fx, 0, 0, 0, fy, 0, cx, cy, 1}};
+  }
+  float at(int row, int column) const { return m[size_t(3 * column + row)]; }
+};
+struct Resolution {
+  float width = 0, height = 0;
+};
+struct ImagePlaneDistance {
+  float value = 1;
+  ImagePlaneDistance() = default;
+  ImagePlaneDistance(float v) : value(v) {}  // NOLINT(google-explicit-constructor)
+};
+struct ValueRange {
+  double min = 0, max = 1;
+};
+struct FillRatio {
+  float value = 1;
+  FillRatio() = default;
+  FillRatio(float v) : value(v) {}  // NOLINT(google-explicit-constructor)
+};
+struct TriangleIndices {
+  uint32_t a = 0, b = 0, c = 0;
+};
+struct Texcoord2D {
+  float u = 0, v = 0;
+};
+// 0xRRGGBBAA, multiplied with a mesh's colors.
+struct AlbedoFactor {
+  uint32_t rgba = 0xFFFFFFFFu;
+  AlbedoFactor() = default;
+  AlbedoFactor(Color c) : rgba(c.rgba) {}  // NOLINT(google-explicit-constructor)
+};
+struct Length {
+  float value = 0;
+  Length() = default;
+  Length(float v) : value(v) {}  // NOLINT(google-explicit-constructor)
+};
+// Degrees, WGS 84.
+struct LatLon {
+  double lat = 0, lon = 0;
+};
+
 // ---- variable-size components
 
 struct Text {
   std::string value;
   Text() = default;
-  Text(std::string v) : value(std::move(v)) {}   // NOLINT(google-explicit-constructor)
-  Text(const char* v) : value(v) {}              // NOLINT(google-explicit-constructor)
-  Text(std::string_view v) : value(v) {}         // NOLINT(google-explicit-constructor)
+  Text(std::string v) : value(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  Text(const char* v) : value(v) {}             // NOLINT(google-explicit-constructor)
+  Text(std::string_view v) : value(v) {}        // NOLINT(google-explicit-constructor)
 };
 struct Name : Text {
   using Text::Text;
@@ -124,6 +191,14 @@ struct MediaType : Text {
   static MediaType png() { return {"image/png"}; }
   static MediaType markdown() { return {"text/markdown"}; }
   static MediaType plain_text() { return {"text/plain"}; }
+  static MediaType glb() { return {"model/gltf-binary"}; }
+  static MediaType gltf() { return {"model/gltf+json"}; }
+  static MediaType obj() { return {"model/obj"}; }
+  static MediaType stl() { return {"model/stl"}; }
+  // By file extension (".jpg", ".png", ".glb", ".gltf", ".obj", ".stl", any case), or by the
+  // bytes' signature (JPEG, PNG, GLB, glTF JSON, STL, OBJ); "" when neither tells.
+  static std::string guess_from_path(std::string_view path);
+  static std::string guess_from_bytes(std::span<const uint8_t> bytes);
 };
 struct TextLogLevel : Text {
   using Text::Text;
@@ -146,9 +221,11 @@ struct Bytes {
   std::vector<uint8_t> owned;
   std::span<const uint8_t> borrowed;
   Bytes() = default;
-  Bytes(std::vector<uint8_t> v) : owned(std::move(v)) {}           // NOLINT
-  Bytes(std::span<const uint8_t> v) : borrowed(v) {}               // NOLINT
-  std::span<const uint8_t> view() const { return owned.empty() ? borrowed : std::span<const uint8_t>(owned); }
+  Bytes(std::vector<uint8_t> v) : owned(std::move(v)) {}  // NOLINT
+  Bytes(std::span<const uint8_t> v) : borrowed(v) {}      // NOLINT
+  std::span<const uint8_t> view() const {
+    return owned.empty() ? borrowed : std::span<const uint8_t>(owned);
+  }
 };
 struct ImageBuffer : Bytes {
   using Bytes::Bytes;
@@ -162,7 +239,8 @@ struct ImageFormat {
   ColorModel color_model = ColorModel::kRGB;
   ChannelDatatype channel_datatype = ChannelDatatype::kU8;
   size_t num_bytes() const {
-    return size_t(width) * height * num_channels(color_model) * channel_datatype_size(channel_datatype);
+    return size_t(width) * height * num_channels(color_model) *
+           channel_datatype_size(channel_datatype);
   }
 };
 
@@ -170,12 +248,46 @@ struct TensorData {
   std::vector<uint64_t> shape;
   ChannelDatatype datatype = ChannelDatatype::kF32;
   Bytes buffer;
+  std::vector<std::string> names;  // one per dimension, or none
 };
 
 struct AnnotationInfo {
   uint16_t class_id = 0;
   std::string label;
   Color color;
+};
+
+// ---- variable-size components of cameras, shapes, graphs and maps (Rerun's layouts)
+
+struct ShowLabels {
+  bool value = true;
+  ShowLabels() = default;
+  ShowLabels(bool v) : value(v) {}  // NOLINT(google-explicit-constructor)
+};
+// A named frame ("base_link"); "tf#/entity/path" is the implicit frame of an entity.
+struct TransformFrameId : Text {
+  using Text::Text;
+};
+// Rotation by `angle` radians about `axis` (normalized by the reader; a zero axis is no
+// rotation).
+struct RotationAxisAngle {
+  Vector3D axis = {0, 0, 1};
+  float angle = 0;  // radians
+  RotationAxisAngle() = default;
+  RotationAxisAngle(Vector3D axis_, float radians) : axis(axis_), angle(radians) {}
+  static RotationAxisAngle from_radians(Vector3D axis, float radians) { return {axis, radians}; }
+  static RotationAxisAngle from_degrees(Vector3D axis, float degrees) {
+    return {axis, degrees * 0.017453292519943295f};
+  }
+};
+struct GraphNode : Text {
+  using Text::Text;
+};
+struct GraphEdge {
+  std::string first, second;
+};
+struct GeoLineString {
+  std::vector<LatLon> points;
 };
 
 }  // namespace reel

@@ -81,6 +81,76 @@ struct EnumInfo<MarkerShape> {
       {{0, 1, "Circle"}, {1, 3, "Square"}, {2, 4, "Cross"}, {3, 5, "Plus"}, {4, 2, "Diamond"}}};
 };
 
+// How a shape is drawn: its outline, a dense wireframe, solid, or a transparent fill with the
+// outline.
+enum class FillMode : uint8_t {
+  kMajorWireframe = 1,
+  kDenseWireframe = 2,
+  kSolid = 3,
+  kTransparentFillMajorWireframe = 4,
+};
+template <>
+struct EnumInfo<FillMode> {
+  static constexpr const char* kName = "FillMode";
+  static constexpr std::array<EnumValue, 4> kValues = {{{1, 1, "MajorWireframe"},
+                                                        {2, 2, "DenseWireframe"},
+                                                        {3, 3, "Solid"},
+                                                        {4, 4, "TransparentFillMajorWireframe"}}};
+};
+
+// What a transform maps: from the child's space into its parent's (the default), or the inverse.
+enum class TransformRelation : uint8_t {
+  kParentFromChild = 1,
+  kChildFromParent = 2,
+};
+template <>
+struct EnumInfo<TransformRelation> {
+  static constexpr const char* kName = "TransformRelation";
+  static constexpr std::array<EnumValue, 2> kValues = {
+      {{1, 1, "ParentFromChild"}, {2, 2, "ChildFromParent"}}};
+};
+
+// Colormaps for scalar images (depth): values in the depth range map to colors.
+enum class Colormap : uint8_t {
+  kGrayscale = 1,
+  kInferno = 2,
+  kMagma = 3,
+  kPlasma = 4,
+  kTurbo = 5,
+  kViridis = 6,
+  kCyanToYellow = 7,
+  kSpectral = 8,
+  kTwilight = 9,
+  kRvizMap = 10,
+  kRvizCostmap = 11,
+};
+template <>
+struct EnumInfo<Colormap> {
+  static constexpr const char* kName = "Colormap";
+  static constexpr std::array<EnumValue, 11> kValues = {{{1, 1, "Grayscale"},
+                                                         {2, 2, "Inferno"},
+                                                         {3, 3, "Magma"},
+                                                         {4, 4, "Plasma"},
+                                                         {5, 5, "Turbo"},
+                                                         {6, 6, "Viridis"},
+                                                         {7, 7, "CyanToYellow"},
+                                                         {8, 8, "Spectral"},
+                                                         {9, 9, "Twilight"},
+                                                         {10, 10, "RvizMap"},
+                                                         {11, 11, "RvizCostmap"}}};
+};
+
+// Whether a graph's edges are directed.
+enum class GraphType : uint8_t {
+  kUndirected = 1,
+  kDirected = 2,
+};
+template <>
+struct EnumInfo<GraphType> {
+  static constexpr const char* kName = "GraphType";
+  static constexpr std::array<EnumValue, 2> kValues = {{{1, 1, "Undirected"}, {2, 2, "Directed"}}};
+};
+
 // The name of a value ("RGB"), or nullptr for a code the enum does not have.
 template <typename E>
 constexpr const char* enum_name(E value) {

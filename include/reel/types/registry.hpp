@@ -18,9 +18,12 @@ struct ArchetypeField {
   const char* name;                // "positions"
   ComponentDescriptor descriptor;  // Points3D:positions, reel.components.Position3D
   bool required = false;
-  bool primary = false;            // sets the instance count N
-  const char* rerun_field = "";    // Rerun's field name; "" when Rerun has no such field
+  bool primary = false;              // sets the instance count N
+  const char* rerun_field = "";      // Rerun's field name; "" when Rerun has no such field
   const char* rerun_component = "";  // "rerun.components.Position3D"
+  // The field's batch has its own length (Mesh3D's triangle indices, a texture): it is not
+  // checked against the primary's count and archetype queries do not join it by instance.
+  bool own_count = false;
 };
 
 struct ArchetypeInfo {

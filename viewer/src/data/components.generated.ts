@@ -3,7 +3,7 @@
 // Component identifiers (`Archetype:field`, as chunk columns are named) and what the
 // definition says of each archetype: the view that draws it, its role, its fields.
 
-export type ViewKind = 'plots' | 'spatial2d' | 'spatial3d' | 'image' | 'text_log' | 'text_document';
+export type ViewKind = 'plots' | 'spatial2d' | 'spatial3d' | 'image' | 'text_log' | 'text_document' | 'bar_chart' | 'graph' | 'map';
 export type ArchetypeRole = 'visual' | 'style' | 'transform' | 'context';
 
 export interface ArchetypeDef {
@@ -12,6 +12,8 @@ export interface ArchetypeDef {
   readonly role: ArchetypeRole;
   readonly primary: string | null;
   readonly fields: readonly string[];
+  /** Fields whose batch has its own length (triangle indices, a texture): never joined by instance. */
+  readonly ownCount: readonly string[];
 }
 
 export const Scalars = {
@@ -37,6 +39,9 @@ export const Points2D = {
   colors: 'Points2D:colors',
   labels: 'Points2D:labels',
   class_ids: 'Points2D:class_ids',
+  show_labels: 'Points2D:show_labels',
+  draw_order: 'Points2D:draw_order',
+  keypoint_ids: 'Points2D:keypoint_ids',
 } as const;
 
 export const Points3D = {
@@ -45,6 +50,8 @@ export const Points3D = {
   colors: 'Points3D:colors',
   labels: 'Points3D:labels',
   class_ids: 'Points3D:class_ids',
+  show_labels: 'Points3D:show_labels',
+  keypoint_ids: 'Points3D:keypoint_ids',
 } as const;
 
 export const Boxes2D = {
@@ -54,6 +61,8 @@ export const Boxes2D = {
   radii: 'Boxes2D:radii',
   labels: 'Boxes2D:labels',
   class_ids: 'Boxes2D:class_ids',
+  show_labels: 'Boxes2D:show_labels',
+  draw_order: 'Boxes2D:draw_order',
 } as const;
 
 export const Boxes3D = {
@@ -64,6 +73,9 @@ export const Boxes3D = {
   radii: 'Boxes3D:radii',
   labels: 'Boxes3D:labels',
   class_ids: 'Boxes3D:class_ids',
+  rotation_axis_angles: 'Boxes3D:rotation_axis_angles',
+  fill_mode: 'Boxes3D:fill_mode',
+  show_labels: 'Boxes3D:show_labels',
 } as const;
 
 export const LineStrips2D = {
@@ -72,6 +84,8 @@ export const LineStrips2D = {
   colors: 'LineStrips2D:colors',
   labels: 'LineStrips2D:labels',
   class_ids: 'LineStrips2D:class_ids',
+  show_labels: 'LineStrips2D:show_labels',
+  draw_order: 'LineStrips2D:draw_order',
 } as const;
 
 export const LineStrips3D = {
@@ -80,6 +94,7 @@ export const LineStrips3D = {
   colors: 'LineStrips3D:colors',
   labels: 'LineStrips3D:labels',
   class_ids: 'LineStrips3D:class_ids',
+  show_labels: 'LineStrips3D:show_labels',
 } as const;
 
 export const Arrows3D = {
@@ -89,26 +104,36 @@ export const Arrows3D = {
   colors: 'Arrows3D:colors',
   labels: 'Arrows3D:labels',
   class_ids: 'Arrows3D:class_ids',
+  show_labels: 'Arrows3D:show_labels',
 } as const;
 
 export const Image = {
   buffer: 'Image:buffer',
   format: 'Image:format',
+  opacity: 'Image:opacity',
+  draw_order: 'Image:draw_order',
 } as const;
 
 export const EncodedImage = {
   blob: 'EncodedImage:blob',
   media_type: 'EncodedImage:media_type',
+  opacity: 'EncodedImage:opacity',
+  draw_order: 'EncodedImage:draw_order',
 } as const;
 
 export const DepthImage = {
   buffer: 'DepthImage:buffer',
   format: 'DepthImage:format',
   meter: 'DepthImage:meter',
+  colormap: 'DepthImage:colormap',
+  depth_range: 'DepthImage:depth_range',
+  point_fill_ratio: 'DepthImage:point_fill_ratio',
+  draw_order: 'DepthImage:draw_order',
 } as const;
 
 export const Tensor = {
   data: 'Tensor:data',
+  value_range: 'Tensor:value_range',
 } as const;
 
 export const TextLog = {
@@ -127,6 +152,10 @@ export const Transform3D = {
   quaternion: 'Transform3D:quaternion',
   scale: 'Transform3D:scale',
   mat3x3: 'Transform3D:mat3x3',
+  rotation_axis_angle: 'Transform3D:rotation_axis_angle',
+  relation: 'Transform3D:relation',
+  child_frame: 'Transform3D:child_frame',
+  parent_frame: 'Transform3D:parent_frame',
 } as const;
 
 export const ViewCoordinates = {
@@ -141,27 +170,176 @@ export const AnnotationContext = {
   context: 'AnnotationContext:context',
 } as const;
 
+export const Pinhole = {
+  image_from_camera: 'Pinhole:image_from_camera',
+  resolution: 'Pinhole:resolution',
+  camera_xyz: 'Pinhole:camera_xyz',
+  child_frame: 'Pinhole:child_frame',
+  parent_frame: 'Pinhole:parent_frame',
+  image_plane_distance: 'Pinhole:image_plane_distance',
+  color: 'Pinhole:color',
+  line_width: 'Pinhole:line_width',
+} as const;
+
+export const Arrows2D = {
+  vectors: 'Arrows2D:vectors',
+  origins: 'Arrows2D:origins',
+  radii: 'Arrows2D:radii',
+  colors: 'Arrows2D:colors',
+  labels: 'Arrows2D:labels',
+  show_labels: 'Arrows2D:show_labels',
+  draw_order: 'Arrows2D:draw_order',
+  class_ids: 'Arrows2D:class_ids',
+} as const;
+
+export const SegmentationImage = {
+  buffer: 'SegmentationImage:buffer',
+  format: 'SegmentationImage:format',
+  opacity: 'SegmentationImage:opacity',
+  draw_order: 'SegmentationImage:draw_order',
+} as const;
+
+export const Mesh3D = {
+  vertex_positions: 'Mesh3D:vertex_positions',
+  triangle_indices: 'Mesh3D:triangle_indices',
+  vertex_normals: 'Mesh3D:vertex_normals',
+  vertex_colors: 'Mesh3D:vertex_colors',
+  vertex_texcoords: 'Mesh3D:vertex_texcoords',
+  albedo_factor: 'Mesh3D:albedo_factor',
+  albedo_texture_buffer: 'Mesh3D:albedo_texture_buffer',
+  albedo_texture_format: 'Mesh3D:albedo_texture_format',
+  class_ids: 'Mesh3D:class_ids',
+} as const;
+
+export const Asset3D = {
+  blob: 'Asset3D:blob',
+  media_type: 'Asset3D:media_type',
+  albedo_factor: 'Asset3D:albedo_factor',
+} as const;
+
+export const Ellipsoids3D = {
+  half_sizes: 'Ellipsoids3D:half_sizes',
+  centers: 'Ellipsoids3D:centers',
+  rotation_axis_angles: 'Ellipsoids3D:rotation_axis_angles',
+  quaternions: 'Ellipsoids3D:quaternions',
+  colors: 'Ellipsoids3D:colors',
+  line_radii: 'Ellipsoids3D:line_radii',
+  fill_mode: 'Ellipsoids3D:fill_mode',
+  labels: 'Ellipsoids3D:labels',
+  show_labels: 'Ellipsoids3D:show_labels',
+  class_ids: 'Ellipsoids3D:class_ids',
+} as const;
+
+export const Capsules3D = {
+  lengths: 'Capsules3D:lengths',
+  radii: 'Capsules3D:radii',
+  translations: 'Capsules3D:translations',
+  rotation_axis_angles: 'Capsules3D:rotation_axis_angles',
+  quaternions: 'Capsules3D:quaternions',
+  colors: 'Capsules3D:colors',
+  line_radii: 'Capsules3D:line_radii',
+  fill_mode: 'Capsules3D:fill_mode',
+  labels: 'Capsules3D:labels',
+  show_labels: 'Capsules3D:show_labels',
+  class_ids: 'Capsules3D:class_ids',
+} as const;
+
+export const Cylinders3D = {
+  lengths: 'Cylinders3D:lengths',
+  radii: 'Cylinders3D:radii',
+  centers: 'Cylinders3D:centers',
+  rotation_axis_angles: 'Cylinders3D:rotation_axis_angles',
+  quaternions: 'Cylinders3D:quaternions',
+  colors: 'Cylinders3D:colors',
+  line_radii: 'Cylinders3D:line_radii',
+  fill_mode: 'Cylinders3D:fill_mode',
+  labels: 'Cylinders3D:labels',
+  show_labels: 'Cylinders3D:show_labels',
+  class_ids: 'Cylinders3D:class_ids',
+} as const;
+
+export const InstancePoses3D = {
+  translations: 'InstancePoses3D:translations',
+  rotation_axis_angles: 'InstancePoses3D:rotation_axis_angles',
+  quaternions: 'InstancePoses3D:quaternions',
+  scales: 'InstancePoses3D:scales',
+  mat3x3: 'InstancePoses3D:mat3x3',
+} as const;
+
+export const CoordinateFrame = {
+  frame: 'CoordinateFrame:frame',
+} as const;
+
+export const BarChart = {
+  values: 'BarChart:values',
+  color: 'BarChart:color',
+  abscissa: 'BarChart:abscissa',
+  widths: 'BarChart:widths',
+} as const;
+
+export const GraphNodes = {
+  node_ids: 'GraphNodes:node_ids',
+  positions: 'GraphNodes:positions',
+  colors: 'GraphNodes:colors',
+  labels: 'GraphNodes:labels',
+  show_labels: 'GraphNodes:show_labels',
+  radii: 'GraphNodes:radii',
+} as const;
+
+export const GraphEdges = {
+  edges: 'GraphEdges:edges',
+  graph_type: 'GraphEdges:graph_type',
+} as const;
+
+export const GeoPoints = {
+  positions: 'GeoPoints:positions',
+  radii: 'GeoPoints:radii',
+  colors: 'GeoPoints:colors',
+  class_ids: 'GeoPoints:class_ids',
+} as const;
+
+export const GeoLineStrings = {
+  line_strings: 'GeoLineStrings:line_strings',
+  radii: 'GeoLineStrings:radii',
+  colors: 'GeoLineStrings:colors',
+} as const;
+
 export const ARCHETYPES: Readonly<Record<string, ArchetypeDef>> = {
-  Scalars: { name: 'Scalars', view: 'plots', role: 'visual', primary: 'Scalars:scalars', fields: ['Scalars:scalars'] },
-  SeriesLines: { name: 'SeriesLines', view: 'plots', role: 'style', primary: null, fields: ['SeriesLines:colors', 'SeriesLines:widths', 'SeriesLines:names'] },
-  SeriesPoints: { name: 'SeriesPoints', view: 'plots', role: 'style', primary: null, fields: ['SeriesPoints:colors', 'SeriesPoints:markers', 'SeriesPoints:marker_sizes', 'SeriesPoints:names'] },
-  Points2D: { name: 'Points2D', view: 'spatial2d', role: 'visual', primary: 'Points2D:positions', fields: ['Points2D:positions', 'Points2D:radii', 'Points2D:colors', 'Points2D:labels', 'Points2D:class_ids'] },
-  Points3D: { name: 'Points3D', view: 'spatial3d', role: 'visual', primary: 'Points3D:positions', fields: ['Points3D:positions', 'Points3D:radii', 'Points3D:colors', 'Points3D:labels', 'Points3D:class_ids'] },
-  Boxes2D: { name: 'Boxes2D', view: 'spatial2d', role: 'visual', primary: 'Boxes2D:half_sizes', fields: ['Boxes2D:half_sizes', 'Boxes2D:centers', 'Boxes2D:colors', 'Boxes2D:radii', 'Boxes2D:labels', 'Boxes2D:class_ids'] },
-  Boxes3D: { name: 'Boxes3D', view: 'spatial3d', role: 'visual', primary: 'Boxes3D:half_sizes', fields: ['Boxes3D:half_sizes', 'Boxes3D:centers', 'Boxes3D:quaternions', 'Boxes3D:colors', 'Boxes3D:radii', 'Boxes3D:labels', 'Boxes3D:class_ids'] },
-  LineStrips2D: { name: 'LineStrips2D', view: 'spatial2d', role: 'visual', primary: 'LineStrips2D:strips', fields: ['LineStrips2D:strips', 'LineStrips2D:radii', 'LineStrips2D:colors', 'LineStrips2D:labels', 'LineStrips2D:class_ids'] },
-  LineStrips3D: { name: 'LineStrips3D', view: 'spatial3d', role: 'visual', primary: 'LineStrips3D:strips', fields: ['LineStrips3D:strips', 'LineStrips3D:radii', 'LineStrips3D:colors', 'LineStrips3D:labels', 'LineStrips3D:class_ids'] },
-  Arrows3D: { name: 'Arrows3D', view: 'spatial3d', role: 'visual', primary: 'Arrows3D:vectors', fields: ['Arrows3D:vectors', 'Arrows3D:origins', 'Arrows3D:radii', 'Arrows3D:colors', 'Arrows3D:labels', 'Arrows3D:class_ids'] },
-  Image: { name: 'Image', view: 'image', role: 'visual', primary: 'Image:buffer', fields: ['Image:buffer', 'Image:format'] },
-  EncodedImage: { name: 'EncodedImage', view: 'image', role: 'visual', primary: 'EncodedImage:blob', fields: ['EncodedImage:blob', 'EncodedImage:media_type'] },
-  DepthImage: { name: 'DepthImage', view: 'image', role: 'visual', primary: 'DepthImage:buffer', fields: ['DepthImage:buffer', 'DepthImage:format', 'DepthImage:meter'] },
-  Tensor: { name: 'Tensor', view: 'image', role: 'visual', primary: 'Tensor:data', fields: ['Tensor:data'] },
-  TextLog: { name: 'TextLog', view: 'text_log', role: 'visual', primary: 'TextLog:text', fields: ['TextLog:text', 'TextLog:level', 'TextLog:color'] },
-  TextDocument: { name: 'TextDocument', view: 'text_document', role: 'visual', primary: null, fields: ['TextDocument:text', 'TextDocument:media_type'] },
-  Transform3D: { name: 'Transform3D', view: 'spatial3d', role: 'transform', primary: null, fields: ['Transform3D:translation', 'Transform3D:quaternion', 'Transform3D:scale', 'Transform3D:mat3x3'] },
-  ViewCoordinates: { name: 'ViewCoordinates', view: 'spatial3d', role: 'transform', primary: 'ViewCoordinates:xyz', fields: ['ViewCoordinates:xyz'] },
-  Clear: { name: 'Clear', view: null, role: 'context', primary: 'Clear:is_recursive', fields: ['Clear:is_recursive'] },
-  AnnotationContext: { name: 'AnnotationContext', view: null, role: 'context', primary: null, fields: ['AnnotationContext:context'] },
+  Scalars: { name: 'Scalars', view: 'plots', role: 'visual', primary: 'Scalars:scalars', fields: ['Scalars:scalars'], ownCount: [] },
+  SeriesLines: { name: 'SeriesLines', view: 'plots', role: 'style', primary: null, fields: ['SeriesLines:colors', 'SeriesLines:widths', 'SeriesLines:names'], ownCount: [] },
+  SeriesPoints: { name: 'SeriesPoints', view: 'plots', role: 'style', primary: null, fields: ['SeriesPoints:colors', 'SeriesPoints:markers', 'SeriesPoints:marker_sizes', 'SeriesPoints:names'], ownCount: [] },
+  Points2D: { name: 'Points2D', view: 'spatial2d', role: 'visual', primary: 'Points2D:positions', fields: ['Points2D:positions', 'Points2D:radii', 'Points2D:colors', 'Points2D:labels', 'Points2D:class_ids', 'Points2D:show_labels', 'Points2D:draw_order', 'Points2D:keypoint_ids'], ownCount: [] },
+  Points3D: { name: 'Points3D', view: 'spatial3d', role: 'visual', primary: 'Points3D:positions', fields: ['Points3D:positions', 'Points3D:radii', 'Points3D:colors', 'Points3D:labels', 'Points3D:class_ids', 'Points3D:show_labels', 'Points3D:keypoint_ids'], ownCount: [] },
+  Boxes2D: { name: 'Boxes2D', view: 'spatial2d', role: 'visual', primary: 'Boxes2D:half_sizes', fields: ['Boxes2D:half_sizes', 'Boxes2D:centers', 'Boxes2D:colors', 'Boxes2D:radii', 'Boxes2D:labels', 'Boxes2D:class_ids', 'Boxes2D:show_labels', 'Boxes2D:draw_order'], ownCount: [] },
+  Boxes3D: { name: 'Boxes3D', view: 'spatial3d', role: 'visual', primary: 'Boxes3D:half_sizes', fields: ['Boxes3D:half_sizes', 'Boxes3D:centers', 'Boxes3D:quaternions', 'Boxes3D:colors', 'Boxes3D:radii', 'Boxes3D:labels', 'Boxes3D:class_ids', 'Boxes3D:rotation_axis_angles', 'Boxes3D:fill_mode', 'Boxes3D:show_labels'], ownCount: [] },
+  LineStrips2D: { name: 'LineStrips2D', view: 'spatial2d', role: 'visual', primary: 'LineStrips2D:strips', fields: ['LineStrips2D:strips', 'LineStrips2D:radii', 'LineStrips2D:colors', 'LineStrips2D:labels', 'LineStrips2D:class_ids', 'LineStrips2D:show_labels', 'LineStrips2D:draw_order'], ownCount: [] },
+  LineStrips3D: { name: 'LineStrips3D', view: 'spatial3d', role: 'visual', primary: 'LineStrips3D:strips', fields: ['LineStrips3D:strips', 'LineStrips3D:radii', 'LineStrips3D:colors', 'LineStrips3D:labels', 'LineStrips3D:class_ids', 'LineStrips3D:show_labels'], ownCount: [] },
+  Arrows3D: { name: 'Arrows3D', view: 'spatial3d', role: 'visual', primary: 'Arrows3D:vectors', fields: ['Arrows3D:vectors', 'Arrows3D:origins', 'Arrows3D:radii', 'Arrows3D:colors', 'Arrows3D:labels', 'Arrows3D:class_ids', 'Arrows3D:show_labels'], ownCount: [] },
+  Image: { name: 'Image', view: 'image', role: 'visual', primary: 'Image:buffer', fields: ['Image:buffer', 'Image:format', 'Image:opacity', 'Image:draw_order'], ownCount: [] },
+  EncodedImage: { name: 'EncodedImage', view: 'image', role: 'visual', primary: 'EncodedImage:blob', fields: ['EncodedImage:blob', 'EncodedImage:media_type', 'EncodedImage:opacity', 'EncodedImage:draw_order'], ownCount: [] },
+  DepthImage: { name: 'DepthImage', view: 'image', role: 'visual', primary: 'DepthImage:buffer', fields: ['DepthImage:buffer', 'DepthImage:format', 'DepthImage:meter', 'DepthImage:colormap', 'DepthImage:depth_range', 'DepthImage:point_fill_ratio', 'DepthImage:draw_order'], ownCount: [] },
+  Tensor: { name: 'Tensor', view: 'image', role: 'visual', primary: 'Tensor:data', fields: ['Tensor:data', 'Tensor:value_range'], ownCount: [] },
+  TextLog: { name: 'TextLog', view: 'text_log', role: 'visual', primary: 'TextLog:text', fields: ['TextLog:text', 'TextLog:level', 'TextLog:color'], ownCount: [] },
+  TextDocument: { name: 'TextDocument', view: 'text_document', role: 'visual', primary: null, fields: ['TextDocument:text', 'TextDocument:media_type'], ownCount: [] },
+  Transform3D: { name: 'Transform3D', view: 'spatial3d', role: 'transform', primary: null, fields: ['Transform3D:translation', 'Transform3D:quaternion', 'Transform3D:scale', 'Transform3D:mat3x3', 'Transform3D:rotation_axis_angle', 'Transform3D:relation', 'Transform3D:child_frame', 'Transform3D:parent_frame'], ownCount: [] },
+  ViewCoordinates: { name: 'ViewCoordinates', view: 'spatial3d', role: 'transform', primary: 'ViewCoordinates:xyz', fields: ['ViewCoordinates:xyz'], ownCount: [] },
+  Clear: { name: 'Clear', view: null, role: 'context', primary: 'Clear:is_recursive', fields: ['Clear:is_recursive'], ownCount: [] },
+  AnnotationContext: { name: 'AnnotationContext', view: null, role: 'context', primary: null, fields: ['AnnotationContext:context'], ownCount: [] },
+  Pinhole: { name: 'Pinhole', view: 'spatial3d', role: 'visual', primary: 'Pinhole:image_from_camera', fields: ['Pinhole:image_from_camera', 'Pinhole:resolution', 'Pinhole:camera_xyz', 'Pinhole:child_frame', 'Pinhole:parent_frame', 'Pinhole:image_plane_distance', 'Pinhole:color', 'Pinhole:line_width'], ownCount: [] },
+  Arrows2D: { name: 'Arrows2D', view: 'spatial2d', role: 'visual', primary: 'Arrows2D:vectors', fields: ['Arrows2D:vectors', 'Arrows2D:origins', 'Arrows2D:radii', 'Arrows2D:colors', 'Arrows2D:labels', 'Arrows2D:show_labels', 'Arrows2D:draw_order', 'Arrows2D:class_ids'], ownCount: [] },
+  SegmentationImage: { name: 'SegmentationImage', view: 'image', role: 'visual', primary: 'SegmentationImage:buffer', fields: ['SegmentationImage:buffer', 'SegmentationImage:format', 'SegmentationImage:opacity', 'SegmentationImage:draw_order'], ownCount: [] },
+  Mesh3D: { name: 'Mesh3D', view: 'spatial3d', role: 'visual', primary: 'Mesh3D:vertex_positions', fields: ['Mesh3D:vertex_positions', 'Mesh3D:triangle_indices', 'Mesh3D:vertex_normals', 'Mesh3D:vertex_colors', 'Mesh3D:vertex_texcoords', 'Mesh3D:albedo_factor', 'Mesh3D:albedo_texture_buffer', 'Mesh3D:albedo_texture_format', 'Mesh3D:class_ids'], ownCount: ['Mesh3D:triangle_indices', 'Mesh3D:albedo_factor', 'Mesh3D:albedo_texture_buffer', 'Mesh3D:albedo_texture_format'] },
+  Asset3D: { name: 'Asset3D', view: 'spatial3d', role: 'visual', primary: 'Asset3D:blob', fields: ['Asset3D:blob', 'Asset3D:media_type', 'Asset3D:albedo_factor'], ownCount: [] },
+  Ellipsoids3D: { name: 'Ellipsoids3D', view: 'spatial3d', role: 'visual', primary: 'Ellipsoids3D:half_sizes', fields: ['Ellipsoids3D:half_sizes', 'Ellipsoids3D:centers', 'Ellipsoids3D:rotation_axis_angles', 'Ellipsoids3D:quaternions', 'Ellipsoids3D:colors', 'Ellipsoids3D:line_radii', 'Ellipsoids3D:fill_mode', 'Ellipsoids3D:labels', 'Ellipsoids3D:show_labels', 'Ellipsoids3D:class_ids'], ownCount: [] },
+  Capsules3D: { name: 'Capsules3D', view: 'spatial3d', role: 'visual', primary: 'Capsules3D:lengths', fields: ['Capsules3D:lengths', 'Capsules3D:radii', 'Capsules3D:translations', 'Capsules3D:rotation_axis_angles', 'Capsules3D:quaternions', 'Capsules3D:colors', 'Capsules3D:line_radii', 'Capsules3D:fill_mode', 'Capsules3D:labels', 'Capsules3D:show_labels', 'Capsules3D:class_ids'], ownCount: [] },
+  Cylinders3D: { name: 'Cylinders3D', view: 'spatial3d', role: 'visual', primary: 'Cylinders3D:lengths', fields: ['Cylinders3D:lengths', 'Cylinders3D:radii', 'Cylinders3D:centers', 'Cylinders3D:rotation_axis_angles', 'Cylinders3D:quaternions', 'Cylinders3D:colors', 'Cylinders3D:line_radii', 'Cylinders3D:fill_mode', 'Cylinders3D:labels', 'Cylinders3D:show_labels', 'Cylinders3D:class_ids'], ownCount: [] },
+  InstancePoses3D: { name: 'InstancePoses3D', view: 'spatial3d', role: 'transform', primary: null, fields: ['InstancePoses3D:translations', 'InstancePoses3D:rotation_axis_angles', 'InstancePoses3D:quaternions', 'InstancePoses3D:scales', 'InstancePoses3D:mat3x3'], ownCount: [] },
+  CoordinateFrame: { name: 'CoordinateFrame', view: 'spatial3d', role: 'transform', primary: 'CoordinateFrame:frame', fields: ['CoordinateFrame:frame'], ownCount: [] },
+  BarChart: { name: 'BarChart', view: 'bar_chart', role: 'visual', primary: 'BarChart:values', fields: ['BarChart:values', 'BarChart:color', 'BarChart:abscissa', 'BarChart:widths'], ownCount: ['BarChart:widths'] },
+  GraphNodes: { name: 'GraphNodes', view: 'graph', role: 'visual', primary: 'GraphNodes:node_ids', fields: ['GraphNodes:node_ids', 'GraphNodes:positions', 'GraphNodes:colors', 'GraphNodes:labels', 'GraphNodes:show_labels', 'GraphNodes:radii'], ownCount: [] },
+  GraphEdges: { name: 'GraphEdges', view: 'graph', role: 'visual', primary: 'GraphEdges:edges', fields: ['GraphEdges:edges', 'GraphEdges:graph_type'], ownCount: [] },
+  GeoPoints: { name: 'GeoPoints', view: 'map', role: 'visual', primary: 'GeoPoints:positions', fields: ['GeoPoints:positions', 'GeoPoints:radii', 'GeoPoints:colors', 'GeoPoints:class_ids'], ownCount: [] },
+  GeoLineStrings: { name: 'GeoLineStrings', view: 'map', role: 'visual', primary: 'GeoLineStrings:line_strings', fields: ['GeoLineStrings:line_strings', 'GeoLineStrings:radii', 'GeoLineStrings:colors'], ownCount: [] },
 };
 
 /** The channels of an image's pixels. */
@@ -195,4 +373,39 @@ export const MarkerShape = {
   Cross: 2,
   Plus: 3,
   Diamond: 4,
+} as const;
+
+/** How a shape is drawn: its outline, a dense wireframe, solid, or a transparent fill with the outline. */
+export const FillMode = {
+  MajorWireframe: 1,
+  DenseWireframe: 2,
+  Solid: 3,
+  TransparentFillMajorWireframe: 4,
+} as const;
+
+/** What a transform maps: from the child's space into its parent's (the default), or the inverse. */
+export const TransformRelation = {
+  ParentFromChild: 1,
+  ChildFromParent: 2,
+} as const;
+
+/** Colormaps for scalar images (depth): values in the depth range map to colors. */
+export const Colormap = {
+  Grayscale: 1,
+  Inferno: 2,
+  Magma: 3,
+  Plasma: 4,
+  Turbo: 5,
+  Viridis: 6,
+  CyanToYellow: 7,
+  Spectral: 8,
+  Twilight: 9,
+  RvizMap: 10,
+  RvizCostmap: 11,
+} as const;
+
+/** Whether a graph's edges are directed. */
+export const GraphType = {
+  Undirected: 1,
+  Directed: 2,
 } as const;

@@ -14,6 +14,12 @@ const dir = process.env.REEL_INTEROP_DIR;
 
 function instanceValue(d: Data, k: number): unknown {
   const t = d.type as unknown as { typeId: Type; bitWidth?: number; listSize?: number; children?: { name: string }[] };
+  // A null inside an instance (a nullable struct field, such as TensorData's names).
+  const validity = d.nullBitmap as Uint8Array | undefined;
+  if (d.nullCount > 0 && validity && validity.length > 0) {
+    const bit = d.offset + k;
+    if ((validity[bit >> 3] & (1 << (bit & 7))) === 0) return null;
+  }
   switch (d.typeId) {
     case Type.Int:
       return t.bitWidth === 64 ? String(d.values[k]) : Number(d.values[k]);

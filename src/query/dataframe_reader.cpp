@@ -1,241 +1,17 @@
-#include "reel/query/dataframe.hpp"
-
+// Reading a dataframe view: the streaming reader behind View::read(). Cells are gathered
+// lazily from the selected chunks and materialized one batch at a time.
 #include <algorithm>
 #include <cstring>
-#include <set>
+#include <unordered_map>
 
 #include "query/dataframe_internal.hpp"
-#include "reel/format/recording_file.hpp"
-#include "reel/store_io/store_io.hpp"
+#include "reel/query/dataframe.hpp"
 
 namespace reel::dataframe {
 
 using arrow::ArrayPtr;
-
-Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view name) {
-  // "/entity/path:Archetype:field" or "/entity/path:field": the entity is everything before
-  // the first ':' that follows the path (entity path parts escape ':' with a backslash).
-  size_t colon = std::string_view::npos;
-  for (size_t i = 0; i < name.size(); ++i) {
-    if (name[i] == '\\') {
-      ++i;
-      continue;
-    }
-    if (name[i] == ':') {
-      colon = i;
-      break;
-    }
-  }
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= name.size()) {
-    return Status::Invalid("column '" + std::string(name) +
-                           "' is not of the form /entity/path:Archetype:field");
-  }
-  auto entity = EntityPath::parse(name.substr(0, colon));
-  if (!entity.ok()) return entity.status().with_context("column '" + std::string(name) + "'");
-  return std::make_pair(std::move(*entity), std::string(name.substr(colon + 1)));
-}
-
-Result<std::vector<arrow::RecordBatch>> RecordBatchReader::read_all() {
-  std::vector<arrow::RecordBatch> out;
-  for (;;) {
-    REEL_ASSIGN_OR_RETURN(auto batch, next());
-    if (!batch) break;
-    out.push_back(std::move(*batch));
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------
-// View construction
-
-namespace {
-
-std::string column_name(const EntityPath& entity, const ComponentDescriptor& d) {
-  return entity.str() + ":" + d.identifier();
-}
-
-ColumnDescription describe(const ChunkStore& store, const EntityPath& entity,
-                           const ComponentDescriptor& d, const arrow::TypePtr& element) {
-  ColumnDescription c;
-  c.name = column_name(entity, d);
-  c.entity = entity;
-  c.component = d;
-  c.type = arrow::list(element);
-  c.is_static = store.latest_static(entity, d).has_value();
-  return c;
-}
-
-}  // namespace
-
-Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
-                          std::string_view contents) {
-  REEL_ASSIGN_OR_RETURN(auto filter, EntityPathFilter::parse(contents));
-  std::map<EntityPath, std::vector<ComponentDescriptor>> map;
-  for (const auto& e : store->entities()) {
-    if (filter.matches(e)) map[e] = {};
-  }
-  return create(std::move(store), std::move(index), std::move(map));
-}
-
-Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
-                          std::map<EntityPath, std::vector<ComponentDescriptor>> contents) {
-  if (!store) return Status::Invalid("dataframe view of a null store");
-  if (index) {
-    auto timelines = store->timelines();
-    bool known = std::any_of(timelines.begin(), timelines.end(),
-                             [&](const Timeline& t) { return t.name() == *index; });
-    if (!known) {
-      std::string names;
-      for (const auto& t : timelines) names += (names.empty() ? "" : ", ") + t.name();
-      return Status::NotFound("no timeline '" + *index + "' in the recording (timelines: " +
-                              (names.empty() ? "none" : names) + ")");
-    }
-  }
-  View v;
-  v.store_ = std::move(store);
-  v.index_ = std::move(index);
-  for (const auto& [entity, wanted] : contents) {
-    auto available = v.store_->components(entity);
-    if (wanted.empty()) {
-      for (const auto& [d, type] : available) v.columns_.push_back(describe(*v.store_, entity, d, type));
-      continue;
-    }
-    for (const auto& d : wanted) {
-      auto it = std::find_if(available.begin(), available.end(),
-                             [&](const auto& a) { return a.first == d; });
-      if (it == available.end()) {
-        return Status::NotFound("entity " + entity.str() + " has no component " + d.identifier());
-      }
-      v.columns_.push_back(describe(*v.store_, entity, d, it->second));
-    }
-  }
-  if (!v.index_) {
-    std::erase_if(v.columns_, [](const ColumnDescription& c) { return !c.is_static; });
-  }
-  return v;
-}
-
-Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
-                                                         std::vector<std::string>* warnings) {
-  auto store = std::make_shared<ChunkStore>();
-  REEL_ASSIGN_OR_RETURN(auto report, load_file(path, *store));
-  if (warnings) *warnings = std::move(report.warnings);
-  return std::shared_ptr<const ChunkStore>(std::move(store));
-}
-
-Result<View> View::create(const std::string& path, std::optional<std::string> index,
-                          std::string_view contents) {
-  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path));
-  return create(std::move(store), std::move(index), contents);
-}
-
-View View::filter_range(TimeInt t0, TimeInt t1) const {
-  View v = *this;
-  v.range_ = {std::max(range_.min, t0), std::min(range_.max, t1)};
-  return v;
-}
-
-View View::filter_index_values(std::vector<TimeInt> values) const {
-  View v = *this;
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  if (filter_values_) {
-    std::vector<TimeInt> both;
-    std::set_intersection(values.begin(), values.end(), filter_values_->begin(),
-                          filter_values_->end(), std::back_inserter(both));
-    values = std::move(both);
-  }
-  v.filter_values_ = std::move(values);
-  return v;
-}
-
-namespace {
-
-Status unknown_column(std::string_view name, const std::vector<ColumnDescription>& columns) {
-  std::string names;
-  size_t shown = 0;
-  for (const auto& c : columns) {
-    if (shown++ == 12) {
-      names += ", ...";
-      break;
-    }
-    names += (names.empty() ? "" : ", ") + c.name;
-  }
-  return Status::NotFound("unknown column '" + std::string(name) + "' (columns: " +
-                          (names.empty() ? "none" : names) + ")");
-}
-
-}  // namespace
-
-Result<View> View::filter_is_not_null(std::string_view column) const {
-  auto it = std::find_if(columns_.begin(), columns_.end(),
-                         [&](const ColumnDescription& c) { return c.name == column; });
-  if (it == columns_.end()) {
-    // The column need not be selected, but it must exist in the recording.
-    REEL_ASSIGN_OR_RETURN(auto parsed, parse_column_name(column));
-    bool exists = false;
-    for (const auto& [d, type] : store_->components(parsed.first)) {
-      exists |= column_name(parsed.first, d) == column;
-    }
-    if (!exists) return unknown_column(column, columns_);
-  }
-  View v = *this;
-  v.not_null_.emplace_back(column);
-  return v;
-}
-
-View View::using_index_values(std::vector<TimeInt> values) const {
-  View v = *this;
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  v.using_values_ = std::move(values);
-  return v;
-}
-
-View View::fill_latest_at() const {
-  View v = *this;
-  v.fill_ = true;
-  return v;
-}
-
-Result<View> View::select(std::vector<std::string> columns) const {
-  View v = *this;
-  v.columns_.clear();
-  for (const auto& name : columns) {
-    if (index_ && name == *index_) continue;  // the index is always there
-    auto it = std::find_if(columns_.begin(), columns_.end(),
-                           [&](const ColumnDescription& c) { return c.name == name; });
-    if (it == columns_.end()) return unknown_column(name, columns_);
-    v.columns_.push_back(*it);
-  }
-  return v;
-}
-
-View View::select_static() const {
-  View v = *this;
-  v.index_.reset();
-  std::erase_if(v.columns_, [](const ColumnDescription& c) { return !c.is_static; });
-  return v;
-}
-
-View View::with_batch_rows(int64_t rows) const {
-  View v = *this;
-  v.batch_rows_ = std::max<int64_t>(1, rows);
-  return v;
-}
-
-std::vector<ColumnDescription> View::schema() const {
-  std::vector<ColumnDescription> out;
-  if (index_) {
-    ColumnDescription c;
-    c.name = *index_;
-    c.type = arrow::int64();
-    c.is_index = true;
-    out.push_back(std::move(c));
-  }
-  out.insert(out.end(), columns_.begin(), columns_.end());
-  return out;
-}
+using internal::column_name;
+using internal::describe;
 
 // ---------------------------------------------------------------------------------------
 // Reading
@@ -245,8 +21,9 @@ std::vector<ColumnDescription> View::schema() const {
 // opened (a cursor over its non-null rows in the window) when the merge frontier reaches
 // that time, and let go of when its cursor is exhausted. Chunks that overlap in time on the
 // index timeline are merged through a small heap of cursors; a chunk not sorted on the index
-// timeline gets a row order (not a copy). Cells stay references (list column, row) until the
-// batch is materialized. So the extra memory is the batch being built, plus per column the
+// timeline gets a row order (not a copy). Cells stay references (take indices into the list
+// columns they come from) until the batch is materialized, with one arrow::take per column
+// (see BatchColumn). So the extra memory is the batch being built, plus per column the
 // cursors open at the frontier (one, unless chunks overlap in time) and, for unsorted chunks,
 // their row order: never a copy of the data.
 
@@ -356,102 +133,111 @@ struct ColumnState {
   bool is_static() const { return static_value.list != nullptr; }
 };
 
-// Builds a list<T> array for a batch from cell references.
-ArrayPtr materialize(const arrow::TypePtr& list_type, const std::vector<CellRef>& cells) {
-  const int64_t n = int64_t(cells.size());
-  const arrow::TypePtr& element = list_type->value_type();
-  const int64_t width = element->id() == arrow::TypeId::kFixedSizeList &&
-                                element->value_type()->id() == arrow::TypeId::kFixedSizeList
-                            ? 0
-                            : element->flat_width();
-  bool fast = width > 0;
-  for (const auto& c : cells) {
-    if (c.list && (!c.list->is_unit() || !c.list->is_valid(c.row))) {
-      fast = false;
-      break;
+// One output column of the batch being built. Its cells are recorded as arrow::take indices
+// as they come: the list columns the cells point into are numbered one after another by
+// their rows, and a missing cell is kNullIndex. finish() then builds the list<T> column with
+// one take, every type alike (runs of consecutive rows are copied in bulk): from the columns'
+// values directly when each has one instance per row without nulls (scalars, mostly: stored
+// without offsets; row r is then value r of the values slice), else from their list rows.
+class BatchColumn {
+ public:
+  void reserve(int64_t cells) { indices_.reserve(size_t(cells)); }
+  void add(const CellRef& cell) {
+    if (!cell.list) {
+      indices_.push_back(arrow::kNullIndex);
+      return;
     }
+    if (cell.list != last_) switch_to(cell.list);  // cells come in runs from one column
+    indices_.push_back(last_start_ + cell.row);
   }
-  if (fast) {
-    // One value per cell: bulk copies into one values buffer; runs of consecutive source rows
-    // become a single memcpy.
-    auto values = arrow::Buffer::allocate(size_t(n * width));
-    auto offsets = arrow::Buffer::allocate(size_t(n + 1) * 4);
-    int32_t* o = offsets->mutable_data_as<int32_t>();
-    arrow::BufferPtr validity;
-    int64_t nulls = 0;
-    std::shared_ptr<arrow::Buffer> bits;
-    uint8_t* dst = values->mutable_data();
-    for (int64_t i = 0; i < n;) {
-      const CellRef& c = cells[size_t(i)];
-      if (!c.list) {
-        if (!bits) {
-          bits = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(n)));
-          std::memset(bits->mutable_data(), 0xFF, bits->size());
+
+  Result<ArrayPtr> finish(const arrow::TypePtr& list_type) {
+    if (one_per_row_) return take_values(list_type);
+    std::vector<ArrayPtr> sources;
+    for (const ListColumn* l : lists_) sources.push_back(l->to_arrow());
+    REEL_ASSIGN_OR_RETURN(auto taken, arrow::take(sources, indices_));
+    // The view's exact list type (the columns' Arrow form names its own item field).
+    return arrow::ArrayData::make(list_type, taken->length, taken->null_count, taken->buffers,
+                                  taken->children, taken->offset);
+  }
+
+ private:
+  // Makes `list` the current column: last_start_ is where its rows start in the take
+  // indices. Out of line, so that add() stays small enough to inline into the reader's loop.
+  [[gnu::noinline]] void switch_to(const ListColumn* list) {
+    last_ = list;
+    // A batch column's cells come from a few chunks, usually: a hash map only for many.
+    if (lists_.size() <= 16) {
+      for (size_t k = 0; k < lists_.size(); ++k) {
+        if (lists_[k] == list) {
+          last_start_ = starts_[k];
+          return;
         }
-        arrow::bit_util::clear_bit(bits->mutable_data(), i);
-        ++nulls;
-        ++i;
-        continue;
       }
-      int64_t j = i + 1;
-      while (j < n && cells[size_t(j)].list == c.list && cells[size_t(j)].row == c.row + (j - i))
-        ++j;
-      const arrow::ArrayData& src = *c.list->values();
-      const uint8_t* base =
-          element->id() == arrow::TypeId::kFixedSizeList
-              ? src.children[0]->buffers[1]->data() +
-                    (src.children[0]->offset + src.offset * element->list_size()) *
-                        element->value_type()->flat_width()
-              : src.buffers[1]->data() + src.offset * width;
-      std::memcpy(dst + i * width, base + c.list->value_offset(c.row) * width,
-                  size_t((j - i) * width));
-      i = j;
-    }
-    for (int64_t i = 0; i <= n; ++i) o[i] = int32_t(i);
-    if (nulls) validity = bits;
-    auto child = std::make_shared<arrow::ArrayData>();
-    if (element->id() == arrow::TypeId::kFixedSizeList) {
-      auto prim = arrow::make_primitive_from_buffer(element->value_type(), values,
-                                                    n * element->list_size());
-      child->type = element;
-      child->length = n;
-      child->buffers = {nullptr};
-      child->children = {prim};
     } else {
-      child = std::make_shared<arrow::ArrayData>(
-          *arrow::make_primitive_from_buffer(element, values, n));
+      if (index_.empty()) {
+        for (size_t k = 0; k < lists_.size(); ++k) index_.emplace(lists_[k], starts_[k]);
+      }
+      if (auto it = index_.find(list); it != index_.end()) {
+        last_start_ = it->second;
+        return;
+      }
+      index_.emplace(list, total_);
     }
-    auto out = std::make_shared<arrow::ArrayData>();
-    out->type = list_type;
-    out->length = n;
-    out->null_count = nulls;
-    out->buffers = {validity, offsets};
-    out->children = {child};
-    return out;
+    lists_.push_back(list);
+    starts_.push_back(total_);
+    last_start_ = total_;
+    total_ += list->length();
+    one_per_row_ &= list->is_unit() && list->null_count() == 0;
   }
-  // General: slices of the source columns (runs of consecutive rows) and null runs,
-  // concatenated.
-  std::vector<ArrayPtr> parts;
-  for (int64_t i = 0; i < n;) {
-    const CellRef& c = cells[size_t(i)];
-    int64_t j = i + 1;
-    if (!c.list) {
-      while (j < n && !cells[size_t(j)].list) ++j;
-      parts.push_back(arrow::make_null_array(list_type, j - i));
+
+  // The values are taken, the list level is built here: one instance per non-null cell.
+  Result<ArrayPtr> take_values(const arrow::TypePtr& list_type) {
+    const int64_t n = int64_t(indices_.size());
+    REEL_ASSIGN_OR_RETURN(auto offsets,
+                          arrow::Buffer::try_allocate_for_overwrite(size_t(n + 1) * 4));
+    int32_t* o = offsets->mutable_data_as<int32_t>();
+    o[0] = 0;
+    std::shared_ptr<arrow::Buffer> validity;
+    int64_t nulls = 0;
+    int64_t* idx = indices_.data();
+    for (int64_t i = 0; i < n; ++i) {
+      if (idx[i] == arrow::kNullIndex) {
+        if (!validity) {
+          validity = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(n)));
+          std::memset(validity->mutable_data(), 0xFF, validity->size());
+        }
+        arrow::bit_util::clear_bit(validity->mutable_data(), i);
+        ++nulls;
+      } else {
+        idx[i - nulls] = idx[i];  // the values' indices, without the nulls
+      }
+      o[i + 1] = int32_t(i + 1 - nulls);
+    }
+    ArrayPtr values;
+    if (lists_.empty()) {
+      values = arrow::make_null_array(list_type->value_type(), 0);  // empty, no nulls
     } else {
-      while (j < n && cells[size_t(j)].list == c.list && cells[size_t(j)].row == c.row + (j - i))
-        ++j;
-      auto slice = c.list->slice(c.row, j - i).to_arrow();
-      // Normalize the child field so every part has the output's exact list type.
-      auto fixed = std::make_shared<arrow::ArrayData>(*slice);
-      fixed->type = list_type;
-      parts.push_back(fixed);
+      std::vector<ArrayPtr> sources;
+      for (const ListColumn* l : lists_) {
+        sources.push_back(l->values()->slice(l->value_offset(0), l->length()));
+      }
+      REEL_ASSIGN_OR_RETURN(values,
+                            arrow::take(sources, std::span<const int64_t>(idx, size_t(n - nulls))));
     }
-    i = j;
+    return arrow::ArrayData::make(list_type, n, nulls, {nulls ? validity : nullptr, offsets},
+                                  {std::move(values)});
   }
-  if (parts.empty()) return arrow::make_null_array(list_type, 0);
-  return arrow::concatenate_copy(parts).value();  // parts share one type
-}
+
+  std::vector<int64_t> indices_;
+  std::vector<const ListColumn*> lists_;
+  std::vector<int64_t> starts_;
+  std::unordered_map<const ListColumn*, int64_t> index_;  // with more than 16 columns
+  int64_t total_ = 0;
+  bool one_per_row_ = true;
+  const ListColumn* last_ = nullptr;
+  int64_t last_start_ = 0;
+};
 
 // The column's chunks that can hold its data on `timeline` within `window`, waiting to be
 // opened in order of their first time.
@@ -545,10 +331,12 @@ class Reader final : public RecordBatchReader {
     if (done_) return std::optional<arrow::RecordBatch>();
     const size_t visible = o_.visible;
     std::vector<TimeInt> index;
-    std::vector<std::vector<CellRef>> cells(visible);
+    std::vector<BatchColumn> cells(visible);
+    // Room for short batches at once; longer ones grow.
+    for (auto& c : cells) c.reserve(std::min<int64_t>(o_.batch_rows, 128));
     if (!o_.has_index) {
       // Static only: one row.
-      for (size_t c = 0; c < visible; ++c) cells[c].push_back(columns_[c].static_value);
+      for (size_t c = 0; c < visible; ++c) cells[c].add(columns_[c].static_value);
       done_ = true;
       return make_batch(index, cells, 1);
     }
@@ -577,11 +365,11 @@ class Reader final : public RecordBatchReader {
       for (size_t c = 0; c < visible; ++c) {
         const ColumnState& col = columns_[c];
         if (col.is_static()) {
-          cells[c].push_back(col.static_value);
+          cells[c].add(col.static_value);
         } else if (col.has_last && (o_.fill || col.last_time == *t)) {
-          cells[c].push_back(col.last);
+          cells[c].add(col.last);
         } else {
-          cells[c].push_back(CellRef{});
+          cells[c].add(CellRef{});
         }
       }
     }
@@ -682,9 +470,9 @@ class Reader final : public RecordBatchReader {
     return t;
   }
 
-  Result<std::optional<arrow::RecordBatch>> make_batch(
-      const std::vector<TimeInt>& index, const std::vector<std::vector<CellRef>>& cells,
-      int64_t rows) {
+  Result<std::optional<arrow::RecordBatch>> make_batch(const std::vector<TimeInt>& index,
+                                                       std::vector<BatchColumn>& cells,
+                                                       int64_t rows) {
     arrow::RecordBatch batch;
     batch.schema = schema_;
     batch.num_rows = rows;
@@ -692,7 +480,8 @@ class Reader final : public RecordBatchReader {
       batch.columns.push_back(arrow::make_primitive<TimeInt>(std::span<const TimeInt>(index)));
     }
     for (size_t c = 0; c < o_.visible; ++c) {
-      batch.columns.push_back(materialize(columns_[c].desc.type, cells[c]));
+      REEL_ASSIGN_OR_RETURN(auto column, cells[c].finish(columns_[c].desc.type));
+      batch.columns.push_back(std::move(column));
     }
     return std::optional<arrow::RecordBatch>(std::move(batch));
   }
@@ -798,13 +587,6 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
 Result<std::vector<arrow::RecordBatch>> View::read_all() const {
   REEL_ASSIGN_OR_RETURN(auto reader, read());
   return reader->read_all();
-}
-
-Result<OutputFormat> parse_output_format(std::string_view name) {
-  if (name == "csv") return OutputFormat::kCsv;
-  if (name == "json") return OutputFormat::kJson;
-  if (name == "arrow") return OutputFormat::kArrow;
-  return Status::Invalid("unknown format '" + std::string(name) + "' (expected csv, json or arrow)");
 }
 
 }  // namespace reel::dataframe

@@ -1,23 +1,20 @@
-#include "reel/query/dataframe.hpp"
-
 #include <gtest/gtest.h>
-#include <unistd.h>
 #if __has_include(<malloc.h>)
 #include <malloc.h>
 #endif
 
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
-#include <sstream>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "query/dataframe_internal.hpp"
-#include "reel/arrow/ipc.hpp"
-#include "reel/format/recording_file.hpp"
-#include "reel/store_io/store_io.hpp"
+#include "query/dataframe_test_internal.hpp"
+#include "reel/query/dataframe.hpp"
 
 // Sanitizers replace malloc: glibc's heap accounting does not see their allocations.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -35,56 +32,12 @@
 namespace reel::dataframe {
 namespace {
 
-const ComponentDescriptor kScalar("Scalars", "scalars", "reel.components.Scalar");
-const ComponentDescriptor kLabel("Points3D", "labels", "reel.components.Text");
-
-// A cell as text: "null", "1.5", "[1, 2]" (via the JSON writer's conventions).
-std::string cell(const arrow::ArrayData& list, int64_t row) {
-  if (list.is_null(row)) return "null";
-  arrow::ListArray l(std::make_shared<arrow::ArrayData>(list));
-  auto values = l.value_slice(row);
-  std::string s = arrow::array_to_string(*values);
-  return s;
-}
-
-// The whole table as rows of text, index first: {"1", "[1.5]", "null"}.
-std::vector<std::vector<std::string>> table(const View& view) {
-  auto batches = view.read_all();
-  EXPECT_TRUE(batches.ok()) << batches.status().to_string();
-  std::vector<std::vector<std::string>> out;
-  for (const auto& b : *batches) {
-    for (int64_t r = 0; r < b.num_rows; ++r) {
-      std::vector<std::string> row;
-      for (size_t c = 0; c < b.columns.size(); ++c) {
-        if (c == 0 && view.index()) {
-          row.push_back(std::to_string(b.columns[0]->values<int64_t>()[r]));
-        } else {
-          row.push_back(cell(*b.columns[c], r));
-        }
-      }
-      out.push_back(row);
-    }
-  }
-  return out;
-}
-
-using Table = std::vector<std::vector<std::string>>;
-
-class DataframeTest : public ::testing::Test {
- protected:
-  void log(const char* entity, std::optional<TimeInt> frame, std::optional<double> value,
-           RowId id = RowId::create()) {
-    ChunkBuilder b(entity);
-    std::vector<ChunkBuilder::TimePoint> times;
-    if (frame) times.push_back({Timeline::sequence("frame"), *frame});
-    b.add_row(id, times, {{kScalar, value ? arrow::make_primitive<double>({*value}) : nullptr}});
-    ASSERT_TRUE(store_->insert(*b.build()).ok());
-  }
-  View view(std::optional<std::string> index = "frame", const char* contents = "/**") {
-    return View::create(store_, index, contents).value();
-  }
-  std::shared_ptr<ChunkStore> store_ = std::make_shared<ChunkStore>(ChunkStoreConfig::no_compaction());
-};
+using test_support::cell;
+using test_support::DataframeTest;
+using test_support::kLabel;
+using test_support::kScalar;
+using test_support::table;
+using test_support::Table;
 
 TEST_F(DataframeTest, OneRowPerDistinctIndexValueAndNullsWithoutFill) {
   log("/a", 1, 1.0);
@@ -121,7 +74,8 @@ TEST_F(DataframeTest, FillUsesDataLoggedBeforeTheRange) {
   log("/b", 6, 60.0);
   EXPECT_EQ(table(view().filter_range(5, 6).fill_latest_at()),
             (Table{{"5", "[1]", "[50]"}, {"6", "[1]", "[60]"}}));
-  EXPECT_EQ(table(view().filter_range(5, 6)), (Table{{"5", "null", "[50]"}, {"6", "null", "[60]"}}));
+  EXPECT_EQ(table(view().filter_range(5, 6)),
+            (Table{{"5", "null", "[50]"}, {"6", "null", "[60]"}}));
 }
 
 TEST_F(DataframeTest, StaticColumnsHoldTheirValueOnEveryRow) {
@@ -153,12 +107,14 @@ TEST_F(DataframeTest, FilterIsNotNullKeepsRowsWhereTheColumnHasData) {
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(table(*v), (Table{{"2", "[2]", "[20]"}}));
   // The filter column need not be selected.
-  auto only_a = view().select({"/a:Scalars:scalars"}).value().filter_is_not_null("/b:Scalars:scalars");
+  auto only_a =
+      view().select({"/a:Scalars:scalars"}).value().filter_is_not_null("/b:Scalars:scalars");
   ASSERT_TRUE(only_a.ok());
   EXPECT_EQ(table(*only_a), (Table{{"2", "[2]"}}));
   auto bad = view().filter_is_not_null("/nope:Scalars:scalars");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("/a:Scalars:scalars"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("/a:Scalars:scalars"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST_F(DataframeTest, UsingIndexValuesSamplesAtGivenTimes) {
@@ -170,44 +126,38 @@ TEST_F(DataframeTest, UsingIndexValuesSamplesAtGivenTimes) {
             (Table{{"0", "null"}, {"2", "null"}, {"4", "[4]"}}));
 }
 
-TEST_F(DataframeTest, SelectChoosesColumnsAndOrder) {
-  log("/a", 1, 1.0);
-  log("/b", 1, 10.0);
-  auto v = view().select({"/b:Scalars:scalars", "frame", "/a:Scalars:scalars"});
-  ASSERT_TRUE(v.ok());
-  EXPECT_EQ(table(*v), (Table{{"1", "[10]", "[1]"}}));
-  auto bad = view().select({"/c:Scalars:scalars"});
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(bad.status().message().find("/c:Scalars:scalars"), std::string::npos);
-}
-
-TEST_F(DataframeTest, StaticOnlyViewIsOneRow) {
-  log("/a", 1, 1.0);
-  log("/s", std::nullopt, 42.0);
-  EXPECT_EQ(table(view(std::nullopt)), (Table{{"[42]"}}));
-  EXPECT_EQ(table(view().select_static()), (Table{{"[42]"}}));
-}
-
-TEST_F(DataframeTest, ContentsFilterAndUnknownTimeline) {
-  log("/world/a", 1, 1.0);
-  log("/world/debug/x", 1, 2.0);
-  log("/other", 1, 3.0);
-  auto v = View::create(store_, "frame", "/world/** -/world/debug/**").value();
-  ASSERT_EQ(v.schema().size(), 2u);
-  EXPECT_EQ(v.schema()[1].name, "/world/a:Scalars:scalars");
-  auto bad = View::create(store_, "time", "/**");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("frame"), std::string::npos);
-}
-
 TEST_F(DataframeTest, MultiInstanceCellsKeepEveryInstance) {
   ChunkBuilder b("/pts");
   b.add_row(RowId::create(), {{Timeline::sequence("frame"), 1}},
             {{kLabel, arrow::make_strings({"x", "y"})}});
-  b.add_row(RowId::create(), {{Timeline::sequence("frame"), 2}}, {{kLabel, arrow::make_strings({})}});
+  b.add_row(RowId::create(), {{Timeline::sequence("frame"), 2}},
+            {{kLabel, arrow::make_strings({})}});
   ASSERT_TRUE(store_->insert(*b.build()).ok());
   EXPECT_EQ(table(view()), (Table{{"1", "[\"x\", \"y\"]"}, {"2", "[]"}}));
+}
+
+TEST_F(DataframeTest, CellsOfOneColumnComeFromOneAndManyInstanceChunks) {
+  // Chunk 1 holds one label per row (stored without offsets), chunk 2 holds two and none.
+  ChunkBuilder one("/pts");
+  one.add_row(RowId::create(), {{Timeline::sequence("frame"), 1}},
+              {{kLabel, arrow::make_strings({"a"})}});
+  one.add_row(RowId::create(), {{Timeline::sequence("frame"), 3}},
+              {{kLabel, arrow::make_strings({"b"})}});
+  ASSERT_TRUE(store_->insert(*one.build()).ok());
+  ChunkBuilder many("/pts");
+  many.add_row(RowId::create(), {{Timeline::sequence("frame"), 2}},
+               {{kLabel, arrow::make_strings({"x", "y"})}});
+  many.add_row(RowId::create(), {{Timeline::sequence("frame"), 4}},
+               {{kLabel, arrow::make_strings({})}});
+  ASSERT_TRUE(store_->insert(*many.build()).ok());
+  log("/s", 5, 5.0);
+  EXPECT_EQ(table(view()), (Table{{"1", "[\"a\"]", "null"},
+                                  {"2", "[\"x\", \"y\"]", "null"},
+                                  {"3", "[\"b\"]", "null"},
+                                  {"4", "[]", "null"},
+                                  {"5", "null", "[5]"}}));
+  EXPECT_EQ(table(view().fill_latest_at().filter_range(3, 5)),
+            (Table{{"3", "[\"b\"]", "null"}, {"4", "[]", "null"}, {"5", "[]", "[5]"}}));
 }
 
 TEST_F(DataframeTest, SmallBatchesGiveTheSameTable) {
@@ -241,32 +191,6 @@ TEST_F(DataframeTest, RangesAndNotNullFiltersArePushedDownToChunkSelection) {
   auto v = view().filter_is_not_null("/b:Scalars:scalars").value();
   EXPECT_EQ(table(v), (Table{{"955", "[955]", "[1]"}}));
   EXPECT_LE(store_->chunks_scanned() - before, 3u);  // /b's chunk, then only /a's chunk at 955
-}
-
-TEST_F(DataframeTest, WritersProduceCsvJsonAndArrow) {
-  log("/a", 1, 1.5);
-  log("/b,c", 2, 2.0);
-  log("/s", std::nullopt, 42.0);
-  std::ostringstream csv, json, arrow_out;
-  ASSERT_EQ(write_table(view(), OutputFormat::kCsv, csv).value(), 2);
-  EXPECT_EQ(csv.str(),
-            "frame,/a:Scalars:scalars,\"/b\\,c:Scalars:scalars\",/s:Scalars:scalars\n"
-            "1,1.5,,42.0\n"
-            "2,,2.0,42.0\n");
-  ASSERT_EQ(write_table(view(), OutputFormat::kJson, json).value(), 2);
-  EXPECT_EQ(json.str(),
-            "{\"/a:Scalars:scalars\":1.5,\"/b\\\\,c:Scalars:scalars\":null,\"/s:Scalars:scalars\":42.0,\"frame\":1}\n"
-            "{\"/a:Scalars:scalars\":null,\"/b\\\\,c:Scalars:scalars\":2.0,\"/s:Scalars:scalars\":42.0,\"frame\":2}\n");
-  ASSERT_EQ(write_table(view(), OutputFormat::kArrow, arrow_out).value(), 2);
-  auto bytes = std::make_shared<std::string>(arrow_out.str());
-  arrow::ipc::StreamReader reader({reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()}, bytes);
-  auto batch = reader.next();
-  ASSERT_TRUE(batch.ok() && *batch) << batch.status().to_string();
-  auto expected = view().read_all().value();
-  ASSERT_EQ(expected.size(), 1u);
-  for (size_t c = 0; c < expected[0].columns.size(); ++c) {
-    EXPECT_TRUE(arrow::array_equals(expected[0].columns[c], (*batch)->columns[c])) << c;
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -561,95 +485,6 @@ TEST(DataframeMemoryTest, OverlappingChunksAreMergedNotConcatenated) {
   // Each chunk got a row order of its non-null rows, no more.
   EXPECT_LE(stats->max_order_rows, per_chunk);
   EXPECT_EQ(stats->sorted_rows, int64_t(expected.size()));
-}
-
-// ---------------------------------------------------------------------------------------
-// Recording files.
-
-class DataframeFileTest : public DataframeTest {
- protected:
-  void TearDown() override { std::filesystem::remove(path_); }
-  std::string write_recording() {
-    auto writer = format::RecordingWriter::open(path_).value();
-    EXPECT_TRUE(write_store(*store_, *writer).ok());
-    EXPECT_TRUE(writer->finish().ok());
-    return path_;
-  }
-  std::string path_ = (std::filesystem::temp_directory_path() /
-                       ("reel_dataframe_test_" + std::to_string(::getpid()) + ".reel"))
-                          .string();
-};
-
-TEST_F(DataframeFileTest, ViewOfARecordingFile) {
-  log("/a", 1, 1.0);
-  log("/a", 3, 3.0);
-  log("/b", 2, 20.0);
-  log("/s", std::nullopt, 42.0);
-  const std::string path = write_recording();
-  auto recording = load_recording(path);
-  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
-  auto from_store = View::create(*recording, "frame", "/**");
-  ASSERT_TRUE(from_store.ok()) << from_store.status().to_string();
-  const Table expected = {
-      {"1", "[1]", "null", "[42]"}, {"2", "[1]", "[20]", "[42]"}, {"3", "[3]", "[20]", "[42]"}};
-  EXPECT_EQ(table(from_store->fill_latest_at()), expected);
-  auto from_file = View::create(path, "frame", "/a");
-  ASSERT_TRUE(from_file.ok()) << from_file.status().to_string();
-  EXPECT_EQ(table(*from_file), (Table{{"1", "[1]"}, {"3", "[3]"}}));
-}
-
-TEST_F(DataframeFileTest, FileErrorsNameTheFileAndTheByteOffset) {
-  auto missing = load_recording(path_ + ".missing");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find(path_ + ".missing"), std::string::npos)
-      << missing.status().to_string();
-  EXPECT_FALSE(View::create(path_ + ".missing", "frame").ok());
-
-  for (int f = 0; f < 20; ++f) log("/a", f, f);
-  const std::string path = write_recording();
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  // Damage the last chunk's header (its kind byte); the footer and end marker come after it.
-  auto reader = format::RecordingReader::open(path).value();
-  uint64_t last_chunk = 0;
-  int64_t last_rows = 0;
-  for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
-    if ((*m)->kind == format::MessageKind::kChunk) {
-      last_chunk = (*m)->offset;
-      last_rows = (*m)->chunk->num_rows();
-    }
-  }
-  ASSERT_GT(last_chunk, 0u);
-  const std::string intact = bytes;
-  bytes[last_chunk] = char(0x7F);
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
-  // The reader resynchronises at the footer: everything but the damaged chunk loads, and the
-  // warning names the file and the damaged message's byte.
-  std::vector<std::string> warnings;
-  auto damaged = load_recording(path, &warnings);
-  ASSERT_TRUE(damaged.ok()) << damaged.status().to_string();
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find(path), std::string::npos) << warnings[0];
-  EXPECT_NE(warnings[0].find("corrupt at byte " + std::to_string(last_chunk)), std::string::npos)
-      << warnings[0];
-  EXPECT_EQ((*damaged)->stats().num_rows, 20 - last_rows);
-  // Damage with nothing intact after it (the end marker too) stays an error naming the place.
-  bytes = intact.substr(0, last_chunk) + std::string(intact.size() - last_chunk, char(0x7F));
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
-  auto corrupt = load_recording(path);
-  ASSERT_FALSE(corrupt.ok());
-  const std::string message = corrupt.status().message();
-  EXPECT_NE(message.find(path), std::string::npos) << message;
-  EXPECT_NE(message.find("byte " + std::to_string(last_chunk)), std::string::npos) << message;
 }
 
 }  // namespace

@@ -1,0 +1,25 @@
+#include "scenarios.hpp"
+
+namespace reel_bench {
+
+const std::vector<Scenario>& scenarios() {
+  static const std::vector<Scenario> all = {
+      {"log_rows", [](const Context& ctx) { return log_rows(ctx, false); }},
+      {"log_rows_stamped", [](const Context& ctx) { return log_rows(ctx, true); }},
+      {"send_columns", send_columns},
+      {"file_roundtrip", file_roundtrip},
+      {"latest_at", latest_at},
+      {"range", range},
+      {"dataframe", dataframe},
+      {"dataframe_pushdown", dataframe_pushdown},
+      {"compact", compact},
+      {"points3d", points3d},
+      {"gc", gc},
+      {"duckdb", duckdb},
+      {"log_rows_py", log_rows_py},
+      {"send_columns_py", send_columns_py},
+  };
+  return all;
+}
+
+}  // namespace reel_bench

@@ -1,0 +1,41 @@
+// The scenarios of reel-bench, one file per family under bench/scenarios/, run in the order
+// of scenarios() (scenarios.cpp).
+//
+// Adding a scenario: write `Result my_scenario(const Context&)` in a new file under
+// bench/scenarios/ (the build picks it up), declare it here and add one line to
+// scenarios(). It returns its figures, the baselines it measured in the same process and
+// ratios named X_vs_Y (bigger = reel better), checks its own answers with check() (a fast
+// wrong result fails the run), and says "skipped" in its figures when something it needs is
+// absent (Node, Chromium, Python), so the run goes on.
+#pragma once
+
+#include <vector>
+
+#include "harness.hpp"
+
+namespace reel_bench {
+
+// Every scenario, in run order (the order of the JSON lines and of the table).
+const std::vector<Scenario>& scenarios();
+
+// ingest.cpp
+Result log_rows(const Context& ctx, bool stamped);
+Result send_columns(const Context& ctx);
+Result points3d(const Context& ctx);
+// files.cpp
+Result file_roundtrip(const Context& ctx);
+Result compact(const Context& ctx);
+// queries.cpp
+Result latest_at(const Context& ctx);
+Result range(const Context& ctx);
+Result dataframe(const Context& ctx);
+Result dataframe_pushdown(const Context& ctx);
+// gc.cpp
+Result gc(const Context& ctx);
+// duckdb.cpp
+Result duckdb(const Context& ctx);
+// python.cpp
+Result log_rows_py(const Context& ctx);
+Result send_columns_py(const Context& ctx);
+
+}  // namespace reel_bench

@@ -1,0 +1,111 @@
+// Recording files: write and load (file_roundtrip), `reel compact` of many tiny chunks
+// (compact).
+#include <filesystem>
+#include <string>
+
+#include "baselines.hpp"
+#include "harness.hpp"
+#include "reel/format/recording_file.hpp"
+#include "reel/store_io/store_io.hpp"
+#include "scenarios.hpp"
+#include "workload.hpp"
+
+namespace reel_bench {
+
+Result file_roundtrip(const Context& ctx) {
+  const Workload& w = ctx.workload;
+  const std::string& dir = ctx.tmp_dir;
+  Result r;
+  auto values = w.values();
+  auto store = columns_store(w, values);
+  const std::string path = dir + "/roundtrip.reel";
+  auto t0 = Clock::now();
+  {
+    auto writer = reel::format::RecordingWriter::open(path).value();
+    if (auto st = reel::write_store(*store, *writer); !st.ok()) r.error = st.to_string();
+    if (auto st = writer->finish(); !st.ok()) r.error = st.to_string();
+  }
+  double write_s = seconds_since(t0);
+  store.reset();
+  const uint64_t file_bytes = std::filesystem::file_size(path);
+  reel::ChunkStore loaded(reel::ChunkStoreConfig::from_env());
+  t0 = Clock::now();
+  auto report = reel::load_file(path, loaded);
+  double load_s = seconds_since(t0);
+  check(r, report.ok(), "load: " + (report.ok() ? std::string() : report.status().to_string()));
+  int64_t rows;
+  double sum = store_sum(loaded, w, &rows);
+  check(r, rows == w.rows(), "rows after load");
+  check(r, close_enough(sum, w.expected_sum()), "sum after load");
+  r.figures["write_s"] = write_s;
+  r.figures["load_s"] = load_s;
+  r.figures["write_MBps"] = double(w.raw_bytes()) / write_s / 1e6;
+  r.figures["load_MBps"] = double(w.raw_bytes()) / load_s / 1e6;
+  r.figures["load_file_MBps"] = double(file_bytes) / load_s / 1e6;
+  r.figures["file_bytes"] = file_bytes;
+  r.figures["file_vs_raw"] = double(file_bytes) / double(w.raw_bytes());
+  r.figures["loaded_store_vs_raw"] = double(loaded.memory_bytes()) / double(w.raw_bytes());
+  double mc = memcpy_seconds(w.raw_bytes());
+  r.baselines["memcpy_s"] = mc;
+  r.ratios["load_vs_memcpy_speed"] = mc / load_s;
+  std::filesystem::remove(path);
+  return r;
+}
+
+Result compact(const Context& ctx) {
+  const Workload& w = ctx.workload;
+  const std::string& dir = ctx.tmp_dir;
+  Result r;
+  auto values = w.values();
+  const std::string in = dir + "/tiny_chunks.reel", out = dir + "/compacted.reel";
+  uint64_t chunks_before = 0;
+  {
+    auto options = bench_options(false);
+    options.batcher.flush_tick_secs = 0.001;
+    options.batcher.flush_num_rows = 64;  // many tiny chunks, as a 1 ms tick at a high rate gives
+    reel::RecordingStream rec("reel_bench", options);
+    if (auto st = rec.save(in); !st.ok()) r.error = st.to_string();
+    for (int k = 0; k < w.steps; ++k) {
+      for (int s = 0; s < w.num_series(); ++s) {
+        rec.set_time_sequence("step", k);
+        rec.log(w.entity(s), reel::Scalars(values[size_t(s)][size_t(k)]));
+      }
+    }
+  }
+  {
+    reel::format::ReaderOptions ro;
+    ro.decode_chunks = false;
+    auto reader = reel::format::RecordingReader::open(in, ro).value();
+    for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+      chunks_before += (*m)->kind == reel::format::MessageKind::kChunk;
+    }
+  }
+  const uint64_t in_bytes = std::filesystem::file_size(in);
+  auto t0 = Clock::now();
+  reel::ChunkStore store(reel::ChunkStoreConfig::from_env());
+  auto report = reel::load_file(in, store);
+  check(r, report.ok(), "load");
+  {
+    auto writer = reel::format::RecordingWriter::open(out).value();
+    check(r, reel::write_store(store, *writer).ok(), "write");
+    check(r, writer->finish().ok(), "finish");
+  }
+  double wall = seconds_since(t0);
+  int64_t rows;
+  reel::ChunkStore check_store(reel::ChunkStoreConfig::no_compaction());
+  check(r, reel::load_file(out, check_store).ok(), "reload");
+  double sum = store_sum(check_store, w, &rows);
+  check(r, rows == w.rows(), "rows after compaction");
+  check(r, close_enough(sum, w.expected_sum()), "sum after compaction");
+  r.figures["wall_s"] = wall;
+  r.figures["MBps"] = double(in_bytes) / wall / 1e6;
+  r.figures["chunks_before"] = chunks_before;
+  r.figures["chunks_after"] = check_store.num_chunks();
+  r.figures["bytes_before"] = in_bytes;
+  r.figures["bytes_after"] = std::filesystem::file_size(out);
+  std::filesystem::remove(in);
+  std::filesystem::remove(out);
+  return r;
+}
+
+}  // namespace reel_bench

@@ -1,0 +1,238 @@
+// Dataframe views: building a View (contents, index, filters, selection) and checking its
+// parameters against the recording. Reading a view is dataframe_reader.cpp.
+#include <algorithm>
+#include <iterator>
+
+#include "query/dataframe_internal.hpp"
+#include "reel/query/dataframe.hpp"
+#include "reel/store_io/store_io.hpp"
+
+namespace reel::dataframe {
+
+Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view name) {
+  // "/entity/path:Archetype:field" or "/entity/path:field": the entity is everything before
+  // the first ':' that follows the path (entity path parts escape ':' with a backslash).
+  size_t colon = std::string_view::npos;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (name[i] == ':') {
+      colon = i;
+      break;
+    }
+  }
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= name.size()) {
+    return Status::Invalid("column '" + std::string(name) +
+                           "' is not of the form /entity/path:Archetype:field");
+  }
+  auto entity = EntityPath::parse(name.substr(0, colon));
+  if (!entity.ok()) return entity.status().with_context("column '" + std::string(name) + "'");
+  return std::make_pair(std::move(*entity), std::string(name.substr(colon + 1)));
+}
+
+Result<std::vector<arrow::RecordBatch>> RecordBatchReader::read_all() {
+  std::vector<arrow::RecordBatch> out;
+  for (;;) {
+    REEL_ASSIGN_OR_RETURN(auto batch, next());
+    if (!batch) break;
+    out.push_back(std::move(*batch));
+  }
+  return out;
+}
+
+namespace internal {
+
+std::string column_name(const EntityPath& entity, const ComponentDescriptor& d) {
+  return entity.str() + ":" + d.identifier();
+}
+
+ColumnDescription describe(const ChunkStore& store, const EntityPath& entity,
+                           const ComponentDescriptor& d, const arrow::TypePtr& element) {
+  ColumnDescription c;
+  c.name = column_name(entity, d);
+  c.entity = entity;
+  c.component = d;
+  c.type = arrow::list(element);
+  c.is_static = store.latest_static(entity, d).has_value();
+  return c;
+}
+
+}  // namespace internal
+
+using internal::column_name;
+using internal::describe;
+
+Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
+                          std::string_view contents) {
+  REEL_ASSIGN_OR_RETURN(auto filter, EntityPathFilter::parse(contents));
+  std::map<EntityPath, std::vector<ComponentDescriptor>> map;
+  for (const auto& e : store->entities()) {
+    if (filter.matches(e)) map[e] = {};
+  }
+  return create(std::move(store), std::move(index), std::move(map));
+}
+
+Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
+                          std::map<EntityPath, std::vector<ComponentDescriptor>> contents) {
+  if (!store) return Status::Invalid("dataframe view of a null store");
+  if (index) {
+    auto timelines = store->timelines();
+    bool known = std::any_of(timelines.begin(), timelines.end(),
+                             [&](const Timeline& t) { return t.name() == *index; });
+    if (!known) {
+      std::string names;
+      for (const auto& t : timelines) names += (names.empty() ? "" : ", ") + t.name();
+      return Status::NotFound("no timeline '" + *index + "' in the recording (timelines: " +
+                              (names.empty() ? "none" : names) + ")");
+    }
+  }
+  View v;
+  v.store_ = std::move(store);
+  v.index_ = std::move(index);
+  for (const auto& [entity, wanted] : contents) {
+    auto available = v.store_->components(entity);
+    if (wanted.empty()) {
+      for (const auto& [d, type] : available)
+        v.columns_.push_back(describe(*v.store_, entity, d, type));
+      continue;
+    }
+    for (const auto& d : wanted) {
+      auto it = std::find_if(available.begin(), available.end(),
+                             [&](const auto& a) { return a.first == d; });
+      if (it == available.end()) {
+        return Status::NotFound("entity " + entity.str() + " has no component " + d.identifier());
+      }
+      v.columns_.push_back(describe(*v.store_, entity, d, it->second));
+    }
+  }
+  if (!v.index_) {
+    std::erase_if(v.columns_, [](const ColumnDescription& c) { return !c.is_static; });
+  }
+  return v;
+}
+
+Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
+                                                         std::vector<std::string>* warnings) {
+  auto store = std::make_shared<ChunkStore>();
+  REEL_ASSIGN_OR_RETURN(auto report, load_file(path, *store));
+  if (warnings) *warnings = std::move(report.warnings);
+  return std::shared_ptr<const ChunkStore>(std::move(store));
+}
+
+Result<View> View::create(const std::string& path, std::optional<std::string> index,
+                          std::string_view contents) {
+  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path));
+  return create(std::move(store), std::move(index), contents);
+}
+
+View View::filter_range(TimeInt t0, TimeInt t1) const {
+  View v = *this;
+  v.range_ = {std::max(range_.min, t0), std::min(range_.max, t1)};
+  return v;
+}
+
+View View::filter_index_values(std::vector<TimeInt> values) const {
+  View v = *this;
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  if (filter_values_) {
+    std::vector<TimeInt> both;
+    std::set_intersection(values.begin(), values.end(), filter_values_->begin(),
+                          filter_values_->end(), std::back_inserter(both));
+    values = std::move(both);
+  }
+  v.filter_values_ = std::move(values);
+  return v;
+}
+
+namespace {
+
+Status unknown_column(std::string_view name, const std::vector<ColumnDescription>& columns) {
+  std::string names;
+  size_t shown = 0;
+  for (const auto& c : columns) {
+    if (shown++ == 12) {
+      names += ", ...";
+      break;
+    }
+    names += (names.empty() ? "" : ", ") + c.name;
+  }
+  return Status::NotFound("unknown column '" + std::string(name) +
+                          "' (columns: " + (names.empty() ? "none" : names) + ")");
+}
+
+}  // namespace
+
+Result<View> View::filter_is_not_null(std::string_view column) const {
+  auto it = std::find_if(columns_.begin(), columns_.end(),
+                         [&](const ColumnDescription& c) { return c.name == column; });
+  if (it == columns_.end()) {
+    // The column need not be selected, but it must exist in the recording.
+    REEL_ASSIGN_OR_RETURN(auto parsed, parse_column_name(column));
+    bool exists = false;
+    for (const auto& [d, type] : store_->components(parsed.first)) {
+      exists |= column_name(parsed.first, d) == column;
+    }
+    if (!exists) return unknown_column(column, columns_);
+  }
+  View v = *this;
+  v.not_null_.emplace_back(column);
+  return v;
+}
+
+View View::using_index_values(std::vector<TimeInt> values) const {
+  View v = *this;
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  v.using_values_ = std::move(values);
+  return v;
+}
+
+View View::fill_latest_at() const {
+  View v = *this;
+  v.fill_ = true;
+  return v;
+}
+
+Result<View> View::select(std::vector<std::string> columns) const {
+  View v = *this;
+  v.columns_.clear();
+  for (const auto& name : columns) {
+    if (index_ && name == *index_) continue;  // the index is always there
+    auto it = std::find_if(columns_.begin(), columns_.end(),
+                           [&](const ColumnDescription& c) { return c.name == name; });
+    if (it == columns_.end()) return unknown_column(name, columns_);
+    v.columns_.push_back(*it);
+  }
+  return v;
+}
+
+View View::select_static() const {
+  View v = *this;
+  v.index_.reset();
+  std::erase_if(v.columns_, [](const ColumnDescription& c) { return !c.is_static; });
+  return v;
+}
+
+View View::with_batch_rows(int64_t rows) const {
+  View v = *this;
+  v.batch_rows_ = std::max<int64_t>(1, rows);
+  return v;
+}
+
+std::vector<ColumnDescription> View::schema() const {
+  std::vector<ColumnDescription> out;
+  if (index_) {
+    ColumnDescription c;
+    c.name = *index_;
+    c.type = arrow::int64();
+    c.is_index = true;
+    out.push_back(std::move(c));
+  }
+  out.insert(out.end(), columns_.begin(), columns_.end());
+  return out;
+}
+
+}  // namespace reel::dataframe

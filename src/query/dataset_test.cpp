@@ -1,0 +1,234 @@
+#include "reel/query/dataset.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "reel/format/recording_file.hpp"
+
+namespace reel::dataframe {
+namespace {
+
+namespace fs = std::filesystem;
+
+const ComponentDescriptor kScalar("Scalars", "scalars", "reel.components.Scalar");
+const ComponentDescriptor kLabel("TextLog", "text", "reel.components.Text");
+
+// Three recordings with known contents, and two unreadable files:
+//   r0, r1: /arm/force frames 0..9, value 10 * r + frame; r2: frames 100..109, value 200 + frame
+//   r1 only: /base/speed at even frames, value -frame; a static /meta label "r<i>"
+//   cut.reel: r1's bytes cut in half (truncated); junk.reel: not a recording.
+class DatasetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("reel_dataset_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "sub");
+    for (int r = 0; r < 3; ++r) write(r);
+    auto bytes = read_file(path(1));
+    std::ofstream(dir_ / "sub" / "cut.reel", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size() / 2));
+    std::ofstream(dir_ / "junk.reel") << "this is not a recording";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(int r) const { return (dir_ / ("rec" + std::to_string(r) + ".reel")).string(); }
+
+  static std::vector<char> read_file(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+  }
+
+  void write(int r) {
+    auto writer = format::RecordingWriter::open(path(r)).value();
+    ASSERT_TRUE(writer->write_store_info({"fleet", "rec-" + std::to_string(r), 0}).ok());
+    ChunkBuilder force("/arm/force");
+    const int first = r == 2 ? 100 : 0;
+    for (int f = first; f < first + 10; ++f) {
+      const double v = r == 2 ? 200 + f - 100 : 10.0 * r + f;
+      force.add_row(RowId::create(), {{Timeline::sequence("frame"), f}},
+                    {{kScalar, arrow::make_primitive<double>({v})}});
+    }
+    ASSERT_TRUE(writer->write_chunk(*force.build().value()).ok());
+    if (r == 1) {
+      ChunkBuilder speed("/base/speed");
+      for (int f = 0; f < 10; f += 2) {
+        speed.add_row(RowId::create(), {{Timeline::sequence("frame"), f}},
+                      {{kScalar, arrow::make_primitive<double>({-double(f)})}});
+      }
+      ASSERT_TRUE(writer->write_chunk(*speed.build().value()).ok());
+    }
+    ChunkBuilder meta("/meta");
+    meta.add_row(RowId::create(), {},
+                 {{kLabel, arrow::make_strings({("r" + std::to_string(r)).c_str()})}});
+    ASSERT_TRUE(writer->write_chunk(*meta.build().value()).ok());
+    ASSERT_TRUE(writer->finish().ok());
+  }
+
+  Dataset open() {
+    auto ds = Dataset::open({dir_.string()});
+    EXPECT_TRUE(ds.ok()) << ds.status().to_string();
+    return *ds;
+  }
+
+  fs::path dir_;
+};
+
+// Rows as text: one string per row, cells joined by '|'.
+std::vector<std::string> rows_text(RecordBatchReader& reader) {
+  std::vector<std::string> out;
+  for (;;) {
+    auto b = reader.next();
+    EXPECT_TRUE(b.ok()) << b.status().to_string();
+    if (!b.ok() || !*b) break;
+    for (int64_t r = 0; r < (*b)->num_rows; ++r) {
+      std::string row;
+      for (size_t c = 0; c < (*b)->columns.size(); ++c) {
+        auto one = (*b)->columns[c]->slice(r, 1);
+        std::string s = one->is_null(0) ? "null" : arrow::array_to_string(*one);
+        row += (c ? "|" : "") + s;
+      }
+      out.push_back(row);
+    }
+  }
+  return out;
+}
+
+TEST_F(DatasetTest, FindsRecordingsInADirectoryAndSkipsUnreadableFilesWithAWarning) {
+  Dataset ds = open();
+  ASSERT_TRUE(ds.summarize().ok());
+  auto recs = ds.recordings();
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].info.recording_id, "rec-0");
+  EXPECT_EQ(recs[2].source, path(2));
+  auto warnings = ds.warnings();
+  ASSERT_EQ(warnings.size(), 2u);
+  std::string all = warnings[0] + "\n" + warnings[1];
+  EXPECT_NE(all.find("junk.reel"), std::string::npos) << all;
+  EXPECT_NE(all.find("cut.reel"), std::string::npos) << all;
+}
+
+TEST_F(DatasetTest, GlobsAndPathsAsGiven) {
+  auto ds = Dataset::open({(dir_ / "rec[01].reel").string(), path(2)});
+  ASSERT_TRUE(ds.ok()) << ds.status().to_string();
+  auto recs = ds->recordings();
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].source, path(0));
+  EXPECT_EQ(recs[1].source, path(1));
+  EXPECT_TRUE(ds->warnings().empty());
+  EXPECT_EQ(Dataset::open({(dir_ / "nothing*.reel").string()}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(Dataset::open({(dir_ / "missing.reel").string()}).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(DatasetTest, ViewAcrossRecordingsWithWhereEachRowComesFrom) {
+  Dataset ds = open();
+  auto v = ds.view("frame", "/arm/**").value().filter_range(8, 101);
+  auto schema = v.schema();
+  ASSERT_EQ(schema.size(), 5u);
+  EXPECT_EQ(schema[0].name, "recording_id");
+  EXPECT_EQ(schema[1].name, "application_id");
+  EXPECT_EQ(schema[2].name, "source");
+  EXPECT_EQ(schema[3].name, "frame");
+  EXPECT_EQ(schema[4].name, "/arm/force:Scalars:scalars");
+  auto reader = v.read().value();
+  EXPECT_EQ(rows_text(*reader), (std::vector<std::string>{
+                                    "[\"rec-0\"]|[\"fleet\"]|[\"" + path(0) + "\"]|[8]|[[8]]",
+                                    "[\"rec-0\"]|[\"fleet\"]|[\"" + path(0) + "\"]|[9]|[[9]]",
+                                    "[\"rec-1\"]|[\"fleet\"]|[\"" + path(1) + "\"]|[8]|[[18]]",
+                                    "[\"rec-1\"]|[\"fleet\"]|[\"" + path(1) + "\"]|[9]|[[19]]",
+                                    "[\"rec-2\"]|[\"fleet\"]|[\"" + path(2) + "\"]|[100]|[[200]]",
+                                    "[\"rec-2\"]|[\"fleet\"]|[\"" + path(2) + "\"]|[101]|[[201]]",
+                                }));
+}
+
+TEST_F(DatasetTest, ColumnsMissingFromARecordingAreNullAndFillWorksPerRecording) {
+  Dataset ds = open();
+  auto v = ds.view("frame", "/**").value().filter_range(2, 3).fill_latest_at();
+  auto reader =
+      v.select({"/arm/force:Scalars:scalars", "/base/speed:Scalars:scalars", "/meta:TextLog:text"})
+          .value()
+          .read()
+          .value();
+  auto rows = rows_text(*reader);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0], "[\"rec-0\"]|[\"fleet\"]|[\"" + path(0) + "\"]|[2]|[[2]]|null|[[\"r0\"]]");
+  EXPECT_EQ(rows[3], "[\"rec-1\"]|[\"fleet\"]|[\"" + path(1) + "\"]|[3]|[[13]]|[[-2]]|[[\"r1\"]]");
+}
+
+TEST_F(DatasetTest, ReadsOpenOnlyTheRecordingsThatCanAnswer) {
+  Dataset ds = open();
+  auto v = ds.view("frame", "/arm/**").value().filter_range(0, 9);
+  auto rows = rows_text(*v.read().value());
+  EXPECT_EQ(rows.size(), 20u);
+  // rec-2's footer says its frames are 100..109: never loaded.
+  EXPECT_EQ(ds.stats().recordings_opened, 2);
+  EXPECT_EQ(ds.stats().recordings_skipped, 1);
+  // Only rec-1 has /base/speed.
+  auto nn =
+      ds.view("frame", "/**").value().filter_is_not_null("/base/speed:Scalars:scalars").value();
+  EXPECT_EQ(rows_text(*nn.read().value()).size(), 5u);
+  EXPECT_EQ(ds.stats().recordings_opened, 3);
+}
+
+TEST_F(DatasetTest, StaticViewIsOneRowPerRecording) {
+  Dataset ds = open();
+  auto rows = rows_text(*ds.view(std::nullopt, "/meta").value().read().value());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2], "[\"rec-2\"]|[\"fleet\"]|[\"" + path(2) + "\"]|[[\"r2\"]]");
+}
+
+TEST_F(DatasetTest, LongRowsOfAnArchetype) {
+  Dataset ds = open();
+  EXPECT_EQ(ds.archetypes().value(), (std::vector<std::string>{"Scalars", "TextLog"}));
+  RowsOptions o;
+  o.archetype = "Scalars";
+  auto cols = ds.rows_schema(o).value();
+  std::vector<std::string> names;
+  for (const auto& c : cols) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"recording_id", "application_id", "source",
+                                             "entity_path", "row_id", "frame", "scalars"}));
+  o.columns = std::vector<std::string>{"recording_id", "entity_path", "frame", "scalars"};
+  o.index = "frame";
+  o.range = {4, 100};
+  auto rows = rows_text(*ds.read_rows(o).value());
+  ASSERT_EQ(rows.size(), 6u + 6u + 3u + 1u);
+  EXPECT_EQ(rows[0], "[\"rec-0\"]|[\"/arm/force\"]|[4]|[[4]]");
+  EXPECT_EQ(rows.back(), "[\"rec-2\"]|[\"/arm/force\"]|[100]|[[200]]");
+  // Static rows have no time: a table of static data only has no timeline column.
+  RowsOptions t;
+  t.archetype = "TextLog";
+  EXPECT_EQ(ds.rows_schema(t).value().size(), 6u);  // the five fixed columns and `text`
+  t.columns = std::vector<std::string>{"recording_id", "text"};
+  EXPECT_EQ(rows_text(*ds.read_rows(t).value()),
+            (std::vector<std::string>{"[\"rec-0\"]|[[\"r0\"]]", "[\"rec-1\"]|[[\"r1\"]]",
+                                      "[\"rec-2\"]|[[\"r2\"]]"}));
+}
+
+TEST_F(DatasetTest, TypeConflictsNameBothFiles) {
+  {
+    auto writer = format::RecordingWriter::open(path(3)).value();
+    ASSERT_TRUE(writer->write_store_info({"fleet", "rec-3", 0}).ok());
+    ChunkBuilder force("/arm/force");
+    force.add_row(RowId::create(), {{Timeline::sequence("frame"), 1}},
+                  {{kScalar, arrow::make_primitive<float>({1.0f})}});
+    ASSERT_TRUE(writer->write_chunk(*force.build().value()).ok());
+    ASSERT_TRUE(writer->finish().ok());
+  }
+  Dataset ds = open();
+  auto v = ds.view("frame", "/arm/**");
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("rec3.reel"), std::string::npos) << v.status().to_string();
+  EXPECT_NE(v.status().message().find("rec0.reel"), std::string::npos) << v.status().to_string();
+}
+
+TEST(DistinctNames, LowercaseCollisionsGetSuffixes) {
+  EXPECT_EQ(distinct_names({"Frame", "frame", "FRAME", "frame_2", "x", "x"}),
+            (std::vector<std::string>{"Frame_3", "frame", "FRAME_4", "frame_2", "x", "x_2"}));
+}
+
+}  // namespace
+}  // namespace reel::dataframe
