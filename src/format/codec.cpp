@@ -9,6 +9,7 @@
 #include "format/crc32c.hpp"
 #include "reel/common/utf8.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/format/server_notice.hpp"
 
 namespace reel::format {
 
@@ -54,6 +55,11 @@ Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
   const uint8_t kind = p[0];
   const uint8_t compression = p[1];
   auto where = [&] { return "message at byte " + std::to_string(offset) + ": "; };
+  if (kind == kServerNoticeKind) {
+    // Only a server sends it, to an SDK (reel/format/server_notice.hpp).
+    return Status::Corrupt(where() + "a server notice (message kind 5), which only a reel server "
+                                     "sends to an SDK: never valid in a recording");
+  }
   if (kind < 1 || kind > 4) {
     return Status::Corrupt(where() + "unknown message kind " + std::to_string(kind) +
                            " (a newer writer, or not a reel stream)");

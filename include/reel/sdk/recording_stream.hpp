@@ -105,6 +105,7 @@ class RecordingStream {
   // retried, and data is kept meanwhile (bounded). To stream to a server and also save a
   // file, save() and then add_sink(make_tcp_sink(address).value()).
   Status connect(const std::string& address = "127.0.0.1:9876");
+  Status connect(const std::string& address, TcpSinkOptions options);
 
   // ---- time context (this thread, this stream)
   void set_time_sequence(std::string_view timeline, int64_t sequence);
@@ -161,7 +162,10 @@ class RecordingStream {
                                                       bool is_static = false);
 
   // Returns when everything logged before the call has reached every sink (and each sink's
-  // flush returned).
+  // flush returned). try_flush_blocking returns the sinks' failures: a CapacityError whose
+  // message starts "data loss:" when a sink dropped data since the previous flush (a TCP
+  // sink whose server was unreachable or stalled says how many chunks, rows and bytes), an
+  // IOError when data still waits for a server.
   void flush_blocking() { report(try_flush_blocking()); }
   Status try_flush_blocking();
 
@@ -173,6 +177,7 @@ class RecordingStream {
 
  private:
   void report(const Status& status) const;
+  Status flush_before_attach();
   std::unique_ptr<Impl> impl_;
 };
 
