@@ -1,0 +1,175 @@
+// Computer-vision scenes (tests/scenes_recording.cpp) served by `reel view`, in headless
+// Chromium: 2D overlays over an image in image pixels, draw order, labels, zoom and pan,
+// standalone 2D views, class colors from an AnnotationContext (segmentation overlay, 2D and
+// 3D points), Clear, styled multi-instance series, cameras, and the entity tree's "not
+// displayed" marking. Pixels are read from the view's canvas at the device position of a
+// known scene coordinate, using the transform the view reports (window.reel.inspectView).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { env, launchBrowser, nextFrames, openViewer, run, screenshotDir, startProcess, stop } from './helpers.mjs';
+
+let dir;
+let server;
+let browser;
+let page;
+const errors = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'reel-viewer-test-'));
+  const file = join(dir, 'scenes.reel');
+  await run(env('REEL_SCENES_BIN'), [file]);
+  server = startProcess(env('REEL_BIN'), ['view', file, '--port', '0', '--ingest-port', '0'], [/reel: viewer at (http:\/\/\S+)/]);
+  const [url] = await server.found;
+  browser = await launchBrowser();
+  page = await openViewer(browser.context, url, errors);
+  await page.waitForFunction(() => document.querySelector('.panel[data-view-title="/overlay/image"]'), null, { timeout: 30_000 });
+  await nextFrames(page);
+  await nextFrames(page);
+  await page.screenshot({ path: join(screenshotDir(), 'scenes.png') });
+});
+
+after(async () => {
+  await browser?.close();
+  stop(server?.child);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function inspect(id) {
+  return page.evaluate((id) => window.reel.inspectView(id), id);
+}
+
+/** RGB of a 2D view's canvas at scene coordinates (the view's reported transform). */
+async function scenePixels(id, points) {
+  const s = await inspect(id);
+  assert.ok(s, `no view ${id}`);
+  const at = points.map(([x, y]) => [Math.floor(x * s.scale + s.origin[0]), Math.floor(y * s.scale + s.origin[1])]);
+  return page.$eval(`.panel[data-view-title="${s.root}"][data-view-kind="${s.kind}"] .view2d-canvas`, (c, at) => {
+    const g = c.getContext('2d');
+    return at.map(([x, y]) => Array.from(g.getImageData(x, y, 1, 1).data.subarray(0, 3)));
+  }, at);
+}
+
+const kGray = [40, 40, 40];
+const kRed = [255, 0, 0];
+const kGreen = [0, 255, 0];
+const kBlue = [0, 0, 255];
+const kYellow = [255, 255, 0];
+const kMagenta = [255, 0, 255];
+
+test('boxes, points, strips and arrows logged under an image are drawn over it in image pixels', async () => {
+  const id = 'image:/overlay/image';
+  const s = await inspect(id);
+  assert.deepEqual(s.bounds, [0, 0, 64, 48]);
+  assert.ok(s.scale > 3, `scale ${s.scale}`);
+  assert.deepEqual(s.counts, { Points2D: 4, Boxes2D: 1, LineStrips2D: 1, Arrows2D: 1, images: 1 });
+  const px = await scenePixels(id, [
+    [60, 4], // the image
+    [20, 8], // the box's top edge
+    [10, 16], // its left edge
+    [20, 16], // inside the box: only an outline
+    [40, 30], // a point
+    [12, 30], // the other point
+    [30, 40], // the strip
+    [38, 6], // the arrow's shaft
+    [53.5, 6], // just before its tip
+  ]);
+  assert.deepEqual(px, [kGray, kRed, kRed, kGray, kGreen, kMagenta, kBlue, kYellow, kYellow]);
+});
+
+test('draw order: the higher draw order is on top, whatever the log order', async () => {
+  const s = await inspect('image:/overlay/image');
+  assert.deepEqual(s.layers, [
+    '/overlay/image image -10',
+    '/overlay/image/box Boxes2D 10',
+    '/overlay/image/arrow Arrows2D 20',
+    '/overlay/image/strip LineStrips2D 20',
+    '/overlay/image/points Points2D 30',
+    '/overlay/image/under Points2D 35',
+    '/overlay/image/top Points2D 40',
+  ]);
+  assert.deepEqual(await scenePixels('image:/overlay/image', [[52, 20]]), [kRed]);
+});
+
+test('labels: their text and anchors as drawn', async () => {
+  const s = await inspect('image:/overlay/image');
+  assert.deepEqual(s.labels, [
+    { entity: '/overlay/image/box', text: 'det 0', x: 10, y: 8 },
+    { entity: '/overlay/image/points', text: 'kp a', x: 40, y: 30 },
+    { entity: '/overlay/image/points', text: 'kp b', x: 12, y: 30 },
+  ]);
+});
+
+test('the header says what the image is', async () => {
+  assert.equal(await page.$eval('.panel[data-view-title="/overlay/image"] .panel-info', (e) => e.textContent), '64×48 RGB u8');
+});
+
+test('zoom about the cursor, pan by dragging, double click fits again', async () => {
+  const id = 'image:/overlay/image';
+  const sel = '.panel[data-view-title="/overlay/image"] .view2d-canvas';
+  const before = await inspect(id);
+  const box = await page.locator(sel).boundingBox();
+  const dpr = await page.evaluate(() => window.devicePixelRatio || 1);
+  // The scene point under the cursor stays under it.
+  const mx = Math.round(box.x + box.width / 2);
+  const my = Math.round(box.y + box.height / 2);
+  const scene = [((mx - box.x) * dpr - before.origin[0]) / before.scale, ((my - box.y) * dpr - before.origin[1]) / before.scale];
+  await page.mouse.move(mx, my);
+  await page.mouse.wheel(0, -400);
+  await nextFrames(page);
+  const zoomed = await inspect(id);
+  assert.ok(Math.abs(zoomed.scale / before.scale - Math.exp(0.6)) < 1e-6, `zoom ${zoomed.scale / before.scale}`);
+  const after = [((mx - box.x) * dpr - zoomed.origin[0]) / zoomed.scale, ((my - box.y) * dpr - zoomed.origin[1]) / zoomed.scale];
+  assert.ok(Math.abs(after[0] - scene[0]) < 1e-6 && Math.abs(after[1] - scene[1]) < 1e-6, `${scene} -> ${after}`);
+  assert.deepEqual(await scenePixels(id, [[40, 30], [20, 16]]), [kGreen, kGray]);
+  await page.mouse.down();
+  await page.mouse.move(mx + 30, my + 20);
+  await page.mouse.up();
+  await nextFrames(page);
+  const panned = await inspect(id);
+  assert.deepEqual([panned.origin[0] - zoomed.origin[0], panned.origin[1] - zoomed.origin[1]], [30 * dpr, 20 * dpr]);
+  assert.deepEqual(await scenePixels(id, [[40, 30]]), [kGreen]);
+  await page.dblclick(sel);
+  await nextFrames(page);
+  const reset = await inspect(id);
+  assert.equal(reset.scale, before.scale);
+  assert.deepEqual(reset.origin, before.origin);
+});
+
+test('standalone 2D points get a 2D view of their subtree', async () => {
+  const s = await inspect('spatial2d:/plane');
+  assert.ok(s, 'no 2D view of /plane');
+  assert.deepEqual(s.entities, ['/plane/points']);
+  assert.equal(s.counts.Points2D, 2);
+  assert.deepEqual(s.labels.map((l) => l.text), ['a', 'b']);
+  assert.deepEqual(await scenePixels('spatial2d:/plane', [[0, 0], [100, 50], [50, 25]]), [[0, 255, 255], [0, 255, 255], [11, 12, 15]]);
+});
+
+test('class colors and labels from an AnnotationContext: segmentation overlay and keypoints', async () => {
+  const id = 'image:/seg/image';
+  const s = await inspect(id);
+  assert.deepEqual(s.labels.map((l) => `${l.entity} ${l.text}`), ['/seg/image/keypoints person', '/seg/image/keypoints car']);
+  // The opaque mask: class 1 red, class 2 blue, class 0 transparent; the keypoints in class colors.
+  assert.deepEqual(await scenePixels(id, [[5, 20], [35, 20], [20, 2], [10, 5], [30, 5]]), [kRed, kBlue, kGray, kRed, kBlue]);
+  // Hiding the opaque mask shows the other one at Rerun's default opacity, 0.5.
+  await page.click('.tree-row[data-entity="/seg/image/mask"] input');
+  await nextFrames(page);
+  const [blend] = await scenePixels(id, [[5, 20]]);
+  await page.click('.tree-row[data-entity="/seg/image/mask"] input');
+  await nextFrames(page);
+  const expected = [0.5 * 255 + 0.5 * 40, 20, 20];
+  blend.forEach((v, k) => assert.ok(Math.abs(v - expected[k]) <= 2, `blended ${blend}, expected ${expected}`));
+  assert.deepEqual(await scenePixels(id, [[5, 20]]), [kRed]);
+});
+
+test('the entity tree marks entities no view draws', async () => {
+  const marked = await page.$$eval('.tree-row[data-not-displayed="true"]', (rows) => rows.map((r) => r.dataset.entity));
+  assert.deepEqual(marked.sort(), ['/misc/graph', '/misc/map']);
+  assert.equal(await page.$eval('.tree-row[data-entity="/misc/graph"] .tree-undrawn-note', (e) => e.textContent), 'not displayed');
+});
+
+test('the page reported no errors', () => {
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,146 @@
+// Writes a recording of computer-vision scenes for the viewer's browser tests
+// (tests/browser/scenes.test.mjs): an image with boxes, points, strips and arrows logged
+// under it, standalone 2D points, a segmentation image and keypoints colored through an
+// AnnotationContext, 3D points with class ids and labels, flat and recursive Clears,
+// multi-instance scalars with SeriesPoints and SeriesLines, a Pinhole camera with an image
+// and a depth image, and entities no view draws. Every color and coordinate here is what
+// the test checks.
+//
+// Usage: reel_viewer_scenes FILE
+#include <reel/reel.hpp>
+
+#include <cstdio>
+#include <vector>
+
+namespace {
+
+std::vector<uint8_t> solid_rgb(uint32_t w, uint32_t h, uint8_t r, uint8_t g, uint8_t b) {
+  std::vector<uint8_t> px;
+  px.reserve(size_t(w) * h * 3);
+  for (uint32_t i = 0; i < w * h; ++i) px.insert(px.end(), {r, g, b});
+  return px;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s FILE\n", argv[0]);
+    return 2;
+  }
+  reel::RecordingStream rec("viewer_scenes");
+  if (auto st = rec.save(argv[1]); !st.ok()) {
+    std::fprintf(stderr, "%s\n", st.to_string().c_str());
+    return 1;
+  }
+  using reel::Color;
+
+  // An image with 2D overlays logged under it (one 2D space, in image pixels).
+  const auto gray = solid_rgb(64, 48, 40, 40, 40);
+  rec.log_static("overlay/image", reel::Image::from_rgb24(gray, 64, 48));
+  rec.log_static("overlay/image/box",
+                 reel::Boxes2D::from_centers_and_half_sizes({{20, 16}}, {{10, 8}})
+                     .with_colors(Color(255, 0, 0))
+                     .with_radii(1.0f)
+                     .with_labels("det 0"));
+  rec.log_static("overlay/image/points", reel::Points2D({{40, 30}, {12, 30}})
+                                             .with_colors({Color(0, 255, 0), Color(255, 0, 255)})
+                                             .with_radii(3.0f)
+                                             .with_labels({"kp a", "kp b"})
+                                             .with_show_labels(true));
+  rec.log_static("overlay/image/strip", reel::LineStrips2D(reel::LineStrip2D{{{5, 40}, {60, 40}}})
+                                            .with_colors(Color(0, 0, 255))
+                                            .with_radii(1.0f));
+  rec.log_static("overlay/image/arrow", reel::Arrows2D::from_vectors({{20, 0}})
+                                            .with_origins({{34, 6}})
+                                            .with_colors(Color(255, 255, 0))
+                                            .with_radii(1.0f));
+  // Two discs at the same place: the higher draw order is on top, whatever the log order.
+  rec.log_static("overlay/image/top", reel::Points2D({{52, 20}})
+                                          .with_colors(Color(255, 0, 0))
+                                          .with_radii(4.0f)
+                                          .with_draw_order(40.0f));
+  rec.log_static("overlay/image/under", reel::Points2D({{52, 20}})
+                                            .with_colors(Color(0, 0, 255))
+                                            .with_radii(4.0f)
+                                            .with_draw_order(35.0f));
+
+  // Standalone 2D points: their own 2D view of the /plane subtree.
+  rec.log_static("plane/points", reel::Points2D({{0, 0}, {100, 50}})
+                                     .with_colors(Color(0, 255, 255))
+                                     .with_radii(2.0f)
+                                     .with_labels({"a", "b"}));
+
+  // Class colors and labels from an AnnotationContext on an ancestor.
+  rec.log_static("seg", reel::AnnotationContext(std::vector<reel::AnnotationInfo>{
+                              {1, "person", Color(255, 0, 0)}, {2, "car", Color(0, 0, 255)}}));
+  rec.log_static("seg/image", reel::Image::from_rgb24(solid_rgb(40, 30, 40, 40, 40), 40, 30));
+  std::vector<uint8_t> mask(40 * 30);
+  for (uint32_t y = 0; y < 30; ++y)
+    for (uint32_t x = 0; x < 40; ++x) mask[y * 40 + x] = y < 10 ? 0 : x < 20 ? 1 : 2;
+  rec.log_static("seg/image/mask",
+                 reel::SegmentationImage::from_u8(mask, 40, 30).with_opacity(1.0f));
+  rec.log_static("seg/image/blend", reel::SegmentationImage::from_u8(mask, 40, 30));
+  rec.log_static("seg/image/keypoints", reel::Points2D({{10, 5}, {30, 5}})
+                                            .with_class_ids({reel::ClassId(1), reel::ClassId(2)})
+                                            .with_radii(2.0f));
+  rec.log_static("seg3d", reel::AnnotationContext(std::vector<reel::AnnotationInfo>{
+                              {7, "tree", Color(0, 255, 0)}}));
+  rec.log_static("seg3d/points", reel::Points3D({{0, 0, 0}, {1, 0, 0}})
+                                     .with_class_ids(reel::ClassId(7))
+                                     .with_radii(0.25f)
+                                     .with_labels({"left", "right"}));
+
+  // Entities no view draws.
+  rec.log_static("misc/graph", reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("n0")}));
+  rec.log_static("misc/map", reel::GeoPoints::from_lat_lon({{45.0, 7.0}}));
+
+  for (int f = 0; f < 10; ++f) {
+    rec.set_time_sequence("frame", f);
+    if (f == 0) {
+      rec.log("clear/flat", reel::Points2D({{1, 1}}));
+      rec.log("clear/tree/a", reel::Points2D({{2, 2}}));
+      rec.log("clear/tree/b", reel::Points2D({{3, 3}}));
+    }
+    if (f == 5) {
+      rec.log("clear/flat", reel::Clear::flat());
+      rec.log("clear/tree", reel::Clear::recursive());
+    }
+    if (f == 7) rec.log("clear/tree/b", reel::Points2D({{4, 4}}));
+    // Three series in one entity, and styled series.
+    rec.log("series/multi", reel::Scalars(std::vector<double>{1.0 * f, 10.0 + f, 20.0 - f}));
+    rec.log("series/markers", reel::Scalars(double(f % 3)));
+    rec.log("series/wide", reel::Scalars(double(f)));
+  }
+  rec.log_static("series/multi", reel::SeriesLines()
+                                     .with_names({reel::Name("a"), reel::Name("b"), reel::Name("c")})
+                                     .with_colors({Color(255, 0, 0), Color(0, 255, 0), Color(0, 0, 255)}));
+  rec.log_static("series/markers", reel::SeriesPoints()
+                                       .with_colors(Color(0, 255, 255))
+                                       .with_markers(reel::MarkerShape::kSquare)
+                                       .with_marker_sizes(6.0f));
+  rec.log_static("series/wide",
+                 reel::SeriesLines().with_colors(Color(255, 0, 255)).with_widths(6.0f));
+
+  // A camera: a Pinhole 2 m above the ground looking down, its image with a box, and a depth
+  // image back-projected into 3D (16 x 12, one column invalid).
+  rec.log_static("world", reel::ViewCoordinates::RIGHT_HAND_Z_UP);
+  rec.log_static("world/camera",
+                 reel::Transform3D::from_translation_rotation({0, 0, 2}, reel::RotationQuat{1, 0, 0, 0}));
+  rec.log_static("world/camera", reel::Pinhole::from_focal_length_and_resolution(32, 64, 48)
+                                     .with_color(Color(255, 128, 0))
+                                     .with_image_plane_distance(1.0f));
+  rec.log_static("world/camera/image", reel::Image::from_rgb24(solid_rgb(64, 48, 0, 80, 160), 64, 48));
+  rec.log_static("world/camera/image/box",
+                 reel::Boxes2D::from_centers_and_half_sizes({{32, 24}}, {{8, 8}})
+                     .with_colors(Color(255, 255, 0))
+                     .with_radii(1.0f));
+  std::vector<uint16_t> depth(16 * 12);
+  for (size_t i = 0; i < depth.size(); ++i) depth[i] = i % 16 == 0 ? 0 : 2000;
+  rec.log_static("world/depth_cam", reel::Transform3D::from_translation({3, 0, 2}));
+  rec.log_static("world/depth_cam", reel::Pinhole::from_focal_length_and_resolution(8, 16, 12));
+  rec.log_static("world/depth_cam/depth",
+                 reel::DepthImage::from_u16(depth, 16, 12).with_meter(1000.0f));
+  rec.flush_blocking();
+  return 0;
+}
