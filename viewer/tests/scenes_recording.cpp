@@ -101,10 +101,14 @@ int main(int argc, char** argv) {
       rec.log("clear/flat", reel::Points2D({{1, 1}}));
       rec.log("clear/tree/a", reel::Points2D({{2, 2}}));
       rec.log("clear/tree/b", reel::Points2D({{3, 3}}));
+      rec.log("clear3d/points", reel::Points3D({{0, 0, 0}}).with_radii(0.5f));
+      rec.log("clearimg/image", reel::Image::from_rgb24(solid_rgb(8, 8, 200, 0, 0), 8, 8));
     }
     if (f == 5) {
       rec.log("clear/flat", reel::Clear::flat());
       rec.log("clear/tree", reel::Clear::recursive());
+      rec.log("clear3d", reel::Clear::recursive());
+      rec.log("clearimg/image", reel::Clear::flat());
     }
     if (f == 7) rec.log("clear/tree/b", reel::Points2D({{4, 4}}));
     // Three series in one entity, and styled series.

@@ -5,6 +5,8 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, unpackColor } from '../data/components';
 import type { RowRef } from '../data/store';
+import { annotationsFor, type Annotations } from './annotations';
+import { classColors, LabelOverlay, labels3d } from './labels3d';
 import { isUnder, parentPath } from './layout';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
@@ -62,6 +64,21 @@ function instanceColors(ref: RowRef | null, component: string, n: number): { all
   return { all: null, splat: e > s ? values[s] : null };
 }
 
+/** Instance colors: their own, else their classes' colors (AnnotationContext), else none. */
+function resolvedColors(
+  colors: RowRef | null,
+  component: string,
+  classIds: RowRef | null,
+  classComponent: string,
+  ann: Annotations,
+  n: number,
+): { all: Uint32Array | null; splat: number | null } {
+  if (colors || !classIds) return instanceColors(colors, component, n);
+  const c = classColors(classIds, classComponent, ann, n);
+  if (!c) return { all: null, splat: null };
+  return n > 1 ? { all: c, splat: null } : { all: null, splat: c[0] };
+}
+
 interface EntityNode {
   readonly path: string;
   readonly group: THREE.Group;
@@ -103,6 +120,7 @@ export class Spatial3DView implements View {
   private lastVisibility = -1;
   private readonly resize: ResizeObserver;
   private readonly info: HTMLElement;
+  private readonly labels = new LabelOverlay();
 
   constructor(
     readonly id: string,
@@ -117,7 +135,7 @@ export class Spatial3DView implements View {
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
     this.renderer.setClearColor(0x14171c);
     this.renderer.domElement.className = 'view-canvas';
-    p.body.append(this.renderer.domElement);
+    p.body.append(this.renderer.domElement, this.labels.element);
     this.scene.add(this.top);
     this.scene.add(new THREE.AmbientLight(0xffffff, 1));
     this.camera.up.copy(this.up);
@@ -194,6 +212,8 @@ export class Spatial3DView implements View {
     if (this.dirty) {
       this.dirty = false;
       this.renderer.render(this.scene, this.camera);
+      const el = this.renderer.domElement;
+      this.labels.update(this.top, this.camera, el.clientWidth, el.clientHeight);
     }
   }
 
@@ -205,12 +225,17 @@ export class Spatial3DView implements View {
       const n = this.node(path);
       n.group.visible = ctx.isVisible(path);
       this.syncTransform(ctx, n);
-      this.syncVisual(ctx, n, 'points', [C.Points3D.positions, C.Points3D.colors, C.Points3D.radii], (refs) => this.buildPoints(n.path, refs));
-      this.syncVisual(ctx, n, 'boxes', [C.Boxes3D.half_sizes, C.Boxes3D.centers, C.Boxes3D.quaternions, C.Boxes3D.colors], (refs) =>
-        this.buildBoxes(n.path, refs),
+      const ann = annotationsFor(ctx, path);
+      const P = C.Points3D;
+      this.syncVisual(ctx, n, ann, 'points', [P.positions, P.colors, P.radii, P.class_ids, P.labels, P.show_labels], (r) => this.buildPoints(n.path, r, ann));
+      const B = C.Boxes3D;
+      this.syncVisual(ctx, n, ann, 'boxes', [B.half_sizes, B.centers, B.quaternions, B.colors, B.class_ids, B.labels, B.show_labels], (r) =>
+        this.buildBoxes(n.path, r, ann),
       );
-      this.syncVisual(ctx, n, 'strips', [C.LineStrips3D.strips, C.LineStrips3D.colors], (refs) => this.buildStrips(n.path, refs));
-      this.syncVisual(ctx, n, 'arrows', [C.Arrows3D.vectors, C.Arrows3D.origins, C.Arrows3D.colors], (refs) => this.buildArrows(n.path, refs));
+      const L = C.LineStrips3D;
+      this.syncVisual(ctx, n, ann, 'strips', [L.strips, L.colors, L.class_ids, L.labels, L.show_labels], (r) => this.buildStrips(n.path, r, ann));
+      const A = C.Arrows3D;
+      this.syncVisual(ctx, n, ann, 'arrows', [A.vectors, A.origins, A.colors, A.class_ids, A.labels, A.show_labels], (r) => this.buildArrows(n.path, r, ann));
       const p = n.objects.get('points') as THREE.Points | undefined;
       if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
     }
@@ -282,6 +307,7 @@ export class Spatial3DView implements View {
   private syncVisual(
     ctx: ViewContext,
     n: EntityNode,
+    ann: Annotations,
     what: string,
     components: string[],
     build: (refs: (RowRef | null)[]) => THREE.Object3D | null,
@@ -291,12 +317,13 @@ export class Spatial3DView implements View {
       return;
     }
     const refs = components.map((c) => latestAt(ctx, n.path, c));
-    const key = refs.map(refKey).join('|');
+    const key = `${refs.map(refKey).join('|')}|${ann.key}`;
     if (n.keys.get(what) === key) return;
     n.keys.set(what, key);
     this.dropVisual(n, what);
     const obj = refs[0] ? build(refs) : null;
     if (obj) {
+      obj.userData.entity = n.path;
       n.objects.set(what, obj);
       n.visuals.add(obj);
     }
@@ -313,14 +340,14 @@ export class Spatial3DView implements View {
     n.objects.delete(what);
   }
 
-  private buildPoints(path: string, [pos, colors, radii]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildPoints(path: string, [pos, colors, radii, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(pos!, C.Points3D.positions);
     const n = e - s;
     if (n === 0) return null;
     const { flat } = fixedSizeFloats(pos!.chunk.components.get(C.Points3D.positions)!);
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(flat.subarray(s * 3, e * 3), 3));
-    const c = instanceColors(colors, C.Points3D.colors, n);
+    const c = resolvedColors(colors, C.Points3D.colors, classIds, C.Points3D.class_ids, ann, n);
     if (c.all) {
       const bytes = new Uint8Array(c.all.buffer, c.all.byteOffset, n * 4);
       geometry.setAttribute('rgba', new THREE.BufferAttribute(bytes, 4, true));
@@ -350,10 +377,14 @@ export class Spatial3DView implements View {
     this.updatePointScale();
     const points = new THREE.Points(geometry, material);
     points.frustumCulled = false;
+    const p = flat.subarray(s * 3, e * 3);
+    points.userData.labels = labels3d(labels, C.Points3D.labels, classIds, C.Points3D.class_ids, show, C.Points3D.show_labels, ann, n,
+      (i) => new THREE.Vector3(p[3 * i], p[3 * i + 1], p[3 * i + 2]),
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return points;
   }
 
-  private buildBoxes(path: string, [half, centers, quats, colors]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildBoxes(path: string, [half, centers, quats, colors, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(half!, C.Boxes3D.half_sizes);
     const n = e - s;
     if (n === 0) return null;
@@ -365,7 +396,7 @@ export class Spatial3DView implements View {
       const k = a + Math.min(i, b - a - 1);
       return fixedSizeFloats(ref.chunk.components.get(comp)!).flat.subarray(k * size, k * size + size);
     };
-    const c = instanceColors(colors, C.Boxes3D.colors, n);
+    const c = resolvedColors(colors, C.Boxes3D.colors, classIds, C.Boxes3D.class_ids, ann, n);
     const group = new THREE.Group();
     const edges = new THREE.EdgesGeometry(new THREE.BoxGeometry(2, 2, 2));
     const unit = new THREE.BoxGeometry(2, 2, 2);
@@ -384,17 +415,20 @@ export class Spatial3DView implements View {
     }
     edges.dispose();
     unit.dispose();
+    group.userData.labels = labels3d(labels, C.Boxes3D.labels, classIds, C.Boxes3D.class_ids, show, C.Boxes3D.show_labels, ann, n,
+      (i) => group.children[i].position.clone(),
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return group;
   }
 
-  private buildStrips(path: string, [strips, colors]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildStrips(path: string, [strips, colors, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(strips!, C.LineStrips3D.strips);
     if (e <= s) return null;
     const { pointOffsets, points } = lineStrips(strips!.chunk.components.get(C.LineStrips3D.strips)!);
     // One GPU buffer for all the row's points; each strip draws its own range of it.
     const first = pointOffsets[s];
     const attribute = new THREE.BufferAttribute(points.subarray(first * 3, pointOffsets[e] * 3), 3);
-    const c = instanceColors(colors, C.LineStrips3D.colors, e - s);
+    const c = resolvedColors(colors, C.LineStrips3D.colors, classIds, C.LineStrips3D.class_ids, ann, e - s);
     const group = new THREE.Group();
     for (let k = s; k < e; k++) {
       const count = pointOffsets[k + 1] - pointOffsets[k];
@@ -407,10 +441,13 @@ export class Spatial3DView implements View {
       line.frustumCulled = false;
       group.add(line);
     }
+    group.userData.labels = labels3d(labels, C.LineStrips3D.labels, classIds, C.LineStrips3D.class_ids, show, C.LineStrips3D.show_labels, ann, e - s,
+      (i) => new THREE.Vector3(points[pointOffsets[s + i] * 3], points[pointOffsets[s + i] * 3 + 1], points[pointOffsets[s + i] * 3 + 2]),
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return group;
   }
 
-  private buildArrows(path: string, [vectors, origins, colors]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildArrows(path: string, [vectors, origins, colors, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(vectors!, C.Arrows3D.vectors);
     if (e <= s) return null;
     const v = fixedSizeFloats(vectors!.chunk.components.get(C.Arrows3D.vectors)!).flat;
@@ -423,17 +460,22 @@ export class Spatial3DView implements View {
       os = a;
       on = b - a;
     }
-    const c = instanceColors(colors, C.Arrows3D.colors, e - s);
+    const c = resolvedColors(colors, C.Arrows3D.colors, classIds, C.Arrows3D.class_ids, ann, e - s);
+    const tips: THREE.Vector3[] = [];
     const group = new THREE.Group();
     for (let i = 0; i < e - s; i++) {
       const d = new THREE.Vector3(v[(s + i) * 3], v[(s + i) * 3 + 1], v[(s + i) * 3 + 2]);
       const k = os + Math.min(i, on - 1);
       const origin = o && on > 0 ? new THREE.Vector3(o[k * 3], o[k * 3 + 1], o[k * 3 + 2]) : new THREE.Vector3();
       const len = d.length();
+      tips.push(origin.clone().add(d));
       if (len === 0) continue;
       const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
       group.add(new THREE.ArrowHelper(d.normalize(), origin, len, color, Math.min(0.2 * len, 0.5), Math.min(0.1 * len, 0.25)));
     }
+    group.userData.labels = labels3d(labels, C.Arrows3D.labels, classIds, C.Arrows3D.class_ids, show, C.Arrows3D.show_labels, ann, e - s,
+      (i) => tips[i],
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return group;
   }
 
@@ -468,6 +510,16 @@ export class Spatial3DView implements View {
     this.controls.update();
     this.setGrid(radius * 1.5);
     this.updatePointScale();
+  }
+
+  /** What the view drew last, for the browser tests (window.reel.inspectView). */
+  inspect(): { points: number; objects: Record<string, number>; labels: { entity: string; text: string; x: number; y: number }[] } {
+    const objects: Record<string, number> = {};
+    for (const n of this.nodes.values()) {
+      if (!n.group.visible) continue;
+      for (const what of n.objects.keys()) objects[what] = (objects[what] ?? 0) + 1;
+    }
+    return { points: Number(this.element.dataset.points ?? 0), objects, labels: this.labels.drawn };
   }
 
   dispose(): void {

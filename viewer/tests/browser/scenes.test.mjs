@@ -164,6 +164,57 @@ test('class colors and labels from an AnnotationContext: segmentation overlay an
   assert.deepEqual(await scenePixels(id, [[5, 20]]), [kRed]);
 });
 
+test('3D points take their class color and label from an AnnotationContext; labels are drawn in 3D', async () => {
+  const s = await inspect('spatial3d:/seg3d');
+  assert.deepEqual(s.labels.map((l) => `${l.entity} ${l.text}`), ['/seg3d/points left', '/seg3d/points right']);
+  const box = await page.locator('.panel-spatial3d[data-view-title="/seg3d"] canvas').boundingBox();
+  for (const l of s.labels) assert.ok(l.x > 0 && l.x < box.width && l.y > 0 && l.y < box.height, `label at ${l.x},${l.y}`);
+  const texts = await page.$$eval('.panel-spatial3d[data-view-title="/seg3d"] .label3d', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(texts, ['left', 'right']);
+  // The class color (0, 255, 0), shaded toward the disc's rim.
+  const green = await page.$eval('.panel-spatial3d[data-view-title="/seg3d"] canvas', (canvas) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const g = c.getContext('2d');
+    g.drawImage(canvas, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === 0 && d[i + 1] >= 250 && d[i + 2] === 0) n++;
+    return n;
+  });
+  assert.ok(green > 100, `${green} pixels of the class color`);
+});
+
+/** Sets the time cursor on the frame timeline (follow off). */
+async function setFrame(f) {
+  if ((await page.$eval('.timeline-follow', (e) => e.dataset.on)) === 'true') await page.click('.timeline-follow');
+  await page.evaluate((f) => window.reel.setTime(BigInt(f)), f);
+  await nextFrames(page);
+  await nextFrames(page);
+  assert.equal(await page.$eval('.timeline', (e) => e.dataset.time), String(f));
+}
+
+test('Clear: flat clears one entity, recursive a subtree, until logged again; in 2D, 3D and images', async () => {
+  await setFrame(3);
+  let s = await inspect('spatial2d:/clear');
+  assert.equal(s.counts.Points2D, 3);
+  assert.deepEqual(s.layers, ['/clear/flat Points2D 30', '/clear/tree/a Points2D 30', '/clear/tree/b Points2D 30']);
+  assert.equal((await inspect('spatial3d:/clear3d')).points, 1);
+  assert.equal((await inspect('image:/clearimg/image')).counts.images, 1);
+  await setFrame(6);
+  s = await inspect('spatial2d:/clear');
+  assert.equal(s.counts.Points2D, 0);
+  assert.equal((await inspect('spatial3d:/clear3d')).points, 0);
+  assert.equal((await inspect('image:/clearimg/image')).counts.images, 0);
+  assert.equal(await page.$eval('.panel[data-view-title="/clearimg/image"] .panel-message', (e) => e.textContent), 'no image at this time');
+  await setFrame(9);
+  // /clear/tree/b was logged again at frame 7.
+  s = await inspect('spatial2d:/clear');
+  assert.equal(s.counts.Points2D, 1);
+  assert.deepEqual(s.layers, ['/clear/tree/b Points2D 30']);
+});
+
 test('the entity tree marks entities no view draws', async () => {
   const marked = await page.$$eval('.tree-row[data-not-displayed="true"]', (rows) => rows.map((r) => r.dataset.entity));
   assert.deepEqual(marked.sort(), ['/misc/graph', '/misc/map']);
