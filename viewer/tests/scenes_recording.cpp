@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     // Three series in one entity, and styled series.
     rec.log("series/multi", reel::Scalars(std::vector<double>{1.0 * f, 10.0 + f, 20.0 - f}));
     rec.log("series/markers", reel::Scalars(double(f % 3)));
-    rec.log("series/wide", reel::Scalars(double(f)));
+    rec.log("series/wide", reel::Scalars(5.0));
   }
   rec.log_static("series/multi", reel::SeriesLines()
                                      .with_names({reel::Name("a"), reel::Name("b"), reel::Name("c")})

@@ -215,6 +215,44 @@ test('Clear: flat clears one entity, recursive a subtree, until logged again; in
   assert.deepEqual(s.layers, ['/clear/tree/b Points2D 30']);
 });
 
+test('every instance of a multi-instance Scalars is a series; SeriesPoints markers and SeriesLines widths are drawn', async () => {
+  await setFrame(9);
+  const { plots } = await inspect('plots:/series');
+  const p = plots.find((x) => x.path === '/series');
+  const summary = p.series.map((s) => [s.entity, s.instance, s.name, s.color, s.width, s.marker, s.markerSize, s.points]);
+  assert.deepEqual(summary, [
+    ['/series/markers', 0, 'markers', 0x00ffffff, 0, 1, 6, 10],
+    ['/series/multi', 0, 'a', 0xff0000ff, 1.25, null, 3, 10],
+    ['/series/multi', 1, 'b', 0x00ff00ff, 1.25, null, 3, 10],
+    ['/series/multi', 2, 'c', 0x0000ffff, 1.25, null, 3, 10],
+    ['/series/wide', 0, 'wide', 0xff00ffff, 6, null, 3, 10],
+  ]);
+  assert.deepEqual(await page.$$eval('.plot[data-plot="/series"] .u-legend .u-label', (els) => els.map((e) => e.textContent)), ['frame', 'markers', 'a', 'b', 'c', 'wide']);
+  const dpr = await page.evaluate(() => window.devicePixelRatio || 1);
+  const markers = p.series[0].markers;
+  assert.equal(markers.length, 10);
+  // Square markers of radius 6: a point 4.5 px off the center diagonally (6.4 px away) is
+  // inside the square, not in a circle of that radius.
+  const [mx, my] = markers[7];
+  const [bx, by, bw, bh] = p.bbox;
+  const toPx = (x, y) => [bx + ((x - p.x[0]) / (p.x[1] - p.x[0])) * bw, by + (1 - (y - p.y[0]) / (p.y[1] - p.y[0])) * bh];
+  const [wx, wy] = toPx(2, 5);
+  const probe = await page.$eval('.plot[data-plot="/series"] canvas', (c, [mx, my, wx, wy, dpr]) => {
+    const g = c.getContext('2d');
+    const at = (x, y) => Array.from(g.getImageData(Math.round(x), Math.round(y), 1, 1).data.subarray(0, 3));
+    // The wide line's thickness: magenta pixels in the column through (frame 2, 5).
+    let run = 0;
+    for (let y = Math.round(wy - 20 * dpr); y <= Math.round(wy + 20 * dpr); y++) {
+      const [r, gg, b] = at(wx, y);
+      if (r > 200 && gg < 60 && b > 200) run++;
+    }
+    return { corner: at(mx + 4.5 * dpr, my + 4.5 * dpr), center: at(mx, my), run };
+  }, [mx, my, wx, wy, dpr]);
+  assert.deepEqual(probe.center, [0, 255, 255]);
+  assert.ok(probe.corner[0] < 40 && probe.corner[1] > 215 && probe.corner[2] > 215, `corner ${probe.corner}`);
+  assert.ok(Math.abs(probe.run - 6 * dpr) <= 1.5, `the 6-point line is ${probe.run} pixels thick`);
+});
+
 test('the entity tree marks entities no view draws', async () => {
   const marked = await page.$$eval('.tree-row[data-not-displayed="true"]', (rows) => rows.map((r) => r.dataset.entity));
   assert.deepEqual(marked.sort(), ['/misc/graph', '/misc/map']);
