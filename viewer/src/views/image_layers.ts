@@ -48,6 +48,10 @@ export class ImageLayer {
   message = '';
   /** Set when the pixels arrive (encoded images decode asynchronously). */
   ready = false;
+  /** A depth image (drawn as a point cloud under a camera in 3D, not on its image plane). */
+  isDepth = false;
+  /** Bumped whenever the pixels change. */
+  version = 0;
   private key = '';
   private decodeToken = 0;
 
@@ -89,6 +93,7 @@ export class ImageLayer {
       if (k[1] && (!best || (k[1].time ?? -1n) > (best[1]!.time ?? -1n))) best = k;
     }
     if (!best) return false;
+    this.isDepth = best[0] === 'depth';
     const prefix = best[0] === 'image' ? 'Image' : best[0] === 'depth' ? 'DepthImage' : 'EncodedImage';
     const order = batch(ctx, e, `${prefix}:draw_order`);
     const opacity = batch(ctx, e, `${prefix}:opacity`);
@@ -165,6 +170,7 @@ export class ImageLayer {
     this.width = pixels.width;
     this.height = pixels.height;
     this.ready = true;
+    this.version++;
   }
 
   private drawRaw(buffer: RowRef, formatRef: RowRef | null, depth: boolean): void {
@@ -204,6 +210,7 @@ export class ImageLayer {
         this.info = `${bitmap.width}×${bitmap.height} ${media}`;
         this.message = '';
         this.ready = true;
+        this.version++;
         bitmap.close();
         this.onDecoded();
       },

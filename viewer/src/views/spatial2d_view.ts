@@ -223,13 +223,16 @@ export class Spatial2DView implements View {
     // The pan applies after zooming about the fitted origin.
     this.scale = s;
     this.origin = [W / 2 + (fx - W / 2) * this.zoom + this.pan[0], H / 2 + (fy - H / 2) * this.zoom + this.pan[1]];
-    const [ox, oy] = this.origin;
-    const ui = window.devicePixelRatio || 1;
+    this.drawnLayers = this.draw(g, s, this.origin[0], this.origin[1], window.devicePixelRatio || 1, true);
+  }
+
+  /** Draws every layer by draw order, then the labels; returns what it drew, bottom first. */
+  private draw(g: CanvasRenderingContext2D, s: number, ox: number, oy: number, ui: number, withDepth: boolean): string[] {
     const ctx = this.lastCtx;
     type Item = { order: number; entity: string; what: string; draw: () => void };
     const items: Item[] = [];
     for (const l of this.layers.values()) {
-      if (!l.ready || (ctx && !ctx.isVisible(l.entity))) continue;
+      if (!l.ready || (ctx && !ctx.isVisible(l.entity)) || (l.isDepth && !withDepth)) continue;
       items.push({
         order: l.drawOrder,
         entity: l.entity,
@@ -245,7 +248,6 @@ export class Spatial2DView implements View {
     for (const p of this.prims) items.push({ order: p.drawOrder, entity: p.entity, what: p.archetype, draw: () => drawShapes(g, p, s, ox, oy, ui) });
     items.sort((a, b) => a.order - b.order || a.entity.localeCompare(b.entity));
     for (const it of items) it.draw();
-    this.drawnLayers = items.map((it) => `${it.entity} ${it.what} ${it.order}`);
     if (this.kind === 'spatial2d' && this.bounds && this.layers.size === 0 && ctx) {
       // A camera's image space: its resolution's outline.
       const res = vectorAt(batch(ctx, this.root, C.Pinhole.resolution), 0, 2);
@@ -256,6 +258,39 @@ export class Spatial2DView implements View {
       }
     }
     this.drawLabels(g, s, ox, oy, ui);
+    return items.map((it) => `${it.entity} ${it.what} ${it.order}`);
+  }
+
+  /**
+   * Draws the space (without depth images) into `target` at `k` pixels per scene unit, over
+   * [0, 0, width, height] of the camera's resolution: a camera's image plane in the 3D view.
+   * Returns true when it drew something new.
+   */
+  renderTo(ctx: ViewContext, target: HTMLCanvasElement, width: number, height: number, k: number): boolean {
+    const before = `${this.lastStore}|${this.lastCursor}|${this.lastVisibility}|${[...this.layers.values()].map((l) => l.version).join(',')}`;
+    this.lastCtx = ctx;
+    if (ctx.storeVersion !== this.lastStore || ctx.cursorVersion !== this.lastCursor || ctx.visibilityVersion !== this.lastVisibility) {
+      this.lastStore = ctx.storeVersion;
+      this.lastCursor = ctx.cursorVersion;
+      this.lastVisibility = ctx.visibilityVersion;
+      this.sync(ctx);
+    }
+    const after = `${this.lastStore}|${this.lastCursor}|${this.lastVisibility}|${[...this.layers.values()].map((l) => l.version).join(',')}`;
+    const W = Math.max(1, Math.round(width * k));
+    const H = Math.max(1, Math.round(height * k));
+    if (before === after && target.width === W && target.height === H && !this.dirty) return false;
+    this.dirty = false;
+    target.width = W;
+    target.height = H;
+    const g = target.getContext('2d')!;
+    g.clearRect(0, 0, W, H);
+    this.draw(g, k, 0, 0, k / 4, false);
+    return true;
+  }
+
+  /** Whether anything but depth images would be drawn on a camera's image plane. */
+  hasPlaneContent(): boolean {
+    return this.prims.length > 0 || [...this.layers.values()].some((l) => l.ready && !l.isDepth);
   }
 
   private drawLabels(g: CanvasRenderingContext2D, s: number, ox: number, oy: number, ui: number): void {

@@ -6,7 +6,9 @@ import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, unpackColor } from '../data/components';
 import type { RowRef } from '../data/store';
 import { annotationsFor, type Annotations } from './annotations';
+import { buildDepthCloud, buildFrustum, buildImagePlane, pinholeAt } from './camera3d';
 import { classColors, LabelOverlay, labels3d } from './labels3d';
+import { Spatial2DView } from './spatial2d_view';
 import { isUnder, parentPath } from './layout';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
@@ -87,6 +89,11 @@ interface EntityNode {
   objects: Map<string, THREE.Object3D>;
 }
 
+/** Pixels per image pixel of a camera's image-plane texture: about 1024 on the long side. */
+function planeScale(w: number, h: number): number {
+  return Math.max(1, Math.min(8, 1024 / Math.max(w, h, 1)));
+}
+
 function disposeObject(o: THREE.Object3D): void {
   o.traverse((x) => {
     const m = x as THREE.Mesh;
@@ -121,6 +128,8 @@ export class Spatial3DView implements View {
   private readonly resize: ResizeObserver;
   private readonly info: HTMLElement;
   private readonly labels = new LabelOverlay();
+  /** Each camera's image space, drawn offscreen for its image plane. */
+  private readonly planes = new Map<string, { view: Spatial2DView; canvas: HTMLCanvasElement; texture: THREE.CanvasTexture | null; size: [number, number] }>();
 
   constructor(
     readonly id: string,
@@ -209,6 +218,7 @@ export class Spatial3DView implements View {
       this.lastVisibility = ctx.visibilityVersion;
       this.sync(ctx);
     }
+    this.syncPlanes(ctx);
     if (this.dirty) {
       this.dirty = false;
       this.renderer.render(this.scene, this.camera);
@@ -236,6 +246,7 @@ export class Spatial3DView implements View {
       this.syncVisual(ctx, n, ann, 'strips', [L.strips, L.colors, L.class_ids, L.labels, L.show_labels], (r) => this.buildStrips(n.path, r, ann));
       const A = C.Arrows3D;
       this.syncVisual(ctx, n, ann, 'arrows', [A.vectors, A.origins, A.colors, A.class_ids, A.labels, A.show_labels], (r) => this.buildArrows(n.path, r, ann));
+      this.syncCamera(ctx, n);
       const p = n.objects.get('points') as THREE.Points | undefined;
       if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
     }
@@ -243,6 +254,75 @@ export class Spatial3DView implements View {
     this.element.dataset.points = String(points);
     if (!this.userMoved) this.frame();
     this.dirty = true;
+  }
+
+  /** A Pinhole entity's frustum and image plane; a DepthImage under one as a point cloud. */
+  private syncCamera(ctx: ViewContext, n: EntityNode): void {
+    const comps = ctx.store.entities.get(n.path)?.components;
+    const P = C.Pinhole;
+    this.syncVisual(ctx, n, { key: '', classes: new Map() }, 'camera', [P.image_from_camera, P.resolution, P.camera_xyz, P.image_plane_distance, P.color], () => {
+      const model = pinholeAt(ctx, n.path);
+      if (!model) return null;
+      const group = new THREE.Group();
+      group.add(buildFrustum(model));
+      let plane = this.planes.get(n.path);
+      if (!plane) {
+        plane = { view: new Spatial2DView(`plane:${n.path}`, 'spatial2d', n.path), canvas: document.createElement('canvas'), texture: null, size: [0, 0] };
+        this.planes.set(n.path, plane);
+      }
+      const { mesh, texture } = buildImagePlane(model, plane.canvas);
+      mesh.name = 'image-plane';
+      group.add(mesh);
+      plane.texture = texture;
+      plane.size = [model.width, model.height];
+      plane.view.renderTo(ctx, plane.canvas, model.width, model.height, planeScale(model.width, model.height));
+      mesh.visible = plane.view.hasPlaneContent();
+      texture.needsUpdate = true;
+      return group;
+    });
+    if (!comps?.has(P.image_from_camera) && this.planes.has(n.path)) {
+      this.planes.get(n.path)!.view.dispose();
+      this.planes.delete(n.path);
+    }
+    if (!comps?.has(C.DepthImage.buffer)) {
+      this.dropVisual(n, 'depth');
+      return;
+    }
+    let camera: string | null = null;
+    for (let p = n.path; ; p = parentPath(p)) {
+      if (ctx.store.entities.get(p)?.components.has(P.image_from_camera)) {
+        camera = p;
+        break;
+      }
+      if (p === '/' || p === this.root) break;
+    }
+    if (!camera) {
+      this.dropVisual(n, 'depth');
+      return;
+    }
+    const cam = camera;
+    const D = C.DepthImage;
+    this.syncVisual(ctx, n, { key: refKey(latestAt(ctx, cam, P.image_from_camera)) + refKey(latestAt(ctx, cam, P.camera_xyz)), classes: new Map() }, 'depth', [D.buffer, D.format, D.meter, D.colormap, D.depth_range, D.point_fill_ratio], () => {
+      const model = pinholeAt(ctx, cam);
+      return model ? buildDepthCloud(ctx, n.path, model) : null;
+    });
+  }
+
+  /** Redraws cameras' image planes whose 2D content changed (images decode asynchronously). */
+  private syncPlanes(ctx: ViewContext): void {
+    for (const [path, plane] of this.planes) {
+      const obj = this.nodes.get(path)?.objects.get('camera');
+      const mesh = obj?.getObjectByName('image-plane');
+      if (!mesh || !plane.texture) continue;
+      const [w, h] = plane.size;
+      if (plane.view.renderTo(ctx, plane.canvas, w, h, planeScale(w, h))) {
+        plane.texture.dispose();
+        plane.texture.image = plane.canvas;
+        plane.texture.needsUpdate = true;
+        mesh.visible = plane.view.hasPlaneContent();
+        this.dirty = true;
+      }
+    }
   }
 
   private updateUp(ctx: ViewContext): void {
@@ -513,19 +593,26 @@ export class Spatial3DView implements View {
   }
 
   /** What the view drew last, for the browser tests (window.reel.inspectView). */
-  inspect(): { points: number; objects: Record<string, number>; labels: { entity: string; text: string; x: number; y: number }[] } {
+  inspect(): unknown {
     const objects: Record<string, number> = {};
+    let depthPoints = 0;
+    const planes: string[] = [];
     for (const n of this.nodes.values()) {
       if (!n.group.visible) continue;
-      for (const what of n.objects.keys()) objects[what] = (objects[what] ?? 0) + 1;
+      for (const [what, o] of n.objects) {
+        objects[what] = (objects[what] ?? 0) + 1;
+        depthPoints += (o.userData.depthPoints as number | undefined) ?? 0;
+        if (o.getObjectByName('image-plane')?.visible) planes.push(n.path);
+      }
     }
-    return { points: Number(this.element.dataset.points ?? 0), objects, labels: this.labels.drawn };
+    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, labels: this.labels.drawn };
   }
 
   dispose(): void {
     this.resize.disconnect();
     this.controls.dispose();
     for (const n of this.nodes.values()) for (const what of [...n.objects.keys()]) this.dropVisual(n, what);
+    for (const p of this.planes.values()) p.view.dispose();
     this.renderer.dispose();
     this.element.remove();
   }

@@ -253,6 +253,51 @@ test('every instance of a multi-instance Scalars is a series; SeriesPoints marke
   assert.ok(Math.abs(probe.run - 6 * dpr) <= 1.5, `the 6-point line is ${probe.run} pixels thick`);
 });
 
+/** How many pixels of a (WebGL) canvas are within 40 of each color. */
+function colorCounts(selector, colors) {
+  return page.$eval(selector, (canvas, colors) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const g = c.getContext('2d');
+    g.drawImage(canvas, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const counts = colors.map(() => 0);
+    for (let i = 0; i < d.length; i += 4) {
+      colors.forEach(([r, gg, b], k) => {
+        if (Math.abs(d[i] - r) < 40 && Math.abs(d[i + 1] - gg) < 40 && Math.abs(d[i + 2] - b) < 40) counts[k]++;
+      });
+    }
+    return counts;
+  }, colors);
+}
+
+test('a Pinhole in 3D: its frustum, its image with 2D overlays on the image plane, a depth image back-projected', async () => {
+  const s = await inspect('spatial3d:/world');
+  assert.equal(s.objects.camera, 2);
+  assert.equal(s.objects.depth, 1);
+  // 16 x 12 pixels, one column of zeros (invalid).
+  assert.equal(s.depthPoints, 16 * 12 - 12);
+  assert.deepEqual(s.planes, ['/world/camera']);
+  const [frustum, image, box] = await colorCounts('.panel-spatial3d[data-view-title="/world"] canvas', [
+    [255, 128, 0],
+    [0, 80, 160],
+    [255, 255, 0],
+  ]);
+  assert.ok(frustum > 40, `${frustum} frustum pixels`);
+  assert.ok(image > 300, `${image} image-plane pixels`);
+  assert.ok(box > 10, `${box} pixels of the box on the image plane`);
+  await page.locator('.panel-spatial3d[data-view-title="/world"]').screenshot({ path: join(screenshotDir(), 'scenes-camera3d.png') });
+});
+
+test('in 2D, a camera is its image space: its image and the boxes under it', async () => {
+  const id = 'spatial2d:/world/camera';
+  const s = await inspect(id);
+  assert.deepEqual(s.entities, ['/world/camera', '/world/camera/image', '/world/camera/image/box']);
+  assert.deepEqual(s.bounds, [0, 0, 64, 48]);
+  assert.deepEqual(await scenePixels(id, [[10, 10], [32, 16], [32, 24]]), [[0, 80, 160], kYellow, [0, 80, 160]]);
+});
+
 test('the entity tree marks entities no view draws', async () => {
   const marked = await page.$$eval('.tree-row[data-not-displayed="true"]', (rows) => rows.map((r) => r.dataset.entity));
   assert.deepEqual(marked.sort(), ['/misc/graph', '/misc/map']);
