@@ -145,6 +145,23 @@ int main(int argc, char** argv) {
   rec.log_static("world/depth_cam", reel::Pinhole::from_focal_length_and_resolution(8, 16, 12));
   rec.log_static("world/depth_cam/depth",
                  reel::DepthImage::from_u16(depth, 16, 12).with_meter(1000.0f));
+  // The transform chain: named frames (a tf tree logged on its own entity), the inverse
+  // relation and an axis-angle rotation.
+  rec.log_static("frames/tf/base", reel::Transform3D::from_translation({5, 0, 0})
+                                       .with_frames("base_link", "odom"));
+  rec.log_static("frames/tf/lidar", reel::Transform3D::from_translation({0, 0, 1})
+                                        .with_frames("lidar", "base_link"));
+  rec.log_static("frames/robot", reel::CoordinateFrame("base_link"));
+  rec.log_static("frames/robot", reel::Points3D({{0, 0, 0}}).with_radii(0.2f));
+  rec.log_static("frames/sensor", reel::CoordinateFrame("lidar"));
+  rec.log_static("frames/sensor", reel::Points3D({{0, 0, 0}}).with_radii(0.2f));
+  rec.log_static("frames/inverse", reel::Transform3D::from_translation({1, 2, 3})
+                                       .with_relation(reel::TransformRelation::kChildFromParent));
+  rec.log_static("frames/inverse/p", reel::Points3D({{0, 0, 0}}));
+  rec.log_static("frames/turn", reel::Transform3D::from_rotation(reel::RotationAxisAngle(
+                                    {0, 0, 2}, 1.5707963267948966f)));
+  rec.log_static("frames/turn/p", reel::Transform3D::from_translation({1, 0, 0}));
+  rec.log_static("frames/turn/p", reel::Points3D({{0, 0, 0}}));
   rec.flush_blocking();
   return 0;
 }

@@ -7,6 +7,7 @@ import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, 
 import type { RowRef } from '../data/store';
 import { annotationsFor, type Annotations } from './annotations';
 import { buildDepthCloud, buildFrustum, buildImagePlane, pinholeAt } from './camera3d';
+import { coordinateFrame, entityTransform, frameEdges, resolveFrame } from './frames3d';
 import { classColors, LabelOverlay, labels3d } from './labels3d';
 import { Spatial2DView } from './spatial2d_view';
 import { isUnder, parentPath } from './layout';
@@ -250,6 +251,7 @@ export class Spatial3DView implements View {
       const p = n.objects.get('points') as THREE.Points | undefined;
       if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
     }
+    this.placeFrames(ctx, [...this.nodes.keys()]);
     this.info.textContent = `${points.toLocaleString('en-US')} points`;
     this.element.dataset.points = String(points);
     if (!this.userMoved) this.frame();
@@ -351,37 +353,36 @@ export class Spatial3DView implements View {
   }
 
   private syncTransform(ctx: ViewContext, n: EntityNode): void {
-    const names = [C.Transform3D.translation, C.Transform3D.quaternion, C.Transform3D.scale, C.Transform3D.mat3x3];
-    const refs = names.map((c) => latestAt(ctx, n.path, c));
-    const key = refs.map(refKey).join('|');
-    if (n.keys.get('transform') === key) return;
-    n.keys.set('transform', key);
-    const value = (i: number, size: number): Float32Array | null => {
-      const ref = refs[i];
-      if (!ref) return null;
-      const [s, e] = instanceRange(ref, names[i]);
-      if (e <= s) return null;
-      return fixedSizeFloats(ref.chunk.components.get(names[i])!).flat.subarray(s * size, s * size + size);
-    };
-    const t = value(0, 3);
-    const q = value(1, 4);
-    const sc = value(2, 3);
-    const m3 = value(3, 9);
-    const m = new THREE.Matrix4();
-    m.compose(
-      t ? new THREE.Vector3(t[0], t[1], t[2]) : new THREE.Vector3(),
-      q ? new THREE.Quaternion(q[0], q[1], q[2], q[3]).normalize() : new THREE.Quaternion(),
-      sc ? new THREE.Vector3(sc[0], sc[1], sc[2]) : new THREE.Vector3(1, 1, 1),
-    );
-    if (m3) {
-      // Column-major 3x3, applied after the translation: T * M3 * R * S.
-      const mm = new THREE.Matrix4().set(m3[0], m3[3], m3[6], 0, m3[1], m3[4], m3[7], 0, m3[2], m3[5], m3[8], 0, 0, 0, 0, 1);
-      const tr = new THREE.Matrix4().makeTranslation(m.elements[12], m.elements[13], m.elements[14]);
-      m.setPosition(0, 0, 0);
-      m.premultiply(mm).premultiply(tr);
-    }
-    n.group.matrix.copy(m);
+    const tf = entityTransform(ctx, n.path);
+    if (n.keys.get('transform') === tf.key) return;
+    n.keys.set('transform', tf.key);
+    // A named-frame edge relates two frames; it does not move the entity it is logged on.
+    n.group.matrix.copy(tf.child ? new THREE.Matrix4() : tf.matrix);
     n.group.matrixWorldNeedsUpdate = true;
+  }
+
+  /** Places entities with a CoordinateFrame in that frame (shallowest first). */
+  private placeFrames(ctx: ViewContext, paths: string[]): void {
+    const framed = paths.filter((p) => ctx.store.entities.get(p)?.components.has(C.CoordinateFrame.frame)).sort((a, b) => a.length - b.length);
+    if (framed.length === 0) return;
+    const edges = frameEdges(ctx);
+    const entityMatrix = (path: string) => {
+      const node = this.nodes.get(path);
+      if (!node) return null;
+      this.top.updateMatrixWorld(true);
+      return node.group.matrixWorld.clone();
+    };
+    for (const path of framed) {
+      const n = this.node(path);
+      const frame = coordinateFrame(ctx, path);
+      if (frame === null) continue;
+      n.keys.delete('transform');
+      const rootFromFrame = resolveFrame(frame, edges, entityMatrix);
+      this.top.updateMatrixWorld(true);
+      const parentWorld = n.group.parent ? n.group.parent.matrixWorld.clone() : new THREE.Matrix4();
+      n.group.matrix.copy(parentWorld.invert().multiply(rootFromFrame));
+      n.group.matrixWorldNeedsUpdate = true;
+    }
   }
 
   private syncVisual(
@@ -605,7 +606,14 @@ export class Spatial3DView implements View {
         if (o.getObjectByName('image-plane')?.visible) planes.push(n.path);
       }
     }
-    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, labels: this.labels.drawn };
+    // Where each entity's space is, in the view's root space.
+    this.top.updateMatrixWorld(true);
+    const origins: Record<string, number[]> = {};
+    for (const n of this.nodes.values()) {
+      const v = new THREE.Vector3().setFromMatrixPosition(n.group.matrixWorld);
+      origins[n.path] = [v.x, v.y, v.z].map((x) => Math.round(x * 1e5) / 1e5 + 0);
+    }
+    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, origins, labels: this.labels.drawn };
   }
 
   dispose(): void {

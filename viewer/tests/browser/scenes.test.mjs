@@ -290,6 +290,16 @@ test('a Pinhole in 3D: its frustum, its image with 2D overlays on the image plan
   await page.locator('.panel-spatial3d[data-view-title="/world"]').screenshot({ path: join(screenshotDir(), 'scenes-camera3d.png') });
 });
 
+test('the transform chain: named frames, the inverse relation, axis-angle rotations', async () => {
+  const { origins } = await inspect('spatial3d:/frames');
+  assert.deepEqual(origins['/frames/robot'], [5, 0, 0]);
+  assert.deepEqual(origins['/frames/sensor'], [5, 0, 1]);
+  // The edges move frames, not the entities they are logged on.
+  assert.deepEqual(origins['/frames/tf/base'], [0, 0, 0]);
+  assert.deepEqual(origins['/frames/inverse'], [-1, -2, -3]);
+  assert.deepEqual(origins['/frames/turn/p'], [0, 1, 0]);
+});
+
 test('in 2D, a camera is its image space: its image and the boxes under it', async () => {
   const id = 'spatial2d:/world/camera';
   const s = await inspect(id);
