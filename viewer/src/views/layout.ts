@@ -8,27 +8,6 @@ import * as C from '../data/components.generated';
 export type ViewKind = Extract<DefinedViewKind, 'spatial3d' | 'spatial2d' | 'plots' | 'image' | 'text_log' | 'text_document'>;
 const kImplemented: ReadonlySet<string> = new Set<ViewKind>(['spatial3d', 'spatial2d', 'plots', 'image', 'text_log', 'text_document']);
 
-/** The archetypes some view draws; an entity with visual archetypes but none of these is "not displayed". */
-export const kDrawnArchetypes: ReadonlySet<string> = new Set([
-  'Scalars',
-  'Points2D',
-  'Points3D',
-  'Boxes2D',
-  'Boxes3D',
-  'LineStrips2D',
-  'LineStrips3D',
-  'Arrows2D',
-  'Arrows3D',
-  'Image',
-  'EncodedImage',
-  'DepthImage',
-  'Tensor',
-  'SegmentationImage',
-  'TextLog',
-  'TextDocument',
-  'Pinhole',
-]);
-
 const kImagePrimaries = [C.Image.buffer, C.EncodedImage.blob, C.DepthImage.buffer, C.Tensor.data, C.SegmentationImage.buffer];
 
 export function isImageEntity(store: ViewerStore, path: string): boolean {
@@ -118,7 +97,7 @@ export function chooseViews(store: ViewerStore): ViewSpec[] {
 
 /**
  * Entities no view draws: they hold a visual archetype (or components of no known
- * archetype) and none the viewer draws. Styles, transforms and contexts are not listed:
+ * archetype, such as AnyValues) and none the definition says is drawn. Styles, transforms and contexts are not listed:
  * they change how other data is drawn.
  */
 export function notDisplayed(store: ViewerStore): Set<string> {
@@ -130,7 +109,7 @@ export function notDisplayed(store: ViewerStore): Set<string> {
       const def = ARCHETYPES[a];
       if (def && def.role !== 'visual') continue;
       visual = true;
-      if (kDrawnArchetypes.has(a)) drawn = true;
+      if (def?.drawn) drawn = true;
     }
     if (visual && !drawn) out.add(path);
   }
