@@ -10,6 +10,7 @@
 #include <reel/reel.hpp>
 
 #include <cstdio>
+#include <string>
 #include <vector>
 
 namespace {
@@ -162,6 +163,51 @@ int main(int argc, char** argv) {
                                     {0, 0, 2}, 1.5707963267948966f)));
   rec.log_static("frames/turn/p", reel::Transform3D::from_translation({1, 0, 0}));
   rec.log_static("frames/turn/p", reel::Points3D({{0, 0, 0}}));
+  // Meshes, model files and shapes, each in its own place and color.
+  rec.log_static("shapes3d", reel::ViewCoordinates::RIGHT_HAND_Z_UP);
+  rec.log_static("shapes3d/mesh",
+                 reel::Mesh3D({{-0.5f, -0.5f, 0}, {0.5f, -0.5f, 0}, {0.5f, 0.5f, 0}, {-0.5f, 0.5f, 0}})
+                     .with_triangle_indices({reel::TriangleIndices{0, 1, 2}, reel::TriangleIndices{0, 2, 3}})
+                     .with_vertex_colors(Color(255, 0, 0)));
+  rec.log_static("shapes3d/instanced",
+                 reel::Mesh3D({{0, 0, 0}, {0.3f, 0, 0}, {0, 0.3f, 0}}).with_vertex_colors(Color(255, 255, 255)));
+  rec.log_static("shapes3d/instanced", reel::InstancePoses3D().with_translations(
+                                           {{0, -3, 0}, {0.5f, -3, 0}, {1, -3, 0}}));
+  rec.log_static("shapes3d/ellipsoids", reel::Ellipsoids3D({{0.5f, 0.5f, 0.5f}})
+                                            .with_centers({{3, 0, 0}})
+                                            .with_colors(Color(0, 255, 0))
+                                            .with_fill_mode(reel::FillMode::kSolid));
+  rec.log_static("shapes3d/capsules", reel::Capsules3D({1.0f}, {0.3f})
+                                          .with_translations({{-3, 0, 0}})
+                                          .with_colors(Color(0, 0, 255))
+                                          .with_fill_mode(reel::FillMode::kSolid));
+  rec.log_static("shapes3d/cylinders", reel::Cylinders3D({1.0f}, {0.4f})
+                                           .with_centers({{0, 3, 0}})
+                                           .with_colors(Color(255, 255, 0)));
+  const std::string stl =
+      "solid t\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\n"
+      "endloop\nendfacet\nendsolid t\n";
+  rec.log_static("shapes3d/stl", reel::Transform3D::from_translation({3, 3, 0}));
+  rec.log_static("shapes3d/stl", reel::Asset3D(reel::Blob(std::vector<uint8_t>(stl.begin(), stl.end())))
+                                     .with_media_type(reel::MediaType::stl())
+                                     .with_albedo_factor(reel::AlbedoFactor(Color(255, 0, 255))));
+  const std::string obj = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+  rec.log_static("shapes3d/obj", reel::Transform3D::from_translation({-3, 3, 0}));
+  rec.log_static("shapes3d/obj", reel::Asset3D(reel::Blob(std::vector<uint8_t>(obj.begin(), obj.end())))
+                                     .with_media_type(reel::MediaType::obj())
+                                     .with_albedo_factor(reel::AlbedoFactor(Color(0, 255, 255))));
+  const std::string gltf =
+      R"({"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[0]}],"nodes":[{"mesh":0}],)"
+      R"("meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],)"
+      R"("buffers":[{"byteLength":36,"uri":"data:application/octet-stream;base64,)"
+      R"(AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA"}],)"
+      R"("bufferViews":[{"buffer":0,"byteOffset":0,"byteLength":36}],)"
+      R"("accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3",)"
+      R"("min":[0,0,0],"max":[1,1,0]}]})";
+  rec.log_static("shapes3d/gltf", reel::Transform3D::from_translation({-3, -3, 0}));
+  rec.log_static("shapes3d/gltf", reel::Asset3D(reel::Blob(std::vector<uint8_t>(gltf.begin(), gltf.end())))
+                                      .with_media_type(reel::MediaType::gltf())
+                                      .with_albedo_factor(reel::AlbedoFactor(Color(255, 128, 0))));
   rec.flush_blocking();
   return 0;
 }

@@ -9,6 +9,7 @@ import { annotationsFor, type Annotations } from './annotations';
 import { buildDepthCloud, buildFrustum, buildImagePlane, pinholeAt } from './camera3d';
 import { coordinateFrame, entityTransform, frameEdges, resolveFrame } from './frames3d';
 import { classColors, LabelOverlay, labels3d } from './labels3d';
+import { buildMesh, buildShapes, instancePoses, loadAsset, repeatForPoses } from './shapes3d';
 import { Spatial2DView } from './spatial2d_view';
 import { isUnder, parentPath } from './layout';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
@@ -148,6 +149,10 @@ export class Spatial3DView implements View {
     p.body.append(this.renderer.domElement, this.labels.element);
     this.scene.add(this.top);
     this.scene.add(new THREE.AmbientLight(0xffffff, 1));
+    // Shades meshes and solid shapes (the other visuals use unlit materials).
+    const sun = new THREE.DirectionalLight(0xffffff, 1.5);
+    sun.position.set(0.4, -0.6, 1);
+    this.scene.add(sun);
     this.camera.up.copy(this.up);
     this.camera.position.set(6, -8, 5);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
@@ -248,6 +253,7 @@ export class Spatial3DView implements View {
       const A = C.Arrows3D;
       this.syncVisual(ctx, n, ann, 'arrows', [A.vectors, A.origins, A.colors, A.class_ids, A.labels, A.show_labels], (r) => this.buildArrows(n.path, r, ann));
       this.syncCamera(ctx, n);
+      this.syncShapes(ctx, n, ann);
       const p = n.objects.get('points') as THREE.Points | undefined;
       if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
     }
@@ -256,6 +262,35 @@ export class Spatial3DView implements View {
     this.element.dataset.points = String(points);
     if (!this.userMoved) this.frame();
     this.dirty = true;
+  }
+
+  /** Meshes, assets (repeated by InstancePoses3D), ellipsoids, capsules and cylinders. */
+  private syncShapes(ctx: ViewContext, n: EntityNode, ann: Annotations): void {
+    const I = C.InstancePoses3D;
+    const poses = [I.translations, I.quaternions, I.rotation_axis_angles, I.scales, I.mat3x3];
+    const withPoses = (obj: THREE.Object3D | null) => {
+      const p = obj ? instancePoses(ctx, n.path) : null;
+      return obj && p ? repeatForPoses(obj, p) : obj;
+    };
+    const M = C.Mesh3D;
+    this.syncVisual(ctx, n, ann, 'mesh', [...Object.values(M), ...poses], () => withPoses(buildMesh(ctx, n.path, ann)));
+    const E = C.Ellipsoids3D;
+    this.syncVisual(ctx, n, ann, 'ellipsoids', Object.values(E), () => buildShapes(ctx, n.path, ann, 'ellipsoids'));
+    this.syncVisual(ctx, n, ann, 'capsules', Object.values(C.Capsules3D), () => buildShapes(ctx, n.path, ann, 'capsules'));
+    this.syncVisual(ctx, n, ann, 'cylinders', Object.values(C.Cylinders3D), () => buildShapes(ctx, n.path, ann, 'cylinders'));
+    this.syncVisual(ctx, n, ann, 'asset', [...Object.values(C.Asset3D), ...poses], () => {
+      // Models parse asynchronously (glTF): a holder now, the model when it is ready.
+      const holder = new THREE.Group();
+      loadAsset(ctx, n.path, (obj, error) => {
+        if (error) console.warn(`reel: ${n.path}: Asset3D: ${error}`);
+        if (!obj) return;
+        holder.add(withPoses(obj)!);
+        holder.userData.loaded = true;
+        if (!this.userMoved) this.frame();
+        this.dirty = true;
+      });
+      return holder;
+    });
   }
 
   /** A Pinhole entity's frustum and image plane; a DepthImage under one as a point cloud. */
@@ -597,6 +632,8 @@ export class Spatial3DView implements View {
   inspect(): unknown {
     const objects: Record<string, number> = {};
     let depthPoints = 0;
+    let instances = 0;
+    let assetsLoaded = 0;
     const planes: string[] = [];
     for (const n of this.nodes.values()) {
       if (!n.group.visible) continue;
@@ -604,6 +641,10 @@ export class Spatial3DView implements View {
         objects[what] = (objects[what] ?? 0) + 1;
         depthPoints += (o.userData.depthPoints as number | undefined) ?? 0;
         if (o.getObjectByName('image-plane')?.visible) planes.push(n.path);
+        o.traverse((x) => {
+          if (x.userData.instances) instances += x.userData.instances as number;
+        });
+        if (o.userData.loaded) assetsLoaded++;
       }
     }
     // Where each entity's space is, in the view's root space.
@@ -613,7 +654,7 @@ export class Spatial3DView implements View {
       const v = new THREE.Vector3().setFromMatrixPosition(n.group.matrixWorld);
       origins[n.path] = [v.x, v.y, v.z].map((x) => Math.round(x * 1e5) / 1e5 + 0);
     }
-    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, origins, labels: this.labels.drawn };
+    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, instances, assetsLoaded, origins, labels: this.labels.drawn };
   }
 
   dispose(): void {

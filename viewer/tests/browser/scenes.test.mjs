@@ -300,6 +300,39 @@ test('the transform chain: named frames, the inverse relation, axis-angle rotati
   assert.deepEqual(origins['/frames/turn/p'], [0, 1, 0]);
 });
 
+test('meshes, glTF/OBJ/STL assets, ellipsoids, capsules, cylinders and instance poses in 3D', async () => {
+  await page.waitForFunction(() => window.reel.inspectView('spatial3d:/shapes3d')?.assetsLoaded === 3, null, { timeout: 20_000 });
+  await nextFrames(page);
+  const s = await inspect('spatial3d:/shapes3d');
+  assert.deepEqual(s.objects, { mesh: 2, ellipsoids: 1, capsules: 1, cylinders: 1, asset: 3 });
+  assert.equal(s.instances, 3);
+  const counts = await page.$eval('.panel-spatial3d[data-view-title="/shapes3d"] canvas', (canvas) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const g = c.getContext('2d');
+    g.drawImage(canvas, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const hi = (v) => v > 120;
+    const lo = (v) => v < 70;
+    const kinds = {
+      red: (r, gg, b) => hi(r) && lo(gg) && lo(b),
+      green: (r, gg, b) => lo(r) && hi(gg) && lo(b),
+      blue: (r, gg, b) => lo(r) && lo(gg) && hi(b),
+      yellow: (r, gg, b) => hi(r) && hi(gg) && lo(b) && Math.abs(r - gg) < 40,
+      magenta: (r, gg, b) => hi(r) && lo(gg) && hi(b),
+      cyan: (r, gg, b) => lo(r) && hi(gg) && hi(b),
+      orange: (r, gg, b) => hi(r) && gg > 50 && gg < r - 50 && lo(b),
+      white: (r, gg, b) => r > 200 && gg > 200 && b > 200,
+    };
+    const out = Object.fromEntries(Object.keys(kinds).map((k) => [k, 0]));
+    for (let i = 0; i < d.length; i += 4) for (const [k, f] of Object.entries(kinds)) if (f(d[i], d[i + 1], d[i + 2])) out[k]++;
+    return out;
+  });
+  for (const [k, n] of Object.entries(counts)) assert.ok(n > 30, `${k}: ${n} pixels (${JSON.stringify(counts)})`);
+  await page.locator('.panel-spatial3d[data-view-title="/shapes3d"]').screenshot({ path: join(screenshotDir(), 'scenes-shapes3d.png') });
+});
+
 test('in 2D, a camera is its image space: its image and the boxes under it', async () => {
   const id = 'spatial2d:/world/camera';
   const s = await inspect(id);
