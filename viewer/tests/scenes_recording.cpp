@@ -15,6 +15,15 @@
 
 namespace {
 
+// A component of no archetype (as Rerun's AnyValues logs them): no view draws it.
+struct Untyped {
+  reel::Collection<reel::Scalar> speed;
+  void collect(reel::ComponentBatchList& out) const {
+    static const reel::ComponentDescriptor descriptor("", "speed", "");
+    out.add(descriptor, speed);
+  }
+};
+
 std::vector<uint8_t> solid_rgb(uint32_t w, uint32_t h, uint8_t r, uint8_t g, uint8_t b) {
   std::vector<uint8_t> px;
   px.reserve(size_t(w) * h * 3);
@@ -92,9 +101,36 @@ int main(int argc, char** argv) {
                                      .with_radii(0.25f)
                                      .with_labels({"left", "right"}));
 
-  // Entities no view draws.
-  rec.log_static("misc/graph", reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("n0")}));
-  rec.log_static("misc/map", reel::GeoPoints::from_lat_lon({{45.0, 7.0}}));
+  // An entity no view draws.
+  rec.log_static("misc/any", Untyped{reel::Scalar(3.5)});
+
+  // A bar chart, graphs (with positions, and laid out by the viewer) and a map.
+  const std::vector<float> bars = {1, 3, 2};
+  rec.log_static("charts/bars",
+                 reel::BarChart(reel::TensorData{{3}, reel::ChannelDatatype::kF32,
+                                                 reel::Bytes(std::vector<uint8_t>(
+                                                     reinterpret_cast<const uint8_t*>(bars.data()),
+                                                     reinterpret_cast<const uint8_t*>(bars.data() + 3)))})
+                     .with_color(Color(255, 0, 0)));
+  rec.log_static("graph/nodes",
+                 reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("a"), reel::GraphNode("b"),
+                                                               reel::GraphNode("c")})
+                     .with_positions({{0, 0}, {100, 0}, {50, 80}})
+                     .with_colors(Color(0, 255, 0))
+                     .with_radii(8.0f)
+                     .with_labels({"A", "B", "C"}));
+  rec.log_static("graph/edges", reel::GraphEdges(std::vector<reel::GraphEdge>{{"a", "b"}, {"b", "c"}})
+                                    .with_graph_type(reel::GraphType::kDirected));
+  rec.log_static("graph2/nodes", reel::GraphNodes(std::vector<reel::GraphNode>{
+                                     reel::GraphNode("x"), reel::GraphNode("y"), reel::GraphNode("z"),
+                                     reel::GraphNode("w")}));
+  rec.log_static("geo/points", reel::GeoPoints::from_lat_lon({{45.0, 7.0}, {46.0, 8.0}})
+                                   .with_colors(Color(0, 0, 255))
+                                   .with_radii(-6.0f));
+  rec.log_static("geo/track",
+                 reel::GeoLineStrings::from_lat_lon({reel::GeoLineString{{{45.0, 8.0}, {46.0, 7.0}}}})
+                     .with_colors(Color(255, 255, 0))
+                     .with_radii(-2.0f));
 
   for (int f = 0; f < 10; ++f) {
     rec.set_time_sequence("frame", f);

@@ -337,11 +337,11 @@ export const ARCHETYPES: Readonly<Record<string, ArchetypeDef>> = {
   Cylinders3D: { name: 'Cylinders3D', view: 'spatial3d', role: 'visual', primary: 'Cylinders3D:lengths', fields: ['Cylinders3D:lengths', 'Cylinders3D:radii', 'Cylinders3D:centers', 'Cylinders3D:rotation_axis_angles', 'Cylinders3D:quaternions', 'Cylinders3D:colors', 'Cylinders3D:line_radii', 'Cylinders3D:fill_mode', 'Cylinders3D:labels', 'Cylinders3D:show_labels', 'Cylinders3D:class_ids'], ownCount: [], drawn: true },
   InstancePoses3D: { name: 'InstancePoses3D', view: 'spatial3d', role: 'transform', primary: null, fields: ['InstancePoses3D:translations', 'InstancePoses3D:rotation_axis_angles', 'InstancePoses3D:quaternions', 'InstancePoses3D:scales', 'InstancePoses3D:mat3x3'], ownCount: [], drawn: true },
   CoordinateFrame: { name: 'CoordinateFrame', view: 'spatial3d', role: 'transform', primary: 'CoordinateFrame:frame', fields: ['CoordinateFrame:frame'], ownCount: [], drawn: true },
-  BarChart: { name: 'BarChart', view: 'bar_chart', role: 'visual', primary: 'BarChart:values', fields: ['BarChart:values', 'BarChart:color', 'BarChart:abscissa', 'BarChart:widths'], ownCount: ['BarChart:widths'], drawn: false },
-  GraphNodes: { name: 'GraphNodes', view: 'graph', role: 'visual', primary: 'GraphNodes:node_ids', fields: ['GraphNodes:node_ids', 'GraphNodes:positions', 'GraphNodes:colors', 'GraphNodes:labels', 'GraphNodes:show_labels', 'GraphNodes:radii'], ownCount: [], drawn: false },
-  GraphEdges: { name: 'GraphEdges', view: 'graph', role: 'visual', primary: 'GraphEdges:edges', fields: ['GraphEdges:edges', 'GraphEdges:graph_type'], ownCount: [], drawn: false },
-  GeoPoints: { name: 'GeoPoints', view: 'map', role: 'visual', primary: 'GeoPoints:positions', fields: ['GeoPoints:positions', 'GeoPoints:radii', 'GeoPoints:colors', 'GeoPoints:class_ids'], ownCount: [], drawn: false },
-  GeoLineStrings: { name: 'GeoLineStrings', view: 'map', role: 'visual', primary: 'GeoLineStrings:line_strings', fields: ['GeoLineStrings:line_strings', 'GeoLineStrings:radii', 'GeoLineStrings:colors'], ownCount: [], drawn: false },
+  BarChart: { name: 'BarChart', view: 'bar_chart', role: 'visual', primary: 'BarChart:values', fields: ['BarChart:values', 'BarChart:color', 'BarChart:abscissa', 'BarChart:widths'], ownCount: ['BarChart:widths'], drawn: true },
+  GraphNodes: { name: 'GraphNodes', view: 'graph', role: 'visual', primary: 'GraphNodes:node_ids', fields: ['GraphNodes:node_ids', 'GraphNodes:positions', 'GraphNodes:colors', 'GraphNodes:labels', 'GraphNodes:show_labels', 'GraphNodes:radii'], ownCount: [], drawn: true },
+  GraphEdges: { name: 'GraphEdges', view: 'graph', role: 'visual', primary: 'GraphEdges:edges', fields: ['GraphEdges:edges', 'GraphEdges:graph_type'], ownCount: [], drawn: true },
+  GeoPoints: { name: 'GeoPoints', view: 'map', role: 'visual', primary: 'GeoPoints:positions', fields: ['GeoPoints:positions', 'GeoPoints:radii', 'GeoPoints:colors', 'GeoPoints:class_ids'], ownCount: [], drawn: true },
+  GeoLineStrings: { name: 'GeoLineStrings', view: 'map', role: 'visual', primary: 'GeoLineStrings:line_strings', fields: ['GeoLineStrings:line_strings', 'GeoLineStrings:radii', 'GeoLineStrings:colors'], ownCount: [], drawn: true },
 };
 
 /** The channels of an image's pixels. */

@@ -6,6 +6,9 @@ import { ViewerStore } from '../data/store';
 import { maxBig, minBig } from '../data/time';
 import { Connection, type Hello } from '../net/connection';
 import { chooseViews, type ViewSpec } from '../views/layout';
+import { BarChartView } from '../views/bar_chart_view';
+import { GraphView } from '../views/graph_view';
+import { MapView } from '../views/map_view';
 import { PlotsView } from '../views/plot_view';
 import { Spatial2DView } from '../views/spatial2d_view';
 import { Spatial3DView } from '../views/spatial3d_view';
@@ -31,6 +34,12 @@ function createView(spec: ViewSpec): View {
       return new TextLogView(spec.id);
     case 'text_document':
       return new TextDocumentView(spec.id, spec.root);
+    case 'bar_chart':
+      return new BarChartView(spec.id, spec.root);
+    case 'graph':
+      return new GraphView(spec.id, spec.root);
+    case 'map':
+      return new MapView(spec.id, spec.root);
   }
 }
 

@@ -4,9 +4,9 @@ import { ARCHETYPES, type ViewKind as DefinedViewKind } from '../data/components
 import type { ViewerStore } from '../data/store';
 import * as C from '../data/components.generated';
 
-/** The views this viewer has (the definition names more, e.g. graph, not drawn yet). */
-export type ViewKind = Extract<DefinedViewKind, 'spatial3d' | 'spatial2d' | 'plots' | 'image' | 'text_log' | 'text_document'>;
-const kImplemented: ReadonlySet<string> = new Set<ViewKind>(['spatial3d', 'spatial2d', 'plots', 'image', 'text_log', 'text_document']);
+/** The views this viewer has. */
+export type ViewKind = Extract<DefinedViewKind, 'spatial3d' | 'spatial2d' | 'plots' | 'image' | 'text_log' | 'text_document' | 'bar_chart' | 'graph' | 'map'>;
+const kImplemented: ReadonlySet<string> = new Set<ViewKind>(['spatial3d', 'spatial2d', 'plots', 'image', 'text_log', 'text_document', 'bar_chart', 'graph', 'map']);
 
 const kImagePrimaries = [C.Image.buffer, C.EncodedImage.blob, C.DepthImage.buffer, C.Tensor.data, C.SegmentationImage.buffer];
 
@@ -68,7 +68,7 @@ export function isUnder(path: string, root: string): boolean {
   return root === '/' || path === root || path.startsWith(`${root}/`);
 }
 
-const kOrder: ViewKind[] = ['spatial3d', 'image', 'spatial2d', 'plots', 'text_document', 'text_log'];
+const kOrder: ViewKind[] = ['spatial3d', 'image', 'spatial2d', 'plots', 'bar_chart', 'graph', 'map', 'text_document', 'text_log'];
 
 export function chooseViews(store: ViewerStore): ViewSpec[] {
   const specs = new Map<string, ViewSpec>();
@@ -84,7 +84,7 @@ export function chooseViews(store: ViewerStore): ViewSpec[] {
       // change how other data is drawn.
       if (!def || def.role !== 'visual' || !def.view || !kImplemented.has(def.view)) continue;
       const kind = def.view as ViewKind;
-      if (kind === 'spatial3d' || kind === 'plots') add(kind, topLevel(path));
+      if (kind === 'spatial3d' || kind === 'plots' || kind === 'graph' || kind === 'map') add(kind, topLevel(path));
       else if (kind === 'text_log') add('text_log', '/', 'Logs');
       else if (kind === 'image' || kind === 'spatial2d') {
         const space = space2d(store, path);

@@ -343,8 +343,54 @@ test('in 2D, a camera is its image space: its image and the boxes under it', asy
 
 test('the entity tree marks entities no view draws', async () => {
   const marked = await page.$$eval('.tree-row[data-not-displayed="true"]', (rows) => rows.map((r) => r.dataset.entity));
-  assert.deepEqual(marked.sort(), ['/misc/graph', '/misc/map']);
-  assert.equal(await page.$eval('.tree-row[data-entity="/misc/graph"] .tree-undrawn-note', (e) => e.textContent), 'not displayed');
+  assert.deepEqual(marked, ['/misc/any']);
+  assert.equal(await page.$eval('.tree-row[data-entity="/misc/any"] .tree-undrawn-note', (e) => e.textContent), 'not displayed');
+});
+
+/** RGB of a canvas view's canvas at device pixels. */
+function canvasPixels(selector, at) {
+  return page.$eval(selector, (c, at) => {
+    const g = c.getContext('2d');
+    return at.map(([x, y]) => Array.from(g.getImageData(Math.floor(x), Math.floor(y), 1, 1).data.subarray(0, 3)));
+  }, at);
+}
+
+test('a bar chart: one bar per value, in its color', async () => {
+  const s = await inspect('bar_chart:/charts/bars');
+  assert.deepEqual(s.bars, [
+    { x: 0, width: 1, value: 1 },
+    { x: 1, width: 1, value: 3 },
+    { x: 2, width: 1, value: 2 },
+  ]);
+  const t = s.transform;
+  const px = (x, y) => [x * t.sx + t.ox, y * t.sy + t.oy];
+  assert.deepEqual(await canvasPixels('.panel-bar_chart[data-view-title="/charts/bars"] canvas', [px(1, 2.5), px(0, 0.5), px(0, 2), px(2, 1.5), px(2, 2.5)]), [
+    kRed,
+    kRed,
+    [11, 12, 15],
+    kRed,
+    [11, 12, 15],
+  ]);
+});
+
+test('a graph: nodes at their positions or laid out on a circle, directed edges, labels', async () => {
+  const s = await inspect('graph:/graph');
+  assert.deepEqual(s.nodes.map((n) => [n.id, n.x, n.y, n.label]), [['a', 0, 0, 'A'], ['b', 100, 0, 'B'], ['c', 50, 80, 'C']]);
+  assert.deepEqual(s.edges, [{ from: 'a', to: 'b', directed: true }, { from: 'b', to: 'c', directed: true }]);
+  assert.deepEqual(await canvasPixels('.panel-graph[data-view-title="/graph"] canvas', s.nodes.map((n) => n.px)), [kGreen, kGreen, kGreen]);
+  const laidOut = await inspect('graph:/graph2');
+  assert.deepEqual(laidOut.nodes.map((n) => [n.id, Math.round(n.x), Math.round(n.y)]), [['x', 0, -100], ['y', 100, 0], ['z', 0, 100], ['w', -100, 0]]);
+});
+
+test('GeoPoints and GeoLineStrings on a latitude/longitude plot', async () => {
+  const s = await inspect('map:/geo');
+  assert.deepEqual(s.points.map((p) => [p.lat, p.lon]), [[45, 7], [46, 8]]);
+  assert.deepEqual(s.lines, [{ entity: '/geo/track', points: 2 }]);
+  const px = s.points.map((p) => p.px);
+  // North is up, east is right.
+  assert.ok(px[1][0] > px[0][0] && px[1][1] < px[0][1], `${px}`);
+  const mid = [(px[0][0] + px[1][0]) / 2, (px[0][1] + px[1][1]) / 2];
+  assert.deepEqual(await canvasPixels('.panel-map[data-view-title="/geo"] canvas', [...px, mid]), [kBlue, kBlue, kYellow]);
 });
 
 test('the page reported no errors', () => {
