@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
   // An entity no view draws.
   rec.log_static("misc/any", Untyped{reel::Scalar(3.5)});
 
+  // A depth image with a colormap and a depth range of its own.
+  const std::vector<uint16_t> ramp = {0, 1000, 2000, 3000};
+  rec.log_static("depth2d/depth", reel::DepthImage::from_u16(ramp, 4, 1)
+                                      .with_colormap(reel::Colormap::kGrayscale)
+                                      .with_depth_range(reel::ValueRange{0, 4000}));
+
   // A bar chart, graphs (with positions, and laid out by the viewer) and a map.
   const std::vector<float> bars = {1, 3, 2};
   rec.log_static("charts/bars",

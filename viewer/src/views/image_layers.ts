@@ -4,8 +4,9 @@
 import { binaryAt, stringAt, structField } from '../data/components';
 import type { RowRef } from '../data/store';
 import { autoClassColor, type Annotations } from './annotations';
-import { batch, numberAt } from './instances';
-import { bytesPerChannel, ChannelDatatype, ColorModel, depthToRGBA, toRGBA } from './image_convert';
+import { batch, numberAt, vectorAt } from './instances';
+import { colormap } from './colormaps';
+import { bytesPerChannel, ChannelDatatype, ColorModel, depthToRGBA, tensorValues, toRGBA } from './image_convert';
 import { latestAt, refKey, type ViewContext } from './view';
 import * as C from '../data/components.generated';
 
@@ -54,6 +55,7 @@ export class ImageLayer {
   version = 0;
   private key = '';
   private decodeToken = 0;
+  private ctx: ViewContext | null = null;
 
   constructor(
     readonly entity: string,
@@ -67,6 +69,7 @@ export class ImageLayer {
 
   /** Brings the layer up to date; false when the entity has no image of this kind now. */
   update(ctx: ViewContext, ann: Annotations): boolean {
+    this.ctx = ctx;
     return this.kind === 'segmentation' ? this.updateSegmentation(ctx, ann) : this.updateColor(ctx);
   }
 
@@ -99,7 +102,8 @@ export class ImageLayer {
     const opacity = batch(ctx, e, `${prefix}:opacity`);
     this.drawOrder = numberAt(order, 0) ?? (best[0] === 'depth' ? kDrawOrder.depth : kDrawOrder.image);
     this.opacity = numberAt(opacity, 0) ?? 1;
-    const key = `${Object.values(refs).map(refKey).join('|')}`;
+    const style = [C.DepthImage.colormap, C.DepthImage.depth_range].map((c) => refKey(latestAt(ctx, e, c)));
+    const key = `${Object.values(refs).map(refKey).join('|')}|${style.join('|')}`;
     if (key === this.key) return true;
     this.key = key;
     this.message = '';
@@ -182,9 +186,36 @@ export class ImageLayer {
       return;
     }
     const { width, height, colorModel, datatype } = format;
-    const rgba = depth ? depthToRGBA(bytes, width, height, datatype) : toRGBA(bytes, width, height, colorModel, datatype);
+    const rgba = depth ? this.depthPixels(bytes, width, height, datatype) : toRGBA(bytes, width, height, colorModel, datatype);
     this.info = `${width}×${height} ${depth ? 'depth' : kModelNames[colorModel]} ${kTypeNames[datatype] ?? '?'}`;
     this.put(new ImageData(rgba, width, height));
+  }
+
+  /** Depth as colors: DepthImage colormap (default Turbo) over depth_range (default: the valid values); 0 is black. */
+  private depthPixels(bytes: Uint8Array, width: number, height: number, datatype: number): Uint8ClampedArray<ArrayBuffer> {
+    const ctx = this.ctx;
+    const map = ctx ? numberAt(batch(ctx, this.entity, C.DepthImage.colormap), 0) : null;
+    const range = ctx ? vectorAt(batch(ctx, this.entity, C.DepthImage.depth_range), 0, 2) : null;
+    if (map === null && !range) return depthToRGBA(bytes, width, height, datatype);
+    const n = width * height;
+    const v = tensorValues(bytes, datatype, n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (v[i] > 0 && v[i] < lo) lo = v[i];
+      if (v[i] > hi) hi = v[i];
+    }
+    if (range) [lo, hi] = [range[0], range[1]];
+    const out = new Uint8ClampedArray(n * 4);
+    for (let i = 0; i < n; i++) {
+      out[4 * i + 3] = 255;
+      if (!(v[i] > 0)) continue;
+      const [r, g, b] = colormap(map ?? C.Colormap.Turbo, hi > lo ? (v[i] - lo) / (hi - lo) : 0.5);
+      out[4 * i] = r;
+      out[4 * i + 1] = g;
+      out[4 * i + 2] = b;
+    }
+    return out;
   }
 
   private drawEncoded(blobRef: RowRef, mediaRef: RowRef | null): void {

@@ -39,9 +39,21 @@ export function space2d(store: ViewerStore, path: string): Space2D | null {
   return image ? { kind: 'image', root: image } : null;
 }
 
-/** The root of the 2D view that draws an entity's 2D data. */
+const rootCache = new WeakMap<ViewerStore, { version: number; roots: Map<string, string> }>();
+
+/** The root of the 2D view that draws an entity's 2D data (cached per store version). */
 export function view2dRoot(store: ViewerStore, path: string): string {
-  return space2d(store, path)?.root ?? topLevel(path);
+  let c = rootCache.get(store);
+  if (!c || c.version !== store.version) {
+    c = { version: store.version, roots: new Map() };
+    rootCache.set(store, c);
+  }
+  let root = c.roots.get(path);
+  if (root === undefined) {
+    root = space2d(store, path)?.root ?? topLevel(path);
+    c.roots.set(path, root);
+  }
+  return root;
 }
 
 export interface ViewSpec {

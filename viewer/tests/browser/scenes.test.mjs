@@ -355,6 +355,13 @@ function canvasPixels(selector, at) {
   }, at);
 }
 
+test('a depth image takes its colormap and depth range', async () => {
+  const px = await page.$eval('.panel[data-view-title="/depth2d/depth"] .image-canvas', (c) =>
+    Array.from({ length: 4 }, (_, x) => Array.from(c.getContext('2d').getImageData(x, 0, 1, 1).data.subarray(0, 3))),
+  );
+  assert.deepEqual(px, [[0, 0, 0], [64, 64, 64], [128, 128, 128], [191, 191, 191]]);
+});
+
 test('a bar chart: one bar per value, in its color', async () => {
   const s = await inspect('bar_chart:/charts/bars');
   assert.deepEqual(s.bars, [
