@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
 
   // Class colors and labels from an AnnotationContext on an ancestor.
   rec.log_static("seg", reel::AnnotationContext(std::vector<reel::AnnotationInfo>{
-                              {1, "person", Color(255, 0, 0)}, {2, "car", Color(0, 0, 255)}}));
+                            {1, "person", Color(255, 0, 0)}, {2, "car", Color(0, 0, 255)}}));
   rec.log_static("seg/image", reel::Image::from_rgb24(solid_rgb(40, 30, 40, 40, 40), 40, 30));
   std::vector<uint8_t> mask(40 * 30);
   for (uint32_t y = 0; y < 30; ++y)
@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
   rec.log_static("seg/image/keypoints", reel::Points2D({{10, 5}, {30, 5}})
                                             .with_class_ids({reel::ClassId(1), reel::ClassId(2)})
                                             .with_radii(2.0f));
-  rec.log_static("seg3d", reel::AnnotationContext(std::vector<reel::AnnotationInfo>{
-                              {7, "tree", Color(0, 255, 0)}}));
+  rec.log_static("seg3d", reel::AnnotationContext(
+                              std::vector<reel::AnnotationInfo>{{7, "tree", Color(0, 255, 0)}}));
   rec.log_static("seg3d/points", reel::Points3D({{0, 0, 0}, {1, 0, 0}})
                                      .with_class_ids(reel::ClassId(7))
                                      .with_radii(0.25f)
@@ -112,31 +112,34 @@ int main(int argc, char** argv) {
 
   // A bar chart, graphs (with positions, and laid out by the viewer) and a map.
   const std::vector<float> bars = {1, 3, 2};
-  rec.log_static("charts/bars",
-                 reel::BarChart(reel::TensorData{{3}, reel::ChannelDatatype::kF32,
-                                                 reel::Bytes(std::vector<uint8_t>(
-                                                     reinterpret_cast<const uint8_t*>(bars.data()),
-                                                     reinterpret_cast<const uint8_t*>(bars.data() + 3)))})
-                     .with_color(Color(255, 0, 0)));
-  rec.log_static("graph/nodes",
-                 reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("a"), reel::GraphNode("b"),
-                                                               reel::GraphNode("c")})
-                     .with_positions({{0, 0}, {100, 0}, {50, 80}})
-                     .with_colors(Color(0, 255, 0))
-                     .with_radii(8.0f)
-                     .with_labels({"A", "B", "C"}));
-  rec.log_static("graph/edges", reel::GraphEdges(std::vector<reel::GraphEdge>{{"a", "b"}, {"b", "c"}})
-                                    .with_graph_type(reel::GraphType::kDirected));
+  rec.log_static(
+      "charts/bars",
+      reel::BarChart(reel::TensorData{{3},
+                                      reel::ChannelDatatype::kF32,
+                                      reel::Bytes(std::vector<uint8_t>(
+                                          reinterpret_cast<const uint8_t*>(bars.data()),
+                                          reinterpret_cast<const uint8_t*>(bars.data() + 3)))})
+          .with_color(Color(255, 0, 0)));
+  rec.log_static("graph/nodes", reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("a"),
+                                                                              reel::GraphNode("b"),
+                                                                              reel::GraphNode("c")})
+                                    .with_positions({{0, 0}, {100, 0}, {50, 80}})
+                                    .with_colors(Color(0, 255, 0))
+                                    .with_radii(8.0f)
+                                    .with_labels({"A", "B", "C"}));
+  rec.log_static("graph/edges",
+                 reel::GraphEdges(std::vector<reel::GraphEdge>{{"a", "b"}, {"b", "c"}})
+                     .with_graph_type(reel::GraphType::kDirected));
   rec.log_static("graph2/nodes", reel::GraphNodes(std::vector<reel::GraphNode>{
-                                     reel::GraphNode("x"), reel::GraphNode("y"), reel::GraphNode("z"),
-                                     reel::GraphNode("w")}));
+                                     reel::GraphNode("x"), reel::GraphNode("y"),
+                                     reel::GraphNode("z"), reel::GraphNode("w")}));
   rec.log_static("geo/points", reel::GeoPoints::from_lat_lon({{45.0, 7.0}, {46.0, 8.0}})
                                    .with_colors(Color(0, 0, 255))
                                    .with_radii(-6.0f));
-  rec.log_static("geo/track",
-                 reel::GeoLineStrings::from_lat_lon({reel::GeoLineString{{{45.0, 8.0}, {46.0, 7.0}}}})
-                     .with_colors(Color(255, 255, 0))
-                     .with_radii(-2.0f));
+  rec.log_static("geo/track", reel::GeoLineStrings::from_lat_lon(
+                                  {reel::GeoLineString{{{45.0, 8.0}, {46.0, 7.0}}}})
+                                  .with_colors(Color(255, 255, 0))
+                                  .with_radii(-2.0f));
 
   for (int f = 0; f < 10; ++f) {
     rec.set_time_sequence("frame", f);
@@ -159,9 +162,10 @@ int main(int argc, char** argv) {
     rec.log("series/markers", reel::Scalars(double(f % 3)));
     rec.log("series/wide", reel::Scalars(5.0));
   }
-  rec.log_static("series/multi", reel::SeriesLines()
-                                     .with_names({reel::Name("a"), reel::Name("b"), reel::Name("c")})
-                                     .with_colors({Color(255, 0, 0), Color(0, 255, 0), Color(0, 0, 255)}));
+  rec.log_static("series/multi",
+                 reel::SeriesLines()
+                     .with_names({reel::Name("a"), reel::Name("b"), reel::Name("c")})
+                     .with_colors({Color(255, 0, 0), Color(0, 255, 0), Color(0, 0, 255)}));
   rec.log_static("series/markers", reel::SeriesPoints()
                                        .with_colors(Color(0, 255, 255))
                                        .with_markers(reel::MarkerShape::kSquare)
@@ -172,12 +176,13 @@ int main(int argc, char** argv) {
   // A camera: a Pinhole 2 m above the ground looking down, its image with a box, and a depth
   // image back-projected into 3D (16 x 12, one column invalid).
   rec.log_static("world", reel::ViewCoordinates::RIGHT_HAND_Z_UP);
-  rec.log_static("world/camera",
-                 reel::Transform3D::from_translation_rotation({0, 0, 2}, reel::RotationQuat{1, 0, 0, 0}));
+  rec.log_static("world/camera", reel::Transform3D::from_translation_rotation(
+                                     {0, 0, 2}, reel::RotationQuat{1, 0, 0, 0}));
   rec.log_static("world/camera", reel::Pinhole::from_focal_length_and_resolution(32, 64, 48)
                                      .with_color(Color(255, 128, 0))
                                      .with_image_plane_distance(1.0f));
-  rec.log_static("world/camera/image", reel::Image::from_rgb24(solid_rgb(64, 48, 0, 80, 160), 64, 48));
+  rec.log_static("world/camera/image",
+                 reel::Image::from_rgb24(solid_rgb(64, 48, 0, 80, 160), 64, 48));
   rec.log_static("world/camera/image/box",
                  reel::Boxes2D::from_centers_and_half_sizes({{32, 24}}, {{8, 8}})
                      .with_colors(Color(255, 255, 0))
@@ -190,29 +195,30 @@ int main(int argc, char** argv) {
                  reel::DepthImage::from_u16(depth, 16, 12).with_meter(1000.0f));
   // The transform chain: named frames (a tf tree logged on its own entity), the inverse
   // relation and an axis-angle rotation.
-  rec.log_static("frames/tf/base", reel::Transform3D::from_translation({5, 0, 0})
-                                       .with_frames("base_link", "odom"));
-  rec.log_static("frames/tf/lidar", reel::Transform3D::from_translation({0, 0, 1})
-                                        .with_frames("lidar", "base_link"));
+  rec.log_static("frames/tf/base",
+                 reel::Transform3D::from_translation({5, 0, 0}).with_frames("base_link", "odom"));
+  rec.log_static("frames/tf/lidar",
+                 reel::Transform3D::from_translation({0, 0, 1}).with_frames("lidar", "base_link"));
   rec.log_static("frames/robot", reel::CoordinateFrame("base_link"));
   rec.log_static("frames/robot", reel::Points3D({{0, 0, 0}}).with_radii(0.2f));
   rec.log_static("frames/sensor", reel::CoordinateFrame("lidar"));
   rec.log_static("frames/sensor", reel::Points3D({{0, 0, 0}}).with_radii(0.2f));
-  rec.log_static("frames/inverse", reel::Transform3D::from_translation({1, 2, 3})
-                                       .with_relation(reel::TransformRelation::kChildFromParent));
+  rec.log_static("frames/inverse", reel::Transform3D::from_translation({1, 2, 3}).with_relation(
+                                       reel::TransformRelation::kChildFromParent));
   rec.log_static("frames/inverse/p", reel::Points3D({{0, 0, 0}}));
-  rec.log_static("frames/turn", reel::Transform3D::from_rotation(reel::RotationAxisAngle(
-                                    {0, 0, 2}, 1.5707963267948966f)));
+  rec.log_static("frames/turn", reel::Transform3D::from_rotation(
+                                    reel::RotationAxisAngle({0, 0, 2}, 1.5707963267948966f)));
   rec.log_static("frames/turn/p", reel::Transform3D::from_translation({1, 0, 0}));
   rec.log_static("frames/turn/p", reel::Points3D({{0, 0, 0}}));
   // Meshes, model files and shapes, each in its own place and color.
   rec.log_static("shapes3d", reel::ViewCoordinates::RIGHT_HAND_Z_UP);
-  rec.log_static("shapes3d/mesh",
-                 reel::Mesh3D({{-0.5f, -0.5f, 0}, {0.5f, -0.5f, 0}, {0.5f, 0.5f, 0}, {-0.5f, 0.5f, 0}})
-                     .with_triangle_indices({reel::TriangleIndices{0, 1, 2}, reel::TriangleIndices{0, 2, 3}})
-                     .with_vertex_colors(Color(255, 0, 0)));
-  rec.log_static("shapes3d/instanced",
-                 reel::Mesh3D({{0, 0, 0}, {0.3f, 0, 0}, {0, 0.3f, 0}}).with_vertex_colors(Color(255, 255, 255)));
+  rec.log_static(
+      "shapes3d/mesh",
+      reel::Mesh3D({{-0.5f, -0.5f, 0}, {0.5f, -0.5f, 0}, {0.5f, 0.5f, 0}, {-0.5f, 0.5f, 0}})
+          .with_triangle_indices({reel::TriangleIndices{0, 1, 2}, reel::TriangleIndices{0, 2, 3}})
+          .with_vertex_colors(Color(255, 0, 0)));
+  rec.log_static("shapes3d/instanced", reel::Mesh3D({{0, 0, 0}, {0.3f, 0, 0}, {0, 0.3f, 0}})
+                                           .with_vertex_colors(Color(255, 255, 255)));
   rec.log_static("shapes3d/instanced", reel::InstancePoses3D().with_translations(
                                            {{0, -3, 0}, {0.5f, -3, 0}, {1, -3, 0}}));
   rec.log_static("shapes3d/ellipsoids", reel::Ellipsoids3D({{0.5f, 0.5f, 0.5f}})
@@ -223,21 +229,29 @@ int main(int argc, char** argv) {
                                           .with_translations({{-3, 0, 0}})
                                           .with_colors(Color(0, 0, 255))
                                           .with_fill_mode(reel::FillMode::kSolid));
-  rec.log_static("shapes3d/cylinders", reel::Cylinders3D({1.0f}, {0.4f})
-                                           .with_centers({{0, 3, 0}})
-                                           .with_colors(Color(255, 255, 0)));
+  rec.log_static(
+      "shapes3d/cylinders",
+      reel::Cylinders3D({1.0f}, {0.4f}).with_centers({{0, 3, 0}}).with_colors(Color(255, 255, 0)));
+  rec.log_static(
+      "shapes3d/box",
+      reel::Boxes3D::from_centers_and_half_sizes({{0, 0, 1.5f}}, {{0.3f, 0.3f, 0.3f}})
+          .with_rotation_axis_angles(reel::RotationAxisAngle({0, 0, 1}, 1.5707963267948966f))
+          .with_colors(Color(128, 0, 255))
+          .with_fill_mode(reel::FillMode::kSolid));
   const std::string stl =
       "solid t\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\n"
       "endloop\nendfacet\nendsolid t\n";
   rec.log_static("shapes3d/stl", reel::Transform3D::from_translation({3, 3, 0}));
-  rec.log_static("shapes3d/stl", reel::Asset3D(reel::Blob(std::vector<uint8_t>(stl.begin(), stl.end())))
-                                     .with_media_type(reel::MediaType::stl())
-                                     .with_albedo_factor(reel::AlbedoFactor(Color(255, 0, 255))));
+  rec.log_static("shapes3d/stl",
+                 reel::Asset3D(reel::Blob(std::vector<uint8_t>(stl.begin(), stl.end())))
+                     .with_media_type(reel::MediaType::stl())
+                     .with_albedo_factor(reel::AlbedoFactor(Color(255, 0, 255))));
   const std::string obj = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
   rec.log_static("shapes3d/obj", reel::Transform3D::from_translation({-3, 3, 0}));
-  rec.log_static("shapes3d/obj", reel::Asset3D(reel::Blob(std::vector<uint8_t>(obj.begin(), obj.end())))
-                                     .with_media_type(reel::MediaType::obj())
-                                     .with_albedo_factor(reel::AlbedoFactor(Color(0, 255, 255))));
+  rec.log_static("shapes3d/obj",
+                 reel::Asset3D(reel::Blob(std::vector<uint8_t>(obj.begin(), obj.end())))
+                     .with_media_type(reel::MediaType::obj())
+                     .with_albedo_factor(reel::AlbedoFactor(Color(0, 255, 255))));
   const std::string gltf =
       R"({"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[0]}],"nodes":[{"mesh":0}],)"
       R"("meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],)"
@@ -247,9 +261,10 @@ int main(int argc, char** argv) {
       R"("accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3",)"
       R"("min":[0,0,0],"max":[1,1,0]}]})";
   rec.log_static("shapes3d/gltf", reel::Transform3D::from_translation({-3, -3, 0}));
-  rec.log_static("shapes3d/gltf", reel::Asset3D(reel::Blob(std::vector<uint8_t>(gltf.begin(), gltf.end())))
-                                      .with_media_type(reel::MediaType::gltf())
-                                      .with_albedo_factor(reel::AlbedoFactor(Color(255, 128, 0))));
+  rec.log_static("shapes3d/gltf",
+                 reel::Asset3D(reel::Blob(std::vector<uint8_t>(gltf.begin(), gltf.end())))
+                     .with_media_type(reel::MediaType::gltf())
+                     .with_albedo_factor(reel::AlbedoFactor(Color(255, 128, 0))));
   rec.flush_blocking();
   return 0;
 }

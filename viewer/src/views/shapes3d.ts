@@ -19,7 +19,7 @@ function color3(c: number): THREE.Color {
 }
 
 /** A rotation from a quaternions or rotation_axis_angles batch (instance i, last repeating). */
-function rotationAt(quats: Batch | null, axisAngles: Batch | null, i: number): THREE.Quaternion {
+export function rotationAt(quats: Batch | null, axisAngles: Batch | null, i: number): THREE.Quaternion {
   const q = vectorAt(quats, i, 4);
   if (q) return new THREE.Quaternion(q[0], q[1], q[2], q[3]).normalize();
   if (axisAngles) {

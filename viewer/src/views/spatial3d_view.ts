@@ -9,7 +9,8 @@ import { annotationsFor, type Annotations } from './annotations';
 import { buildDepthCloud, buildFrustum, buildImagePlane, pinholeAt } from './camera3d';
 import { coordinateFrame, entityTransform, frameEdges, resolveFrame } from './frames3d';
 import { classColors, LabelOverlay, labels3d } from './labels3d';
-import { buildMesh, buildShapes, instancePoses, loadAsset, repeatForPoses } from './shapes3d';
+import { buildMesh, buildShapes, instancePoses, loadAsset, repeatForPoses, rotationAt } from './shapes3d';
+import { batchOf } from './instances';
 import { Spatial2DView } from './spatial2d_view';
 import { isUnder, parentPath } from './layout';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
@@ -245,7 +246,7 @@ export class Spatial3DView implements View {
       const P = C.Points3D;
       this.syncVisual(ctx, n, ann, 'points', [P.positions, P.colors, P.radii, P.class_ids, P.labels, P.show_labels], (r) => this.buildPoints(n.path, r, ann));
       const B = C.Boxes3D;
-      this.syncVisual(ctx, n, ann, 'boxes', [B.half_sizes, B.centers, B.quaternions, B.colors, B.class_ids, B.labels, B.show_labels], (r) =>
+      this.syncVisual(ctx, n, ann, 'boxes', [B.half_sizes, B.centers, B.quaternions, B.colors, B.class_ids, B.labels, B.show_labels, B.rotation_axis_angles, B.fill_mode], (r) =>
         this.buildBoxes(n.path, r, ann),
       );
       const L = C.LineStrips3D;
@@ -500,7 +501,7 @@ export class Spatial3DView implements View {
     return points;
   }
 
-  private buildBoxes(path: string, [half, centers, quats, colors, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
+  private buildBoxes(path: string, [half, centers, quats, colors, classIds, labels, show, axisAngles, fill]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(half!, C.Boxes3D.half_sizes);
     const n = e - s;
     if (n === 0) return null;
@@ -513,6 +514,10 @@ export class Spatial3DView implements View {
       return fixedSizeFloats(ref.chunk.components.get(comp)!).flat.subarray(k * size, k * size + size);
     };
     const c = resolvedColors(colors, C.Boxes3D.colors, classIds, C.Boxes3D.class_ids, ann, n);
+    const qb = batchOf(quats, C.Boxes3D.quaternions);
+    const ab = batchOf(axisAngles, C.Boxes3D.rotation_axis_angles);
+    const fb = batchOf(fill, C.Boxes3D.fill_mode);
+    const solid = fb ? (primitives(fb.col) as Uint8Array)[fb.start] === C.FillMode.Solid : false;
     const group = new THREE.Group();
     const edges = new THREE.EdgesGeometry(new THREE.BoxGeometry(2, 2, 2));
     const unit = new THREE.BoxGeometry(2, 2, 2);
@@ -520,13 +525,13 @@ export class Spatial3DView implements View {
       const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
       const h = hs.subarray((s + i) * 3, (s + i) * 3 + 3);
       const center = at(centers, C.Boxes3D.centers, 3, i);
-      const q = at(quats, C.Boxes3D.quaternions, 4, i);
       const box = new THREE.Group();
       box.position.set(center?.[0] ?? 0, center?.[1] ?? 0, center?.[2] ?? 0);
-      if (q) box.quaternion.set(q[0], q[1], q[2], q[3]).normalize();
+      box.quaternion.copy(rotationAt(qb, ab, i));
       box.scale.set(Math.max(h[0], 1e-6), Math.max(h[1], 1e-6), Math.max(h[2], 1e-6));
       box.add(new THREE.LineSegments(edges.clone(), new THREE.LineBasicMaterial({ color })));
-      box.add(new THREE.Mesh(unit.clone(), new THREE.MeshBasicMaterial({ color, transparent: true, opacity: 0.25, depthWrite: false })));
+      // Solid boxes are opaque; the others an outline over a faint fill.
+      box.add(new THREE.Mesh(unit.clone(), solid ? new THREE.MeshLambertMaterial({ color }) : new THREE.MeshBasicMaterial({ color, transparent: true, opacity: 0.25, depthWrite: false })));
       group.add(box);
     }
     edges.dispose();
@@ -654,7 +659,13 @@ export class Spatial3DView implements View {
       const v = new THREE.Vector3().setFromMatrixPosition(n.group.matrixWorld);
       origins[n.path] = [v.x, v.y, v.z].map((x) => Math.round(x * 1e5) / 1e5 + 0);
     }
-    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, instances, assetsLoaded, origins, labels: this.labels.drawn };
+    // Each box's rotation (x, y, z, w), rounded.
+    const boxes: Record<string, number[][]> = {};
+    for (const n of this.nodes.values()) {
+      const g = n.objects.get('boxes');
+      if (g) boxes[n.path] = g.children.map((b) => b.quaternion.toArray().map((x) => Math.round(x * 1e4) / 1e4 + 0));
+    }
+    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, instances, assetsLoaded, origins, boxes, labels: this.labels.drawn };
   }
 
   dispose(): void {

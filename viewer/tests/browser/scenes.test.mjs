@@ -304,7 +304,9 @@ test('meshes, glTF/OBJ/STL assets, ellipsoids, capsules, cylinders and instance 
   await page.waitForFunction(() => window.reel.inspectView('spatial3d:/shapes3d')?.assetsLoaded === 3, null, { timeout: 20_000 });
   await nextFrames(page);
   const s = await inspect('spatial3d:/shapes3d');
-  assert.deepEqual(s.objects, { mesh: 2, ellipsoids: 1, capsules: 1, cylinders: 1, asset: 3 });
+  assert.deepEqual(s.objects, { mesh: 2, boxes: 1, ellipsoids: 1, capsules: 1, cylinders: 1, asset: 3 });
+  // A box turned a quarter about Z by rotation_axis_angles.
+  assert.deepEqual(s.boxes['/shapes3d/box'], [[0, 0, 0.7071, 0.7071]]);
   assert.equal(s.instances, 3);
   const counts = await page.$eval('.panel-spatial3d[data-view-title="/shapes3d"] canvas', (canvas) => {
     const c = document.createElement('canvas');
@@ -324,6 +326,7 @@ test('meshes, glTF/OBJ/STL assets, ellipsoids, capsules, cylinders and instance 
       cyan: (r, gg, b) => lo(r) && hi(gg) && hi(b),
       orange: (r, gg, b) => hi(r) && gg > 50 && gg < r - 50 && lo(b),
       white: (r, gg, b) => r > 200 && gg > 200 && b > 200,
+      purple: (r, gg, b) => r > 70 && r < 190 && lo(gg) && hi(b) && b > r + 40,
     };
     const out = Object.fromEntries(Object.keys(kinds).map((k) => [k, 0]));
     for (let i = 0; i < d.length; i += 4) for (const [k, f] of Object.entries(kinds)) if (f(d[i], d[i + 1], d[i + 2])) out[k]++;
