@@ -5,9 +5,12 @@ import { DeferredRemovals } from '../data/removals';
 import { ViewerStore } from '../data/store';
 import { maxBig, minBig } from '../data/time';
 import { Connection, type Hello } from '../net/connection';
-import { ImageView } from '../views/image_view';
 import { chooseViews, type ViewSpec } from '../views/layout';
+import { BarChartView } from '../views/bar_chart_view';
+import { GraphView } from '../views/graph_view';
+import { MapView } from '../views/map_view';
 import { PlotsView } from '../views/plot_view';
+import { Spatial2DView } from '../views/spatial2d_view';
 import { Spatial3DView } from '../views/spatial3d_view';
 import { TextDocumentView } from '../views/text_document_view';
 import { TextLogView } from '../views/text_log_view';
@@ -25,11 +28,18 @@ function createView(spec: ViewSpec): View {
     case 'plots':
       return new PlotsView(spec.id, spec.root);
     case 'image':
-      return new ImageView(spec.id, spec.root);
+    case 'spatial2d':
+      return new Spatial2DView(spec.id, spec.kind, spec.root);
     case 'text_log':
       return new TextLogView(spec.id);
     case 'text_document':
       return new TextDocumentView(spec.id, spec.root);
+    case 'bar_chart':
+      return new BarChartView(spec.id, spec.root);
+    case 'graph':
+      return new GraphView(spec.id, spec.root);
+    case 'map':
+      return new MapView(spec.id, spec.root);
   }
 }
 
@@ -116,6 +126,12 @@ export class App {
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+  }
+
+  /** For tests and the console: what a view drew last (views that can say), by view id. */
+  inspectView(id: string): unknown {
+    const v = this.views.get(id) as (View & { inspect?: () => unknown }) | undefined;
+    return v?.inspect ? v.inspect() : null;
   }
 
   setTime(t: bigint): void {
