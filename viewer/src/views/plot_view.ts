@@ -281,6 +281,12 @@ export class PlotsView implements View {
     this.info.textContent = `${this.plots.size} plots, ${points.toLocaleString('en-US')} points`;
   }
 
+  bufferBytes(): number {
+    let n = 0;
+    for (const p of this.plots.values()) for (const s of p.series.values()) n += s.x.byteLength + s.y.byteLength;
+    return n;
+  }
+
   private insertSorted(plot: Plot): void {
     const after = [...this.plots.values()]
       .filter((p) => p !== plot && p.path.localeCompare(plot.path, 'en', { numeric: true }) > 0)

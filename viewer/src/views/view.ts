@@ -23,6 +23,8 @@ export interface View {
   readonly element: HTMLElement;
   update(ctx: ViewContext): void;
   dispose(): void;
+  /** Bytes of the buffers the view derived from chunks (plot series), for status(). */
+  bufferBytes?(): number;
 }
 
 /** Latest-at at the cursor (static data only when there is no timeline yet). */
