@@ -12,6 +12,8 @@ export interface Hello {
 export interface ConnectionHandlers {
   onOpen(): void;
   onHello(hello: Hello): void;
+  /** The server's recording got its name (application and recording id) after hello. */
+  onStoreInfo(info: { application_id: string; recording_id: string }): void;
   onChunk(chunk: Chunk): void;
   onCaughtUp(chunks: number): void;
   onRemoved(ids: string[]): void;
@@ -124,6 +126,9 @@ export class Connection {
     switch (msg.type) {
       case 'hello':
         this.handlers.onHello(msg as unknown as Hello);
+        break;
+      case 'store_info':
+        this.handlers.onStoreInfo({ application_id: String(msg.application_id ?? ''), recording_id: String(msg.recording_id ?? '') });
         break;
       case 'caught_up':
         this.handlers.onCaughtUp(Number(msg.chunks ?? 0));

@@ -123,6 +123,10 @@ export class App {
         this.memory.clear();
       },
       onHello: (h) => (this.hello = h),
+      onStoreInfo: (info) => {
+        // A server started empty names its recording after the first client's: show it now.
+        this.hello = { version: this.hello?.version ?? 1, ...info };
+      },
       onChunk: (c: Chunk) => {
         this.removals.added(c);
         this.memory.enforce();

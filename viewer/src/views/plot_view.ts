@@ -27,6 +27,8 @@ class Plot {
   private uplot: uPlot | null = null;
   private seriesKey = '';
   private dataKey = '';
+  /** The entities the uPlot series were made from, in legend order. */
+  private order: string[] = [];
   /** The zoomed x window, or null to show everything (and follow new data). */
   private window: [number, number] | null = null;
   private programmatic = false;
@@ -59,7 +61,10 @@ class Plot {
         changed = true;
       }
     }
-    const key = `${timeline}|${entities.join(',')}|${ctx.visibilityVersion}`;
+    // Names and colors (SeriesLines) may arrive after the first points: they are part of
+    // what the plot was built with.
+    const styles = entities.map((e, i) => `${seriesName(ctx, e)}:${seriesColor(ctx, e, i)}`);
+    const key = `${timeline}|${entities.join(',')}|${styles.join(',')}|${ctx.visibilityVersion}`;
     if (key !== this.seriesKey || !this.uplot) {
       this.seriesKey = key;
       this.window = null;
@@ -99,7 +104,9 @@ class Plot {
     const u = this.uplot!;
     const [x0, x1] = this.window ?? this.extent();
     const buckets = Math.max(64, Math.round(this.width));
-    const visible = [...this.series.values()].filter((s) => this.ctx!.isVisible(s.entity));
+    // In the order the uPlot series (legend, colors) were made in, not the order the series
+    // first arrived in.
+    const visible = this.order.filter((e) => this.ctx!.isVisible(e)).map((e) => this.series.get(e)!);
     const parts = visible.map((s) => decimateMinMax(s.x, s.y, s.length, x0, x1, buckets));
     this.element.dataset.points = String(visible.reduce((n, s) => n + s.length, 0));
     this.element.dataset.drawn = String(parts.reduce((n, p) => n + p.x.length, 0));
@@ -114,6 +121,7 @@ class Plot {
   private create(ctx: ViewContext, entities: string[], width: number): void {
     this.uplot?.destroy();
     const visible = entities.filter((e) => ctx.isVisible(e));
+    this.order = entities.slice();
     const type: TimeType = ctx.timeType;
     const series: uPlot.Series[] = [{ label: ctx.timeline ?? 'time' }];
     visible.forEach((e, i) => {
