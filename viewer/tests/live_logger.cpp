@@ -26,8 +26,8 @@
 
 namespace {
 
-void log_series(reel::RecordingStream& rec, const char* path, const char* name,
-                reel::Color color, double value) {
+void log_series(reel::RecordingStream& rec, const char* path, const char* name, reel::Color color,
+                double value) {
   rec.log_static(path, reel::SeriesLines().with_names(reel::Name(name)).with_colors(color));
   for (int step = 0; step < 100; ++step) {
     rec.set_time_sequence("step", step);
