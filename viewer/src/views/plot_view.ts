@@ -328,6 +328,12 @@ export class PlotsView implements View {
     return { plots: [...this.plots.values()].map((p) => p.inspect()) };
   }
 
+  bufferBytes(): number {
+    let n = 0;
+    for (const p of this.plots.values()) for (const s of p.series.values()) n += s.x.byteLength + s.y.byteLength;
+    return n;
+  }
+
   private insertSorted(plot: Plot): void {
     const after = [...this.plots.values()]
       .filter((p) => p !== plot && p.path.localeCompare(plot.path, 'en', { numeric: true }) > 0)

@@ -25,6 +25,8 @@ export interface View {
   readonly element: HTMLElement;
   update(ctx: ViewContext): void;
   dispose(): void;
+  /** Bytes of the buffers the view derived from chunks (plot series), for status(). */
+  bufferBytes?(): number;
 }
 
 /** Latest-at at the cursor, without Clear (static data only when there is no timeline yet). */
