@@ -52,6 +52,8 @@ export function classColors(classIds: RowRef | null, classComp: string, ann: Ann
   return out;
 }
 
+const kMaxLabels = 2000;
+
 export interface DrawnLabel {
   entity: string;
   text: string;
@@ -86,6 +88,8 @@ export class LabelOverlay {
       for (const c of o.children) visit(c);
     };
     visit(top);
+    // A page can hold a few thousand labels; more would be unreadable anyway.
+    items.length = Math.min(items.length, kMaxLabels);
     this.drawn = items.map((it) => ({ entity: it.entity, text: it.label.text, x: it.x, y: it.y }));
     const els = items.map((it) => {
       const el = document.createElement('span');

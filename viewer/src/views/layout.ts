@@ -25,11 +25,8 @@ export interface Space2D {
   readonly root: string;
 }
 
-/**
- * The 2D space an entity belongs to: the nearest Pinhole at or above it (the camera's image
- * space), else the outermost image at or above it; null for entities in neither.
- */
-export function space2d(store: ViewerStore, path: string): Space2D | null {
+/** The 2D space of an entity from its ancestors alone (nearest Pinhole, else outermost image). */
+function ownSpace(store: ViewerStore, path: string): Space2D | null {
   let image: string | null = null;
   for (let p = path; ; p = parentPath(p)) {
     if (isPinholeEntity(store, p)) return { kind: 'spatial2d', root: p };
@@ -37,6 +34,38 @@ export function space2d(store: ViewerStore, path: string): Space2D | null {
     if (p === '/') break;
   }
   return image ? { kind: 'image', root: image } : null;
+}
+
+const siblingCache = new WeakMap<ViewerStore, { version: number; images: Map<string, Set<string>> }>();
+
+/** Image spaces (outside cameras) by the parent of their root: who 2D siblings can join. */
+function imagesByParent(store: ViewerStore): Map<string, Set<string>> {
+  let c = siblingCache.get(store);
+  if (!c || c.version !== store.version) {
+    const images = new Map<string, Set<string>>();
+    for (const path of store.entities.keys()) {
+      const s = isImageEntity(store, path) ? ownSpace(store, path) : null;
+      if (s?.kind !== 'image') continue;
+      const parent = parentPath(s.root);
+      if (!images.has(parent)) images.set(parent, new Set());
+      images.get(parent)!.add(s.root);
+    }
+    c = { version: store.version, images };
+    siblingCache.set(store, c);
+  }
+  return c.images;
+}
+
+/**
+ * The 2D space an entity belongs to: the nearest Pinhole at or above it (the camera's image
+ * space), else the outermost image at or above it, else the one image logged beside it
+ * (`/camera/image` for `/camera/detections`); null for entities in none.
+ */
+export function space2d(store: ViewerStore, path: string): Space2D | null {
+  const own = ownSpace(store, path);
+  if (own || path === '/') return own;
+  const siblings = imagesByParent(store).get(parentPath(path));
+  return siblings && siblings.size === 1 ? { kind: 'image', root: [...siblings][0] } : null;
 }
 
 const rootCache = new WeakMap<ViewerStore, { version: number; roots: Map<string, string> }>();

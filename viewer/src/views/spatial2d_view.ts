@@ -146,7 +146,11 @@ export class Spatial2DView implements View {
     const seen = new Set<string>();
     for (const e of entities) {
       const ann = annotationsFor(ctx, e);
-      for (const kind of ['color', 'segmentation'] as const) {
+      const comps = store.entities.get(e)!.components;
+      const kinds: ('color' | 'segmentation')[] = [];
+      if (comps.has(C.Image.buffer) || comps.has(C.EncodedImage.blob) || comps.has(C.DepthImage.buffer) || comps.has(C.Tensor.data)) kinds.push('color');
+      if (comps.has(C.SegmentationImage.buffer)) kinds.push('segmentation');
+      for (const kind of kinds) {
         const key = `${kind}:${e}`;
         let layer = this.layers.get(key);
         if (!layer) {
@@ -294,7 +298,8 @@ export class Spatial2DView implements View {
   }
 
   private drawLabels(g: CanvasRenderingContext2D, s: number, ox: number, oy: number, ui: number): void {
-    const labels: Label[] = this.prims.flatMap((p) => p.labels);
+    // A few thousand labels at most: more would be unreadable, and slow to draw.
+    const labels: Label[] = this.prims.flatMap((p) => p.labels).slice(0, 5000);
     this.drawnLabels = labels.map((l) => ({ entity: l.entity, text: l.text, x: l.x, y: l.y }));
     if (labels.length === 0) return;
     const size = Math.round(11 * ui);

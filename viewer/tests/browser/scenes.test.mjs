@@ -37,6 +37,12 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Resolves once every view has been updated twice more (views update at most every 250 ms). */
+async function settle() {
+  const n = await page.evaluate(() => window.reel.status().view_updates);
+  await page.waitForFunction((n) => window.reel.status().view_updates >= n + 2, n, { timeout: 20_000 });
+}
+
 function inspect(id) {
   return page.evaluate((id) => window.reel.inspectView(id), id);
 }
@@ -118,7 +124,7 @@ test('zoom about the cursor, pan by dragging, double click fits again', async ()
   const scene = [((mx - box.x) * dpr - before.origin[0]) / before.scale, ((my - box.y) * dpr - before.origin[1]) / before.scale];
   await page.mouse.move(mx, my);
   await page.mouse.wheel(0, -400);
-  await nextFrames(page);
+  await settle();
   const zoomed = await inspect(id);
   assert.ok(Math.abs(zoomed.scale / before.scale - Math.exp(0.6)) < 1e-6, `zoom ${zoomed.scale / before.scale}`);
   const after = [((mx - box.x) * dpr - zoomed.origin[0]) / zoomed.scale, ((my - box.y) * dpr - zoomed.origin[1]) / zoomed.scale];
@@ -127,12 +133,12 @@ test('zoom about the cursor, pan by dragging, double click fits again', async ()
   await page.mouse.down();
   await page.mouse.move(mx + 30, my + 20);
   await page.mouse.up();
-  await nextFrames(page);
+  await settle();
   const panned = await inspect(id);
   assert.deepEqual([panned.origin[0] - zoomed.origin[0], panned.origin[1] - zoomed.origin[1]], [30 * dpr, 20 * dpr]);
   assert.deepEqual(await scenePixels(id, [[40, 30]]), [kGreen]);
   await page.dblclick(sel);
-  await nextFrames(page);
+  await settle();
   const reset = await inspect(id);
   assert.equal(reset.scale, before.scale);
   assert.deepEqual(reset.origin, before.origin);
@@ -155,10 +161,10 @@ test('class colors and labels from an AnnotationContext: segmentation overlay an
   assert.deepEqual(await scenePixels(id, [[5, 20], [35, 20], [20, 2], [10, 5], [30, 5]]), [kRed, kBlue, kGray, kRed, kBlue]);
   // Hiding the opaque mask shows the other one at Rerun's default opacity, 0.5.
   await page.click('.tree-row[data-entity="/seg/image/mask"] input');
-  await nextFrames(page);
+  await settle();
   const [blend] = await scenePixels(id, [[5, 20]]);
   await page.click('.tree-row[data-entity="/seg/image/mask"] input');
-  await nextFrames(page);
+  await settle();
   const expected = [0.5 * 255 + 0.5 * 40, 20, 20];
   blend.forEach((v, k) => assert.ok(Math.abs(v - expected[k]) <= 2, `blended ${blend}, expected ${expected}`));
   assert.deepEqual(await scenePixels(id, [[5, 20]]), [kRed]);
@@ -190,8 +196,8 @@ test('3D points take their class color and label from an AnnotationContext; labe
 async function setFrame(f) {
   if ((await page.$eval('.timeline-follow', (e) => e.dataset.on)) === 'true') await page.click('.timeline-follow');
   await page.evaluate((f) => window.reel.setTime(BigInt(f)), f);
-  await nextFrames(page);
-  await nextFrames(page);
+  await settle();
+  await settle();
   assert.equal(await page.$eval('.timeline', (e) => e.dataset.time), String(f));
 }
 
@@ -302,7 +308,7 @@ test('the transform chain: named frames, the inverse relation, axis-angle rotati
 
 test('meshes, glTF/OBJ/STL assets, ellipsoids, capsules, cylinders and instance poses in 3D', async () => {
   await page.waitForFunction(() => window.reel.inspectView('spatial3d:/shapes3d')?.assetsLoaded === 3, null, { timeout: 20_000 });
-  await nextFrames(page);
+  await settle();
   const s = await inspect('spatial3d:/shapes3d');
   assert.deepEqual(s.objects, { mesh: 2, boxes: 1, ellipsoids: 1, capsules: 1, cylinders: 1, asset: 3 });
   // A box turned a quarter about Z by rotation_axis_angles.

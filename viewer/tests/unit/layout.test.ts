@@ -38,6 +38,8 @@ describe('2D spaces', () => {
     add('/photo/mask', ['Image:buffer'], img);
     add('/photo/kp', ['Points2D:positions'], { 'Points2D:positions': [[1, 1]] });
     add('/sketch/pts', ['Points2D:positions'], { 'Points2D:positions': [[1, 1]] });
+    add('/side/image', ['Image:buffer'], img);
+    add('/side/dets', ['Boxes2D:half_sizes'], { 'Boxes2D:half_sizes': [[1, 1]] });
     add('/net/nodes', ['GraphNodes:node_ids'], { 'GraphNodes:node_ids': ['a'] });
     add('/ctx', ['AnnotationContext:context'], { 'AnnotationContext:context': [{ class_id: 1, label: 'x', color: null }] });
     add('/any', ['speed'], { speed: [1.5] });
@@ -49,7 +51,9 @@ describe('2D spaces', () => {
     expect(space2d(s, '/cam/rgb/det')).toEqual({ kind: 'spatial2d', root: '/cam' });
     expect(space2d(s, '/photo/mask')).toEqual({ kind: 'image', root: '/photo' });
     expect(space2d(s, '/sketch/pts')).toBeNull();
-    expect(chooseViews(s).map((v) => v.id)).toEqual(['spatial3d:/', 'image:/photo', 'spatial2d:/cam', 'spatial2d:/sketch', 'graph:/net']);
+    // Beside exactly one image: drawn over it.
+    expect(space2d(s, '/side/dets')).toEqual({ kind: 'image', root: '/side/image' });
+    expect(chooseViews(s).map((v) => v.id)).toEqual(['spatial3d:/', 'image:/photo', 'image:/side/image', 'spatial2d:/cam', 'spatial2d:/sketch', 'graph:/net']);
   });
 
   it('marks entities whose archetypes no view draws, not contexts', () => {
