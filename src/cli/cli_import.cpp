@@ -66,6 +66,12 @@ Result<std::string> import_to_temporary(const std::string& path) {
 
 int run_import(const ImportCommandOptions& options) {
   if (options.inputs.empty()) return fail(Status::Invalid("import: give the files to import"));
+  // write_store writes .reel; until it writes Rerun's format too, an .rrd name would be a lie.
+  const std::string& out = options.output;
+  if (out.size() > 4 && out.compare(out.size() - 4, 4, ".rrd") == 0) {
+    return fail(Status::NotImplemented("import: writing .rrd is not available yet (" + out +
+                                       "): write a .reel file"));
+  }
   auto compression = format::parse_compression(options.compression);
   if (!compression.ok()) return fail(compression.status());
   import::ImportOptions io;

@@ -161,6 +161,7 @@ Mapper find_foxglove_mapper(std::string_view name) {
       {"foxglove.CameraCalibration", camera_calibration},
       {"foxglove.LocationFix", location_fix},
       {"foxglove.Log", log},
+      {"foxglove.SceneUpdate", map_scene_update, false},
   };
   for (const auto& e : kEntries) {
     if (name == e.name) return {e.map, e.frame};

@@ -86,6 +86,8 @@ Status map_pinhole(const arrow::ArrayPtr& k, const arrow::ArrayPtr& width,
 // visualization_msgs Marker and MarkerArray (marker_mappers.cpp).
 Status map_marker(const MapInput& in, std::vector<EntityRows>& out);
 Status map_marker_array(const MapInput& in, std::vector<EntityRows>& out);
+// foxglove.SceneUpdate (scene_update_mappers.cpp).
+Status map_scene_update(const MapInput& in, std::vector<EntityRows>& out);
 // Scalars of the numeric columns, one instance per column, with SeriesLines names (static).
 void add_scalars(const std::vector<std::pair<std::string, arrow::ArrayPtr>>& columns,
                  std::vector<EntityRows>& out);

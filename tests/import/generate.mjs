@@ -653,6 +653,7 @@ function pbNormalize(type, obj) {
     const one = (x) => {
       if (f.resolvedType instanceof protobuf.Type) {
         if (f.resolvedType.fullName === ".google.protobuf.Timestamp") return ns(x.sec, x.nsec);
+        if (f.resolvedType.fullName === ".google.protobuf.Duration") return ns(x.sec, x.nsec);
         return pbNormalize(f.resolvedType, x);
       }
       if (f.type === "bytes") return b64(x);
@@ -676,6 +677,7 @@ function pbInput(type, obj) {
     const one = (x) => {
       if (f.resolvedType instanceof protobuf.Type) {
         if (f.resolvedType.fullName === ".google.protobuf.Timestamp") return { seconds: x.sec, nanos: x.nsec };
+        if (f.resolvedType.fullName === ".google.protobuf.Duration") return { seconds: x.sec, nanos: x.nsec };
         return pbInput(f.resolvedType, x);
       }
       return x;
@@ -706,7 +708,22 @@ function protobufDataset() {
   const fds = descriptor.FileDescriptorSet.encode(set).finish();
   const channels = [];
   const messages = [];
-  for (const [name, make] of foxgloveValues()) {
+  // SceneUpdate (protobuf only): a cube and a sphere, a line strip, a text; then a deletion.
+  const pose = (x) => ({ position: { x, y: 1, z: 2 }, orientation: { x: 0, y: 0, z: 0.6, w: 0.8 } });
+  const color = { r: 0, g: 1, b: 0, a: 1 };
+  const scene = (i) => i < 2 ? {
+    deletions: [],
+    entities: [{
+      timestamp: { sec: 1700000700 + i, nsec: 5 }, frame_id: "map", id: "robot", lifetime: { sec: 0, nsec: 0 },
+      frame_locked: false, metadata: [], arrows: [], cylinders: [], triangles: [], models: [],
+      cubes: [{ pose: pose(i), size: { x: 1, y: 2, z: 3 }, color }],
+      spheres: [{ pose: pose(5), size: { x: 0.5, y: 0.5, z: 0.5 }, color }],
+      lines: [{ type: 0, pose: pose(0), thickness: 0.1, scale_invariant: false,
+                points: [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }], color, colors: [], indices: [] }],
+      texts: [{ pose: pose(2), billboard: true, font_size: 12, scale_invariant: false, color, text: "robot " + i }],
+    }],
+  } : { deletions: [{ timestamp: { sec: 1700000702, nsec: 0 }, type: 0, id: "robot" }], entities: [] };
+  for (const [name, make] of [...foxgloveValues(), ["SceneUpdate", scene]]) {
     const type = root.lookupType("foxglove." + name);
     const channel = channels.length;
     channels.push({ topic: "/pb/" + name, encoding: "protobuf",

@@ -132,6 +132,12 @@ TEST(ImportCliTest, CutFileImportsWithAWarning) {
   EXPECT_EQ(recordings(dir() + "/cut.reel").size(), 1u);
 }
 
+TEST(ImportCliTest, RrdOutputIsRefusedUntilWriteStoreWritesIt) {
+  Output r = run("import " + dir() + "/ros2_lz4.mcap -o " + dir() + "/out.rrd");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("writing .rrd is not available yet"), std::string::npos) << r.err;
+}
+
 TEST(ImportCliTest, NotImportableIsAnError) {
   Output r = run("import " + dir() + "/manifest.json -o " + dir() + "/never.reel");
   EXPECT_EQ(r.status, 1);

@@ -685,3 +685,54 @@ TEST(ImportMappingTest, DamagedMessagesNeverBreakTheImport) {
 }
 
 }  // namespace
+
+namespace {
+
+// foxglove.SceneUpdate: each SceneEntity its entity, primitives as shapes, lines moved by their
+// pose, a deletion a Clear.
+TEST(ImportMappingTest, FoxgloveSceneUpdatePrimitives) {
+  const json file = manifest_file("manifest.json", "foxglove_protobuf.mcap");
+  Imported got = import("foxglove_protobuf.mcap");
+  EXPECT_TRUE(got.report.warnings.empty()) << got.report.warnings[0];
+  auto updates = messages(file, "/pb/SceneUpdate");
+  const auto& rows = got.at("/pb/SceneUpdate/robot");
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    const json& e = updates[i]["value"]["entities"][0];
+    const Row& row = rows[i];
+    EXPECT_EQ(row.times.at("ros_time"), ns(e["timestamp"]));
+    EXPECT_EQ(text(row.cells.at(id(CoordinateFrame::descriptor_frame()))), "map");
+    const json& cube = e["cubes"][0];
+    EXPECT_EQ(floats(row.cells.at(id(Boxes3D::descriptor_half_sizes()))),
+              (std::vector<float>{float(cube["size"]["x"].get<double>() / 2),
+                                  float(cube["size"]["y"].get<double>() / 2),
+                                  float(cube["size"]["z"].get<double>() / 2)}));
+    EXPECT_EQ(floats(row.cells.at(id(Boxes3D::descriptor_centers()))),
+              (std::vector<float>{cube["pose"]["position"]["x"], cube["pose"]["position"]["y"],
+                                  cube["pose"]["position"]["z"]}));
+    EXPECT_EQ(row.cells.at(id(Boxes3D::descriptor_colors()))->values<uint32_t>()[0], 0x00FF00FFu);
+    EXPECT_EQ(floats(row.cells.at(id(Ellipsoids3D::descriptor_half_sizes()))),
+              (std::vector<float>{0.25f, 0.25f, 0.25f}));
+    // The strip: points turned by (0, 0, 0.6, 0.8) (cos 0.28, sin 0.96 about z), moved to the
+    // line's position.
+    const json& line = e["lines"][0];
+    const double x0 = line["pose"]["position"]["x"], y0 = line["pose"]["position"]["y"],
+                 z0 = line["pose"]["position"]["z"];
+    std::vector<float> expected;
+    for (const auto& p : line["points"]) {
+      const double x = p["x"], y = p["y"], z = p["z"];
+      expected.insert(expected.end(), {float(x0 + 0.28 * x - 0.96 * y),
+                                       float(y0 + 0.96 * x + 0.28 * y), float(z0 + z)});
+    }
+    const arrow::ArrayPtr& strips = row.cells.at(id(LineStrips3D::descriptor_strips()));
+    const std::vector<float> strip = floats(arrow::ListArray(strips).value_slice(0));
+    ASSERT_EQ(strip.size(), expected.size());
+    for (size_t k = 0; k < strip.size(); ++k) EXPECT_NEAR(strip[k], expected[k], 1e-6);
+    EXPECT_EQ(text(row.cells.at(id(Points3D::descriptor_labels()))), e["texts"][0]["text"]);
+  }
+  EXPECT_EQ(rows[2].cells.count(id(Boxes3D::descriptor_half_sizes())), 0u);
+  EXPECT_EQ(rows[2].cells.at(id(Clear::descriptor_is_recursive()))->length, 1);
+  EXPECT_EQ(rows[2].times.at("ros_time"), ns(updates[2]["value"]["deletions"][0]["timestamp"]));
+}
+
+}  // namespace
