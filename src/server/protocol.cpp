@@ -65,6 +65,10 @@ std::string store_info_json(const StoreInfo& info) {
                {"recording_id", info.recording_id}});
 }
 
+std::string backlog_json(const std::string& url, uint64_t chunks) {
+  return dump({{"type", "backlog"}, {"url", url}, {"chunks", chunks}});
+}
+
 std::string caught_up_json(uint64_t chunks) {
   return dump({{"type", "caught_up"}, {"chunks", chunks}});
 }

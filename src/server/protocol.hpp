@@ -36,6 +36,8 @@ Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame);
 std::string hello_json(const StoreInfo& info);
 std::string store_info_json(const StoreInfo& info);
 std::string caught_up_json(uint64_t chunks);
+// {"type": "backlog", "url": url, "chunks": n}: fetch the backlog over HTTP.
+std::string backlog_json(const std::string& url, uint64_t chunks);
 std::string chunks_removed_json(const std::vector<ChunkId>& ids);
 std::string query_done_json(uint32_t id, uint64_t chunks);
 std::string error_json(uint32_t id, std::string_view message);

@@ -30,6 +30,10 @@ void WsSession::start(http::request<http::string_body> request) {
 }
 
 void WsSession::on_accept(boost::system::error_code ec) {
+  // `/ws?backlog=http`: the viewer fetches its backlog over HTTP (several times the
+  // throughput of a browser's WebSocket).
+  const std::string_view target = request_.target();
+  const bool http_backlog = target.find("backlog=http") != std::string_view::npos;
   request_ = {};
   if (ec) {
     closed_ = true;
@@ -41,6 +45,13 @@ void WsSession::on_accept(boost::system::error_code ec) {
   sync_.attach(std::move(backlog));
   host_.log("viewer " + peer_ + " connected (" + std::to_string(backlog_size) + " chunks to send)");
   priority_.push_front(Text{hello_json(host_.store().info())});
+  if (http_backlog) {
+    std::vector<ChunkPtr> chunks = sync_.take_backlog();
+    const size_t n = chunks.size();
+    backlog_sent_ += n;
+    backlog_token_ = host_.offer_backlog(std::move(chunks));
+    priority_.push_back(Text{backlog_json("/api/backlog/" + backlog_token_, n)});
+  }
   read();
   pump();
 }
@@ -131,6 +142,7 @@ void WsSession::on_change(const StoreChange& change) {
 }
 
 void WsSession::forget_all() {
+  if (!backlog_token_.empty()) host_.drop_backlog(backlog_token_);
   priority_.clear();
   sync_.clear();
 }

@@ -185,14 +185,15 @@ export interface ChunkFrame {
 
 /**
  * Decodes a WebSocket binary frame (docs/viewer-protocol.md): kind byte, u32 LE request id,
- * then the Arrow IPC stream. The payload is copied once into its own buffer so that every
- * column is 8-byte aligned and apache-arrow views it without further copies.
+ * then the Arrow IPC stream. Unless it is 8-byte aligned already, the payload is copied once
+ * into its own buffer so that every column is aligned and apache-arrow views it in place.
  */
 export function decodeFrame(frame: ArrayBuffer | Uint8Array): ChunkFrame {
   const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
   if (bytes.byteLength < 5) throw new ChunkDecodeError(`binary frame of ${bytes.byteLength} bytes`);
   const kind = bytes[0];
   const requestId = new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, true);
-  const payload = bytes.slice(5);
+  // Viewed in place when already 8-byte aligned (the HTTP backlog's frames are), else copied.
+  const payload = (bytes.byteOffset + 5) % 8 === 0 ? bytes.subarray(5) : bytes.slice(5);
   return { kind, requestId, chunk: decodeChunk(payload) };
 }
