@@ -1,5 +1,6 @@
 // window.reel.status() on a recording served by `reel view`: what the page holds, checked
-// against what the server says it has (/api/info) and what the page received.
+// against what the server says it has (/api/info) and what the page received. Also: play at
+// the end restarts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,18 @@ test('caught_up is false until the backlog is in and drawn', async () => {
   const samples = await page.evaluate(() => window.__samples);
   assert.ok(samples.length > 0);
   for (const [caught, rows] of samples) if (caught) assert.equal(rows, info.rows);
+  await page.close();
+});
+
+test('play at the end of the timeline restarts from its beginning', async () => {
+  const page = await open();
+  // Following: the cursor is at the end (frame 59).
+  await page.waitForFunction(() => document.querySelector('.timeline').dataset.time === '59');
+  await page.click('.timeline-play');
+  await page.waitForFunction(() => document.querySelector('.timeline-play').dataset.playing === 'true');
+  const t = Number(await page.$eval('.timeline', (e) => e.dataset.time));
+  assert.ok(t < 30, `time ${t} after play at the end`);
+  await page.waitForFunction((t) => Number(document.querySelector('.timeline').dataset.time) > t, t, { timeout: 30_000 });
   await page.close();
 });
 
