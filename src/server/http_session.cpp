@@ -185,7 +185,7 @@ void HttpSession::send(http::response<Body>&& response) {
 
 // The backlog as a chunked response, encoded one frame at a time while the previous one is
 // on its way: kind-1 frames, each preceded by its length (u32 little-endian).
-void HttpSession::send_backlog(std::vector<ChunkPtr> chunks, unsigned version, bool keep_alive,
+void HttpSession::send_backlog(ViewerHost::Backlog backlog, unsigned version, bool keep_alive,
                                bool head) {
   struct State {
     std::vector<ChunkPtr> chunks;
@@ -195,9 +195,11 @@ void HttpSession::send_backlog(std::vector<ChunkPtr> chunks, unsigned version, b
     std::vector<uint8_t> frame;
     uint8_t length[4] = {};
     bool keep_alive = true;
+    bool compact_row_ids = false;
   };
   auto state = std::make_shared<State>();
-  state->chunks = std::move(chunks);
+  state->chunks = std::move(backlog.chunks);
+  state->compact_row_ids = backlog.compact_row_ids;
   state->keep_alive = keep_alive;
   state->header = http::response<http::empty_body>{http::status::ok, version};
   state->header.set(http::field::server, kServerName);
@@ -229,7 +231,7 @@ void HttpSession::send_backlog(std::vector<ChunkPtr> chunks, unsigned version, b
     }
     while (state->next < state->chunks.size()) {
       ChunkPtr chunk = std::move(state->chunks[state->next++]);
-      auto frame = encode_frame(FrameKind::kChunkAdded, 0, *chunk);
+      auto frame = encode_frame(FrameKind::kChunkAdded, 0, *chunk, state->compact_row_ids);
       if (!frame.ok()) {
         self->host_.log("backlog: cannot encode a chunk of " + chunk->entity_path().str() + ": " +
                         frame.status().message());
@@ -289,12 +291,12 @@ void HttpSession::handle(http::request<http::string_body>&& request) {
     return send(text(http::status::ok, "application/json", entities_json(host_.store())));
   }
   if (path->starts_with("/api/backlog/")) {
-    auto chunks = host_.take_backlog(path->substr(std::string_view("/api/backlog/").size()));
-    if (!chunks) {
+    auto backlog = host_.take_backlog(path->substr(std::string_view("/api/backlog/").size()));
+    if (!backlog) {
       return send(text(http::status::not_found, "application/json",
                        R"({"error": "no such backlog: each is fetched once"})"));
     }
-    return send_backlog(std::move(*chunks), version, keep_alive, head);
+    return send_backlog(std::move(*backlog), version, keep_alive, head);
   }
   if (*path == "/ws") {
     return send(text(http::status::upgrade_required, "text/plain; charset=utf-8",

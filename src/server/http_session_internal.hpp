@@ -28,7 +28,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   template <typename Body>
   void send(boost::beast::http::response<Body>&& response);
   // GET /api/backlog/TOKEN: the chunks a WebSocket viewer was told to fetch here.
-  void send_backlog(std::vector<ChunkPtr> chunks, unsigned version, bool keep_alive, bool head);
+  void send_backlog(ViewerHost::Backlog backlog, unsigned version, bool keep_alive, bool head);
 
   boost::beast::tcp_stream stream_;
   ViewerHost& host_;

@@ -23,7 +23,13 @@ inline constexpr size_t kFramePrefixBytes = 5;
 // The 5-byte prefix: kind, then the u32 little-endian request id.
 void frame_prefix(FrameKind kind, uint32_t request_id, uint8_t out[kFramePrefixBytes]);
 // A whole frame: prefix + the chunk's Arrow IPC stream.
-Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk);
+Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk,
+                                          bool compact_row_ids = false);
+// The chunk's Arrow IPC stream for a viewer. `compact_row_ids` (a viewer that asked for it,
+// docs/viewer-protocol.md): when the row ids are consecutive, the reel.row_id column is left
+// out and the schema metadata says `reel.row_ids_first` (the first id, 32 hex digits; row i
+// has inc + i).
+Result<std::vector<uint8_t>> encode_viewer_payload(const Chunk& chunk, bool compact_row_ids);
 struct DecodedFrame {
   FrameKind kind;
   uint32_t request_id;

@@ -78,19 +78,19 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
     return mirror_.backlog();
   }
   void detach() override { --viewers_; }
-  std::string offer_backlog(std::vector<ChunkPtr> chunks) override {
+  std::string offer_backlog(std::vector<ChunkPtr> chunks, bool compact_row_ids) override {
     static const char* kHex = "0123456789abcdef";
     std::string token;
     for (int i = 0; i < 32; ++i) token += kHex[random_() & 15];
-    backlogs_[token] = std::move(chunks);
+    backlogs_[token] = Backlog{std::move(chunks), compact_row_ids};
     return token;
   }
-  std::optional<std::vector<ChunkPtr>> take_backlog(const std::string& token) override {
+  std::optional<Backlog> take_backlog(const std::string& token) override {
     auto it = backlogs_.find(token);
     if (it == backlogs_.end()) return std::nullopt;
-    auto chunks = std::move(it->second);
+    Backlog backlog = std::move(it->second);
     backlogs_.erase(it);
-    return chunks;
+    return backlog;
   }
   void drop_backlog(const std::string& token) override { backlogs_.erase(token); }
 
@@ -136,7 +136,7 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
   std::vector<std::weak_ptr<WsSession>> sessions_;
   std::vector<std::weak_ptr<HttpSession>> http_sessions_;
   // Backlogs offered to viewers and not fetched yet (token -> chunks).
-  std::unordered_map<std::string, std::vector<ChunkPtr>> backlogs_;
+  std::unordered_map<std::string, Backlog> backlogs_;
   std::mt19937_64 random_{std::random_device{}()};
 };
 

@@ -157,19 +157,43 @@ export function decodeChunk(ipc: Uint8Array): Chunk {
       });
     }
   });
-  if (!rowIds) fail(entity, 'no reel.row_id column');
+  const first = meta.get('reel.row_ids_first');
+  if (!rowIds && !first) fail(entity, 'no reel.row_id column');
+  if (first !== undefined && !/^[0-9a-f]{32}$/.test(first)) fail(entity, `bad reel.row_ids_first "${first}"`);
+  // Consecutive row ids sent as the first one (docs/viewer-protocol.md): made into the
+  // 16-byte form only if something reads them (plots of sorted chunks never do).
+  let ids: Uint8Array | null = rowIds;
   return {
     id,
     entity,
     isStatic: times.size === 0,
     numRows,
-    rowIds,
+    get rowIds(): Uint8Array {
+      if (!ids) ids = consecutiveRowIds(first!, numRows);
+      return ids;
+    },
     rowIdsSorted: meta.get('reel.is_sorted') === 'true',
     times,
     components,
     byteLength: ipc.byteLength,
     buffer: ipc.buffer,
   };
+}
+
+/** Row ids first, first + 1, ... (inc + i, time_ns unchanged) as 16 big-endian bytes each. */
+export function consecutiveRowIds(firstHex: string, numRows: number): Uint8Array {
+  const out = new Uint8Array(numRows * 16);
+  const view = new DataView(out.buffer);
+  const words = [0, 8, 16, 24].map((k) => parseInt(firstHex.slice(k, k + 8), 16));
+  for (let i = 0; i < numRows; i++) {
+    const lo = words[3] + i;
+    const o = i * 16;
+    view.setUint32(o, words[0]);
+    view.setUint32(o + 4, words[1]);
+    view.setUint32(o + 8, (words[2] + Math.floor(lo / 4294967296)) >>> 0);
+    view.setUint32(o + 12, lo >>> 0);
+  }
+  return out;
 }
 
 export const enum FrameKind {
