@@ -101,6 +101,7 @@ export class App {
   private userVersion = 0;
   private drawnUserVersion = -1;
   private drawnTreeVersion = -1;
+  private drawnStoreVersion = -1;
   private statusKey = '';
   private statusState = '';
   private statusAt = 0;
@@ -202,6 +203,10 @@ export class App {
     });
     header.append(logo, this.title, this.statusEl, budget);
     this.viewsEl.className = 'views';
+    // Input in a view (zoom, pan, click) is drawn on the next frame even while data streams.
+    for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'keydown', 'dblclick']) {
+      this.viewsEl.addEventListener(type, () => this.userVersion++, { passive: true, capture: true });
+    }
     const middle = document.createElement('div');
     middle.className = 'middle';
     middle.append(this.tree.element, this.viewsEl);
@@ -267,7 +272,10 @@ export class App {
     // of the time: a fast logger's chunks must not wait behind redraws (they did: 9 s
     // behind an 80-frame logger of 918 small chunks, on software WebGL).
     // What the user does (scrub, play, choose, hide) is drawn on the next frame.
-    const urgent = this.userVersion !== this.drawnUserVersion || this.tree.version !== this.drawnTreeVersion;
+    // Only data arriving is paced; frames without new data update the views as always (they
+    // skip what did not change), so a view's own interaction (zoom, pan) is drawn at once.
+    const urgent =
+      this.userVersion !== this.drawnUserVersion || this.tree.version !== this.drawnTreeVersion || store.version === this.drawnStoreVersion;
     const minInterval = !this.caughtUp && this.connected ? 250 : Math.min(250, 2 * this.drawCost);
     if (!urgent && now - this.lastViewUpdate < minInterval) {
       this.updateStatus();
@@ -275,6 +283,7 @@ export class App {
     }
     this.lastViewUpdate = now;
     this.drawnUserVersion = this.userVersion;
+    this.drawnStoreVersion = store.version;
     this.drawnTreeVersion = this.tree.version;
     this.drewLastFrame = true;
     this.viewUpdates++;
