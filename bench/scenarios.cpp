@@ -17,6 +17,7 @@ const std::vector<Scenario>& scenarios() {
       {"gc", gc},
       {"import_mcap", import_mcap},
       {"duckdb", duckdb},
+      {"viewer_load", viewer_load},
       {"log_rows_py", log_rows_py},
       {"send_columns_py", send_columns_py},
 #if REEL_HAVE_SQL

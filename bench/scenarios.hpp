@@ -36,6 +36,8 @@ Result gc(const Context& ctx);
 Result import_mcap(const Context& ctx);
 // duckdb.cpp
 Result duckdb(const Context& ctx);
+// viewer.cpp
+Result viewer_load(const Context& ctx);
 // python.cpp
 Result log_rows_py(const Context& ctx);
 Result send_columns_py(const Context& ctx);

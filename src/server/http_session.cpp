@@ -2,11 +2,13 @@
 #include "server/http_session_internal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -181,6 +183,80 @@ void HttpSession::send(http::response<Body>&& response) {
                     });
 }
 
+// The backlog as a chunked response, encoded one frame at a time while the previous one is
+// on its way: kind-1 frames, each preceded by its length (u32 little-endian).
+void HttpSession::send_backlog(ViewerHost::Backlog backlog, unsigned version, bool keep_alive,
+                               bool head) {
+  struct State {
+    std::vector<ChunkPtr> chunks;
+    size_t next = 0;
+    http::response<http::empty_body> header;
+    http::response_serializer<http::empty_body> serializer{header};
+    std::vector<uint8_t> frame;
+    uint8_t length[4] = {};
+    bool keep_alive = true;
+    bool compact_row_ids = false;
+  };
+  auto state = std::make_shared<State>();
+  state->chunks = std::move(backlog.chunks);
+  state->compact_row_ids = backlog.compact_row_ids;
+  state->keep_alive = keep_alive;
+  state->header = http::response<http::empty_body>{http::status::ok, version};
+  state->header.set(http::field::server, kServerName);
+  state->header.set(http::field::content_type, "application/octet-stream");
+  state->header.set(http::field::cache_control, "no-store");
+  state->header.keep_alive(keep_alive);
+  if (head) {
+    state->header.content_length(0);
+    return send(std::move(state->header));
+  }
+  state->header.chunked(true);
+  response_ = state;
+  auto self = shared_from_this();
+  auto finish = [self, state](boost::system::error_code ec) {
+    self->response_.reset();
+    if (ec) return;
+    if (!state->keep_alive) {
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      return;
+    }
+    self->read();
+  };
+  // Writes the next frame, or the last chunk once all are sent.
+  auto step = std::make_shared<std::function<void(boost::system::error_code)>>();
+  *step = [self, state, step, finish](boost::system::error_code ec) {
+    if (ec) {
+      *step = nullptr;  // break the cycle
+      return finish(ec);
+    }
+    while (state->next < state->chunks.size()) {
+      ChunkPtr chunk = std::move(state->chunks[state->next++]);
+      auto frame = encode_frame(FrameKind::kChunkAdded, 0, *chunk, state->compact_row_ids);
+      if (!frame.ok()) {
+        self->host_.log("backlog: cannot encode a chunk of " + chunk->entity_path().str() + ": " +
+                        frame.status().message());
+        continue;
+      }
+      state->frame = std::move(*frame);
+      const uint32_t n = uint32_t(state->frame.size());
+      for (int k = 0; k < 4; ++k) state->length[k] = uint8_t(n >> (8 * k));
+      std::array<asio::const_buffer, 2> parts = {asio::buffer(state->length),
+                                                 asio::buffer(state->frame)};
+      asio::async_write(self->stream_, http::make_chunk(parts),
+                        [step](boost::system::error_code e, size_t) { (*step)(e); });
+      return;
+    }
+    state->frame = {};
+    asio::async_write(self->stream_, http::make_chunk_last(),
+                      [step, finish](boost::system::error_code e, size_t) {
+                        *step = nullptr;
+                        finish(e);
+                      });
+  };
+  http::async_write_header(self->stream_, state->serializer,
+                           [step](boost::system::error_code e, size_t) { (*step)(e); });
+}
+
 void HttpSession::handle(http::request<http::string_body>&& request) {
   const unsigned version = request.version();
   const bool keep_alive = request.keep_alive();
@@ -213,6 +289,14 @@ void HttpSession::handle(http::request<http::string_body>&& request) {
   }
   if (*path == "/api/entities") {
     return send(text(http::status::ok, "application/json", entities_json(host_.store())));
+  }
+  if (path->starts_with("/api/backlog/")) {
+    auto backlog = host_.take_backlog(path->substr(std::string_view("/api/backlog/").size()));
+    if (!backlog) {
+      return send(text(http::status::not_found, "application/json",
+                       R"({"error": "no such backlog: each is fetched once"})"));
+    }
+    return send_backlog(std::move(*backlog), version, keep_alive, head);
   }
   if (*path == "/ws") {
     return send(text(http::status::upgrade_required, "text/plain; charset=utf-8",

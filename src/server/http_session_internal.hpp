@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "server/server_internal.hpp"
 
@@ -26,6 +27,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void handle(boost::beast::http::request<boost::beast::http::string_body>&& request);
   template <typename Body>
   void send(boost::beast::http::response<Body>&& response);
+  // GET /api/backlog/TOKEN: the chunks a WebSocket viewer was told to fetch here.
+  void send_backlog(ViewerHost::Backlog backlog, unsigned version, bool keep_alive, bool head);
 
   boost::beast::tcp_stream stream_;
   ViewerHost& host_;

@@ -5,6 +5,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "reel/arrow/ipc.hpp"
+#include "reel/chunk/chunk_arrow.hpp"
 #include "reel/format/recording_file.hpp"
 
 namespace reel::server {
@@ -27,8 +29,31 @@ void frame_prefix(FrameKind kind, uint32_t request_id, uint8_t out[kFramePrefixB
   for (int i = 0; i < 4; ++i) out[1 + i] = uint8_t(request_id >> (8 * i));
 }
 
-Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk) {
-  REEL_ASSIGN_OR_RETURN(auto payload, format::encode_chunk_payload(chunk));
+Result<std::vector<uint8_t>> encode_viewer_payload(const Chunk& chunk, bool compact_row_ids) {
+  if (!compact_row_ids || chunk.empty() || !chunk.row_ids().is_consecutive()) {
+    return format::encode_chunk_payload(chunk);
+  }
+  REEL_ASSIGN_OR_RETURN(auto batch, chunk_to_record_batch(chunk));
+  auto schema = std::make_shared<arrow::Schema>(*batch.schema);
+  for (size_t i = 0; i < schema->fields.size(); ++i) {
+    const std::string* kind = arrow::find_metadata(schema->fields[i]->metadata, "reel.kind");
+    if (kind && *kind == "row_id") {
+      schema->fields.erase(schema->fields.begin() + std::ptrdiff_t(i));
+      batch.columns.erase(batch.columns.begin() + std::ptrdiff_t(i));
+      break;
+    }
+  }
+  schema->metadata.emplace_back("reel.row_ids_first", chunk.row_id(0).to_string());
+  batch.schema = std::move(schema);
+  std::vector<uint8_t> out;
+  out.reserve(size_t(chunk.heap_size_bytes()) + 1024);
+  REEL_RETURN_NOT_OK(arrow::ipc::write_stream(batch, out));
+  return out;
+}
+
+Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk,
+                                          bool compact_row_ids) {
+  REEL_ASSIGN_OR_RETURN(auto payload, encode_viewer_payload(chunk, compact_row_ids));
   std::vector<uint8_t> frame(kFramePrefixBytes);
   frame_prefix(kind, request_id, frame.data());
   frame.insert(frame.end(), payload.begin(), payload.end());
@@ -63,6 +88,10 @@ std::string store_info_json(const StoreInfo& info) {
   return dump({{"type", "store_info"},
                {"application_id", info.application_id},
                {"recording_id", info.recording_id}});
+}
+
+std::string backlog_json(const std::string& url, uint64_t chunks) {
+  return dump({{"type", "backlog"}, {"url", url}, {"chunks", chunks}});
 }
 
 std::string caught_up_json(uint64_t chunks) {

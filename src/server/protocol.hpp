@@ -23,7 +23,13 @@ inline constexpr size_t kFramePrefixBytes = 5;
 // The 5-byte prefix: kind, then the u32 little-endian request id.
 void frame_prefix(FrameKind kind, uint32_t request_id, uint8_t out[kFramePrefixBytes]);
 // A whole frame: prefix + the chunk's Arrow IPC stream.
-Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk);
+Result<std::vector<uint8_t>> encode_frame(FrameKind kind, uint32_t request_id, const Chunk& chunk,
+                                          bool compact_row_ids = false);
+// The chunk's Arrow IPC stream for a viewer. `compact_row_ids` (a viewer that asked for it,
+// docs/viewer-protocol.md): when the row ids are consecutive, the reel.row_id column is left
+// out and the schema metadata says `reel.row_ids_first` (the first id, 32 hex digits; row i
+// has inc + i).
+Result<std::vector<uint8_t>> encode_viewer_payload(const Chunk& chunk, bool compact_row_ids);
 struct DecodedFrame {
   FrameKind kind;
   uint32_t request_id;
@@ -36,6 +42,8 @@ Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame);
 std::string hello_json(const StoreInfo& info);
 std::string store_info_json(const StoreInfo& info);
 std::string caught_up_json(uint64_t chunks);
+// {"type": "backlog", "url": url, "chunks": n}: fetch the backlog over HTTP.
+std::string backlog_json(const std::string& url, uint64_t chunks);
 std::string chunks_removed_json(const std::vector<ChunkId>& ids);
 std::string query_done_json(uint32_t id, uint64_t chunks);
 std::string error_json(uint32_t id, std::string_view message);

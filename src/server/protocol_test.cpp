@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reel/arrow/ipc.hpp"
+#include "reel/format/recording_file.hpp"
 #include "reel/types/archetypes.hpp"
 #include "server/server.hpp"
 
@@ -45,6 +47,39 @@ TEST(ProtocolTest, FrameRoundTrip) {
   EXPECT_TRUE(decoded->chunk->content_equals(*chunk));
   EXPECT_FALSE(decode_frame(std::vector<uint8_t>{1, 0, 0}).ok());
   EXPECT_FALSE(decode_frame(std::vector<uint8_t>{9, 0, 0, 0, 0, 1, 2}).ok());
+}
+
+TEST(ProtocolTest, CompactRowIdsLeaveOutConsecutiveRowIds) {
+  ChunkBuilder cb("/plots/a");
+  for (int i = 0; i < 5; ++i) {
+    cb.add_row(RowId{7, 100 + uint64_t(i)}, {{Timeline::sequence("frame"), i}},
+               {{scalar(), arrow::make_primitive<double>({double(i)})}});
+  }
+  ChunkPtr chunk = cb.build().value();
+  ASSERT_TRUE(chunk->row_ids().is_consecutive());
+  auto payload = encode_viewer_payload(*chunk, true);
+  ASSERT_TRUE(payload.ok()) << payload.status().to_string();
+  auto batch = arrow::ipc::read_stream(*payload, nullptr);
+  ASSERT_TRUE(batch.ok()) << batch.status().to_string();
+  EXPECT_EQ(batch->schema->field_index("reel.row_id"), -1);
+  ASSERT_NE(batch->schema->metadata_value("reel.row_ids_first"), nullptr);
+  EXPECT_EQ(*batch->schema->metadata_value("reel.row_ids_first"), chunk->row_id(0).to_string());
+  EXPECT_EQ(batch->num_rows, 5);
+  EXPECT_EQ(batch->columns.size(), batch->schema->fields.size());
+  // Without the request, or with ids that are not consecutive: the full layout.
+  auto full = encode_viewer_payload(*chunk, false);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(*full, *format::encode_chunk_payload(*chunk));
+  ChunkBuilder b("/plots/a");
+  b.add_row(RowId{7, 9}, {{Timeline::sequence("frame"), 0}},
+            {{scalar(), arrow::make_primitive<double>({1.0})}});
+  b.add_row(RowId{7, 3}, {{Timeline::sequence("frame"), 1}},
+            {{scalar(), arrow::make_primitive<double>({2.0})}});
+  ChunkPtr unordered = b.build().value();
+  ASSERT_FALSE(unordered->row_ids().is_consecutive());
+  auto kept = encode_viewer_payload(*unordered, true);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, *format::encode_chunk_payload(*unordered));
 }
 
 TEST(ProtocolTest, ParsesQueries) {

@@ -9,6 +9,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,6 +68,15 @@ class ViewerHost {
       const std::shared_ptr<WsSession>& session) = 0;
   // The viewer's connection ended.
   virtual void detach() = 0;
+  // A viewer's backlog to fetch over HTTP (GET /api/backlog/TOKEN, docs/viewer-protocol.md):
+  // returns the token. take_backlog hands it out once; drop_backlog forgets it.
+  struct Backlog {
+    std::vector<ChunkPtr> chunks;
+    bool compact_row_ids = false;  // encode_viewer_payload's choice
+  };
+  virtual std::string offer_backlog(std::vector<ChunkPtr> chunks, bool compact_row_ids) = 0;
+  virtual std::optional<Backlog> take_backlog(const std::string& token) = 0;
+  virtual void drop_backlog(const std::string& token) = 0;
 
  protected:
   ~ViewerHost() = default;

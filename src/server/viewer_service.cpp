@@ -6,6 +6,8 @@
 // viewer. A new viewer's backlog is the mirror at the moment it attaches, and later changes
 // are queued for it after the backlog, so it receives every row exactly once.
 #include <boost/asio/post.hpp>
+#include <random>
+#include <unordered_map>
 
 #include "server/http_session_internal.hpp"
 #include "server/protocol.hpp"
@@ -76,6 +78,21 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
     return mirror_.backlog();
   }
   void detach() override { --viewers_; }
+  std::string offer_backlog(std::vector<ChunkPtr> chunks, bool compact_row_ids) override {
+    static const char* kHex = "0123456789abcdef";
+    std::string token;
+    for (int i = 0; i < 32; ++i) token += kHex[random_() & 15];
+    backlogs_[token] = Backlog{std::move(chunks), compact_row_ids};
+    return token;
+  }
+  std::optional<Backlog> take_backlog(const std::string& token) override {
+    auto it = backlogs_.find(token);
+    if (it == backlogs_.end()) return std::nullopt;
+    Backlog backlog = std::move(it->second);
+    backlogs_.erase(it);
+    return backlog;
+  }
+  void drop_backlog(const std::string& token) override { backlogs_.erase(token); }
 
  private:
   void accept() {
@@ -118,6 +135,9 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
   StoreMirror mirror_;
   std::vector<std::weak_ptr<WsSession>> sessions_;
   std::vector<std::weak_ptr<HttpSession>> http_sessions_;
+  // Backlogs offered to viewers and not fetched yet (token -> chunks).
+  std::unordered_map<std::string, Backlog> backlogs_;
+  std::mt19937_64 random_{std::random_device{}()};
 };
 
 }  // namespace

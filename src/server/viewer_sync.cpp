@@ -200,6 +200,15 @@ std::optional<Outgoing> ViewerSync::next() {
   return std::nullopt;
 }
 
+std::vector<ChunkPtr> ViewerSync::take_backlog() {
+  std::vector<ChunkPtr> out;
+  for (; backlog_pos_ < backlog_.size(); ++backlog_pos_) {
+    ChunkPtr c = backlog_[backlog_pos_].lock();
+    if (c && pending_.erase(c->id())) out.push_back(std::move(c));
+  }
+  return out;
+}
+
 void ViewerSync::clear() {
   backlog_.clear();
   backlog_pos_ = 0;

@@ -103,6 +103,10 @@ class ViewerSync {
   // chunk left the store before its turn are skipped.
   std::optional<Outgoing> next();
 
+  // What is left of the backlog, as chunks the viewer will get by other means (HTTP): from
+  // now on they count as sent, and next() goes on with caught_up.
+  std::vector<ChunkPtr> take_backlog();
+
   // Live changes queued (what max_queue bounds).
   size_t queued() const { return live_.size(); }
   // Forgets everything (the viewer is gone): nothing is owed any more.

@@ -122,6 +122,31 @@ TEST_F(ViewerSyncTest, PlainAdditionIsSentWholeAfterCaughtUp) {
   EXPECT_EQ(drain(viewer), Strings{});
 }
 
+TEST_F(ViewerSyncTest, BacklogTakenForHttpCountsAsSent) {
+  ChunkPtr a = chunk("a", "/e", 0, 3), x = chunk("x", "/x", 0, 2);
+  insert(a);
+  insert(x);
+  deliver({});
+  ViewerSync viewer(16);
+  viewer.attach(mirror_.backlog());
+  std::vector<ChunkPtr> taken = viewer.take_backlog();
+  std::vector<std::string> names;
+  for (const auto& c : taken) names.push_back(name_of(c->id()));
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (Strings{"a", "x"}));
+  // Nothing of the backlog travels on the WebSocket any more: caught_up comes next.
+  EXPECT_EQ(drain(viewer), Strings{"caught_up"});
+  EXPECT_TRUE(viewer.take_backlog().empty());
+  // The viewer holds a: compaction sends only the new rows, removal names what it holds.
+  ChunkPtr b = chunk("b", "/e", 3, 2);
+  insert(b);
+  deliver({&viewer});
+  EXPECT_EQ(drain(viewer), Strings{"chunk b"});
+  gc();
+  deliver({&viewer});
+  EXPECT_EQ(drain(viewer), Strings{"removed a b x"});
+}
+
 TEST_F(ViewerSyncTest, AppendingCompactionSendsOnlyTheNewRowsUnderTheIncomingId) {
   ViewerSync viewer(16);
   viewer.attach(mirror_.backlog());

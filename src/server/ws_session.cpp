@@ -30,6 +30,12 @@ void WsSession::start(http::request<http::string_body> request) {
 }
 
 void WsSession::on_accept(boost::system::error_code ec) {
+  // `/ws?backlog=http`: the viewer fetches its backlog over HTTP (several times the
+  // throughput of a browser's WebSocket).
+  const std::string_view target = request_.target();
+  const bool http_backlog = target.find("backlog=http") != std::string_view::npos;
+  // `row_ids=compact`: consecutive row ids travel as the first one (protocol.hpp).
+  compact_row_ids_ = target.find("row_ids=compact") != std::string_view::npos;
   request_ = {};
   if (ec) {
     closed_ = true;
@@ -41,6 +47,13 @@ void WsSession::on_accept(boost::system::error_code ec) {
   sync_.attach(std::move(backlog));
   host_.log("viewer " + peer_ + " connected (" + std::to_string(backlog_size) + " chunks to send)");
   priority_.push_front(Text{hello_json(host_.store().info())});
+  if (http_backlog) {
+    std::vector<ChunkPtr> chunks = sync_.take_backlog();
+    const size_t n = chunks.size();
+    backlog_sent_ += n;
+    backlog_token_ = host_.offer_backlog(std::move(chunks), compact_row_ids_);
+    priority_.push_back(Text{backlog_json("/api/backlog/" + backlog_token_, n)});
+  }
   read();
   pump();
 }
@@ -131,6 +144,7 @@ void WsSession::on_change(const StoreChange& change) {
 }
 
 void WsSession::forget_all() {
+  if (!backlog_token_.empty()) host_.drop_backlog(backlog_token_);
   priority_.clear();
   sync_.clear();
 }
@@ -176,7 +190,7 @@ void WsSession::pump() {
 }
 
 bool WsSession::write_chunk(FrameKind kind, uint32_t request_id, const Chunk& chunk) {
-  auto payload = format::encode_chunk_payload(chunk);
+  auto payload = encode_viewer_payload(chunk, compact_row_ids_);
   if (!payload.ok()) {
     host_.log("viewer " + peer_ + ": cannot encode a chunk of " + chunk.entity_path().str() + ": " +
               payload.status().message());

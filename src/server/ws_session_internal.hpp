@@ -76,6 +76,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   size_t query_frames_ = 0;
   ViewerSync sync_;
   uint64_t backlog_sent_ = 0;  // what caught_up counts
+  std::string backlog_token_;  // the backlog offered over HTTP, if any
+  bool compact_row_ids_ = false;
 
   // The frame being written.
   uint8_t prefix_[kFramePrefixBytes] = {};

@@ -157,19 +157,43 @@ export function decodeChunk(ipc: Uint8Array): Chunk {
       });
     }
   });
-  if (!rowIds) fail(entity, 'no reel.row_id column');
+  const first = meta.get('reel.row_ids_first');
+  if (!rowIds && !first) fail(entity, 'no reel.row_id column');
+  if (first !== undefined && !/^[0-9a-f]{32}$/.test(first)) fail(entity, `bad reel.row_ids_first "${first}"`);
+  // Consecutive row ids sent as the first one (docs/viewer-protocol.md): made into the
+  // 16-byte form only if something reads them (plots of sorted chunks never do).
+  let ids: Uint8Array | null = rowIds;
   return {
     id,
     entity,
     isStatic: times.size === 0,
     numRows,
-    rowIds,
+    get rowIds(): Uint8Array {
+      if (!ids) ids = consecutiveRowIds(first!, numRows);
+      return ids;
+    },
     rowIdsSorted: meta.get('reel.is_sorted') === 'true',
     times,
     components,
     byteLength: ipc.byteLength,
     buffer: ipc.buffer,
   };
+}
+
+/** Row ids first, first + 1, ... (inc + i, time_ns unchanged) as 16 big-endian bytes each. */
+export function consecutiveRowIds(firstHex: string, numRows: number): Uint8Array {
+  const out = new Uint8Array(numRows * 16);
+  const view = new DataView(out.buffer);
+  const words = [0, 8, 16, 24].map((k) => parseInt(firstHex.slice(k, k + 8), 16));
+  for (let i = 0; i < numRows; i++) {
+    const lo = words[3] + i;
+    const o = i * 16;
+    view.setUint32(o, words[0]);
+    view.setUint32(o + 4, words[1]);
+    view.setUint32(o + 8, (words[2] + Math.floor(lo / 4294967296)) >>> 0);
+    view.setUint32(o + 12, lo >>> 0);
+  }
+  return out;
 }
 
 export const enum FrameKind {
@@ -185,14 +209,15 @@ export interface ChunkFrame {
 
 /**
  * Decodes a WebSocket binary frame (docs/viewer-protocol.md): kind byte, u32 LE request id,
- * then the Arrow IPC stream. The payload is copied once into its own buffer so that every
- * column is 8-byte aligned and apache-arrow views it without further copies.
+ * then the Arrow IPC stream. Unless it is 8-byte aligned already, the payload is copied once
+ * into its own buffer so that every column is aligned and apache-arrow views it in place.
  */
 export function decodeFrame(frame: ArrayBuffer | Uint8Array): ChunkFrame {
   const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
   if (bytes.byteLength < 5) throw new ChunkDecodeError(`binary frame of ${bytes.byteLength} bytes`);
   const kind = bytes[0];
   const requestId = new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, true);
-  const payload = bytes.slice(5);
+  // Viewed in place when already 8-byte aligned (the HTTP backlog's frames are), else copied.
+  const payload = (bytes.byteOffset + 5) % 8 === 0 ? bytes.subarray(5) : bytes.slice(5);
   return { kind, requestId, chunk: decodeChunk(payload) };
 }

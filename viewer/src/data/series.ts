@@ -29,8 +29,8 @@ export function scalarInstances(store: ViewerStore, entity: string): number {
 }
 
 export class ScalarSeries {
-  x = new Float64Array(1024);
-  y = new Float64Array(1024);
+  x = new Float64Array(0);
+  y = new Float64Array(0);
   length = 0;
   private seen = new Set<string>();
   private lastTime: bigint | null = null;
@@ -44,10 +44,11 @@ export class ScalarSeries {
     readonly instance = 0,
   ) {}
 
-  private reserve(extra: number): void {
+  /** Room for `extra` more points: exactly that when `exact` (a known total), else doubling. */
+  private reserve(extra: number, exact = false): void {
     const need = this.length + extra;
     if (need <= this.x.length) return;
-    let cap = this.x.length;
+    let cap = exact ? need : Math.max(1024, this.x.length);
     while (cap < need) cap *= 2;
     const x = new Float64Array(cap);
     const y = new Float64Array(cap);
@@ -89,13 +90,22 @@ export class ScalarSeries {
         const prevMax = i === 0 ? this.lastTime : fresh[i - 1].times.get(this.timeline)!.max;
         return t.sorted && c.rowIdsSorted && (prevMax === null || t.min > prevMax) && !c.isStatic;
       });
+    // Memory is a headline figure: a series made in one go (a recording's backlog) gets
+    // exactly the room its rows need, a growing one doubles.
     if (appendable) {
+      this.reserve(fresh.reduce((n, c) => n + c.numRows, 0), this.length === 0);
       for (const c of fresh) this.appendChunk(c, 0, c.numRows, null);
     } else {
       this.reset();
-      for (const s of store.range(this.entity, kScalarComponent, this.timeline, -(2n ** 63n), 2n ** 63n - 1n)) {
-        this.appendChunk(s.chunk, s.start, s.end, s.rows ?? null);
+      const slices = store.range(this.entity, kScalarComponent, this.timeline, -(2n ** 63n), 2n ** 63n - 1n);
+      const total = slices.reduce((n, s) => n + (s.rows ? s.rows.length : s.end - s.start), 0);
+      // Fewer rows than before (the memory budget dropped some): give the room back.
+      if (this.x.length > 2 * total) {
+        this.x = new Float64Array(0);
+        this.y = new Float64Array(0);
       }
+      this.reserve(total, true);
+      for (const s of slices) this.appendChunk(s.chunk, s.start, s.end, s.rows ?? null);
       this.sortIfOverlapping();
     }
     for (const c of chunks) if (c.times.has(this.timeline)) this.seen.add(c.id);

@@ -29,6 +29,8 @@ interface PendingQuery {
 
 export class Connection {
   private ws: WebSocket | null = null;
+  /** Messages received while the backlog is being fetched, to handle after it. */
+  private held: (ArrayBuffer | string)[] | null = null;
   private retryMs = 250;
   private nextQueryId = 1;
   private pending = new Map<number, PendingQuery>();
@@ -52,7 +54,13 @@ export class Connection {
 
   connect(): void {
     this.closed = false;
-    const ws = new WebSocket(this.url);
+    // The backlog comes over HTTP (docs/viewer-protocol.md, "backlog"): a browser's
+    // WebSocket delivers some 25-50 MB/s here, fetch several times that.
+    const url = new URL(this.url, location.href);
+    if (!url.searchParams.has('backlog')) url.searchParams.set('backlog', 'http');
+    // Consecutive row ids travel as the first one (a third of a scalar chunk's bytes).
+    if (!url.searchParams.has('row_ids')) url.searchParams.set('row_ids', 'compact');
+    const ws = new WebSocket(url.toString());
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
@@ -62,6 +70,7 @@ export class Connection {
     ws.onmessage = (ev: MessageEvent) => this.onMessage(ev.data as ArrayBuffer | string);
     ws.onclose = (ev) => {
       this.ws = null;
+      this.held = null;
       for (const q of this.pending.values()) q.reject(new Error('connection closed'));
       this.pending.clear();
       this.handlers.onClose(ev.reason || `closed (${ev.code})`);
@@ -70,6 +79,68 @@ export class Connection {
         this.retryMs = Math.min(this.retryMs * 2, 5000);
       }
     };
+  }
+
+  /**
+   * Reads the backlog: kind-1 frames, each preceded by its u32 little-endian length, handled
+   * as they arrive; then the messages the WebSocket brought meanwhile.
+   */
+  private fetchBacklog(path: string): void {
+    const ws = this.ws;
+    this.held = [];
+    const base = new URL(this.url, location.href);
+    base.protocol = base.protocol === 'wss:' ? 'https:' : 'http:';
+    const read = async () => {
+      const resp = await fetch(new URL(path, base));
+      if (!resp.ok || !resp.body) throw new Error(`GET ${path}: ${resp.status}`);
+      const reader = resp.body.getReader();
+      let frame: Uint8Array | null = null;
+      let filled = 0;
+      const header = new Uint8Array(4);
+      let headerFilled = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let at = 0;
+        while (at < value.byteLength) {
+          if (!frame) {
+            const n = Math.min(4 - headerFilled, value.byteLength - at);
+            header.set(value.subarray(at, at + n), headerFilled);
+            headerFilled += n;
+            at += n;
+            if (headerFilled < 4) break;
+            headerFilled = 0;
+            // 3 bytes ahead so that the payload (after the 5-byte prefix) is 8-byte
+            // aligned: apache-arrow then views it in place, without another copy.
+            const len = new DataView(header.buffer).getUint32(0, true);
+            frame = new Uint8Array(new ArrayBuffer(len + 3), 3, len);
+            filled = 0;
+          }
+          const m = Math.min(frame.byteLength - filled, value.byteLength - at);
+          frame.set(value.subarray(at, at + m), filled);
+          filled += m;
+          at += m;
+          if (filled === frame.byteLength) {
+            this.onBinary(frame);
+            frame = null;
+          }
+        }
+      }
+      if (frame || headerFilled) throw new Error(`GET ${path}: truncated`);
+    };
+    read()
+      .then(() => {
+        if (this.ws !== ws) return;
+        const held = this.held ?? [];
+        this.held = null;
+        for (const m of held) this.onMessage(m);
+      })
+      .catch((e: Error) => {
+        if (this.ws !== ws) return;
+        this.handlers.onError(`backlog: ${e.message}`);
+        // Start afresh: the server sends everything again on a new connection.
+        ws?.close();
+      });
   }
 
   close(): void {
@@ -102,20 +173,33 @@ export class Connection {
   }
 
   private onMessage(data: ArrayBuffer | string): void {
-    if (typeof data !== 'string') {
-      this.framesReceived++;
-      this.bytesReceived += data.byteLength;
-      let frame;
-      try {
-        frame = decodeFrame(data);
-      } catch (e) {
-        this.handlers.onError(`undecodable chunk frame: ${(e as Error).message}`);
-        return;
-      }
-      if (frame.kind === FrameKind.ChunkAdded) this.handlers.onChunk(frame.chunk);
-      else if (frame.kind === FrameKind.QueryResult) this.pending.get(frame.requestId)?.chunks.push(frame.chunk);
+    // While the backlog is fetched, what comes after it on the WebSocket waits.
+    if (this.held) {
+      this.held.push(data);
       return;
     }
+    if (typeof data !== 'string') {
+      this.onBinary(data);
+      return;
+    }
+    this.onText(data);
+  }
+
+  private onBinary(data: ArrayBuffer | Uint8Array): void {
+    this.framesReceived++;
+    this.bytesReceived += data.byteLength;
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (e) {
+      this.handlers.onError(`undecodable chunk frame: ${(e as Error).message}`);
+      return;
+    }
+    if (frame.kind === FrameKind.ChunkAdded) this.handlers.onChunk(frame.chunk);
+    else if (frame.kind === FrameKind.QueryResult) this.pending.get(frame.requestId)?.chunks.push(frame.chunk);
+  }
+
+  private onText(data: string): void {
     let msg: Record<string, unknown>;
     try {
       msg = JSON.parse(data) as Record<string, unknown>;
@@ -126,6 +210,9 @@ export class Connection {
     switch (msg.type) {
       case 'hello':
         this.handlers.onHello(msg as unknown as Hello);
+        break;
+      case 'backlog':
+        this.fetchBacklog(String(msg.url));
         break;
       case 'store_info':
         this.handlers.onStoreInfo({ application_id: String(msg.application_id ?? ''), recording_id: String(msg.recording_id ?? '') });

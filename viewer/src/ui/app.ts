@@ -97,6 +97,11 @@ export class App {
   /** Milliseconds a view update costs (moving average), which spaces them out. */
   private drawCost = 0;
   private viewUpdates = 0;
+  /** Bumped by what the user does; such changes skip the pacing of redraws. */
+  private userVersion = 0;
+  private drawnUserVersion = -1;
+  private drawnTreeVersion = -1;
+  private drawnStoreVersion = -1;
   private statusKey = '';
   private statusState = '';
   private statusAt = 0;
@@ -116,15 +121,23 @@ export class App {
         this.state.timeline = name;
         this.clampTime();
         this.cursorVersion++;
+        this.userVersion++;
       },
       setTime: (t) => this.setTime(t),
       setPlaying: (on) => {
         this.state.playing = on;
-        if (on) this.state.follow = false;
+        this.userVersion++;
+        if (on) {
+          this.state.follow = false;
+          // Play at the end starts again from the beginning.
+          const info = this.state.timeline ? this.store.timelines.get(this.state.timeline) : null;
+          if (info && this.state.time >= info.max && info.max > info.min) this.setTime(info.min);
+        }
         this.playCarry = 0;
       },
       setFollow: (on) => {
         this.state.follow = on;
+        this.userVersion++;
         if (on) {
           this.state.playing = false;
           this.memory.following();
@@ -190,6 +203,10 @@ export class App {
     });
     header.append(logo, this.title, this.statusEl, budget);
     this.viewsEl.className = 'views';
+    // Input in a view (zoom, pan, click) is drawn on the next frame even while data streams.
+    for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'keydown', 'dblclick']) {
+      this.viewsEl.addEventListener(type, () => this.userVersion++, { passive: true, capture: true });
+    }
     const middle = document.createElement('div');
     middle.className = 'middle';
     middle.append(this.tree.element, this.viewsEl);
@@ -213,6 +230,7 @@ export class App {
 
   setTime(t: bigint): void {
     this.state.time = t;
+    this.userVersion++;
     this.clampTime();
     this.cursorVersion++;
     const info = this.state.timeline ? this.store.timelines.get(this.state.timeline) : null;
@@ -253,12 +271,20 @@ export class App {
     // each chunk would otherwise cost a full redraw of every view. Live, draw at most half
     // of the time: a fast logger's chunks must not wait behind redraws (they did: 9 s
     // behind an 80-frame logger of 918 small chunks, on software WebGL).
+    // What the user does (scrub, play, choose, hide) is drawn on the next frame.
+    // Only data arriving is paced; frames without new data update the views as always (they
+    // skip what did not change), so a view's own interaction (zoom, pan) is drawn at once.
+    const urgent =
+      this.userVersion !== this.drawnUserVersion || this.tree.version !== this.drawnTreeVersion || store.version === this.drawnStoreVersion;
     const minInterval = !this.caughtUp && this.connected ? 250 : Math.min(250, 2 * this.drawCost);
-    if (now - this.lastViewUpdate < minInterval) {
+    if (!urgent && now - this.lastViewUpdate < minInterval) {
       this.updateStatus();
       return;
     }
     this.lastViewUpdate = now;
+    this.drawnUserVersion = this.userVersion;
+    this.drawnStoreVersion = store.version;
+    this.drawnTreeVersion = this.tree.version;
     this.drewLastFrame = true;
     this.viewUpdates++;
     if (store.version !== this.layoutVersion) {
@@ -324,6 +350,7 @@ export class App {
     const step = BigInt(Math.floor(this.playCarry));
     if (step === 0n) return;
     this.playCarry -= Number(step);
+    this.userVersion++;
     const next = this.state.time + step;
     if (next >= max) {
       // At the end: keep following new data as it arrives.

@@ -1,5 +1,6 @@
 // window.reel.status() on a recording served by `reel view`: what the page holds, checked
-// against what the server says it has (/api/info) and what the page received.
+// against what the server says it has (/api/info) and what the page received. Also: play at
+// the end restarts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,30 @@ test('caught_up is false until the backlog is in and drawn', async () => {
   const samples = await page.evaluate(() => window.__samples);
   assert.ok(samples.length > 0);
   for (const [caught, rows] of samples) if (caught) assert.equal(rows, info.rows);
+  await page.close();
+});
+
+test('play at the end of the timeline restarts from its beginning', async () => {
+  const page = await open();
+  // Following: the cursor is at the end (frame 59).
+  await page.waitForFunction(() => document.querySelector('.timeline').dataset.time === '59');
+  // Every new value the cursor takes from the click on.
+  await page.evaluate(() => {
+    window.__times = [];
+    const el = document.querySelector('.timeline');
+    let last = el.dataset.time;
+    new MutationObserver(() => {
+      if (el.dataset.time !== last) window.__times.push(Number((last = el.dataset.time)));
+    }).observe(el, { attributes: true, attributeFilter: ['data-time'] });
+  });
+  await page.click('.timeline-play');
+  await page.waitForFunction(() => document.querySelector('.timeline-play').dataset.playing === 'true');
+  await page.waitForFunction(() => window.__times.length > 0);
+  // The first value shown is the beginning plus at most one frame's step (playback advances
+  // at 30 frames/s, by at most 0.25 s per animation frame).
+  const t = await page.evaluate(() => window.__times[0]);
+  assert.ok(t <= 7, `time ${t} first shown after play at the end`);
+  await page.waitForFunction((t) => Number(document.querySelector('.timeline').dataset.time) > t, t, { timeout: 30_000 });
   await page.close();
 });
 

@@ -1,0 +1,125 @@
+// viewer_load: the web viewer in headless Chromium on `reel view` of the 2.25M-scalar
+// recording and of a 100-row one, through viewer/bench/viewer_load.mjs (which starts the
+// servers and the browsers). Ingest cost is the difference of the two: Arrow payload MB/s,
+// ms from navigation to window.reel.status().caught_up, Chromium RSS.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "harness.hpp"
+#include "reel/format/recording_file.hpp"
+#include "reel/store_io/store_io.hpp"
+#include "scenarios.hpp"
+#include "workload.hpp"
+
+namespace reel_bench {
+
+namespace {
+
+// A file beside the running reel-bench, or found walking up from it (the source tree).
+std::string find_up(const std::string& relative) {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (auto dir = exe.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (std::filesystem::exists(dir / relative, ec)) return (dir / relative).string();
+    if (dir == dir.root_path()) break;
+  }
+  return {};
+}
+
+std::string write_recording(const Workload& w, const std::string& path, std::string* error) {
+  auto store = columns_store(w, w.values());
+  auto writer = reel::format::RecordingWriter::open(path);
+  if (!writer.ok()) {
+    *error = writer.status().to_string();
+    return {};
+  }
+  if (auto st = reel::write_store(*store, **writer); !st.ok()) *error = st.to_string();
+  if (auto st = (*writer)->finish(); !st.ok()) *error = st.to_string();
+  return path;
+}
+
+}  // namespace
+
+Result viewer_load(const Context& ctx) {
+  const Workload& w = ctx.workload;
+  Result r;
+  auto skip = [&](const std::string& why) {
+    r.figures["skipped"] = why;
+    std::fprintf(stderr, "viewer_load: skipped: %s\n", why.c_str());
+    return r;
+  };
+  const char* env_script = std::getenv("REEL_BENCH_VIEWER_SCRIPT");
+  const std::string script = env_script ? env_script : find_up("viewer/bench/viewer_load.mjs");
+  if (script.empty())
+    return skip("viewer/bench/viewer_load.mjs not found (REEL_BENCH_VIEWER_SCRIPT)");
+  const auto viewer_dir = std::filesystem::path(script).parent_path().parent_path();
+  if (!std::filesystem::exists(viewer_dir / "node_modules/playwright-core/package.json")) {
+    return skip("playwright-core is not installed in " + viewer_dir.string() +
+                " (build the viewer: its npm ci installs it)");
+  }
+  const char* chromium = std::getenv("REEL_CHROMIUM");
+  if (!std::filesystem::exists(chromium ? chromium : "/usr/bin/chromium")) {
+    return skip("no Chromium (apt-get install chromium, or set REEL_CHROMIUM)");
+  }
+  const char* env_reel = std::getenv("REEL_BENCH_REEL_BIN");
+  std::error_code ec;
+  const std::string reel_bin =
+      env_reel
+          ? env_reel
+          : (std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "reel").string();
+  if (!std::filesystem::exists(reel_bin))
+    return skip(reel_bin + " not found (REEL_BENCH_REEL_BIN)");
+
+  // REEL_BENCH_VIEWER_KEEP=DIR: the recordings are written there and kept (for profiling).
+  const char* keep = std::getenv("REEL_BENCH_VIEWER_KEEP");
+  const std::string dir = keep ? keep : ctx.tmp_dir;
+  std::string error;
+  const std::string big = write_recording(w, dir + "/viewer_big.reel", &error);
+  const Workload tiny{1, 1, 100};
+  const std::string small = write_recording(tiny, dir + "/viewer_small.reel", &error);
+  if (!error.empty()) {
+    r.error = error;
+    return r;
+  }
+  const int runs = ctx.scale < 0.5 ? 1 : 3;
+  auto [out, status] = run_command("node '" + script + "' " + std::to_string(runs) + " '" +
+                                   reel_bin + "' '" + big + "' '" + small + "'");
+  json d = json::parse(last_json_line(out), nullptr, false);
+  if (status != 0 || d.is_discarded() || !d.contains(big) || !d.contains(small)) {
+    r.error = "viewer_load.mjs failed (exit " + std::to_string(status) + "): " + out.substr(0, 800);
+    return r;
+  }
+  const json& b = d[big];
+  const json& s = d[small];
+  check(r, b["status"].value("rows", int64_t(0)) >= w.rows(), "viewer rows of the big recording");
+  check(r, s["status"].value("rows", int64_t(0)) >= tiny.rows(), "viewer rows of the small one");
+  const double ms = b.value("ms", 0.0), ms_small = s.value("ms", 0.0);
+  const double payload =
+      b["status"].value("payload_bytes", 0.0) - s["status"].value("payload_bytes", 0.0);
+  const double rss = b.value("rss_bytes", 0.0) - s.value("rss_bytes", 0.0);
+  r.figures["ms_to_caught_up"] = ms;
+  r.figures["ms_to_caught_up_100_rows"] = ms_small;
+  r.figures["ms_runs"] = b["ms_all"];
+  r.figures["ingest_ms"] = ms - ms_small;
+  r.figures["payload_bytes"] = payload;
+  r.figures["payload_MBps"] = ms > ms_small ? payload / ((ms - ms_small) / 1e3) / 1e6 : 0.0;
+  r.figures["raw_MBps"] =
+      ms > ms_small ? double(w.raw_bytes()) / ((ms - ms_small) / 1e3) / 1e6 : 0.0;
+  r.figures["chromium_rss_bytes_minus_100_rows"] = rss;
+  r.figures["chromium_rss_vs_raw"] = rss / double(w.raw_bytes());
+  r.figures["viewer_buffer_bytes"] = b["status"].value("buffer_bytes", 0.0);
+  r.figures["chunks"] = b["status"].value("chunks", 0);
+  r.figures["runs"] = runs;
+  // The Rerun web viewer on the same data as .rrd is not driven here yet.
+  r.baselines["rerun_web_viewer"] = "not measured: needs npm @rerun-io/web-viewer";
+  if (!keep) {
+    std::filesystem::remove(big);
+    std::filesystem::remove(small);
+  }
+  return r;
+}
+
+}  // namespace reel_bench
