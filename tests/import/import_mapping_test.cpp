@@ -139,8 +139,9 @@ void expect_times(const Row& row, const json& m, bool mcap) {
   if (m["value"].contains("header")) {
     EXPECT_EQ(row.times.at("ros_time"), ns(m["value"]["header"]["stamp"]));
     const std::string frame = m["value"]["header"]["frame_id"];
-    if (!frame.empty())
+    if (!frame.empty()) {
       EXPECT_EQ(text(row.cells.at(id(CoordinateFrame::descriptor_frame()))), frame);
+    }
   }
 }
 
