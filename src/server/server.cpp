@@ -223,6 +223,10 @@ std::string Server::ingest_address() const {
 
 const std::shared_ptr<ChunkStore>& Server::store() const { return impl_->store; }
 size_t Server::num_viewers() const { return impl_->viewer->num_viewers(); }
+uint64_t Server::ingest_decode_peak_bytes() const {
+  return impl_->ingest ? impl_->ingest->decode_budget().peak() : 0;
+}
+
 size_t Server::num_ingest_clients() const {
   return impl_->ingest ? impl_->ingest->num_clients() : 0;
 }
