@@ -162,7 +162,14 @@ void RecordingStream::set_time_timestamp_secs_since_epoch(std::string_view timel
   set_time(timeline, TimeType::kTimestamp, internal::seconds_to_nanos(seconds));
 }
 void RecordingStream::set_time(std::string_view timeline, TimeType type, TimeInt value) {
-  impl_->batcher.thread_state().time.set(timeline, type, value);
+  report(try_set_time(timeline, type, value));
+}
+Status RecordingStream::try_set_time(std::string_view timeline, TimeType type, TimeInt value) {
+  return impl_->batcher.thread_state().time.set(impl_->timelines, timeline, type, value);
+}
+Status RecordingStream::try_set_time_secs(std::string_view timeline, TimeType type,
+                                          double seconds) {
+  return try_set_time(timeline, type, internal::seconds_to_nanos(seconds));
 }
 
 void RecordingStream::disable_timeline(std::string_view timeline) {
@@ -233,6 +240,7 @@ Status RecordingStream::try_send_columns(std::string_view entity_path,
   };
   for (const auto& t : time_columns) {
     REEL_RETURN_NOT_OK(check(t.length(), "time column '" + t.name() + "'"));
+    REEL_RETURN_NOT_OK(s.timelines.claim(t.timeline()).with_context(where));
   }
   for (const auto& c : component_columns) {
     REEL_RETURN_NOT_OK(check(c.list.length(), "component '" + c.descriptor.identifier() + "'"));

@@ -113,6 +113,12 @@ class RecordingStream {
   void set_time_timestamp_nanos_since_epoch(std::string_view timeline, int64_t nanos);
   void set_time_timestamp_secs_since_epoch(std::string_view timeline, double seconds);
   void set_time(std::string_view timeline, TimeType type, TimeInt value);
+  // A timeline's type is fixed for the recording by its first use (set_time from any thread,
+  // send_columns, the automatic log_time timestamp and log_tick sequence): setting it with
+  // another type fails with a TypeError (set_time_* pass it to the error handler) and leaves
+  // the time context as it was, so nothing unreadable is logged.
+  Status try_set_time(std::string_view timeline, TimeType type, TimeInt value);
+  Status try_set_time_secs(std::string_view timeline, TimeType type, double seconds);
   void disable_timeline(std::string_view timeline);
   void reset_time();
 

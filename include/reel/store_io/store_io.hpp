@@ -24,12 +24,18 @@ struct LoadReport {
   uint64_t bytes = 0;
   StoreInfo info;
   std::vector<std::string> warnings;
+  // Chunks the store refused (a timeline whose type conflicts with the recording's, a
+  // component logged with two types): not loaded, each named in `warnings`. Not counted in
+  // `chunks` and `rows`.
+  uint64_t refused_chunks = 0;
 };
 
 // Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
 // live data), in stream order. Messages are decoded on `threads` worker threads (0: one per
 // core) while the caller's thread reads and inserts. Truncation is a warning in the report;
-// corruption is an error after the complete messages before it were loaded.
+// corruption is an error after the complete messages before it were loaded. A chunk the
+// store refuses for its types is left out with a warning naming it (and its byte offset);
+// everything else loads.
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
                                    size_t threads = 0);
 Result<LoadReport> load_file(const std::string& path, ChunkStore& store);
