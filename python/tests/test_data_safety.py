@@ -1,5 +1,6 @@
 """Issue 13 (data safety) from Python: lost data is never silent (rr.DataLossWarning, raised
-under rr.set_strict_mode(True)), and a timeline keeps one type per recording (TypeError)."""
+under rr.set_strict_mode(True)), a timeline keeps one type per recording (TypeError), and the
+embedded store takes a memory limit."""
 
 from __future__ import annotations
 
@@ -89,3 +90,28 @@ def test_timeline_type_is_fixed_per_recording():
     # Everything logged is readable: the recording loads and queries whole.
     table = rr.dataframe.from_memory(mem).view(index="t", contents="/**").select().read_all()
     assert table.num_rows == 2
+
+
+def test_memory_recording_takes_a_memory_limit():
+    rec = rr.RecordingStream("data_safety", log_time=False, log_tick=False)
+    mem = rec.memory_recording(memory_limit="2MB")
+    assert mem.memory_limit == 2_000_000
+    steps = np.arange(4096, dtype=np.int64)
+    values = steps.astype(np.float64)
+    for k in range(200):  # ~13 MB of scalars and times: far over the limit
+        rec.send_columns("big", [rr.TimeColumn("frame", sequence=steps + k * 4096)], rr.Scalars.columns(scalars=values))
+    rec.flush()
+    assert mem.memory_bytes <= 2_000_000
+    # The oldest data went, the newest stays.
+    table = rr.dataframe.from_memory(mem).view(index="frame", contents="/big").select().read_all()
+    frames = table.column("frame").to_pylist()
+    assert frames[-1] == 200 * 4096 - 1
+    assert 0 < len(frames) < 200 * 4096
+    # Given later with another limit, or unparsable: a clear error.
+    with pytest.raises(ValueError, match="exists already with memory limit 2000000 bytes"):
+        rec.memory_recording(memory_limit="1GB")
+    with pytest.raises(ValueError, match="bad memory size '2 parsecs'"):
+        rr.RecordingStream("data_safety").memory_recording(memory_limit="2 parsecs")
+    # The module function, on the global recording: same parsing as --memory-limit.
+    rr.init("data_safety_global")
+    assert rr.memory_recording(memory_limit="1.5GiB").memory_limit == int(1.5 * 2**30)

@@ -26,6 +26,16 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--memory-limit", o.memory_limit,
                   "Store budget, e.g. 2GB, 512MiB, 25%; oldest data is dropped beyond it "
                   "(default 25% of RAM; 0: no limit)");
+  cmd->add_option("--max-viewers", o.max_viewers,
+                  "WebSocket viewers at once; one more is refused with a message saying so")
+      ->capture_default_str();
+  cmd->add_option("--max-clients", o.max_ingest_clients,
+                  "SDK connections at once; when all are taken, the longest-idle one is closed "
+                  "to make room")
+      ->capture_default_str();
+  cmd->add_option("--ingest-stall-secs", o.ingest_stall_secs,
+                  "An SDK connection silent this long in the middle of a message is closed")
+      ->capture_default_str();
   cmd->add_option(
       "--web-root", o.web_root,
       "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
@@ -64,6 +74,9 @@ int run(const ServeOptions& o, bool view) {
   options.http_port = o.port;
   options.ingest_port = o.ingest_port;
   options.web_root = o.web_root.empty() ? server::default_web_root() : o.web_root;
+  options.max_viewers = o.max_viewers;
+  options.max_ingest_clients = o.max_ingest_clients;
+  options.ingest_stall_secs = o.ingest_stall_secs;
   auto started = server::Server::start(store, options);
   if (!started.ok()) return fail(started.status());
   auto& srv = **started;

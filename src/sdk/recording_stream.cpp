@@ -103,6 +103,20 @@ std::shared_ptr<ChunkStore> RecordingStream::memory_store() {
   return store;
 }
 
+Result<std::shared_ptr<ChunkStore>> RecordingStream::memory_store(const ChunkStoreConfig& config) {
+  if (auto store = impl_->sinks.memory_store()) {
+    if (store->config().memory_limit != config.memory_limit) {
+      return Status::Invalid("the embedded store exists already with memory limit " +
+                             std::to_string(store->config().memory_limit) +
+                             " bytes (0: none): give the limit on the first call");
+    }
+    return store;
+  }
+  auto store = std::make_shared<ChunkStore>(config);
+  impl_->sinks.set_memory_store(store);
+  return store;
+}
+
 void RecordingStream::set_sink(std::shared_ptr<Sink> sink) {
   // Everything cut so far goes to the old sinks first.
   report(try_flush_blocking());

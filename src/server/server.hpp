@@ -60,6 +60,9 @@ struct ServerOptions {
   // disconnected (it reconnects and gets the store afresh); queued query frames beyond
   // `max_query_frames` make further queries fail with an error.
   size_t max_viewer_queue = 1 << 16;
+  // WebSocket viewers at once (`reel serve --max-viewers`): one more is refused with HTTP 503
+  // and a message saying so (and a log line).
+  size_t max_viewers = 16;
   size_t max_query_frames = 1 << 16;
   // Log lines (connections, dropped clients). Called from any server thread, one call at a
   // time. Default: "reel: <line>" on stderr.

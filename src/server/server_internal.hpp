@@ -69,6 +69,8 @@ class ViewerHost {
       const std::shared_ptr<WsSession>& session) = 0;
   // The viewer's connection ended.
   virtual void detach() = 0;
+  // Viewers connected now (ServerOptions::max_viewers bounds it).
+  virtual size_t num_viewers() const = 0;
 
  protected:
   ~ViewerHost() = default;

@@ -87,6 +87,9 @@ class RecordingStream {
   // The embedded store: created (and attached as a sink) on first call, then shared. Data
   // still buffered because no sink was set goes into it.
   std::shared_ptr<ChunkStore> memory_store();
+  // The same, created with `config` (e.g. a memory_limit) on the first call. Invalid when the
+  // embedded store exists already with another memory limit.
+  Result<std::shared_ptr<ChunkStore>> memory_store(const ChunkStoreConfig& config);
   // Replaces every sink with `sink`. Buffered data goes to it first.
   void set_sink(std::shared_ptr<Sink> sink);
   // Adds a sink: from now on chunks go to every sink.
