@@ -1,6 +1,7 @@
 // `reel serve` / `reel view FILE...`: run the live server until SIGINT or SIGTERM.
 #include "cli/cli_serve.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include <csignal>
@@ -41,7 +42,20 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
       "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
 }
 
+// The long-running server's allocator settings (issue 13, item 9; measured in docs/server.md,
+// "Process memory"): a fixed mmap threshold, so that freed image-sized buffers go back to the
+// system instead of glibc raising its threshold and keeping them in the heap, and two arenas
+// instead of eight per core, so that memory freed by one client's thread is reused by the
+// others. This executable only: the library and the Python module leave malloc alone.
+void tune_malloc_for_serving() {
+#if defined(__GLIBC__) && !defined(REEL_SANITIZED)
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  ::mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
 int run(const ServeOptions& o, bool view) {
+  tune_malloc_for_serving();
   const uint64_t ram = server::physical_memory_bytes();
   uint64_t limit = ram / 4;
   if (!o.memory_limit.empty()) {

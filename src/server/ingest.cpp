@@ -10,6 +10,7 @@
 // by ingest_stall_secs (SO_RCVTIMEO). When all slots are taken, the longest-idle connection
 // is closed to make room. Every refusal is said to the client in a server notice.
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -176,6 +177,22 @@ namespace {
 
 int64_t steady_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
 
+// Memory the store freed (garbage collection) goes back to the system: without it glibc keeps
+// freed chunks in its arenas and a budgeted server's RSS drifts far above its budget (issue
+// 13, item 9; docs/server.md, "Process memory"). malloc_trim walks every arena, so it runs
+// at most every 250 ms, from whichever client thread saw the store free memory.
+void trim_after_gc() {
+#if defined(__GLIBC__) && !defined(REEL_SANITIZED)
+  static std::atomic<int64_t> last{0};
+  const int64_t now = steady_ticks();
+  int64_t seen = last.load();
+  const int64_t gap =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(250))
+          .count();
+  if (now - seen < gap || !last.compare_exchange_strong(seen, now)) return;
+  ::malloc_trim(0);
+#endif
+}
 
 // Waits (without a timeout) until the client sends a byte or closes: a quiet connection is
 // not an error. False when the connection ended or failed.
@@ -306,6 +323,12 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
         if (inserted.ok()) {
           ++chunks;
           rows += n;
+          for (const auto& e : *inserted) {
+            if (e.kind == ChunkStoreEventKind::kDeletion) {
+              trim_after_gc();
+              break;
+            }
+          }
           break;
         }
         const std::string why = "chunk of " + entity + " at byte " + std::to_string(m.offset) +
