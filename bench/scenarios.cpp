@@ -15,6 +15,7 @@ const std::vector<Scenario>& scenarios() {
       {"compact", compact},
       {"points3d", points3d},
       {"gc", gc},
+      {"serve_soak", serve_soak},
       {"duckdb", duckdb},
       {"log_rows_py", log_rows_py},
       {"send_columns_py", send_columns_py},

@@ -32,6 +32,8 @@ Result dataframe(const Context& ctx);
 Result dataframe_pushdown(const Context& ctx);
 // gc.cpp
 Result gc(const Context& ctx);
+// serve.cpp
+Result serve_soak(const Context& ctx);
 // duckdb.cpp
 Result duckdb(const Context& ctx);
 // python.cpp
