@@ -7,8 +7,9 @@
 // client (the handshake and frame headers of RFC 6455; the bench links no Boost).
 //
 // Knobs (for the measurements in docs/server.md, "Process memory"): $REEL_SOAK_LIMIT (the
-// --memory-limit, default 200MB), $REEL_SOAK_VIEWERS (0: no viewer), $REEL_SOAK_MODE ("mixed": images + scalars, the default;
-// "small": scalars only, many tiny chunks; "images": images only), $REEL_SOAK_CLIENTS (4).
+// --memory-limit, default 200MB), $REEL_SOAK_VIEWERS (0: no viewer), $REEL_SOAK_MODE ("mixed":
+// images + scalars, the default; "small": scalars only, many tiny chunks; "images": images only),
+// $REEL_SOAK_CLIENTS (4).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -91,7 +92,8 @@ uint64_t proc_kb(pid_t pid, const char* field) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(f, line)) {
-    if (line.rfind(field, 0) == 0) return std::strtoull(line.c_str() + std::strlen(field) + 1, nullptr, 10);
+    if (line.rfind(field, 0) == 0)
+      return std::strtoull(line.c_str() + std::strlen(field) + 1, nullptr, 10);
   }
   return 0;
 }
@@ -168,8 +170,8 @@ struct ServerProcess {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_addopen(&fa, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {cli,        "serve",      "--port", "0", "--ingest-port",
-                                     "0",        "--memory-limit", limit};
+    std::vector<std::string> args = {cli, "serve",          "--port", "0", "--ingest-port",
+                                     "0", "--memory-limit", limit};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -184,7 +186,8 @@ struct ServerProcess {
     std::string text;
     char buf[256];
     ssize_t n;
-    while (std::count(text.begin(), text.end(), '\n') < 2 && (n = ::read(out[0], buf, sizeof buf)) > 0) {
+    while (std::count(text.begin(), text.end(), '\n') < 2 &&
+           (n = ::read(out[0], buf, sizeof buf)) > 0) {
       text.append(buf, size_t(n));
     }
     ::close(out[0]);
@@ -271,9 +274,8 @@ Result serve_soak(const Context& ctx) {
         rec.set_time_sequence("frame", i);
         if (images) {
           std::memcpy(frame.data(), &i, sizeof i);  // every frame differs
-          rec.log(base + "/camera",
-                  reel::Image(reel::ImageBuffer(std::span<const uint8_t>(frame)),
-                              reel::ImageFormat{kWidth, kHeight}));
+          rec.log(base + "/camera", reel::Image(reel::ImageBuffer(std::span<const uint8_t>(frame)),
+                                                reel::ImageFormat{kWidth, kHeight}));
           ++rows;
         }
         if (scalars) {
@@ -324,7 +326,8 @@ Result serve_soak(const Context& ctx) {
     std::vector<std::string> names;
     if (images) names.push_back("/client" + std::to_string(c) + "/camera");
     if (scalars) {
-      for (int s = 0; s < 8; ++s) names.push_back("/client" + std::to_string(c) + "/scalar" + std::to_string(s));
+      for (int s = 0; s < 8; ++s)
+        names.push_back("/client" + std::to_string(c) + "/scalar" + std::to_string(s));
     }
     for (const auto& name : names) {
       ++entities_expected;

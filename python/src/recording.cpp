@@ -195,8 +195,10 @@ PyMemoryRecording memory_recording(RecordingStream& s, py::handle memory_limit) 
       if (!parsed.ok()) value_error("memory_recording(): " + parsed.status().message());
       config->memory_limit = *parsed;
     } else {
-      type_error("memory_recording(): memory_limit must be a str such as \"2GB\" or an int of "
-                 "bytes, got " + type_name(memory_limit));
+      type_error(
+          "memory_recording(): memory_limit must be a str such as \"2GB\" or an int of "
+          "bytes, got " +
+          type_name(memory_limit));
     }
   }
   auto store_for = [&]() -> std::shared_ptr<ChunkStore> {

@@ -428,13 +428,11 @@ int run_verify(const VerifyOptions& options) {
               for (const auto& tc : c.timelines()) {
                 auto [it, first] = timeline_types.try_emplace(tc.name(), tc.timeline().type());
                 if (!first && it->second != tc.timeline().type()) {
-                  problems.push_back("chunk " + c.id().to_string() + " at byte " +
-                                     std::to_string(m.offset) + " (" + c.entity_path().str() +
-                                     "): timeline " + tc.name() + " is " +
-                                     time_type_name(tc.timeline().type()) +
-                                     " where the recording has it as " +
-                                     time_type_name(it->second) +
-                                     "; readers leave this chunk out");
+                  problems.push_back(
+                      "chunk " + c.id().to_string() + " at byte " + std::to_string(m.offset) +
+                      " (" + c.entity_path().str() + "): timeline " + tc.name() + " is " +
+                      time_type_name(tc.timeline().type()) + " where the recording has it as " +
+                      time_type_name(it->second) + "; readers leave this chunk out");
                 }
               }
               for (int64_t i = 0; i < c.num_rows(); ++i) ids.push_back(c.row_id(i));

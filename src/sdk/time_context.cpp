@@ -21,10 +21,10 @@ Status StreamTimelines::claim(const Timeline& timeline) {
   std::lock_guard lock(mutex_);
   auto [it, inserted] = types_.try_emplace(timeline.name(), timeline.type());
   if (inserted || it->second == timeline.type()) return Status::OK();
-  return Status::TypeError("timeline '" + timeline.name() + "' is a " +
-                           time_type_name(it->second) + " timeline in this recording: it cannot "
-                           "also be set as a " + time_type_name(timeline.type()) +
-                           " (use another timeline name)");
+  return Status::TypeError("timeline '" + timeline.name() + "' is a " + time_type_name(it->second) +
+                           " timeline in this recording: it cannot "
+                           "also be set as a " +
+                           time_type_name(timeline.type()) + " (use another timeline name)");
 }
 
 const TimelineSet* StreamTimelines::intern(std::vector<Timeline> timelines) {

@@ -25,7 +25,8 @@ Status DecodeBudget::acquire(uint64_t bytes, std::chrono::milliseconds wait) {
   if (bytes > capacity_) {
     return Status::CapacityError("decoding it needs " + std::to_string(bytes) +
                                  " bytes, more than the server's decode budget of " +
-                                 std::to_string(capacity_) + " bytes (a quarter of --memory-limit)");
+                                 std::to_string(capacity_) +
+                                 " bytes (a quarter of --memory-limit)");
   }
   if (!freed_.wait_for(lock, wait, [&] { return in_use_ + bytes <= capacity_; })) {
     return Status::CapacityError("decoding it needs " + std::to_string(bytes) + " bytes and " +

@@ -20,8 +20,8 @@ TEST(DecodeBudgetTest, DefaultIsAQuarterOfTheMemoryLimit) {
 
 TEST(DecodeBudgetTest, MoreThanTheWholeBudgetIsRefusedAtOnce) {
   DecodeBudget budget(50'000'000);
-  Status st = budget.acquire(DecodeBudget::message_cost(529'000, 200ull << 20, true),
-                             milliseconds(60'000));
+  Status st =
+      budget.acquire(DecodeBudget::message_cost(529'000, 200ull << 20, true), milliseconds(60'000));
   ASSERT_EQ(st.code(), StatusCode::kCapacityError);
   EXPECT_EQ(st.message(),
             "decoding it needs 419959400 bytes, more than the server's decode budget of 50000000 "
@@ -41,9 +41,7 @@ TEST(DecodeBudgetTest, AMessageThatDoesNotFitWaitsForTheOthers) {
   other.join();
   EXPECT_EQ(budget.in_use(), 40u);
   EXPECT_EQ(budget.peak(), 70u);
-  {
-    DecodeReservation r(&budget, 0);
-  }
+  { DecodeReservation r(&budget, 0); }
   budget.release(40);
   EXPECT_EQ(budget.in_use(), 0u);
 }

@@ -91,10 +91,10 @@ void IngestService::start_client(tcp::socket socket) {
       send_notice(socket.native_handle(), {"busy", why + "; try again later", true});
       return;  // the socket closes
     }
-    const double idle_secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() -
-                                      std::chrono::steady_clock::duration(victim->idle_since.load()))
-            .count();
+    const double idle_secs = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now().time_since_epoch() -
+                                 std::chrono::steady_clock::duration(victim->idle_since.load()))
+                                 .count();
     victim->evicted.store(true);
     send_notice(victim->fd,
                 {"idle",
@@ -186,9 +186,9 @@ void trim_after_gc() {
   static std::atomic<int64_t> last{0};
   const int64_t now = steady_ticks();
   int64_t seen = last.load();
-  const int64_t gap =
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(250))
-          .count();
+  const int64_t gap = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::milliseconds(250))
+                          .count();
   if (now - seen < gap || !last.compare_exchange_strong(seen, now)) return;
   ::malloc_trim(0);
 #endif
@@ -276,10 +276,10 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
     auto next = reader->next_raw();
     if (!next.ok()) {
       if (next.status().message().find(timed_out) != std::string::npos) {
-        return drop("stalled", Status::IOError("stalled: no byte for " +
-                                               std::to_string(options_.ingest_stall_secs) +
-                                               " s in the middle of a message (" +
-                                               next.status().message() + ")"));
+        return drop(
+            "stalled",
+            Status::IOError("stalled: no byte for " + std::to_string(options_.ingest_stall_secs) +
+                            " s in the middle of a message (" + next.status().message() + ")"));
       }
       return drop("bad_stream", next.status());
     }
@@ -290,9 +290,8 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
       continue;
     }
     // Memory for decompressing and decoding comes out of the shared decode budget.
-    const uint64_t cost =
-        DecodeBudget::message_cost(raw.stored->size(), raw.payload_bytes,
-                                   raw.compression != format::Compression::kNone);
+    const uint64_t cost = DecodeBudget::message_cost(raw.stored->size(), raw.payload_bytes,
+                                                     raw.compression != format::Compression::kNone);
     Status reserved = budget_.acquire(cost, budget_wait);
     if (!reserved.ok()) {
       const std::string why = std::string(format::message_kind_name(raw.kind)) +

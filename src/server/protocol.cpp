@@ -88,8 +88,9 @@ std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
   const ChunkStoreStats stats = store.stats();
   json connections = json::array();
   for (const auto& v : extras.viewer_connections) {
-    connections.push_back(
-        {{"peer", v.peer}, {"queued_bytes", v.queued_bytes}, {"queued_messages", v.queued_messages}});
+    connections.push_back({{"peer", v.peer},
+                           {"queued_bytes", v.queued_bytes},
+                           {"queued_messages", v.queued_messages}});
   }
   return dump({{"application_id", info.application_id},
                {"recording_id", info.recording_id},

@@ -8,11 +8,11 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
-#include <cstdio>
-#include <cstdlib>
 
 namespace reel {
 
