@@ -16,6 +16,7 @@ const std::vector<Scenario>& scenarios() {
       {"points3d", points3d},
       {"gc", gc},
       {"import_mcap", import_mcap},
+      {"serve_soak", serve_soak},
       {"duckdb", duckdb},
       {"viewer_load", viewer_load},
       {"log_rows_py", log_rows_py},

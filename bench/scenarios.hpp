@@ -34,6 +34,8 @@ Result dataframe_pushdown(const Context& ctx);
 Result gc(const Context& ctx);
 // import.cpp
 Result import_mcap(const Context& ctx);
+// serve.cpp
+Result serve_soak(const Context& ctx);
 // duckdb.cpp
 Result duckdb(const Context& ctx);
 // viewer.cpp

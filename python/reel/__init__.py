@@ -180,12 +180,16 @@ def flush(recording: RecordingStream | None = None) -> None:
     _recording(recording).flush()
 
 
-def memory_recording(recording: RecordingStream | None = None) -> MemoryRecording:
+def memory_recording(recording: RecordingStream | None = None, *, memory_limit: str | int | None = None) -> MemoryRecording:
     """The recording's embedded store (created on first call): read it with
     rr.dataframe.from_memory(mem). It holds what is logged from then on, anything still
     buffered because no sink was set yet, and what was saved to files (rr.save) before it
-    existed. Data sent only to rr.stdout() or rr.connect() before the call is not in it."""
-    return _recording(recording).memory_recording()
+    existed. Data sent only to rr.stdout() or rr.connect() before the call is not in it.
+
+    memory_limit ("2GB", "512MiB", "25%", or bytes; the same as `reel serve --memory-limit`)
+    bounds the store: beyond it the oldest temporal data is dropped (static data never). Give
+    it on the first call."""
+    return _recording(recording).memory_recording(memory_limit)
 
 
 def disable_timeline(timeline: str, recording: RecordingStream | None = None) -> None:

@@ -361,32 +361,37 @@ PyObject* set_time(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyOb
     const std::string_view timeline(name, size_t(len));
     RecordingStream* stream = resolve_stream(self, kw.recording);
 
+    // A timeline keeps the type of its first use in the recording: another is a TypeError.
+    Status st;
     if (kw.sequence && kw.sequence != Py_None) {
-      stream->set_time_sequence(timeline, int64_of(kw.sequence, "sequence"));
+      st = stream->try_set_time(timeline, TimeType::kSequence, int64_of(kw.sequence, "sequence"));
     } else if (kw.duration && kw.duration != Py_None) {
       PyObject* d = kw.duration;
       if (PyFloat_Check(d)) {
-        stream->set_time_duration_secs(timeline, checked_seconds(d, "duration"));
+        st = stream->try_set_time_secs(timeline, TimeType::kDuration,
+                                       checked_seconds(d, "duration"));
       } else if (PyLong_Check(d) && !PyBool_Check(d)) {
         TimeInt s = int64_of(d, "duration");
         if (std::abs(double(s)) >= kMaxSeconds)
           raise(PyExc_OverflowError, "set_time: duration out of range");
-        stream->set_time_duration_nanos(timeline, s * 1'000'000'000);
+        st = stream->try_set_time(timeline, TimeType::kDuration, s * 1'000'000'000);
       } else {
         auto ns = py::module_::import("reel._time").attr("duration_ns")(py::handle(d));
-        stream->set_time_duration_nanos(timeline, ns.cast<int64_t>());
+        st = stream->try_set_time(timeline, TimeType::kDuration, ns.cast<int64_t>());
       }
     } else {
       PyObject* t = kw.timestamp;
       if (PyLong_Check(t) && !PyBool_Check(t)) {
-        stream->set_time_timestamp_nanos_since_epoch(timeline, int64_of(t, "timestamp"));
+        st = stream->try_set_time(timeline, TimeType::kTimestamp, int64_of(t, "timestamp"));
       } else if (PyFloat_Check(t)) {
-        stream->set_time_timestamp_secs_since_epoch(timeline, checked_seconds(t, "timestamp"));
+        st = stream->try_set_time_secs(timeline, TimeType::kTimestamp,
+                                       checked_seconds(t, "timestamp"));
       } else {
         auto ns = py::module_::import("reel._time").attr("timestamp_ns")(py::handle(t));
-        stream->set_time_timestamp_nanos_since_epoch(timeline, ns.cast<int64_t>());
+        st = stream->try_set_time(timeline, TimeType::kTimestamp, ns.cast<int64_t>());
       }
     }
+    if (!st.ok()) type_error("set_time: " + st.message());
     Py_RETURN_NONE;
   });
 }

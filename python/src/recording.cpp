@@ -9,6 +9,7 @@
 #include "archetypes.hpp"
 #include "reel/chunk/entity_path.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/store/config.hpp"
 
 namespace reel::py_bindings {
 
@@ -180,7 +181,42 @@ TimeColumn make_time_column(py::handle timeline, py::handle sequence, py::handle
 // duplicate: with the GIL held (no Python thread can log) everything logged so far is flushed
 // to the files and the store is attached; then the files are read up to the sizes they had
 // at that moment (later chunks reach the store directly).
-PyMemoryRecording memory_recording(RecordingStream& s) {
+PyMemoryRecording memory_recording(RecordingStream& s, py::handle memory_limit) {
+  // memory_limit: "2GB", "512MiB", "25%", 0 / "none" (as `reel serve --memory-limit`), or bytes.
+  std::optional<ChunkStoreConfig> config;
+  if (!memory_limit.is_none()) {
+    config = ChunkStoreConfig::from_env();
+    if (PyLong_Check(memory_limit.ptr()) && !PyBool_Check(memory_limit.ptr())) {
+      const long long v = memory_limit.cast<long long>();
+      if (v < 0) value_error("memory_recording(): memory_limit must not be negative");
+      config->memory_limit = uint64_t(v);
+    } else if (PyUnicode_Check(memory_limit.ptr())) {
+      auto parsed = parse_memory_size(memory_limit.cast<std::string>(), physical_memory_bytes());
+      if (!parsed.ok()) value_error("memory_recording(): " + parsed.status().message());
+      config->memory_limit = *parsed;
+    } else {
+      type_error(
+          "memory_recording(): memory_limit must be a str such as \"2GB\" or an int of "
+          "bytes, got " +
+          type_name(memory_limit));
+    }
+  }
+  auto store_for = [&]() -> std::shared_ptr<ChunkStore> {
+    std::shared_ptr<ChunkStore> store;
+    Status error;
+    {
+      py::gil_scoped_release release;  // attaching hands it what was buffered
+      if (!config) {
+        store = s.memory_store();
+      } else if (auto r = s.memory_store(*config); r.ok()) {
+        store = *r;
+      } else {
+        error = r.status();
+      }
+    }
+    if (!error.ok()) value_error("memory_recording(): " + error.message());
+    return store;
+  };
   bool first = false;
   std::vector<std::string> files;
   {
@@ -191,18 +227,15 @@ PyMemoryRecording memory_recording(RecordingStream& s) {
     files = std::move(e.files);
     e.files.clear();
   }
-  if (!first || files.empty()) {
-    py::gil_scoped_release release;
-    return PyMemoryRecording{s.memory_store()};
-  }
-  check(s.try_flush_blocking());
+  if (!first || files.empty()) return PyMemoryRecording{store_for()};
+  check_flush(s.try_flush_blocking());
   std::vector<uint64_t> sizes;
   for (const auto& f : files) {
     std::error_code ec;
     sizes.push_back(std::filesystem::file_size(f, ec));
     if (ec) sizes.back() = 0;
   }
-  std::shared_ptr<ChunkStore> store = s.memory_store();
+  std::shared_ptr<ChunkStore> store = store_for();
   Status st;
   {
     py::gil_scoped_release release;
@@ -356,6 +389,10 @@ void register_recording(py::module_& m) {
                              [](const PyMemoryRecording& r) { return r.store->num_chunks(); })
       .def_property_readonly("num_rows",
                              [](const PyMemoryRecording& r) { return r.store->stats().num_rows; })
+      .def_property_readonly("memory_bytes",
+                             [](const PyMemoryRecording& r) { return r.store->memory_bytes(); })
+      .def_property_readonly(
+          "memory_limit", [](const PyMemoryRecording& r) { return r.store->config().memory_limit; })
       .def("__repr__", [](const PyMemoryRecording& r) {
         return "MemoryRecording(" + r.store->info().application_id + ", " +
                std::to_string(r.store->num_chunks()) + " chunks)";
@@ -422,10 +459,11 @@ void register_recording(py::module_& m) {
             check(st);
           },
           "Streams the recording to standard output (`python log.py | reel compact > out.reel`).")
-      .def("memory_recording", &memory_recording,
+      .def("memory_recording", &memory_recording, py::arg("memory_limit") = py::none(),
            "The embedded store: everything logged from now on, anything still buffered for want of "
-           "a sink, and "
-           "what was saved to files before it existed.")
+           "a sink, and what was saved to files before it existed. memory_limit (\"2GB\", "
+           "\"512MiB\", \"25%\", bytes; on the first call) bounds it: the oldest temporal data "
+           "is dropped beyond it, as `reel serve --memory-limit` does.")
       .def(
           "flush",
           [](RecordingStream& s) {

@@ -396,6 +396,8 @@ int run_verify(const VerifyOptions& options) {
     uint32_t stream = 0;
     uint64_t stream_base = 0;
     uint64_t stream_chunks = 0;
+    // A timeline has one type per recording: a chunk that disagrees is left out by readers.
+    std::map<std::string, TimeType> timeline_types;
     auto check_footer = [&] {
       if (!has_footer) return;
       const std::string which = stream == 0
@@ -424,6 +426,7 @@ int run_verify(const VerifyOptions& options) {
             stream = m.stream;
             stream_base = m.offset - format::kFileHeaderBytes;
             stream_chunks = 0;
+            timeline_types.clear();
             chunk_at.clear();
             footer = {};
             has_footer = false;
@@ -443,6 +446,16 @@ int run_verify(const VerifyOptions& options) {
               if (!chunk_ids.insert(c.id()).second) {
                 problems.push_back("chunk id " + c.id().to_string() + " appears twice (byte " +
                                    std::to_string(m.offset) + ")");
+              }
+              for (const auto& tc : c.timelines()) {
+                auto [it, first] = timeline_types.try_emplace(tc.name(), tc.timeline().type());
+                if (!first && it->second != tc.timeline().type()) {
+                  problems.push_back(
+                      "chunk " + c.id().to_string() + " at byte " + std::to_string(m.offset) +
+                      " (" + c.entity_path().str() + "): timeline " + tc.name() + " is " +
+                      time_type_name(tc.timeline().type()) + " where the recording has it as " +
+                      time_type_name(it->second) + "; readers leave this chunk out");
+                }
               }
               for (int64_t i = 0; i < c.num_rows(); ++i) ids.push_back(c.row_id(i));
               chunk_at[m.offset - stream_base] = {c.entity_path().str(), c.num_rows()};

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -33,6 +34,16 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--memory-limit", o.memory_limit,
                   "Store budget, e.g. 2GB, 512MiB, 25%; oldest data is dropped beyond it "
                   "(default 25% of RAM; 0: no limit)");
+  cmd->add_option("--max-viewers", o.max_viewers,
+                  "WebSocket viewers at once; one more is refused with a message saying so")
+      ->capture_default_str();
+  cmd->add_option("--max-clients", o.max_ingest_clients,
+                  "SDK connections at once; when all are taken, the longest-idle one is closed "
+                  "to make room")
+      ->capture_default_str();
+  cmd->add_option("--ingest-stall-secs", o.ingest_stall_secs,
+                  "An SDK connection silent this long in the middle of a message is closed")
+      ->capture_default_str();
   cmd->add_option(
       "--web-root", o.web_root,
       "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
@@ -57,7 +68,20 @@ bool port_taken(const std::string& address, uint16_t port) {
   return taken;
 }
 
+// The long-running server's allocator settings (issue 13, item 9; measured in docs/server.md,
+// "Process memory"): a fixed mmap threshold, so that freed image-sized buffers go back to the
+// system instead of glibc raising its threshold and keeping them in the heap, and two arenas
+// instead of eight per core, so that memory freed by one client's thread is reused by the
+// others. This executable only: the library and the Python module leave malloc alone.
+void tune_malloc_for_serving() {
+#if defined(__GLIBC__) && !defined(REEL_SANITIZED)
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  ::mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
 int run(ServeOptions o, bool view, bool ingest_port_given) {
+  tune_malloc_for_serving();
   const uint64_t ram = server::physical_memory_bytes();
   uint64_t limit = ram / 4;
   if (!o.memory_limit.empty()) {
@@ -97,6 +121,9 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
   options.http_port = o.port;
   options.ingest_port = o.ingest_port;
   options.web_root = o.web_root.empty() ? server::default_web_root() : o.web_root;
+  options.max_viewers = o.max_viewers;
+  options.max_ingest_clients = o.max_ingest_clients;
+  options.ingest_stall_secs = o.ingest_stall_secs;
   auto started = server::Server::start(store, options);
   if (!started.ok()) return fail(started.status());
   auto& srv = **started;

@@ -16,6 +16,9 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";
   std::string memory_limit;  // empty: 25% of RAM
   std::string web_root;      // empty: $REEL_VIEWER_DIR, else the build's viewer-dist
+  size_t max_viewers = 16;
+  size_t max_ingest_clients = 256;
+  double ingest_stall_secs = 30;
 };
 
 // Adds `serve` and `view` to `app`; run_serve_commands runs whichever was parsed (returns -1

@@ -239,6 +239,43 @@ TEST_F(CliTest, ConcatenatedRecordingsAreVerifiedAndListedNotIgnored) {
   EXPECT_NE(q.out.find("other_app"), std::string::npos) << q.out;
 }
 
+TEST_F(CliTest, TimelineTypeConflictIsReportedAndTheRestLoads) {
+  // Issue 13, item 5: "frame" as a sequence in one chunk and a duration in another (an older
+  // SDK could write that): verify reports the chunk; query loads the rest and names it.
+  auto chunk = [](const char* entity, Timeline t, double v) {
+    ChunkBuilder b(EntityPath::parse(entity).value());
+    b.add_row(RowId::create(), {{t, 1}},
+              {{Scalars::descriptor_scalars(), arrow::make_primitive<double>({v})}});
+    return b.build().value();
+  };
+  ChunkPtr seq = chunk("/a", Timeline::sequence("frame"), 1.0);
+  ChunkPtr dur = chunk("/b", Timeline::duration("frame"), 2.0);
+  uint64_t dur_at = 0;
+  {
+    auto w = format::RecordingWriter::open(path("mixed.reel"));
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->write_store_info({"mixed", "rec", 0}).ok());
+    ASSERT_TRUE((*w)->write_chunk(*seq).ok());
+    dur_at = (*w)->bytes_written();
+    ASSERT_TRUE((*w)->write_chunk(*dur).ok());
+    ASSERT_TRUE((*w)->finish().ok());
+  }
+  auto v = sh(kReel + " verify " + path("mixed.reel") + " 2>&1");
+  EXPECT_EQ(v.status, 1) << v.out;
+  EXPECT_NE(v.out.find("chunk " + dur->id().to_string() + " at byte " + std::to_string(dur_at) +
+                       " (/b): timeline frame is duration where the recording has it as "
+                       "sequence; readers leave this chunk out"),
+            std::string::npos)
+      << v.out;
+  auto q = sh(kReel + " query " + path("mixed.reel") + " --index frame 2>&1");
+  EXPECT_EQ(q.status, 0) << q.out;
+  EXPECT_NE(q.out.find("chunk at byte " + std::to_string(dur_at) + " not loaded: chunk " +
+                       dur->id().to_string() + " of entity /b, timeline frame: duration time"),
+            std::string::npos)
+      << q.out;
+  EXPECT_NE(q.out.find("/a:Scalars:scalars"), std::string::npos) << q.out;
+}
+
 TEST_F(CliTest, VerifyPassesGoodFilesAndFailsBadOnes) {
   auto ok = sh(kReel + " verify " + input_);
   EXPECT_EQ(ok.status, 0) << ok.out;

@@ -57,8 +57,9 @@ Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
   auto where = [&] { return "message at byte " + std::to_string(offset) + ": "; };
   if (kind == kServerNoticeKind) {
     // Only a server sends it, to an SDK (reel/format/server_notice.hpp).
-    return Status::Corrupt(where() + "a server notice (message kind 5), which only a reel server "
-                                     "sends to an SDK: never valid in a recording");
+    return Status::Corrupt(where() +
+                           "a server notice (message kind 5), which only a reel server "
+                           "sends to an SDK: never valid in a recording");
   }
   if (kind < 1 || kind > 4) {
     return Status::Corrupt(where() + "unknown message kind " + std::to_string(kind) +

@@ -66,8 +66,8 @@ Result<std::optional<ServerNotice>> ServerNoticeDecoder::next() {
     return Status::Corrupt(where + ": checksum mismatch");
   }
   auto j = nlohmann::json::parse(body, body + payload, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("code") || !j["code"].is_string() ||
-      !j.contains("message") || !j["message"].is_string()) {
+  if (!j.is_object() || !j.contains("code") || !j["code"].is_string() || !j.contains("message") ||
+      !j["message"].is_string()) {
     return Status::Corrupt(where + ": not a notice object");
   }
   ServerNotice n;

@@ -103,6 +103,20 @@ std::shared_ptr<ChunkStore> RecordingStream::memory_store() {
   return store;
 }
 
+Result<std::shared_ptr<ChunkStore>> RecordingStream::memory_store(const ChunkStoreConfig& config) {
+  if (auto store = impl_->sinks.memory_store()) {
+    if (store->config().memory_limit != config.memory_limit) {
+      return Status::Invalid("the embedded store exists already with memory limit " +
+                             std::to_string(store->config().memory_limit) +
+                             " bytes (0: none): give the limit on the first call");
+    }
+    return store;
+  }
+  auto store = std::make_shared<ChunkStore>(config);
+  impl_->sinks.set_memory_store(store);
+  return store;
+}
+
 void RecordingStream::set_sink(std::shared_ptr<Sink> sink) {
   // Everything cut so far goes to the old sinks first.
   report(try_flush_blocking());
@@ -162,7 +176,14 @@ void RecordingStream::set_time_timestamp_secs_since_epoch(std::string_view timel
   set_time(timeline, TimeType::kTimestamp, internal::seconds_to_nanos(seconds));
 }
 void RecordingStream::set_time(std::string_view timeline, TimeType type, TimeInt value) {
-  impl_->batcher.thread_state().time.set(timeline, type, value);
+  report(try_set_time(timeline, type, value));
+}
+Status RecordingStream::try_set_time(std::string_view timeline, TimeType type, TimeInt value) {
+  return impl_->batcher.thread_state().time.set(impl_->timelines, timeline, type, value);
+}
+Status RecordingStream::try_set_time_secs(std::string_view timeline, TimeType type,
+                                          double seconds) {
+  return try_set_time(timeline, type, internal::seconds_to_nanos(seconds));
 }
 
 void RecordingStream::disable_timeline(std::string_view timeline) {
@@ -233,6 +254,7 @@ Status RecordingStream::try_send_columns(std::string_view entity_path,
   };
   for (const auto& t : time_columns) {
     REEL_RETURN_NOT_OK(check(t.length(), "time column '" + t.name() + "'"));
+    REEL_RETURN_NOT_OK(s.timelines.claim(t.timeline()).with_context(where));
   }
   for (const auto& c : component_columns) {
     REEL_RETURN_NOT_OK(check(c.list.length(), "component '" + c.descriptor.identifier() + "'"));

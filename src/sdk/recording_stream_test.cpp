@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "reel/types/archetypes.hpp"
 #include "sdk/test_util_internal.hpp"
 
@@ -166,6 +168,53 @@ TEST(RecordingStreamTest, GlobalStream) {
   RecordingStream::set_global(rec);
   EXPECT_EQ(RecordingStream::global()->application_id(), "global");
   RecordingStream::set_global(nullptr);
+}
+
+}  // namespace
+}  // namespace reel
+
+namespace reel {
+namespace {
+
+TEST(RecordingStreamTimelineTest, ATimelineKeepsItsFirstTypeForTheRecording) {
+  // Issue 13, item 5: "t" as a sequence, then as a duration, wrote a recording that readers
+  // refused whole. The second type is refused at set_time; the context stays as it was.
+  std::vector<std::string> errors;
+  set_error_handler([&](const Status& s) { errors.push_back(s.to_string()); });
+  RecordingStream rec("test", test::plain_options());
+  auto store = rec.memory_store();
+  rec.set_time_sequence("t", 1);
+  rec.log("a", Scalars(1.0));
+  Status st = rec.try_set_time("t", TimeType::kDuration, 5);
+  ASSERT_EQ(st.code(), StatusCode::kTypeError);
+  EXPECT_EQ(st.message(),
+            "timeline 't' is a sequence timeline in this recording: it cannot also be set as a "
+            "duration (use another timeline name)");
+  rec.set_time_duration_secs("t", 2.0);  // the same, through the error handler
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("timeline 't' is a sequence timeline"), std::string::npos);
+  rec.log("b", Scalars(2.0));  // still at sequence 1
+  // Another thread, and send_columns, are held to it as well.
+  std::thread other([&] {
+    EXPECT_EQ(rec.try_set_time("t", TimeType::kTimestamp, 7).code(), StatusCode::kTypeError);
+  });
+  other.join();
+  std::vector<int64_t> times = {3};
+  Status columns = rec.try_send_columns("c", {TimeColumn::duration_nanos("t", times)},
+                                        Scalars::columns(std::vector<double>{3.0}));
+  EXPECT_EQ(columns.code(), StatusCode::kTypeError);
+  EXPECT_NE(columns.message().find("send_columns to 'c'"), std::string::npos) << columns.message();
+  rec.flush_blocking();
+  set_error_handler(nullptr);
+  auto b = store->latest_at({"t", kTimeMax}, "/b", Scalars::descriptor_scalars());
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->time, 1);
+  EXPECT_EQ(store->stats().num_rows, 2);
+  // The automatic timelines are claimed by the stream that stamps them.
+  RecordingStream stamped("test");
+  EXPECT_EQ(stamped.try_set_time("log_time", TimeType::kSequence, 1).code(),
+            StatusCode::kTypeError);
+  EXPECT_TRUE(stamped.try_set_time("log_tick", TimeType::kSequence, 1).ok());
 }
 
 }  // namespace

@@ -12,9 +12,9 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <cstring>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -381,9 +381,8 @@ struct TcpSink::State {
           last_failed_attempt = attempt;
           if (!outage_reported) {
             outage_reported = true;
-            report = opened.status().with_context(
-                "data is kept and the connection retried every " +
-                secs_text(options.retry_secs) + " s");
+            report = opened.status().with_context("data is kept and the connection retried every " +
+                                                  secs_text(options.retry_secs) + " s");
           }
         }
         changed.notify_all();
@@ -508,12 +507,12 @@ struct TcpSink::State {
           // Connected and reading: wait for room (backpressure), a bounded time. The sender
           // learns of the chunks put so far first.
           poke();
-          changed.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::milliseconds(
-                                                                         100)));
+          changed.wait_until(lock,
+                             std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
           continue;
         } else {
-          reason = "the server did not take the data within " +
-                   secs_text(options.max_block_secs) + " s";
+          reason =
+              "the server did not take the data within " + secs_text(options.max_block_secs) + " s";
         }
         if (!drop_oldest_locked(reason)) break;
       }
@@ -624,8 +623,8 @@ double TcpSinkOptions::default_max_block_secs() {
     char* end = nullptr;
     double v = std::strtod(text, &end);
     if (end != text && *end == '\0' && v >= 0) return v;
-    std::fprintf(stderr, "reel: ignoring REEL_MAX_BLOCK_SECS='%s': expected a non-negative number\n",
-                 text);
+    std::fprintf(stderr,
+                 "reel: ignoring REEL_MAX_BLOCK_SECS='%s': expected a non-negative number\n", text);
   }
   return 10.0;
 }

@@ -218,8 +218,7 @@ struct StallingServer {
   std::promise<void> go;
   std::thread thread;
   std::vector<uint8_t> received;
-  explicit StallingServer(bool stall_first)
-      : listener(0, stall_first ? 16 * 1024 : 0) {
+  explicit StallingServer(bool stall_first) : listener(0, stall_first ? 16 * 1024 : 0) {
     auto started = go.get_future().share();
     thread = std::thread([this, started, stall_first] {
       int c = ::accept(listener.fd, nullptr, nullptr);
@@ -325,8 +324,8 @@ TEST(TcpSinkTest, StalledServerDropsOldestAndFlushSaysHowMuch) {
     const std::string& m = flushed.message();
     ASSERT_EQ(m.rfind("data loss: dropped the ", 0), 0u) << m;
     unsigned long long c = 0, r = 0;
-    ASSERT_EQ(std::sscanf(m.c_str(), "data loss: dropped the %llu oldest chunks (%llu rows", &c, &r),
-              2)
+    ASSERT_EQ(
+        std::sscanf(m.c_str(), "data loss: dropped the %llu oldest chunks (%llu rows", &c, &r), 2)
         << m;
     dropped_chunks = c;
     dropped_rows = r;

@@ -13,6 +13,18 @@ TimeInt seconds_to_nanos(double seconds) {
 StreamTimelines::StreamTimelines(bool log_time, bool log_tick)
     : log_time_(log_time), log_tick_(log_tick) {
   empty_ = intern({});
+  if (log_time) (void)claim(Timeline::log_time());
+  if (log_tick) (void)claim(Timeline::log_tick());
+}
+
+Status StreamTimelines::claim(const Timeline& timeline) {
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = types_.try_emplace(timeline.name(), timeline.type());
+  if (inserted || it->second == timeline.type()) return Status::OK();
+  return Status::TypeError("timeline '" + timeline.name() + "' is a " + time_type_name(it->second) +
+                           " timeline in this recording: it cannot "
+                           "also be set as a " +
+                           time_type_name(timeline.type()) + " (use another timeline name)");
 }
 
 const TimelineSet* StreamTimelines::intern(std::vector<Timeline> timelines) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "reel/chunk/timeline.hpp"
+#include "reel/status.hpp"
 
 namespace reel::internal {
 
@@ -47,6 +48,9 @@ class StreamTimelines {
 
   // The one TimelineSet of these timelines (in any order); valid as long as this object.
   const TimelineSet* intern(std::vector<Timeline> timelines);
+  // Fixes the timeline's type for the recording on first use; a TypeError when it was first
+  // used with another type.
+  Status claim(const Timeline& timeline);
   // The set of static rows.
   const TimelineSet* empty() const { return empty_; }
   bool log_time() const { return log_time_; }
@@ -58,6 +62,7 @@ class StreamTimelines {
   std::atomic<int64_t> tick_{0};
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<TimelineSet>> sets_;
+  std::map<std::string, TimeType, std::less<>> types_;  // every timeline used, guarded by mutex_
   const TimelineSet* empty_ = nullptr;
 };
 
@@ -65,18 +70,26 @@ class StreamTimelines {
 class TimeContext {
  public:
   // Inline: called before nearly every log().
-  void set(std::string_view name, TimeType type, TimeInt value) {
+  // A timeline new to this context, or with another type, is first claimed in the stream
+  // (StreamTimelines::claim): a conflicting type fails and changes nothing.
+  Status set(StreamTimelines& stream, std::string_view name, TimeType type, TimeInt value) {
     auto it =
         std::lower_bound(entries_.begin(), entries_.end(), name,
                          [](const Entry& e, std::string_view n) { return e.timeline.name() < n; });
-    if (it != entries_.end() && it->timeline.name() == name) {
+    const bool found = it != entries_.end() && it->timeline.name() == name;
+    if (found && it->timeline.type() == type) {
       it->value = value;
-      if (it->timeline.type() == type) return;
-      it->timeline = Timeline(std::string(name), type);
+      return Status::OK();
+    }
+    Timeline timeline(std::string(name), type);
+    REEL_RETURN_NOT_OK(stream.claim(timeline));
+    if (found) {
+      *it = Entry{std::move(timeline), value};
     } else {
-      entries_.insert(it, Entry{Timeline(std::string(name), type), value});
+      entries_.insert(it, Entry{std::move(timeline), value});
     }
     set_ = nullptr;  // the set changed shape
+    return Status::OK();
   }
   void disable(std::string_view name);
   void reset();

@@ -156,9 +156,24 @@ void HttpSession::on_read(boost::system::error_code ec) {
   http::request<http::string_body> request = parser_->release();
   std::string_view target = request.target();
   if (websocket::is_upgrade(request) && target.substr(0, target.find('?')) == "/ws") {
-    stream_.expires_never();
     boost::system::error_code peer_ec;
     std::string peer = endpoint_text(stream_.socket().remote_endpoint(peer_ec));
+    const size_t max_viewers = host_.options().max_viewers;
+    if (host_.num_viewers() >= max_viewers) {
+      // Each viewer costs the server a queue and a copy of the backlog: bounded.
+      const std::string why = "this reel server already has " + std::to_string(max_viewers) +
+                              " viewers connected (--max-viewers " + std::to_string(max_viewers) +
+                              "): close one, or restart it with a larger --max-viewers";
+      host_.log("viewer: refused " + peer + ": " + why);
+      http::response<http::string_body> res{http::status::service_unavailable, request.version()};
+      res.set(http::field::server, kServerName);
+      res.set(http::field::content_type, "text/plain; charset=utf-8");
+      res.keep_alive(false);
+      res.body() = why + "\n";
+      res.prepare_payload();
+      return send(std::move(res));
+    }
+    stream_.expires_never();
     std::make_shared<WsSession>(stream_.release_socket(), host_, std::move(peer))
         ->start(std::move(request));
     return;

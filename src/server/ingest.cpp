@@ -4,11 +4,20 @@
 // marker), so the reader's guarantees carry over: every complete message is delivered before
 // a corrupt or truncated one is reported, and buffers grow only with bytes that arrive.
 // Blocking reads on a dedicated thread keep decoding and store inserts off the io thread.
+//
+// Slots and stalls (issue 13, item 4): between messages a client thread waits in poll()
+// without a timeout (a quiet robot is fine); once a message has begun, every read is bounded
+// by ingest_stall_secs (SO_RCVTIMEO). When all slots are taken, the longest-idle connection
+// is closed to make room. Every refusal is said to the client in a server notice.
 #include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -27,7 +36,10 @@ IngestService::IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> s
       options_(options),
       log_(std::move(log)),
       on_store_info_(std::move(on_store_info)),
-      acceptor_(io) {}
+      acceptor_(io),
+      budget_(options.decode_budget_bytes
+                  ? options.decode_budget_bytes
+                  : DecodeBudget::default_capacity(store_->config().memory_limit)) {}
 
 IngestService::~IngestService() { stop(); }
 
@@ -65,9 +77,35 @@ void IngestService::start_client(tcp::socket socket) {
   for (auto& c : finished) c->thread.join();
   if (stopping_.load()) return;
   if (active_.load() >= options_.max_ingest_clients) {
-    log_("ingest: refused client " + peer + ": already " +
-         std::to_string(options_.max_ingest_clients) + " clients connected");
-    return;  // the socket closes
+    // Make room: the connection idle (between messages) the longest gives its slot up.
+    std::lock_guard lock(mutex_);
+    Client* victim = nullptr;
+    for (auto& c : clients_) {
+      if (c->fd < 0 || c->in_message.load() || c->slot_released.load()) continue;
+      if (!victim || c->idle_since.load() < victim->idle_since.load()) victim = c.get();
+    }
+    if (!victim) {
+      const std::string why = "all " + std::to_string(options_.max_ingest_clients) +
+                              " ingest slots are taken by clients in the middle of a message";
+      log_("ingest: refused client " + peer + ": " + why);
+      send_notice(socket.native_handle(), {"busy", why + "; try again later", true});
+      return;  // the socket closes
+    }
+    const double idle_secs = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now().time_since_epoch() -
+                                 std::chrono::steady_clock::duration(victim->idle_since.load()))
+                                 .count();
+    victim->evicted.store(true);
+    send_notice(victim->fd,
+                {"idle",
+                 "closed after " + std::to_string(int64_t(idle_secs)) +
+                     " s without a message, to make room for a new client (all " +
+                     std::to_string(options_.max_ingest_clients) + " ingest slots were taken)",
+                 true});
+    ::shutdown(victim->fd, SHUT_RDWR);  // its thread sees the end and finishes
+    release_slot(*victim);
+    log_("ingest: closed client " + victim->peer + " (idle " + std::to_string(int64_t(idle_secs)) +
+         " s) to make room for " + peer);
   }
   const int fd = socket.release(ec);
   if (ec) return;
@@ -76,11 +114,22 @@ void IngestService::start_client(tcp::socket socket) {
   auto client = std::make_unique<Client>();
   client->fd = fd;
   client->peer = peer;
+  client->idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
   Client& c = *client;
   ++active_;
   std::lock_guard lock(mutex_);
   clients_.push_back(std::move(client));
   c.thread = std::thread([this, &c] { run_client(c); });
+}
+
+void IngestService::release_slot(Client& client) {
+  if (!client.slot_released.exchange(true)) --active_;
+}
+
+void IngestService::send_notice(int fd, const format::ServerNotice& notice) {
+  if (fd < 0) return;
+  const std::vector<uint8_t> bytes = format::encode_server_notice(notice);
+  (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void IngestService::adopt_store_info(const Client& client, const StoreInfo& info) {
@@ -124,37 +173,143 @@ bool answer_probe(int fd) {
 
 }  // namespace
 
+namespace {
+
+int64_t steady_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+// Memory the store freed (garbage collection) goes back to the system: without it glibc keeps
+// freed chunks in its arenas and a budgeted server's RSS drifts far above its budget (issue
+// 13, item 9; docs/server.md, "Process memory"). malloc_trim walks every arena, so it runs
+// at most every 250 ms, from whichever client thread saw the store free memory.
+void trim_after_gc() {
+#if defined(__GLIBC__) && !defined(REEL_SANITIZED)
+  static std::atomic<int64_t> last{0};
+  const int64_t now = steady_ticks();
+  int64_t seen = last.load();
+  const int64_t gap = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::milliseconds(250))
+                          .count();
+  if (now - seen < gap || !last.compare_exchange_strong(seen, now)) return;
+  ::malloc_trim(0);
+#endif
+}
+
+// Waits (without a timeout) until the client sends a byte or closes: a quiet connection is
+// not an error. False when the connection ended or failed.
+bool wait_for_bytes(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  for (;;) {
+    int r = ::poll(&p, 1, -1);
+    if (r < 0 && errno == EINTR) continue;
+    return r > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+  }
+}
+
+}  // namespace
+
 void IngestService::run_client(Client& client) {
-  if (answer_probe(client.fd)) {
+  // Reads that block inside a message are bounded; between messages the thread waits in
+  // poll() instead (wait_for_bytes).
+  timeval tv{};
+  tv.tv_sec = time_t(options_.ingest_stall_secs);
+  tv.tv_usec = suseconds_t((options_.ingest_stall_secs - double(tv.tv_sec)) * 1e6);
+  ::setsockopt(client.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (wait_for_bytes(client.fd) && answer_probe(client.fd)) {
     {
       std::lock_guard lock(mutex_);
       ::close(client.fd);
       client.fd = -1;
     }
-    --active_;
+    release_slot(client);
     client.done.store(true);
     return;
   }
+  // The SDK waits briefly for this before sending chunks, so that a refused connection is
+  // known before data is written into it (see TcpSink).
+  send_notice(client.fd, {"accepted", "connected to reel server", false});
   log_("ingest: client " + client.peer + " connected");
+  const std::string name = "client " + client.peer;
+  uint64_t chunks = 0;
+  int64_t rows = 0;
+  bool clean_end = false;
+  Status error = serve_client(client, chunks, rows, clean_end);
+  const std::string kept =
+      "kept its " + std::to_string(chunks) + " complete chunks (" + std::to_string(rows) + " rows)";
+  if (client.evicted.load()) {
+    log_("ingest: " + name + " closed to make room for a new client; " + kept);
+  } else if (!error.ok()) {
+    log_("ingest: dropped " + name + ": " + error.message() + "; " + kept);
+  } else if (clean_end) {
+    log_("ingest: " + name + " finished: " + std::to_string(chunks) + " chunks (" +
+         std::to_string(rows) + " rows)");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ::close(client.fd);
+    client.fd = -1;
+  }
+  release_slot(client);
+  client.done.store(true);
+}
+
+Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& rows,
+                                   bool& clean_end) {
+  const int fd = client.fd;  // only this thread closes it
   format::ReaderOptions reader_options;
   reader_options.max_message_bytes = options_.max_message_bytes;
   reader_options.copy_chunks = true;
   const std::string name = "client " + client.peer;
-  uint64_t chunks = 0;
-  int64_t rows = 0;
+  const std::string timed_out = std::strerror(EAGAIN);
+  const auto budget_wait = std::chrono::milliseconds(int64_t(options_.ingest_stall_secs * 1000));
   int insert_errors = 0;
-  Status error;
-  bool clean_end = false;
-  auto reader = format::RecordingReader::from_fd(client.fd, /*owns=*/false, name, reader_options);
-  if (!reader.ok()) error = reader.status();
-  while (error.ok()) {
-    auto next = (*reader)->next();
+  REEL_ASSIGN_OR_RETURN(auto reader,
+                        format::RecordingReader::from_fd(fd, /*owns=*/false, name, reader_options));
+  auto drop = [&](const std::string& code, Status why) {
+    send_notice(fd, {code, why.message(), true});
+    return why;
+  };
+  for (;;) {
+    client.in_message.store(false);
+    client.idle_since.store(steady_ticks());
+    if (!wait_for_bytes(fd)) break;
+    client.in_message.store(true);
+    auto next = reader->next_raw();
     if (!next.ok()) {
-      error = next.status();
-      break;
+      if (next.status().message().find(timed_out) != std::string::npos) {
+        return drop(
+            "stalled",
+            Status::IOError("stalled: no byte for " + std::to_string(options_.ingest_stall_secs) +
+                            " s in the middle of a message (" + next.status().message() + ")"));
+      }
+      return drop("bad_stream", next.status());
     }
     if (!*next) break;
-    format::Message& m = **next;
+    format::RawMessage& raw = **next;
+    if (raw.kind == format::MessageKind::kEnd) {
+      clean_end = true;
+      continue;
+    }
+    // Memory for decompressing and decoding comes out of the shared decode budget.
+    const uint64_t cost = DecodeBudget::message_cost(raw.stored->size(), raw.payload_bytes,
+                                                     raw.compression != format::Compression::kNone);
+    Status reserved = budget_.acquire(cost, budget_wait);
+    if (!reserved.ok()) {
+      const std::string why = std::string(format::message_kind_name(raw.kind)) +
+                              " message at byte " + std::to_string(raw.offset) +
+                              " refused: " + reserved.message();
+      log_("ingest: " + name + ": " + why);
+      send_notice(fd, {"too_large", why, false});
+      continue;
+    }
+    DecodeReservation reservation(&budget_, cost);
+    auto decoded = format::decode_message(std::move(raw), reader_options, name);
+    if (!decoded.ok()) {
+      if (!format::is_damage(decoded.status())) return drop("bad_stream", decoded.status());
+      reader->report_damaged(decoded.status());
+      send_notice(fd, {"bad_message", decoded.status().message() + "; skipped", false});
+      continue;
+    }
+    format::Message& m = *decoded;
     switch (m.kind) {
       case format::MessageKind::kStoreInfo:
         adopt_store_info(client, m.info);
@@ -167,40 +322,34 @@ void IngestService::run_client(Client& client) {
         if (inserted.ok()) {
           ++chunks;
           rows += n;
-        } else if (++insert_errors <= 10) {
-          log_("ingest: " + name + ": chunk of " + entity + " at byte " + std::to_string(m.offset) +
-               " not stored: " + inserted.status().message());
-        } else {
-          error = Status::Invalid("too many chunks the store refuses");
+          for (const auto& e : *inserted) {
+            if (e.kind == ChunkStoreEventKind::kDeletion) {
+              trim_after_gc();
+              break;
+            }
+          }
+          break;
         }
+        const std::string why = "chunk of " + entity + " at byte " + std::to_string(m.offset) +
+                                " not stored: " + inserted.status().message();
+        if (++insert_errors > 10) {
+          return drop("chunk_refused",
+                      Status::Invalid("too many chunks the store refuses (last: " + why + ")"));
+        }
+        log_("ingest: " + name + ": " + why);
+        send_notice(fd, {"chunk_refused", why, false});
         break;
       }
       case format::MessageKind::kEnd:
-        clean_end = true;
-        break;
       case format::MessageKind::kFooter:
         break;
     }
   }
-  const std::string kept =
-      "kept its " + std::to_string(chunks) + " complete chunks (" + std::to_string(rows) + " rows)";
-  if (!error.ok()) {
-    log_("ingest: dropped " + name + ": " + error.message() + "; " + kept);
-  } else if (!clean_end && !stopping_.load()) {
-    const auto& warnings = (*reader)->warnings();
-    log_("ingest: dropped " + name + ": " +
-         (warnings.empty() ? std::string("connection closed") : warnings.back()) + "; " + kept);
-  } else if (clean_end) {
-    log_("ingest: " + name + " finished: " + std::to_string(chunks) + " chunks (" +
-         std::to_string(rows) + " rows)");
+  if (!clean_end && !stopping_.load() && !client.evicted.load()) {
+    const auto& warnings = reader->warnings();
+    return Status::IOError(warnings.empty() ? std::string("connection closed") : warnings.back());
   }
-  {
-    std::lock_guard lock(mutex_);
-    ::close(client.fd);
-    client.fd = -1;
-  }
-  --active_;
-  client.done.store(true);
+  return Status::OK();
 }
 
 void IngestService::stop() {
@@ -212,7 +361,9 @@ void IngestService::stop() {
     std::lock_guard lock(mutex_);
     // Wakes the blocked reads: they see the end of the stream.
     for (auto& c : clients_) {
-      if (c->fd >= 0) ::shutdown(c->fd, SHUT_RDWR);
+      if (c->fd < 0) continue;
+      send_notice(c->fd, {"shutdown", "the server stops", true});
+      ::shutdown(c->fd, SHUT_RDWR);
     }
     clients.swap(clients_);
   }

@@ -115,6 +115,12 @@ std::string error_json(uint32_t id, std::string_view message) {
 std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
   const StoreInfo info = store.info();
   const ChunkStoreStats stats = store.stats();
+  json connections = json::array();
+  for (const auto& v : extras.viewer_connections) {
+    connections.push_back({{"peer", v.peer},
+                           {"queued_bytes", v.queued_bytes},
+                           {"queued_messages", v.queued_messages}});
+  }
   return dump({{"application_id", info.application_id},
                {"recording_id", info.recording_id},
                {"chunks", stats.num_chunks},
@@ -122,6 +128,8 @@ std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
                {"rows", stats.num_rows},
                {"memory_limit", extras.memory_limit},
                {"viewers", extras.viewers},
+               {"max_viewers", extras.max_viewers},
+               {"viewer_connections", std::move(connections)},
                {"ingest_clients", extras.ingest_clients},
                {"protocol_version", kProtocolVersion}});
 }

@@ -52,7 +52,15 @@ std::string error_json(uint32_t id, std::string_view message);
 struct InfoExtras {
   uint64_t memory_limit = 0;
   size_t viewers = 0;
+  size_t max_viewers = 0;
   size_t ingest_clients = 0;
+  // One per connected viewer: what the server holds for it, not yet sent.
+  struct ViewerConnection {
+    std::string peer;
+    uint64_t queued_bytes = 0;
+    size_t queued_messages = 0;
+  };
+  std::vector<ViewerConnection> viewer_connections;
 };
 std::string info_json(const ChunkStore& store, const InfoExtras& extras);
 std::string entities_json(const ChunkStore& store);

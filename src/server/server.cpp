@@ -223,6 +223,10 @@ std::string Server::ingest_address() const {
 
 const std::shared_ptr<ChunkStore>& Server::store() const { return impl_->store; }
 size_t Server::num_viewers() const { return impl_->viewer->num_viewers(); }
+uint64_t Server::ingest_decode_peak_bytes() const {
+  return impl_->ingest ? impl_->ingest->decode_budget().peak() : 0;
+}
+
 size_t Server::num_ingest_clients() const {
   return impl_->ingest ? impl_->ingest->num_clients() : 0;
 }
@@ -230,75 +234,10 @@ size_t Server::num_ingest_clients() const {
 // ---------------------------------------------------------------------------------------
 
 Result<uint64_t> parse_memory_size(std::string_view text, uint64_t total_ram) {
-  std::string t;
-  for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c)))
-      t.push_back(char(std::tolower(static_cast<unsigned char>(c))));
-  }
-  if (t == "none" || t == "0") return uint64_t(0);
-  size_t unit_at = 0;
-  while (unit_at < t.size() &&
-         (std::isdigit(static_cast<unsigned char>(t[unit_at])) || t[unit_at] == '.')) {
-    ++unit_at;
-  }
-  const std::string number = t.substr(0, unit_at);
-  const std::string unit = t.substr(unit_at);
-  char* end = nullptr;
-  double value = number.empty() ? -1 : std::strtod(number.c_str(), &end);
-  if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) ||
-      value < 0) {
-    return Status::Invalid("bad memory size '" + std::string(text) +
-                           "': expected e.g. 2GB, 512MiB, 25% or 0 (no limit)");
-  }
-  static const std::map<std::string, double> kUnits = {{"", 1},
-                                                       {"b", 1},
-                                                       {"k", 1e3},
-                                                       {"kb", 1e3},
-                                                       {"kib", 1024.0},
-                                                       {"m", 1e6},
-                                                       {"mb", 1e6},
-                                                       {"mib", 1048576.0},
-                                                       {"g", 1e9},
-                                                       {"gb", 1e9},
-                                                       {"gib", 1073741824.0},
-                                                       {"t", 1e12},
-                                                       {"tb", 1e12},
-                                                       {"tib", 1099511627776.0}};
-  double bytes;
-  if (unit == "%") {
-    if (value > 100)
-      return Status::Invalid("bad memory size '" + std::string(text) + "': over 100%");
-    if (total_ram == 0) {
-      return Status::Invalid("cannot use a percentage memory size: physical memory is unknown");
-    }
-    bytes = double(total_ram) * value / 100.0;
-  } else {
-    auto it = kUnits.find(unit);
-    if (it == kUnits.end()) {
-      return Status::Invalid("bad memory size '" + std::string(text) + "': unknown unit '" + unit +
-                             "' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %)");
-    }
-    bytes = value * it->second;
-  }
-  if (bytes >= 1.8e19)
-    return Status::Invalid("memory size '" + std::string(text) + "' is too large");
-  return uint64_t(bytes);
+  return reel::parse_memory_size(text, total_ram);
 }
 
-uint64_t physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page = ::sysconf(_SC_PAGE_SIZE);
-  uint64_t total = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0;
-  // A container's cgroup (v2) limit, when lower.
-  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
-  std::string limit;
-  if (cgroup >> limit && limit != "max") {
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
-    if (ec == std::errc() && v > 0 && (total == 0 || v < total)) total = v;
-  }
-  return total;
-}
+uint64_t physical_memory_bytes() { return reel::physical_memory_bytes(); }
 
 std::string default_web_root() {
   const char* env = std::getenv("REEL_VIEWER_DIR");

@@ -41,14 +41,28 @@ struct ServerOptions {
   // The built viewer (index.html + assets/). Empty or missing: `/` answers a page saying the
   // viewer is not built; the API and WebSocket work regardless.
   std::string web_root;
-  // Ingest: simultaneous SDK connections (more are refused with a log line), and the largest
-  // message accepted (larger is treated as corrupt and the client dropped).
+  // Ingest: simultaneous SDK connections, and the largest message accepted (larger is
+  // treated as corrupt and the client dropped). When every slot is taken, a new client takes
+  // the slot of the connection idle (between messages) the longest, which is told so and
+  // closed; when none is idle, the new client is refused. Either way the client gets a server
+  // notice saying why (reel/format/server_notice.hpp) and its SDK keeps its data and retries.
   size_t max_ingest_clients = 256;
   uint64_t max_message_bytes = 256ull << 20;
+  // A connection that sends no byte for this long in the middle of a message is stalled:
+  // told so and closed. Between messages a connection may stay quiet as long as it likes.
+  double ingest_stall_secs = 30.0;
+  // Memory for messages being decompressed and decoded, shared by all ingest clients; a
+  // message needing more than all of it is refused (the client is told), one that does not
+  // fit now waits up to ingest_stall_secs. 0: a quarter of the store's memory limit (at
+  // least 16 MiB); unlimited when the store has no limit.
+  uint64_t decode_budget_bytes = 0;
   // Viewers: chunk notifications queued for one viewer before it is judged too slow and
   // disconnected (it reconnects and gets the store afresh); queued query frames beyond
   // `max_query_frames` make further queries fail with an error.
   size_t max_viewer_queue = 1 << 16;
+  // WebSocket viewers at once (`reel serve --max-viewers`): one more is refused with HTTP 503
+  // and a message saying so (and a log line).
+  size_t max_viewers = 16;
   size_t max_query_frames = 1 << 16;
   // Log lines (connections, dropped clients). Called from any server thread, one call at a
   // time. Default: "reel: <line>" on stderr.
@@ -81,6 +95,9 @@ class Server {
   // Snapshot counters, for /api/info and tests.
   size_t num_viewers() const;
   size_t num_ingest_clients() const;
+  // The most memory ever reserved at once for decoding ingest messages (ServerOptions::
+  // decode_budget_bytes).
+  uint64_t ingest_decode_peak_bytes() const;
 
   struct Impl;
 

@@ -14,8 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include "reel/format/server_notice.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "server/decode_budget_internal.hpp"
 #include "server/server.hpp"
 
 namespace reel::server::internal {
@@ -77,6 +79,8 @@ class ViewerHost {
   virtual std::string offer_backlog(std::vector<ChunkPtr> chunks, bool compact_row_ids) = 0;
   virtual std::optional<Backlog> take_backlog(const std::string& token) = 0;
   virtual void drop_backlog(const std::string& token) = 0;
+  // Viewers connected now (ServerOptions::max_viewers bounds it).
+  virtual size_t num_viewers() const = 0;
 
  protected:
   ~ViewerHost() = default;
@@ -93,7 +97,8 @@ struct ViewerServiceDeps {
 std::unique_ptr<ViewerService> make_viewer_service(ViewerServiceDeps deps);
 
 // TCP ingest: accepts on the io thread; each client is read on its own thread with the
-// recording file reader, and its chunks are inserted into the store.
+// recording file reader, and its chunks are inserted into the store. Slots, stalls, the
+// decode budget and server notices: see ServerOptions.
 class IngestService {
  public:
   IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store,
@@ -104,19 +109,32 @@ class IngestService {
   // Closes the listener (only once the io thread has stopped), cuts every client's
   // connection and joins their threads. Data already received stays in the store.
   void stop();
+  // Connections holding a slot.
   size_t num_clients() const { return active_.load(); }
+  const DecodeBudget& decode_budget() const { return budget_; }
 
  private:
   struct Client {
-    int fd = -1;
+    int fd = -1;  // guarded by IngestService::mutex_
     std::string peer;
     std::thread thread;
     std::atomic<bool> done{false};
+    // Between messages (idle) since this steady-clock tick; inside a message when in_message.
+    std::atomic<bool> in_message{false};
+    std::atomic<int64_t> idle_since{0};
+    std::atomic<bool> evicted{false};        // closed to make room for a new client
+    std::atomic<bool> slot_released{false};  // active_ was decremented for it
   };
   void accept();
   void start_client(tcp::socket socket);
   void run_client(Client& client);
+  // Reads and stores the client's messages until the stream ends or fails; the reason when
+  // it fails (with the notice the client gets).
+  Status serve_client(Client& client, uint64_t& chunks, int64_t& rows, bool& clean_end);
   void adopt_store_info(const Client& client, const StoreInfo& info);
+  // Best effort (never blocks): the client may not read.
+  static void send_notice(int fd, const format::ServerNotice& notice);
+  void release_slot(Client& client);
 
   std::shared_ptr<ChunkStore> store_;
   const ServerOptions& options_;
@@ -129,6 +147,7 @@ class IngestService {
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> active_{0};
   std::mutex info_mutex_;
+  DecodeBudget budget_;
 };
 
 }  // namespace reel::server::internal

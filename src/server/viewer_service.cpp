@@ -68,7 +68,13 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
     InfoExtras extras;
     extras.memory_limit = store_->config().memory_limit;
     extras.viewers = viewers_.load();
+    extras.max_viewers = options_.max_viewers;
     extras.ingest_clients = ingest_clients_ ? ingest_clients_() : 0;
+    for (const auto& w : sessions_) {
+      auto s = w.lock();
+      if (!s || s->closed()) continue;
+      extras.viewer_connections.push_back({s->peer(), s->queued_bytes(), s->queued_messages()});
+    }
     return server::info_json(*store_, extras);
   }
   std::vector<std::weak_ptr<const Chunk>> attach(

@@ -209,6 +209,24 @@ std::vector<ChunkPtr> ViewerSync::take_backlog() {
   return out;
 }
 
+uint64_t ViewerSync::owed_bytes() const {
+  uint64_t bytes = 0;
+  for (size_t i = backlog_pos_; i < backlog_.size(); ++i) {
+    if (ChunkPtr c = backlog_[i].lock()) bytes += c->heap_size_bytes();
+  }
+  for (const Live& item : live_) {
+    if (const auto* a = std::get_if<Added>(&item)) {
+      if (ChunkPtr c = a->chunk.lock()) bytes += c->heap_size_bytes();
+    } else if (const auto* p = std::get_if<Piece>(&item)) {
+      ChunkPtr c = p->source->chunk.lock();
+      if (c && c->num_rows() > 0) {
+        bytes += c->heap_size_bytes() * uint64_t(p->rows) / uint64_t(c->num_rows());
+      }
+    }
+  }
+  return bytes;
+}
+
 void ViewerSync::clear() {
   backlog_.clear();
   backlog_pos_ = 0;

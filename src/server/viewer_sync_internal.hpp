@@ -109,6 +109,12 @@ class ViewerSync {
 
   // Live changes queued (what max_queue bounds).
   size_t queued() const { return live_.size(); }
+  // Messages still owed (backlog and live) and the in-memory bytes of their chunks.
+  size_t owed_messages() const {
+    // (backlog_ is emptied once caught_up is sent; backlog_pos_ stays where it was.)
+    return (backlog_pos_ < backlog_.size() ? backlog_.size() - backlog_pos_ : 0) + live_.size();
+  }
+  uint64_t owed_bytes() const;
   // Forgets everything (the viewer is gone): nothing is owed any more.
   void clear();
 

@@ -64,6 +64,22 @@ void WsSession::send_text(std::string text) {
   pump();
 }
 
+size_t WsSession::queued_messages() const {
+  return priority_.size() + sync_.owed_messages() + (writing_ ? 1 : 0);
+}
+
+uint64_t WsSession::queued_bytes() const {
+  uint64_t bytes = writing_ ? payload_.size() + text_.size() : 0;
+  for (const Priority& p : priority_) {
+    if (const auto* t = std::get_if<Text>(&p)) {
+      bytes += t->text.size();
+    } else if (const auto* q = std::get_if<QueryChunk>(&p)) {
+      bytes += q->chunk ? q->chunk->heap_size_bytes() : 0;
+    }
+  }
+  return bytes + sync_.owed_bytes();
+}
+
 void WsSession::close_socket() {
   closed_ = true;
   boost::system::error_code ec;

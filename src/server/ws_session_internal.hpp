@@ -36,6 +36,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void send_text(std::string text);
   void close_socket();
   bool closed() const { return closed_; }
+  const std::string& peer() const { return peer_; }
+  // What is owed to the viewer and not yet written: messages, and their bytes (chunks at
+  // their in-memory size), the one being written included (for /api/info).
+  size_t queued_messages() const;
+  uint64_t queued_bytes() const;
 
  private:
   struct Text {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -27,6 +28,9 @@ struct ChunkStore::Impl {
   mutable internal::SharedMutex mutex;
   StoreInfo info;
   std::unordered_map<EntityPath, store::internal::EntityIndex> entities;
+  // The type of every timeline the store has seen, for the whole recording (never forgotten,
+  // not even when GC drops its last chunk): a timeline has one type per recording.
+  std::map<std::string, TimeType, std::less<>> timeline_types;
   std::unordered_map<ChunkId, ChunkPtr> chunks;
   // GC order: by each chunk's newest RowId. A chunk is as old as its newest row: ordered by
   // the oldest row instead, the chunk that compaction keeps growing with fresh rows would be
@@ -55,8 +59,9 @@ struct ChunkStore::Impl {
   }
 
   // ---- index.cpp
-  // A chunk whose component types or timeline types differ from what the store holds for its
-  // entity is refused: readers would misread the values.
+  // A chunk whose component types differ from what the store holds for its entity, or whose
+  // timeline types differ from what the recording holds, is refused: readers would misread
+  // the values (record_types records both).
   Status check_types(const Chunk& chunk) const;
   void record_types(store::internal::EntityIndex& entity, const Chunk& chunk);
   void add_temporal(const ChunkPtr& chunk);

@@ -114,6 +114,16 @@ std::pair<Candidate, const IndexEntry*> ComponentIndex::latest_at(
 // Index maintenance (write lock held)
 
 Status ChunkStore::Impl::check_types(const Chunk& chunk) const {
+  for (const auto& tc : chunk.timelines()) {
+    auto it = timeline_types.find(tc.name());
+    if (it != timeline_types.end() && it->second != tc.timeline().type()) {
+      return Status::TypeError("chunk " + chunk.id().to_string() + " of entity " +
+                               chunk.entity_path().str() + ", timeline " + tc.name() + ": " +
+                               time_type_name(tc.timeline().type()) +
+                               " time where the recording holds " + time_type_name(it->second) +
+                               " time (a timeline has one type per recording)");
+    }
+  }
   auto eit = entities.find(chunk.entity_path());
   if (eit == entities.end()) return Status::OK();
   const EntityIndex& entity = eit->second;
@@ -127,21 +137,17 @@ Status ChunkStore::Impl::check_types(const Chunk& chunk) const {
                                "; log a component with one type (or under another field name)");
     }
   }
-  for (const auto& tc : chunk.timelines()) {
-    auto it = entity.timelines.find(tc.name());
-    if (it != entity.timelines.end() && it->second.timeline.type() != tc.timeline().type()) {
-      return Status::TypeError("entity " + chunk.entity_path().str() + ", timeline " + tc.name() +
-                               ": " + time_type_name(tc.timeline().type()) +
-                               " time where the store holds " +
-                               time_type_name(it->second.timeline.type()) + " time");
-    }
-  }
   return Status::OK();
 }
 
 void ChunkStore::Impl::record_types(EntityIndex& entity, const Chunk& chunk) {
   for (const auto& comp : chunk.components()) {
     entity.types.try_emplace(comp.descriptor, comp.list.value_type());
+  }
+  for (const auto& tc : chunk.timelines()) {
+    if (timeline_types.find(tc.name()) == timeline_types.end()) {
+      timeline_types.emplace(tc.name(), tc.timeline().type());
+    }
   }
 }
 

@@ -188,6 +188,35 @@ TEST(ChunkStoreTest, UnsortedChunksAnswerLikeSortedOnes) {
   EXPECT_EQ(values_of(store.range(between(2, 4), "/a", kScalar)), (std::vector<double>{2, 3, 4}));
 }
 
+TEST(ChunkStoreTest, TimelineTypeIsFixedPerRecording) {
+  // Issue 13, item 5: "frame" as a sequence on /a and as a duration on /b made a store that
+  // dataframe queries refused whole. The second type is refused, naming chunk and entity.
+  ChunkStore store;
+  ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 1, 1.0}})).ok());
+  ChunkBuilder b(EntityPath::parse("/b").value());
+  b.add_row(RowId::create(), {{Timeline::duration("frame"), 2}},
+            {{kScalar, arrow::make_primitive<double>({2.0})}});
+  auto duration = b.build();
+  ASSERT_TRUE(duration.ok());
+  auto r = store.insert(*duration);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kTypeError);
+  EXPECT_EQ(r.status().message(),
+            "chunk " + (*duration)->id().to_string() +
+                " of entity /b, timeline frame: duration time where the recording holds "
+                "sequence time (a timeline has one type per recording)");
+  EXPECT_EQ(store.stats().num_chunks, 1u);
+  // Held even after GC dropped every chunk that used it.
+  store.gc({0, 0});
+  EXPECT_EQ(store.stats().num_chunks, 0u);
+  EXPECT_FALSE(store.insert(*duration).ok());
+  // Other timelines, and static data, are unaffected.
+  ChunkBuilder other(EntityPath::parse("/b").value());
+  other.add_row(RowId::create(), {{Timeline::duration("elapsed"), 2}},
+                {{kScalar, arrow::make_primitive<double>({2.0})}});
+  EXPECT_TRUE(store.insert(other.build().value()).ok());
+}
+
 TEST(ChunkStoreTest, ComponentTypeConflictIsRefusedWithItsNames) {
   ChunkStore store;
   ASSERT_TRUE(store.insert(scalar_chunk("/a", {{RowId::create(), 1, 1.0}})).ok());

@@ -18,6 +18,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   // Decoding runs ahead on the pool; results are consumed (inserted) in stream order, so the
   // store sees exactly the sequence a one-threaded load would give.
   std::deque<std::future<Result<format::Message>>> pending;
+  std::vector<std::string> refused;
   const size_t depth = threads * 2 + 2;
   auto consume_one = [&]() -> Status {
     Result<format::Message> m = pending.front().get();
@@ -37,12 +38,18 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     } else if (m->kind == format::MessageKind::kChunk && m->chunk) {
       ++report.chunks_in_file;
       if (keep && !keep(*m->chunk)) return Status::OK();
+      const int64_t rows = m->chunk->num_rows();
+      Status st = store.insert(std::move(m->chunk)).status();
+      const std::string where = reader.name() + ": chunk at byte " + std::to_string(m->offset);
+      if (st.code() == StatusCode::kTypeError) {
+        // A type conflict (issue 13, item 5): this chunk is left out, the rest loads.
+        ++report.refused_chunks;
+        refused.push_back(where + " not loaded: " + st.message());
+        return Status::OK();
+      }
+      REEL_RETURN_NOT_OK(st.with_context(where));
       ++report.chunks;
-      report.rows += m->chunk->num_rows();
-      REEL_RETURN_NOT_OK(
-          store.insert(std::move(m->chunk))
-              .status()
-              .with_context(reader.name() + ": chunk at byte " + std::to_string(m->offset)));
+      report.rows += rows;
     }
     return Status::OK();
   };
@@ -124,6 +131,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   report.bytes = reader.bytes_read();
   report.warnings = reader.warnings();
   report.warnings.insert(report.warnings.end(), skipped.begin(), skipped.end());
+  report.warnings.insert(report.warnings.end(), refused.begin(), refused.end());
   if (!st.ok()) return st;
   return report;
 }

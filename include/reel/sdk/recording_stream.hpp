@@ -88,6 +88,9 @@ class RecordingStream {
   // The embedded store: created (and attached as a sink) on first call, then shared. Data
   // still buffered because no sink was set goes into it.
   std::shared_ptr<ChunkStore> memory_store();
+  // The same, created with `config` (e.g. a memory_limit) on the first call. Invalid when the
+  // embedded store exists already with another memory limit.
+  Result<std::shared_ptr<ChunkStore>> memory_store(const ChunkStoreConfig& config);
   // Replaces every sink with `sink`. Buffered data goes to it first.
   void set_sink(std::shared_ptr<Sink> sink);
   // Adds a sink: from now on chunks go to every sink.
@@ -114,6 +117,12 @@ class RecordingStream {
   void set_time_timestamp_nanos_since_epoch(std::string_view timeline, int64_t nanos);
   void set_time_timestamp_secs_since_epoch(std::string_view timeline, double seconds);
   void set_time(std::string_view timeline, TimeType type, TimeInt value);
+  // A timeline's type is fixed for the recording by its first use (set_time from any thread,
+  // send_columns, the automatic log_time timestamp and log_tick sequence): setting it with
+  // another type fails with a TypeError (set_time_* pass it to the error handler) and leaves
+  // the time context as it was, so nothing unreadable is logged.
+  Status try_set_time(std::string_view timeline, TimeType type, TimeInt value);
+  Status try_set_time_secs(std::string_view timeline, TimeType type, double seconds);
   void disable_timeline(std::string_view timeline);
   void reset_time();
 

@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+
+#include "reel/status.hpp"
 
 namespace reel {
 
@@ -35,5 +38,12 @@ struct ChunkStoreConfig {
     return c;
   }
 };
+
+// "2GB" (10^9), "2GiB" (2^30), "512MB", "1.5GB", "100000" (bytes), "25%" of `total_ram`;
+// "0" or "none": no limit. What `reel serve --memory-limit` and
+// rr.memory_recording(memory_limit=) take.
+Result<uint64_t> parse_memory_size(std::string_view text, uint64_t total_ram);
+// Physical memory of this machine, or its cgroup's limit when lower (0 if unknown).
+uint64_t physical_memory_bytes();
 
 }  // namespace reel

@@ -33,6 +33,10 @@ struct LoadReport {
   // streaming pass decoded them all and kept the selected ones).
   uint64_t chunks_in_file = 0;
   bool from_footer = false;
+  // Chunks the store refused (a timeline whose type conflicts with the recording's, a
+  // component logged with two types): not loaded, each named in `warnings`. Not counted in
+  // `chunks` and `rows`.
+  uint64_t refused_chunks = 0;
 };
 
 // Which chunks of a recording a dataframe query can use. A chunk is selected when its entity
@@ -66,9 +70,10 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
 // Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
 // live data), in stream order. Messages are decoded on `threads` worker threads (0: one per
 // core) while the caller's thread reads and inserts. Truncation is a warning in the report;
-// corruption is an error after the complete messages before it were loaded.
-// `keep`, if given, is asked about each decoded chunk (in stream order) and drops those it
-// refuses.
+// corruption is an error after the complete messages before it were loaded. A chunk the
+// store refuses for its types is left out with a warning naming it (and its byte offset);
+// everything else loads. `keep`, if given, is asked about each decoded chunk (in stream
+// order) and drops those it refuses.
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
                                    size_t threads = 0,
                                    const std::function<bool(const Chunk&)>& keep = {});
