@@ -91,6 +91,13 @@ int run_print(const PrintOptions& options) {
         [&](const Message& m, RecordingReader& reader) -> Status {
           switch (m.kind) {
             case MessageKind::kStoreInfo:
+              if (reader.is_rrd()) {  // Rerun's .rrd: every store, recordings and blueprints
+                std::printf("%s: store %u: %s %s of application '%s' (Rerun .rrd)\n",
+                            reader.name().c_str(), unsigned(m.stream),
+                            m.info.is_blueprint ? "blueprint" : "recording",
+                            m.info.recording_id.c_str(), m.info.application_id.c_str());
+                break;
+              }
               std::printf("%s: recording %s of application '%s', started %s (format v%u)\n",
                           reader.name().c_str(), m.info.recording_id.c_str(),
                           m.info.application_id.c_str(),
@@ -249,7 +256,7 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   if (options.max_rows_if_unsorted)
     config.chunk_max_rows_if_unsorted = options.max_rows_if_unsorted;
   ChunkStore store(config);
-  uint64_t chunks_in = 0;
+  uint64_t chunks_in = 0, blueprint_chunks = 0;
   int64_t rows_in = 0;
   bool have_info = false;
   for (const auto& path : *inputs) {
@@ -257,9 +264,11 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
     Status st = for_each_message(
         path, {},
         [&](Message& m, RecordingReader&) -> Status {
-          if (m.kind == MessageKind::kStoreInfo && !have_info) {
+          if (m.kind == MessageKind::kStoreInfo && !have_info && !m.info.is_blueprint) {
             store.set_info(m.info);
             have_info = true;
+          } else if (m.kind == MessageKind::kChunk && m.info.is_blueprint) {
+            ++blueprint_chunks;  // a Rerun blueprint's layout, not recording data
           } else if (m.kind == MessageKind::kChunk) {
             ++chunks_in;
             rows_in += m.chunk->num_rows();
@@ -271,9 +280,14 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
     print_warnings(warnings);
     if (!st.ok()) return fail(st);
   }
+  if (blueprint_chunks) {
+    print_warnings({std::to_string(blueprint_chunks) +
+                    " chunks of Rerun blueprints not kept (reel " + verb +
+                    " keeps recordings; reel convert keeps blueprints in .rrd)"});
+  }
   format::WriterOptions wo;
   wo.compression = *compression;
-  auto writer = open_output(options.output, wo, *inputs, verb);
+  auto writer = open_output(options.output, wo, *inputs, verb, options.file_format);
   if (!writer.ok()) return fail(writer.status());
   Status st = write_store(store, **writer);
   if (st.ok()) st = (*writer)->finish();
@@ -303,7 +317,7 @@ int run_filter(const FilterOptions& options) {
   }
   const std::set<std::string> drop_timelines(options.drop_timelines.begin(),
                                              options.drop_timelines.end());
-  auto writer = open_output(options.output, {}, *inputs, "filter");
+  auto writer = open_output(options.output, {}, *inputs, "filter", options.file_format);
   if (!writer.ok()) return fail(writer.status());
   bool have_info = false;
   uint64_t kept = 0, dropped = 0, rewritten = 0;
@@ -340,7 +354,9 @@ int run_filter(const FilterOptions& options) {
             ++rewritten;
             return (*writer)->write_chunk(*c);
           }
-          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c);  // as it was
+          // As it was; a chunk read from .rrd, or going to it, is encoded anew.
+          if (reader.is_rrd()) return (*writer)->write_chunk(*c);
+          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c);
         },
         &warnings);
     print_warnings(warnings);
