@@ -178,11 +178,17 @@ int run_stats(const StatsOptions& options) {
     uint64_t stored = 0, payload = 0, chunks = 0, static_chunks = 0;
     int64_t rows = 0;
     uint64_t file_bytes = 0;
+    std::map<uint32_t, std::string> stores;  // every store of the file (.rrd: several)
     std::vector<std::string> warnings;
     Status st = for_each_message(
         path, {},
         [&](const Message& m, RecordingReader& reader) -> Status {
           file_bytes = reader.bytes_read();
+          if (m.kind == MessageKind::kStoreInfo && !stores.count(m.stream)) {
+            stores[m.stream] = std::string(m.info.is_blueprint ? "blueprint " : "recording ") +
+                               m.info.recording_id + " of application '" + m.info.application_id +
+                               "'";
+          }
           if (m.kind != MessageKind::kChunk) return Status::OK();
           const Chunk& c = *m.chunk;
           ++chunks;
@@ -212,6 +218,9 @@ int run_stats(const StatsOptions& options) {
     if (!st.ok()) return fail(st);
     std::printf("%s\n", path == "-" ? "<stdin>" : path.c_str());
     std::printf("  size             %s\n", human_bytes(double(file_bytes)).c_str());
+    for (const auto& [stream, what] : stores) {
+      std::printf("  store %-10u %s\n", unsigned(stream), what.c_str());
+    }
     std::printf("  chunks           %llu (%llu static)\n", static_cast<unsigned long long>(chunks),
                 static_cast<unsigned long long>(static_chunks));
     std::printf("  rows             %lld\n", static_cast<long long>(rows));

@@ -277,3 +277,59 @@ TEST(RrdFile, TruncationKeepsEveryCompleteMessage) {
 
 }  // namespace
 }  // namespace reel
+
+namespace reel {
+namespace {
+
+struct CliRun {
+  int status = 0;
+  std::string out;
+};
+
+CliRun cli(const std::string& args) {
+  CliRun r;
+  FILE* p = ::popen((std::string(REEL_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  r.status = WEXITSTATUS(::pclose(p));
+  return r;
+}
+
+const std::string kSaved = std::string(REEL_SOURCE_DIR) + "/tests/data/rerun_0.33.0_saved.rrd";
+
+// The `reel` commands on .rrd: the format follows the output's extension or --file-format.
+TEST(RrdCli, ConvertCompactFilterAndQueryRrd) {
+  Dir dir;
+  auto r = cli("convert " + kSaved + " -o " + (dir / "a.reel"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("1 stores, 2 chunks (60 rows) written as .reel"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(*format::detect_file_format(dir / "a.reel"), format::FileFormat::kReel);
+  r = cli("compact " + (dir / "a.reel") + " -o " + (dir / "b.rrd"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(*format::detect_file_format(dir / "b.rrd"), format::FileFormat::kRrd);
+  r = cli("filter " + (dir / "b.rrd") + " --drop-entity /world/** --file-format rrd -o " +
+          (dir / "c.out"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(*format::detect_file_format(dir / "c.out"), format::FileFormat::kRrd);
+  r = cli("print " + (dir / "c.out"));
+  EXPECT_NE(r.out.find("store 0: recording rec_js_1 of application 'rrd_writer_js'"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 chunks, 50 rows"), std::string::npos) << r.out;
+  r = cli("query " + kSaved + " --index step --select /plots/sine:Scalars:scalars");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("step,/plots/sine:Scalars:scalars\n0,0.0\n1,0.19866933079506"),
+            std::string::npos)
+      << r.out;
+  r = cli("merge " + kSaved + " " + (dir / "a.reel") + " --compression zstd -o " + (dir / "z.rrd"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find(".rrd has no zstd compression"), std::string::npos) << r.out;
+  r = cli("convert " + kSaved + " --file-format parquet -o " + (dir / "p"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("--file-format 'parquet': use reel or rrd"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace reel
