@@ -275,6 +275,37 @@ TEST(RrdFile, TruncationKeepsEveryCompleteMessage) {
   }
 }
 
+// A damaged length field (no checksums in .rrd): the reader resynchronises on the next
+// message header and every other chunk loads.
+TEST(RrdFile, CorruptLengthSkipsOnlyThatMessage) {
+  Dir dir;
+  auto chunks = sample_chunks();
+  ASSERT_TRUE(write_file(dir / "a.rrd", kInfo, chunks, format::FileFormat::kRrd).ok());
+  std::vector<uint64_t> starts;
+  {
+    auto r = format::rrd::RrdReader::open(dir / "a.rrd").value();
+    for (;;) {
+      auto m = r->next();
+      ASSERT_TRUE(m.ok());
+      if (!*m) break;
+      if ((*m)->kind == format::rrd::MessageKind::kArrowMsg) starts.push_back((*m)->offset);
+    }
+  }
+  ASSERT_EQ(starts.size(), chunks.size());
+  std::fstream f(dir / "a.rrd", std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(std::streamoff(starts[1] + 8));
+  const uint64_t bogus = 0x7fffffffffffull;
+  f.write(reinterpret_cast<const char*>(&bogus), 8);
+  f.close();
+  ChunkStore store;
+  auto report = load_file(dir / "a.rrd", store);
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_EQ(report->chunks, chunks.size() - 1);
+  ASSERT_FALSE(report->warnings.empty());
+  EXPECT_NE(report->warnings[0].find(std::to_string(starts[1])), std::string::npos)
+      << report->warnings[0];
+}
+
 }  // namespace
 }  // namespace reel
 
