@@ -16,9 +16,13 @@ const std::vector<Scenario>& scenarios() {
       {"compact", compact},
       {"points3d", points3d},
       {"gc", gc},
+      {"import_mcap", import_mcap},
       {"duckdb", duckdb},
       {"log_rows_py", log_rows_py},
       {"send_columns_py", send_columns_py},
+#if REEL_HAVE_SQL
+      {"dataset", dataset},
+#endif
   };
   return all;
 }

@@ -34,10 +34,16 @@ Result dataframe(const Context& ctx);
 Result dataframe_pushdown(const Context& ctx);
 // gc.cpp
 Result gc(const Context& ctx);
+// import.cpp
+Result import_mcap(const Context& ctx);
 // duckdb.cpp
 Result duckdb(const Context& ctx);
 // python.cpp
 Result log_rows_py(const Context& ctx);
 Result send_columns_py(const Context& ctx);
+#if REEL_HAVE_SQL
+// dataset.cpp (needs the sql module: built when DuckDB's header is found)
+Result dataset(const Context& ctx);
+#endif
 
 }  // namespace reel_bench

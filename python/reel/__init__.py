@@ -30,6 +30,7 @@ from ._reel import (
     Archetype,
     ComponentColumnList,
     CorruptRecordingError,
+    DataLossWarning,
     DynamicArchetype,
     ImageFormat,
     MemoryRecording,
@@ -41,6 +42,7 @@ from ._reel import (
     get_global_recording,
     log,
     set_global_recording,
+    set_strict_mode,
     set_time,
 )
 from ._types import Box2DFormat, MediaType, TextLogLevel
@@ -50,11 +52,12 @@ from ._reel import __version__  # CMake's project version, compiled into the mod
 
 __all__ = sorted([
     *_ARCHETYPES, "Angle", "AnnotationInfo", "AnyValues", "Archetype", "Box2DFormat", "ChannelDatatype",
-    "ColorModel", "ComponentColumnList", "CorruptRecordingError", "DynamicArchetype", "GraphType",
+    "ColorModel", "ComponentColumnList", "CorruptRecordingError", "DataLossWarning", "DynamicArchetype", "GraphType",
     "ImageFormat", "MediaType", "MemoryRecording", "NotAReelServerError", "NotFoundError", "Quaternion", "RecordingStream",
     "RotationAxisAngle", "TextLogLevel", "TimeColumn", "TransformRelation", "components", "connect",
     "connect_grpc", "dataframe", "datatypes", "disable_timeline", "flush", "get_global_recording", "init",
-    "log", "memory_recording", "reset_time", "save", "send_columns", "set_global_recording", "set_time",
+    "log", "log_file_from_path", "memory_recording", "reset_time", "save", "send_columns", "set_global_recording",
+    "set_strict_mode", "set_time",
     "spawn", "stdout",
 ])
 
@@ -150,9 +153,20 @@ def save(path, recording: RecordingStream | None = None) -> None:
     _recording(recording).save(path)
 
 
-def connect(address: str = "127.0.0.1:9876", recording: RecordingStream | None = None) -> None:
-    """Streams the recording to `reel serve` over TCP; an unreachable server is retried."""
-    _recording(recording).connect(address)
+def connect(
+    address: str = "127.0.0.1:9876",
+    recording: RecordingStream | None = None,
+    *,
+    max_block_secs: float | None = None,
+    max_buffer_bytes: int | None = None,
+) -> None:
+    """Streams the recording to `reel serve` over TCP; an unreachable server is retried.
+
+    While the server reads, logging waits when the buffer (max_buffer_bytes, default 256 MiB)
+    is full, at most max_block_secs (default 10, or $REEL_MAX_BLOCK_SECS). Only an unreachable
+    or stalled server makes the SDK drop data, oldest first; flush() then issues
+    rr.DataLossWarning saying how much (raised under rr.set_strict_mode(True))."""
+    _recording(recording).connect(address, max_block_secs=max_block_secs, max_buffer_bytes=max_buffer_bytes)
 
 
 def stdout(recording: RecordingStream | None = None) -> None:
@@ -161,7 +175,8 @@ def stdout(recording: RecordingStream | None = None) -> None:
 
 
 def flush(recording: RecordingStream | None = None) -> None:
-    """Returns when everything logged so far has reached every sink."""
+    """Returns when everything logged so far has reached every sink. Issues rr.DataLossWarning
+    when data was dropped since the previous flush (a server unreachable or stalled)."""
     _recording(recording).flush()
 
 
@@ -187,6 +202,15 @@ def send_columns(entity_path, indexes, columns, recording: RecordingStream | Non
     """Sends columnar data as one chunk: `indexes` is a list of rr.TimeColumn ([] for static
     data), `columns` comes from <Archetype>.columns(...). Bypasses the time context."""
     _recording(recording).send_columns(entity_path, indexes, columns)
+
+
+def log_file_from_path(file_path, *, entity_path_prefix: str | None = None, static: bool = False,
+                       recording: RecordingStream | None = None) -> None:
+    """Imports a file into the recording: MCAP (ROS 2 and Foxglove schemas), ROS 1 bags,
+    PNG/JPEG, PLY, OBJ/STL/GLB, .txt/.md, or a directory of these (docs/import.md). Topics
+    become entities under `entity_path_prefix`; with static=True the rows carry no
+    timelines. Problems in the file are Python warnings naming the byte offset."""
+    _recording(recording).log_file_from_path(file_path, entity_path_prefix or "", static)
 
 
 # Flush every recording (and close the global one's files) while the interpreter is intact.

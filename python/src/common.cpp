@@ -7,6 +7,23 @@ Exceptions& exceptions() {
   return e;
 }
 
+bool& strict_mode() {
+  static bool strict = false;
+  return strict;
+}
+
+void check_flush(const Status& status) {
+  if (status.ok()) return;
+  if (status.code() == StatusCode::kCapacityError && status.message().rfind("data loss:", 0) == 0) {
+    PyObject* type = exceptions().data_loss ? exceptions().data_loss : PyExc_UserWarning;
+    if (strict_mode()) raise(type, status.message());
+    if (PyErr_WarnEx(type, status.message().c_str(), 1) != 0) throw py::error_already_set();
+    return;
+  }
+  if (status.code() == StatusCode::kCancelled) throw_status(status);
+  PySys_WriteStderr("reel: %.1000s\n", status.to_string().c_str());
+}
+
 void throw_status(const Status& status) {
   PyObject* type = PyExc_RuntimeError;
   switch (status.code()) {

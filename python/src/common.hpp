@@ -25,8 +25,16 @@ namespace py = pybind11;
 struct Exceptions {
   PyObject* not_found = nullptr;
   PyObject* corrupt = nullptr;
+  PyObject* data_loss = nullptr;  // reel.DataLossWarning
 };
 Exceptions& exceptions();
+
+// rr.set_strict_mode(True): warnings such as DataLossWarning are raised instead.
+bool& strict_mode();
+// The outcome of a flush: data loss (a CapacityError "data loss: ...") issues
+// DataLossWarning (raised in strict mode); other sink failures (a server still unreachable)
+// are reported on stderr as the error handler does; cancellation raises. Requires the GIL.
+void check_flush(const Status& status);
 
 // Raises the Python exception for `status` (must not be OK). Requires the GIL.
 [[noreturn]] void throw_status(const Status& status);

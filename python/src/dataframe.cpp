@@ -7,6 +7,7 @@
 #include "dataframe.hpp"
 #include "recording.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/query/latest_at.hpp"
 #include "reel/store_io/store_io.hpp"
@@ -831,7 +832,8 @@ void register_dataframe(py::module_& m) {
         options.recording_id = recording_id.value_or("");
         {
           py::gil_scoped_release release;
-          report.emplace(load_file(p, *store, options));
+          report.emplace(options.recording_id.empty() ? import::load_any_file(p, *store)
+                                                      : load_file(p, *store, options));
         }
         auto r = check(std::move(*report));
         if (!r.warnings.empty()) {
@@ -841,7 +843,8 @@ void register_dataframe(py::module_& m) {
         return PyRecordingData{store};
       },
       py::arg("path"), py::arg("recording_id") = py::none(),
-      "Loads a .reel or Rerun .rrd file into a new store (truncated files load up to the cut, "
+      "Loads a .reel or Rerun .rrd recording, or imports an MCAP file, a ROS 1 bag or a plain "
+      "file (image, PLY, mesh, text) into a new store (truncated files load up to the cut, "
       "with a warning). A file with several recordings: the first, the others named in a "
       "warning, or the one `recording_id` names; blueprints are not loaded.");
 

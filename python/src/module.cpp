@@ -39,6 +39,14 @@ PYBIND11_MODULE(_reel, m) {
   py::handle(e.not_found).attr("__str__") = py::handle(PyExc_BaseException).attr("__str__");
   e.corrupt = make_exception(m, "CorruptRecordingError", PyExc_ValueError,
                              "Bytes that do not decode as a reel recording.");
+  e.data_loss = make_exception(
+      m, "DataLossWarning", PyExc_UserWarning,
+      "Logged data was dropped: a server stayed unreachable or stalled and the SDK's buffer "
+      "filled (issued by flush(); raised instead under rr.set_strict_mode(True)).");
+  m.def(
+      "set_strict_mode", [](bool strict) { strict_mode() = strict; }, py::arg("strict"),
+      "With True, warnings about lost data (DataLossWarning) are raised as exceptions.");
+  m.def("strict_mode", [] { return strict_mode(); });
 
   register_component_types(m);
   register_rotation_types(m);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -391,15 +392,25 @@ void register_recording(py::module_& m) {
           "Streams the recording to a .reel file (keeps the embedded store, if any).")
       .def(
           "connect",
-          [](RecordingStream& s, const std::string& address) {
+          [](RecordingStream& s, const std::string& address, py::handle max_block_secs,
+             py::handle max_buffer_bytes) {
+            TcpSinkOptions options;
+            if (!max_block_secs.is_none()) options.max_block_secs = max_block_secs.cast<double>();
+            if (!max_buffer_bytes.is_none())
+              options.max_buffer_bytes = max_buffer_bytes.cast<uint64_t>();
             Status st;
             {
               py::gil_scoped_release release;
-              st = s.connect(address);
+              st = s.connect(address, options);
             }
             check(st);
           },
-          py::arg("address") = "127.0.0.1:9876", "Streams the recording to `reel serve` over TCP.")
+          py::arg("address") = "127.0.0.1:9876", py::kw_only(),
+          py::arg("max_block_secs") = py::none(), py::arg("max_buffer_bytes") = py::none(),
+          "Streams the recording to `reel serve` over TCP. While the server reads, logging waits "
+          "when the buffer (max_buffer_bytes, default 256 MiB) is full, at most max_block_secs "
+          "(default 10, or REEL_MAX_BLOCK_SECS); only an unreachable or stalled server makes it "
+          "drop data, oldest first, and flush() then issues reel.DataLossWarning.")
       .def(
           "stdout",
           [](RecordingStream& s) {
@@ -423,9 +434,10 @@ void register_recording(py::module_& m) {
               py::gil_scoped_release release;
               st = s.try_flush_blocking();
             }
-            check(st);
+            check_flush(st);
           },
-          "Returns when everything logged so far has reached every sink.")
+          "Returns when everything logged so far has reached every sink. Issues "
+          "reel.DataLossWarning when a sink dropped data since the previous flush.")
       .def(
           "disable_timeline",
           [](RecordingStream& s, const std::string& timeline) { s.disable_timeline(timeline); },
@@ -439,6 +451,22 @@ void register_recording(py::module_& m) {
           py::arg("entity_path"), py::arg("indexes"), py::arg("columns"),
           "Columns straight to one chunk, bypassing the time context and the batcher; indexes=[] "
           "is static.")
+      .def(
+          "log_file_from_path",
+          [](RecordingStream& s, py::handle path, const std::string& prefix, bool is_static) {
+            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            std::optional<Result<import::ImportReport>> report;
+            {
+              py::gil_scoped_release release;
+              report.emplace(s.try_log_file_from_path(p, prefix, is_static));
+            }
+            auto r = check(std::move(*report));
+            auto warn = py::module_::import("warnings").attr("warn");
+            for (const auto& w : r.warnings) warn(py::str(w));  // each names the file and offset
+          },
+          py::arg("path"), py::arg("entity_path_prefix") = "", py::arg("static") = false,
+          "Imports an MCAP file, a ROS 1 bag, an image, PLY, mesh or text file (or a directory "
+          "of them) into this recording.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__",
            [](RecordingStream& s, py::args) {
@@ -447,7 +475,7 @@ void register_recording(py::module_& m) {
                py::gil_scoped_release release;
                st = s.try_flush_blocking();
              }
-             check(st);
+             check_flush(st);
            })
       .def("__repr__", [](const RecordingStream& s) {
         return "RecordingStream(application_id='" + s.application_id() + "', recording_id='" +

@@ -74,7 +74,7 @@ Result<ArrayPtr> concatenate(std::span<const ArrayPtr> arrays) {
 
 ArrayPtr copy_array(const ArrayPtr& array) {
   ArrayPtr one[] = {array};
-  return concatenate_copy(one).value();  // one array always concatenates
+  return concatenate_copy(one).value_or_die();  // one array always concatenates
 }
 
 Result<ArrayPtr> concatenate_copy(std::span<const ArrayPtr> arrays) {

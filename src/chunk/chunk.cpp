@@ -152,7 +152,7 @@ ChunkPtr Chunk::sorted_by_row_id() const {
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return row_ids_[a] < row_ids_[b]; });
-  return take(order).value();  // indices are in range by construction
+  return take(order).value_or_die();  // indices are in range by construction
 }
 
 bool Chunk::is_sorted_by_timeline(std::string_view name) const {
@@ -190,7 +190,7 @@ ChunkPtr Chunk::densified(const ComponentDescriptor& descriptor) const {
   for (int64_t i = 0; i < num_rows(); ++i) {
     if (c->list.is_valid(i)) rows.push_back(i);
   }
-  return take(rows).value();
+  return take(rows).value_or_die();
 }
 
 ChunkPtr Chunk::with_components(std::span<const ComponentDescriptor> keep) const {

@@ -149,7 +149,8 @@ EntityPath::EntityPath() {
 
 EntityPath::EntityPath(std::vector<std::string> parts) : impl_(make_impl(std::move(parts))) {}
 
-EntityPath::EntityPath(std::string_view text) : impl_(make_impl(split_path(text, false).value())) {}
+EntityPath::EntityPath(std::string_view text)
+    : impl_(make_impl(split_path(text, false).value_or_die())) {}
 
 Result<EntityPath> EntityPath::parse(std::string_view text) {
   REEL_ASSIGN_OR_RETURN(auto parts, split_path(text, true));

@@ -1,6 +1,8 @@
 // Shared pieces of the `reel` command-line tool.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -8,14 +10,19 @@
 #include <vector>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/format/recording_index.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
 #include "reel/store_io/store_io.hpp"
 
 namespace reel::cli {
 
-// A progress bar on stderr, drawn only when stderr is a terminal and the work has taken more
-// than a second; updates are rate-limited. Quiet otherwise.
+// Progress of long work on stderr. On a terminal: a bar redrawn in place with the bytes done,
+// the rate and the time left; otherwise plain lines every few seconds ("reel: in.reel: 42%
+// (1.2 of 2.9 GB) at 310 MB/s, 5 s left"). The mode is the command's --progress (--quiet is
+// never): auto shows it once the work has taken a second; always shows it from the start and
+// at least once (at the end); never shows nothing. Updates are rate-limited.
+enum class ProgressMode { kAuto, kAlways, kNever };
 class Progress {
  public:
   explicit Progress(std::string label, uint64_t total_bytes);
@@ -23,16 +30,28 @@ class Progress {
   void update(uint64_t done_bytes);
   void finish();
 
+  // For every Progress after the call (set once, from the command line).
+  static void set_mode(ProgressMode mode);
+  static ProgressMode mode();
+
  private:
+  void draw(uint64_t done, bool last);
   std::string label_;
   uint64_t total_;
+  uint64_t done_ = 0;
   bool tty_;
+  bool active_ = true;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_;
 };
 
-// Inputs: the given paths, or stdin when none are given (and stdin is not a terminal).
-Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths);
+// Adds --progress=auto|always|never and --quiet to a command (they set Progress's mode).
+void add_progress_options(CLI::App* command);
+// Inputs: the given paths, or stdin when none are given (and stdin is not a terminal). With
+// `import_files`, inputs the importer reads (MCAP, ROS bags, images, ...) are imported into
+// temporary recordings first (cli_import.cpp), so every command reads them.
+Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& paths,
+                                                bool import_files = true);
 
 // Refuses an output that is one of the inputs: the same file (device and inode, so also
 // through a symlink or another path spelling), or stdout redirected to an input. Writing it
@@ -73,6 +92,10 @@ Status for_each_message(const std::string& path, format::ReaderOptions options, 
 }
 
 void print_warnings(const std::vector<std::string>& warnings);
+
+// Indexes an input (format::index_recording): from its version 2 footer, else by one
+// streaming pass with progress. `index.warnings` are the caller's to print.
+Status index_input(const std::string& path, format::RecordingIndex& index);
 
 // Commands (cli_*.cpp). Each returns the process exit status.
 struct PrintOptions {
@@ -124,7 +147,7 @@ struct QueryOptions {
   std::vector<std::string> inputs;
   std::string index;  // empty: static only
   std::string contents = "/**";
-  std::vector<int64_t> range;  // [A, B]
+  std::vector<std::string> range;  // [A, B]: integers, durations (1.5s), ISO 8601 timestamps
   std::vector<int64_t> index_values;
   std::vector<std::string> not_null;
   bool fill_latest_at = false;
@@ -155,8 +178,25 @@ struct ExportOptions {
 };
 int run_export(const ExportOptions& options);
 
+struct ImportCommandOptions {
+  std::vector<std::string> inputs;
+  std::string output = "-";
+  std::string topics;  // entity path filter rules over topic names
+  std::string compression = "lz4";
+};
+int run_import(const ImportCommandOptions& options);
+// Whether the importer reads `path` (not a .reel/.rrd recording, not stdin).
+Result<bool> is_importable(const std::string& path);
+// Imports `path` into a temporary .reel file (removed at exit) and returns its path.
+Result<std::string> import_to_temporary(const std::string& path);
+
 // Loads recordings into a store (for query, schema, view). Prints warnings.
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& inputs);
+
+// A time given on the command line, in nanoseconds for durations ("1.5s", "250ms", "2min")
+// and ISO 8601 timestamps ("2024-05-01T12:00:00.5Z", "2024-05-01", offsets "+02:00"), or an
+// integer as it is. `unit` says which it was: "" (integer), "duration" or "timestamp".
+Result<TimeInt> parse_time_argument(std::string_view text, std::string* unit = nullptr);
 
 // Prints "reel: error: <message>" and returns 1.
 int fail(const Status& status);

@@ -1,4 +1,5 @@
 // reel print / stats / compact / merge / filter / verify.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -37,43 +38,50 @@ std::string time_ranges(const Chunk& c) {
   return s.empty() ? "static" : s;
 }
 
-// Bytes of the Arrow values a column holds (what it would take in the Arrow layout),
-// independent of how its buffers are shared with other columns.
-size_t array_bytes(const arrow::ArrayData& a, int64_t offset, int64_t length) {
-  const arrow::TypeId id = a.type->id();
-  size_t n = a.null_count ? size_t(arrow::bit_util::bytes_for_bits(length)) : 0;
-  switch (id) {
-    case arrow::TypeId::kNull:
-      return 0;
-    case arrow::TypeId::kBool:
-      return n + size_t(arrow::bit_util::bytes_for_bits(length));
-    case arrow::TypeId::kUtf8:
-    case arrow::TypeId::kBinary: {
-      if (length == 0) return n;
-      const int32_t* o = a.buffers[1]->data_as<int32_t>() + a.offset + offset;
-      return n + size_t(length + 1) * 4 + size_t(o[length] - o[0]);
-    }
-    case arrow::TypeId::kList: {
-      if (length == 0) return n;
-      const int32_t* o = a.buffers[1]->data_as<int32_t>() + a.offset + offset;
-      return n + size_t(length + 1) * 4 + array_bytes(*a.children[0], o[0], o[length] - o[0]);
-    }
-    case arrow::TypeId::kFixedSizeList: {
-      const int64_t ls = a.type->list_size();
-      return n + array_bytes(*a.children[0], (a.offset + offset) * ls, length * ls);
-    }
-    case arrow::TypeId::kStruct: {
-      for (const auto& c : a.children) n += array_bytes(*c, a.offset + offset, length);
-      return n;
-    }
-    default:
-      return n + size_t(length * a.type->primitive_width());
+std::string time_ranges(const format::FooterEntry& e) {
+  std::string s;
+  for (const auto& [name, range] : e.time_ranges) {
+    const TimeType type =
+        e.timeline_types.count(name) ? e.timeline_types.at(name) : TimeType::kSequence;
+    if (!s.empty()) s += ", ";
+    s += name + " [" + format_time(type, range.min) + ", " + format_time(type, range.max) + "]";
   }
+  return s.empty() ? "static" : s;
 }
 
-size_t column_bytes(const ListColumn& list) {
-  auto arrow_form = list.to_arrow();
-  return array_bytes(*arrow_form, 0, arrow_form->length);
+// `reel print` without -v: the chunk list, from the file's index (its footer, when it has a
+// version 2 one: then no chunk is read).
+Status print_from_index(const std::string& path, int64_t& total_chunks, int64_t& total_rows) {
+  format::RecordingIndex index;
+  Status st = index_input(path, index);
+  print_warnings(index.warnings);
+  if (!st.ok()) return st;
+  const std::string name = path == "-" ? "<stdin>" : path;
+  size_t info = 0;
+  for (size_t c = 0; c <= index.chunks.size(); ++c) {
+    const uint64_t at = c < index.chunks.size() ? index.chunks[c].offset : UINT64_MAX;
+    for (; info < index.infos.size() && index.infos[info].offset < at; ++info) {
+      const StoreInfo& i = index.infos[info].info;
+      // Version 0: read from Rerun's .rrd, whose stores (blueprints too) are each listed.
+      const std::string from =
+          index.version ? "format v" + std::to_string(index.version) : std::string("Rerun .rrd");
+      std::printf("%s: %s %s of application '%s', started %s (%s)\n", name.c_str(),
+                  i.is_blueprint ? "blueprint" : "recording", i.recording_id.c_str(),
+                  i.application_id.c_str(), format_time(TimeType::kTimestamp, i.started_ns).c_str(),
+                  from.c_str());
+    }
+    if (c == index.chunks.size()) break;
+    const format::FooterEntry& e = index.chunks[c];
+    ++total_chunks;
+    total_rows += e.rows;
+    std::string comps;
+    for (const auto& comp : e.components) {
+      comps += (comps.empty() ? "" : ", ") + comp.descriptor.identifier();
+    }
+    std::printf("chunk %-24s %6lld rows  %s  {%s}\n", e.entity.str().c_str(),
+                static_cast<long long>(e.rows), time_ranges(e).c_str(), comps.c_str());
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -85,6 +93,10 @@ int run_print(const PrintOptions& options) {
   if (!inputs.ok()) return fail(inputs.status());
   int64_t total_chunks = 0, total_rows = 0;
   for (const auto& path : *inputs) {
+    if (options.verbosity == 0) {
+      if (Status st = print_from_index(path, total_chunks, total_rows); !st.ok()) return fail(st);
+      continue;
+    }
     std::vector<std::string> warnings;
     Status st = for_each_message(
         path, {},
@@ -132,7 +144,7 @@ int run_print(const PrintOptions& options) {
                               comp.descriptor.identifier().c_str(),
                               comp.list.value_type()->to_string().c_str(),
                               static_cast<long long>(comp.list.null_count()),
-                              human_bytes(double(column_bytes(comp.list))).c_str(),
+                              human_bytes(double(format::arrow_bytes(comp.list))).c_str(),
                               comp.descriptor.component_type().c_str());
                 }
               }
@@ -177,45 +189,34 @@ int run_stats(const StatsOptions& options) {
     std::set<std::string> entities;
     uint64_t stored = 0, payload = 0, chunks = 0, static_chunks = 0;
     int64_t rows = 0;
-    uint64_t file_bytes = 0;
-    std::map<uint32_t, std::string> stores;  // every store of the file (.rrd: several)
-    std::vector<std::string> warnings;
-    Status st = for_each_message(
-        path, {},
-        [&](const Message& m, RecordingReader& reader) -> Status {
-          file_bytes = reader.bytes_read();
-          if (m.kind == MessageKind::kStoreInfo && !stores.count(m.stream)) {
-            stores[m.stream] = std::string(m.info.is_blueprint ? "blueprint " : "recording ") +
-                               m.info.recording_id + " of application '" + m.info.application_id +
-                               "'";
-          }
-          if (m.kind != MessageKind::kChunk) return Status::OK();
-          const Chunk& c = *m.chunk;
-          ++chunks;
-          static_chunks += c.is_static();
-          rows += c.num_rows();
-          stored += m.stored_bytes;
-          payload += m.payload_bytes;
-          entities.insert(c.entity_path().str());
-          for (const auto& t : c.timelines()) {
-            auto& [tl, range] = timelines[t.name()];
-            tl = t.timeline();
-            range.extend(t.range());
-          }
-          for (const auto& comp : c.components()) {
-            auto& acc = components[{c.entity_path().str(), comp.descriptor.identifier()}];
-            acc.type = comp.list.value_type()->to_string();
-            ++acc.chunks;
-            acc.rows += comp.list.length() - comp.list.null_count();
-            for (int64_t i = 0; i < comp.list.length(); ++i)
-              acc.instances += comp.list.num_instances(i);
-            acc.bytes += column_bytes(comp.list);
-          }
-          return Status::OK();
-        },
-        &warnings);
-    print_warnings(warnings);
+    // From the file's index: its version 2 footer alone, or one streaming pass.
+    format::RecordingIndex index;
+    Status st = index_input(path, index);
+    print_warnings(index.warnings);
     if (!st.ok()) return fail(st);
+    const uint64_t file_bytes = index.file_bytes;
+    for (const auto& e : index.chunks) {
+      ++chunks;
+      static_chunks += e.is_static;
+      rows += e.rows;
+      stored += e.stored_bytes;
+      payload += e.payload_bytes;
+      entities.insert(e.entity.str());
+      for (const auto& [name, r] : e.time_ranges) {
+        auto& [tl, range] = timelines[name];
+        auto type = e.timeline_types.find(name);
+        tl = Timeline(name, type == e.timeline_types.end() ? TimeType::kSequence : type->second);
+        range.extend(r);
+      }
+      for (const auto& comp : e.components) {
+        auto& acc = components[{e.entity.str(), comp.descriptor.identifier()}];
+        acc.type = comp.arrow_type;
+        ++acc.chunks;
+        acc.rows += comp.rows;
+        acc.instances += comp.instances;
+        acc.bytes += comp.bytes;
+      }
+    }
     std::printf("%s\n", path == "-" ? "<stdin>" : path.c_str());
     std::printf("  size             %s\n", human_bytes(double(file_bytes)).c_str());
     for (const auto& [stream, what] : stores) {
@@ -298,13 +299,32 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   wo.compression = *compression;
   auto writer = open_output(options.output, wo, *inputs, verb, options.file_format);
   if (!writer.ok()) return fail(writer.status());
-  Status st = write_store(store, **writer);
+  // The store merges small chunks; limits given explicitly also split the large ones (a chunk
+  // inserted whole, e.g. by send_columns, is never split by the store).
+  Status st = (*writer)->write_store_info(store.info());
+  uint64_t chunks_out = 0;
+  int64_t rows_out = 0;
+  for (const auto& chunk : store.chunks()) {
+    if (!st.ok()) break;
+    int64_t max_rows = int64_t(options.max_rows);
+    if (options.max_bytes && chunk->num_rows() > 1) {
+      const double per_row = double(chunk->heap_size_bytes()) / double(chunk->num_rows());
+      const int64_t by_bytes = std::max<int64_t>(1, int64_t(double(options.max_bytes) / per_row));
+      if (by_bytes < chunk->num_rows())
+        max_rows = max_rows ? std::min(max_rows, by_bytes) : by_bytes;
+    }
+    for (const auto& piece : chunk->split(max_rows)) {
+      st = (*writer)->write_chunk(*piece);
+      if (!st.ok()) break;
+      ++chunks_out;
+      rows_out += piece->num_rows();
+    }
+  }
   if (st.ok()) st = (*writer)->finish();
   if (!st.ok()) return fail(st);
-  auto stats = store.stats();
-  std::fprintf(stderr, "reel %s: %llu chunks (%lld rows) in, %zu chunks (%lld rows) out\n", verb,
+  std::fprintf(stderr, "reel %s: %llu chunks (%lld rows) in, %llu chunks (%lld rows) out\n", verb,
                static_cast<unsigned long long>(chunks_in), static_cast<long long>(rows_in),
-               stats.num_chunks, static_cast<long long>(stats.num_rows));
+               static_cast<unsigned long long>(chunks_out), static_cast<long long>(rows_out));
   return 0;
 }
 

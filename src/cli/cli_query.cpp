@@ -1,20 +1,33 @@
 // reel query / reel schema: dataframes from recordings.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "cli/cli.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 
 namespace reel::cli {
 
 Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& paths) {
-  REEL_ASSIGN_OR_RETURN(auto inputs, resolve_inputs(paths));
+  REEL_ASSIGN_OR_RETURN(auto inputs, resolve_inputs(paths, false));
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
   for (const auto& path : inputs) {
+    REEL_ASSIGN_OR_RETURN(bool importable, is_importable(path));
+    if (importable) {
+      // MCAP, bags, plain files: imported straight into the store.
+      REEL_ASSIGN_OR_RETURN(auto report, import::load_any_file(path, *store));
+      print_warnings(report.warnings);
+      continue;
+    }
     REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
     Progress progress(path == "-" ? "stdin" : path, reader->total_bytes());
-    auto report = load_into_store(*reader, *store);
+    auto report = load_into_store(*reader, *store, 0, [&](const Chunk&) {
+      progress.update(reader->bytes_read());
+      return true;
+    });
     progress.finish();
     print_warnings(report.ok() ? report->warnings : reader->warnings());
     if (!report.ok()) return report.status();
@@ -26,18 +39,73 @@ int run_query(const QueryOptions& options) {
   if (Status st = check_output_is_not_an_input(options.output, options.inputs, "query"); !st.ok()) {
     return fail(st);
   }
-  auto store = load_inputs(options.inputs);
-  if (!store.ok()) return fail(store.status());
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  // Only the chunks the query can use are loaded (with a version 2 footer, only they are read).
+  ChunkSelection selection;
+  auto entities = EntityPathFilter::parse(options.contents);
+  if (!entities.ok()) return fail(entities.status());
+  selection.entities = *entities;
+  if (!options.index.empty()) selection.timeline = options.index;
+  selection.static_only = options.index.empty();
+  TimeRange range{kTimeMin, kTimeMax};
+  std::string units[2];
+  if (!options.range.empty()) {
+    if (options.range.size() != 2) return fail(Status::Invalid("--range takes two values: A B"));
+    for (int k = 0; k < 2; ++k) {
+      auto t = parse_time_argument(options.range[size_t(k)], &units[k]);
+      if (!t.ok()) return fail(t.status().with_context("--range"));
+      (k == 0 ? range.min : range.max) = *t;
+    }
+    selection.range = range;
+  }
+  if (!options.index_values.empty()) {
+    auto [lo, hi] = std::minmax_element(options.index_values.begin(), options.index_values.end());
+    selection.range = {std::max(selection.range.min, *lo), std::min(selection.range.max, *hi)};
+  }
+  selection.keep_before_range = options.fill_latest_at;
+  if (!options.select.empty()) {
+    selection.columns = options.select;
+    selection.columns.insert(selection.columns.end(), options.not_null.begin(),
+                             options.not_null.end());
+  }
+  auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
+  for (const auto& path : *inputs) {
+    std::unique_ptr<Progress> progress;
+    auto report =
+        load_selected(path, *store, selection, nullptr, [&](uint64_t done, uint64_t total) {
+          if (!progress) progress = std::make_unique<Progress>(path == "-" ? "stdin" : path, total);
+          progress->update(done);
+        });
+    if (progress && report.ok()) progress->finish();
+    if (!report.ok()) return fail(report.status());
+    print_warnings(report->warnings);
+  }
   auto format = dataframe::parse_output_format(options.format);
   if (!format.ok()) return fail(format.status());
   std::optional<std::string> index;
   if (!options.index.empty()) index = options.index;
-  auto view = dataframe::View::create(*store, index, options.contents);
+  auto view = dataframe::View::create(store, index, options.contents);
   if (!view.ok()) return fail(view.status());
   dataframe::View v = *view;
   if (!options.range.empty()) {
-    if (options.range.size() != 2) return fail(Status::Invalid("--range takes two values: A B"));
-    v = v.filter_range(options.range[0], options.range[1]);
+    // A unit must suit the timeline: durations for time, timestamps for dates.
+    if (index) {
+      for (const auto& t : store->timelines()) {
+        if (t.name() != *index) continue;
+        for (int k = 0; k < 2; ++k) {
+          const bool bad = (units[k] == "duration" && t.type() == TimeType::kSequence) ||
+                           (units[k] == "timestamp" && t.type() != TimeType::kTimestamp);
+          if (bad) {
+            return fail(Status::Invalid(
+                "--range: '" + options.range[size_t(k)] + "' is a " + units[k] +
+                ", but timeline '" + t.name() + "' is a " + time_type_name(t.type()) +
+                (t.type() == TimeType::kSequence ? ": give integers" : "")));
+          }
+        }
+      }
+    }
+    v = v.filter_range(range.min, range.max);
   }
   if (!options.index_values.empty()) v = v.filter_index_values(options.index_values);
   for (const auto& c : options.not_null) {
@@ -66,7 +134,65 @@ int run_query(const QueryOptions& options) {
   return 0;
 }
 
+namespace {
+
+// The schema from the inputs' indexes (footers): possible when each input holds one recording
+// (a store would not merge another recording id that follows in the same input).
+bool schema_from_indexes(const std::vector<std::string>& inputs, int& rc) {
+  std::map<Timeline, TimeRange> timelines;
+  struct Column {
+    std::string type;
+    bool is_static = false;
+  };
+  std::map<EntityPath, std::map<std::string, Column>> entities;
+  for (const auto& path : inputs) {
+    format::RecordingIndex index;
+    Status st = index_input(path, index);
+    print_warnings(index.warnings);
+    if (!st.ok()) {
+      rc = fail(st);
+      return true;
+    }
+    if (!index.chunk_streams.empty() && index.chunk_streams.back() != 0) return false;
+    for (const auto& e : index.chunks) {
+      for (const auto& comp : e.components) {
+        if (comp.rows == 0) continue;  // no data: the store does not list it
+        Column& c = entities[e.entity][comp.descriptor.identifier()];
+        c.type = comp.arrow_type;
+        c.is_static |= e.is_static;
+        if (e.is_static) continue;
+        for (const auto& [name, r] : comp.time_ranges) {
+          timelines[Timeline(name, e.timeline_types.at(name))].extend(r);
+        }
+      }
+    }
+  }
+  std::printf("index columns (timelines):\n");
+  for (const auto& [t, r] : timelines) {
+    std::printf("  %-24s %-9s [%s, %s]\n", t.name().c_str(), time_type_name(t.type()),
+                format_time(t.type(), r.min).c_str(), format_time(t.type(), r.max).c_str());
+  }
+  std::printf("component columns:\n");
+  for (const auto& [e, columns] : entities) {
+    for (const auto& [id, c] : columns) {
+      std::printf("  %-48s list<%s>%s\n", (e.str() + ":" + id).c_str(), c.type.c_str(),
+                  c.is_static ? "  (static)" : "");
+    }
+  }
+  rc = 0;
+  return true;
+}
+
+}  // namespace
+
 int run_schema(const SchemaOptions& options) {
+  auto inputs = resolve_inputs(options.inputs);
+  if (!inputs.ok()) return fail(inputs.status());
+  // stdin cannot be read twice: it goes to the store directly.
+  if (std::find(inputs->begin(), inputs->end(), "-") == inputs->end()) {
+    int rc = 0;
+    if (schema_from_indexes(*inputs, rc)) return rc;
+  }
   auto store = load_inputs(options.inputs);
   if (!store.ok()) return fail(store.status());
   std::printf("index columns (timelines):\n");

@@ -1,13 +1,20 @@
 // `reel serve` / `reel view FILE...`: run the live server until SIGINT or SIGTERM.
 #include "cli/cli_serve.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <csignal>
 #include <cstdio>
 
 #include "cli/cli.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "server/server.hpp"
 
@@ -31,7 +38,26 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
       "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
 }
 
-int run(const ServeOptions& o, bool view) {
+// Whether something already listens on (or holds) TCP `port` of `address`.
+bool port_taken(const std::string& address, uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  if (::inet_pton(AF_INET, address.c_str(), &a.sin_addr) != 1) {
+    ::close(fd);
+    return false;  // not IPv4: the server reports what is wrong
+  }
+  const bool taken =
+      ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno == EADDRINUSE;
+  ::close(fd);
+  return taken;
+}
+
+int run(ServeOptions o, bool view, bool ingest_port_given) {
   const uint64_t ram = server::physical_memory_bytes();
   uint64_t limit = ram / 4;
   if (!o.memory_limit.empty()) {
@@ -45,7 +71,7 @@ int run(const ServeOptions& o, bool view) {
 
   if (view) {
     for (const auto& path : o.inputs) {
-      auto report = load_file(path, *store);
+      auto report = import::load_any_file(path, *store);
       if (!report.ok()) return fail(report.status());
       print_warnings(report->warnings);
     }
@@ -59,6 +85,13 @@ int run(const ServeOptions& o, bool view) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Viewing files needs no ingest port: when the default one is taken (another `reel view` or
+  // `reel serve`), take any free one and say so.
+  if (view && !ingest_port_given && o.ingest_port != 0 && port_taken(o.bind, o.ingest_port)) {
+    std::fprintf(stderr, "reel: ingest port %u is taken; using a free port instead\n",
+                 unsigned(o.ingest_port));
+    o.ingest_port = 0;
+  }
   server::ServerOptions options;
   options.bind_address = o.bind;
   options.http_port = o.port;
@@ -92,8 +125,10 @@ void add_serve_commands(CLI::App& app, ServeCommands& c) {
 }
 
 int run_serve_commands(const ServeCommands& c) {
-  if (c.serve && c.serve->parsed()) return run(c.serve_options, false);
-  if (c.view && c.view->parsed()) return run(c.view_options, true);
+  if (c.serve && c.serve->parsed()) return run(c.serve_options, false, true);
+  if (c.view && c.view->parsed()) {
+    return run(c.view_options, true, c.view->count("--ingest-port") > 0);
+  }
   return -1;
 }
 

@@ -1,5 +1,6 @@
 // Drives the real `reel` binary through a shell, pipes included.
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -299,6 +300,174 @@ TEST_F(CliTest, SchemaListsColumns) {
   EXPECT_NE(r.out.find("/plots/a:Scalars:scalars"), std::string::npos);
   EXPECT_NE(r.out.find("/world/label:TextDocument:text"), std::string::npos);
   EXPECT_NE(r.out.find("(static)"), std::string::npos);
+}
+
+// stats, schema and print answer from the footer of a file; from stdin (no footer to seek to)
+// they read every chunk (schema through a store): the same answers.
+TEST_F(CliTest, FooterAnswersMatchReadingEveryChunk) {
+  auto replace_all = [](std::string s, const std::string& from, const std::string& to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+      s.replace(at, from.size(), to);
+    return s;
+  };
+  for (const char* cmd : {"stats", "schema", "print"}) {
+    auto file = sh(kReel + " " + cmd + " " + input_);
+    auto piped = sh("cat " + input_ + " | " + kReel + " " + cmd);
+    ASSERT_EQ(file.status, 0) << file.out;
+    ASSERT_EQ(piped.status, 0) << piped.out;
+    EXPECT_EQ(replace_all(file.out, input_, "<stdin>"), piped.out) << cmd;
+  }
+  auto schema = sh(kReel + " schema " + input_);
+  EXPECT_NE(schema.out.find("  frame                    sequence  [0, 99]"), std::string::npos)
+      << schema.out;
+  EXPECT_NE(schema.out.find("  sim                      duration  [0.000000000s, 9.900000000s]"),
+            std::string::npos)
+      << schema.out;
+}
+
+TEST_F(CliTest, RepeatableOptionsLeaveFilesAlone) {
+  // Were in.reel taken as a second --drop-entity value, stdin (empty here) would be read.
+  auto r = sh(kReel + " filter --drop-entity /world/debug/** " + input_ + " -o " + path("f.reel") +
+              " < /dev/null 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(count_rows(path("f.reel"), "/plots/a"), 100);
+  EXPECT_EQ(count_rows(path("f.reel"), "/world/debug/x"), 0);
+  auto q = sh(kReel + " query --index frame --select /plots/a:Scalars:scalars " + input_ +
+              " --range 3 4 < /dev/null");
+  ASSERT_EQ(q.status, 0) << q.out;
+  EXPECT_EQ(q.out, "frame,/plots/a:Scalars:scalars\n3,3.0\n4,4.0\n");
+}
+
+TEST_F(CliTest, CompactSplitsLargeChunksAndRefusesZero) {
+  {
+    RecordingStreamOptions options;
+    options.log_time = options.log_tick = false;
+    RecordingStream rec("cli_test", options);
+    ASSERT_TRUE(rec.save(path("big.reel")).ok());
+    std::vector<int64_t> steps(100);
+    std::vector<double> values(100);
+    for (int i = 0; i < 100; ++i) steps[size_t(i)] = i, values[size_t(i)] = i;
+    rec.send_columns("series", {TimeColumn::sequence("step", steps)}, Scalars::columns(values));
+  }
+  auto r =
+      sh(kReel + " compact --max-rows 30 " + path("big.reel") + " -o " + path("s.reel") + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("1 chunks (100 rows) in, 4 chunks (100 rows) out"), std::string::npos)
+      << r.out;
+  auto stats = sh(kReel + " stats " + path("s.reel"));
+  EXPECT_NE(stats.out.find("chunks           4 (0 static)"), std::string::npos) << stats.out;
+  // 100 rows of 16 bytes (time and value) and more: 800 bytes hold fewer than 50 rows each.
+  auto b = sh(kReel + " compact --max-bytes 800 " + path("big.reel") + " -o " + path("b.reel") +
+              " 2>&1");
+  ASSERT_EQ(b.status, 0) << b.out;
+  EXPECT_EQ(b.out.find("1 chunks (100 rows) out"), std::string::npos) << b.out;
+  for (const char* bad : {"--max-rows 0", "--max-bytes 0", "--max-rows -3"}) {
+    auto z = sh(kReel + " compact " + bad + " " + input_ + " -o " + path("z.reel") + " 2>&1");
+    EXPECT_NE(z.status, 0) << bad;
+    EXPECT_NE(z.out.find("at least 1"), std::string::npos) << z.out;
+  }
+}
+
+TEST_F(CliTest, QueryRangeInTheTimelinesUnits) {
+  // sim = frame * 0.1 s: 0.5 s .. 1 s holds frames 5..10.
+  auto r = sh(kReel + " query " + input_ +
+              " --index sim --contents /plots/a --range 0.5s 1000ms 2>&1 >/dev/null");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("6 rows"), std::string::npos) << r.out;
+  auto same = sh(kReel + " query " + input_ +
+                 " --index sim --contents /plots/a --range 500000000 1000000000");
+  auto units = sh(kReel + " query " + input_ + " --index sim --contents /plots/a --range 0.5s 1s");
+  EXPECT_EQ(same.out, units.out);
+  auto bad = sh(kReel + " query " + input_ + " --index frame --range 1.5s 2s 2>&1");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("'1.5s' is a duration, but timeline 'frame' is a sequence"),
+            std::string::npos)
+      << bad.out;
+  // ISO 8601 on a timestamp timeline: 2024-05-01T12:00:00Z is 1714564800 s after the epoch.
+  {
+    RecordingStreamOptions options;
+    options.log_time = options.log_tick = false;
+    RecordingStream rec("cli_test", options);
+    ASSERT_TRUE(rec.save(path("ts.reel")).ok());
+    std::vector<int64_t> ns(10);
+    std::vector<double> values(10);
+    for (int i = 0; i < 10; ++i)
+      ns[size_t(i)] = (1714564800LL + i) * 1000000000LL, values[size_t(i)] = i;
+    rec.send_columns("series", {TimeColumn::timestamp_nanos("t", ns)}, Scalars::columns(values));
+  }
+  auto iso = sh(kReel + " query " + path("ts.reel") +
+                " --index t --range 2024-05-01T12:00:02Z 2024-05-01T14:00:04.5+02:00 2>&1 "
+                ">/dev/null");
+  EXPECT_NE(iso.out.find("3 rows"), std::string::npos) << iso.out;
+  auto junk = sh(kReel + " query " + input_ + " --index frame --range 1 soon 2>&1");
+  EXPECT_NE(junk.status, 0);
+  EXPECT_NE(junk.out.find("'soon' is not a time"), std::string::npos) << junk.out;
+}
+
+TEST_F(CliTest, AFileAsFirstArgumentOpensTheViewer) {
+  auto r = sh("timeout -s INT 2 " + kReel + " " + input_ + " --port 0 --ingest-port 0 2>&1");
+  EXPECT_NE(r.out.find("reel: viewer at http://127.0.0.1:"), std::string::npos) << r.out;
+  auto missing = sh(kReel + " " + path("nope.reel") + " 2>&1");
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.out.find("nope.reel"), std::string::npos) << missing.out;
+}
+
+// Runs the CLI with stdout and stderr on a pseudo-terminal; returns what it wrote there.
+std::string run_on_pty(const std::vector<std::string>& args) {
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(kReel.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(kReel.c_str(), argv.data());
+    ::_exit(127);
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the child has exited and closed the terminal
+    out.append(buf, size_t(n));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
+
+TEST_F(CliTest, ProgressIsABarOnATerminalAndLinesOnAPipe) {
+  const std::string tty =
+      run_on_pty({"compact", "--progress=always", input_, "-o", path("p.reel")});
+  EXPECT_NE(tty.find("\r" + input_ + " ["), std::string::npos) << tty;
+  EXPECT_NE(tty.find("100.0%"), std::string::npos) << tty;
+  EXPECT_NE(tty.find("] 100.0%  "), std::string::npos) << tty;
+  auto pipe = sh(kReel + " compact --progress=always " + input_ + " -o " + path("p.reel") +
+                 " 2>&1 >/dev/null | cat");
+  EXPECT_EQ(pipe.out.find('\r'), std::string::npos) << pipe.out;
+  EXPECT_NE(pipe.out.find("reel: " + input_ + ": 100% ("), std::string::npos) << pipe.out;
+  EXPECT_NE(pipe.out.find(", done\n"), std::string::npos) << pipe.out;
+  // Quiet: no progress (the summary line stays).
+  for (const char* quiet :
+       {"--progress=always --quiet", "--progress=never", "--progress=always -q"}) {
+    auto q = sh(kReel + " compact " + quiet + " " + input_ + " -o " + path("p.reel") +
+                " 2>&1 >/dev/null");
+    EXPECT_EQ(q.out.find("reel: " + input_ + ":"), std::string::npos) << quiet << ": " << q.out;
+    EXPECT_NE(q.out.find("reel compact:"), std::string::npos) << q.out;
+  }
+  auto bad =
+      sh(kReel + " compact --progress=sometimes " + input_ + " -o " + path("p.reel") + " 2>&1");
+  EXPECT_NE(bad.status, 0);
+  for (const char* cmd : {"merge", "filter", "verify", "query"}) {
+    auto r =
+        sh(kReel + " " + cmd + " --progress=always " + input_ +
+           (std::string(cmd) == "verify" || std::string(cmd) == "query" ? std::string(" ")
+                                                                        : " -o " + path("p.reel")) +
+           " 2>&1 >/dev/null");
+    EXPECT_NE(r.out.find("reel: " + input_ + ": 100% ("), std::string::npos)
+        << cmd << ": " << r.out;
+  }
 }
 
 TEST_F(CliTest, TruncatedInputWarnsAndKeepsWhatIsComplete) {

@@ -9,6 +9,7 @@
 #include "format/crc32c.hpp"
 #include "reel/common/utf8.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/format/server_notice.hpp"
 
 namespace reel::format {
 
@@ -54,6 +55,11 @@ Result<MessageHeader> parse_message_header(const uint8_t* p, uint64_t offset,
   const uint8_t kind = p[0];
   const uint8_t compression = p[1];
   auto where = [&] { return "message at byte " + std::to_string(offset) + ": "; };
+  if (kind == kServerNoticeKind) {
+    // Only a server sends it, to an SDK (reel/format/server_notice.hpp).
+    return Status::Corrupt(where() + "a server notice (message kind 5), which only a reel server "
+                                     "sends to an SDK: never valid in a recording");
+  }
   if (kind < 1 || kind > 4) {
     return Status::Corrupt(where() + "unknown message kind " + std::to_string(kind) +
                            " (a newer writer, or not a reel stream)");
@@ -184,65 +190,36 @@ Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offs
   return info;
 }
 
-std::vector<uint8_t> footer_json(const Footer& footer) {
-  nlohmann::json chunks = nlohmann::json::array();
-  for (const auto& e : footer.chunks) {
-    nlohmann::json ranges = nlohmann::json::object();
-    for (const auto& [name, r] : e.time_ranges) ranges[name] = {r.min, r.max};
-    chunks.push_back({{"offset", e.offset},
-                      {"entity", e.entity.str()},
-                      {"rows", e.rows},
-                      {"static", e.is_static},
-                      {"time_ranges", ranges}});
-  }
-  // Names are UTF-8 (EntityPath and chunk decoding make sure of it); the replacing handler
-  // only keeps dump() from throwing should one not be.
-  std::string s = nlohmann::json({{"chunks", chunks}})
-                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return {s.begin(), s.end()};
-}
-
-Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset) {
-  auto j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  auto bad = [&](const std::string& what) {
-    return Status::Corrupt("footer at byte " + std::to_string(offset) + ": " + what);
-  };
-  if (j.is_discarded() || !j.is_object() || !j.contains("chunks") || !j["chunks"].is_array()) {
-    return bad("not a JSON object with a chunks array");
-  }
-  Footer footer;
-  for (const auto& c : j["chunks"]) {
-    if (!c.is_object() || !c.contains("offset") || !c["offset"].is_number_unsigned() ||
-        !c.contains("entity") || !c["entity"].is_string()) {
-      return bad("chunk entry without offset or entity");
-    }
-    FooterEntry e;
-    e.offset = c["offset"].get<uint64_t>();
-    e.entity = EntityPath(c["entity"].get<std::string>());
-    if (c.contains("rows") && c["rows"].is_number_integer()) e.rows = c["rows"].get<int64_t>();
-    if (c.contains("static") && c["static"].is_boolean()) e.is_static = c["static"].get<bool>();
-    if (c.contains("time_ranges") && c["time_ranges"].is_object()) {
-      for (const auto& [name, r] : c["time_ranges"].items()) {
-        if (!r.is_array() || r.size() != 2 || !r[0].is_number_integer() ||
-            !r[1].is_number_integer()) {
-          return bad("time range of '" + name + "' is not [min, max]");
-        }
-        e.time_ranges[name] = {r[0].get<int64_t>(), r[1].get<int64_t>()};
-      }
-    }
-    footer.chunks.push_back(std::move(e));
-  }
-  return footer;
-}
-
 }  // namespace internal
 
 // ---------------------------------------------------------------------------------------
 
-std::vector<uint8_t> Encoder::file_header() {
+namespace {
+
+// Bytes `bytes` take compressed (0 if compression fails): the writer's probe.
+size_t compressed_size(Compression c, std::span<const uint8_t> bytes, int zstd_level) {
+  std::vector<uint8_t> out;
+  if (c == Compression::kLz4) {
+    LZ4F_preferences_t prefs;
+    std::memset(&prefs, 0, sizeof prefs);
+    out.resize(LZ4F_compressFrameBound(bytes.size(), &prefs));
+    size_t n = LZ4F_compressFrame(out.data(), out.size(), bytes.data(), bytes.size(), &prefs);
+    return LZ4F_isError(n) ? 0 : n;
+  }
+  if (c == Compression::kZstd) {
+    out.resize(ZSTD_compressBound(bytes.size()));
+    size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), zstd_level);
+    return ZSTD_isError(n) ? 0 : n;
+  }
+  return bytes.size();
+}
+
+}  // namespace
+
+std::vector<uint8_t> Encoder::file_header(uint16_t version) {
   std::vector<uint8_t> h(kFileHeaderBytes, 0);
   std::memcpy(h.data(), "REEL", 4);
-  internal::put_u16(h.data() + 4, kFormatVersion);
+  internal::put_u16(h.data() + 4, version);
   return h;
 }
 
@@ -255,6 +232,16 @@ Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payloa
   }
   Compression compression = allow_compression ? options_.compression : Compression::kNone;
   if (payload.size() < 64) compression = Compression::kNone;  // not worth a frame header
+  // Payloads that do not compress (noise-like f64 values, already compressed images) are
+  // stored as they are: readers then skip the decompression. A sample from the middle (past
+  // the Arrow metadata, which always compresses) decides for large payloads; the full result
+  // decides for the rest.
+  const size_t kSample = 64 << 10;
+  if (compression != Compression::kNone && payload.size() >= 4 * kSample) {
+    const auto sample = payload.subspan(payload.size() / 2 - kSample / 2, kSample);
+    const size_t n = compressed_size(compression, sample, options_.zstd_level);
+    if (n == 0 || double(n) > 0.9 * double(sample.size())) compression = Compression::kNone;
+  }
   const size_t start = out.size();
   out.resize(start + kMessageHeaderBytes);
   size_t stored = payload.size();
@@ -292,6 +279,12 @@ Status Encoder::encode_message(MessageKind kind, std::span<const uint8_t> payloa
       out.resize(start + kMessageHeaderBytes + n);
       break;
     }
+  }
+  if (compression != Compression::kNone && double(stored) > 0.95 * double(payload.size())) {
+    compression = Compression::kNone;  // saved under 5%: not worth decompressing for
+    out.resize(start + kMessageHeaderBytes);
+    out.insert(out.end(), payload.begin(), payload.end());
+    stored = payload.size();
   }
   uint8_t* h = out.data() + start;
   h[0] = uint8_t(kind);

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "reel/common/byte_order.hpp"
@@ -38,7 +40,12 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
 
 Result<std::vector<uint8_t>> store_info_json(const StoreInfo& info);
 Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset);
+// footer.cpp: the footer's JSON in `footer.version`'s layout.
 std::vector<uint8_t> footer_json(const Footer& footer);
 Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset);
+// reader.cpp: the footer found from the last 16 bytes of an open file of `size` bytes;
+// `footer_end`, if given, gets the offset where the footer message ends.
+Result<std::optional<Footer>> read_footer_fd(int fd, const std::string& path, uint64_t size,
+                                             uint64_t* footer_end);
 
 }  // namespace reel::format::internal

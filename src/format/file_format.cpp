@@ -14,6 +14,10 @@ const char* file_format_name(FileFormat format) {
       return "reel";
     case FileFormat::kRrd:
       return "rrd";
+    case FileFormat::kMcap:
+      return "mcap";
+    case FileFormat::kRosBag:
+      return "rosbag";
     case FileFormat::kUnknown:
       break;
   }
@@ -24,6 +28,8 @@ FileFormat detect_format(std::span<const uint8_t> b) {
   if (b.size() < kFormatMagicBytes) return FileFormat::kUnknown;
   if (std::memcmp(b.data(), "REEL", 4) == 0) return FileFormat::kReel;
   if (std::memcmp(b.data(), "RRF", 3) == 0 && b[3] >= '0' && b[3] <= '2') return FileFormat::kRrd;
+  if (std::memcmp(b.data(), "\x89MCA", 4) == 0) return FileFormat::kMcap;
+  if (std::memcmp(b.data(), "#ROS", 4) == 0) return FileFormat::kRosBag;
   return FileFormat::kUnknown;
 }
 

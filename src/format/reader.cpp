@@ -419,16 +419,10 @@ void RecordingReader::report_damaged(const Status& status) {
   warnings_.push_back(status.message() + "; the message was skipped and reading went on");
 }
 
-Result<std::optional<Footer>> read_footer(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return Status::IOError("cannot stat " + path);
-  const uint64_t size = uint64_t(st.st_size);
+namespace internal {
+
+Result<std::optional<Footer>> read_footer_fd(int fd, const std::string& path, uint64_t size,
+                                             uint64_t* footer_end) {
   const uint64_t end_bytes = kMessageHeaderBytes + 16;
   if (size < kFileHeaderBytes + end_bytes) return std::optional<Footer>();
   uint8_t tail[kMessageHeaderBytes + 16];
@@ -461,7 +455,22 @@ Result<std::optional<Footer>> read_footer(const std::string& path) {
   REEL_ASSIGN_OR_RETURN(auto payload, internal::decompress(h, stored, footer_offset));
   REEL_ASSIGN_OR_RETURN(auto footer,
                         internal::parse_footer({payload->data(), payload->size()}, footer_offset));
+  if (footer_end) *footer_end = footer_offset + kMessageHeaderBytes + h.stored_bytes;
   return std::optional<Footer>(std::move(footer));
+}
+
+}  // namespace internal
+
+Result<std::optional<Footer>> read_footer(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::IOError("cannot stat " + path);
+  return internal::read_footer_fd(fd, path, uint64_t(st.st_size), nullptr);
 }
 
 }  // namespace reel::format

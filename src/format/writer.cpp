@@ -30,6 +30,12 @@ Result<std::unique_ptr<RecordingWriter>> RecordingWriter::open(const std::string
 Result<std::unique_ptr<RecordingWriter>> RecordingWriter::from_fd(int fd, bool owns,
                                                                   std::string name,
                                                                   WriterOptions options) {
+  if (options.format_version < 1 || options.format_version > kFormatVersion) {
+    if (owns) ::close(fd);
+    return Status::Invalid("cannot write file format version " +
+                           std::to_string(options.format_version) + " (1 to " +
+                           std::to_string(kFormatVersion) + ")");
+  }
   if (options.file_format == FileFormat::kRrd && options.compression == Compression::kZstd) {
     if (owns) ::close(fd);
     return Status::Invalid(name +
@@ -47,7 +53,7 @@ Result<std::unique_ptr<RecordingWriter>> RecordingWriter::from_fd(int fd, bool o
     REEL_RETURN_NOT_OK(w->write_bytes(w->scratch_));
     return w;
   }
-  REEL_RETURN_NOT_OK(w->write_bytes(Encoder::file_header()));
+  REEL_RETURN_NOT_OK(w->write_bytes(Encoder::file_header(options.format_version)));
   return w;
 }
 
@@ -95,7 +101,10 @@ Status RecordingWriter::write_store_info(const StoreInfo& info) {
   if (rrd_) return rrd_store_info(info);
   scratch_.clear();
   REEL_RETURN_NOT_OK(encoder_.encode_store_info(info, scratch_));
-  return write_bytes(scratch_);
+  const uint64_t at = offset_;
+  REEL_RETURN_NOT_OK(write_bytes(scratch_));
+  if (options_.write_footer) footer_.infos.push_back({at, info});
+  return Status::OK();
 }
 
 Status RecordingWriter::write_chunk(const Chunk& chunk) {
@@ -111,12 +120,12 @@ Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const 
   if (finished_) return Status::Invalid("write to finished recording " + name_);
   if (rrd_) return rrd_chunk(chunk);  // `message` is .reel's encoding: re-encoded
   if (options_.write_footer) {
-    FooterEntry e;
-    e.offset = offset_;
-    e.entity = chunk.entity_path();
-    e.rows = chunk.num_rows();
-    e.is_static = chunk.is_static();
-    for (const auto& t : chunk.timelines()) e.time_ranges[t.name()] = t.range();
+    FooterEntry e = describe_chunk(chunk, offset_);
+    if (message.size() >= kMessageHeaderBytes) {
+      e.compression = Compression(message[1]);
+      e.payload_bytes = internal::get_u64(message.data() + 8);
+      e.stored_bytes = internal::get_u64(message.data() + 16);
+    }
     footer_.chunks.push_back(std::move(e));
   }
   Status st = write_bytes(message);
@@ -141,6 +150,7 @@ Status RecordingWriter::finish() {
     st = rrd_finish();
   } else if (options_.write_footer) {
     footer_offset = offset_;
+    footer_.version = options_.format_version;
     st = encoder_.encode_footer(footer_, scratch_);
   }
   if (st.ok() && !rrd_) {
@@ -151,7 +161,7 @@ Status RecordingWriter::finish() {
   if (owns_ && ::close(fd_) != 0 && st.ok()) {
     st = Status::IOError("closing " + name_ + ": " + std::strerror(errno));
   }
-  footer_.chunks.clear();
+  footer_ = {};
   return st;
 }
 

@@ -6,6 +6,7 @@
 
 #include "query/dataframe_internal.hpp"
 #include "reel/query/dataframe.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel::dataframe {
 
@@ -123,12 +124,39 @@ struct ColumnState {
   bool has_next = false;  // the column has rows left; the first is at next_time
   TimeInt next_time = kTimeMin;
 
+  // The Clears that empty this column on the index timeline, in (time, RowId) order (see
+  // collect_clears), the next one to consume, and a one-row list column holding the empty
+  // list that a cleared cell reads as.
+  std::vector<std::pair<TimeInt, RowId>> clears;
+  size_t next_clear = 0;
+  std::shared_ptr<const ListColumn> empty;
+  // Static columns: a Clear of the static value itself (static, logged after it), applying
+  // at every time.
+  bool static_cleared = false;
+
   // The latest (time, RowId) row consumed so far (or found before the window, for fill).
+  // A consumed Clear counts as a row whose cell is the empty list (last.list == empty).
   bool has_last = false;
   TimeInt last_time = kTimeMin;
+  RowId last_row_id;
   const Chunk* last_chunk = nullptr;
   CellRef last;
   ChunkPtr last_keep;  // keeps `last` alive once its cursor is gone
+
+  bool has_data_next() const { return !active.empty(); }
+  bool has_clear_next() const { return next_clear < clears.size(); }
+  bool last_is_clear() const { return has_last && empty && last.list == empty.get(); }
+  CellRef empty_cell() const { return {empty.get(), 0}; }
+  // Takes a Clear at (t, row) as the column's value if it is the latest row yet.
+  void take_clear(TimeInt t, RowId row) {
+    if (has_last && std::pair(t, row) < std::pair(last_time, last_row_id)) return;
+    has_last = true;
+    last_time = t;
+    last_row_id = row;
+    last_chunk = nullptr;
+    last = empty_cell();
+    last_keep = nullptr;
+  }
 
   bool is_static() const { return static_value.list != nullptr; }
 };
@@ -284,14 +312,21 @@ class Reader final : public RecordBatchReader {
   // earliest open cursor, so that the heap's top is the column's next row.
   void refresh(ColumnState& col) {
     if (col.next_pending < col.pending.size()) open_due(col);
-    col.has_next = !col.active.empty();
-    if (col.has_next) col.next_time = col.active.front().time();
+    col.has_next = col.has_data_next() || col.has_clear_next();
+    if (col.has_data_next()) col.next_time = col.active.front().time();
+    if (col.has_clear_next() &&
+        (!col.has_data_next() || col.clears[col.next_clear].first < col.next_time)) {
+      col.next_time = col.clears[col.next_clear].first;
+    }
   }
 
   // Selects every column's chunks (nothing is read yet but the first rows of not-null
   // filter columns) and finds the values before the window that fill its first rows.
   void start(const ChunkStore& store) {
-    if (!o_.has_index) return;
+    if (!o_.has_index) {
+      for (ColumnState& col : columns_) collect_clears(store, col);  // static Clears only
+      return;
+    }
     // Not-null filter columns first: where they have data bounds the window of the others.
     for (size_t c : temporal_filters_) {
       ColumnState& col = columns_[c];
@@ -305,23 +340,35 @@ class Reader final : public RecordBatchReader {
                                : TimeRange{};
     }
     if (o_.window.empty()) return;
+    for (ColumnState& col : columns_) collect_clears(store, col);
     for (size_t c : temporal_) {
       ColumnState& col = columns_[c];
+      // Clears before the window only matter for fill; the first one to consume is the
+      // first in the window.
+      auto first_in_window =
+          std::lower_bound(col.clears.begin(), col.clears.end(), std::pair(o_.window.min, RowId{}),
+                           [](const auto& a, const auto& b) { return a.first < b.first; });
+      col.next_clear = size_t(first_in_window - col.clears.begin());
       if (std::find(temporal_filters_.begin(), temporal_filters_.end(), c) ==
           temporal_filters_.end()) {
         select_chunks(store, o_.timeline, o_.window, col);
-        refresh(col);
       }
+      refresh(col);
       if (o_.fill && o_.window.min > kTimeMin) {
-        // Data logged before the window fills its first rows.
+        // Data logged before the window fills its first rows, unless a Clear came after it.
         auto before =
             store.latest_at({o_.timeline, o_.window.min - 1}, col.desc.entity, col.desc.component);
         if (before) {
           col.has_last = true;
           col.last_time = before->time;
+          col.last_row_id = before->row_id;
           col.last_chunk = before->chunk.get();
           col.last = {&before->chunk->component(col.desc.component)->list, before->row};
           col.last_keep = before->chunk;
+        }
+        if (col.next_clear > 0) {
+          const auto& [t, row] = col.clears[col.next_clear - 1];
+          col.take_clear(t, row);
         }
       }
     }
@@ -336,7 +383,10 @@ class Reader final : public RecordBatchReader {
     for (auto& c : cells) c.reserve(std::min<int64_t>(o_.batch_rows, 128));
     if (!o_.has_index) {
       // Static only: one row.
-      for (size_t c = 0; c < visible; ++c) cells[c].add(columns_[c].static_value);
+      for (size_t c = 0; c < visible; ++c) {
+        const ColumnState& col = columns_[c];
+        cells[c].add(col.static_cleared ? col.empty_cell() : col.static_value);
+      }
       done_ = true;
       return make_batch(index, cells, 1);
     }
@@ -363,9 +413,9 @@ class Reader final : public RecordBatchReader {
       }
       index.push_back(*t);
       for (size_t c = 0; c < visible; ++c) {
-        const ColumnState& col = columns_[c];
+        ColumnState& col = columns_[c];
         if (col.is_static()) {
-          cells[c].add(col.static_value);
+          cells[c].add(static_cell(col, *t));
         } else if (col.has_last && (o_.fill || col.last_time == *t)) {
           cells[c].add(col.last);
         } else {
@@ -380,8 +430,72 @@ class Reader final : public RecordBatchReader {
   }
 
  private:
+  // The column has a value logged at t (a Clear at t is not one).
   static bool exact(const ColumnState& col, TimeInt t) {
-    return col.has_last && col.last_time == t;
+    return col.has_last && col.last_time == t && !col.last_is_clear();
+  }
+
+  // A static column's cell at index value t: its value, or the empty list once a Clear
+  // (temporal at or before t, or static and logged after the value) has emptied it.
+  static CellRef static_cell(ColumnState& col, TimeInt t) {
+    if (col.static_cleared) return col.empty_cell();
+    while (col.has_clear_next() && col.clears[col.next_clear].first <= t) {
+      col.static_cleared = true;  // static data is not logged again after a temporal Clear
+      ++col.next_clear;
+    }
+    return col.static_cleared ? col.empty_cell() : col.static_value;
+  }
+
+  // The Clears that empty `col`: on the index timeline, every Clear logged on its entity and
+  // every recursive one logged on an ancestor, that come after the column has data (a
+  // Clear empties the components the entity has, as Rerun's tombstones do). For a static
+  // column also a static Clear logged after its value. Clears are rare: a scan of the Clear
+  // chunks of the entity and its ancestors per column is cheap.
+  void collect_clears(const ChunkStore& store, ColumnState& col) {
+    const ComponentDescriptor& clear = Clear::descriptor_is_recursive();
+    const TimeRange all{kTimeMin, kTimeMax};
+    EntityPath path = col.desc.entity;
+    for (bool self = true;; self = false) {
+      for (const auto& chunk : o_.has_index
+                                   ? store.range_relevant_chunks({o_.timeline, all}, path, clear)
+                                   : std::vector<ChunkPtr>{}) {
+        const TimeColumn* times = chunk->timeline(o_.timeline);
+        const ListColumn& list = chunk->component(clear)->list;
+        for (int64_t i = 0; i < chunk->num_rows(); ++i) {
+          if (!list.is_valid(i) || list.value_length(i) == 0) continue;
+          if (!self) {
+            auto v = list.row_values(i);
+            if (!v->is_valid(0) || !arrow::BooleanArray(v).value(0)) continue;
+          }
+          col.clears.emplace_back((*times)[i], chunk->row_id(i));
+        }
+      }
+      if (col.is_static()) {
+        auto st = store.latest_static(path, clear);
+        if (st) {
+          auto v = st->chunk->component(clear)->list.row_values(st->row);
+          const bool recursive = v->length > 0 && v->is_valid(0) && arrow::BooleanArray(v).value(0);
+          const RowId value_row = col.static_keep->row_id(col.static_value.row);
+          if ((self || recursive) && value_row < st->row_id) col.static_cleared = true;
+        }
+      }
+      if (path.is_root()) break;
+      path = path.parent();
+    }
+    std::sort(col.clears.begin(), col.clears.end());
+    col.clears.erase(std::unique(col.clears.begin(), col.clears.end()), col.clears.end());
+    if (!col.is_static()) {
+      // Only Clears at or after the component's first data empty it.
+      std::erase_if(col.clears, [&](const auto& c) {
+        return !store.latest_at({o_.timeline, c.first}, col.desc.entity, col.desc.component);
+      });
+    }
+    if (col.clears.empty() && !col.static_cleared) return;
+    auto values = arrow::make_null_array(col.desc.type->value_type(), 0);
+    auto offsets = arrow::Buffer::allocate(2 * sizeof(int32_t));
+    std::memset(offsets->mutable_data(), 0, offsets->size());
+    auto empty = ListColumn::with_offsets(std::move(values), std::move(offsets), 1);
+    col.empty = std::make_shared<const ListColumn>(std::move(empty).value_or_die());
   }
 
   void open_due(ColumnState& col) {
@@ -404,6 +518,12 @@ class Reader final : public RecordBatchReader {
   // Consumes the column's rows with time <= t (inclusive) or < t.
   void consume(ColumnState& col, TimeInt t, bool inclusive) {
     while (col.has_next && (col.next_time < t || (inclusive && col.next_time == t))) {
+      if (col.has_clear_next() && col.clears[col.next_clear].first == col.next_time) {
+        const auto& [ct, row] = col.clears[col.next_clear++];
+        col.take_clear(ct, row);
+        refresh(col);
+        continue;
+      }
       ChunkCursor& cur = col.active.front();
       take(col, cur);
       if (cur.advance()) {
@@ -425,15 +545,14 @@ class Reader final : public RecordBatchReader {
   // The row under `cur` becomes the column's value if its (time, RowId) is the latest yet.
   static void take(ColumnState& col, const ChunkCursor& cur) {
     const TimeInt t = cur.time();
+    const RowId row_id = cur.chunk()->row_id(cur.row());
     if (col.has_last) {
       if (t < col.last_time) return;  // rows before the window, already covered by fill
-      if (t == col.last_time &&
-          cur.chunk()->row_id(cur.row()) < col.last_chunk->row_id(col.last.row)) {
-        return;
-      }
+      if (t == col.last_time && row_id < col.last_row_id) return;
     }
     col.has_last = true;
     col.last_time = t;
+    col.last_row_id = row_id;
     col.last_chunk = cur.chunk();
     col.last = {cur.list(), cur.row()};
   }

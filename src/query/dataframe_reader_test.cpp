@@ -53,6 +53,84 @@ TEST_F(DataframeTest, OneRowPerDistinctIndexValueAndNullsWithoutFill) {
   EXPECT_EQ(table(v), (Table{{"1", "[1]", "null"}, {"2", "null", "[20]"}, {"3", "[3]", "[30]"}}));
 }
 
+// Clear, as Rerun's dataframe has it: a Clear at t empties the entity's components from t
+// until they are logged again (cells read as empty lists); its own column is no data.
+TEST_F(DataframeTest, ClearEmptiesAnEntityUntilItIsLoggedAgain) {
+  log("/a", 0, 1.0);
+  clear("/a", 5, /*recursive=*/false);
+  log("/b", 7, 70.0);
+  log("/a", 9, 9.0);
+  auto v = view();
+  ASSERT_EQ(v.schema().size(), 3u);  // frame, /a, /b: no Clear column
+  EXPECT_EQ(v.schema()[1].name, "/a:Scalars:scalars");
+  EXPECT_EQ(
+      table(v.fill_latest_at()),
+      (Table{
+          {"0", "[1]", "null"}, {"5", "[]", "null"}, {"7", "[]", "[70]"}, {"9", "[9]", "[70]"}}));
+  EXPECT_EQ(
+      table(v),
+      (Table{
+          {"0", "[1]", "null"}, {"5", "[]", "null"}, {"7", "null", "[70]"}, {"9", "[9]", "null"}}));
+}
+
+TEST_F(DataframeTest, ClearBeforeTheRangeStillEmptiesFilledCells) {
+  log("/a", 0, 1.0);
+  clear("/a", 5, false);
+  log("/b", 7, 70.0);
+  log("/b", 8, 80.0);
+  EXPECT_EQ(table(view().filter_range(7, 8).fill_latest_at()),
+            (Table{{"7", "[]", "[70]"}, {"8", "[]", "[80]"}}));
+  // Logged again inside the range: the value shows from there.
+  log("/a", 8, 8.0);
+  EXPECT_EQ(table(view().filter_range(7, 8).fill_latest_at()),
+            (Table{{"7", "[]", "[70]"}, {"8", "[8]", "[80]"}}));
+}
+
+TEST_F(DataframeTest, RecursiveClearReachesDescendantsAFlatOneDoesNot) {
+  log("/robot/arm", 1, 1.0);
+  log("/other", 4, 4.0);
+  clear("/robot", 3, /*recursive=*/false);
+  EXPECT_EQ(table(view().fill_latest_at()), (Table{{"1", "null", "[1]"}, {"4", "[4]", "[1]"}}));
+  clear("/robot", 3, /*recursive=*/true);
+  EXPECT_EQ(table(view().fill_latest_at()),
+            (Table{{"1", "null", "[1]"}, {"3", "null", "[]"}, {"4", "[4]", "[]"}}));
+}
+
+TEST_F(DataframeTest, ClearAtTheSameTimeAsDataGoesByRowId) {
+  log("/a", 2, 2.0);
+  clear("/a", 2, false);  // logged after the value: the cell is empty
+  log("/b", 3, 3.0);
+  EXPECT_EQ(table(view().fill_latest_at()), (Table{{"2", "[]", "null"}, {"3", "[]", "[3]"}}));
+  log("/a", 2, 5.0);  // logged after the Clear: the value shows again
+  EXPECT_EQ(table(view().fill_latest_at()), (Table{{"2", "[5]", "null"}, {"3", "[5]", "[3]"}}));
+}
+
+TEST_F(DataframeTest, ClearBeforeAnyDataEmptiesNothing) {
+  clear("/a", 0, false);
+  log("/a", 2, 2.0);
+  EXPECT_EQ(table(view().fill_latest_at()), (Table{{"2", "[2]"}}));
+}
+
+TEST_F(DataframeTest, ClearEmptiesStaticDataFromItsTimeOn) {
+  log("/s", std::nullopt, 5.0);
+  log("/b", 1, 1.0);
+  log("/b", 3, 3.0);
+  clear("/s", 2, false);
+  EXPECT_EQ(table(view().fill_latest_at()), (Table{{"1", "[1]", "[5]"}, {"3", "[3]", "[]"}}));
+  // A static Clear logged after the static value empties it everywhere.
+  log("/t", std::nullopt, 7.0);
+  clear("/t", std::nullopt, false);
+  EXPECT_EQ(table(view(std::nullopt, "/t")), (Table{{"[]"}}));
+}
+
+TEST_F(DataframeTest, ANotNullFilterIgnoresClearedCells) {
+  log("/a", 1, 1.0);
+  clear("/a", 2, false);
+  log("/b", 3, 3.0);
+  EXPECT_EQ(table(view().filter_is_not_null("/a:Scalars:scalars").value().fill_latest_at()),
+            (Table{{"1", "[1]", "null"}}));
+}
+
 TEST_F(DataframeTest, HighestRowIdWinsAtOneIndexValue) {
   RowId first = RowId::reserve(2);
   log("/a", 1, 2.0, first.plus(1));  // inserted first, but newer

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "reel/query/dataframe.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel::dataframe::test_support {
 
@@ -56,6 +57,16 @@ class DataframeTest : public ::testing::Test {
     std::vector<ChunkBuilder::TimePoint> times;
     if (frame) times.push_back({Timeline::sequence("frame"), *frame});
     b.add_row(id, times, {{kScalar, value ? arrow::make_primitive<double>({*value}) : nullptr}});
+    ASSERT_TRUE(store_->insert(*b.build()).ok());
+  }
+  // A Clear of `entity` (and its descendants when `recursive`); static without a frame.
+  void clear(const char* entity, std::optional<TimeInt> frame, bool recursive) {
+    ChunkBuilder b(entity);
+    std::vector<ChunkBuilder::TimePoint> times;
+    if (frame) times.push_back({Timeline::sequence("frame"), *frame});
+    arrow::BooleanBuilder flag;
+    flag.append(recursive);
+    b.add_row(RowId::create(), times, {{Clear::descriptor_is_recursive(), flag.finish()}});
     ASSERT_TRUE(store_->insert(*b.build()).ok());
   }
   View view(std::optional<std::string> index = "frame", const char* contents = "/**") {

@@ -4,8 +4,10 @@
 #include <iterator>
 
 #include "query/dataframe_internal.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/store_io/store_io.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel::dataframe {
 
@@ -94,8 +96,11 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
   for (const auto& [entity, wanted] : contents) {
     auto available = v.store_->components(entity);
     if (wanted.empty()) {
-      for (const auto& [d, type] : available)
+      for (const auto& [d, type] : available) {
+        // A Clear is an event that empties other columns, never data of its own.
+        if (d == Clear::descriptor_is_recursive()) continue;
         v.columns_.push_back(describe(*v.store_, entity, d, type));
+      }
       continue;
     }
     for (const auto& d : wanted) {
@@ -116,14 +121,27 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
 Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
                                                          std::vector<std::string>* warnings) {
   auto store = std::make_shared<ChunkStore>();
-  REEL_ASSIGN_OR_RETURN(auto report, load_file(path, *store));
+  REEL_ASSIGN_OR_RETURN(auto report, import::load_any_file(path, *store));
+  if (warnings) *warnings = std::move(report.warnings);
+  return std::shared_ptr<const ChunkStore>(std::move(store));
+}
+
+Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
+                                                         const ChunkSelection& selection,
+                                                         std::vector<std::string>* warnings) {
+  auto store = std::make_shared<ChunkStore>();
+  REEL_ASSIGN_OR_RETURN(auto report, load_selected(path, *store, selection));
   if (warnings) *warnings = std::move(report.warnings);
   return std::shared_ptr<const ChunkStore>(std::move(store));
 }
 
 Result<View> View::create(const std::string& path, std::optional<std::string> index,
                           std::string_view contents) {
-  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path));
+  ChunkSelection selection;
+  REEL_ASSIGN_OR_RETURN(selection.entities, EntityPathFilter::parse(contents));
+  selection.timeline = index;
+  selection.static_only = !index;
+  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path, selection));
   return create(std::move(store), std::move(index), contents);
 }
 

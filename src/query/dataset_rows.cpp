@@ -176,7 +176,7 @@ class RowsReader final : public RecordBatchReader {
     const bool all = int64_t(keep.size()) == n;
     const int64_t rows = int64_t(keep.size());
     auto pick = [&](arrow::ArrayPtr a) -> arrow::ArrayPtr {
-      return all ? a : arrow::take(*a, keep).value();
+      return all ? a : arrow::take(*a, keep).value_or_die();
     };
     arrow::RecordBatch out;
     out.schema = schema_;

@@ -233,8 +233,9 @@ void Batcher::run() {
     space_cv_.notify_all();
     sinks_.send(batch);
     if (flush_target > flush_done_) {
-      sinks_.flush();
+      Status flushed = sinks_.flush();
       lock.lock();
+      flush_status_ = std::move(flushed);
       flush_done_ = flush_target;
       flushed_cv_.notify_all();
     } else {
@@ -250,7 +251,7 @@ Status Batcher::flush() {
   uint64_t mine = ++flush_requested_;
   wake_cv_.notify_one();
   flushed_cv_.wait(lock, [&] { return flush_done_ >= mine; });
-  return Status::OK();
+  return flush_status_;
 }
 
 }  // namespace internal

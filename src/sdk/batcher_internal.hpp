@@ -105,7 +105,7 @@ class Batcher {
   void wait_for_space();
 
   // Returns when everything logged before the call reached the sinks and their flush
-  // returned.
+  // returned, with the sinks' flush status (SinkSet::flush).
   Status flush();
 
  private:
@@ -134,6 +134,7 @@ class Batcher {
   uint64_t queue_bytes_ = 0;
   uint64_t flush_requested_ = 0;
   uint64_t flush_done_ = 0;
+  Status flush_status_;  // of the last flush round
   bool stop_ = false;
 
   std::thread thread_;

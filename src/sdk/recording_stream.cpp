@@ -105,27 +105,39 @@ std::shared_ptr<ChunkStore> RecordingStream::memory_store() {
 
 void RecordingStream::set_sink(std::shared_ptr<Sink> sink) {
   // Everything cut so far goes to the old sinks first.
-  (void)try_flush_blocking();
+  report(try_flush_blocking());
   impl_->sinks.attach(std::move(sink), SinkSet::Attach::kReplaceAll);
 }
 
 void RecordingStream::add_sink(std::shared_ptr<Sink> sink) {
-  (void)try_flush_blocking();
+  report(try_flush_blocking());
   impl_->sinks.attach(std::move(sink), SinkSet::Attach::kAdd);
 }
 
 Status RecordingStream::save(const std::string& path) {
   REEL_ASSIGN_OR_RETURN(auto sink, make_file_sink(path));
-  REEL_RETURN_NOT_OK(try_flush_blocking());
+  REEL_RETURN_NOT_OK(flush_before_attach());
   impl_->sinks.attach(std::move(sink), SinkSet::Attach::kReplaceKeepMemory);
+  return Status::OK();
+}
+
+Status RecordingStream::flush_before_attach() {
+  // The old sinks' failures (a server still unreachable) are theirs: reported, not returned.
+  Status st = try_flush_blocking();
+  if (st.code() == StatusCode::kCancelled) return st;
+  report(st);
   return Status::OK();
 }
 
 Status RecordingStream::to_stdout() { return save("-"); }
 
 Status RecordingStream::connect(const std::string& address) {
-  REEL_ASSIGN_OR_RETURN(auto sink, make_tcp_sink(address));
-  REEL_RETURN_NOT_OK(try_flush_blocking());
+  return connect(address, TcpSinkOptions());
+}
+
+Status RecordingStream::connect(const std::string& address, TcpSinkOptions options) {
+  REEL_ASSIGN_OR_RETURN(auto sink, make_tcp_sink(address, options));
+  REEL_RETURN_NOT_OK(flush_before_attach());
   impl_->sinks.attach(std::move(sink), SinkSet::Attach::kReplaceKeepMemory);
   return Status::OK();
 }

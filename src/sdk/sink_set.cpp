@@ -53,9 +53,22 @@ void SinkSet::send(std::vector<ChunkPtr>& chunks) {
   for (auto& sink : sinks_) report_error(sink->send(chunks));
 }
 
-void SinkSet::flush() {
+Status SinkSet::flush() {
   std::lock_guard lock(mutex_);
-  for (auto& sink : sinks_) report_error(sink->flush());
+  Status first;
+  for (auto& sink : sinks_) {
+    Status st = sink->flush();
+    if (st.ok()) continue;
+    // Data loss (a CapacityError from a TCP sink) is what the caller must see.
+    const bool loss = st.code() == StatusCode::kCapacityError;
+    if (first.ok() || (loss && first.code() != StatusCode::kCapacityError)) {
+      if (!first.ok()) report_error(first);
+      first = st;
+    } else {
+      report_error(st);
+    }
+  }
+  return first;
 }
 
 }  // namespace reel::internal

@@ -37,8 +37,9 @@ class SinkSet {
   // Hands chunks to every sink, or buffers them while there is none. Errors go to the error
   // handler.
   void send(std::vector<ChunkPtr>& chunks);
-  // Every sink's flush(); errors go to the error handler.
-  void flush();
+  // Every sink's flush(): the first failure is returned (a data-loss report first), the
+  // others go to the error handler.
+  Status flush();
 
  private:
   const StoreInfo info_;

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -30,10 +32,12 @@ RecordingStreamOptions plain_options() {
 struct Listener {
   int fd = -1;
   int port = 0;
-  explicit Listener(int want_port = 0) {
+  // `rcvbuf` > 0: the accepted connections' receive buffer (no autotuning).
+  explicit Listener(int want_port = 0, int rcvbuf = 0) {
     fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(uint16_t(want_port));
@@ -205,6 +209,151 @@ TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
   auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::descriptor_scalars());
   ASSERT_TRUE(last);
   EXPECT_EQ(last->time, 1000);
+}
+
+// A fake server that accepts one connection, reads nothing until `go` is set, then reads
+// everything into memory (its receive buffer is small, so a stall is felt at once).
+struct StallingServer {
+  Listener listener;
+  std::promise<void> go;
+  std::thread thread;
+  std::vector<uint8_t> received;
+  explicit StallingServer(bool stall_first)
+      : listener(0, stall_first ? 16 * 1024 : 0) {
+    auto started = go.get_future().share();
+    thread = std::thread([this, started, stall_first] {
+      int c = ::accept(listener.fd, nullptr, nullptr);
+      if (c < 0) return;
+      if (stall_first) started.wait();
+      uint8_t buf[4096];
+      ssize_t n;
+      int reads = 0;
+      while ((n = ::recv(c, buf, sizeof buf, 0)) > 0) {
+        received.insert(received.end(), buf, buf + n);
+        // A slow reader: a little at a time, with pauses.
+        if (!stall_first && ++reads % 32 == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+      }
+      ::close(c);
+    });
+  }
+  bool released = false;
+  void release() {
+    if (!released) go.set_value();
+    released = true;
+  }
+  ~StallingServer() {  // after a failed assertion: let the thread end
+    release();
+    ::shutdown(listener.fd, SHUT_RDWR);
+    if (thread.joinable()) thread.join();
+  }
+  int64_t rows_received(int64_t* last_frame) {
+    release();
+    thread.join();
+    ChunkStore store(ChunkStoreConfig::no_compaction());
+    auto reader = format::RecordingReader::from_bytes(received, "<received>");
+    auto report = load_into_store(*reader, store, 1);
+    EXPECT_TRUE(report.ok()) << report.status().to_string();
+    auto last = store.latest_at({"frame", kTimeMax}, "/pts", Points3D::descriptor_positions());
+    *last_frame = last ? last->time : -1;
+    return total_rows(store);
+  }
+};
+
+RecordingStreamOptions one_chunk_per_row() {
+  RecordingStreamOptions o = plain_options();
+  o.batcher.flush_num_rows = 1;
+  o.batcher.max_bytes_in_flight = 64 * 1024;
+  return o;
+}
+
+// ~12 KB per row.
+void log_frames(RecordingStream& rec, int from, int to) {
+  std::vector<Position3D> p(1000, Position3D{1, 2, 3});
+  for (int i = from; i < to; ++i) {
+    rec.set_time_sequence("frame", i);
+    rec.log("pts", Points3D(p));
+  }
+}
+
+TEST(TcpSinkTest, ConnectedSlowServerGetsEverythingAndLoggingWaits) {
+  // Issue 13, item 3: while the server reads, nothing is dropped however small the buffer:
+  // the producer waits for it.
+  Errors errors;
+  StallingServer server(/*stall_first=*/false);
+  ASSERT_GE(server.listener.fd, 0);
+  TcpSinkOptions options;
+  options.compression = format::Compression::kNone;  // the bytes on the wire are the chunks'
+  options.max_buffer_bytes = 64 * 1024;
+  options.max_block_secs = 60;
+  {
+    RecordingStream rec("tcp_test", one_chunk_per_row());
+    auto sink = internal::TcpSink::connect(server.listener.address(), options);
+    ASSERT_TRUE(sink.ok());
+    rec.set_sink(*sink);
+    log_frames(rec, 0, 400);
+    Status flushed = rec.try_flush_blocking();
+    EXPECT_TRUE(flushed.ok()) << flushed.to_string();
+  }
+  int64_t last = 0;
+  EXPECT_EQ(server.rows_received(&last), 400);
+  EXPECT_EQ(last, 399);
+  EXPECT_TRUE(errors.snapshot().empty()) << errors.snapshot()[0];
+}
+
+TEST(TcpSinkTest, StalledServerDropsOldestAndFlushSaysHowMuch) {
+  // Only a stalled (or unreachable) server makes the sink drop: oldest first, counted, and
+  // flush() returns the count (it used to return OK after a dropped-chunks line).
+  Errors errors;
+  StallingServer server(/*stall_first=*/true);
+  ASSERT_GE(server.listener.fd, 0);
+  TcpSinkOptions options;
+  options.compression = format::Compression::kNone;  // the bytes on the wire are the chunks'
+  options.max_buffer_bytes = 256 * 1024;
+  options.max_block_secs = 0.2;
+  options.send_timeout_secs = 600;  // the connection stays open: only the stall counts
+  uint64_t dropped_rows = 0, dropped_chunks = 0;
+  {
+    RecordingStream rec("tcp_test", one_chunk_per_row());
+    auto sink = internal::TcpSink::connect(server.listener.address(), options);
+    ASSERT_TRUE(sink.ok());
+    rec.set_sink(*sink);
+    log_frames(rec, 0, 2000);  // ~24 MB, far more than the socket buffers and the sink's
+    Status flushed = rec.try_flush_blocking();
+    ASSERT_EQ(flushed.code(), StatusCode::kCapacityError) << flushed.to_string();
+    const std::string& m = flushed.message();
+    ASSERT_EQ(m.rfind("data loss: dropped the ", 0), 0u) << m;
+    unsigned long long c = 0, r = 0;
+    ASSERT_EQ(std::sscanf(m.c_str(), "data loss: dropped the %llu oldest chunks (%llu rows", &c, &r),
+              2)
+        << m;
+    dropped_chunks = c;
+    dropped_rows = r;
+    EXPECT_NE(m.find("the server read nothing for 0.2 s"), std::string::npos) << m;
+    EXPECT_GT(dropped_rows, 0u);
+    // Counted once: the next flush has nothing more to say about it.
+    server.release();
+    Status again = rec.try_flush_blocking();
+    EXPECT_TRUE(again.ok()) << again.to_string();
+  }
+  int64_t last = 0;
+  const int64_t received = server.rows_received(&last);
+  EXPECT_EQ(dropped_chunks, dropped_rows);  // one row per chunk
+  EXPECT_EQ(uint64_t(received) + dropped_rows, 2000u);
+  EXPECT_EQ(last, 1999);  // the newest data is kept
+  auto messages = errors.snapshot();
+  ASSERT_FALSE(messages.empty());
+  EXPECT_NE(messages[0].find("data loss: dropped the "), std::string::npos) << messages[0];
+}
+
+TEST(TcpSinkTest, MaxBlockSecsComesFromTheEnvironment) {
+  ::setenv("REEL_MAX_BLOCK_SECS", "2.5", 1);
+  EXPECT_EQ(TcpSinkOptions().max_block_secs, 2.5);
+  ::setenv("REEL_MAX_BLOCK_SECS", "soon", 1);
+  EXPECT_EQ(TcpSinkOptions().max_block_secs, 10.0);
+  ::unsetenv("REEL_MAX_BLOCK_SECS");
+  EXPECT_EQ(TcpSinkOptions().max_block_secs, 10.0);
 }
 
 }  // namespace

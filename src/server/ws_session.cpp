@@ -4,6 +4,7 @@
 #include <array>
 
 #include "reel/format/recording_file.hpp"
+#include "server/subscribe_internal.hpp"
 
 namespace reel::server::internal {
 
@@ -88,28 +89,40 @@ void WsSession::on_read(boost::system::error_code ec) {
 void WsSession::handle_text(const std::string& text) {
   uint32_t id = 0;
   try {
+    if (auto sub = parse_subscribe(text, &id)) {
+      if (!sub->ok()) {
+        priority_.push_back(Text{error_json(id, sub->status().message())});
+        return;
+      }
+      queue_answer(id, answer_subscribe(host_.store(), **sub));
+      return;
+    }
     auto query = parse_query(text, &id);
     if (!query.ok()) {
       priority_.push_back(Text{error_json(id, query.status().message())});
       return;
     }
-    std::vector<ChunkPtr> chunks = answer_query(host_.store(), *query);
-    const size_t limit = host_.options().max_query_frames;
-    if (query_frames_ + chunks.size() > limit) {
-      priority_.push_back(Text{error_json(id, "the answer has " + std::to_string(chunks.size()) +
-                                                  " chunks and " + std::to_string(query_frames_) +
-                                                  " query frames are already queued (at most " +
-                                                  std::to_string(limit) + "): narrow the query")});
-      return;
-    }
-    for (auto& c : chunks) {
-      priority_.push_back(QueryChunk{id, std::move(c)});
-      ++query_frames_;
-    }
-    priority_.push_back(Text{query_done_json(id, chunks.size())});
+    queue_answer(id, answer_query(host_.store(), *query));
   } catch (const std::exception& e) {
     priority_.push_back(Text{error_json(id, std::string("bad query: ") + e.what())});
   }
+}
+
+void WsSession::queue_answer(uint32_t id, std::vector<ChunkPtr> chunks) {
+  const size_t limit = host_.options().max_query_frames;
+  if (query_frames_ + chunks.size() > limit) {
+    priority_.push_back(Text{error_json(id, "the answer has " + std::to_string(chunks.size()) +
+                                                " chunks and " + std::to_string(query_frames_) +
+                                                " query frames are already queued (at most " +
+                                                std::to_string(limit) + "): narrow the query")});
+    return;
+  }
+  const size_t n = chunks.size();
+  for (auto& c : chunks) {
+    priority_.push_back(QueryChunk{id, std::move(c)});
+    ++query_frames_;
+  }
+  priority_.push_back(Text{query_done_json(id, n)});
 }
 
 void WsSession::on_change(const StoreChange& change) {

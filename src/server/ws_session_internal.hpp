@@ -51,6 +51,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void read();
   void on_read(boost::system::error_code ec);
   void handle_text(const std::string& text);
+  // Kind-2 frames of `chunks` with request `id`, then query_done (or an error when too many
+  // query frames are queued already).
+  void queue_answer(uint32_t id, std::vector<ChunkPtr> chunks);
   bool write_chunk(FrameKind kind, uint32_t request_id, const Chunk& chunk);
   void write_text(std::string text);
   void on_write(boost::system::error_code ec);

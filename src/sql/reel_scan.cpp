@@ -167,7 +167,8 @@ Status bind_parameters(const DuckDbApi& api, duckdb_bind_info info, ScanBind& b,
 }
 
 void scan_bind(duckdb_bind_info info) {
-  auto* s = static_cast<Session::Impl*>(duckdb_api().value()->duckdb_bind_get_extra_info(info));
+  auto* s =
+      static_cast<Session::Impl*>(duckdb_api().value_or_die()->duckdb_bind_get_extra_info(info));
   const DuckDbApi& api = *s->api;
   auto b = std::make_unique<ScanBind>();
   b->session = s;
@@ -237,7 +238,7 @@ void scan_bind(duckdb_bind_info info) {
 }
 
 void scan_init(duckdb_init_info info) {
-  const DuckDbApi& api = *duckdb_api().value();
+  const DuckDbApi& api = *duckdb_api().value_or_die();
   auto* b = static_cast<ScanBind*>(api.duckdb_init_get_bind_data(info));
   auto init = std::make_unique<ScanInit>();
   init->api = &api;
@@ -275,7 +276,7 @@ void scan_init(duckdb_init_info info) {
 }
 
 void scan_function(duckdb_function_info info, duckdb_data_chunk output) {
-  const DuckDbApi& api = *duckdb_api().value();
+  const DuckDbApi& api = *duckdb_api().value_or_die();
   auto* b = static_cast<ScanBind*>(api.duckdb_function_get_bind_data(info));
   auto* s = static_cast<ScanInit*>(api.duckdb_function_get_init_data(info));
   while (!s->batch || s->offset >= s->batch->num_rows) {

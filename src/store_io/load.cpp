@@ -11,13 +11,14 @@
 namespace reel {
 
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
-                                   size_t threads) {
-  return load_into_store(reader, store, LoadOptions{threads, ""});
+                                   size_t threads, const std::function<bool(const Chunk&)>& keep) {
+  return load_into_store(reader, store, LoadOptions{threads, "", keep});
 }
 
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
                                    const LoadOptions& options) {
   size_t threads = options.threads;
+  const std::function<bool(const Chunk&)>& keep = options.keep;
   LoadReport report;
   std::vector<std::string> decode_warnings;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -46,6 +47,8 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
         store.set_info(m->info);
       }
     } else if (m->kind == format::MessageKind::kChunk && m->chunk) {
+      ++report.chunks_in_file;
+      if (keep && !keep(*m->chunk)) return Status::OK();
       ++report.chunks;
       report.rows += m->chunk->num_rows();
       REEL_RETURN_NOT_OK(

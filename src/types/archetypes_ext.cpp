@@ -61,7 +61,7 @@ arrow::ArrayPtr ComponentBatch::to_arrow() const {
   if (t->id() == arrow::TypeId::kFixedSizeList) {
     int32_t n = t->list_size();
     auto child = arrow::make_primitive_from_buffer(t->value_type(), values, num_instances * n);
-    return arrow::make_fixed_size_list(child, n).value();
+    return arrow::make_fixed_size_list(child, n).value_or_die();
   }
   return arrow::make_primitive_from_buffer(t, values, num_instances);
 }

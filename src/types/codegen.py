@@ -210,6 +210,10 @@ class Archetype:
     python_keyword_only: bool
     implicit_constructor: bool
     default_constructor: bool
+    # What the viewer does with it, for the docs (default: the view, with the role); false
+    # `drawn` says no view draws it yet (the entity tree marks such entities "not displayed").
+    drawn_by: str = ""
+    drawn: bool = True
 
 
 VIEWS = ["plots", "spatial2d", "spatial3d", "image", "text_log", "text_document", "bar_chart", "graph",
@@ -217,7 +221,7 @@ VIEWS = ["plots", "spatial2d", "spatial3d", "image", "text_log", "text_document"
 ROLES = {"visual", "style", "transform", "context"}
 ARCHETYPE_KEYS = {"name", "doc", "view", "role", "rerun", "fields", "primary", "cpp", "collect_ext",
                   "python_init", "python_keyword_only", "implicit_constructor",
-                  "no_default_constructor"}
+                  "no_default_constructor", "drawn_by", "drawn"}
 FIELD_KEYS = {"name", "component", "required", "doc", "rerun_field", "rerun_component", "rerun",
               "own_count"}
 COMPONENT_KEYS = {"arrow", "flat", "doc", "rerun", "rerun_arrow", "rerun_convert", "cpp", "enum"}
@@ -311,7 +315,8 @@ def load(path: Path) -> tuple[list[Enum], list[Component], list[Archetype]]:
             name, a.get("doc", ""), view, role, a.get("rerun", ""), fields, primary,
             a.get("cpp", "").strip("\n"), bool(a.get("collect_ext", False)), python_init,
             bool(a.get("python_keyword_only", False)), bool(a.get("implicit_constructor", False)),
-            not a.get("no_default_constructor", False)))
+            not a.get("no_default_constructor", False), a.get("drawn_by", ""),
+            bool(a.get("drawn", True))))
     return enums, list(components.values()), archetypes
 
 
@@ -703,7 +708,8 @@ def gen_ts(enums: list[Enum], archetypes: list[Archetype]) -> str:
            "  readonly role: ArchetypeRole;\n  readonly primary: string | null;\n"
            "  readonly fields: readonly string[];\n"
            "  /** Fields whose batch has its own length (triangle indices, a texture): never joined by instance. */\n"
-           "  readonly ownCount: readonly string[];\n}\n\n"]
+           "  readonly ownCount: readonly string[];\n"
+           "  /** False when no view of the viewer draws it yet. */\n  readonly drawn: boolean;\n}\n\n"]
     for a in archetypes:
         out.append(f"export const {a.name} = {{\n")
         for f in a.fields:
@@ -716,7 +722,7 @@ def gen_ts(enums: list[Enum], archetypes: list[Archetype]) -> str:
         fields = ", ".join(f"'{a.name}:{f.name}'" for f in a.fields)
         own = ", ".join(f"'{a.name}:{f.name}'" for f in a.fields if f.own_count)
         out.append(f"  {a.name}: {{ name: '{a.name}', view: {view}, role: '{a.role}', primary: {primary}, "
-                   f"fields: [{fields}], ownCount: [{own}] }},\n")
+                   f"fields: [{fields}], ownCount: [{own}], drawn: {'true' if a.drawn else 'false'} }},\n")
     out.append("};\n\n")
     for e in enums:
         out.append(f"/** {e.doc} */\nexport const {e.name} = {{\n")
@@ -754,6 +760,10 @@ def gen_docs_tables(enums: list[Enum], components: list[Component], archetypes: 
         drawn = a.view or "—"
         if a.role != "visual":
             drawn = f"{drawn} ({a.role})" if a.view else f"({a.role})"
+        if a.drawn_by:
+            drawn = a.drawn_by
+        if not a.drawn:
+            drawn = f"not drawn yet ({drawn})"
         rerun = a.rerun.removeprefix("rerun.archetypes.") if a.rerun else "—"
         arch.append(f"| {a.name} | {fields} | {drawn} | {rerun} |")
     return {"components": "\n".join(comp), "enums": "\n".join(enum_lines), "archetypes": "\n".join(arch)}

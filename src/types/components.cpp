@@ -37,8 +37,8 @@ arrow::ArrayPtr strips_to_arrow(std::span<const Strip> strips) {
     out += s.points.size() * kDims;
   }
   auto values = arrow::make_primitive_from_buffer(arrow::float32(), floats, int64_t(total * kDims));
-  auto points = arrow::make_fixed_size_list(values, kDims).value();
-  return arrow::make_list(offsets, points).value();
+  auto points = arrow::make_fixed_size_list(values, kDims).value_or_die();
+  return arrow::make_list(offsets, points).value_or_die();
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ arrow::ArrayPtr ComponentTraits<ImageFormat>::to_arrow(std::span<const ImageForm
     dt.append(uint8_t(v.channel_datatype));
   }
   return arrow::make_struct(type()->fields(), {w.finish(), h.finish(), cm.finish(), dt.finish()})
-      .value();
+      .value_or_die();
 }
 
 arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData> values) {
@@ -102,7 +102,7 @@ arrow::ArrayPtr ComponentTraits<TensorData>::to_arrow(std::span<const TensorData
   }
   return arrow::make_struct(type()->fields(),
                             {shape.finish(), dt.finish(), buffer.finish(), names.finish()})
-      .value();
+      .value_or_die();
 }
 
 arrow::ArrayPtr ComponentTraits<AnnotationInfo>::to_arrow(std::span<const AnnotationInfo> values) {
@@ -115,7 +115,7 @@ arrow::ArrayPtr ComponentTraits<AnnotationInfo>::to_arrow(std::span<const Annota
     color.append(v.color.rgba);
   }
   return arrow::make_struct(type()->fields(), {id.finish(), label.finish(), color.finish()})
-      .value();
+      .value_or_die();
 }
 
 arrow::ArrayPtr ComponentTraits<ClearIsRecursive>::to_arrow(

@@ -45,8 +45,8 @@ arrow::ArrayPtr ComponentTraits<RotationAxisAngle>::to_arrow(
   }
   auto floats =
       arrow::make_primitive_from_buffer(arrow::float32(), axes, int64_t(values.size() * 3));
-  auto axis_array = arrow::make_fixed_size_list(floats, 3).value();
-  return arrow::make_struct(type()->fields(), {axis_array, angle.finish()}).value();
+  auto axis_array = arrow::make_fixed_size_list(floats, 3).value_or_die();
+  return arrow::make_struct(type()->fields(), {axis_array, angle.finish()}).value_or_die();
 }
 
 arrow::ArrayPtr ComponentTraits<GraphEdge>::to_arrow(std::span<const GraphEdge> values) {
@@ -55,7 +55,7 @@ arrow::ArrayPtr ComponentTraits<GraphEdge>::to_arrow(std::span<const GraphEdge> 
     first.append(v.first);
     second.append(v.second);
   }
-  return arrow::make_struct(type()->fields(), {first.finish(), second.finish()}).value();
+  return arrow::make_struct(type()->fields(), {first.finish(), second.finish()}).value_or_die();
 }
 
 arrow::ArrayPtr ComponentTraits<GeoLineString>::to_arrow(std::span<const GeoLineString> values) {

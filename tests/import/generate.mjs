@@ -761,6 +761,154 @@ function jsonDataset() {
   return { channels, messages };
 }
 
+// Standard ROS 2 types the importer maps to archetypes, one channel each (mapping tests).
+function mappedDataset() {
+  const channels = [
+    ros2Channel("/camera/camera_info", "sensor_msgs/CameraInfo"),
+    ros2Channel("/camera/compressed", "sensor_msgs/CompressedImage"),
+    ros2Channel("/scan", "sensor_msgs/LaserScan"),
+    ros2Channel("/colored_points", "sensor_msgs/PointCloud2"),
+    ros2Channel("/joint_states", "sensor_msgs/JointState"),
+    ros2Channel("/fix", "sensor_msgs/NavSatFix"),
+    ros2Channel("/battery", "sensor_msgs/BatteryState"),
+    ros2Channel("/odom", "nav_msgs/Odometry"),
+    ros2Channel("/map", "nav_msgs/OccupancyGrid"),
+    ros2Channel("/plan", "nav_msgs/Path"),
+    ros2Channel("/goal", "geometry_msgs/PoseStamped"),
+    ros2Channel("/cmd_vel", "geometry_msgs/Twist"),
+    ros2Channel("/speed", "std_msgs/Float64"),
+    ros2Channel("/status", "std_msgs/String"),
+    ros2Channel("/tf_static", "tf2_msgs/TFMessage"),
+    ros2Channel("/depth", "sensor_msgs/Image"),
+    ros2Channel("/padded", "sensor_msgs/Image"),
+    ros2Channel("/markers", "visualization_msgs/MarkerArray"),
+  ];
+  const values = [];
+  const t0 = 1700001000n * 1000000000n;
+  const header = (i, frame) => ({ stamp: { sec: 1700001000 + i, nanosec: 1000 * i }, frame_id: frame });
+  const pose = (x, y, z) => ({ position: { x, y, z }, orientation: { x: 0, y: 0, z: 0.6, w: 0.8 } });
+  values.push([14, t0, { transforms: [
+    { header: header(0, "base_link"), child_frame_id: "lidar",
+      transform: { translation: { x: 0.5, y: 0, z: 1.25 }, rotation: { x: 0, y: 0, z: 0, w: 1 } } },
+    { header: header(0, "base_link"), child_frame_id: "camera_optical",
+      transform: { translation: { x: 0.25, y: -0.125, z: 1 }, rotation: { x: -0.5, y: 0.5, z: -0.5, w: 0.5 } } },
+  ] }]);
+  // Markers: a cube, a sphere, a line strip and points (their points in the marker's pose),
+  // a text, then a DELETE of the cube.
+  const marker = (i, ns, id, type, action, extra = {}) => ({
+    header: header(i, "map"), ns, id, type, action,
+    pose: { position: { x: 1 + i, y: 2, z: 3 }, orientation: { x: 0, y: 0, z: 0.6, w: 0.8 } },
+    scale: { x: 0.5, y: 1, z: 2 }, color: { r: 1, g: 0.5, b: 0, a: 1 },
+    lifetime: { sec: 0, nanosec: 0 }, frame_locked: false, points: [], colors: [],
+    texture_resource: "", texture: { header: header(i, ""), format: "", data: new Uint8Array(0) },
+    uv_coordinates: [], text: "", mesh_resource: "", mesh_file: { filename: "", data: new Uint8Array(0) },
+    mesh_use_embedded_materials: false, ...extra,
+  });
+  for (let i = 0; i < 3; ++i) {
+    const t = t0 + BigInt(i + 1) * 100000000n;
+    values.push([0, t, {
+      header: header(i, "camera_optical"), height: 480, width: 640, distortion_model: "plumb_bob",
+      d: [0.1, -0.2, 0, 0, 0], k: [500 + i, 0, 320.5, 0, 501, 240.25, 0, 0, 1],
+      r: [1, 0, 0, 0, 1, 0, 0, 0, 1], p: [500, 0, 320, 0, 0, 500, 240, 0, 0, 0, 1, 0],
+      binning_x: 0, binning_y: 0, roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
+    }]);
+    values.push([1, t + 1n, {
+      header: header(i, "camera_optical"), format: i === 2 ? "png" : "jpeg",
+      data: Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, i, 1, 2, 3]),
+    }]);
+    values.push([2, t + 2n, {
+      header: header(i, "laser"), angle_min: -Math.PI / 2, angle_max: Math.PI / 2,
+      angle_increment: Math.PI / 4, time_increment: 0, scan_time: 0.1, range_min: 0.5, range_max: 10,
+      ranges: Float32Array.from([1, 2, 0.25, 25, 4 + i]), intensities: Float32Array.from([10, 20, 30, 40, 50]),
+    }]);
+    {
+      const n = 4;
+      const buf = new ArrayBuffer(n * 20);
+      const dv = new DataView(buf);
+      for (let k = 0; k < n; ++k) {
+        dv.setFloat32(k * 20, k + i, true);
+        dv.setFloat32(k * 20 + 4, -k, true);
+        dv.setFloat32(k * 20 + 8, 0.5 * k, true);
+        // PCL's packed rgb: 0x00RRGGBB in a float32's bytes.
+        dv.setUint32(k * 20 + 12, (((k * 60) & 255) << 16) | ((100 + i) << 8) | (200 - k), true);
+        dv.setUint16(k * 20 + 16, 1000 + k, true);
+      }
+      values.push([3, t + 3n, {
+        header: header(i, "lidar"), height: 1, width: n,
+        fields: [
+          { name: "x", offset: 0, datatype: 7, count: 1 }, { name: "y", offset: 4, datatype: 7, count: 1 },
+          { name: "z", offset: 8, datatype: 7, count: 1 }, { name: "rgb", offset: 12, datatype: 7, count: 1 },
+          { name: "ring", offset: 16, datatype: 4, count: 1 },
+        ],
+        is_bigendian: false, point_step: 20, row_step: 20 * n, data: new Uint8Array(buf), is_dense: true,
+      }]);
+    }
+    values.push([4, t + 4n, {
+      header: header(i, ""), name: i === 2 ? ["elbow", "shoulder"] : ["shoulder", "elbow"],
+      position: i === 2 ? [0.5, 0.25] : [0.125 * i, -1.5], velocity: [], effort: [3, 4],
+    }]);
+    values.push([5, t + 5n, {
+      header: header(i, "gps"), status: { status: 0, service: 1 },
+      latitude: 48.8584 + i * 1e-4, longitude: 2.2945 - i * 1e-4, altitude: 35 + i,
+      position_covariance: [1, 0, 0, 0, 1, 0, 0, 0, 4], position_covariance_type: 2,
+    }]);
+    values.push([6, t + 6n, {
+      header: header(i, "battery"), voltage: 12.5 - i, temperature: 30, current: -1.5, charge: 2,
+      capacity: 4, design_capacity: 5, percentage: 0.75, power_supply_status: 2, power_supply_health: 1,
+      power_supply_technology: 3, present: true, cell_voltage: [4.1, 4.2], cell_temperature: [], location: "slot0",
+      serial_number: "B-1",
+    }]);
+    values.push([7, t + 7n, {
+      header: header(i, "odom"), child_frame_id: "base_link",
+      pose: { pose: pose(i, 2 * i, 0), covariance: new Float64Array(36) },
+      twist: { twist: { linear: { x: 0.5, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0.25 * i } }, covariance: new Float64Array(36) },
+    }]);
+    if (i === 0) {
+      values.push([8, t + 8n, {
+        header: header(i, "map"),
+        info: { map_load_time: { sec: 1, nanosec: 2 }, resolution: 0.05, width: 3, height: 2, origin: pose(0, 0, 0) },
+        data: Int8Array.from([0, 100, -1, 50, 0, 0]),
+      }]);
+    }
+    values.push([9, t + 9n, {
+      header: header(i, "map"),
+      poses: Array.from({ length: i + 2 }, (_, k) => ({ header: header(i, "map"), pose: pose(k, -k, 0.25 * i) })),
+    }]);
+    values.push([10, t + 10n, { header: header(i, "map"), pose: pose(1 + i, 2, 3) }]);
+    values.push([11, t + 11n, { linear: { x: 1 + i, y: 0, z: 0 }, angular: { x: 0, y: 0, z: -0.5 } }]);
+    values.push([12, t + 12n, { data: 3.25 * i }]);
+    values.push([13, t + 13n, { data: "status " + i }]);
+    {
+      const w = 3, h = 2;
+      const depth = Uint16Array.from({ length: w * h }, (_, k) => 1000 * i + k);
+      values.push([15, t + 14n, {
+        header: header(i, "camera_optical"), height: h, width: w, encoding: "16UC1", is_bigendian: 0,
+        step: w * 2, data: new Uint8Array(depth.buffer),
+      }]);
+      // Rows padded to 8 bytes: 3 rgb8 pixels (9 bytes) in a step of 12.
+      const step = 12;
+      values.push([16, t + 15n, {
+        header: header(i, "camera_optical"), height: h, width: w, encoding: "rgb8", is_bigendian: 0,
+        step, data: Uint8Array.from({ length: step * h }, (_, k) => (k * 11 + i) & 255),
+      }]);
+    }
+    if (i < 2) values.push([17, t + 16n, { markers: i === 0 ? [
+      marker(i, "shapes", 1, 1, 0),
+      marker(i, "shapes", 2, 2, 0),
+      marker(i, "lines", 1, 4, 0, { points: [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }] }),
+      marker(i, "", 7, 8, 0, { points: [{ x: 0, y: 0, z: 1 }], colors: [{ r: 0, g: 0, b: 1, a: 0.5 }] }),
+      marker(i, "labels", 1, 9, 0, { text: "dock" }),
+    ] : [marker(i, "shapes", 1, 1, 2)] }]);
+  }
+  const messages = values.map(([channel, log_time, value]) => ({
+    channel,
+    log_time,
+    data: channels[channel].writer.writeMessage(value),
+    value: channels[channel].normalize(value),
+  }));
+  return { channels, messages };
+}
+
 // ---- the files ---------------------------------------------------------------------------------
 
 const files = [];
@@ -787,6 +935,12 @@ files.push(await writeMcap("ros2_unchunked.mcap", { chunked: false, indexed: fal
 {
   const js = jsonDataset();
   files.push(await writeMcap("foxglove_json.mcap", { chunked: false, indexed: false }, js.channels, js.messages));
+}
+{
+  const mapped = mappedDataset();
+  files.push(await writeMcap("ros2_mapped.mcap", { chunked: true, compression: "lz4", indexed: true }, mapped.channels, mapped.messages));
+  // Unchunked: no CRC guards the messages, so damaged bytes reach the decoders and mappers.
+  files.push(await writeMcap("ros2_mapped_unchunked.mcap", { chunked: false, indexed: false }, mapped.channels, mapped.messages));
 }
 fs.writeFileSync(path.join(out, "manifest.json"), JSON.stringify({ files }));
 console.log(`generate.mjs: wrote ${files.length} MCAP files to ${out}`);

@@ -16,6 +16,7 @@ import {
   Table,
   tableToIPC,
   Uint8,
+  Uint16,
   Uint32,
   Utf8,
   Binary,
@@ -59,6 +60,19 @@ export const kComponents = {
   'TextLog:level': ['TextLogLevel', new Utf8()],
   'TextDocument:text': ['Text', new Utf8()],
   'TextDocument:media_type': ['MediaType', new Utf8()],
+  'Points2D:positions': ['Position2D', fsl(2)],
+  'Boxes2D:half_sizes': ['HalfSize2D', fsl(2)],
+  'Pinhole:image_from_camera': ['PinholeProjection', fsl(9)],
+  'GraphNodes:node_ids': ['GraphNode', new Utf8()],
+  'AnnotationContext:context': [
+    'AnnotationInfo',
+    new Struct([
+      new Field('class_id', new Uint16(), false),
+      new Field('label', new Utf8(), true),
+      new Field('color', new Uint32(), true),
+    ]),
+  ],
+  speed: ['', new Float64()],
 };
 
 /**
@@ -107,7 +121,8 @@ export function buildChunkPayload(entity, timelines, components, rows, opts = {}
     const listType = new List(new Field('item', type, true));
     const cells = rows.map((r) => r.cells[name] ?? null);
     const vector = vectorFromArray(cells, listType);
-    const [archetype, field] = name.split(':');
+    // A name without an archetype (AnyValues) is its field.
+    const [archetype, field] = name.includes(':') ? name.split(':') : ['', name];
     fields.push(
       new Field(name, listType, true, new Map([
         ['reel.kind', 'component'],

@@ -74,7 +74,7 @@ class EntityPathFilter {
 
   EntityPathFilter() = default;
   static Result<EntityPathFilter> parse(std::string_view expression);
-  static EntityPathFilter all() { return parse("/**").value(); }
+  static EntityPathFilter all() { return parse("/**").value_or_die(); }
 
   void add_rule(Rule rule) { rules_.push_back(std::move(rule)); }
   bool matches(const EntityPath& path) const;

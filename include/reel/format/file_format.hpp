@@ -11,11 +11,13 @@ namespace reel::format {
 
 enum class FileFormat : uint8_t {
   kUnknown = 0,
-  kReel,  // starts with "REEL" (docs/file-format.md)
-  kRrd,   // starts with "RRF2", or Rerun's older "RRF0"/"RRF1" (the .rrd reader refuses those
-          // naming their version)
+  kReel,    // starts with "REEL" (docs/file-format.md)
+  kRrd,     // starts with "RRF2", or Rerun's older "RRF0"/"RRF1" (the .rrd reader refuses those
+            // naming their version)
+  kMcap,    // starts with "\x89MCAP" (mcap.dev); read by the import module
+  kRosBag,  // starts with "#ROSBAG" (ROS 1 bag); read by the import module
 };
-const char* file_format_name(FileFormat format);  // "reel", "rrd", "unknown"
+const char* file_format_name(FileFormat format);  // "reel", "rrd", "mcap", "rosbag", "unknown"
 
 // The bytes needed to tell the formats apart.
 inline constexpr size_t kFormatMagicBytes = 4;

@@ -25,7 +25,10 @@
 
 namespace reel::format {
 
-inline constexpr uint16_t kFormatVersion = 1;
+// Version 2: the footer describes every chunk fully (components, types, sizes, per-component
+// time ranges) and lists the store infos, so commands and queries can answer from it alone.
+// Readers read every version from 1 up; writers write this one unless told otherwise.
+inline constexpr uint16_t kFormatVersion = 2;
 inline constexpr size_t kFileHeaderBytes = 16;
 inline constexpr size_t kMessageHeaderBytes = 24;
 // The largest message payload (uncompressed) a writer produces and a reader accepts by
@@ -35,14 +38,43 @@ inline constexpr uint64_t kMaxMessageBytes = 1ull << 30;
 enum class MessageKind : uint8_t { kStoreInfo = 1, kChunk = 2, kFooter = 3, kEnd = 4 };
 const char* message_kind_name(MessageKind kind);
 
+// A component column of a chunk, as the footer (v2) describes it.
+struct FooterComponent {
+  ComponentDescriptor descriptor;
+  std::string arrow_type;  // the element type's text (arrow::DataType::to_string())
+  int64_t rows = 0;        // non-null rows
+  int64_t instances = 0;   // values over all rows
+  uint64_t bytes = 0;      // of its Arrow data (validity, offsets, values)
+  // Per timeline, [min, max] of the times of its non-null rows (absent: no such row).
+  std::map<std::string, TimeRange> time_ranges;
+};
+
 struct FooterEntry {
   uint64_t offset = 0;  // of the chunk message
   EntityPath entity;
   int64_t rows = 0;
   bool is_static = false;
   std::map<std::string, TimeRange> time_ranges;
+  // Version 2 only (`complete` says they are there).
+  bool complete = false;
+  std::map<std::string, TimeType> timeline_types;
+  uint64_t stored_bytes = 0, payload_bytes = 0;  // of the message's payload
+  Compression compression = Compression::kNone;
+  std::vector<FooterComponent> components;
+};
+// Describes a chunk for the footer (the message sizes and compression are the caller's).
+FooterEntry describe_chunk(const Chunk& chunk, uint64_t offset);
+// Bytes of a column's Arrow data (validity, offsets, values), whatever buffers it shares.
+uint64_t arrow_bytes(const ListColumn& list);
+
+struct FooterStoreInfo {
+  uint64_t offset = 0;  // of the store info message
+  StoreInfo info;
 };
 struct Footer {
+  // 1: a version 1 footer (offsets, entities, rows, time ranges only); 2: complete.
+  uint16_t version = kFormatVersion;
+  std::vector<FooterStoreInfo> infos;  // version 2
   std::vector<FooterEntry> chunks;
 };
 
@@ -69,6 +101,8 @@ struct WriterOptions {
   bool write_footer = true;
   // flush() also calls fdatasync (durable against power loss, slower).
   bool sync_on_flush = false;
+  // 1 or 2 (kFormatVersion): 1 writes files older readers take (a version 1 footer).
+  uint16_t format_version = kFormatVersion;
   // kRrd writes Rerun's .rrd (0.33 encoding; docs/rrd-format.md): store infos become
   // SetStoreInfo (source "reel <version>"), chunks ArrowMsg in Rerun's layout; a store info
   // written again later switches the store the following chunks belong to. No footer.
@@ -86,7 +120,7 @@ class Encoder {
  public:
   explicit Encoder(WriterOptions options = {}) : options_(options) {}
   // The 16-byte file header.
-  static std::vector<uint8_t> file_header();
+  static std::vector<uint8_t> file_header(uint16_t version = kFormatVersion);
   Status encode_store_info(const StoreInfo& info, std::vector<uint8_t>& out) const;
   Status encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out) const;
   Status encode_footer(const Footer& footer, std::vector<uint8_t>& out) const;

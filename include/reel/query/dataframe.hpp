@@ -12,6 +12,10 @@
 //   holds the latest-at value (data logged before the range included);
 // - static columns hold their static value on every row (and add no index values);
 // - with index none, the table is one row of static values.
+// - a Clear at t (Clear::flat on the entity, or Clear::recursive on it or an ancestor)
+//   empties the entity's components from t until they are logged again: cells read as
+//   empty lists at t and, with fill, after it (static values too); a Clear before a
+//   component's first data empties nothing; the Clear column is never part of the table.
 //
 // Pushdown: index ranges and filter_is_not_null() decide which chunks are read at all; chunks
 // that cannot contribute are never touched. Results stream as Arrow record batches of at most
@@ -37,6 +41,7 @@
 #include "reel/chunk/entity_path.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "reel/store_io/store_io.hpp"
 
 namespace reel::dataframe {
 
@@ -61,6 +66,12 @@ Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view na
 // compaction limits, load_file() into a store of your own).
 Result<std::shared_ptr<const ChunkStore>> load_recording(
     const std::string& path, std::vector<std::string>* warnings = nullptr);
+// Only the chunks a view can use (see ChunkSelection in reel/store_io/store_io.hpp: a view with
+// the selection's index, contents, range and columns gives the same table as over the whole
+// recording). With a version 2 footer only those chunks are read from disk.
+Result<std::shared_ptr<const ChunkStore>> load_recording(
+    const std::string& path, const ChunkSelection& selection,
+    std::vector<std::string>* warnings = nullptr);
 
 class RecordBatchReader {
  public:
@@ -81,7 +92,9 @@ class View {
   static Result<View> create(std::shared_ptr<const ChunkStore> store,
                              std::optional<std::string> index,
                              std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
-  // A view of a recording file: load_recording(path), then the store's view.
+  // A view of a recording file: loads the chunks of the entities `contents` matches (static
+  // ones, and with an index those on its timeline; with a version 2 footer no others are
+  // read), then the store's view.
   static Result<View> create(const std::string& path, std::optional<std::string> index,
                              std::string_view contents = "/**");
 

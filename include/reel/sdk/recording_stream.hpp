@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
+#include "reel/import/importer.hpp"
 #include "reel/sdk/error_handler.hpp"
 #include "reel/sdk/sink.hpp"
 #include "reel/status.hpp"
@@ -104,6 +105,7 @@ class RecordingStream {
   // retried, and data is kept meanwhile (bounded). To stream to a server and also save a
   // file, save() and then add_sink(make_tcp_sink(address).value()).
   Status connect(const std::string& address = "127.0.0.1:9876");
+  Status connect(const std::string& address, TcpSinkOptions options);
 
   // ---- time context (this thread, this stream)
   void set_time_sequence(std::string_view timeline, int64_t sequence);
@@ -150,8 +152,20 @@ class RecordingStream {
   Status try_send_columns(std::string_view entity_path, std::vector<TimeColumn> time_columns,
                           std::vector<ComponentColumn> component_columns);
 
+  // Imports a file (MCAP, ROS 1 bag, image, PLY, mesh, text, or a directory of them;
+  // reel/import/importer.hpp) into this recording, chunk by chunk through send_columns: its
+  // entities under `entity_path_prefix`, with the file's own timelines (none when
+  // `is_static`). The file's warnings (bad chunks, undecodable messages) are returned in the
+  // report; an error means nothing more could be read.
+  Result<import::ImportReport> try_log_file_from_path(const std::string& path,
+                                                      std::string_view entity_path_prefix = "",
+                                                      bool is_static = false);
+
   // Returns when everything logged before the call has reached every sink (and each sink's
-  // flush returned).
+  // flush returned). try_flush_blocking returns the sinks' failures: a CapacityError whose
+  // message starts "data loss:" when a sink dropped data since the previous flush (a TCP
+  // sink whose server was unreachable or stalled says how many chunks, rows and bytes), an
+  // IOError when data still waits for a server.
   void flush_blocking() { report(try_flush_blocking()); }
   Status try_flush_blocking();
 
@@ -163,6 +177,7 @@ class RecordingStream {
 
  private:
   void report(const Status& status) const;
+  Status flush_before_attach();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -64,26 +64,47 @@ Result<std::shared_ptr<Sink>> make_file_sink(const std::string& path, FileSinkOp
 // sink (file header, store info, chunks; an end-of-stream marker when destroyed), so the
 // server decodes them with the file reader. Plain POSIX sockets, no extra dependency.
 //
-// Connection: the first attempt is made by begin(), when the sink is attached to a stream
-// (with a timeout). While the server is
-// unreachable, or after the connection broke, chunks are kept (up to `max_buffer_bytes`,
-// oldest dropped beyond it) and the connection is retried from send()/flush() at most every
-// `retry_secs`; on reconnection the header and store info are sent again, then the kept
-// chunks. A chunk whose write failed is kept and sent again, so the server can, after a
-// broken connection, receive a chunk twice (at-least-once delivery).
-// Failures are returned by begin/send/flush, i.e. the stream passes them to the error
-// handler: one report when the connection is lost or cannot be made and one when data is
-// dropped (not one per attempt), and from flush() while chunks still wait to be sent.
+// Delivery contract (docs/python.md, "Streaming to a server"):
+// - The sink has its own sender thread and a buffer of up to `max_buffer_bytes`. send()
+//   (the stream's batcher thread) puts chunks in the buffer; the sender thread writes them.
+// - While a server is connected and reading, nothing is dropped: when the buffer is full,
+//   send() blocks until the server has read enough, so the batcher's queue fills and log
+//   calls block too (backpressure). A send() blocks for at most `max_block_secs`.
+// - Only an unreachable or stalled server makes the sink drop data: while no connection can
+//   be made, or when the server has read nothing for `max_block_secs` while data waits,
+//   chunks beyond `max_buffer_bytes` are dropped, oldest first, and counted. The first drop
+//   of an episode is reported through send() (the error handler); flush() then returns a
+//   CapacityError starting "data loss:" that says how many chunks, rows and bytes were
+//   dropped since the previous flush (Python: reel.DataLossWarning).
+// - Connection: the first attempt is made by begin(), when the sink is attached (bounded by
+//   `connect_timeout_secs`). After a failure or a broken connection it is retried at most
+//   every `retry_secs`; on reconnection the header and store info are sent again, then the
+//   buffered chunks. A chunk whose write failed is sent again, so after a broken connection
+//   the server can receive a chunk twice (at-least-once delivery).
+// - A connection on which the server accepts no byte for `send_timeout_secs` is closed and
+//   retried, as is one the server closes.
+// - Server notices (reel/format/server_notice.hpp): when the server refuses a chunk or
+//   closes the connection (busy, idle, stalled, too large, ...), it says why; the sink
+//   reports the notice through the error handler ("reel server at ADDR: ...") and, when the
+//   server closes, keeps buffering and retrying as for an unreachable server.
+// - flush() returns when the buffer is empty and written, or with an error when the server
+//   is unreachable (IOError "... N chunks wait to be sent") or stalled; a data-loss report
+//   takes precedence.
 //
-// Threading: like every sink, called by one thread at a time (the stream's batcher thread),
-// so a slow or stuck server never blocks logging threads; writes that stall longer than
-// `send_timeout_secs` count as a broken connection.
+// Threading: send() and flush() are called by one thread at a time (the stream's batcher
+// thread); the sender thread is the sink's own and is joined by the destructor, which first
+// tries (bounded by the timeouts above) to deliver what is buffered and the end marker.
 struct TcpSinkOptions {
   format::Compression compression = format::Compression::kLz4;  // of chunk messages
   double connect_timeout_secs = 2.0;
+  // See above. Default 10 s, or REEL_MAX_BLOCK_SECS.
+  double max_block_secs = default_max_block_secs();
   double send_timeout_secs = 10.0;
   double retry_secs = 1.0;
-  uint64_t max_buffer_bytes = 256ull << 20;  // kept while disconnected
+  uint64_t max_buffer_bytes = 256ull << 20;
+
+  // REEL_MAX_BLOCK_SECS when set to a non-negative number, else 10.
+  static double default_max_block_secs();
 };
 
 // `address` is "host:port" ("127.0.0.1:9876", "localhost:9876", "[::1]:9876", optionally

@@ -45,6 +45,8 @@ export interface Chunk {
   readonly components: ReadonlyMap<string, ComponentColumn>;
   /** Bytes of the Arrow payload the chunk was decoded from. */
   readonly byteLength: number;
+  /** The buffer the payload lies in (shared by the columns that view it). */
+  readonly buffer: ArrayBufferLike;
 }
 
 export class ChunkDecodeError extends Error {}
@@ -166,6 +168,7 @@ export function decodeChunk(ipc: Uint8Array): Chunk {
     times,
     components,
     byteLength: ipc.byteLength,
+    buffer: ipc.buffer,
   };
 }
 

@@ -1,4 +1,5 @@
-// A scalar time series: every logged Scalars row of an entity on one timeline, as two
+// A scalar time series: instance `instance` of every logged Scalars row of an entity on one
+// timeline (a Scalars batch of n values is n series), as two
 // growable Float64Arrays (x in plot units, y), in (time, RowId) order. Chunks that arrive
 // in time order (live streams) are appended; anything else rebuilds from the store's range.
 import { isLogged, type Chunk } from './chunk';
@@ -8,6 +9,24 @@ import { plotScale, timesToPlotUnits } from './time';
 import * as C from './components.generated';
 
 export const kScalarComponent = C.Scalars.scalars;
+
+const widths = new WeakMap<Chunk, number>();
+
+/** The most scalars any row of the entity holds: its number of series. */
+export function scalarInstances(store: ViewerStore, entity: string): number {
+  let n = 0;
+  for (const c of store.entities.get(entity)?.byComponent.get(kScalarComponent) ?? []) {
+    let w = widths.get(c);
+    if (w === undefined) {
+      const o = c.components.get(kScalarComponent)!.offsets;
+      w = 0;
+      for (let r = 0; r < c.numRows; r++) w = Math.max(w, o[r + 1] - o[r]);
+      widths.set(c, w);
+    }
+    n = Math.max(n, w);
+  }
+  return n;
+}
 
 export class ScalarSeries {
   x = new Float64Array(1024);
@@ -22,6 +41,7 @@ export class ScalarSeries {
   constructor(
     readonly entity: string,
     readonly timeline: string,
+    readonly instance = 0,
   ) {}
 
   private reserve(extra: number): void {
@@ -111,7 +131,8 @@ export class ScalarSeries {
 
   /**
    * Appends rows [start, end) (or the listed rows) of a chunk. The common case — every row
-   * holds one scalar — copies the typed arrays in bulk; other rows take their first scalar.
+   * holds one scalar — copies the typed arrays in bulk; other rows take their scalar number
+   * `instance`, and rows with fewer scalars are skipped.
    */
   private appendChunk(chunk: Chunk, start: number, end: number, rows: Int32Array | null): void {
     const col = chunk.components.get(kScalarComponent)!;
@@ -119,7 +140,8 @@ export class ScalarSeries {
     const values = primitives(col) as Float64Array;
     const scale = time ? plotScale(time.type) : 1;
     const o = col.offsets;
-    if (!rows && !col.validity && o[end] - o[start] === end - start && time) {
+    const inst = this.instance;
+    if (inst === 0 && !rows && !col.validity && o[end] - o[start] === end - start && time) {
       // One scalar per row: the values are contiguous.
       const n = end - start;
       this.reserve(n);
@@ -131,9 +153,9 @@ export class ScalarSeries {
       this.reserve(count);
       for (let k = 0; k < count; k++) {
         const r = rows ? rows[k] : start + k;
-        if (!isLogged(col, r) || o[r + 1] === o[r]) continue;
+        if (!isLogged(col, r) || o[r + 1] - o[r] <= inst) continue;
         this.x[this.length] = time ? Number(time.values[r]) * scale : 0;
-        this.y[this.length] = values[o[r]];
+        this.y[this.length] = values[o[r] + inst];
         this.length++;
       }
     }

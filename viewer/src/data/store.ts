@@ -117,13 +117,34 @@ export class ViewerStore {
   readonly timelines = new Map<string, TimelineInfo>();
   /** Bumped on every change. */
   version = 0;
+  /** Bytes of the Arrow payloads of the chunks held. */
   bytes = 0;
+  /** Rows of the chunks held. */
+  rows = 0;
+  /** Bytes of the ArrayBuffers the chunks' columns view (each buffer counted once). */
+  bufferBytes = 0;
+  private readonly buffers = new Map<ArrayBufferLike, number>();
+  private readonly kept = new Map<string, { type: TimeType; min: bigint; max: bigint }>();
   private timelinesStale = false;
+
+  private holdBuffer(chunk: Chunk, delta: 1 | -1): void {
+    const buf = chunk.buffer;
+    const n = (this.buffers.get(buf) ?? 0) + delta;
+    if (n === 0) {
+      this.buffers.delete(buf);
+      this.bufferBytes -= buf.byteLength;
+    } else {
+      if (n === 1 && delta === 1) this.bufferBytes += buf.byteLength;
+      this.buffers.set(buf, n);
+    }
+  }
 
   add(chunk: Chunk): void {
     if (this.chunks.has(chunk.id)) return;
     this.chunks.set(chunk.id, chunk);
     this.bytes += chunk.byteLength;
+    this.rows += chunk.numRows;
+    this.holdBuffer(chunk, 1);
     let e = this.entities.get(chunk.entity);
     if (!e) {
       e = { path: chunk.entity, chunks: [], byComponent: new Map(), components: new Map(), version: 0 };
@@ -156,6 +177,8 @@ export class ViewerStore {
       if (!chunk) continue;
       this.chunks.delete(id);
       this.bytes -= chunk.byteLength;
+      this.rows -= chunk.numRows;
+      this.holdBuffer(chunk, -1);
       const e = this.entities.get(chunk.entity)!;
       const drop = (list: Chunk[]) => {
         const i = list.indexOf(chunk);
@@ -183,6 +206,10 @@ export class ViewerStore {
     this.entities.clear();
     this.timelines.clear();
     this.bytes = 0;
+    this.rows = 0;
+    this.bufferBytes = 0;
+    this.buffers.clear();
+    this.kept.clear();
     this.version++;
   }
 
@@ -190,6 +217,27 @@ export class ViewerStore {
     this.timelines.clear();
     this.timelinesStale = false;
     for (const chunk of this.chunks.values()) this.addTimelines(chunk);
+    for (const [name, k] of this.kept) {
+      const tl = this.timelines.get(name);
+      if (!tl) this.timelines.set(name, { name, type: k.type, min: k.min, max: k.max, rows: 0 });
+      else {
+        if (k.min < tl.min) tl.min = k.min;
+        if (k.max > tl.max) tl.max = k.max;
+      }
+    }
+  }
+
+  /**
+   * Keeps [min, max] within the timeline's range even when no chunk held covers it any
+   * more (chunks the memory budget dropped: the user can still scrub there).
+   */
+  keepTimelineRange(name: string, type: TimeType, min: bigint, max: bigint): void {
+    const k = this.kept.get(name);
+    if (!k) this.kept.set(name, { type, min, max });
+    else {
+      if (min < k.min) k.min = min;
+      if (max > k.max) k.max = max;
+    }
   }
 
   /** Widens the timelines' ranges and row counts by a chunk's time columns. */

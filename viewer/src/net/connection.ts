@@ -12,6 +12,8 @@ export interface Hello {
 export interface ConnectionHandlers {
   onOpen(): void;
   onHello(hello: Hello): void;
+  /** The server's recording got its name (application and recording id) after hello. */
+  onStoreInfo(info: { application_id: string; recording_id: string }): void;
   onChunk(chunk: Chunk): void;
   onCaughtUp(chunks: number): void;
   onRemoved(ids: string[]): void;
@@ -77,12 +79,25 @@ export class Connection {
 
   /** A server-side query (latest_at or range); resolves with the answer's chunks. */
   query(q: Record<string, unknown>): Promise<Chunk[]> {
+    return this.request({ ...q, type: 'query' });
+  }
+
+  /**
+   * Asks again for the rows of a time window (after the memory budget dropped them):
+   * `{"type": "subscribe", "timeline", "min", "max", "entities"}`; resolves with whole chunks
+   * to add to the store.
+   */
+  subscribe(s: { timeline: string; min: string; max: string; entities: string[] }): Promise<Chunk[]> {
+    return this.request({ ...s, type: 'subscribe' });
+  }
+
+  private request(msg: Record<string, unknown>): Promise<Chunk[]> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('not connected'));
     const id = this.nextQueryId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { chunks: [], resolve, reject });
-      ws.send(JSON.stringify({ ...q, type: 'query', id }));
+      ws.send(JSON.stringify({ ...msg, id }));
     });
   }
 
@@ -111,6 +126,9 @@ export class Connection {
     switch (msg.type) {
       case 'hello':
         this.handlers.onHello(msg as unknown as Hello);
+        break;
+      case 'store_info':
+        this.handlers.onStoreInfo({ application_id: String(msg.application_id ?? ''), recording_id: String(msg.recording_id ?? '') });
         break;
       case 'caught_up':
         this.handlers.onCaughtUp(Number(msg.chunks ?? 0));

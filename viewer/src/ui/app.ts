@@ -1,19 +1,57 @@
 // The viewer: connection -> store -> views, the entity tree and the timeline, redrawn on
 // animation frames when something changed.
+import { defaultBudget, formatBytes, parseBytes } from '../data/budget';
+import { MemoryBudget } from '../data/memory';
 import type { Chunk, TimeType } from '../data/chunk';
 import { DeferredRemovals } from '../data/removals';
 import { ViewerStore } from '../data/store';
 import { maxBig, minBig } from '../data/time';
 import { Connection, type Hello } from '../net/connection';
-import { ImageView } from '../views/image_view';
 import { chooseViews, type ViewSpec } from '../views/layout';
+import { BarChartView } from '../views/bar_chart_view';
+import { GraphView } from '../views/graph_view';
+import { MapView } from '../views/map_view';
 import { PlotsView } from '../views/plot_view';
+import { Spatial2DView } from '../views/spatial2d_view';
 import { Spatial3DView } from '../views/spatial3d_view';
 import { TextDocumentView } from '../views/text_document_view';
 import { TextLogView } from '../views/text_log_view';
 import type { View, ViewContext } from '../views/view';
 import { EntityTree } from './entity_tree';
 import { defaultTimeline, TimelineBar, type TimelineState } from './timeline';
+
+/** What `window.reel.status()` returns (the browser tests and reel-bench read it). */
+export interface ReelStatus {
+  /**
+   * Every row the server had when the page connected has been ingested, and a frame has
+   * been drawn since the last of them arrived.
+   */
+  caught_up: boolean;
+  chunks: number;
+  rows: number;
+  /** Bytes of the Arrow payloads held. */
+  payload_bytes: number;
+  /** Bytes of the buffers held: the payloads' and what views derived from them. */
+  buffer_bytes: number;
+  memory_budget_bytes: number;
+  /** Chunks the viewer dropped to stay within its budget. */
+  dropped_chunks: number;
+  /** Recording ids the server offers (the one shown first). */
+  recordings: string[];
+  /** Frames in which the views were updated (drawn) since the page loaded. */
+  view_updates: number;
+  /** Chunk frames and their bytes received since the page loaded. */
+  frames_received: number;
+  bytes_received: number;
+}
+
+/** The budget from `?memory_limit=` or the default (docs/viewer.md). */
+function initialBudget(): number {
+  const param = new URLSearchParams(location.search).get('memory_limit');
+  const parsed = param ? parseBytes(param) : null;
+  if (param && parsed === null) console.warn(`reel: ?memory_limit=${param} is not a size (e.g. 512MiB): using the default`);
+  return parsed ?? defaultBudget((navigator as Navigator & { deviceMemory?: number }).deviceMemory);
+}
 
 /** Frames per second of playback on sequence timelines. */
 const kSequenceFps = 30;
@@ -25,11 +63,18 @@ function createView(spec: ViewSpec): View {
     case 'plots':
       return new PlotsView(spec.id, spec.root);
     case 'image':
-      return new ImageView(spec.id, spec.root);
+    case 'spatial2d':
+      return new Spatial2DView(spec.id, spec.kind, spec.root);
     case 'text_log':
       return new TextLogView(spec.id);
     case 'text_document':
       return new TextDocumentView(spec.id, spec.root);
+    case 'bar_chart':
+      return new BarChartView(spec.id, spec.root);
+    case 'graph':
+      return new GraphView(spec.id, spec.root);
+    case 'map':
+      return new MapView(spec.id, spec.root);
   }
 }
 
@@ -41,16 +86,27 @@ export class App {
   private readonly timeline: TimelineBar;
   private readonly views = new Map<string, View>();
   private readonly viewsEl = document.createElement('main');
-  private readonly status = document.createElement('span');
+  private readonly statusEl = document.createElement('span');
   private readonly title = document.createElement('span');
   private readonly state: TimelineState = { timeline: null, time: 0n, playing: false, follow: true };
   private cursorVersion = 0;
   private layoutVersion = -1;
   private lastFrame = 0;
   private lastViewUpdate = 0;
+  private drewLastFrame = false;
+  /** Milliseconds a view update costs (moving average), which spaces them out. */
+  private drawCost = 0;
+  private viewUpdates = 0;
+  private statusKey = '';
+  private statusState = '';
+  private statusAt = 0;
   private playCarry = 0;
   private connected = false;
   private caughtUp = false;
+  /** A frame was drawn after caught_up (and after every chunk that came with the backlog). */
+  private drawnCaughtUp = false;
+  private readonly memory: MemoryBudget;
+  private readonly budgetInput = document.createElement('input');
   private hello: Hello | null = null;
   private errors: string[] = [];
 
@@ -69,19 +125,31 @@ export class App {
       },
       setFollow: (on) => {
         this.state.follow = on;
-        if (on) this.state.playing = false;
+        if (on) {
+          this.state.playing = false;
+          this.memory.following();
+        }
       },
     });
     this.connection = new Connection(Connection.defaultUrl(), {
       onOpen: () => {
         this.connected = true;
         this.caughtUp = false;
+        this.drawnCaughtUp = false;
         // The server sends its whole store again: start from nothing.
         this.store.clear();
         this.removals.clear();
+        this.memory.clear();
       },
       onHello: (h) => (this.hello = h),
-      onChunk: (c: Chunk) => this.removals.added(c),
+      onStoreInfo: (info) => {
+        // A server started empty names its recording after the first client's: show it now.
+        this.hello = { version: this.hello?.version ?? 1, ...info };
+      },
+      onChunk: (c: Chunk) => {
+        this.removals.added(c);
+        this.memory.enforce();
+      },
       onCaughtUp: () => (this.caughtUp = true),
       onRemoved: (ids) => this.removals.removed(ids, performance.now()),
       onClose: () => (this.connected = false),
@@ -90,7 +158,15 @@ export class App {
         console.warn(`reel: ${m}`);
       },
     });
+    this.memory = new MemoryBudget(this.store, initialBudget(), (msg) => this.connection.subscribe(msg));
     this.build();
+  }
+
+  /** Sets the memory budget (bytes); chunks past it are dropped now. */
+  setMemoryBudget(bytes: number): void {
+    this.memory.budget = bytes;
+    this.budgetInput.value = formatBytes(bytes);
+    this.memory.enforce();
   }
 
   private build(): void {
@@ -100,8 +176,19 @@ export class App {
     logo.className = 'logo';
     logo.textContent = 'reel';
     this.title.className = 'recording';
-    this.status.className = 'status';
-    header.append(logo, this.title, this.status);
+    this.statusEl.className = 'status';
+    const budget = document.createElement('label');
+    budget.className = 'budget';
+    budget.title = 'memory budget: past it the oldest data is dropped (and asked for again when you scrub back to it)';
+    budget.append('memory ', this.budgetInput);
+    this.budgetInput.className = 'budget-input';
+    this.budgetInput.value = formatBytes(this.memory.budget);
+    this.budgetInput.addEventListener('change', () => {
+      const bytes = parseBytes(this.budgetInput.value);
+      if (bytes === null) this.budgetInput.value = formatBytes(this.memory.budget);
+      else this.setMemoryBudget(bytes);
+    });
+    header.append(logo, this.title, this.statusEl, budget);
     this.viewsEl.className = 'views';
     const middle = document.createElement('div');
     middle.className = 'middle';
@@ -118,10 +205,18 @@ export class App {
     requestAnimationFrame(tick);
   }
 
+  /** For tests and the console: what a view drew last (views that can say), by view id. */
+  inspectView(id: string): unknown {
+    const v = this.views.get(id) as (View & { inspect?: () => unknown }) | undefined;
+    return v?.inspect ? v.inspect() : null;
+  }
+
   setTime(t: bigint): void {
     this.state.time = t;
     this.clampTime();
     this.cursorVersion++;
+    const info = this.state.timeline ? this.store.timelines.get(this.state.timeline) : null;
+    if (info) this.memory.cursorMoved(info.name, info.type, this.state.time);
   }
 
   private clampTime(): void {
@@ -148,18 +243,28 @@ export class App {
         this.advance(info.type, dt, info.max);
       }
     }
-    if (store.version !== this.layoutVersion) {
-      this.layoutVersion = store.version;
-      this.relayout();
-      this.tree.update(store);
+    // What the last view update cost: from its start to this frame (its script, the
+    // browser's drawing of it, and the chunks handled meanwhile), beyond one frame interval.
+    if (this.drewLastFrame) {
+      this.drewLastFrame = false;
+      this.drawCost = 0.7 * this.drawCost + 0.3 * Math.max(0, now - this.lastViewUpdate - 1000 / 60);
     }
     // While the backlog streams in, draw a few times a second rather than on every frame:
-    // each chunk would otherwise cost a full redraw of every view.
-    if (!this.caughtUp && this.connected && now - this.lastViewUpdate < 250) {
+    // each chunk would otherwise cost a full redraw of every view. Live, draw at most half
+    // of the time: a fast logger's chunks must not wait behind redraws (they did: 9 s
+    // behind an 80-frame logger of 918 small chunks, on software WebGL).
+    const minInterval = !this.caughtUp && this.connected ? 250 : Math.min(250, 2 * this.drawCost);
+    if (now - this.lastViewUpdate < minInterval) {
       this.updateStatus();
       return;
     }
     this.lastViewUpdate = now;
+    this.drewLastFrame = true;
+    this.viewUpdates++;
+    if (store.version !== this.layoutVersion) {
+      this.layoutVersion = store.version;
+      this.relayout();
+    }
     const ctx: ViewContext = {
       store,
       timeline: this.state.timeline,
@@ -182,8 +287,36 @@ export class App {
       }
     }
     this.tree.update(store);
-    this.timeline.update(store, this.state);
+    this.timeline.update(store, this.state, this.state.timeline ? this.memory.droppedRanges(this.state.timeline) : []);
+    this.memory.derivedBytes = this.derivedBytes();
+    this.memory.enforce();
     this.updateStatus();
+    if (this.caughtUp) this.drawnCaughtUp = true;
+  }
+
+  private derivedBytes(): number {
+    let n = 0;
+    for (const v of this.views.values()) n += v.bufferBytes?.() ?? 0;
+    return n;
+  }
+
+  /** The figures tests and benchmarks read (`window.reel.status()`). */
+  status(): ReelStatus {
+    const s = this.store;
+    const derived = this.derivedBytes();
+    return {
+      caught_up: this.caughtUp && this.drawnCaughtUp,
+      chunks: s.chunks.size,
+      rows: s.rows,
+      payload_bytes: s.bytes,
+      buffer_bytes: s.bufferBytes + derived,
+      memory_budget_bytes: this.memory.budget,
+      dropped_chunks: this.memory.droppedChunks,
+      recordings: this.hello?.recording_id ? [this.hello.recording_id] : [],
+      view_updates: this.viewUpdates,
+      frames_received: this.connection.framesReceived,
+      bytes_received: this.connection.bytesReceived,
+    };
   }
 
   private advance(type: TimeType, dt: number, max: bigint): void {
@@ -227,14 +360,32 @@ export class App {
   }
 
   private updateStatus(): void {
+    // A few times a second while data streams in: each change of the header is a repaint and
+    // compositor commit, which software rendering pays for on the main thread.
+    const now = performance.now();
+    const state = `${this.connected}|${this.caughtUp}|${this.hello?.recording_id}|${this.errors.length}|${this.views.size}`;
+    if (state === this.statusState && now - this.statusAt < 250) return;
+    this.statusState = state;
+    this.statusAt = now;
     const s = this.store;
     const mib = (s.bytes / (1 << 20)).toFixed(1);
-    this.title.textContent = [this.hello?.application_id, this.hello?.recording_id].filter(Boolean).join(' · ');
+    const title = [this.hello?.application_id, this.hello?.recording_id].filter(Boolean).join(' · ');
     const conn = this.connected ? (this.caughtUp ? 'connected' : 'loading…') : 'disconnected';
     const received = (this.connection.bytesReceived / (1 << 20)).toFixed(1);
     const errors = this.errors.length ? ` · ${this.errors.length} error${this.errors.length > 1 ? 's' : ''}` : '';
-    this.status.textContent = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB${errors}`;
-    this.status.title = `${this.connection.framesReceived} chunk frames, ${received} MiB received${this.errors.length ? `\nlast error: ${this.errors[this.errors.length - 1]}` : ''}`;
+    const m = this.memory;
+    const dropped = m.droppedChunks ? ` · dropped ${m.droppedChunks} chunks (${formatBytes(m.droppedBytes)}) over the ${formatBytes(m.budget)} budget${m.paging ? ' · paging in…' : ''}` : '';
+    const text = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB${dropped}${errors}`;
+    const tip = `${this.connection.framesReceived} chunk frames, ${received} MiB received${this.errors.length ? `\nlast error: ${this.errors[this.errors.length - 1]}` : ''}`;
+    // Touch the DOM only when something shown changed (a fast stream would relayout the
+    // page every frame).
+    const key = `${title}|${text}|${tip}|${this.views.size}`;
+    if (key === this.statusKey) return;
+    this.statusKey = key;
+    this.title.textContent = title;
+    this.statusEl.textContent = text;
+    this.statusEl.classList.toggle('status-dropped', m.droppedChunks > 0);
+    this.statusEl.title = tip;
     const d = document.body.dataset;
     d.connected = String(this.connected);
     d.caughtUp = String(this.caughtUp);
@@ -243,6 +394,8 @@ export class App {
     d.views = String(this.views.size);
     d.framesReceived = String(this.connection.framesReceived);
     d.bytesReceived = String(this.connection.bytesReceived);
+    d.droppedChunks = String(m.droppedChunks);
     if (this.errors.length) d.errors = String(this.errors.length);
   }
+
 }

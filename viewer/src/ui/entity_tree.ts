@@ -1,6 +1,8 @@
 // The entity tree: every entity path (and its ancestors) as a tree with a checkbox to show
-// or hide the entity and its subtree, and the archetypes logged on it.
+// or hide the entity and its subtree, and the archetypes logged on it. Entities whose data
+// no view draws are marked "not displayed", so nothing is silently missing.
 import type { ViewerStore } from '../data/store';
+import { notDisplayed } from '../views/layout';
 
 interface TreeNode {
   path: string;
@@ -67,6 +69,7 @@ export class EntityTree {
     if (key === this.shownKey) return;
     this.shownKey = key;
     const tree = buildTree(store.entities.keys());
+    const undrawn = notDisplayed(store);
     const frag = document.createDocumentFragment();
     const add = (node: TreeNode, depth: number, parentHidden: boolean) => {
       const children = [...node.children.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
@@ -103,6 +106,15 @@ export class EntityTree {
       kinds.className = 'tree-kinds';
       kinds.textContent = [...store.archetypes(node.path)].filter((a) => a).join(' ');
       row.append(toggle, box, name, kinds);
+      if (undrawn.has(node.path)) {
+        row.classList.add('tree-undrawn');
+        row.dataset.notDisplayed = 'true';
+        const note = document.createElement('span');
+        note.className = 'tree-undrawn-note';
+        note.textContent = 'not displayed';
+        note.title = 'no view of this viewer draws these archetypes yet';
+        row.append(note);
+      }
       frag.append(row);
       if (this.collapsed.has(node.path)) return;
       for (const c of children) add(c, depth + 1, parentHidden || this.hidden.has(node.path));

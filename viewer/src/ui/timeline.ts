@@ -99,7 +99,8 @@ export class TimelineBar {
     }
   }
 
-  update(store: ViewerStore, state: TimelineState): void {
+  /** `dropped`: time ranges the memory budget dropped (drawn as such on the track). */
+  update(store: ViewerStore, state: TimelineState, dropped: readonly (readonly [bigint, bigint])[] = []): void {
     const names = [...store.timelines.keys()].sort();
     if (this.select.options.length !== names.length || names.some((n, i) => this.select.options[i].value !== n)) {
       this.select.replaceChildren(
@@ -123,14 +124,15 @@ export class TimelineBar {
     this.element.dataset.timeline = state.timeline ?? '';
     this.element.dataset.time = String(state.time);
     this.element.dataset.max = this.info ? String(this.info.max) : '';
-    const key = `${store.version}|${state.timeline}|${state.time}|${this.track.clientWidth}`;
+    this.element.dataset.dropped = dropped.map(([a, b]) => `${a}..${b}`).join(',');
+    const key = `${store.version}|${state.timeline}|${state.time}|${this.track.clientWidth}|${this.element.dataset.dropped}`;
     if (key !== this.drawnKey) {
       this.drawnKey = key;
-      this.draw(store, state);
+      this.draw(store, state, dropped);
     }
   }
 
-  private draw(store: ViewerStore, state: TimelineState): void {
+  private draw(store: ViewerStore, state: TimelineState, dropped: readonly (readonly [bigint, bigint])[]): void {
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(this.track.clientWidth * dpr));
     const h = Math.max(1, Math.round(this.track.clientHeight * dpr));
@@ -153,6 +155,13 @@ export class TimelineBar {
       const a = xOf(t.min);
       const b = xOf(t.max);
       c.fillRect(a, h * 0.35, Math.max(1, b - a), h * 0.3);
+    }
+    // Dropped to stay within the memory budget (scrub there to load it again).
+    c.fillStyle = '#7a3b3b';
+    for (const [lo, hi] of dropped) {
+      const a = xOf(lo);
+      const b = xOf(hi);
+      c.fillRect(a, h * 0.75, Math.max(1, b - a), h * 0.15);
     }
     const x = xOf(state.time);
     c.fillStyle = '#f5a623';

@@ -55,6 +55,11 @@ function channelValues(bytes: Uint8Array, datatype: number, count: number): Arra
   }
 }
 
+/** The elements of a tensor or depth buffer as numbers. */
+export function tensorValues(bytes: Uint8Array, datatype: number, count: number): ArrayLike<number> {
+  return datatype === ChannelDatatype.U8 ? bytes.subarray(0, count) : channelValues(bytes, datatype, count);
+}
+
 /**
  * RGBA8 pixels of a raw image. u8 data is copied channel by channel; wider types are mapped
  * to 0..255: floats in [0, 1] as they are, anything else from its min..max.

@@ -1,16 +1,16 @@
-// Time-series plots (uPlot): one plot per parent entity, one series per Scalars entity
-// under it. Each series keeps all its points in Float64Arrays; what uPlot draws is the
+// Time-series plots (uPlot): one plot per parent entity, one series per Scalars instance
+// of the entities under it (a batch of n scalars is n series). Each series keeps all its points in Float64Arrays; what uPlot draws is the
 // min/max decimation of the visible window to the plot's pixel width.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TimeType } from '../data/chunk';
-import { colorCss, primitives, stringAt } from '../data/components';
+import { colorCss } from '../data/components';
 import { decimateMinMax, type XY } from '../data/decimate';
-import { kScalarComponent, ScalarSeries } from '../data/series';
+import { kScalarComponent, ScalarSeries, scalarInstances } from '../data/series';
 import { fromPlotUnits, toPlotUnits } from '../data/time';
 import { isUnder, parentPath } from './layout';
-import { latestAt, panel, type View, type ViewContext } from './view';
-import * as C from '../data/components.generated';
+import { drawMarker, seriesStyle, styleKey, type SeriesSpec, type SeriesStyle } from './series_style';
+import { panel, type View, type ViewContext } from './view';
 
 /** The decimated window of each series as uPlot's aligned data (x shared by all series). */
 export function alignedData(parts: XY[]): uPlot.AlignedData {
@@ -34,36 +34,42 @@ class Plot {
   private ctx: ViewContext | null = null;
   private width = 0;
   private downX = NaN;
+  /** The series drawn, in uPlot's order (after the x series), with their styles. */
+  private drawn: { spec: SeriesSpec; style: SeriesStyle }[] = [];
+  /** Device positions of the markers drawn last, per drawn series. */
+  private markerPositions: [number, number][][] = [];
 
   constructor(readonly path: string) {
     this.element.className = 'plot';
     this.element.dataset.plot = path;
   }
 
-  update(ctx: ViewContext, entities: string[], width: number): void {
+  update(ctx: ViewContext, specs: SeriesSpec[], width: number): void {
     this.ctx = ctx;
     const timeline = ctx.timeline!;
     let changed = false;
-    for (const e of entities) {
-      let s = this.series.get(e);
+    for (const spec of specs) {
+      let s = this.series.get(spec.key);
       if (!s || s.timeline !== timeline) {
-        s = new ScalarSeries(e, timeline);
-        this.series.set(e, s);
+        s = new ScalarSeries(spec.entity, timeline, spec.instance);
+        this.series.set(spec.key, s);
         changed = true;
       }
       if (s.update(ctx.store)) changed = true;
     }
-    for (const e of [...this.series.keys()]) {
-      if (!entities.includes(e)) {
-        this.series.delete(e);
+    const keys = new Set(specs.map((s) => s.key));
+    for (const k of [...this.series.keys()]) {
+      if (!keys.has(k)) {
+        this.series.delete(k);
         changed = true;
       }
     }
-    const key = `${timeline}|${entities.join(',')}|${ctx.visibilityVersion}`;
+    const entities = [...new Set(specs.map((s) => s.entity))];
+    const key = `${timeline}|${[...keys].join(',')}|${ctx.visibilityVersion}|${entities.map((e) => styleKey(ctx, e)).join(';')}`;
     if (key !== this.seriesKey || !this.uplot) {
       this.seriesKey = key;
       this.window = null;
-      this.create(ctx, entities, width);
+      this.create(ctx, specs, width);
       changed = true;
     }
     if (width !== this.width) {
@@ -99,7 +105,7 @@ class Plot {
     const u = this.uplot!;
     const [x0, x1] = this.window ?? this.extent();
     const buckets = Math.max(64, Math.round(this.width));
-    const visible = [...this.series.values()].filter((s) => this.ctx!.isVisible(s.entity));
+    const visible = this.drawn.map((d) => this.series.get(d.spec.key)!);
     const parts = visible.map((s) => decimateMinMax(s.x, s.y, s.length, x0, x1, buckets));
     this.element.dataset.points = String(visible.reduce((n, s) => n + s.length, 0));
     this.element.dataset.drawn = String(parts.reduce((n, p) => n + p.x.length, 0));
@@ -111,21 +117,27 @@ class Plot {
     this.programmatic = false;
   }
 
-  private create(ctx: ViewContext, entities: string[], width: number): void {
+  private create(ctx: ViewContext, specs: SeriesSpec[], width: number): void {
     this.uplot?.destroy();
-    const visible = entities.filter((e) => ctx.isVisible(e));
     const type: TimeType = ctx.timeType;
     const series: uPlot.Series[] = [{ label: ctx.timeline ?? 'time' }];
-    visible.forEach((e, i) => {
-      const color = seriesColor(ctx, e, i);
+    this.drawn = [];
+    specs.forEach((spec, i) => {
+      if (!ctx.isVisible(spec.entity)) return;
+      const style = seriesStyle(ctx, spec, i);
+      this.drawn.push({ spec, style });
       series.push({
-        label: seriesName(ctx, e),
-        stroke: colorCss(color),
-        width: 1.25,
+        label: style.name,
+        stroke: colorCss(style.color),
+        fill: undefined,
+        width: style.width,
         spanGaps: true,
+        // Markers are drawn by drawMarkers; a markers-only series draws no line.
+        paths: style.width > 0 ? undefined : () => null,
         points: { show: false },
       });
     });
+    const visible = this.drawn;
     const opts: uPlot.Options = {
       width,
       height: 170,
@@ -134,7 +146,8 @@ class Plot {
       scales: {
         x: { time: type === 'timestamp' },
         // A flat series gets a unit band around its value instead of uPlot's 0..100.
-        y: { range: (_u, lo, hi) => (lo === hi || lo == null || hi == null ? [(lo ?? 0) - 1, (hi ?? 0) + 1] : uPlot.rangeNum(lo, hi, 0.1, true)) },
+        // Padded on both sides, so markers at the extremes are drawn whole.
+        y: { range: (_u, lo, hi) => (lo === hi || lo == null || hi == null ? [(lo ?? 0) - 1, (hi ?? 0) + 1] : [lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo)]) },
       },
       axes: [
         {
@@ -154,7 +167,7 @@ class Plot {
             if (min != null && max != null) this.window = [min, max];
           },
         ],
-        draw: [(u) => this.drawCursor(u)],
+        draw: [(u) => this.drawMarkers(u), (u) => this.drawCursor(u)],
       },
     };
     this.uplot = new uPlot(opts, [new Float64Array(0), ...visible.map(() => new Float64Array(0))], this.element);
@@ -170,6 +183,53 @@ class Plot {
       const x = this.uplot.posToVal(e.offsetX, 'x');
       this.ctx.setTime(fromPlotUnits(x, this.ctx.timeType));
     });
+  }
+
+  private drawMarkers(u: uPlot): void {
+    const dpr = window.devicePixelRatio || 1;
+    const g = u.ctx;
+    this.markerPositions = this.drawn.map(() => []);
+    this.drawn.forEach((d, k) => {
+      if (d.style.marker === null) return;
+      const xs = u.data[0];
+      const ys = u.data[k + 1];
+      const color = colorCss(d.style.color);
+      g.save();
+      g.beginPath();
+      g.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      g.clip();
+      g.fillStyle = color;
+      g.strokeStyle = color;
+      g.lineWidth = 1.5 * dpr;
+      for (let i = 0; i < xs.length; i++) {
+        const y = ys[i];
+        if (y === null || y === undefined || !isFinite(y)) continue;
+        const px = u.valToPos(xs[i], 'x', true);
+        const py = u.valToPos(y, 'y', true);
+        drawMarker(g, d.style.marker!, px, py, d.style.markerSize * dpr);
+        this.markerPositions[k].push([px, py]);
+      }
+      g.restore();
+    });
+  }
+
+  /** What the plot drew last, for the browser tests. */
+  inspect(): unknown {
+    const u = this.uplot;
+    return {
+      path: this.path,
+      // Device pixels of the plotting area and the scales' ranges (linear), to find a value.
+      bbox: u ? [u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height] : null,
+      x: u ? [u.scales.x.min, u.scales.x.max] : null,
+      y: u ? [u.scales.y.min, u.scales.y.max] : null,
+      series: this.drawn.map((d, k) => ({
+        entity: d.spec.entity,
+        instance: d.spec.instance,
+        ...d.style,
+        points: this.series.get(d.spec.key)?.length ?? 0,
+        markers: this.markerPositions[k] ?? [],
+      })),
+    };
   }
 
   private drawCursor(u: uPlot): void {
@@ -191,27 +251,6 @@ class Plot {
     this.uplot?.destroy();
     this.element.remove();
   }
-}
-
-/** Categorical colors for series without SeriesLines colors (0xRRGGBBAA). */
-const kPalette = [0x4e9bf0ff, 0xf5a623ff, 0x5cc98aff, 0xe5606fff, 0xb68cf2ff, 0x3fc6c6ff, 0xe6d35aff, 0xf08fc0ff, 0x9aa4b2ff, 0x8fd14fff];
-
-function seriesColor(ctx: ViewContext, entity: string, index: number): number {
-  const ref = latestAt(ctx, entity, C.SeriesLines.colors);
-  if (ref) {
-    const col = ref.chunk.components.get(C.SeriesLines.colors)!;
-    if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return (primitives(col) as Uint32Array)[col.offsets[ref.row]];
-  }
-  return kPalette[index % kPalette.length];
-}
-
-function seriesName(ctx: ViewContext, entity: string): string {
-  const ref = latestAt(ctx, entity, C.SeriesLines.names);
-  if (ref) {
-    const col = ref.chunk.components.get(C.SeriesLines.names)!;
-    if (col.offsets[ref.row + 1] > col.offsets[ref.row]) return stringAt(col.instances, col.offsets[ref.row]);
-  }
-  return entity.slice(entity.lastIndexOf('/') + 1) || entity;
 }
 
 /** Every Scalars entity under `root`, grouped into one plot per parent entity. */
@@ -269,7 +308,11 @@ export class PlotsView implements View {
         this.insertSorted(plot);
       }
       plot.element.classList.toggle('hidden-entity', !entities.some((e) => ctx.isVisible(e)));
-      plot.update(ctx, entities, width);
+      const specs: SeriesSpec[] = entities.flatMap((e) => {
+        const n = Math.max(1, scalarInstances(ctx.store, e));
+        return Array.from({ length: n }, (_, i) => ({ key: `${e}#${i}`, entity: e, instance: i, count: n }));
+      });
+      plot.update(ctx, specs, width);
       for (const s of plot.series.values()) points += s.length;
     }
     for (const [path, plot] of this.plots) {
@@ -279,6 +322,16 @@ export class PlotsView implements View {
       }
     }
     this.info.textContent = `${this.plots.size} plots, ${points.toLocaleString('en-US')} points`;
+  }
+
+  inspect(): unknown {
+    return { plots: [...this.plots.values()].map((p) => p.inspect()) };
+  }
+
+  bufferBytes(): number {
+    let n = 0;
+    for (const p of this.plots.values()) for (const s of p.series.values()) n += s.x.byteLength + s.y.byteLength;
+    return n;
   }
 
   private insertSorted(plot: Plot): void {

@@ -5,6 +5,13 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, unpackColor } from '../data/components';
 import type { RowRef } from '../data/store';
+import { annotationsFor, type Annotations } from './annotations';
+import { buildDepthCloud, buildFrustum, buildImagePlane, pinholeAt } from './camera3d';
+import { coordinateFrame, entityTransform, frameEdges, resolveFrame } from './frames3d';
+import { classColors, LabelOverlay, labels3d } from './labels3d';
+import { buildMesh, buildShapes, instancePoses, loadAsset, repeatForPoses, rotationAt } from './shapes3d';
+import { batchOf } from './instances';
+import { Spatial2DView } from './spatial2d_view';
 import { isUnder, parentPath } from './layout';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
@@ -62,12 +69,32 @@ function instanceColors(ref: RowRef | null, component: string, n: number): { all
   return { all: null, splat: e > s ? values[s] : null };
 }
 
+/** Instance colors: their own, else their classes' colors (AnnotationContext), else none. */
+function resolvedColors(
+  colors: RowRef | null,
+  component: string,
+  classIds: RowRef | null,
+  classComponent: string,
+  ann: Annotations,
+  n: number,
+): { all: Uint32Array | null; splat: number | null } {
+  if (colors || !classIds) return instanceColors(colors, component, n);
+  const c = classColors(classIds, classComponent, ann, n);
+  if (!c) return { all: null, splat: null };
+  return n > 1 ? { all: c, splat: null } : { all: null, splat: c[0] };
+}
+
 interface EntityNode {
   readonly path: string;
   readonly group: THREE.Group;
   readonly visuals: THREE.Group;
   keys: Map<string, string>;
   objects: Map<string, THREE.Object3D>;
+}
+
+/** Pixels per image pixel of a camera's image-plane texture: about 1024 on the long side. */
+function planeScale(w: number, h: number): number {
+  return Math.max(1, Math.min(8, 1024 / Math.max(w, h, 1)));
 }
 
 function disposeObject(o: THREE.Object3D): void {
@@ -103,6 +130,9 @@ export class Spatial3DView implements View {
   private lastVisibility = -1;
   private readonly resize: ResizeObserver;
   private readonly info: HTMLElement;
+  private readonly labels = new LabelOverlay();
+  /** Each camera's image space, drawn offscreen for its image plane. */
+  private readonly planes = new Map<string, { view: Spatial2DView; canvas: HTMLCanvasElement; texture: THREE.CanvasTexture | null; size: [number, number] }>();
 
   constructor(
     readonly id: string,
@@ -117,9 +147,13 @@ export class Spatial3DView implements View {
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
     this.renderer.setClearColor(0x14171c);
     this.renderer.domElement.className = 'view-canvas';
-    p.body.append(this.renderer.domElement);
+    p.body.append(this.renderer.domElement, this.labels.element);
     this.scene.add(this.top);
     this.scene.add(new THREE.AmbientLight(0xffffff, 1));
+    // Shades meshes and solid shapes (the other visuals use unlit materials).
+    const sun = new THREE.DirectionalLight(0xffffff, 1.5);
+    sun.position.set(0.4, -0.6, 1);
+    this.scene.add(sun);
     this.camera.up.copy(this.up);
     this.camera.position.set(6, -8, 5);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
@@ -191,9 +225,12 @@ export class Spatial3DView implements View {
       this.lastVisibility = ctx.visibilityVersion;
       this.sync(ctx);
     }
+    this.syncPlanes(ctx);
     if (this.dirty) {
       this.dirty = false;
       this.renderer.render(this.scene, this.camera);
+      const el = this.renderer.domElement;
+      this.labels.update(this.top, this.camera, el.clientWidth, el.clientHeight);
     }
   }
 
@@ -205,19 +242,125 @@ export class Spatial3DView implements View {
       const n = this.node(path);
       n.group.visible = ctx.isVisible(path);
       this.syncTransform(ctx, n);
-      this.syncVisual(ctx, n, 'points', [C.Points3D.positions, C.Points3D.colors, C.Points3D.radii], (refs) => this.buildPoints(n.path, refs));
-      this.syncVisual(ctx, n, 'boxes', [C.Boxes3D.half_sizes, C.Boxes3D.centers, C.Boxes3D.quaternions, C.Boxes3D.colors], (refs) =>
-        this.buildBoxes(n.path, refs),
+      const ann = annotationsFor(ctx, path);
+      const P = C.Points3D;
+      this.syncVisual(ctx, n, ann, 'points', [P.positions, P.colors, P.radii, P.class_ids, P.labels, P.show_labels], (r) => this.buildPoints(n.path, r, ann));
+      const B = C.Boxes3D;
+      this.syncVisual(ctx, n, ann, 'boxes', [B.half_sizes, B.centers, B.quaternions, B.colors, B.class_ids, B.labels, B.show_labels, B.rotation_axis_angles, B.fill_mode], (r) =>
+        this.buildBoxes(n.path, r, ann),
       );
-      this.syncVisual(ctx, n, 'strips', [C.LineStrips3D.strips, C.LineStrips3D.colors], (refs) => this.buildStrips(n.path, refs));
-      this.syncVisual(ctx, n, 'arrows', [C.Arrows3D.vectors, C.Arrows3D.origins, C.Arrows3D.colors], (refs) => this.buildArrows(n.path, refs));
+      const L = C.LineStrips3D;
+      this.syncVisual(ctx, n, ann, 'strips', [L.strips, L.colors, L.class_ids, L.labels, L.show_labels], (r) => this.buildStrips(n.path, r, ann));
+      const A = C.Arrows3D;
+      this.syncVisual(ctx, n, ann, 'arrows', [A.vectors, A.origins, A.colors, A.class_ids, A.labels, A.show_labels], (r) => this.buildArrows(n.path, r, ann));
+      this.syncCamera(ctx, n);
+      this.syncShapes(ctx, n, ann);
       const p = n.objects.get('points') as THREE.Points | undefined;
       if (p && n.group.visible) points += p.geometry.getAttribute('position').count;
     }
+    this.placeFrames(ctx, [...this.nodes.keys()]);
     this.info.textContent = `${points.toLocaleString('en-US')} points`;
     this.element.dataset.points = String(points);
     if (!this.userMoved) this.frame();
     this.dirty = true;
+  }
+
+  /** Meshes, assets (repeated by InstancePoses3D), ellipsoids, capsules and cylinders. */
+  private syncShapes(ctx: ViewContext, n: EntityNode, ann: Annotations): void {
+    const I = C.InstancePoses3D;
+    const poses = [I.translations, I.quaternions, I.rotation_axis_angles, I.scales, I.mat3x3];
+    const withPoses = (obj: THREE.Object3D | null) => {
+      const p = obj ? instancePoses(ctx, n.path) : null;
+      return obj && p ? repeatForPoses(obj, p) : obj;
+    };
+    const M = C.Mesh3D;
+    this.syncVisual(ctx, n, ann, 'mesh', [...Object.values(M), ...poses], () => withPoses(buildMesh(ctx, n.path, ann)));
+    const E = C.Ellipsoids3D;
+    this.syncVisual(ctx, n, ann, 'ellipsoids', Object.values(E), () => buildShapes(ctx, n.path, ann, 'ellipsoids'));
+    this.syncVisual(ctx, n, ann, 'capsules', Object.values(C.Capsules3D), () => buildShapes(ctx, n.path, ann, 'capsules'));
+    this.syncVisual(ctx, n, ann, 'cylinders', Object.values(C.Cylinders3D), () => buildShapes(ctx, n.path, ann, 'cylinders'));
+    this.syncVisual(ctx, n, ann, 'asset', [...Object.values(C.Asset3D), ...poses], () => {
+      // Models parse asynchronously (glTF): a holder now, the model when it is ready.
+      const holder = new THREE.Group();
+      loadAsset(ctx, n.path, (obj, error) => {
+        if (error) console.warn(`reel: ${n.path}: Asset3D: ${error}`);
+        if (!obj) return;
+        holder.add(withPoses(obj)!);
+        holder.userData.loaded = true;
+        if (!this.userMoved) this.frame();
+        this.dirty = true;
+      });
+      return holder;
+    });
+  }
+
+  /** A Pinhole entity's frustum and image plane; a DepthImage under one as a point cloud. */
+  private syncCamera(ctx: ViewContext, n: EntityNode): void {
+    const comps = ctx.store.entities.get(n.path)?.components;
+    const P = C.Pinhole;
+    this.syncVisual(ctx, n, { key: '', classes: new Map() }, 'camera', [P.image_from_camera, P.resolution, P.camera_xyz, P.image_plane_distance, P.color], () => {
+      const model = pinholeAt(ctx, n.path);
+      if (!model) return null;
+      const group = new THREE.Group();
+      group.add(buildFrustum(model));
+      let plane = this.planes.get(n.path);
+      if (!plane) {
+        plane = { view: new Spatial2DView(`plane:${n.path}`, 'spatial2d', n.path), canvas: document.createElement('canvas'), texture: null, size: [0, 0] };
+        this.planes.set(n.path, plane);
+      }
+      const { mesh, texture } = buildImagePlane(model, plane.canvas);
+      mesh.name = 'image-plane';
+      group.add(mesh);
+      plane.texture = texture;
+      plane.size = [model.width, model.height];
+      plane.view.renderTo(ctx, plane.canvas, model.width, model.height, planeScale(model.width, model.height));
+      mesh.visible = plane.view.hasPlaneContent();
+      texture.needsUpdate = true;
+      return group;
+    });
+    if (!comps?.has(P.image_from_camera) && this.planes.has(n.path)) {
+      this.planes.get(n.path)!.view.dispose();
+      this.planes.delete(n.path);
+    }
+    if (!comps?.has(C.DepthImage.buffer)) {
+      this.dropVisual(n, 'depth');
+      return;
+    }
+    let camera: string | null = null;
+    for (let p = n.path; ; p = parentPath(p)) {
+      if (ctx.store.entities.get(p)?.components.has(P.image_from_camera)) {
+        camera = p;
+        break;
+      }
+      if (p === '/' || p === this.root) break;
+    }
+    if (!camera) {
+      this.dropVisual(n, 'depth');
+      return;
+    }
+    const cam = camera;
+    const D = C.DepthImage;
+    this.syncVisual(ctx, n, { key: refKey(latestAt(ctx, cam, P.image_from_camera)) + refKey(latestAt(ctx, cam, P.camera_xyz)), classes: new Map() }, 'depth', [D.buffer, D.format, D.meter, D.colormap, D.depth_range, D.point_fill_ratio], () => {
+      const model = pinholeAt(ctx, cam);
+      return model ? buildDepthCloud(ctx, n.path, model) : null;
+    });
+  }
+
+  /** Redraws cameras' image planes whose 2D content changed (images decode asynchronously). */
+  private syncPlanes(ctx: ViewContext): void {
+    for (const [path, plane] of this.planes) {
+      const obj = this.nodes.get(path)?.objects.get('camera');
+      const mesh = obj?.getObjectByName('image-plane');
+      if (!mesh || !plane.texture) continue;
+      const [w, h] = plane.size;
+      if (plane.view.renderTo(ctx, plane.canvas, w, h, planeScale(w, h))) {
+        plane.texture.dispose();
+        plane.texture.image = plane.canvas;
+        plane.texture.needsUpdate = true;
+        mesh.visible = plane.view.hasPlaneContent();
+        this.dirty = true;
+      }
+    }
   }
 
   private updateUp(ctx: ViewContext): void {
@@ -246,42 +389,42 @@ export class Spatial3DView implements View {
   }
 
   private syncTransform(ctx: ViewContext, n: EntityNode): void {
-    const names = [C.Transform3D.translation, C.Transform3D.quaternion, C.Transform3D.scale, C.Transform3D.mat3x3];
-    const refs = names.map((c) => latestAt(ctx, n.path, c));
-    const key = refs.map(refKey).join('|');
-    if (n.keys.get('transform') === key) return;
-    n.keys.set('transform', key);
-    const value = (i: number, size: number): Float32Array | null => {
-      const ref = refs[i];
-      if (!ref) return null;
-      const [s, e] = instanceRange(ref, names[i]);
-      if (e <= s) return null;
-      return fixedSizeFloats(ref.chunk.components.get(names[i])!).flat.subarray(s * size, s * size + size);
-    };
-    const t = value(0, 3);
-    const q = value(1, 4);
-    const sc = value(2, 3);
-    const m3 = value(3, 9);
-    const m = new THREE.Matrix4();
-    m.compose(
-      t ? new THREE.Vector3(t[0], t[1], t[2]) : new THREE.Vector3(),
-      q ? new THREE.Quaternion(q[0], q[1], q[2], q[3]).normalize() : new THREE.Quaternion(),
-      sc ? new THREE.Vector3(sc[0], sc[1], sc[2]) : new THREE.Vector3(1, 1, 1),
-    );
-    if (m3) {
-      // Column-major 3x3, applied after the translation: T * M3 * R * S.
-      const mm = new THREE.Matrix4().set(m3[0], m3[3], m3[6], 0, m3[1], m3[4], m3[7], 0, m3[2], m3[5], m3[8], 0, 0, 0, 0, 1);
-      const tr = new THREE.Matrix4().makeTranslation(m.elements[12], m.elements[13], m.elements[14]);
-      m.setPosition(0, 0, 0);
-      m.premultiply(mm).premultiply(tr);
-    }
-    n.group.matrix.copy(m);
+    const tf = entityTransform(ctx, n.path);
+    if (n.keys.get('transform') === tf.key) return;
+    n.keys.set('transform', tf.key);
+    // A named-frame edge relates two frames; it does not move the entity it is logged on.
+    n.group.matrix.copy(tf.child ? new THREE.Matrix4() : tf.matrix);
     n.group.matrixWorldNeedsUpdate = true;
+  }
+
+  /** Places entities with a CoordinateFrame in that frame (shallowest first). */
+  private placeFrames(ctx: ViewContext, paths: string[]): void {
+    const framed = paths.filter((p) => ctx.store.entities.get(p)?.components.has(C.CoordinateFrame.frame)).sort((a, b) => a.length - b.length);
+    if (framed.length === 0) return;
+    const edges = frameEdges(ctx);
+    const entityMatrix = (path: string) => {
+      const node = this.nodes.get(path);
+      if (!node) return null;
+      this.top.updateMatrixWorld(true);
+      return node.group.matrixWorld.clone();
+    };
+    for (const path of framed) {
+      const n = this.node(path);
+      const frame = coordinateFrame(ctx, path);
+      if (frame === null) continue;
+      n.keys.delete('transform');
+      const rootFromFrame = resolveFrame(frame, edges, entityMatrix);
+      this.top.updateMatrixWorld(true);
+      const parentWorld = n.group.parent ? n.group.parent.matrixWorld.clone() : new THREE.Matrix4();
+      n.group.matrix.copy(parentWorld.invert().multiply(rootFromFrame));
+      n.group.matrixWorldNeedsUpdate = true;
+    }
   }
 
   private syncVisual(
     ctx: ViewContext,
     n: EntityNode,
+    ann: Annotations,
     what: string,
     components: string[],
     build: (refs: (RowRef | null)[]) => THREE.Object3D | null,
@@ -291,12 +434,13 @@ export class Spatial3DView implements View {
       return;
     }
     const refs = components.map((c) => latestAt(ctx, n.path, c));
-    const key = refs.map(refKey).join('|');
+    const key = `${refs.map(refKey).join('|')}|${ann.key}`;
     if (n.keys.get(what) === key) return;
     n.keys.set(what, key);
     this.dropVisual(n, what);
     const obj = refs[0] ? build(refs) : null;
     if (obj) {
+      obj.userData.entity = n.path;
       n.objects.set(what, obj);
       n.visuals.add(obj);
     }
@@ -313,14 +457,14 @@ export class Spatial3DView implements View {
     n.objects.delete(what);
   }
 
-  private buildPoints(path: string, [pos, colors, radii]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildPoints(path: string, [pos, colors, radii, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(pos!, C.Points3D.positions);
     const n = e - s;
     if (n === 0) return null;
     const { flat } = fixedSizeFloats(pos!.chunk.components.get(C.Points3D.positions)!);
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(flat.subarray(s * 3, e * 3), 3));
-    const c = instanceColors(colors, C.Points3D.colors, n);
+    const c = resolvedColors(colors, C.Points3D.colors, classIds, C.Points3D.class_ids, ann, n);
     if (c.all) {
       const bytes = new Uint8Array(c.all.buffer, c.all.byteOffset, n * 4);
       geometry.setAttribute('rgba', new THREE.BufferAttribute(bytes, 4, true));
@@ -350,10 +494,14 @@ export class Spatial3DView implements View {
     this.updatePointScale();
     const points = new THREE.Points(geometry, material);
     points.frustumCulled = false;
+    const p = flat.subarray(s * 3, e * 3);
+    points.userData.labels = labels3d(labels, C.Points3D.labels, classIds, C.Points3D.class_ids, show, C.Points3D.show_labels, ann, n,
+      (i) => new THREE.Vector3(p[3 * i], p[3 * i + 1], p[3 * i + 2]),
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return points;
   }
 
-  private buildBoxes(path: string, [half, centers, quats, colors]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildBoxes(path: string, [half, centers, quats, colors, classIds, labels, show, axisAngles, fill]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(half!, C.Boxes3D.half_sizes);
     const n = e - s;
     if (n === 0) return null;
@@ -365,7 +513,11 @@ export class Spatial3DView implements View {
       const k = a + Math.min(i, b - a - 1);
       return fixedSizeFloats(ref.chunk.components.get(comp)!).flat.subarray(k * size, k * size + size);
     };
-    const c = instanceColors(colors, C.Boxes3D.colors, n);
+    const c = resolvedColors(colors, C.Boxes3D.colors, classIds, C.Boxes3D.class_ids, ann, n);
+    const qb = batchOf(quats, C.Boxes3D.quaternions);
+    const ab = batchOf(axisAngles, C.Boxes3D.rotation_axis_angles);
+    const fb = batchOf(fill, C.Boxes3D.fill_mode);
+    const solid = fb ? (primitives(fb.col) as Uint8Array)[fb.start] === C.FillMode.Solid : false;
     const group = new THREE.Group();
     const edges = new THREE.EdgesGeometry(new THREE.BoxGeometry(2, 2, 2));
     const unit = new THREE.BoxGeometry(2, 2, 2);
@@ -373,28 +525,31 @@ export class Spatial3DView implements View {
       const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
       const h = hs.subarray((s + i) * 3, (s + i) * 3 + 3);
       const center = at(centers, C.Boxes3D.centers, 3, i);
-      const q = at(quats, C.Boxes3D.quaternions, 4, i);
       const box = new THREE.Group();
       box.position.set(center?.[0] ?? 0, center?.[1] ?? 0, center?.[2] ?? 0);
-      if (q) box.quaternion.set(q[0], q[1], q[2], q[3]).normalize();
+      box.quaternion.copy(rotationAt(qb, ab, i));
       box.scale.set(Math.max(h[0], 1e-6), Math.max(h[1], 1e-6), Math.max(h[2], 1e-6));
       box.add(new THREE.LineSegments(edges.clone(), new THREE.LineBasicMaterial({ color })));
-      box.add(new THREE.Mesh(unit.clone(), new THREE.MeshBasicMaterial({ color, transparent: true, opacity: 0.25, depthWrite: false })));
+      // Solid boxes are opaque; the others an outline over a faint fill.
+      box.add(new THREE.Mesh(unit.clone(), solid ? new THREE.MeshLambertMaterial({ color }) : new THREE.MeshBasicMaterial({ color, transparent: true, opacity: 0.25, depthWrite: false })));
       group.add(box);
     }
     edges.dispose();
     unit.dispose();
+    group.userData.labels = labels3d(labels, C.Boxes3D.labels, classIds, C.Boxes3D.class_ids, show, C.Boxes3D.show_labels, ann, n,
+      (i) => group.children[i].position.clone(),
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return group;
   }
 
-  private buildStrips(path: string, [strips, colors]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildStrips(path: string, [strips, colors, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(strips!, C.LineStrips3D.strips);
     if (e <= s) return null;
     const { pointOffsets, points } = lineStrips(strips!.chunk.components.get(C.LineStrips3D.strips)!);
     // One GPU buffer for all the row's points; each strip draws its own range of it.
     const first = pointOffsets[s];
     const attribute = new THREE.BufferAttribute(points.subarray(first * 3, pointOffsets[e] * 3), 3);
-    const c = instanceColors(colors, C.LineStrips3D.colors, e - s);
+    const c = resolvedColors(colors, C.LineStrips3D.colors, classIds, C.LineStrips3D.class_ids, ann, e - s);
     const group = new THREE.Group();
     for (let k = s; k < e; k++) {
       const count = pointOffsets[k + 1] - pointOffsets[k];
@@ -407,10 +562,13 @@ export class Spatial3DView implements View {
       line.frustumCulled = false;
       group.add(line);
     }
+    group.userData.labels = labels3d(labels, C.LineStrips3D.labels, classIds, C.LineStrips3D.class_ids, show, C.LineStrips3D.show_labels, ann, e - s,
+      (i) => new THREE.Vector3(points[pointOffsets[s + i] * 3], points[pointOffsets[s + i] * 3 + 1], points[pointOffsets[s + i] * 3 + 2]),
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return group;
   }
 
-  private buildArrows(path: string, [vectors, origins, colors]: (RowRef | null)[]): THREE.Object3D | null {
+  private buildArrows(path: string, [vectors, origins, colors, classIds, labels, show]: (RowRef | null)[], ann: Annotations): THREE.Object3D | null {
     const [s, e] = instanceRange(vectors!, C.Arrows3D.vectors);
     if (e <= s) return null;
     const v = fixedSizeFloats(vectors!.chunk.components.get(C.Arrows3D.vectors)!).flat;
@@ -423,17 +581,22 @@ export class Spatial3DView implements View {
       os = a;
       on = b - a;
     }
-    const c = instanceColors(colors, C.Arrows3D.colors, e - s);
+    const c = resolvedColors(colors, C.Arrows3D.colors, classIds, C.Arrows3D.class_ids, ann, e - s);
+    const tips: THREE.Vector3[] = [];
     const group = new THREE.Group();
     for (let i = 0; i < e - s; i++) {
       const d = new THREE.Vector3(v[(s + i) * 3], v[(s + i) * 3 + 1], v[(s + i) * 3 + 2]);
       const k = os + Math.min(i, on - 1);
       const origin = o && on > 0 ? new THREE.Vector3(o[k * 3], o[k * 3 + 1], o[k * 3 + 2]) : new THREE.Vector3();
       const len = d.length();
+      tips.push(origin.clone().add(d));
       if (len === 0) continue;
       const color = threeColor(c.all ? c.all[i] : (c.splat ?? defaultColor(path)));
       group.add(new THREE.ArrowHelper(d.normalize(), origin, len, color, Math.min(0.2 * len, 0.5), Math.min(0.1 * len, 0.25)));
     }
+    group.userData.labels = labels3d(labels, C.Arrows3D.labels, classIds, C.Arrows3D.class_ids, show, C.Arrows3D.show_labels, ann, e - s,
+      (i) => tips[i],
+      (i) => (c.all ? c.all[i] : (c.splat ?? defaultColor(path))));
     return group;
   }
 
@@ -470,10 +633,46 @@ export class Spatial3DView implements View {
     this.updatePointScale();
   }
 
+  /** What the view drew last, for the browser tests (window.reel.inspectView). */
+  inspect(): unknown {
+    const objects: Record<string, number> = {};
+    let depthPoints = 0;
+    let instances = 0;
+    let assetsLoaded = 0;
+    const planes: string[] = [];
+    for (const n of this.nodes.values()) {
+      if (!n.group.visible) continue;
+      for (const [what, o] of n.objects) {
+        objects[what] = (objects[what] ?? 0) + 1;
+        depthPoints += (o.userData.depthPoints as number | undefined) ?? 0;
+        if (o.getObjectByName('image-plane')?.visible) planes.push(n.path);
+        o.traverse((x) => {
+          if (x.userData.instances) instances += x.userData.instances as number;
+        });
+        if (o.userData.loaded) assetsLoaded++;
+      }
+    }
+    // Where each entity's space is, in the view's root space.
+    this.top.updateMatrixWorld(true);
+    const origins: Record<string, number[]> = {};
+    for (const n of this.nodes.values()) {
+      const v = new THREE.Vector3().setFromMatrixPosition(n.group.matrixWorld);
+      origins[n.path] = [v.x, v.y, v.z].map((x) => Math.round(x * 1e5) / 1e5 + 0);
+    }
+    // Each box's rotation (x, y, z, w), rounded.
+    const boxes: Record<string, number[][]> = {};
+    for (const n of this.nodes.values()) {
+      const g = n.objects.get('boxes');
+      if (g) boxes[n.path] = g.children.map((b) => b.quaternion.toArray().map((x) => Math.round(x * 1e4) / 1e4 + 0));
+    }
+    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, instances, assetsLoaded, origins, boxes, labels: this.labels.drawn };
+  }
+
   dispose(): void {
     this.resize.disconnect();
     this.controls.dispose();
     for (const n of this.nodes.values()) for (const what of [...n.objects.keys()]) this.dropVisual(n, what);
+    for (const p of this.planes.values()) p.view.dispose();
     this.renderer.dispose();
     this.element.remove();
   }

@@ -24,9 +24,10 @@ export function screenshotDir() {
 /**
  * Starts a program and resolves once its stdout has printed every pattern, with the first
  * capture group of each; rejects if it exits first (with its output in the message).
+ * `stdin: true` gives the child a pipe to write to (child.stdin).
  */
-export function startProcess(cmd, args, patterns) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(cmd, args, patterns, { stdin = false } = {}) {
+  const child = spawn(cmd, args, { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const found = new Promise((resolve, reject) => {

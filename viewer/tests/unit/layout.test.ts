@@ -4,7 +4,7 @@ import { ViewerStore } from '../../src/data/store';
 import { formatTime } from '../../src/data/time';
 import { defaultTimeline } from '../../src/ui/timeline';
 import { ChannelDatatype, ColorModel, toRGBA } from '../../src/views/image_convert';
-import { chooseViews } from '../../src/views/layout';
+import { chooseViews, notDisplayed, space2d } from '../../src/views/layout';
 import { buildChunkPayload, rid } from '../fixtures.mjs';
 
 describe('chooseViews', () => {
@@ -22,6 +22,42 @@ describe('chooseViews', () => {
     add('/cloud', ['Points3D:positions'], { 'Points3D:positions': [[0, 0, 0]] });
     expect(chooseViews(s).map((v) => v.id)).toEqual(['spatial3d:/', 'spatial3d:/world', 'plots:/plots', 'text_log:/']);
     expect(defaultTimeline(s.timelines)).toBe('frame');
+  });
+});
+
+describe('2D spaces', () => {
+  const store = () => {
+    const s = new ViewerStore();
+    const add = (entity: string, comps: string[], cells: Record<string, unknown[]>) =>
+      s.add(decodeChunk(buildChunkPayload(entity, { frame: 'sequence' }, comps, [{ id: rid(1, s.chunks.size), times: { frame: 1n }, cells }])));
+    const img = { 'Image:buffer': [new Uint8Array(3)] };
+    add('/cam', ['Pinhole:image_from_camera'], { 'Pinhole:image_from_camera': [[10, 0, 0, 0, 10, 0, 5, 5, 1]] });
+    add('/cam/rgb', ['Image:buffer'], img);
+    add('/cam/rgb/det', ['Boxes2D:half_sizes'], { 'Boxes2D:half_sizes': [[1, 1]] });
+    add('/photo', ['Image:buffer'], img);
+    add('/photo/mask', ['Image:buffer'], img);
+    add('/photo/kp', ['Points2D:positions'], { 'Points2D:positions': [[1, 1]] });
+    add('/sketch/pts', ['Points2D:positions'], { 'Points2D:positions': [[1, 1]] });
+    add('/side/image', ['Image:buffer'], img);
+    add('/side/dets', ['Boxes2D:half_sizes'], { 'Boxes2D:half_sizes': [[1, 1]] });
+    add('/net/nodes', ['GraphNodes:node_ids'], { 'GraphNodes:node_ids': ['a'] });
+    add('/ctx', ['AnnotationContext:context'], { 'AnnotationContext:context': [{ class_id: 1, label: 'x', color: null }] });
+    add('/any', ['speed'], { speed: [1.5] });
+    return s;
+  };
+
+  it('puts 2D data in the nearest camera, else the outermost image, else a view of its subtree', () => {
+    const s = store();
+    expect(space2d(s, '/cam/rgb/det')).toEqual({ kind: 'spatial2d', root: '/cam' });
+    expect(space2d(s, '/photo/mask')).toEqual({ kind: 'image', root: '/photo' });
+    expect(space2d(s, '/sketch/pts')).toBeNull();
+    // Beside exactly one image: drawn over it.
+    expect(space2d(s, '/side/dets')).toEqual({ kind: 'image', root: '/side/image' });
+    expect(chooseViews(s).map((v) => v.id)).toEqual(['spatial3d:/', 'image:/photo', 'image:/side/image', 'spatial2d:/cam', 'spatial2d:/sketch', 'graph:/net']);
+  });
+
+  it('marks entities whose archetypes no view draws, not contexts', () => {
+    expect([...notDisplayed(store())]).toEqual(['/any']);
   });
 });
 

@@ -1,0 +1,228 @@
+// Partial reads: views of the chunks a selection keeps give the tables of the whole recording,
+// over version 1 and 2 files, with and without a footer; with a footer only the matching
+// chunks are read from disk.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "query/dataframe_test_internal.hpp"
+#include "reel/format/recording_file.hpp"
+#include "reel/query/dataframe.hpp"
+#include "reel/store_io/store_io.hpp"
+
+namespace reel::dataframe {
+namespace {
+
+using test_support::kLabel;
+using test_support::kScalar;
+using test_support::table;
+using test_support::Table;
+namespace fs = std::filesystem;
+
+std::string temp_path(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("reel_partial_read_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+// /sensors/s0..s3: chunks of 20 rows on "frame" 0..199 (s3 also on "time"); s1 has labels
+// in its first chunk only, null every third row; /config is static; /late only has data at
+// frames 500.. (a column no narrow range shows); /other only logs on "time".
+std::vector<ChunkPtr> recording() {
+  std::vector<ChunkPtr> out;
+  for (int c = 0; c < 10; ++c) {
+    for (int s = 0; s < 4; ++s) {
+      ChunkBuilder b(EntityPath("/sensors/s" + std::to_string(s)));
+      for (int i = 0; i < 20; ++i) {
+        const TimeInt frame = c * 20 + i;
+        std::vector<ChunkBuilder::TimePoint> times = {{Timeline::sequence("frame"), frame}};
+        if (s == 3) times.push_back({Timeline::timestamp("time"), 1000 + frame * 10});
+        std::vector<ChunkBuilder::Cell> cells = {
+            {kScalar, arrow::make_primitive<double>({s * 1000.0 + double(frame)})}};
+        if (s == 1 && c == 0) {
+          cells.push_back(
+              {kLabel, i % 3 ? arrow::make_strings({"l" + std::to_string(i)}) : nullptr});
+        }
+        b.add_row(RowId::create(), times, cells);
+      }
+      out.push_back(b.build().value());
+    }
+  }
+  ChunkBuilder config(EntityPath("/config"));
+  config.add_row(RowId::create(), {}, {{kScalar, arrow::make_primitive<double>({7.0})}});
+  out.push_back(config.build().value());
+  ChunkBuilder late(EntityPath("/late"));
+  for (int i = 0; i < 5; ++i) {
+    late.add_row(RowId::create(), {{Timeline::sequence("frame"), 500 + i}},
+                 {{kLabel, arrow::make_strings({"late"})}});
+  }
+  out.push_back(late.build().value());
+  ChunkBuilder other(EntityPath("/other"));
+  other.add_row(RowId::create(), {{Timeline::timestamp("time"), 5}},
+                {{kScalar, arrow::make_primitive<double>({-1.0})}});
+  out.push_back(other.build().value());
+  return out;
+}
+
+enum class Kind { kV2, kV1, kNoFooter, kKilled };
+
+std::string write(const std::vector<ChunkPtr>& chunks, Kind kind) {
+  const std::string path = temp_path("rec" + std::to_string(int(kind)) + ".reel");
+  format::WriterOptions options;
+  if (kind == Kind::kV1) options.format_version = 1;
+  if (kind == Kind::kNoFooter) options.write_footer = false;
+  auto w = format::RecordingWriter::open(path, options).value();
+  EXPECT_TRUE(w->write_store_info({"app", "rec", 1}).ok());
+  for (const auto& c : chunks) EXPECT_TRUE(w->write_chunk(*c).ok());
+  if (kind == Kind::kKilled) {
+    fs::copy_file(path, path + ".cut", fs::copy_options::overwrite_existing);
+    w.reset();
+    fs::rename(path + ".cut", path);
+  } else {
+    EXPECT_TRUE(w->finish().ok());
+  }
+  return path;
+}
+
+struct Query {
+  Query(std::optional<std::string> index, std::string contents,
+        TimeRange range = {kTimeMin, kTimeMax}, bool fill = false,
+        std::vector<std::string> select = {})
+      : index(std::move(index)),
+        contents(std::move(contents)),
+        range(range),
+        fill(fill),
+        select(std::move(select)) {}
+  std::optional<std::string> index;
+  std::string contents;
+  TimeRange range;
+  bool fill;
+  std::vector<std::string> select;
+};
+
+ChunkSelection selection_of(const Query& q) {
+  ChunkSelection s;
+  s.entities = EntityPathFilter::parse(q.contents).value();
+  s.timeline = q.index;
+  s.static_only = !q.index;
+  s.range = q.range;
+  s.keep_before_range = q.fill;
+  s.columns = q.select;
+  return s;
+}
+
+Table run(std::shared_ptr<const ChunkStore> store, const Query& q) {
+  auto view = View::create(std::move(store), q.index, q.contents);
+  EXPECT_TRUE(view.ok()) << view.status().to_string();
+  if (!view.ok()) return {};
+  View v = *view;
+  v = v.filter_range(q.range.min, q.range.max);
+  if (q.fill) v = v.fill_latest_at();
+  if (!q.select.empty()) v = v.select(q.select).value();
+  // The schema is part of the answer.
+  Table out;
+  std::vector<std::string> names;
+  for (const auto& c : v.schema()) names.push_back(c.name + " " + c.type->to_string());
+  out.push_back(names);
+  for (auto& row : table(v)) out.push_back(row);
+  return out;
+}
+
+const std::vector<Query>& queries() {
+  static const std::vector<Query> q = {
+      {"frame", "/sensors/s1", {45, 52}},
+      {"frame", "/sensors/s1", {0, 4}},  // the labels' chunk
+      {"frame", "/**", {30, 35}},
+      {"frame", "/**", {30, 35}, true},
+      {"frame", "/** -/sensors/s2", {190, 600}},
+      {"frame", "/**", {1000, 2000}},
+      {"time", "/**", {1100, 1200}},
+      {"time", "/other", {0, 10}},
+      {std::nullopt, "/**"},
+      {"frame", "/sensors/**", {60, 61}, false, {"/sensors/s0:Scalars:scalars"}},
+      {"frame", "/sensors/**", {60, 61}, true, {"/sensors/s1:Points3D:labels"}},
+      {"frame", "/**"},
+  };
+  return q;
+}
+
+TEST(PartialReadTest, SelectedChunksGiveTheWholeRecordingsTables) {
+  const auto chunks = recording();
+  const std::string reference = write(chunks, Kind::kV2);
+  auto full = load_recording(reference).value();
+  for (Kind kind : {Kind::kV2, Kind::kV1, Kind::kNoFooter, Kind::kKilled}) {
+    const std::string path = write(chunks, kind);
+    for (size_t i = 0; i < queries().size(); ++i) {
+      SCOPED_TRACE("file kind " + std::to_string(int(kind)) + ", query " + std::to_string(i));
+      const Query& q = queries()[i];
+      auto partial = load_recording(path, selection_of(q));
+      ASSERT_TRUE(partial.ok()) << partial.status().to_string();
+      EXPECT_EQ(run(*partial, q), run(full, q));
+    }
+  }
+}
+
+TEST(PartialReadTest, NarrowQueryReadsOnlyTheMatchingChunks) {
+  const auto chunks = recording();
+  const std::string path = write(chunks, Kind::kV2);
+  // Frames 45..52 of /sensors/s1: its chunks 2 (40..59) and none other; the chunk of frames
+  // 0..19 holds its labels, which no other chunk has: read too, so the columns stay.
+  ChunkSelection s = selection_of(Query("frame", "/sensors/s1", {45, 52}));
+  ChunkStore store;
+  uint64_t read = 0;
+  auto report = load_selected(path, store, s, &read);
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_TRUE(report->from_footer);
+  EXPECT_EQ(report->chunks_in_file, chunks.size());
+  EXPECT_EQ(read, 2u);
+  EXPECT_EQ(report->chunks, 2u);
+  // Frames 65..70 of /sensors/s0: one chunk.
+  ChunkStore narrow;
+  ASSERT_TRUE(
+      load_selected(path, narrow, selection_of(Query("frame", "/sensors/s0", {65, 70})), &read)
+          .ok());
+  EXPECT_EQ(read, 1u);
+  EXPECT_EQ(narrow.stats().num_rows, 20);
+  // Without a footer every chunk is read once; the chunk of frames 0..19 comes first and shows
+  // the column before the matching one does: kept as its witness (it adds no rows).
+  ChunkStore streamed;
+  auto r = load_selected(write(chunks, Kind::kV1), streamed,
+                         selection_of(Query("frame", "/sensors/s0", {65, 70})), &read);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->from_footer);
+  EXPECT_EQ(read, chunks.size());
+  EXPECT_EQ(r->chunks, 2u);
+}
+
+TEST(PartialReadTest, ViewOfAFileReadsOnlyItsEntities) {
+  const auto chunks = recording();
+  const std::string path = write(chunks, Kind::kV2);
+  auto view = View::create(path, "frame", "/sensors/s0");
+  ASSERT_TRUE(view.ok()) << view.status().to_string();
+  auto full = load_recording(path).value();
+  EXPECT_EQ(table(*view), table(View::create(full, "frame", "/sensors/s0").value()));
+  auto none = View::create(path, std::nullopt, "/**");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(table(*none), (Table{{"[7]"}}));
+}
+
+// (A file cut while its chunks are read through the footer: ChunkFileReader's test in
+// src/format/recording_index_test.cpp.) A file cut before it is opened has no footer: it
+// streams up to the cut, with a truncation warning.
+TEST(PartialReadTest, CutFileStreamsUpToTheCut) {
+  const auto chunks = recording();
+  const std::string path = write(chunks, Kind::kV2);
+  auto footer = format::read_footer(path).value().value();
+  fs::resize_file(path, footer.chunks[20].offset + 10);
+  ChunkStore store;
+  auto report = load_selected(path, store, selection_of(Query("frame", "/**")));
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_FALSE(report->from_footer);
+  EXPECT_EQ(report->chunks, 20u);
+  ASSERT_FALSE(report->warnings.empty());
+  EXPECT_NE(report->warnings[0].find("truncated"), std::string::npos) << report->warnings[0];
+}
+
+}  // namespace
+}  // namespace reel::dataframe

@@ -1,0 +1,37 @@
+// The viewer's `subscribe` message (docs/viewer-protocol.md, "Subscribe"), without sockets: a
+// viewer that dropped old chunks to stay within its memory budget asks again for the rows of
+// a time window, for some entities, as whole chunks it adds to what it holds.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reel/chunk/chunk.hpp"
+#include "reel/status.hpp"
+#include "reel/store/chunk_store.hpp"
+
+namespace reel::server::internal {
+
+// {"type": "subscribe", "id": n, "timeline": str, "min": t, "max": t, "entities": [paths]}
+struct SubscribeRequest {
+  uint32_t id = 0;
+  std::string timeline;
+  TimeRange range;                   // inclusive
+  std::vector<EntityPath> entities;  // empty or absent: every entity
+};
+
+// nullopt when `text` is not a subscribe message (another type, or not JSON: the query
+// parser reports those); otherwise the request or what is wrong with it. `id` receives the
+// request id as soon as it is known (0 otherwise).
+std::optional<Result<SubscribeRequest>> parse_subscribe(std::string_view text, uint32_t* id);
+
+// The rows of the requested entities with `min <= time <= max` on the timeline, every
+// component: one chunk per store chunk that has such rows, under the store chunk's id, whole
+// or reduced to those rows (in the store chunk's row order). Entities in path order, each
+// one's chunks in index order. Unknown entities or timelines give nothing.
+std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request);
+
+}  // namespace reel::server::internal

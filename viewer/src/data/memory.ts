@@ -1,0 +1,135 @@
+// The viewer's memory budget at work: after chunks arrive, drop the oldest temporal chunks
+// past the budget (budget.ts chooses them), remember which time ranges were dropped, and
+// when the cursor goes back into one, ask the server for that window again (the `subscribe`
+// message of docs/viewer-protocol.md) and keep its chunks while the cursor stays there.
+import { chooseEvictions, IntervalSet, type KeepWindow } from './budget';
+import type { Chunk, TimeType } from './chunk';
+import type { ViewerStore } from './store';
+
+export interface SubscribeMessage {
+  timeline: string;
+  min: string;
+  max: string;
+  entities: string[];
+}
+
+/** Where the budget stands (for status() and the header). */
+export interface BudgetState {
+  budget: number;
+  droppedChunks: number;
+  droppedBytes: number;
+  /** A subscribe was sent and its answer has not arrived. */
+  paging: boolean;
+}
+
+export class MemoryBudget {
+  droppedChunks = 0;
+  droppedBytes = 0;
+  /** Bytes views derived from chunks (plot series), counted against the budget too. */
+  derivedBytes = 0;
+  private readonly dropped = new Map<string, IntervalSet>();
+  private readonly droppedEntities = new Set<string>();
+  private keep: KeepWindow | null = null;
+  private pending: KeepWindow | null = null;
+
+  constructor(
+    private readonly store: ViewerStore,
+    public budget: number,
+    /** Sends a subscribe; resolves with its chunks. */
+    private readonly subscribe: (msg: SubscribeMessage) => Promise<Chunk[]>,
+  ) {}
+
+  get paging(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Time ranges of `timeline` whose chunks were dropped. */
+  droppedRanges(timeline: string): readonly (readonly [bigint, bigint])[] {
+    return this.dropped.get(timeline)?.intervals ?? [];
+  }
+
+  /** Forgets everything (a new connection sends the store afresh). */
+  clear(): void {
+    this.droppedChunks = 0;
+    this.droppedBytes = 0;
+    this.dropped.clear();
+    this.droppedEntities.clear();
+    this.keep = null;
+    this.pending = null;
+  }
+
+  /** Drops the oldest temporal chunks while the held bytes exceed the budget. */
+  enforce(): void {
+    const held = this.store.bufferBytes + this.derivedBytes;
+    if (held <= this.budget) return;
+    // Down to 85% so that eviction runs once per many arrivals, not on each.
+    const victims = chooseEvictions(this.store.chunks.values(), held, this.budget * 0.85, (c) => c.buffer.byteLength, this.keep);
+    if (victims.length === 0) return;
+    for (const c of victims) this.noteDropped(c);
+    this.store.remove(victims.map((c) => c.id));
+  }
+
+  private noteDropped(c: Chunk): void {
+    this.droppedChunks++;
+    this.droppedBytes += c.buffer.byteLength;
+    this.droppedEntities.add(c.entity);
+    for (const t of c.times.values()) {
+      let set = this.dropped.get(t.name);
+      if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
+      set.add(t.min, t.max);
+      this.store.keepTimelineRange(t.name, t.type, t.min, t.max);
+    }
+  }
+
+  /** The user left the live edge for time `t`: page the window around it back in if dropped. */
+  cursorMoved(timeline: string, type: TimeType, t: bigint): void {
+    const set = this.dropped.get(timeline);
+    if (!set || !set.contains(t) || this.pending) return;
+    if (this.keep && this.keep.timeline === timeline && this.keep.min <= t && t <= this.keep.max) return;
+    // A window holding about 40% of the budget, from the density of what was dropped.
+    let span = 0n;
+    for (const [a, b] of set.intervals) span += b - a + 1n;
+    const perUnit = this.droppedBytes / Math.max(1, Number(span));
+    const half = BigInt(Math.max(1, Math.floor((this.budget * 0.2) / Math.max(perUnit, 1e-9))));
+    const window: KeepWindow = { timeline, min: t - half, max: t + half };
+    this.pending = window;
+    void type;
+    const entities = [...this.droppedEntities].sort();
+    this.subscribe({ timeline, min: String(window.min), max: String(window.max), entities })
+      .then((chunks) => this.paged(window, entities, chunks))
+      .catch(() => {
+        this.pending = null;
+      });
+  }
+
+  /** Back at the live edge: the paged window no longer needs to be kept. */
+  following(): void {
+    this.keep = null;
+  }
+
+  private paged(window: KeepWindow, entities: string[], chunks: Chunk[]): void {
+    this.pending = null;
+    // What the viewer still holds of those entities in the window is replaced by the
+    // answer (which has every row of the window), so no row is held twice.
+    const wanted = new Set(entities);
+    const stale: Chunk[] = [];
+    for (const c of this.store.chunks.values()) {
+      if (c.isStatic || !wanted.has(c.entity)) continue;
+      const t = c.times.get(window.timeline);
+      if (t && t.max >= window.min && t.min <= window.max) stale.push(c);
+    }
+    for (const c of stale) {
+      // Rows outside the window go with them.
+      for (const t of c.times.values()) {
+        let set = this.dropped.get(t.name);
+        if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
+        set.add(t.min, t.max);
+      }
+    }
+    this.store.remove(stale.map((c) => c.id));
+    for (const c of chunks) this.store.add(c);
+    this.dropped.get(window.timeline)?.subtract(window.min, window.max);
+    this.keep = window;
+    this.enforce();
+  }
+}
