@@ -219,8 +219,10 @@ int run_stats(const StatsOptions& options) {
     }
     std::printf("%s\n", path == "-" ? "<stdin>" : path.c_str());
     std::printf("  size             %s\n", human_bytes(double(file_bytes)).c_str());
-    for (const auto& [stream, what] : stores) {
-      std::printf("  store %-10u %s\n", unsigned(stream), what.c_str());
+    for (const auto& i : index.infos) {  // every store of the file (.rrd: several)
+      std::printf("  store            %s %s of application '%s'\n",
+                  i.info.is_blueprint ? "blueprint" : "recording", i.info.recording_id.c_str(),
+                  i.info.application_id.c_str());
     }
     std::printf("  chunks           %llu (%llu static)\n", static_cast<unsigned long long>(chunks),
                 static_cast<unsigned long long>(static_chunks));
