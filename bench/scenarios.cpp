@@ -8,6 +8,7 @@ const std::vector<Scenario>& scenarios() {
       {"log_rows_stamped", [](const Context& ctx) { return log_rows(ctx, true); }},
       {"send_columns", send_columns},
       {"file_roundtrip", file_roundtrip},
+      {"rrd_roundtrip", rrd_roundtrip},
       {"latest_at", latest_at},
       {"range", range},
       {"dataframe", dataframe},

@@ -824,13 +824,16 @@ void register_dataframe(py::module_& m) {
 
   df.def(
       "load_recording",
-      [](py::handle path) {
+      [](py::handle path, std::optional<std::string> recording_id) {
         const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
         auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
         std::optional<Result<LoadReport>> report;
+        LoadOptions options;
+        options.recording_id = recording_id.value_or("");
         {
           py::gil_scoped_release release;
-          report.emplace(import::load_any_file(p, *store));
+          report.emplace(options.recording_id.empty() ? import::load_any_file(p, *store)
+                                                      : load_file(p, *store, options));
         }
         auto r = check(std::move(*report));
         if (!r.warnings.empty()) {
@@ -839,10 +842,11 @@ void register_dataframe(py::module_& m) {
         }
         return PyRecordingData{store};
       },
-      py::arg("path"),
-      "Loads a .reel or .rrd recording, or imports an MCAP file, a ROS 1 bag or a plain file "
-      "(image, "
-      "PLY, mesh, text) into a new store (truncated files load up to the cut, with a warning).");
+      py::arg("path"), py::arg("recording_id") = py::none(),
+      "Loads a .reel or Rerun .rrd recording, or imports an MCAP file, a ROS 1 bag or a plain "
+      "file (image, PLY, mesh, text) into a new store (truncated files load up to the cut, "
+      "with a warning). A file with several recordings: the first, the others named in a "
+      "warning, or the one `recording_id` names; blueprints are not loaded.");
 
   register_dataset(df);
 

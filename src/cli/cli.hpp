@@ -61,10 +61,13 @@ Status check_output_is_not_an_input(const std::string& output,
 
 // Output: the path, or stdout ("-"); refuses a terminal for binary output and an output
 // that is one of `inputs` (check_output_is_not_an_input).
+// `file_format` is the --file-format option: "reel", "rrd", or "" for the output's extension
+// (.rrd: Rerun's format, anything else and stdout: .reel).
 Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
                                                              format::WriterOptions options,
                                                              const std::vector<std::string>& inputs,
-                                                             const char* verb);
+                                                             const char* verb,
+                                                             const std::string& file_format = "");
 
 // Reads every message of an input, calling `on_message`; shows progress; collects warnings
 // (printed to stderr by the caller). Stops at the first error.
@@ -111,6 +114,7 @@ struct RewriteOptions {
   std::string output = "-";
   std::string compression = "lz4";
   uint64_t max_rows = 0, max_bytes = 0, max_rows_if_unsorted = 0;  // 0: default/env
+  std::string file_format;  // --file-format: reel, rrd, "" = from the output's extension
 };
 int run_compact(const RewriteOptions& options);
 int run_merge(const RewriteOptions& options);
@@ -120,8 +124,19 @@ struct FilterOptions {
   std::string output = "-";
   std::vector<std::string> drop_entities;  // entity path filter rules
   std::vector<std::string> drop_timelines;
+  std::string file_format;
 };
 int run_filter(const FilterOptions& options);
+
+// `reel convert IN... -o OUT`: .reel <-> .rrd, message by message (store_io's
+// convert_recording); every store is kept in .rrd.
+struct ConvertOptions {
+  std::vector<std::string> inputs;
+  std::string output = "-";
+  std::string compression = "lz4";
+  std::string file_format;
+};
+int run_convert(const ConvertOptions& options);
 
 struct VerifyOptions {
   std::vector<std::string> inputs;

@@ -62,9 +62,13 @@ Status print_from_index(const std::string& path, int64_t& total_chunks, int64_t&
     const uint64_t at = c < index.chunks.size() ? index.chunks[c].offset : UINT64_MAX;
     for (; info < index.infos.size() && index.infos[info].offset < at; ++info) {
       const StoreInfo& i = index.infos[info].info;
-      std::printf("%s: recording %s of application '%s', started %s (format v%u)\n", name.c_str(),
-                  i.recording_id.c_str(), i.application_id.c_str(),
-                  format_time(TimeType::kTimestamp, i.started_ns).c_str(), unsigned(index.version));
+      // Version 0: read from Rerun's .rrd, whose stores (blueprints too) are each listed.
+      const std::string from =
+          index.version ? "format v" + std::to_string(index.version) : std::string("Rerun .rrd");
+      std::printf("%s: %s %s of application '%s', started %s (%s)\n", name.c_str(),
+                  i.is_blueprint ? "blueprint" : "recording", i.recording_id.c_str(),
+                  i.application_id.c_str(), format_time(TimeType::kTimestamp, i.started_ns).c_str(),
+                  from.c_str());
     }
     if (c == index.chunks.size()) break;
     const format::FooterEntry& e = index.chunks[c];
@@ -99,6 +103,13 @@ int run_print(const PrintOptions& options) {
         [&](const Message& m, RecordingReader& reader) -> Status {
           switch (m.kind) {
             case MessageKind::kStoreInfo:
+              if (reader.is_rrd()) {  // Rerun's .rrd: every store, recordings and blueprints
+                std::printf("%s: store %u: %s %s of application '%s' (Rerun .rrd)\n",
+                            reader.name().c_str(), unsigned(m.stream),
+                            m.info.is_blueprint ? "blueprint" : "recording",
+                            m.info.recording_id.c_str(), m.info.application_id.c_str());
+                break;
+              }
               std::printf("%s: recording %s of application '%s', started %s (format v%u)\n",
                           reader.name().c_str(), m.info.recording_id.c_str(),
                           m.info.application_id.c_str(),
@@ -208,6 +219,11 @@ int run_stats(const StatsOptions& options) {
     }
     std::printf("%s\n", path == "-" ? "<stdin>" : path.c_str());
     std::printf("  size             %s\n", human_bytes(double(file_bytes)).c_str());
+    for (const auto& i : index.infos) {  // every store of the file (.rrd: several)
+      std::printf("  store            %s %s of application '%s'\n",
+                  i.info.is_blueprint ? "blueprint" : "recording", i.info.recording_id.c_str(),
+                  i.info.application_id.c_str());
+    }
     std::printf("  chunks           %llu (%llu static)\n", static_cast<unsigned long long>(chunks),
                 static_cast<unsigned long long>(static_chunks));
     std::printf("  rows             %lld\n", static_cast<long long>(rows));
@@ -252,7 +268,7 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
   if (options.max_rows_if_unsorted)
     config.chunk_max_rows_if_unsorted = options.max_rows_if_unsorted;
   ChunkStore store(config);
-  uint64_t chunks_in = 0;
+  uint64_t chunks_in = 0, blueprint_chunks = 0;
   int64_t rows_in = 0;
   bool have_info = false;
   for (const auto& path : *inputs) {
@@ -260,9 +276,11 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
     Status st = for_each_message(
         path, {},
         [&](Message& m, RecordingReader&) -> Status {
-          if (m.kind == MessageKind::kStoreInfo && !have_info) {
+          if (m.kind == MessageKind::kStoreInfo && !have_info && !m.info.is_blueprint) {
             store.set_info(m.info);
             have_info = true;
+          } else if (m.kind == MessageKind::kChunk && m.info.is_blueprint) {
+            ++blueprint_chunks;  // a Rerun blueprint's layout, not recording data
           } else if (m.kind == MessageKind::kChunk) {
             ++chunks_in;
             rows_in += m.chunk->num_rows();
@@ -274,9 +292,14 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
     print_warnings(warnings);
     if (!st.ok()) return fail(st);
   }
+  if (blueprint_chunks) {
+    print_warnings({std::to_string(blueprint_chunks) +
+                    " chunks of Rerun blueprints not kept (reel " + verb +
+                    " keeps recordings; reel convert keeps blueprints in .rrd)"});
+  }
   format::WriterOptions wo;
   wo.compression = *compression;
-  auto writer = open_output(options.output, wo, *inputs, verb);
+  auto writer = open_output(options.output, wo, *inputs, verb, options.file_format);
   if (!writer.ok()) return fail(writer.status());
   // The store merges small chunks; limits given explicitly also split the large ones (a chunk
   // inserted whole, e.g. by send_columns, is never split by the store).
@@ -325,7 +348,7 @@ int run_filter(const FilterOptions& options) {
   }
   const std::set<std::string> drop_timelines(options.drop_timelines.begin(),
                                              options.drop_timelines.end());
-  auto writer = open_output(options.output, {}, *inputs, "filter");
+  auto writer = open_output(options.output, {}, *inputs, "filter", options.file_format);
   if (!writer.ok()) return fail(writer.status());
   bool have_info = false;
   uint64_t kept = 0, dropped = 0, rewritten = 0;
@@ -362,7 +385,9 @@ int run_filter(const FilterOptions& options) {
             ++rewritten;
             return (*writer)->write_chunk(*c);
           }
-          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c);  // as it was
+          // As it was; a chunk read from .rrd, or going to it, is encoded anew.
+          if (reader.is_rrd()) return (*writer)->write_chunk(*c);
+          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c);
         },
         &warnings);
     print_warnings(warnings);

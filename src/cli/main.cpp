@@ -62,14 +62,20 @@ int main(int argc, char** argv) {
       ->add_option("--max-rows-if-unsorted", compact.max_rows_if_unsorted,
                    "Rows per chunk at most when not sorted by time (default 1024)")
       ->check(at_least_one);
-  compact_cmd->add_option("--compression", compact.compression, "none, lz4 or zstd (default lz4)");
+  compact_cmd->add_option("--compression", compact.compression,
+                          "none, lz4 or zstd (default lz4; .rrd: none or lz4)");
+  compact_cmd->add_option("--file-format", compact.file_format,
+                          "reel or rrd (default: from the output's extension, .rrd or not)");
 
   RewriteOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "Combine recordings into one");
   add_progress_options(merge_cmd);
   merge_cmd->add_option("files", merge.inputs, "Recordings to merge")->required();
   merge_cmd->add_option("-o,--output", merge.output, "Output file (default: stdout)");
-  merge_cmd->add_option("--compression", merge.compression, "none, lz4 or zstd (default lz4)");
+  merge_cmd->add_option("--compression", merge.compression,
+                        "none, lz4 or zstd (default lz4; .rrd: none or lz4)");
+  merge_cmd->add_option("--file-format", merge.file_format,
+                        "reel or rrd (default: from the output's extension, .rrd or not)");
 
   FilterOptions filter;
   auto* filter_cmd = app.add_subcommand("filter", "Drop entities or timelines without re-chunking");
@@ -82,6 +88,19 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   filter_cmd->add_option("--drop-timeline", filter.drop_timelines, "Timeline to drop (repeatable)")
       ->allow_extra_args(false);
+  filter_cmd->add_option("--file-format", filter.file_format,
+                         "reel or rrd (default: from the output's extension, .rrd or not)");
+
+  ConvertOptions convert;
+  auto* convert_cmd = app.add_subcommand(
+      "convert", "Rewrite recordings as .reel or Rerun's .rrd (every store kept in .rrd)");
+  convert_cmd->add_option("files", convert.inputs,
+                          "Recordings to read, .reel or .rrd (default: stdin)");
+  convert_cmd->add_option("-o,--output", convert.output, "Output file (default: stdout)");
+  convert_cmd->add_option("--file-format", convert.file_format,
+                          "reel or rrd (default: from the output's extension, .rrd or not)");
+  convert_cmd->add_option("--compression", convert.compression,
+                          "none, lz4 or zstd (default lz4; .rrd: none or lz4)");
 
   VerifyOptions verify;
   auto* verify_cmd =
@@ -185,6 +204,7 @@ int main(int argc, char** argv) {
   if (compact_cmd->parsed()) return run_compact(compact);
   if (merge_cmd->parsed()) return run_merge(merge);
   if (filter_cmd->parsed()) return run_filter(filter);
+  if (convert_cmd->parsed()) return run_convert(convert);
   if (verify_cmd->parsed()) return run_verify(verify);
   if (query_cmd->parsed()) return run_query(query);
   if (schema_cmd->parsed()) return run_schema(schema);

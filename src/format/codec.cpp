@@ -168,6 +168,7 @@ Result<std::vector<uint8_t>> store_info_json(const StoreInfo& info) {
   nlohmann::json j = {{"application_id", info.application_id},
                       {"recording_id", info.recording_id},
                       {"started_ns", info.started_ns}};
+  if (info.is_blueprint) j["kind"] = "blueprint";
   std::string s = j.dump();
   return std::vector<uint8_t>(s.begin(), s.end());
 }
@@ -186,6 +187,7 @@ Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offs
   if (j.contains("started_ns") && j["started_ns"].is_number_integer()) {
     info.started_ns = j["started_ns"].get<int64_t>();
   }
+  info.is_blueprint = j.contains("kind") && j["kind"] == "blueprint";
   return info;
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "format/codec_internal.hpp"
+#include "format/reader_rrd_internal.hpp"
 #include "reel/format/recording_file.hpp"
 
 namespace reel::format {
@@ -200,6 +201,7 @@ Status RecordingReader::read_header() {
   uint8_t h[kFileHeaderBytes];
   REEL_ASSIGN_OR_RETURN(size_t n, read_exact(h, sizeof h));
   if (n == 0) return Status::Corrupt(name_ + " is empty: not a reel recording");
+  if (n >= 3 && std::memcmp(h, "RRF", 3) == 0) return start_rrd({h, n});  // Rerun's .rrd
   if (n >= 4 && std::memcmp(h, "REEL", 4) != 0) {
     return Status::Corrupt(name_ + " is not a reel recording: bad magic at byte 0");
   }
@@ -229,6 +231,7 @@ Result<std::optional<RawMessage>> RecordingReader::next_raw() {
         return st;
       }
     }
+    if (rrd_) return next_raw_rrd();
     if (after_end_) {
       auto more = next_stream();
       if (!more.ok() || !*more) {
@@ -326,6 +329,7 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
   m.stored_bytes = raw.stored->size();
   m.payload_bytes = raw.payload_bytes;
   m.compression = raw.compression;
+  if (raw.rrd) return decode_rrd_message(std::move(raw), std::move(m), options, source);
   internal::MessageHeader h;
   h.kind = raw.kind;
   h.compression = raw.compression;
@@ -391,7 +395,10 @@ Result<std::optional<Message>> RecordingReader::next() {
   if (!raw) return std::optional<Message>();
   for (;;) {
     auto m = decode_message(std::move(*raw), options_, name_);
-    if (m.ok()) return std::optional<Message>(std::move(*m));
+    if (m.ok()) {
+      warnings_.insert(warnings_.end(), m->warnings.begin(), m->warnings.end());
+      return std::optional<Message>(std::move(*m));
+    }
     if (!is_damage(m.status())) {
       done_ = true;
       return m.status();

@@ -149,7 +149,9 @@ TypePtr rerun_tensor_data() {
   using namespace arrow;
   return struct_({field("shape", list(uint64(), false), false),
                   field("names", list(utf8(), false), true),
-                  field("buffer", rerun_tensor_buffer(), false)});
+                  // Rerun makes every union-typed field nullable (re_types_builder: unions
+                  // always have a _null_markers arm), whatever its docs say.
+                  field("buffer", rerun_tensor_buffer(), true)});
 }
 
 Result<ArrayPtr> tensor_to_rerun(const ArrayPtr& values) {

@@ -3,10 +3,10 @@
 // Drives what reading an .rrd nobody vouches for does: RRF2 framing, protobuf bodies, LZ4
 // blocks, the End's RrdFooter and its manifests, the stream footer, concatenated streams, and
 // resynchronisation after corruption; then each ArrowMsg payload through reel's Arrow IPC
-// reader. Checks that decoding ends (a bounded number of calls), that messages come in
-// increasing byte order, and that the push decoder fed in uneven pieces (sizes taken from the
-// input) yields exactly what the whole-buffer reader yields. Built only with clang and
-// -fsanitize=fuzzer (REEL_BUILD_FUZZ).
+// reader and the chunk mapping (rrd_chunk.hpp) both ways. Checks that decoding ends (a bounded
+// number of calls), that messages come in increasing byte order, and that the push decoder fed in
+// uneven pieces (sizes taken from the input) yields exactly what the whole-buffer reader yields.
+// Built only with clang and -fsanitize=fuzzer (REEL_BUILD_FUZZ).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +15,7 @@
 #include "reel/arrow/ipc.hpp"
 #include "reel/format/grpc_web.hpp"
 #include "reel/format/rrd.hpp"
+#include "reel/format/rrd_chunk.hpp"
 
 namespace {
 
@@ -45,6 +46,14 @@ void exercise(const Message& m) {
         auto batch = ipc.next();
         if (!batch.ok() || !*batch) break;
       }
+    }
+    // The chunk mapping on whatever decoded: Rerun's layouts converted to reel's, and the
+    // chunk it gives converted back (both must stay within bounds and end).
+    Warnings warnings;
+    auto chunk = decode_rerun_chunk(m.arrow, &warnings);
+    if (chunk.ok()) {
+      auto again = encode_rerun_chunk(**chunk, &warnings);
+      if (!again.ok()) fail("a decoded chunk does not encode again");
     }
   }
   if (m.kind == MessageKind::kEnd) {

@@ -6,12 +6,15 @@
 #include <cstring>
 
 #include "format/codec_internal.hpp"
+#include "format/writer_rrd_internal.hpp"
 #include "reel/format/recording_file.hpp"
 
 namespace reel::format {
 
 RecordingWriter::RecordingWriter(int fd, bool owns, std::string name, WriterOptions options)
-    : fd_(fd), owns_(owns), name_(std::move(name)), options_(options), encoder_(options) {}
+    : fd_(fd), owns_(owns), name_(std::move(name)), options_(options), encoder_(options) {
+  if (options.file_format == FileFormat::kRrd) rrd_ = std::make_unique<Rrd>(options);
+}
 
 Result<std::unique_ptr<RecordingWriter>> RecordingWriter::open(const std::string& path,
                                                                WriterOptions options) {
@@ -33,7 +36,23 @@ Result<std::unique_ptr<RecordingWriter>> RecordingWriter::from_fd(int fd, bool o
                            std::to_string(options.format_version) + " (1 to " +
                            std::to_string(kFormatVersion) + ")");
   }
+  if (options.file_format == FileFormat::kRrd && options.compression == Compression::kZstd) {
+    if (owns) ::close(fd);
+    return Status::Invalid(name +
+                           ": .rrd has no zstd compression (Rerun's payloads are LZ4 or "
+                           "uncompressed): use lz4 or none");
+  }
+  if (options.file_format == FileFormat::kUnknown) {
+    if (owns) ::close(fd);
+    return Status::Invalid(name + ": no file format to write");
+  }
   std::unique_ptr<RecordingWriter> w(new RecordingWriter(fd, owns, std::move(name), options));
+  if (w->rrd_) {
+    w->scratch_.clear();
+    w->rrd_->encoder.stream_header(w->scratch_);
+    REEL_RETURN_NOT_OK(w->write_bytes(w->scratch_));
+    return w;
+  }
   REEL_RETURN_NOT_OK(w->write_bytes(Encoder::file_header(options.format_version)));
   return w;
 }
@@ -79,6 +98,7 @@ Status RecordingWriter::write_bytes(std::span<const uint8_t> bytes) {
 
 Status RecordingWriter::write_store_info(const StoreInfo& info) {
   if (finished_) return Status::Invalid("write to finished recording " + name_);
+  if (rrd_) return rrd_store_info(info);
   scratch_.clear();
   REEL_RETURN_NOT_OK(encoder_.encode_store_info(info, scratch_));
   const uint64_t at = offset_;
@@ -89,6 +109,7 @@ Status RecordingWriter::write_store_info(const StoreInfo& info) {
 
 Status RecordingWriter::write_chunk(const Chunk& chunk) {
   if (finished_) return Status::Invalid("write to finished recording " + name_);
+  if (rrd_) return rrd_chunk(chunk);
   scratch_.clear();
   REEL_RETURN_NOT_OK(encoder_.encode_chunk(chunk, scratch_)
                          .with_context("encoding chunk of " + chunk.entity_path().str()));
@@ -97,6 +118,7 @@ Status RecordingWriter::write_chunk(const Chunk& chunk) {
 
 Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk) {
   if (finished_) return Status::Invalid("write to finished recording " + name_);
+  if (rrd_) return rrd_chunk(chunk);  // `message` is .reel's encoding: re-encoded
   if (options_.write_footer) {
     FooterEntry e = describe_chunk(chunk, offset_);
     if (message.size() >= kMessageHeaderBytes) {
@@ -124,12 +146,14 @@ Status RecordingWriter::finish() {
   Status st;
   scratch_.clear();
   uint64_t footer_offset = 0;
-  if (options_.write_footer) {
+  if (rrd_) {
+    st = rrd_finish();
+  } else if (options_.write_footer) {
     footer_offset = offset_;
     footer_.version = options_.format_version;
     st = encoder_.encode_footer(footer_, scratch_);
   }
-  if (st.ok()) {
+  if (st.ok() && !rrd_) {
     Encoder::encode_end(footer_offset, scratch_);
     st = write_bytes(scratch_);
   }

@@ -61,6 +61,11 @@ Result<std::shared_ptr<Sink>> make_file_sink(const std::string& path, FileSinkOp
   writer_options.zstd_level = options.zstd_level;
   writer_options.write_footer = options.write_footer;
   writer_options.sync_on_flush = options.sync_on_flush;
+  writer_options.file_format = options.file_format;
+  if (writer_options.file_format == format::FileFormat::kUnknown) {
+    const bool rrd = path.size() > 4 && path.compare(path.size() - 4, 4, ".rrd") == 0;
+    writer_options.file_format = rrd ? format::FileFormat::kRrd : format::FileFormat::kReel;
+  }
   REEL_ASSIGN_OR_RETURN(auto writer, format::RecordingWriter::open(path, writer_options));
   return std::shared_ptr<Sink>(std::make_shared<internal::FileSink>(std::move(writer)));
 }

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <deque>
 #include <future>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "common/thread_pool.hpp"
@@ -10,11 +12,20 @@ namespace reel {
 
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
                                    size_t threads, const std::function<bool(const Chunk&)>& keep) {
+  return load_into_store(reader, store, LoadOptions{threads, "", keep});
+}
+
+Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
+                                   const LoadOptions& options) {
+  size_t threads = options.threads;
+  const std::function<bool(const Chunk&)>& keep = options.keep;
   LoadReport report;
+  std::vector<std::string> decode_warnings;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   reel::internal::ThreadPool pool(threads);
-  format::ReaderOptions options;
-  options.copy_chunks = true;
+  format::ReaderOptions reader_options;
+  reader_options.copy_chunks = true;
+  format::ReaderOptions options_for_info = reader_options;
   // Decoding runs ahead on the pool; results are consumed (inserted) in stream order, so the
   // store sees exactly the sequence a one-threaded load would give.
   std::deque<std::future<Result<format::Message>>> pending;
@@ -30,6 +41,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
       return Status::OK();
     }
     ++report.messages;
+    decode_warnings.insert(decode_warnings.end(), m->warnings.begin(), m->warnings.end());
     if (m->kind == format::MessageKind::kStoreInfo) {
       if (report.info.recording_id.empty()) {
         report.info = m->info;
@@ -69,17 +81,39 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
     return Status::OK();
   };
-  // Concatenated recordings (`cat a.reel b.reel`): later streams of the same recording id are
-  // loaded; another recording is not merged into this one, but named in a warning.
-  uint32_t stream = 0;
-  bool skipping = false;
+  // Which streams load: the first recording (or the one asked for), and later streams of the
+  // same recording id (concatenated recordings, `cat a.reel b.reel`). Other recordings are
+  // not merged into it but named in a warning; blueprints are left out quietly.
+  std::map<uint32_t, bool> loads;               // stream -> loaded
+  std::map<uint32_t, size_t> skipped_at;        // stream -> its entry in `skipped`
+  std::map<uint32_t, uint64_t> skipped_chunks;  // stream -> chunks left out
   std::vector<std::string> skipped;
-  uint64_t skipped_chunks = 0;
-  auto note_skipped = [&] {
-    if (skipping && !skipped.empty()) {
-      skipped.back() += " (" + std::to_string(skipped_chunks) + " chunks)";
+  std::string target = options.recording_id;  // empty until the first recording is seen
+  bool found_target = target.empty();
+  auto decide = [&](const format::RawMessage& raw) -> bool {
+    std::optional<StoreInfo> who;
+    if (raw.rrd) {
+      who = raw.store;
+    } else if (raw.kind == format::MessageKind::kStoreInfo) {
+      auto info = format::decode_message(raw, options_for_info, reader.name());
+      if (info.ok()) who = info->info;
     }
-    skipped_chunks = 0;
+    if (who && who->is_blueprint) return false;
+    if (!who && raw.stream == 0 && options.recording_id.empty()) return true;
+    if (who && (target.empty() || who->recording_id == target)) {
+      target = who->recording_id;
+      found_target = true;
+      return true;
+    }
+    const std::string what =
+        who ? "recording '" + who->recording_id + "' (application '" + who->application_id + "')"
+            : std::string("an unnamed recording");
+    skipped_at[raw.stream] = skipped.size();
+    skipped.push_back(reader.name() + " holds another recording " +
+                      (raw.stream == 0 ? std::string("first") : std::string("after the first")) +
+                      ": " + what + " from byte " + std::to_string(raw.offset) +
+                      ", not loaded into this one");
+    return false;
   };
   for (;;) {
     auto raw = reader.next_raw();
@@ -91,31 +125,14 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
     if (!*raw) break;
     const std::string& name = reader.name();
-    if ((*raw)->stream != stream) {
-      note_skipped();
-      stream = (*raw)->stream;
-      skipping = true;
-      const uint64_t at = (*raw)->offset;
-      std::string who = "an unnamed recording";
-      if ((*raw)->kind == format::MessageKind::kStoreInfo) {
-        auto info = format::decode_message(**raw, options, name);
-        if (info.ok()) {
-          skipping = info->info.recording_id != report.info.recording_id;
-          who = "recording '" + info->info.recording_id + "' (application '" +
-                info->info.application_id + "')";
-        }
-      }
-      if (skipping) {
-        skipped.push_back(name + " holds another recording after the first: " + who +
-                          " from byte " + std::to_string(at) + ", not loaded into this one");
-      }
-    }
-    if (stream != 0 && skipping) {
-      if ((*raw)->kind == format::MessageKind::kChunk) ++skipped_chunks;
+    auto decided = loads.find((*raw)->stream);
+    if (decided == loads.end()) decided = loads.emplace((*raw)->stream, decide(**raw)).first;
+    if (!decided->second) {
+      if ((*raw)->kind == format::MessageKind::kChunk) ++skipped_chunks[(*raw)->stream];
       continue;
     }
-    pending.push_back(pool.submit([m = std::move(**raw), &options, name]() mutable {
-      return format::decode_message(std::move(m), options, name);
+    pending.push_back(pool.submit([m = std::move(**raw), &reader_options, name]() mutable {
+      return format::decode_message(std::move(m), reader_options, name);
     }));
     if (pending.size() >= depth) {
       Status st = consume_one();
@@ -127,18 +144,29 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
   }
   Status st = drain();
-  note_skipped();
+  for (const auto& [stream, at] : skipped_at) {
+    skipped[at] += " (" + std::to_string(skipped_chunks[stream]) + " chunks)";
+  }
   report.bytes = reader.bytes_read();
   report.warnings = reader.warnings();
   report.warnings.insert(report.warnings.end(), skipped.begin(), skipped.end());
   report.warnings.insert(report.warnings.end(), refused.begin(), refused.end());
+  report.warnings.insert(report.warnings.end(), decode_warnings.begin(), decode_warnings.end());
   if (!st.ok()) return st;
+  if (!found_target) {
+    return Status::Invalid(reader.name() + " has no recording '" + options.recording_id + "'");
+  }
   return report;
 }
 
 Result<LoadReport> load_file(const std::string& path, ChunkStore& store) {
+  return load_file(path, store, LoadOptions{});
+}
+
+Result<LoadReport> load_file(const std::string& path, ChunkStore& store,
+                             const LoadOptions& options) {
   REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
-  return load_into_store(*reader, store);
+  return load_into_store(*reader, store, options);
 }
 
 }  // namespace reel

@@ -72,6 +72,34 @@ try {
   const typeErrors2 = oracle.typeErrors();
   check("saved: no type errors on the console", typeErrors2.length === 0, typeErrors2.join(" | "));
   await oracle.close(url2);
+
+  // 4. An .rrd written by reel's SDK (write_reel_rrd.cpp): the archetypes both have, in
+  // Rerun's layouts, open with the ids and ranges reel wrote, without type errors, and draw.
+  const reelFile = path.join(out, "reel_written.rrd");
+  if (fs.existsSync(reelFile)) {
+    const want = JSON.parse(fs.readFileSync(path.join(out, "reel_written.json"), "utf8"));
+    const consoleBefore = oracle.console.length;
+    const url3 = oracle.serve("reel_written.rrd", fs.readFileSync(reelFile));
+    const r3 = await oracle.open(url3);
+    check("reel-written: recording_open ids", r3.application_id === want.application_id &&
+      r3.recording_id === want.recording_id, JSON.stringify(r3));
+    for (const [timeline, range] of Object.entries(want.ranges)) {
+      const got = await oracle.timeRange(want.recording_id, timeline);
+      check(`reel-written: time range of ${timeline}`, eq(got, range), JSON.stringify(got));
+    }
+    await oracle.setPlaying(want.recording_id, false);
+    await oracle.setTime(want.recording_id, "frame", 9);
+    await oracle.settle(16);
+    const shot = await oracle.screenshot(path.join(out, "reel_written_frame9.png"));
+    const page = await oracle.pixels(shot, { x: 205, y: 60, width: 860, height: 560 });
+    check("reel-written: the views draw", page.colored > 2000, JSON.stringify(page));
+    const typeLines = oracle.console.slice(consoleBefore).filter((l) =>
+      /none of the expected physical arrow types|Couldn't read/i.test(l));
+    check("reel-written: no type errors on the console", typeLines.length === 0, typeLines.join(" | "));
+    await oracle.close(url3);
+  } else {
+    check("reel-written: the file exists (run.sh's third argument)", false, reelFile);
+  }
 } catch (err) {
   check("no exception", false, err.stack);
 } finally {

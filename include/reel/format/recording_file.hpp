@@ -20,6 +20,7 @@
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
 #include "reel/format/compression.hpp"
+#include "reel/format/file_format.hpp"
 #include "reel/status.hpp"
 
 namespace reel::format {
@@ -86,19 +87,26 @@ struct Message {
   uint64_t stored_bytes = 0;   // payload bytes in the stream
   uint64_t payload_bytes = 0;  // payload bytes after decompression
   Compression compression = Compression::kNone;
-  StoreInfo info;  // kStoreInfo
+  StoreInfo info;  // kStoreInfo; from an .rrd input also kChunk: the store it belongs to
   ChunkPtr chunk;  // kChunk (null when the reader was told not to decode chunks)
   Footer footer;   // kFooter
+  // Findings of decoding that do not stop it (a Rerun column kept in Rerun's layout, ...).
+  std::vector<std::string> warnings;
 };
 
 struct WriterOptions {
-  Compression compression = Compression::kLz4;  // chunks and footer; info and end: none
+  // chunks and footer; info and end: none. For .rrd: none or LZ4 (zstd is refused).
+  Compression compression = Compression::kLz4;
   int zstd_level = 3;
   bool write_footer = true;
   // flush() also calls fdatasync (durable against power loss, slower).
   bool sync_on_flush = false;
   // 1 or 2 (kFormatVersion): 1 writes files older readers take (a version 1 footer).
   uint16_t format_version = kFormatVersion;
+  // kRrd writes Rerun's .rrd (0.33 encoding; docs/rrd-format.md): store infos become
+  // SetStoreInfo (source "reel <version>"), chunks ArrowMsg in Rerun's layout; a store info
+  // written again later switches the store the following chunks belong to. No footer.
+  FileFormat file_format = FileFormat::kReel;
 };
 
 // Chunk payloads: an Arrow IPC stream of one record batch (docs/chunk-arrow-layout.md).
@@ -152,9 +160,19 @@ class RecordingWriter {
   Status finish();
   uint64_t bytes_written() const { return offset_; }
   const std::string& name() const { return name_; }
+  FileFormat file_format() const { return options_.file_format; }
+  // Findings of writing that did not stop it (.rrd: a column kept in reel's layout).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   RecordingWriter(int fd, bool owns, std::string name, WriterOptions options);
+  // The .rrd side (writer_rrd.cpp).
+  struct Rrd;
+  Status rrd_store_info(const StoreInfo& info);
+  Status rrd_chunk(const Chunk& chunk);
+  Status rrd_finish();
+  std::unique_ptr<Rrd> rrd_;
+  std::vector<std::string> warnings_;
   Status write_bytes(std::span<const uint8_t> bytes);
   int fd_;
   bool owns_;
@@ -177,6 +195,10 @@ struct RawMessage {
   uint64_t offset = 0;
   uint64_t payload_bytes = 0;
   std::shared_ptr<arrow::Buffer> stored;  // header excluded
+  // From an .rrd input: `stored` is an ArrowMsg's Arrow IPC payload, decompressed (kChunk),
+  // and `store` the store the message belongs to (kStoreInfo: the whole store info).
+  bool rrd = false;
+  StoreInfo store;
 };
 
 struct ReaderOptions {
@@ -201,6 +223,12 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
 bool is_damage(const Status& status);
 
 // Reads messages from a file, pipe, socket or stdin, incrementally.
+//
+// Rerun's .rrd streams are read too, told apart by their first bytes (never the extension):
+// SetStoreInfo messages become kStoreInfo, ArrowMsg chunks kChunk (mapped by rrd_chunk.hpp),
+// and each store of the file (recordings, blueprints, in any interleaving) gets its own
+// Message::stream, numbered in order of first appearance. Blueprint activations and Rerun's
+// footer are not passed on.
 class RecordingReader {
  public:
   // "-" reads stdin.
@@ -236,6 +264,8 @@ class RecordingReader {
   std::span<const uint8_t> last_raw_message() const { return raw_; }
 
   uint16_t version() const { return version_; }
+  // kRrd once the first bytes said so (kReel before anything was read).
+  bool is_rrd() const { return rrd_ != nullptr; }
   const std::vector<std::string>& warnings() const { return warnings_; }
   // How many damaged messages or byte ranges the reader skipped (each also a warning).
   uint64_t corruptions() const { return corruptions_; }
@@ -262,6 +292,11 @@ class RecordingReader {
   Status read_header();
   // After an end-of-stream marker: a following recording, or the end of the input.
   Result<bool> next_stream();
+  // The .rrd side (reader_rrd.cpp).
+  struct Rrd;
+  Status start_rrd(std::span<const uint8_t> first_bytes);
+  Result<std::optional<RawMessage>> next_raw_rrd();
+  std::unique_ptr<Rrd> rrd_;
   int fd_;
   bool owns_;
   std::string name_;

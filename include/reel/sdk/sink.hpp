@@ -16,6 +16,7 @@
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
 #include "reel/format/compression.hpp"
+#include "reel/format/file_format.hpp"
 #include "reel/status.hpp"
 
 namespace reel {
@@ -48,12 +49,15 @@ struct FileSinkOptions {
   bool write_footer = true;
   // flush() also calls fdatasync (durable against power loss, slower).
   bool sync_on_flush = false;
+  // kUnknown: from the path, Rerun's .rrd for a name ending in ".rrd", else .reel. .rrd has
+  // no footer and no zstd (refused).
+  format::FileFormat file_format = format::FileFormat::kUnknown;
 };
 
-// Writes a `.reel` recording to `path` (created or truncated; "-" is stdout). Every message
-// is written whole, so a killed process leaves a file whose complete messages all load; the
-// footer and end marker are written when the sink is destroyed (errors then go to the error
-// handler). Fails if the file cannot be created.
+// Writes a `.reel` (or `.rrd`, see FileSinkOptions::file_format) recording to `path` (created or
+// truncated; "-" is stdout). Every message is written whole, so a killed process leaves a file
+// whose complete messages all load; the footer and end marker are written when the sink is
+// destroyed (errors then go to the error handler). Fails if the file cannot be created.
 Result<std::shared_ptr<Sink>> make_file_sink(const std::string& path, FileSinkOptions options = {});
 
 // Streams the recording to a `reel serve` process over TCP: the same messages as the file

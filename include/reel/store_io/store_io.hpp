@@ -67,7 +67,8 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
                                  const ChunkSelection& selection, uint64_t* chunks_read = nullptr,
                                  const std::function<void(uint64_t, uint64_t)>& progress = {});
 
-// Loads every chunk of a recording into `store` through ChunkStore::insert (the same path as
+// Loads every chunk of a recording (.reel or Rerun's .rrd, told apart by the first bytes) into
+// `store` through ChunkStore::insert (the same path as
 // live data), in stream order. Messages are decoded on `threads` worker threads (0: one per
 // core) while the caller's thread reads and inserts. Truncation is a warning in the report;
 // corruption is an error after the complete messages before it were loaded. A chunk the
@@ -78,6 +79,34 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
                                    size_t threads = 0,
                                    const std::function<bool(const Chunk&)>& keep = {});
 Result<LoadReport> load_file(const std::string& path, ChunkStore& store);
+
+// Which of a file's recordings to load (Rerun files hold a recording and its blueprint;
+// `cat` and `merge` make more), and how.
+struct LoadOptions {
+  size_t threads = 0;  // decoding threads, 0: one per core
+  // Empty: the first recording, the others named in the report's warnings. Otherwise that
+  // recording; an input without it is an error naming it. Blueprints are never loaded.
+  std::string recording_id;
+  // As load_into_store's `keep`: asked about each decoded chunk, drops those it refuses.
+  std::function<bool(const Chunk&)> keep;
+};
+Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
+                                   const LoadOptions& options);
+Result<LoadReport> load_file(const std::string& path, ChunkStore& store,
+                             const LoadOptions& options);
+
+// Copies recordings message by message (`reel convert`): .reel or .rrd in, the writer's
+// format out, chunks re-encoded, nothing held in memory. Into .rrd every store is kept
+// (recordings and blueprints, each chunk under its store); .reel holds one store per stream,
+// so there only the first recording's stores (streams of its recording id) are kept and the
+// others named in `warnings`.
+struct ConvertReport {
+  uint64_t stores = 0, chunks = 0;
+  int64_t rows = 0;
+  std::vector<std::string> warnings;
+};
+Result<ConvertReport> convert_recording(format::RecordingReader& reader,
+                                        format::RecordingWriter& writer, ConvertReport report = {});
 
 // Writes every chunk of a store (store info first) to a recording.
 Status write_store(const ChunkStore& store, format::RecordingWriter& writer);

@@ -1,0 +1,19 @@
+// The .rrd side of RecordingWriter (writer_rrd.cpp).
+#pragma once
+
+#include "reel/format/recording_file.hpp"
+#include "reel/format/rrd.hpp"
+
+namespace reel::format {
+
+struct RecordingWriter::Rrd {
+  explicit Rrd(const WriterOptions& options)
+      : encoder(rrd::EncoderOptions{options.compression == Compression::kNone
+                                        ? rrd::PayloadCompression::kNone
+                                        : rrd::PayloadCompression::kLz4,
+                                    rrd::kWrittenVersion}) {}
+  rrd::RrdEncoder encoder;
+  std::optional<rrd::StoreId> store;  // of the last store info: the following chunks' store
+};
+
+}  // namespace reel::format
