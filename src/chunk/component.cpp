@@ -191,7 +191,8 @@ ListColumn ListColumn::copy() const {
     }
     return unit(std::move(values), validity, null_count_);
   }
-  return from_arrow(arrow::copy_array(to_arrow()), false).value_or_die();  // a valid list stays valid
+  return from_arrow(arrow::copy_array(to_arrow()), false)
+      .value_or_die();  // a valid list stays valid
 }
 
 Result<ListColumn> ListColumn::take(std::span<const int64_t> rows) const {

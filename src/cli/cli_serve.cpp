@@ -2,8 +2,8 @@
 #include "cli/cli_serve.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>

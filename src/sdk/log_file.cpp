@@ -1,6 +1,8 @@
 // RecordingStream::try_log_file_from_path: the importer's chunks sent as columns.
 #include "reel/sdk/recording_stream.hpp"
 
+#include "reel/import/importer.hpp"
+
 namespace reel {
 
 Result<import::ImportReport> RecordingStream::try_log_file_from_path(

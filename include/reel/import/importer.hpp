@@ -25,6 +25,7 @@
 
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
+#include "reel/import/import_report.hpp"
 #include "reel/import/message_decoder.hpp"
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
@@ -38,14 +39,6 @@ struct ImportOptions {
   std::string topics;
   // Rows per chunk at most, and bytes of messages per chunk: the decoders' batches.
   DecoderOptions batch;
-};
-
-struct ImportReport {
-  StoreInfo info;         // application id: the file name; recording id: from its content
-  uint64_t messages = 0;  // messages read (of the imported topics)
-  uint64_t chunks = 0;    // chunks made
-  uint64_t bytes = 0;     // bytes of the file read
-  std::vector<std::string> warnings;
 };
 
 // Which importer reads a file, from its first bytes (never its extension), or for the text

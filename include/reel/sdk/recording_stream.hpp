@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
-#include "reel/import/importer.hpp"
+#include "reel/import/import_report.hpp"
 #include "reel/sdk/error_handler.hpp"
 #include "reel/sdk/sink.hpp"
 #include "reel/status.hpp"
