@@ -297,7 +297,18 @@ py::object element_to_python(const ArrayData& a, int64_t i) {
     case TypeId::kInt32:
       return py::int_(a.buffers[1]->data_as<int32_t>()[j]);
     case TypeId::kInt64:
+    case TypeId::kTimestamp:  // the integer in the type's unit, as the column's numpy form
+    case TypeId::kDuration:
       return py::int_(a.buffers[1]->data_as<int64_t>()[j]);
+    case TypeId::kDenseUnion: {  // the value of the member the row holds
+      const int8_t code = a.buffers[1]->data_as<int8_t>()[j];
+      const int32_t at = a.buffers[2]->data_as<int32_t>()[j];
+      const auto& codes = a.type->type_codes();
+      for (size_t m = 0; m < codes.size() && m < a.children.size(); ++m) {
+        if (codes[m] == code) return element_to_python(*a.children[m], at);
+      }
+      return py::none();
+    }
     case TypeId::kUInt8:
       return py::int_(a.buffers[1]->data_as<uint8_t>()[j]);
     case TypeId::kUInt16:

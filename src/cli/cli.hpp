@@ -59,6 +59,11 @@ Result<std::vector<std::string>> resolve_inputs(const std::vector<std::string>& 
 Status check_output_is_not_an_input(const std::string& output,
                                     const std::vector<std::string>& inputs, const char* verb);
 
+// The recording format to write: `file_format` is the --file-format option ("reel", "rrd",
+// or "" for the output's extension: .rrd is Rerun's format, anything else and stdout .reel).
+Result<format::FileFormat> output_file_format(const std::string& path,
+                                              const std::string& file_format, const char* verb);
+
 // Output: the path, or stdout ("-"); refuses a terminal for binary output and an output
 // that is one of `inputs` (check_output_is_not_an_input).
 // `file_format` is the --file-format option: "reel", "rrd", or "" for the output's extension
@@ -183,6 +188,7 @@ struct ImportCommandOptions {
   std::string output = "-";
   std::string topics;  // entity path filter rules over topic names
   std::string compression = "lz4";
+  std::string file_format;  // --file-format: reel, rrd, or "" (the output's extension)
 };
 int run_import(const ImportCommandOptions& options);
 // Whether the importer reads `path` (not a .reel/.rrd recording, not stdin).

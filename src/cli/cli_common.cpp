@@ -181,20 +181,23 @@ Status check_output_is_not_an_input(const std::string& output,
   return Status::OK();
 }
 
+Result<format::FileFormat> output_file_format(const std::string& path,
+                                              const std::string& file_format, const char* verb) {
+  if (file_format == "rrd" ||
+      (file_format.empty() && path.size() > 4 && path.compare(path.size() - 4, 4, ".rrd") == 0)) {
+    return format::FileFormat::kRrd;
+  }
+  if (file_format.empty() || file_format == "reel") return format::FileFormat::kReel;
+  return Status::Invalid(std::string(verb) + ": --file-format '" + file_format +
+                         "': use reel or rrd");
+}
+
 Result<std::unique_ptr<format::RecordingWriter>> open_output(const std::string& path,
                                                              format::WriterOptions options,
                                                              const std::vector<std::string>& inputs,
                                                              const char* verb,
                                                              const std::string& file_format) {
-  if (file_format == "rrd" ||
-      (file_format.empty() && path.size() > 4 && path.compare(path.size() - 4, 4, ".rrd") == 0)) {
-    options.file_format = format::FileFormat::kRrd;
-  } else if (file_format.empty() || file_format == "reel") {
-    options.file_format = format::FileFormat::kReel;
-  } else {
-    return Status::Invalid(std::string(verb) + ": --file-format '" + file_format +
-                           "': use reel or rrd");
-  }
+  REEL_ASSIGN_OR_RETURN(options.file_format, output_file_format(path, file_format, verb));
   if ((path == "-" || path.empty()) && ::isatty(STDOUT_FILENO)) {
     return Status::Invalid(
         "refusing to write a binary recording to a terminal: use -o FILE or a pipe");

@@ -66,12 +66,8 @@ Result<std::string> import_to_temporary(const std::string& path) {
 
 int run_import(const ImportCommandOptions& options) {
   if (options.inputs.empty()) return fail(Status::Invalid("import: give the files to import"));
-  // write_store writes .reel; until it writes Rerun's format too, an .rrd name would be a lie.
-  const std::string& out = options.output;
-  if (out.size() > 4 && out.compare(out.size() - 4, 4, ".rrd") == 0) {
-    return fail(Status::NotImplemented("import: writing .rrd is not available yet (" + out +
-                                       "): write a .reel file"));
-  }
+  auto file_format = output_file_format(options.output, options.file_format, "import");
+  if (!file_format.ok()) return fail(file_format.status());
   auto compression = format::parse_compression(options.compression);
   if (!compression.ok()) return fail(compression.status());
   import::ImportOptions io;
@@ -82,11 +78,12 @@ int run_import(const ImportCommandOptions& options) {
   const bool single = options.inputs.size() == 1;
   format::WriterOptions wo;
   wo.compression = *compression;
+  wo.file_format = *file_format;  // several inputs in .rrd: concatenated streams, as in .reel
   wo.write_footer = single;
   std::unique_ptr<format::RecordingWriter> writer;
   int fd = -1;
   if (single) {
-    auto w = open_output(options.output, wo, options.inputs, "import");
+    auto w = open_output(options.output, wo, options.inputs, "import", options.file_format);
     if (!w.ok()) return fail(w.status());
     writer = std::move(*w);
   } else {
@@ -103,13 +100,11 @@ int run_import(const ImportCommandOptions& options) {
              : ::open(options.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return fail(Status::IOError("cannot create " + options.output));
   }
-  int warnings = 0;
   for (const auto& path : options.inputs) {
     auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
     auto report = import::import_into_store(path, *store, io);
     if (!report.ok()) return fail(report.status());
     print_warnings(report->warnings);
-    warnings += int(report->warnings.size());
     if (!single) {
       auto w = format::RecordingWriter::from_fd(fd, false, options.output, wo);
       if (!w.ok()) return fail(w.status());

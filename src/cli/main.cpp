@@ -174,7 +174,9 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--topics", import_options.topics,
                          "Topics to import: filter rules, e.g. '/camera/** -/camera/debug/**'");
   import_cmd->add_option("--compression", import_options.compression,
-                         "none, lz4 or zstd (default lz4)");
+                         "none, lz4 or zstd (default lz4; .rrd: none or lz4)");
+  import_cmd->add_option("--file-format", import_options.file_format,
+                         "reel or rrd (default: from the output's extension, .rrd or not)");
 
   ServeCommands serve;
   add_serve_commands(app, serve);

@@ -132,10 +132,36 @@ TEST(ImportCliTest, CutFileImportsWithAWarning) {
   EXPECT_EQ(recordings(dir() + "/cut.reel").size(), 1u);
 }
 
-TEST(ImportCliTest, RrdOutputIsRefusedUntilWriteStoreWritesIt) {
-  Output r = run("import " + dir() + "/ros2_lz4.mcap -o " + dir() + "/out.rrd");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("writing .rrd is not available yet"), std::string::npos) << r.err;
+TEST(ImportCliTest, ImportWritesRerunsFormatForAnRrdOutput) {
+  const std::string mcap = dir() + "/ros2_mapped.mcap";
+  Output r = run("import " + mcap + " -o " + dir() + "/mapped.rrd");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(dir() + "/mapped.rrd", std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  EXPECT_EQ(std::string(magic, 4), "RRF2");
+  // The same rows as the MCAP read directly; --file-format overrides the extension.
+  const std::string query = " --index log_time --contents /speed";
+  Output direct = run("query " + mcap + query);
+  ASSERT_EQ(direct.status, 0) << direct.err;
+  Output from_rrd = run("query " + dir() + "/mapped.rrd" + query);
+  ASSERT_EQ(from_rrd.status, 0) << from_rrd.err;
+  EXPECT_EQ(from_rrd.out, direct.out);
+  EXPECT_NE(direct.out.find('\n'), direct.out.rfind('\n'));  // a header and rows
+  Output forced = run("import " + mcap + " --file-format rrd -o " + dir() + "/mapped_rrd.reel");
+  ASSERT_EQ(forced.status, 0) << forced.err;
+  Output from_forced = run("query " + dir() + "/mapped_rrd.reel" + query);
+  EXPECT_EQ(from_forced.out, direct.out);
+  // Several inputs: concatenated .rrd streams, one recording each.
+  Output two = run("import " + mcap + " " + dir() + "/ros1_lz4.bag -o " + dir() + "/two.rrd");
+  ASSERT_EQ(two.status, 0) << two.err;
+  Output stats = run("stats " + dir() + "/two.rrd");
+  ASSERT_EQ(stats.status, 0) << stats.err;
+  EXPECT_NE(stats.out.find("ros1_lz4.bag"), std::string::npos) << stats.out;
+  // zstd is not in Rerun's format.
+  Output zstd = run("import " + mcap + " --compression zstd -o " + dir() + "/z.rrd");
+  EXPECT_EQ(zstd.status, 1);
+  EXPECT_NE(zstd.err.find(".rrd has no zstd compression"), std::string::npos) << zstd.err;
 }
 
 TEST(ImportCliTest, NotImportableIsAnError) {
