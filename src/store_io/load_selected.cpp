@@ -139,11 +139,22 @@ Status read_and_insert(const format::ChunkFileReader& reader, const std::vector<
                                 "; the message was skipped and reading went on");
       continue;
     }
-    ++report.chunks;
-    report.rows += (*chunk)->num_rows();
+    const int64_t rows = (*chunk)->num_rows();
     Status st = store.insert(std::move(*chunk)).status();
     inserted();
-    if (!st.ok()) failed = st.with_context(reader.name() + ": chunk at byte " + std::to_string(at));
+    const std::string where = reader.name() + ": chunk at byte " + std::to_string(at);
+    if (st.code() == StatusCode::kTypeError) {
+      // A type conflict: this chunk is left out, the rest loads (as load_into_store does).
+      ++report.refused_chunks;
+      report.warnings.push_back(where + " not loaded: " + st.message());
+      continue;
+    }
+    if (!st.ok()) {
+      failed = st.with_context(where);
+      continue;
+    }
+    ++report.chunks;
+    report.rows += rows;
   }
   return failed;
 }

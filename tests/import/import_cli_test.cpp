@@ -1,6 +1,7 @@
 // `reel import` and the commands that import on the fly (query, print, stats), driven as a
 // program on the files the independent writers made (generate.mjs, write_bags.py).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <sys/wait.h>
 
@@ -27,7 +28,8 @@ struct Output {
 };
 
 Output run(const std::string& args) {
-  const std::string err_file = dir() + "/cli_stderr.txt";
+  // One file per test process: CTest runs this program's tests in parallel.
+  const std::string err_file = dir() + "/cli_stderr_" + std::to_string(::getpid()) + ".txt";
   const std::string cmd = std::string(REEL_CLI_PATH) + " " + args + " 2>" + err_file;
   Output r;
   FILE* p = ::popen(cmd.c_str(), "r");
