@@ -99,8 +99,10 @@ int main(int argc, char** argv) {
     if (!enc.encode_store_info(info, bytes).ok()) return 1;
     format::Footer footer;
     for (const auto& chunk : chunks) {
-      footer.chunks.push_back(
-          {bytes.size(), chunk->entity_path(), chunk->num_rows(), chunk->is_static(), {}});
+      footer.chunks.push_back({.offset = bytes.size(),
+                               .entity = chunk->entity_path(),
+                               .rows = chunk->num_rows(),
+                               .is_static = chunk->is_static()});
       for (const auto& tc : chunk->timelines())
         footer.chunks.back().time_ranges[tc.name()] = tc.range();
       if (!enc.encode_chunk(*chunk, bytes).ok()) return 1;
