@@ -170,6 +170,9 @@ TEST(IngestLimitsTest, FullSlotsCloseTheLongestIdleConnection) {
   EXPECT_NE(told[0].message.find("to make room for a new client (all 2 ingest slots were taken)"),
             std::string::npos)
       << told[0].message;
+  // The older connection's thread logs its end on its own time: wait for it.
+  ASSERT_TRUE(t.log.wait_for("closed to make room for a new client; kept its 1 complete chunks"))
+      << t.log.all();
   EXPECT_EQ(t.log.count("closed to make room for a new client; kept its 1 complete chunks"), 1u)
       << t.log.all();
   // The newer quiet connection kept its slot (it was told nothing but "accepted").
