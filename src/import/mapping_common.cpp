@@ -442,8 +442,17 @@ Status map_pinhole(const arrow::ArrayPtr& k, const arrow::ArrayPtr& width,
   return Status::OK();
 }
 
-void add_scalars(const std::vector<std::pair<std::string, arrow::ArrayPtr>>& columns,
+void add_scalars(const std::vector<std::pair<std::string, arrow::ArrayPtr>>& given,
                  std::vector<EntityRows>& out) {
+  // Fields a damaged or unusual schema lacks (null arrays) or gives another type (not
+  // numbers) are no series.
+  std::vector<std::pair<std::string, arrow::ArrayPtr>> columns;
+  for (const auto& c : given) {
+    if (is_numeric(c.second) &&
+        (columns.empty() || c.second->length == columns[0].second->length)) {
+      columns.push_back(c);
+    }
+  }
   if (columns.empty()) return;
   const int64_t n = columns[0].second->length;
   const size_t k = columns.size();
