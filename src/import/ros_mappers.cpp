@@ -86,6 +86,7 @@ Status imu(const MapInput& in, std::vector<EntityRows>& out) {
                {"accelerometer/y", child(in.rows, "linear_acceleration.y")},
                {"accelerometer/z", child(in.rows, "linear_acceleration.z")}},
               out);
+  if (out.empty()) return Status::Invalid("no angular velocity or linear acceleration numbers");
   // The orientation as a named column of (x, y, z, w), as Rerun's importer keeps it.
   std::vector<double> q(size_t(in.rows->length) * 4);
   const char* axes[] = {"x", "y", "z", "w"};
@@ -94,7 +95,8 @@ Status imu(const MapInput& in, std::vector<EntityRows>& out) {
     if (!numbers(child(in.rows, std::string("orientation.") + axes[a]), v)) {
       return Status::Invalid("no orientation");
     }
-    for (size_t i = 0; i < v.size(); ++i) q[i * 4 + size_t(a)] = v[i];
+    for (size_t i = 0; i < v.size() && i * 4 + size_t(a) < q.size(); ++i)
+      q[i * 4 + size_t(a)] = v[i];
   }
   out[0].components.push_back(unit_column(
       any_value("orientation"), fixed_list_array(arrow::fixed_size_list(arrow::float64(), 4), q)));
