@@ -442,7 +442,8 @@ TEST_F(CliTest, QueryRangeInTheTimelinesUnits) {
 }
 
 TEST_F(CliTest, AFileAsFirstArgumentOpensTheViewer) {
-  auto r = sh("timeout -s INT 2 " + kReel + " " + input_ + " --port 0 --ingest-port 0 2>&1");
+  // -k: a server that missed the SIGINT (it came before its handler was in place) is killed.
+  auto r = sh("timeout -s INT -k 10 2 " + kReel + " " + input_ + " --port 0 --ingest-port 0 2>&1");
   EXPECT_NE(r.out.find("reel: viewer at http://127.0.0.1:"), std::string::npos) << r.out;
   auto missing = sh(kReel + " " + path("nope.reel") + " 2>&1");
   EXPECT_NE(missing.status, 0);

@@ -204,8 +204,11 @@ TEST(TcpSinkTest, BrokenConnectionIsReportedAndResumedOnANewOne) {
   server.join();
   ASSERT_TRUE(report.ok()) << report.status().to_string();
   EXPECT_EQ(store.info().application_id, "tcp_test");
-  // At least the row logged after the break, and the one whose write failed.
-  EXPECT_GE(total_rows(store), 2);
+  // At least the row logged after the break. The row in flight when the listener closed is
+  // resent only when its write is the one that failed; bytes the kernel had already taken
+  // before the break are lost with the connection (reported above as "lost connection"), so
+  // under a slow (sanitized) build that row may be missing.
+  EXPECT_GE(total_rows(store), 1);
   auto last = store.latest_at({"frame", kTimeMax}, "/plots/a", Scalars::descriptor_scalars());
   ASSERT_TRUE(last);
   EXPECT_EQ(last->time, 1000);
