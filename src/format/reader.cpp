@@ -78,7 +78,7 @@ Result<size_t> RecordingReader::read_at(uint64_t offset, uint8_t* dst, size_t n)
   if (from_memory_) {
     if (offset >= memory_.size()) return size_t(0);
     size_t k = std::min<uint64_t>(n, memory_.size() - offset);
-    std::memcpy(dst, memory_.data() + offset, k);
+    if (k) std::memcpy(dst, memory_.data() + offset, k);  // dst may be null when n is 0
     return k;
   }
   size_t done = 0;

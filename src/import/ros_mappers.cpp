@@ -27,7 +27,12 @@ Status point_cloud2(const MapInput& in, std::vector<EntityRows>& out) {
   if (!numbers(child(in.rows, "width"), w) || !numbers(child(in.rows, "height"), h)) {
     return Status::Invalid("no width and height");
   }
-  for (size_t i = 0; i < w.size(); ++i) layout.num_points.push_back(int64_t(w[i] * h[i]));
+  for (size_t i = 0; i < w.size() && i < h.size(); ++i) {
+    // width x height of two uint32 may not fit an int64: such a cloud cannot fit its data
+    // either, and -1 makes map_point_cloud say so.
+    const double points = w[i] * h[i];
+    layout.num_points.push_back(points >= 0 && points < 9.0e18 ? int64_t(points) : -1);
+  }
   return map_point_cloud(layout, out);
 }
 
