@@ -104,24 +104,7 @@ Status camera_calibration(const MapInput& in, std::vector<EntityRows>& out) {
 }
 
 Status location_fix(const MapInput& in, std::vector<EntityRows>& out) {
-  std::vector<double> lat, lon, alt;
-  if (!numbers(child(in.rows, "latitude"), lat) || !numbers(child(in.rows, "longitude"), lon)) {
-    return Status::Invalid("no latitude and longitude");
-  }
-  std::vector<double> ll(lat.size() * 2);
-  for (size_t i = 0; i < lat.size(); ++i) {
-    ll[i * 2] = lat[i];
-    ll[i * 2 + 1] = lon[i];
-  }
-  EntityRows rows;
-  rows.components.push_back(
-      unit_column(GeoPoints::descriptor_positions(),
-                  fixed_list_array(component_type("reel.components.LatLon"), ll)));
-  if (numbers(child(in.rows, "altitude"), alt)) {
-    rows.components.push_back(unit_column(any_value("altitude"), primitive_array(alt)));
-  }
-  out.push_back(std::move(rows));
-  return Status::OK();
+  return map_geo_point(in, out);
 }
 
 // foxglove.Log: level UNKNOWN 0, DEBUG 1, INFO 2, WARNING 3, ERROR 4, FATAL 5.

@@ -442,6 +442,28 @@ Status map_pinhole(const arrow::ArrayPtr& k, const arrow::ArrayPtr& width,
   return Status::OK();
 }
 
+// sensor_msgs/NavSatFix and foxglove.LocationFix: the same field names.
+Status map_geo_point(const MapInput& in, std::vector<EntityRows>& out) {
+  std::vector<double> lat, lon, alt;
+  if (!numbers(child(in.rows, "latitude"), lat) || !numbers(child(in.rows, "longitude"), lon)) {
+    return Status::Invalid("no latitude and longitude");
+  }
+  std::vector<double> ll(lat.size() * 2);
+  for (size_t i = 0; i < lat.size() && i < lon.size(); ++i) {
+    ll[i * 2] = lat[i];
+    ll[i * 2 + 1] = lon[i];
+  }
+  EntityRows rows;
+  rows.components.push_back(
+      unit_column(GeoPoints::descriptor_positions(),
+                  fixed_list_array(component_type("reel.components.LatLon"), ll)));
+  if (numbers(child(in.rows, "altitude"), alt)) {
+    rows.components.push_back(unit_column(any_value("altitude"), primitive_array(alt)));
+  }
+  out.push_back(std::move(rows));
+  return Status::OK();
+}
+
 void add_scalars(const std::vector<std::pair<std::string, arrow::ArrayPtr>>& given,
                  std::vector<EntityRows>& out) {
   // Fields a damaged or unusual schema lacks (null arrays) or gives another type (not

@@ -81,6 +81,8 @@ Status map_point_cloud(const CloudLayout& layout, std::vector<EntityRows>& out);
 void add_transforms(const arrow::ArrayPtr& translation, const arrow::ArrayPtr& rotation,
                     const arrow::ArrayPtr& parent, const arrow::ArrayPtr& child, EntityRows& rows);
 // Pinhole from a row-major 3x3 K (fixed-size list of 9 numbers) and width/height.
+// A GeoPoints row per message from `latitude`, `longitude` (and `altitude` as AnyValues).
+Status map_geo_point(const MapInput& in, std::vector<EntityRows>& out);
 Status map_pinhole(const arrow::ArrayPtr& k, const arrow::ArrayPtr& width,
                    const arrow::ArrayPtr& height, std::vector<EntityRows>& out);
 // visualization_msgs Marker and MarkerArray (marker_mappers.cpp).

@@ -170,24 +170,7 @@ Status joint_state(const MapInput& in, std::vector<EntityRows>& out) {
 }
 
 Status nav_sat_fix(const MapInput& in, std::vector<EntityRows>& out) {
-  std::vector<double> lat, lon, alt;
-  if (!numbers(child(in.rows, "latitude"), lat) || !numbers(child(in.rows, "longitude"), lon)) {
-    return Status::Invalid("no latitude and longitude");
-  }
-  std::vector<double> ll(lat.size() * 2);
-  for (size_t i = 0; i < lat.size(); ++i) {
-    ll[i * 2] = lat[i];
-    ll[i * 2 + 1] = lon[i];
-  }
-  EntityRows rows;
-  rows.components.push_back(
-      unit_column(GeoPoints::descriptor_positions(),
-                  fixed_list_array(component_type("reel.components.LatLon"), ll)));
-  if (numbers(child(in.rows, "altitude"), alt)) {
-    rows.components.push_back(unit_column(any_value("altitude"), primitive_array(alt)));
-  }
-  out.push_back(std::move(rows));
-  return Status::OK();
+  return map_geo_point(in, out);
 }
 
 // Every numeric field at the top level of the message, as one Scalars series each.
