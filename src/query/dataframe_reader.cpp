@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "query/clear_internal.hpp"
 #include "query/dataframe_internal.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/types/archetypes.hpp"
@@ -454,34 +455,28 @@ class Reader final : public RecordBatchReader {
   void collect_clears(const ChunkStore& store, ColumnState& col) {
     const ComponentDescriptor& clear = Clear::descriptor_is_recursive();
     const TimeRange all{kTimeMin, kTimeMax};
-    EntityPath path = col.desc.entity;
-    for (bool self = true;; self = false) {
-      for (const auto& chunk : o_.has_index
-                                   ? store.range_relevant_chunks({o_.timeline, all}, path, clear)
-                                   : std::vector<ChunkPtr>{}) {
-        const TimeColumn* times = chunk->timeline(o_.timeline);
-        const ListColumn& list = chunk->component(clear)->list;
-        for (int64_t i = 0; i < chunk->num_rows(); ++i) {
-          if (!list.is_valid(i) || list.value_length(i) == 0) continue;
-          if (!self) {
-            auto v = list.row_values(i);
-            if (!v->is_valid(0) || !arrow::BooleanArray(v).value(0)) continue;
+    query_internal::for_each_clear_scope(
+        col.desc.entity, [&](const EntityPath& path, auto applies) {
+          for (const auto& chunk :
+               o_.has_index ? store.range_relevant_chunks({o_.timeline, all}, path, clear)
+                            : std::vector<ChunkPtr>{}) {
+            const TimeColumn* times = chunk->timeline(o_.timeline);
+            const ListColumn& list = chunk->component(clear)->list;
+            for (int64_t i = 0; i < chunk->num_rows(); ++i) {
+              if (!list.is_valid(i) || list.value_length(i) == 0) continue;
+              if (!applies(list.row_values(i))) continue;
+              col.clears.emplace_back((*times)[i], chunk->row_id(i));
+            }
           }
-          col.clears.emplace_back((*times)[i], chunk->row_id(i));
-        }
-      }
-      if (col.is_static()) {
-        auto st = store.latest_static(path, clear);
-        if (st) {
-          auto v = st->chunk->component(clear)->list.row_values(st->row);
-          const bool recursive = v->length > 0 && v->is_valid(0) && arrow::BooleanArray(v).value(0);
+          if (!col.is_static()) return;
+          auto st = store.latest_static(path, clear);
+          if (!st) return;
           const RowId value_row = col.static_keep->row_id(col.static_value.row);
-          if ((self || recursive) && value_row < st->row_id) col.static_cleared = true;
-        }
-      }
-      if (path.is_root()) break;
-      path = path.parent();
-    }
+          if (applies(st->chunk->component(clear)->list.row_values(st->row)) &&
+              value_row < st->row_id) {
+            col.static_cleared = true;
+          }
+        });
     std::sort(col.clears.begin(), col.clears.end());
     col.clears.erase(std::unique(col.clears.begin(), col.clears.end()), col.clears.end());
     if (!col.is_static()) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "query/clear_internal.hpp"
+
 namespace reel {
 
 namespace {
@@ -18,20 +20,12 @@ std::optional<std::pair<TimeInt, RowId>> effective_clear(const ChunkStore& store
                                                          const EntityPath& entity) {
   const ComponentDescriptor& clear = Clear::descriptor_is_recursive();
   std::optional<std::pair<TimeInt, RowId>> best;
-  EntityPath path = entity;
-  for (bool self = true;; self = false) {
-    if (auto c = store.latest_at(query, path, clear)) {
-      auto values = c->instances(clear);
-      bool recursive = values && values->length > 0 && values->is_valid(0) &&
-                       arrow::BooleanArray(values).value(0);
-      if (self || recursive) {
-        auto k = key(*c);
-        if (!best || k > *best) best = k;
-      }
-    }
-    if (path.is_root()) break;
-    path = path.parent();
-  }
+  query_internal::for_each_clear_scope(entity, [&](const EntityPath& path, auto applies) {
+    auto c = store.latest_at(query, path, clear);
+    if (!c || !applies(c->instances(clear))) return;
+    auto k = key(*c);
+    if (!best || k > *best) best = k;
+  });
   return best;
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/thread_pool.hpp"
+#include "insert_internal.hpp"
 #include "reel/store_io/store_io.hpp"
 
 namespace reel {
@@ -50,18 +51,9 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     } else if (m->kind == format::MessageKind::kChunk && m->chunk) {
       ++report.chunks_in_file;
       if (keep && !keep(*m->chunk)) return Status::OK();
-      const int64_t rows = m->chunk->num_rows();
-      Status st = store.insert(std::move(m->chunk)).status();
-      const std::string where = reader.name() + ": chunk at byte " + std::to_string(m->offset);
-      if (st.code() == StatusCode::kTypeError) {
-        // A type conflict (issue 13, item 5): this chunk is left out, the rest loads.
-        ++report.refused_chunks;
-        refused.push_back(where + " not loaded: " + st.message());
-        return Status::OK();
-      }
-      REEL_RETURN_NOT_OK(st.with_context(where));
-      ++report.chunks;
-      report.rows += rows;
+      return store_io_internal::insert_or_refuse(
+          store, std::move(m->chunk),
+          reader.name() + ": chunk at byte " + std::to_string(m->offset), report, refused);
     }
     return Status::OK();
   };

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/thread_pool.hpp"
+#include "insert_internal.hpp"
 #include "reel/store_io/store_io.hpp"
 
 namespace reel {
@@ -139,22 +140,11 @@ Status read_and_insert(const format::ChunkFileReader& reader, const std::vector<
                                 "; the message was skipped and reading went on");
       continue;
     }
-    const int64_t rows = (*chunk)->num_rows();
-    Status st = store.insert(std::move(*chunk)).status();
+    Status st = store_io_internal::insert_or_refuse(
+        store, std::move(*chunk), reader.name() + ": chunk at byte " + std::to_string(at), report,
+        report.warnings);
     inserted();
-    const std::string where = reader.name() + ": chunk at byte " + std::to_string(at);
-    if (st.code() == StatusCode::kTypeError) {
-      // A type conflict: this chunk is left out, the rest loads (as load_into_store does).
-      ++report.refused_chunks;
-      report.warnings.push_back(where + " not loaded: " + st.message());
-      continue;
-    }
-    if (!st.ok()) {
-      failed = st.with_context(where);
-      continue;
-    }
-    ++report.chunks;
-    report.rows += rows;
+    if (!st.ok()) failed = st;
   }
   return failed;
 }
