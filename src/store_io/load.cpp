@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "common/thread_pool.hpp"
-#include "insert_internal.hpp"
 #include "reel/store_io/store_io.hpp"
+#include "store_io/insert_internal.hpp"
 
 namespace reel {
 
