@@ -14,6 +14,7 @@ const std::vector<Scenario>& scenarios() {
     {"dataframe", dataframe},
     {"dataframe_pushdown", dataframe_pushdown},
     {"compact", compact},
+    {"big_file", big_file},
     {"points3d", points3d},
     {"gc", gc},
     {"import_mcap", import_mcap},

@@ -25,6 +25,8 @@ Result points3d(const Context& ctx);
 // files.cpp
 Result file_roundtrip(const Context& ctx);
 Result compact(const Context& ctx);
+// big_file.cpp
+Result big_file(const Context& ctx);
 // rrd.cpp
 Result rrd_roundtrip(const Context& ctx);
 // queries.cpp
