@@ -18,6 +18,9 @@ import { TextDocumentView } from '../views/text_document_view';
 import { TextLogView } from '../views/text_log_view';
 import type { View, ViewContext } from '../views/view';
 import { EntityTree } from './entity_tree';
+import { Inspector, type HoverInfo } from './hover';
+import { PanelLayout } from './layout_panels';
+import { SelectionPanel, type Selection, type SelectionState } from './selection_panel';
 import { defaultTimeline, TimelineBar, type TimelineState } from './timeline';
 
 /** What `window.reel.status()` returns (the browser tests and reel-bench read it). */
@@ -114,6 +117,10 @@ export class App {
   private readonly budgetInput = document.createElement('input');
   private hello: Hello | null = null;
   private errors: string[] = [];
+  private readonly selectionPanel = new SelectionPanel((sel) => this.selected(sel));
+  private layout!: PanelLayout;
+  private inspector!: Inspector;
+  private lastCtx: ViewContext | null = null;
 
   constructor(private readonly rootEl: HTMLElement) {
     this.timeline = new TimelineBar({
@@ -209,8 +216,46 @@ export class App {
     }
     const middle = document.createElement('div');
     middle.className = 'middle';
-    middle.append(this.tree.element, this.viewsEl);
+    this.layout = new PanelLayout(middle, this.tree.element, this.viewsEl, this.selectionPanel.element);
     this.rootEl.append(header, middle, this.timeline.element);
+    this.tree.onSelect = (entity) => this.select({ entity, instance: null });
+    this.inspector = new Inspector(this.viewsEl, (panel) => [...this.views.values()].find((v) => v.element === panel), () => this.lastCtx, (sel) => this.select(sel));
+    document.addEventListener('keydown', (e) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key === 'Escape' && !(t && /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName))) this.select(null);
+    });
+    this.selectionPanel.set(this.layout.state.selected);
+  }
+
+  /** Selects an entity (and instance), or clears the selection. */
+  select(sel: Selection | null): void {
+    this.selectionPanel.set(sel);
+  }
+
+  private selected(sel: Selection | null): void {
+    this.userVersion++;
+    this.tree.setSelected(sel?.entity ?? null);
+    this.layout?.setSelected(sel);
+  }
+
+  /** For tests: the selection panel's entity and rows (null when nothing is selected). */
+  selection(): SelectionState | null {
+    return this.selectionPanel.state();
+  }
+
+  /** For tests: what the hover card shows (null when the cursor is over nothing). */
+  hover(): HoverInfo | null {
+    return this.inspector.current();
+  }
+
+  /** For tests: maximizes a view by id (null restores); the layout's state. */
+  maximize(id: string | null): void {
+    this.layout.maximize(id);
+    this.userVersion++;
+  }
+
+  layoutState(): unknown {
+    return this.layout.state;
   }
 
   start(): void {
@@ -247,6 +292,7 @@ export class App {
     this.lastFrame = now;
     const store = this.store;
     this.removals.tick(now);
+    this.inspector.frame();
     if (!this.state.timeline || !store.timelines.has(this.state.timeline)) {
       this.state.timeline = defaultTimeline(store.timelines);
       if (this.state.timeline) this.state.time = store.timelines.get(this.state.timeline)!.max;
@@ -305,6 +351,7 @@ export class App {
         this.setTime(t);
       },
     };
+    this.lastCtx = ctx;
     for (const v of this.views.values()) {
       try {
         v.update(ctx);
@@ -312,6 +359,7 @@ export class App {
         console.error(`reel: view ${v.id}:`, e);
       }
     }
+    this.selectionPanel.update(ctx);
     this.tree.update(store);
     this.timeline.update(store, this.state, this.state.timeline ? this.memory.droppedRanges(this.state.timeline) : []);
     this.memory.derivedBytes = this.derivedBytes();
@@ -372,18 +420,11 @@ export class App {
         this.views.delete(id);
       }
     }
-    let previous: HTMLElement | null = null;
     for (const spec of specs) {
-      let v = this.views.get(spec.id);
-      if (!v) {
-        v = createView(spec);
-        this.views.set(spec.id, v);
-      }
-      // Keep the DOM in spec order without moving elements that are already in place.
-      const expected: Element | null = previous ? previous.nextElementSibling : this.viewsEl.firstElementChild;
-      if (expected !== v.element) this.viewsEl.insertBefore(v.element, expected);
-      previous = v.element;
+      if (!this.views.has(spec.id)) this.views.set(spec.id, createView(spec));
     }
+    // The layout keeps elements that are already in place where they are.
+    this.layout.place(specs.map((s) => this.views.get(s.id)!));
   }
 
   private updateStatus(): void {

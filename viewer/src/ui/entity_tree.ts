@@ -36,7 +36,10 @@ export class EntityTree {
   /** Nodes folded by default once, or toggled by the user: never folded automatically again. */
   private readonly settled = new Set<string>();
   private shownKey = '';
+  private selected: string | null = null;
   version = 0;
+  /** Called when the user clicks an entity's name. */
+  onSelect: ((path: string) => void) | null = null;
 
   constructor() {
     this.element.className = 'entity-tree';
@@ -45,6 +48,12 @@ export class EntityTree {
     title.textContent = 'Entities';
     this.list.className = 'tree';
     this.element.append(title, this.list);
+  }
+
+  /** Marks the selected entity's row. */
+  setSelected(path: string | null): void {
+    this.selected = path;
+    for (const row of this.list.querySelectorAll<HTMLElement>('.tree-row')) row.classList.toggle('tree-selected', row.dataset.entity === path);
   }
 
   /** False when the entity or one of its ancestors is hidden. */
@@ -101,6 +110,9 @@ export class EntityTree {
       const name = document.createElement('span');
       name.className = 'tree-name';
       name.textContent = node.name;
+      name.title = `select ${node.path}`;
+      name.addEventListener('click', () => this.onSelect?.(node.path));
+      row.classList.toggle('tree-selected', node.path === this.selected);
       row.classList.toggle('tree-hidden', parentHidden || this.hidden.has(node.path));
       const kinds = document.createElement('span');
       kinds.className = 'tree-kinds';

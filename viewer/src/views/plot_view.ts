@@ -10,6 +10,7 @@ import { kScalarComponent, ScalarSeries, scalarInstances } from '../data/series'
 import { fromPlotUnits, toPlotUnits } from '../data/time';
 import { isUnder, parentPath } from './layout';
 import { drawMarker, seriesStyle, styleKey, type SeriesSpec, type SeriesStyle } from './series_style';
+import { plotValues, type Pick } from './pick';
 import { panel, type View, type ViewContext } from './view';
 
 /** The decimated window of each series as uPlot's aligned data (x shared by all series). */
@@ -33,6 +34,8 @@ class Plot {
   private cursorX = NaN;
   private ctx: ViewContext | null = null;
   private width = 0;
+  /** Height of the plotting canvas (uPlot's height; the legend and title come on top). */
+  private height = 170;
   private downX = NaN;
   /** The series drawn, in uPlot's order (after the x series), with their styles. */
   private drawn: { spec: SeriesSpec; style: SeriesStyle }[] = [];
@@ -44,7 +47,7 @@ class Plot {
     this.element.dataset.plot = path;
   }
 
-  update(ctx: ViewContext, specs: SeriesSpec[], width: number): void {
+  update(ctx: ViewContext, specs: SeriesSpec[], width: number, height: number): void {
     this.ctx = ctx;
     const timeline = ctx.timeline!;
     let changed = false;
@@ -72,9 +75,10 @@ class Plot {
       this.create(ctx, specs, width);
       changed = true;
     }
-    if (width !== this.width) {
+    if (width !== this.width || height !== this.height) {
       this.width = width;
-      this.uplot!.setSize({ width, height: 170 });
+      this.height = height;
+      this.uplot!.setSize({ width, height });
       changed = true;
     }
     const cursorX = toPlotUnits(ctx.time, ctx.timeType);
@@ -140,7 +144,7 @@ class Plot {
     const visible = this.drawn;
     const opts: uPlot.Options = {
       width,
-      height: 170,
+      height: this.height,
       series,
       legend: { show: true, live: true },
       scales: {
@@ -213,6 +217,38 @@ class Plot {
     });
   }
 
+  /** Pixels the plot takes beyond its canvas height (title, legend, margin). */
+  overhead(): number {
+    return this.uplot ? Math.max(0, this.element.offsetHeight - this.height) : 60;
+  }
+
+  /** The series' values at the sample x nearest the cursor; the series within 8 px of it. */
+  pick(view: string, clientX: number, clientY: number): Pick | null {
+    const u = this.uplot;
+    if (!u) return null;
+    const r = u.over.getBoundingClientRect();
+    if (clientX < r.left || clientY < r.top || clientX >= r.right || clientY >= r.bottom) return null;
+    const series = this.drawn.map((d) => {
+      const s = this.series.get(d.spec.key)!;
+      return { name: d.style.name, entity: d.spec.entity, instance: d.spec.instance, x: s.x, y: s.y, length: s.length };
+    });
+    const v = plotValues(series, u.posToVal(clientX - r.left, 'x'));
+    if (!v) return { view, entity: null, instance: null };
+    let entity: string | null = null;
+    let instance: number | null = null;
+    let nearest = 8;
+    v.series.forEach((s, k) => {
+      if (s.value === null) return;
+      const d = Math.abs(u.valToPos(s.value, 'y') - (clientY - r.top));
+      if (d <= nearest) {
+        nearest = d;
+        entity = s.entity;
+        instance = this.drawn[k].spec.count > 1 ? s.instance : null;
+      }
+    });
+    return { view, entity, instance, archetype: entity ? 'Scalars' : undefined, plot: { path: this.path, x: v.x, series: v.series } };
+  }
+
   /** What the plot drew last, for the browser tests. */
   inspect(): unknown {
     const u = this.uplot;
@@ -275,6 +311,8 @@ export class PlotsView implements View {
   private readonly plots = new Map<string, Plot>();
   private readonly info = document.createElement('span');
   private lastKey = '';
+  /** Re-fits of the plots' heights after their legends' heights became known. */
+  private refits = 0;
 
   constructor(
     readonly id: string,
@@ -290,11 +328,15 @@ export class PlotsView implements View {
 
   update(ctx: ViewContext): void {
     if (!ctx.timeline) return;
-    const key = `${ctx.storeVersion}|${ctx.cursorVersion}|${ctx.visibilityVersion}|${ctx.timeline}|${this.list.clientWidth}`;
+    const key = `${ctx.storeVersion}|${ctx.cursorVersion}|${ctx.visibilityVersion}|${ctx.timeline}|${this.list.clientWidth}|${this.list.clientHeight}`;
     if (key === this.lastKey) return;
+    if (this.lastKey !== '') this.refits = 0;
     this.lastKey = key;
     const groups = plotGroups(ctx, this.root);
     const width = Math.max(200, this.list.clientWidth - 12);
+    // The plots share the height they are given (each at least 100 px of canvas).
+    const shown = [...groups.values()].filter((es) => es.some((e) => ctx.isVisible(e))).length;
+    const share = Math.floor((this.list.clientHeight - 8) / Math.max(1, shown));
     let points = 0;
     for (const [path, entities] of groups) {
       let plot = this.plots.get(path);
@@ -312,7 +354,7 @@ export class PlotsView implements View {
         const n = Math.max(1, scalarInstances(ctx.store, e));
         return Array.from({ length: n }, (_, i) => ({ key: `${e}#${i}`, entity: e, instance: i, count: n }));
       });
-      plot.update(ctx, specs, width);
+      plot.update(ctx, specs, width, Math.max(100, share - plot.overhead() - 6));
       for (const s of plot.series.values()) points += s.length;
     }
     for (const [path, plot] of this.plots) {
@@ -322,10 +364,26 @@ export class PlotsView implements View {
       }
     }
     this.info.textContent = `${this.plots.size} plots, ${points.toLocaleString('en-US')} points`;
+    // A plot's title and legend are measured once drawn: fit again when the plots do not
+    // fill the list (a few times at most, to settle on the measured heights).
+    let used = 0;
+    for (const p of this.plots.values()) if (!p.element.classList.contains('hidden-entity')) used += p.element.offsetHeight + 6;
+    if (shown > 0 && share - 6 > 160 && Math.abs(used - (this.list.clientHeight - 8)) > 2 * shown && this.refits < 3) {
+      this.refits++;
+      this.lastKey = '';
+    }
   }
 
   inspect(): unknown {
     return { plots: [...this.plots.values()].map((p) => p.inspect()) };
+  }
+
+  pick(clientX: number, clientY: number): Pick | null {
+    for (const p of this.plots.values()) {
+      const hit = p.pick(this.id, clientX, clientY);
+      if (hit) return hit;
+    }
+    return null;
   }
 
   bufferBytes(): number {

@@ -8,6 +8,7 @@ import { ImageLayer } from './image_layers';
 import { batch, vectorAt } from './instances';
 import { view2dRoot } from './layout';
 import { drawShapes, primitives2d, shapeBounds, type Label, type Primitives2D } from './primitives2d';
+import { pick2d, type Pick } from './pick';
 import { panel, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
 
@@ -316,6 +317,17 @@ export class Spatial2DView implements View {
       g.fillStyle = 0.299 * r + 0.587 * gg + 0.114 * b > 140 ? '#000' : '#fff';
       g.fillText(l.text, x, y);
     }
+  }
+
+  pick(clientX: number, clientY: number): Pick | null {
+    const r = this.canvas.getBoundingClientRect();
+    if (clientX < r.left || clientY < r.top || clientX >= r.right || clientY >= r.bottom) return null;
+    const dpr = window.devicePixelRatio || 1;
+    const x = ((clientX - r.left) * dpr - this.origin[0]) / this.scale;
+    const y = ((clientY - r.top) * dpr - this.origin[1]) / this.scale;
+    const ctx = this.lastCtx;
+    const layers = [...this.layers.values()].filter((l) => !ctx || ctx.isVisible(l.entity));
+    return pick2d(this.id, this.prims, layers, x, y, this.scale, dpr, 3 * dpr);
   }
 
   inspect(): Spatial2DState {

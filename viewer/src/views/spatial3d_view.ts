@@ -13,6 +13,7 @@ import { buildMesh, buildShapes, instancePoses, loadAsset, repeatForPoses, rotat
 import { batchOf } from './instances';
 import { Spatial2DView } from './spatial2d_view';
 import { isUnder, parentPath } from './layout';
+import { pick3d, type Pick } from './pick';
 import { instanceRange, latestAt, panel, refKey, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
 
@@ -441,6 +442,7 @@ export class Spatial3DView implements View {
     const obj = refs[0] ? build(refs) : null;
     if (obj) {
       obj.userData.entity = n.path;
+      obj.userData.what = what;
       n.objects.set(what, obj);
       n.visuals.add(obj);
     }
@@ -631,6 +633,13 @@ export class Spatial3DView implements View {
     this.controls.update();
     this.setGrid(radius * 1.5);
     this.updatePointScale();
+  }
+
+  pick(clientX: number, clientY: number): Pick | null {
+    const el = this.renderer.domElement;
+    const r = el.getBoundingClientRect();
+    if (clientX < r.left || clientY < r.top || clientX >= r.right || clientY >= r.bottom) return null;
+    return pick3d(this.id, this.top, this.camera, el, clientX, clientY);
   }
 
   /** What the view drew last, for the browser tests (window.reel.inspectView). */

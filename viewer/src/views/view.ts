@@ -2,6 +2,7 @@
 import type { TimeType } from '../data/chunk';
 import { compareRowIds } from '../data/chunk';
 import type { RowRef, ViewerStore } from '../data/store';
+import type { Pick } from './pick';
 import * as C from '../data/components.generated';
 
 export interface ViewContext {
@@ -27,6 +28,8 @@ export interface View {
   dispose(): void;
   /** Bytes of the buffers the view derived from chunks (plot series), for status(). */
   bufferBytes?(): number;
+  /** What is under the cursor (client coordinates), for selection and hover; null outside. */
+  pick?(clientX: number, clientY: number): Pick | null;
 }
 
 /** Latest-at at the cursor, without Clear (static data only when there is no timeline yet). */
