@@ -47,8 +47,12 @@ int main(int argc, char** argv) {
                                       .with_radii(1.5f)
                                       .with_class_ids(reel::ClassId(2)));
       rec.log("depth/image", reel::DepthImage::from_u16(depth, 4, 2).with_meter(1000.0f));
-      rec.log("world/points",
-              reel::Points3D({{0, 0, 0}, {1, 0, 0}, {0, 1, 0}}).with_colors(Color(255, 128, 0)));
+      rec.log("world/points", reel::Points3D({{0, 0, 0}, {1, 0, 0}, {0, 1, 0}})
+                                  .with_colors(Color(255, 128, 0))
+                                  .with_radii(0.12f));
+      rec.log("world/box",
+              reel::Boxes3D::from_centers_and_half_sizes({{1, 1, 0.5f}}, {{0.25f, 0.25f, 0.25f}})
+                  .with_colors(Color(0, 0, 255)));
       rec.log("many/points", reel::Points2D(many));
     }
     rec.log("plots/a", reel::Scalars(1.5 * f));

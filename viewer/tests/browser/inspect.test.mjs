@@ -175,6 +175,60 @@ test('clicking a known pixel of a known box selects that box (and its instance);
   assert.equal(await selection(), null);
 });
 
+test('in 3D, hovering and clicking a point or a box gives that entity, its instance and its values', async () => {
+  const sel = '.panel[data-view-id="spatial3d:/world"] canvas.view-canvas';
+  // Where the view drew them: the orange pixel with the most orange around it (a point's
+  // disc), the middle of the blue outline (the box).
+  const found = await page.$eval(sel, (canvas) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const g = c.getContext('2d');
+    g.drawImage(canvas, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const at = (x, y) => (y * c.width + x) * 4;
+    const orange = (x, y) => d[at(x, y)] > 200 && d[at(x, y) + 1] > 90 && d[at(x, y) + 1] < 150 && d[at(x, y) + 2] < 40;
+    let best = null;
+    let bestN = 0;
+    let bx = 0;
+    let by = 0;
+    let bn = 0;
+    for (let y = 3; y < c.height - 3; y++) {
+      for (let x = 3; x < c.width - 3; x++) {
+        const i = at(x, y);
+        if (d[i + 2] > 200 && d[i] < 40 && d[i + 1] < 40) {
+          bx += x;
+          by += y;
+          bn++;
+        }
+        if (!orange(x, y)) continue;
+        let n = 0;
+        for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) n += orange(x + dx, y + dy) ? 1 : 0;
+        if (n > bestN) [best, bestN] = [[x, y], n];
+      }
+    }
+    return { w: c.width, h: c.height, orange: best, blue: bn ? [Math.round(bx / bn), Math.round(by / bn)] : null };
+  });
+  assert.ok(found.orange && found.blue, JSON.stringify(found));
+  const r = await page.locator(sel).boundingBox();
+  const client = ([x, y]) => [r.x + ((x + 0.5) * r.width) / found.w, r.y + ((y + 0.5) * r.height) / found.h];
+  const p = await hoverAt(client(found.orange));
+  assert.equal(p.entity, '/world/points');
+  assert.equal(p.archetype, 'Points3D');
+  assert.ok([0, 1, 2].includes(p.instance), `instance ${p.instance}`);
+  assert.deepEqual(p.values, { colors: '#ff8000ff', positions: ['[0, 0, 0]', '[1, 0, 0]', '[0, 1, 0]'][p.instance], radii: '0.12' });
+  await page.mouse.click(...client(found.orange));
+  await settle();
+  assert.deepEqual(await page.evaluate(() => [window.reel.selection().entity, window.reel.selection().instance]), ['/world/points', p.instance]);
+  const b = await hoverAt(client(found.blue));
+  assert.deepEqual([b.entity, b.instance, b.archetype], ['/world/box', 0, 'Boxes3D']);
+  assert.deepEqual(b.values, { centers: '[1, 1, 0.5]', colors: '#0000ffff', half_sizes: '[0.25, 0.25, 0.25]' });
+  await page.mouse.click(...client(found.blue));
+  await settle();
+  assert.deepEqual(await page.evaluate(() => [window.reel.selection().entity, window.reel.selection().instance]), ['/world/box', 0]);
+  await page.keyboard.press('Escape');
+});
+
 test('hovering an image pixel reports its exact RGB; a depth pixel its depth', async () => {
   // Pixel (5, 20) is (8 * 5, 10 * 20, 200).
   const h = await hoverAt(await clientAt('image:/cam/image', 5.5, 20.5));
