@@ -271,7 +271,7 @@ test('hovering a plot at a known x reports every series value there; clicking a 
   await page.keyboard.press('Escape');
 });
 
-test('a resized panel keeps its size after a reload; so does the selection', async () => {
+test('resized panels (tree, selection panel, views) keep their sizes after a reload; so does the selection', async () => {
   const tree = await page.locator('.entity-tree').boundingBox();
   const handle = await page.locator('.splitter[data-splitter="tree"]').boundingBox();
   await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
@@ -287,12 +287,28 @@ test('a resized panel keeps its size after a reload; so does the selection', asy
   await page.mouse.move(h2.x + h2.width / 2 - 40, h2.y + h2.height / 2, { steps: 4 });
   await page.mouse.up();
   assert.equal((await page.locator('.selection-panel').boundingBox()).width, sel.width + 40);
+  // Between two views of a column: the one above grows by what the one below gives.
+  const split = page.locator('.splitter[data-splitter="image:/cam/image|image:/depth/image"]');
+  const [a0, b0] = [await page.locator('.panel[data-view-id="image:/cam/image"]').boundingBox(), await page.locator('.panel[data-view-id="image:/depth/image"]').boundingBox()];
+  const h3 = await split.boundingBox();
+  await page.mouse.move(h3.x + h3.width / 2, h3.y + h3.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h3.x + h3.width / 2, h3.y + h3.height / 2 + 50, { steps: 4 });
+  await page.mouse.up();
+  const heights = async () => [
+    Math.round((await page.locator('.panel[data-view-id="image:/cam/image"]').boundingBox()).height),
+    Math.round((await page.locator('.panel[data-view-id="image:/depth/image"]').boundingBox()).height),
+  ];
+  const resized = await heights();
+  // Within a pixel (layout rounds to device pixels).
+  assert.ok(Math.abs(resized[0] - (a0.height + 50)) <= 1 && Math.abs(resized[1] - (b0.height - 50)) <= 1, `${[a0.height, b0.height]} -> ${resized}`);
   await page.click('.tree-row[data-entity="/cam/image/points"] .tree-name');
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 60_000 });
   await ready();
   assert.equal((await page.locator('.entity-tree').boundingBox()).width, tree.width + 60);
   assert.equal((await page.locator('.selection-panel').boundingBox()).width, sel.width + 40);
+  assert.deepEqual(await heights(), resized);
   assert.equal((await selection()).entity, '/cam/image/points');
   await page.keyboard.press('Escape');
 });
