@@ -346,6 +346,7 @@ export class App {
       cursorVersion: this.cursorVersion,
       visibilityVersion: this.tree.version,
       isVisible: (e) => this.tree.isVisible(e),
+      selection: this.selectionPanel.current,
       setTime: (t) => {
         this.state.follow = false;
         this.setTime(t);

@@ -8,6 +8,7 @@ import { ImageLayer } from './image_layers';
 import { batch, vectorAt } from './instances';
 import { view2dRoot } from './layout';
 import { drawShapes, primitives2d, shapeBounds, type Label, type Primitives2D } from './primitives2d';
+import { drawHighlight } from './highlight2d';
 import { pick2d, type Pick } from './pick';
 import { panel, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
@@ -52,6 +53,7 @@ export class Spatial2DView implements View {
   private lastStore = -1;
   private lastCursor = -1;
   private lastVisibility = -1;
+  private lastSelection = '';
   private lastCtx: ViewContext | null = null;
   private readonly resize: ResizeObserver;
   private drag: { x: number; y: number } | null = null;
@@ -131,6 +133,11 @@ export class Spatial2DView implements View {
       this.lastCursor = ctx.cursorVersion;
       this.lastVisibility = ctx.visibilityVersion;
       this.sync(ctx);
+      this.dirty = true;
+    }
+    const sel = ctx.selection ? `${ctx.selection.entity}#${ctx.selection.instance}` : '';
+    if (sel !== this.lastSelection) {
+      this.lastSelection = sel;
       this.dirty = true;
     }
     if (this.dirty) {
@@ -253,6 +260,7 @@ export class Spatial2DView implements View {
     for (const p of this.prims) items.push({ order: p.drawOrder, entity: p.entity, what: p.archetype, draw: () => drawShapes(g, p, s, ox, oy, ui) });
     items.sort((a, b) => a.order - b.order || a.entity.localeCompare(b.entity));
     for (const it of items) it.draw();
+    if (withDepth) drawHighlight(g, this.prims, ctx?.selection, s, ox, oy, ui);
     if (this.kind === 'spatial2d' && this.bounds && this.layers.size === 0 && ctx) {
       // A camera's image space: its resolution's outline.
       const res = vectorAt(batch(ctx, this.root, C.Pinhole.resolution), 0, 2);

@@ -18,6 +18,8 @@ export interface ViewContext {
   readonly visibilityVersion: number;
   isVisible(entity: string): boolean;
   setTime(t: bigint): void;
+  /** The selected entity and instance (views may outline it). */
+  readonly selection?: { readonly entity: string; readonly instance: number | null } | null;
 }
 
 export interface View {

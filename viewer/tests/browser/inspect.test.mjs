@@ -146,8 +146,22 @@ test('colors show as #rrggbbaa with a swatch, f32 values as written, long batche
   assert.deepEqual([a.times.frame, a.times.sim_time], ['9', '4500000000']);
 });
 
+/** Near-white pixels of a 2D view's canvas (the selection outline is white, antialiased). */
+function whitePixels(id) {
+  return page.$eval(`.panel[data-view-id="${id}"] .view2d-canvas`, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const lo = Math.min(d[i], d[i + 1], d[i + 2]);
+      if (lo >= 220 && Math.max(d[i], d[i + 1], d[i + 2]) - lo <= 25) n++;
+    }
+    return n;
+  });
+}
+
 test('clicking a known pixel of a known box selects that box (and its instance); Escape and empty space clear', async () => {
   const id = 'image:/cam/image';
+  const white = await whitePixels(id);
   // Inside the second box ([16, 28] x [9, 19]).
   await page.mouse.click(...(await clientAt(id, 20, 12)));
   await settle();
@@ -155,6 +169,10 @@ test('clicking a known pixel of a known box selects that box (and its instance);
   assert.equal(s.entity, '/cam/image/boxes');
   assert.equal(s.instance, 1);
   assert.equal(byComponent(s.rows)['Boxes2D:centers'].instance_value, '[22, 14]');
+  // The view outlines it (dashed): at least a third of its perimeter in device pixels.
+  const v0 = await page.evaluate((id) => window.reel.inspectView(id), id);
+  const outlined = (await whitePixels(id)) - white;
+  assert.ok(outlined >= ((2 * (12 + 10) * v0.scale) / 3), `${outlined} white pixels more`);
   // Inside the first.
   await page.mouse.click(...(await clientAt(id, 6, 4)));
   await settle();
@@ -163,6 +181,7 @@ test('clicking a known pixel of a known box selects that box (and its instance);
   await page.keyboard.press('Escape');
   await settle();
   assert.equal(await selection(), null);
+  assert.equal(await whitePixels(id), white);
   // A pixel of the image selects the image; space beside the image clears.
   await page.mouse.click(...(await clientAt(id, 2, 22)));
   await settle();
