@@ -89,28 +89,39 @@ export function pick3d(view: string, top: THREE.Object3D, camera: THREE.Perspect
   top.updateMatrixWorld(true);
   const dpr = canvas.width / Math.max(1, r.width);
   let best: { entity: string; instance: number | null; archetype?: string; depth: number } | null = null;
-  const v = new THREE.Vector3();
   const scale = canvas.height / (2 * Math.tan(THREE.MathUtils.degToRad(camera.fov) / 2));
+  camera.updateMatrixWorld();
+  const viewProj = new THREE.Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
+  const m = new THREE.Matrix4();
   top.traverseVisible((o) => {
     if (!(o instanceof THREE.Points)) return;
     const owner = visualOf(o);
     if (!owner) return;
-    const pos = o.geometry.getAttribute('position');
-    const radii = o.geometry.getAttribute('radius');
+    const pos = o.geometry.getAttribute('position') as THREE.BufferAttribute;
+    const radii = o.geometry.getAttribute('radius') as THREE.BufferAttribute | undefined;
     const u = (o.material as THREE.ShaderMaterial).uniforms;
+    const splat = (u?.uRadius?.value as number | undefined) ?? -1.5;
+    // Clip coordinates in one pass over the positions (a cloud can have millions).
+    const e = m.multiplyMatrices(viewProj, o.matrixWorld).elements;
+    const a = pos.array as ArrayLike<number>;
+    const stride = pos.itemSize;
     for (let i = 0; i < pos.count; i++) {
-      v.fromBufferAttribute(pos, i).applyMatrix4(o.matrixWorld);
-      const depth = v.distanceTo(camera.position);
-      v.project(camera);
-      if (v.z < -1 || v.z > 1) continue;
-      const sx = ((v.x + 1) / 2) * r.width;
-      const sy = ((1 - v.y) / 2) * r.height;
-      const radius = radii ? radii.getX(i) : (u?.uRadius?.value as number) ?? -1.5;
+      const x = a[i * stride];
+      const y = a[i * stride + 1];
+      const z = a[i * stride + 2];
+      // w is the view-space depth (-mv.z), as the shader sizes points by.
+      const w = e[3] * x + e[7] * y + e[11] * z + e[15];
+      if (w <= 1e-6) continue;
+      const sx = (((e[0] * x + e[4] * y + e[8] * z + e[12]) / w + 1) / 2) * r.width;
+      const sy = ((1 - (e[1] * x + e[5] * y + e[9] * z + e[13]) / w) / 2) * r.height;
+      const dx = sx - mx;
+      const dy = sy - my;
+      const radius = radii ? radii.getX(i) : splat;
       // As the shader sizes them, in device pixels, then in CSS pixels.
-      const devicePx = radius < 0 ? -radius : (radius * scale) / Math.max(depth, 1e-3);
+      const devicePx = radius < 0 ? -radius : (radius * scale) / Math.max(w, 1e-3);
       const reach = Math.max(devicePx / dpr, 2.5) + 2;
-      if (Math.hypot(sx - mx, sy - my) <= reach && (!best || depth < best.depth)) {
-        best = { entity: owner.entity, instance: i, archetype: kArchetypes3D[owner.what] ?? owner.what, depth };
+      if (dx * dx + dy * dy <= reach * reach && (!best || w < best.depth)) {
+        best = { entity: owner.entity, instance: i, archetype: kArchetypes3D[owner.what] ?? owner.what, depth: w };
       }
     }
   });
