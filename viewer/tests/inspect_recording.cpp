@@ -1,8 +1,8 @@
 // Writes a recording for the viewer's inspection tests (tests/browser/inspect.test.mjs):
 // an image whose every pixel has a known color, boxes and points over it with class ids
 // resolved through an AnnotationContext, a depth image, 3D points, two plotted series with
-// known values on two timelines, and an entity with a long batch. Every value here is what
-// the test checks.
+// known values on two timelines, a segmentation image and an entity with a long batch. Every value
+// here is what the test checks.
 //
 // Usage: reel_viewer_inspect FILE
 #include <reel/reel.hpp>
@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
     for (uint32_t x = 0; x < 32; ++x) px.insert(px.end(), {uint8_t(8 * x), uint8_t(10 * y), 200});
   std::vector<uint16_t> depth(4 * 2);
   for (size_t i = 0; i < depth.size(); ++i) depth[i] = uint16_t(250 * i);
+  // Class ids of a 4 x 2 segmentation image, resolved through its own context.
+  const std::vector<uint8_t> mask = {0, 1, 2, 1, 2, 2, 0, 1};
+  rec.log_static("seg", reel::AnnotationContext(std::vector<reel::AnnotationInfo>{
+                            {1, "person", Color(255, 0, 0)}, {2, "car", Color(0, 0, 255)}}));
   std::vector<reel::Position2D> many;
   for (int i = 0; i < 50; ++i) many.push_back({float(i), float(i % 5)});
 
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
                                       .with_colors(Color(0, 255, 0, 128))
                                       .with_radii(1.5f)
                                       .with_class_ids(reel::ClassId(2)));
+      rec.log("seg/mask", reel::SegmentationImage::from_u8(mask, 4, 2));
       rec.log("depth/image", reel::DepthImage::from_u16(depth, 4, 2).with_meter(1000.0f));
       rec.log("world/points", reel::Points3D({{0, 0, 0}, {1, 0, 0}, {0, 1, 0}})
                                   .with_colors(Color(255, 128, 0))

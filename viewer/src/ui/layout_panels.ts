@@ -19,6 +19,8 @@ export interface LayoutState {
 
 const kStorageKey = 'reel.layout.v1';
 const kLeftKinds = new Set(['spatial3d', 'plots']);
+/** Pixels a view can be made as small as with a splitter. */
+const kMinResized = 60;
 
 function defaults(): LayoutState {
   return { tree: 240, selection: 300, split: 0.6, weights: {}, maximized: null, selected: null };
@@ -179,6 +181,8 @@ export class PanelLayout {
       if (!same) col.replaceChildren(...want);
       views.forEach((v) => {
         v.element.style.flex = `${this.weight(v)} 1 0px`;
+        // A view the user sized may go below the default minimum height (the stylesheet's).
+        v.element.style.minHeight = this.state.weights[v.id] !== undefined && v !== max ? `${kMinResized}px` : '';
         v.element.classList.toggle('maximized', v === max);
         v.element.hidden = max !== null && v !== max;
         v.element.querySelector('.panel-maximize')?.setAttribute('data-on', String(v === max));
@@ -218,7 +222,7 @@ export class PanelLayout {
       (_dx, dy) => {
         const total = h0 + h1;
         if (total <= 0) return;
-        const a = Math.max(40, Math.min(total - 40, h0 + dy));
+        const a = Math.max(kMinResized, Math.min(total - kMinResized, h0 + dy));
         this.state.weights[above.id] = ((w0 + w1) * a) / total;
         this.state.weights[below.id] = ((w0 + w1) * (total - a)) / total;
         this.arrange();

@@ -248,7 +248,7 @@ test('in 3D, hovering and clicking a point or a box gives that entity, its insta
   await page.keyboard.press('Escape');
 });
 
-test('hovering an image pixel reports its exact RGB; a depth pixel its depth', async () => {
+test('hovering an image pixel reports its exact RGB; a depth pixel its depth, a segmentation pixel its class', async () => {
   // Pixel (5, 20) is (8 * 5, 10 * 20, 200).
   const h = await hoverAt(await clientAt('image:/cam/image', 5.5, 20.5));
   assert.equal(h.entity, '/cam/image');
@@ -257,6 +257,9 @@ test('hovering an image pixel reports its exact RGB; a depth pixel its depth', a
   assert.equal(await page.$eval('.hover-card', (e) => e.hidden), false);
   const d = await hoverAt(await clientAt('image:/depth/image', 3.5, 1.5));
   assert.deepEqual(d.pixel.values, [{ entity: '/depth/image', kind: 'depth', value: [1750], text: 'depth 1750 (1.75 m)' }]);
+  // Mask pixel (1, 1) is class 2, "car" in the context on /seg.
+  const m = await hoverAt(await clientAt('image:/seg/mask', 1.5, 1.5));
+  assert.deepEqual(m.pixel.values, [{ entity: '/seg/mask', kind: 'class', value: [2], text: 'class 2 car' }]);
 });
 
 test('hovering a box or a point reports its instance values and its class label', async () => {
@@ -306,7 +309,8 @@ test('resized panels (tree, selection panel, views) keep their sizes after a rel
   await page.mouse.move(h2.x + h2.width / 2 - 40, h2.y + h2.height / 2, { steps: 4 });
   await page.mouse.up();
   assert.equal((await page.locator('.selection-panel').boundingBox()).width, sel.width + 40);
-  // Between two views of a column: the one above grows by what the one below gives.
+  // Between two views of a column: the one above grows by what the one below gives (below
+  // the 190 px a view has at least until it is resized).
   const split = page.locator('.splitter[data-splitter="image:/cam/image|image:/depth/image"]');
   const [a0, b0] = [await page.locator('.panel[data-view-id="image:/cam/image"]').boundingBox(), await page.locator('.panel[data-view-id="image:/depth/image"]').boundingBox()];
   const h3 = await split.boundingBox();
