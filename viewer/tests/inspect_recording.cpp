@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
               reel::Boxes3D::from_centers_and_half_sizes({{1, 1, 0.5f}}, {{0.25f, 0.25f, 0.25f}})
                   .with_colors(Color(0, 0, 255)));
       rec.log("many/points", reel::Points2D(many));
+      rec.log("logs", reel::TextLog("boxes found").with_level(reel::TextLogLevel::warn()));
     }
     rec.log("plots/a", reel::Scalars(1.5 * f));
     rec.log("plots/b", reel::Scalars(100.0 - f));

@@ -193,7 +193,8 @@ export class Inspector {
     this.pending = null;
     const ctx = this.context();
     const pick = this.pickAt(p.x, p.y, p.target);
-    if (!ctx || !pick || (!pick.entity && !pick.plot)) return this.clear();
+    // A card for instances, pixels and plots (not for a log row, say, which shows itself).
+    if (!ctx || !pick || (!pick.plot && !pick.pixel && !(pick.entity && pick.archetype))) return this.clear();
     this.hover = hoverInfo(ctx, pick);
     this.render(p.x, p.y);
   }

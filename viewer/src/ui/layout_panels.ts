@@ -216,6 +216,13 @@ export class PanelLayout {
       () => {
         h0 = above.element.getBoundingClientRect().height;
         h1 = below.element.getBoundingClientRect().height;
+        // Every view of the column keeps the height it has now (as its weight, in units of
+        // 100 px), so only the two beside the splitter change; a column that scrolled
+        // (views at their minimum height) then fits its views.
+        const column = above.element.parentElement;
+        for (const v of this.views) {
+          if (v.element.parentElement === column && !v.element.hidden) this.state.weights[v.id] = v.element.getBoundingClientRect().height / 100;
+        }
         w0 = this.weight(above);
         w1 = this.weight(below);
       },

@@ -5,6 +5,7 @@ import { colorCss, primitives, stringAt } from '../data/components';
 import type { ViewerStore } from '../data/store';
 import { formatTime } from '../data/time';
 import type { TimeType } from '../data/chunk';
+import type { Pick } from './pick';
 import { panel, type View, type ViewContext } from './view';
 import * as C from '../data/components.generated';
 
@@ -144,6 +145,7 @@ export class TextLogView implements View {
     for (const e of rows) {
       const tr = document.createElement('tr');
       tr.className = `log-row level-${e.level.toLowerCase() || 'none'}`;
+      tr.dataset.entity = e.entity;
       const cells = [e.time === null ? 'static' : formatTime(e.time, this.timeType), e.entity, e.level, e.text];
       cells.forEach((text, i) => {
         const td = document.createElement('td');
@@ -158,6 +160,14 @@ export class TextLogView implements View {
     this.element.dataset.rows = String(rows.length);
     const scroller = this.tbody.closest('.log-scroll');
     if (scroller) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  /** The entity of the log row under the cursor (a click selects it). */
+  pick(clientX: number, clientY: number): Pick | null {
+    const el = document.elementFromPoint(clientX, clientY);
+    if (!el || !this.tbody.contains(el)) return null;
+    const row = el.closest<HTMLElement>('tr.log-row');
+    return { view: this.id, entity: row?.dataset.entity ?? null, instance: null };
   }
 
   dispose(): void {

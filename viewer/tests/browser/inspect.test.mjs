@@ -248,6 +248,16 @@ test('in 3D, hovering and clicking a point or a box gives that entity, its insta
   await page.keyboard.press('Escape');
 });
 
+test('clicking a log row selects its entity', async () => {
+  await page.click('.log-row[data-entity="/logs"] td:last-child');
+  await settle();
+  const rows = byComponent((await selection()).rows);
+  assert.equal((await selection()).entity, '/logs');
+  assert.deepEqual(rows['TextLog:text'].values, ['"boxes found"']);
+  assert.deepEqual(rows['TextLog:level'].values, ['"WARN"']);
+  await page.keyboard.press('Escape');
+});
+
 test('hovering an image pixel reports its exact RGB; a depth pixel its depth, a segmentation pixel its class', async () => {
   // Pixel (5, 20) is (8 * 5, 10 * 20, 200).
   const h = await hoverAt(await clientAt('image:/cam/image', 5.5, 20.5));
@@ -310,17 +320,18 @@ test('resized panels (tree, selection panel, views) keep their sizes after a rel
   await page.mouse.up();
   assert.equal((await page.locator('.selection-panel').boundingBox()).width, sel.width + 40);
   // Between two views of a column: the one above grows by what the one below gives (below
-  // the 190 px a view has at least until it is resized).
-  const split = page.locator('.splitter[data-splitter="image:/cam/image|image:/depth/image"]');
-  const [a0, b0] = [await page.locator('.panel[data-view-id="image:/cam/image"]').boundingBox(), await page.locator('.panel[data-view-id="image:/depth/image"]').boundingBox()];
+  // the 388 px a plots view has at least until it is resized).
+  const [above, below] = ['spatial3d:/world', 'plots:/plots'];
+  const split = page.locator(`.splitter[data-splitter="${above}|${below}"]`);
+  const [a0, b0] = [await page.locator(`.panel[data-view-id="${above}"]`).boundingBox(), await page.locator(`.panel[data-view-id="${below}"]`).boundingBox()];
   const h3 = await split.boundingBox();
   await page.mouse.move(h3.x + h3.width / 2, h3.y + h3.height / 2);
   await page.mouse.down();
   await page.mouse.move(h3.x + h3.width / 2, h3.y + h3.height / 2 + 50, { steps: 4 });
   await page.mouse.up();
   const heights = async () => [
-    Math.round((await page.locator('.panel[data-view-id="image:/cam/image"]').boundingBox()).height),
-    Math.round((await page.locator('.panel[data-view-id="image:/depth/image"]').boundingBox()).height),
+    Math.round((await page.locator(`.panel[data-view-id="${above}"]`).boundingBox()).height),
+    Math.round((await page.locator(`.panel[data-view-id="${below}"]`).boundingBox()).height),
   ];
   const resized = await heights();
   // Within a pixel (layout rounds to device pixels).
