@@ -73,7 +73,7 @@ Status log_cv_scene(RecordingStream& rec) {
           .with_colors(Color(255, 0, 255))));
   // No EncodedImage: the Rerun web viewer 0.33 stops answering (headless, SwiftShader) once
   // it shows a JPEG EncodedImage reel wrote (RGB or grayscale); not diagnosed yet, so the
-  // archetype is checked by format_test's round trips only.
+  // archetype is checked by the .rrd round trips only (docs/rrd-format.md says more).
 
   // A depth camera: a u16 depth image in millimeters (a slanted plane 1..2 m away).
   REEL_RETURN_NOT_OK(rec.try_log_static("/world/depth_cam",
