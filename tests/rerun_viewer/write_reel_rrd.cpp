@@ -71,9 +71,6 @@ Status log_cv_scene(RecordingStream& rec) {
       Arrows2D::from_vectors({{10, -5}, {-8, 6}})
           .with_origins(Collection<Position2D>(std::vector<Position2D>{{32, 24}, {50, 10}}))
           .with_colors(Color(255, 0, 255))));
-  // No EncodedImage: the Rerun web viewer 0.33 stops answering (headless, SwiftShader) once
-  // it shows a JPEG EncodedImage reel wrote (RGB or grayscale); not diagnosed yet, so the
-  // archetype is checked by the .rrd round trips only (docs/rrd-format.md says more).
 
   // A depth camera: a u16 depth image in millimeters (a slanted plane 1..2 m away).
   REEL_RETURN_NOT_OK(rec.try_log_static("/world/depth_cam",
@@ -213,10 +210,15 @@ Status log_cv_scene(RecordingStream& rec) {
       "/any", component_batch(ComponentDescriptor("", "speed", ""), std::span<const Scalar>(speed)),
       component_batch(ComponentDescriptor("", "label", ""), std::span<const Text>(label))));
 
+  // A JPEG, logged on the timelines: the Rerun web viewer 0.33 stops answering (headless,
+  // SwiftShader) on a *static* EncodedImage, whoever wrote it (the independent JavaScript
+  // writer's too), so it is logged at frame 0.
+  REEL_ASSIGN_OR_RETURN(EncodedImage jpeg, Image::from_rgb24(rgb, kW, kH).compress(90));
   // Points that a Clear removes at frame 5.
   for (int i = 0; i < 10; ++i) {
     rec.set_time_sequence("frame", i);
     rec.set_time_duration_nanos("sim", int64_t(i) * 100000000);
+    if (i == 0) REEL_RETURN_NOT_OK(rec.try_log("/encoded", jpeg));
     if (i < 5) {
       REEL_RETURN_NOT_OK(rec.try_log("/world/cleared/points", Points3D({{0, 0, float(i) / 10}})));
     } else if (i == 5) {
