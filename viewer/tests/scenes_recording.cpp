@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
                                       reel::ChannelDatatype::kF32,
                                       reel::Bytes(std::vector<uint8_t>(
                                           reinterpret_cast<const uint8_t*>(bars.data()),
-                                          reinterpret_cast<const uint8_t*>(bars.data() + 3)))})
+                                          reinterpret_cast<const uint8_t*>(bars.data() + 3))),
+                                      {}})
           .with_color(Color(255, 0, 0)));
   rec.log_static("graph/nodes", reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("a"),
                                                                               reel::GraphNode("b"),
