@@ -1,11 +1,13 @@
 // The archetypes and fields added for computer-vision scenes (cameras, 2D overlays,
 // segmentation, meshes, assets, shapes, graphs, maps, named frames), logged through the SDK,
-// saved to a .reel file, loaded into a fresh store and read back with archetype latest-at:
-// every component comes back exactly as it was logged.
+// saved to a .reel file and to an .rrd file (Rerun's layouts, through the .rrd mapping),
+// loaded into a fresh store and read back with archetype latest-at: every component comes
+// back exactly as it was logged.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,7 +37,7 @@ struct Logged {
   std::function<Result<ArchetypeInstances>(const ChunkStore&)> query;
 };
 
-class CvArchetypesTest : public ::testing::Test {
+class CvArchetypesTest : public ::testing::TestWithParam<std::string> {
  protected:
   template <typename A>
   void log(const std::string& entity, const A& archetype) {
@@ -55,9 +57,9 @@ class CvArchetypesTest : public ::testing::Test {
   std::vector<Logged> logged_;
 };
 
-TEST_F(CvArchetypesTest, EveryNewArchetypeRoundTripsThroughAFileWithExactValues) {
+TEST_P(CvArchetypesTest, EveryNewArchetypeRoundTripsThroughAFileWithExactValues) {
   const fs::path path =
-      fs::temp_directory_path() / ("reel_cv_archetypes_" + std::to_string(::getpid()) + ".reel");
+      fs::temp_directory_path() / ("reel_cv_archetypes_" + std::to_string(::getpid()) + GetParam());
   auto original = rec_->memory_store();
   ASSERT_TRUE(rec_->save(path.string()).ok());
   rec_->set_time_sequence("frame", 1);
@@ -157,6 +159,12 @@ TEST_F(CvArchetypesTest, EveryNewArchetypeRoundTripsThroughAFileWithExactValues)
                     .with_value_range(ValueRange{0, 4}));
   rec_->flush_blocking();
   rec_.reset();  // closes the file
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string magic(4, '\0');
+    in.read(magic.data(), 4);
+    EXPECT_EQ(magic, GetParam() == ".rrd" ? "RRF2" : "REEL");
+  }
 
   ChunkStore loaded;
   auto report = load_file(path.string(), loaded);
@@ -201,6 +209,10 @@ TEST_F(CvArchetypesTest, EveryNewArchetypeRoundTripsThroughAFileWithExactValues)
   EXPECT_EQ(arrow::BinaryArray(asset->get("media_type")->values).value(0), "model/obj");
   fs::remove(path);
 }
+
+// .reel, and .rrd: reel -> Rerun's layouts -> reel gives every value back.
+INSTANTIATE_TEST_SUITE_P(Formats, CvArchetypesTest, ::testing::Values(".reel", ".rrd"),
+                         [](const auto& info) { return info.param.substr(1); });
 
 }  // namespace
 }  // namespace reel

@@ -47,6 +47,13 @@ function stage(dir) {
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".rrd": "application/octet-stream" };
 
+// A console line in which the viewer says a column or component had the wrong type or could
+// not be deserialized (its own warnings and errors that name a component or an Arrow type).
+export function isTypeError(line) {
+  if (/none of the expected physical arrow types|Couldn't read|deserializ|datatype mismatch|failed to cast/i.test(line)) return true;
+  return /^(warning|error):\s+(WARN|ERROR) re_/.test(line) && /component|arrow|datatype|expected type/i.test(line);
+}
+
 export class Oracle {
   static async start({ workDir, log = () => {} }) {
     const o = new Oracle();
@@ -168,8 +175,7 @@ export class Oracle {
 
   // Console lines since the last open() that say a column had the wrong type.
   typeErrors() {
-    return this.console.slice(this.consoleMark || 0).filter((l) =>
-      /none of the expected physical arrow types|Couldn't read/i.test(l));
+    return this.console.slice(this.consoleMark || 0).filter(isTypeError);
   }
 
   async screenshot(file) {

@@ -6,7 +6,7 @@
 // Usage: node test.mjs OUT
 import fs from "node:fs";
 import path from "node:path";
-import { Oracle, VIEWER_VERSION } from "./harness.mjs";
+import { isTypeError, Oracle, VIEWER_VERSION } from "./harness.mjs";
 import { testRecording } from "./rrd_writer.mjs";
 
 const out = path.resolve(process.argv[2] || "out");
@@ -93,8 +93,7 @@ try {
     const shot = await oracle.screenshot(path.join(out, "reel_written_frame9.png"));
     const page = await oracle.pixels(shot, { x: 205, y: 60, width: 860, height: 560 });
     check("reel-written: the views draw", page.colored > 2000, JSON.stringify(page));
-    const typeLines = oracle.console.slice(consoleBefore).filter((l) =>
-      /none of the expected physical arrow types|Couldn't read/i.test(l));
+    const typeLines = oracle.console.slice(consoleBefore).filter(isTypeError);
     check("reel-written: no type errors on the console", typeLines.length === 0, typeLines.join(" | "));
     await oracle.close(url3);
   } else {

@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
                                       reel::ChannelDatatype::kF32,
                                       reel::Bytes(std::vector<uint8_t>(
                                           reinterpret_cast<const uint8_t*>(bars.data()),
-                                          reinterpret_cast<const uint8_t*>(bars.data() + 3)))})
+                                          reinterpret_cast<const uint8_t*>(bars.data() + 3))),
+                                      {}})
           .with_color(Color(255, 0, 0)));
   rec.log_static("graph/nodes", reel::GraphNodes(std::vector<reel::GraphNode>{reel::GraphNode("a"),
                                                                               reel::GraphNode("b"),
@@ -203,6 +204,14 @@ int main(int argc, char** argv) {
   rec.log_static("frames/robot", reel::Points3D({{0, 0, 0}}).with_radii(0.2f));
   rec.log_static("frames/sensor", reel::CoordinateFrame("lidar"));
   rec.log_static("frames/sensor", reel::Points3D({{0, 0, 0}}).with_radii(0.2f));
+  // A camera placed by named frames alone: its Pinhole's parent_frame is an optical frame one
+  // unit along +Y of the lidar (Rerun draws a Pinhole in its parent_frame, no
+  // CoordinateFrame needed).
+  rec.log_static("frames/tf/optical", reel::Transform3D::from_translation({0, 1, 0}).with_frames(
+                                          "cam_optical", "lidar"));
+  rec.log_static("frames/cam", reel::Pinhole::from_focal_length_and_resolution(8, 16, 12)
+                                   .with_parent_frame(reel::TransformFrameId("cam_optical"))
+                                   .with_child_frame(reel::TransformFrameId("cam_image")));
   rec.log_static("frames/inverse", reel::Transform3D::from_translation({1, 2, 3}).with_relation(
                                        reel::TransformRelation::kChildFromParent));
   rec.log_static("frames/inverse/p", reel::Points3D({{0, 0, 0}}));

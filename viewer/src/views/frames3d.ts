@@ -2,7 +2,8 @@
 // rotation * scale, the rotation a quaternion or an axis-angle, inverted for ChildFromParent)
 // and tf-style named frames: a Transform3D with child_frame and parent_frame is an edge
 // between two frames instead of the entity's own transform, and an entity with a
-// CoordinateFrame is placed in that frame. A frame is resolved by following edges to an
+// CoordinateFrame is placed in that frame, as is a Pinhole with a parent_frame (its frustum
+// and everything under it). A frame is resolved by following edges to an
 // entity's implicit frame (`tf#/path`) or to a frame with no parent (the view's root space).
 import * as THREE from 'three';
 import { structField } from '../data/components';
@@ -95,7 +96,16 @@ export function resolveFrame(
   return m;
 }
 
-/** The CoordinateFrame an entity's data is in, or null for its implicit frame. */
+/**
+ * The named frame an entity's data is in, or null for its implicit frame: a Pinhole's
+ * parent_frame (the camera's 3D frame, where Rerun draws the frustum without a
+ * CoordinateFrame), else its CoordinateFrame.
+ */
 export function coordinateFrame(ctx: ViewContext, entity: string): string | null {
-  return stringOf(batch(ctx, entity, C.CoordinateFrame.frame), 0);
+  return stringOf(batch(ctx, entity, C.Pinhole.parent_frame), 0) ?? stringOf(batch(ctx, entity, C.CoordinateFrame.frame), 0);
+}
+
+/** Whether an entity may be placed by a named frame (CoordinateFrame or a Pinhole's parent_frame). */
+export function hasNamedFrame(components: ReadonlySet<string> | ReadonlyMap<string, unknown> | undefined): boolean {
+  return !!components && (components.has(C.CoordinateFrame.frame) || components.has(C.Pinhole.parent_frame));
 }

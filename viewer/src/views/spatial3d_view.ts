@@ -7,7 +7,7 @@ import { fixedSizeBytes, fixedSizeFloats, lineStrips, primitives, defaultColor, 
 import type { RowRef } from '../data/store';
 import { annotationsFor, type Annotations } from './annotations';
 import { buildDepthCloud, buildFrustum, buildImagePlane, pinholeAt } from './camera3d';
-import { coordinateFrame, entityTransform, frameEdges, resolveFrame } from './frames3d';
+import { coordinateFrame, entityTransform, frameEdges, hasNamedFrame, resolveFrame } from './frames3d';
 import { classColors, LabelOverlay, labels3d } from './labels3d';
 import { buildMesh, buildShapes, instancePoses, loadAsset, repeatForPoses, rotationAt } from './shapes3d';
 import { batchOf } from './instances';
@@ -398,9 +398,9 @@ export class Spatial3DView implements View {
     n.group.matrixWorldNeedsUpdate = true;
   }
 
-  /** Places entities with a CoordinateFrame in that frame (shallowest first). */
+  /** Places entities with a CoordinateFrame, and Pinholes with a parent_frame, in that frame (shallowest first). */
   private placeFrames(ctx: ViewContext, paths: string[]): void {
-    const framed = paths.filter((p) => ctx.store.entities.get(p)?.components.has(C.CoordinateFrame.frame)).sort((a, b) => a.length - b.length);
+    const framed = paths.filter((p) => hasNamedFrame(ctx.store.entities.get(p)?.components)).sort((a, b) => a.length - b.length);
     if (framed.length === 0) return;
     const edges = frameEdges(ctx);
     const entityMatrix = (path: string) => {
@@ -674,7 +674,15 @@ export class Spatial3DView implements View {
       const g = n.objects.get('boxes');
       if (g) boxes[n.path] = g.children.map((b) => b.quaternion.toArray().map((x) => Math.round(x * 1e4) / 1e4 + 0));
     }
-    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, instances, assetsLoaded, origins, boxes, labels: this.labels.drawn };
+    // Each camera frustum's bounds (min, max) in the view's root space, rounded.
+    const frustums: Record<string, number[][]> = {};
+    for (const n of this.nodes.values()) {
+      const f = (n.objects.get('camera') as THREE.Group | undefined)?.children[0];
+      if (!f) continue;
+      const b = new THREE.Box3().setFromObject(f);
+      frustums[n.path] = [b.min, b.max].map((v) => [v.x, v.y, v.z].map((x) => Math.round(x * 1e4) / 1e4 + 0));
+    }
+    return { points: Number(this.element.dataset.points ?? 0), objects, depthPoints, planes, instances, assetsLoaded, origins, boxes, frustums, labels: this.labels.drawn };
   }
 
   dispose(): void {

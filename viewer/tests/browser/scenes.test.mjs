@@ -306,6 +306,17 @@ test('the transform chain: named frames, the inverse relation, axis-angle rotati
   assert.deepEqual(origins['/frames/turn/p'], [0, 1, 0]);
 });
 
+test('a Pinhole with a parent_frame: its frustum is drawn where the frame chain puts that frame', async () => {
+  const { origins, frustums } = await inspect('spatial3d:/frames');
+  // odom -> base_link (5, 0, 0) -> lidar (0, 0, 1) -> cam_optical (0, 1, 0).
+  assert.deepEqual(origins['/frames/cam'], [5, 1, 1]);
+  // f = 8, 16 x 12 pixels, image plane at 1 along the camera's +Z (RDF): x +-1, y +-0.75.
+  assert.deepEqual(frustums['/frames/cam'], [
+    [4, 0.25, 1],
+    [6, 1.75, 2],
+  ]);
+});
+
 test('meshes, glTF/OBJ/STL assets, ellipsoids, capsules, cylinders and instance poses in 3D', async () => {
   await page.waitForFunction(() => window.reel.inspectView('spatial3d:/shapes3d')?.assetsLoaded === 3, null, { timeout: 20_000 });
   await settle();
