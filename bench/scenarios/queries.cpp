@@ -42,6 +42,24 @@ Result latest_at(const Context& ctx) {
   check(r, close_enough(sum, expected), "sum of latest-at answers");
   r.figures["queries"] = queries;
   r.figures["ns_per_query"] = wall * 1e9 / queries;
+  // Baseline: a bare binary search over one series' sorted times (std::upper_bound on a
+  // vector<int64_t> per series) plus reading the f64 at that index, the same queries.
+  std::vector<std::vector<int64_t>> times(static_cast<size_t>(w.num_series()));
+  for (auto& t : times) {
+    t.resize(static_cast<size_t>(w.steps));
+    for (int k = 0; k < w.steps; ++k) t[size_t(k)] = k;
+  }
+  double bs_sum = 0;
+  t0 = Clock::now();
+  for (auto& [s, k] : q) {
+    const auto& t = times[size_t(s)];
+    auto it = std::upper_bound(t.begin(), t.end(), int64_t(k));
+    bs_sum += values[size_t(s)][size_t(it - t.begin() - 1)];
+  }
+  double bs_wall = seconds_since(t0);
+  check(r, close_enough(bs_sum, expected), "sum of binary-search answers");
+  r.baselines["binary_search_ns_per_query"] = bs_wall * 1e9 / queries;
+  r.ratios["latest_at_vs_binary_search"] = bs_wall / wall;
   Sqlite sql;
   sql.insert(w, values);
   const int sql_queries = std::max(1000, queries / 10);
