@@ -31,22 +31,47 @@ Result latest_at(const Context& ctx) {
   double expected = 0;
   for (auto& [s, k] : q) expected += values[size_t(s)][size_t(k)];
   const auto& desc = scalar_desc();
-  double sum = 0;
-  auto t0 = Clock::now();
-  for (auto& [s, k] : q) {
-    auto hit = store->latest_at({"step", k}, paths[size_t(s)], desc);
-    const auto& list = hit->chunk->component(desc)->list;
-    sum += f64_values(list)[list.value_offset(hit->row)];
+  // Baseline: a bare binary search over one series' sorted times (std::upper_bound on a
+  // vector<int64_t> per series) plus reading the f64 at that index, the same queries.
+  std::vector<std::vector<int64_t>> times(static_cast<size_t>(w.num_series()));
+  for (auto& t : times) {
+    t.resize(static_cast<size_t>(w.steps));
+    for (int k = 0; k < w.steps; ++k) t[size_t(k)] = k;
   }
-  double wall = seconds_since(t0);
+  // Both run block by block, alternating, so that a change of load on a shared machine
+  // weighs on both alike.
+  double sum = 0, bs_sum = 0, wall = 0, bs_wall = 0;
+  const size_t blocks = 20, per_block = (q.size() + blocks - 1) / blocks;
+  for (size_t from = 0; from < q.size(); from += per_block) {
+    const size_t to = std::min(q.size(), from + per_block);
+    auto t0 = Clock::now();
+    for (size_t i = from; i < to; ++i) {
+      auto [s, k] = q[i];
+      auto hit = store->latest_at({"step", k}, paths[size_t(s)], desc);
+      const auto& list = hit->chunk->component(desc)->list;
+      sum += f64_values(list)[list.value_offset(hit->row)];
+    }
+    wall += seconds_since(t0);
+    t0 = Clock::now();
+    for (size_t i = from; i < to; ++i) {
+      auto [s, k] = q[i];
+      const auto& t = times[size_t(s)];
+      auto it = std::upper_bound(t.begin(), t.end(), int64_t(k));
+      bs_sum += values[size_t(s)][size_t(it - t.begin() - 1)];
+    }
+    bs_wall += seconds_since(t0);
+  }
   check(r, close_enough(sum, expected), "sum of latest-at answers");
+  check(r, close_enough(bs_sum, expected), "sum of binary-search answers");
   r.figures["queries"] = queries;
   r.figures["ns_per_query"] = wall * 1e9 / queries;
+  r.baselines["binary_search_ns_per_query"] = bs_wall * 1e9 / queries;
+  r.ratios["latest_at_vs_binary_search"] = bs_wall / wall;
   Sqlite sql;
   sql.insert(w, values);
   const int sql_queries = std::max(1000, queries / 10);
   double sql_sum = 0, sql_expected = 0;
-  t0 = Clock::now();
+  auto t0 = Clock::now();
   for (int i = 0; i < sql_queries; ++i)
     sql_sum += sql.latest_at(q[size_t(i)].first, q[size_t(i)].second);
   double sql_wall = seconds_since(t0);

@@ -50,12 +50,15 @@ Recording.sql = _recording_sql
 
 def _table_to_pandas(self):
     """A pandas DataFrame: one column per table column, the index column first. Component
-    columns follow Column.to_numpy(); rows of several values become object cells."""
+    columns follow Column.to_numpy(); rows of several values become object cells. Times are
+    typed: a timestamp index is datetime64[ns, UTC], a duration index timedelta64[ns]."""
     import pandas as pd
 
     data = {}
     for name in self.column_names:
         values = self[name].to_numpy()
+        if values.dtype.kind == "M":  # numpy datetimes are zoneless; reel's are UTC instants
+            values = pd.DatetimeIndex(values).tz_localize("UTC")
         data[name] = list(values) if values.ndim > 1 else values
     return pd.DataFrame(data, columns=self.column_names)
 

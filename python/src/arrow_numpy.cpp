@@ -366,6 +366,10 @@ py::object instances_to_python(const ArrayPtr& instances) {
 py::array column_to_numpy(const std::vector<ArrayPtr>& chunks, const arrow::TypePtr& type,
                           std::optional<TimeType> time_type) {
   std::vector<py::array> parts;
+  // Time columns (typed timestamp / duration in ns, or an int64 index of a temporal timeline):
+  // the int64 nanoseconds viewed as numpy times.
+  const bool ns = (type->id() == TypeId::kTimestamp || type->id() == TypeId::kDuration) &&
+                  type->time_unit() == arrow::TimeUnit::kNano;
   if (type->id() == TypeId::kList) {
     const ListMode mode = classify(chunks);
     for (const auto& c : chunks) parts.push_back(list_chunk(c, mode));
@@ -374,6 +378,24 @@ py::array column_to_numpy(const std::vector<ArrayPtr>& chunks, const arrow::Type
       auto empty = arrow::make_null_array(type, 0);
       parts.push_back(list_chunk(empty, classify({empty})));
     }
+  } else if (ns) {
+    // The int64 nanoseconds, viewed as numpy times below (nulls become NaT).
+    for (const auto& c : chunks) {
+      auto as_int = std::make_shared<ArrayData>(*c);
+      as_int->type = arrow::int64();
+      if (c->null_count == 0) {
+        parts.push_back(plain_chunk(as_int, false));
+        continue;
+      }
+      py::array_t<int64_t> values(c->length);
+      for (int64_t i = 0; i < c->length; ++i) {
+        values.mutable_data()[i] =
+            c->is_valid(i) ? c->values<int64_t>()[i] : std::numeric_limits<int64_t>::min();
+      }
+      parts.push_back(values);
+    }
+    if (parts.empty())
+      parts.push_back(plain_chunk(arrow::make_null_array(arrow::int64(), 0), false));
   } else {
     for (const auto& c : chunks) parts.push_back(plain_chunk(c, false));
     if (parts.empty()) parts.push_back(plain_chunk(arrow::make_null_array(type, 0), false));
@@ -381,6 +403,8 @@ py::array column_to_numpy(const std::vector<ArrayPtr>& chunks, const arrow::Type
   py::array out = parts.size() == 1
                       ? parts[0]
                       : py::module_::import("numpy").attr("concatenate")(py::cast(parts));
+  if (type->id() == TypeId::kTimestamp && ns) out = out.attr("view")("datetime64[ns]");
+  if (type->id() == TypeId::kDuration && ns) out = out.attr("view")("timedelta64[ns]");
   if (time_type && type->id() == TypeId::kInt64) {
     if (*time_type == TimeType::kTimestamp) out = out.attr("view")("datetime64[ns]");
     if (*time_type == TimeType::kDuration) out = out.attr("view")("timedelta64[ns]");

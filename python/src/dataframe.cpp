@@ -47,7 +47,7 @@ arrow::SchemaPtr arrow_schema_of(const std::vector<ColumnDescription>& columns) 
   auto s = std::make_shared<arrow::Schema>();
   for (const auto& c : columns) {
     if (c.is_index) {
-      s->fields.push_back(arrow::field(c.name, arrow::int64(), false, {{"reel.kind", "index"}}));
+      s->fields.push_back(arrow::field(c.name, c.type, false, {{"reel.kind", "index"}}));
     } else {
       s->fields.push_back(arrow::field(c.name, c.type, true, component_metadata(c)));
     }
@@ -778,7 +778,7 @@ void register_dataframe(py::module_& m) {
             for (const auto& t : r.store->timelines()) {
               ColumnDescription c;
               c.name = t.name();
-              c.type = arrow::int64();
+              c.type = dataframe::index_arrow_type(t.type());
               c.is_index = true;
               cols.push_back(c);
             }

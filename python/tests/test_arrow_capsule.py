@@ -297,3 +297,27 @@ def test_import_from_a_foreign_producer():
     assert released.count("schema") == 1 and released.count("stream") == 1
     del table, b
     assert released.count("array") == 2  # each batch released once its reel buffers are gone
+
+
+def test_time_indexes_are_typed_timestamp_and_duration():
+    logged = Logged()
+    ns = np.array([1_700_000_000_000_000_001, 1_700_000_000_500_000_000], dtype=np.int64)
+    logged.rec.send_columns("/x", [rr.TimeColumn("t", timestamp=ns.view("datetime64[ns]")),
+                                   rr.TimeColumn("d", duration=np.array([1, 2]))],
+                            rr.Scalars.columns(scalars=[1.0, 2.0]))
+    rec = logged.read()
+    for index, fmt in [("t", b"tsn:UTC"), ("d", b"tDn")]:
+        table = rec.view(index=index).select().read_all()
+        stream = take(table.__arrow_c_stream__(), b"arrow_array_stream", ArrowArrayStream)
+        schema = ArrowSchema()
+        assert stream.get_schema(ctypes.byref(stream), ctypes.byref(schema)) == 0
+        assert schema.children[0].contents.name == index.encode()
+        assert schema.children[0].contents.format == fmt
+        schema.release(ctypes.byref(schema))
+        chunk = ArrowArray()
+        assert stream.get_next(ctypes.byref(stream), ctypes.byref(chunk)) == 0
+        times = chunk.children[0].contents
+        expected = ns if index == "t" else np.array([1_000_000_000, 2_000_000_000])
+        assert values(times.buffers[1], np.int64, times.offset, times.length).tolist() == expected.tolist()
+        chunk.release(ctypes.byref(chunk))
+        stream.release(ctypes.byref(stream))

@@ -279,6 +279,23 @@ def test_to_pandas(logged):
     assert logged.read().view(index="frame").select().to_pandas().shape == (2, 3)
 
 
+def test_to_pandas_types_time_indexes(logged):
+    ns = np.array([1_700_000_000_000_000_001, 1_700_000_000_500_000_000], dtype=np.int64)
+    logged.rec.send_columns("/x", [rr.TimeColumn("t", timestamp=ns.view("datetime64[ns]")),
+                                   rr.TimeColumn("d", duration=np.array([-1.5, 0.25]))],
+                            rr.Scalars.columns(scalars=[1.0, 2.0]))
+    rec = logged.read()
+    df = rec.view(index="t").select().read_all().to_pandas()
+    assert str(df["t"].dtype) == "datetime64[ns, UTC]"
+    assert [str(t) for t in df["t"]] == ["2023-11-14 22:13:20.000000001+00:00",
+                                        "2023-11-14 22:13:20.500000+00:00"]
+    assert df["t"].astype("int64").tolist() == ns.tolist()
+    d = rec.view(index="d").select().read_all().to_pandas()
+    assert str(d["d"].dtype) == "timedelta64[ns]"
+    assert d["d"].astype("int64").tolist() == [-1_500_000_000, 250_000_000]
+    assert d["/x:Scalars:scalars"].tolist() == [1.0, 2.0]
+
+
 def test_temporal_indexes(logged):
     base = np.datetime64("2024-05-01T12:00:00", "ns")
     for i in range(4):

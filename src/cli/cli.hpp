@@ -159,6 +159,7 @@ struct QueryOptions {
   std::vector<std::string> select;
   std::string format = "csv";
   std::string output = "-";
+  bool raw_times = false;  // times as int64 nanoseconds (not ISO 8601 / seconds / typed Arrow)
 };
 int run_query(const QueryOptions& options);
 

@@ -121,12 +121,12 @@ int run_query(const QueryOptions& options) {
   }
   Result<int64_t> rows = 0;
   if (options.output.empty() || options.output == "-") {
-    rows = dataframe::write_table(v, *format, std::cout);
+    rows = dataframe::write_table(v, *format, std::cout, {.raw_times = options.raw_times});
     std::cout.flush();
   } else {
     std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
     if (!out) return fail(Status::IOError("cannot create " + options.output));
-    rows = dataframe::write_table(v, *format, out);
+    rows = dataframe::write_table(v, *format, out, {.raw_times = options.raw_times});
   }
   if (!rows.ok()) return fail(rows.status());
   std::fprintf(stderr, "reel query: %lld rows, %zu columns\n", static_cast<long long>(*rows),

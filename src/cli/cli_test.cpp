@@ -441,6 +441,33 @@ TEST_F(CliTest, QueryRangeInTheTimelinesUnits) {
   EXPECT_NE(junk.out.find("'soon' is not a time"), std::string::npos) << junk.out;
 }
 
+TEST_F(CliTest, QueryWritesTypedTimes) {
+  // sim (a duration timeline) = frame * 0.1 s: seconds with nine digits, or raw nanoseconds.
+  auto d = sh(kReel + " query " + input_ + " --index sim --contents /plots/a --range 0.5s 0.6s");
+  EXPECT_EQ(d.out, "sim,/plots/a:Scalars:scalars\n0.500000000,5.0\n0.600000000,6.0\n");
+  auto raw = sh(kReel + " query " + input_ +
+                " --index sim --contents /plots/a --range 0.5s 0.6s --raw-times --format json");
+  EXPECT_EQ(raw.out,
+            "{\"/plots/a:Scalars:scalars\":5.0,\"sim\":500000000}\n"
+            "{\"/plots/a:Scalars:scalars\":6.0,\"sim\":600000000}\n");
+  {
+    RecordingStreamOptions options;
+    options.log_time = options.log_tick = false;
+    RecordingStream rec("cli_test", options);
+    ASSERT_TRUE(rec.save(path("ts.reel")).ok());
+    std::vector<int64_t> ns{1714564800000000001LL, 1714564801500000000LL};
+    rec.send_columns("series", {TimeColumn::timestamp_nanos("t", ns)},
+                     Scalars::columns(std::vector<double>{1, 2}));
+  }
+  auto t = sh(kReel + " query " + path("ts.reel") + " --index t --format json");
+  EXPECT_EQ(t.out,
+            "{\"/series:Scalars:scalars\":1.0,\"t\":\"2024-05-01T12:00:00.000000001Z\"}\n"
+            "{\"/series:Scalars:scalars\":2.0,\"t\":\"2024-05-01T12:00:01.500000000Z\"}\n");
+  auto t_raw = sh(kReel + " query " + path("ts.reel") + " --index t --raw-times");
+  EXPECT_EQ(t_raw.out,
+            "t,/series:Scalars:scalars\n1714564800000000001,1.0\n1714564801500000000,2.0\n");
+}
+
 TEST_F(CliTest, AFileAsFirstArgumentOpensTheViewer) {
   // -k: a server that missed the SIGINT (it came before its handler was in place) is killed.
   auto r = sh("timeout -s INT -k 10 2 " + kReel + " " + input_ + " --port 0 --ingest-port 0 2>&1");

@@ -136,6 +136,9 @@ int main(int argc, char** argv) {
   query_cmd->add_option("--format", query.format,
                         "csv, json (one object per line) or arrow (IPC stream)");
   query_cmd->add_option("-o,--output", query.output, "Output file (default: stdout)");
+  query_cmd->add_flag("--raw-times", query.raw_times,
+                      "Times as integer nanoseconds (default: ISO 8601 timestamps and durations "
+                      "in seconds in CSV/JSON, timestamp/duration types in Arrow)");
 
   SchemaOptions schema;
   auto* schema_cmd =

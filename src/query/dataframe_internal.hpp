@@ -15,6 +15,13 @@ std::string column_name(const EntityPath& entity, const ComponentDescriptor& d);
 ColumnDescription describe(const ChunkStore& store, const EntityPath& entity,
                            const ComponentDescriptor& d, const arrow::TypePtr& element);
 
+// Times in CSV, JSON and text tables (write_table): an Arrow timestamp as ISO 8601 with
+// exactly nine fractional digits, "2023-11-14T22:13:20.000000001Z" ("Z" when the type has
+// a time zone: the instant in UTC; none for a zoneless, wall-clock timestamp); a duration as
+// decimal seconds with exactly nine fractional digits, "-1.500000000". Exact in every unit.
+std::string timestamp_text(int64_t value, arrow::TimeUnit unit, bool utc);
+std::string seconds_text(int64_t value, arrow::TimeUnit unit);
+
 // What a reader made by View::read() opened while reading: evidence that it walks chunks
 // lazily instead of copying them.
 struct ReaderStats {

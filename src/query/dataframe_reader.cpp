@@ -591,7 +591,11 @@ class Reader final : public RecordBatchReader {
     batch.schema = schema_;
     batch.num_rows = rows;
     if (o_.has_index) {
-      batch.columns.push_back(arrow::make_primitive<TimeInt>(std::span<const TimeInt>(index)));
+      // The int64 nanoseconds typed as the schema says (timestamp, duration or int64).
+      auto times = std::make_shared<arrow::ArrayData>(
+          *arrow::make_primitive<TimeInt>(std::span<const TimeInt>(index)));
+      times->type = schema_->fields[0]->type;
+      batch.columns.push_back(std::move(times));
     }
     for (size_t c = 0; c < o_.visible; ++c) {
       REEL_ASSIGN_OR_RETURN(auto column, cells[c].finish(columns_[c].desc.type));
@@ -627,7 +631,7 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
   auto schema = std::make_shared<arrow::Schema>();
   if (index_) {
     schema->fields.push_back(
-        arrow::field(*index_, arrow::int64(), false, {{"reel.kind", "index"}}));
+        arrow::field(*index_, index_arrow_type(index_type_), false, {{"reel.kind", "index"}}));
   }
   std::vector<ColumnState> states;
   for (const auto& c : columns_) {

@@ -66,6 +66,18 @@ ColumnDescription describe(const ChunkStore& store, const EntityPath& entity,
 using internal::column_name;
 using internal::describe;
 
+arrow::TypePtr index_arrow_type(TimeType type) {
+  switch (type) {
+    case TimeType::kSequence:
+      return arrow::int64();
+    case TimeType::kDuration:
+      return arrow::duration(arrow::TimeUnit::kNano);
+    case TimeType::kTimestamp:
+      return arrow::timestamp(arrow::TimeUnit::kNano, "UTC");
+  }
+  return arrow::int64();
+}
+
 Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
                           std::string_view contents) {
   REEL_ASSIGN_OR_RETURN(auto filter, EntityPathFilter::parse(contents));
@@ -79,11 +91,13 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
 Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
                           std::map<EntityPath, std::vector<ComponentDescriptor>> contents) {
   if (!store) return Status::Invalid("dataframe view of a null store");
+  TimeType index_type = TimeType::kSequence;
   if (index) {
     auto timelines = store->timelines();
-    bool known = std::any_of(timelines.begin(), timelines.end(),
-                             [&](const Timeline& t) { return t.name() == *index; });
-    if (!known) {
+    auto it = std::find_if(timelines.begin(), timelines.end(),
+                           [&](const Timeline& t) { return t.name() == *index; });
+    if (it != timelines.end()) index_type = it->type();
+    if (it == timelines.end()) {
       std::string names;
       for (const auto& t : timelines) names += (names.empty() ? "" : ", ") + t.name();
       return Status::NotFound("no timeline '" + *index + "' in the recording (timelines: " +
@@ -93,6 +107,7 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
   View v;
   v.store_ = std::move(store);
   v.index_ = std::move(index);
+  v.index_type_ = index_type;
   for (const auto& [entity, wanted] : contents) {
     auto available = v.store_->components(entity);
     if (wanted.empty()) {
@@ -245,7 +260,7 @@ std::vector<ColumnDescription> View::schema() const {
   if (index_) {
     ColumnDescription c;
     c.name = *index_;
-    c.type = arrow::int64();
+    c.type = index_arrow_type(index_type_);
     c.is_index = true;
     out.push_back(std::move(c));
   }

@@ -1,8 +1,12 @@
-// Dataframe output: CSV, JSON lines, Arrow IPC stream.
+// Dataframe output: CSV, JSON lines, Arrow IPC stream, text tables; times as text.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
 
+#include "query/dataframe_internal.hpp"
 #include "reel/arrow/ipc.hpp"
 #include "reel/query/dataframe.hpp"
 
@@ -73,12 +77,115 @@ json value_json(const arrow::ArrayData& a, int64_t i) {
   }
 }
 
-// A component cell: null, the single instance, or an array of instances.
-json cell_json(const arrow::ArrayData& list, int64_t row) {
-  if (list.is_null(row)) return nullptr;
-  json instances = value_json(list, row);
-  if (instances.is_array() && instances.size() == 1) return instances[0];
-  return instances;
+// One Arrow value as JSON text: as value_json, except that timestamps are ISO 8601 strings
+// and durations decimal seconds (exact JSON numbers), unless `raw` (their integers).
+void append_json(std::string& out, const arrow::ArrayData& a, int64_t i, bool raw);
+
+void append_list(std::string& out, const arrow::ArrayData& child, int64_t from, int64_t to,
+                 bool raw) {
+  out += '[';
+  for (int64_t k = from; k < to; ++k) {
+    if (k > from) out += ',';
+    append_json(out, child, k, raw);
+  }
+  out += ']';
+}
+
+void append_json(std::string& out, const arrow::ArrayData& a, int64_t i, bool raw) {
+  using arrow::TypeId;
+  if (a.is_null(i)) {
+    out += "null";
+    return;
+  }
+  switch (a.type->id()) {
+    case TypeId::kTimestamp:
+      if (raw) break;
+      out += '"';
+      out += internal::timestamp_text(a.values<int64_t>()[i], a.type->time_unit(),
+                                      !a.type->timezone().empty());
+      out += '"';
+      return;
+    case TypeId::kDuration:
+      if (raw) break;
+      out += internal::seconds_text(a.values<int64_t>()[i], a.type->time_unit());
+      return;
+    case TypeId::kList: {
+      const int32_t* o = a.values<int32_t>(1);
+      append_list(out, *a.children[0], o[i], o[i + 1], raw);
+      return;
+    }
+    case TypeId::kFixedSizeList: {
+      const int64_t ls = a.type->list_size();
+      append_list(out, *a.children[0], (a.offset + i) * ls, (a.offset + i + 1) * ls, raw);
+      return;
+    }
+    case TypeId::kStruct: {
+      // Keys in name order, as a JSON object prints them.
+      std::map<std::string, size_t> order;
+      for (size_t f = 0; f < a.children.size(); ++f) order.emplace(a.type->fields()[f]->name, f);
+      out += '{';
+      bool first = true;
+      for (const auto& [name, f] : order) {
+        if (!first) out += ',';
+        first = false;
+        out += json(name).dump(-1, ' ', false, json::error_handler_t::replace);
+        out += ':';
+        append_json(out, *a.children[f], a.offset + i, raw);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      break;
+  }
+  if (a.type->id() == TypeId::kTimestamp || a.type->id() == TypeId::kDuration) {
+    out += std::to_string(a.values<int64_t>()[i]);
+    return;
+  }
+  out += value_json(a, i).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A cell: a component list's single instance, or the list of its instances, or a plain
+// value (the index). Returns the array and row of what the cell shows.
+struct CellRef {
+  const arrow::ArrayData* array = nullptr;  // null: the cell is null
+  int64_t row = 0;
+};
+
+CellRef cell_ref(const arrow::ArrayData& column, int64_t row) {
+  if (column.is_null(row)) return {};
+  if (column.type->id() == arrow::TypeId::kList) {
+    const int32_t* o = column.values<int32_t>(1);
+    if (o[row + 1] - o[row] == 1) return {column.children[0].get(), o[row]};
+  }
+  return {&column, row};
+}
+
+// The cell as JSON text ("null" when null).
+std::string cell_json_text(const arrow::ArrayData& column, int64_t row, bool raw) {
+  CellRef c = cell_ref(column, row);
+  std::string out;
+  if (!c.array) return "null";
+  append_json(out, *c.array, c.row, raw);
+  return out;
+}
+
+// The cell as CSV / table text: strings (and ISO timestamps) bare, other values as JSON;
+// nullopt when null.
+std::optional<std::string> cell_text(const arrow::ArrayData& column, int64_t row, bool raw) {
+  CellRef c = cell_ref(column, row);
+  if (!c.array || c.array->is_null(c.row)) return std::nullopt;
+  const auto id = c.array->type->id();
+  if (id == arrow::TypeId::kUtf8) return value_json(*c.array, c.row).get<std::string>();
+  if (id == arrow::TypeId::kBinary) return value_json(*c.array, c.row).get<std::string>();
+  if (id == arrow::TypeId::kTimestamp && !raw) {
+    const auto& t = *c.array->type;
+    return internal::timestamp_text(c.array->values<int64_t>()[c.row], t.time_unit(),
+                                    !t.timezone().empty());
+  }
+  std::string out;
+  append_json(out, *c.array, c.row, raw);
+  return out;
 }
 
 std::string csv_escape(const std::string& s) {
@@ -91,17 +198,37 @@ std::string csv_escape(const std::string& s) {
   return out + "\"";
 }
 
-std::string csv_cell(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return csv_escape(v.get<std::string>());
-  return csv_escape(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+// With raw times, top-level timestamp and duration columns become int64 (same buffers).
+bool is_time(const arrow::TypePtr& t) {
+  return t->id() == arrow::TypeId::kTimestamp || t->id() == arrow::TypeId::kDuration;
+}
+
+arrow::SchemaPtr raw_schema(const arrow::Schema& schema) {
+  auto out = std::make_shared<arrow::Schema>(schema);
+  for (auto& f : out->fields) {
+    if (!is_time(f->type)) continue;
+    f = arrow::field(f->name, arrow::int64(), f->nullable, f->metadata);
+  }
+  return out;
+}
+
+arrow::RecordBatch raw_batch(const arrow::RecordBatch& batch, const arrow::SchemaPtr& schema) {
+  arrow::RecordBatch out = batch;
+  out.schema = schema;
+  for (auto& c : out.columns) {
+    if (!is_time(c->type)) continue;
+    auto a = std::make_shared<arrow::ArrayData>(*c);
+    a->type = arrow::int64();
+    c = std::move(a);
+  }
+  return out;
 }
 
 // An aligned text table for a terminal: a header, a rule, then the rows (at most
 // kMaxTableRows; the rest are counted, not shown). Cells as in CSV, strings unquoted.
 constexpr int64_t kMaxTableRows = 1000;
 
-Result<int64_t> write_text_table(RecordBatchReader& reader, std::ostream& out) {
+Result<int64_t> write_text_table(RecordBatchReader& reader, std::ostream& out, bool raw) {
   const auto& schema = *reader.schema();
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> header;
@@ -113,10 +240,8 @@ Result<int64_t> write_text_table(RecordBatchReader& reader, std::ostream& out) {
     for (int64_t r = 0; r < batch->num_rows; ++r, ++rows) {
       if (rows >= kMaxTableRows) continue;
       std::vector<std::string> row;
-      for (const auto& col : batch->columns) {
-        json v = cell_json(*col, r);
-        row.push_back(v.is_null() ? "null" : v.is_string() ? v.get<std::string>() : v.dump());
-      }
+      for (const auto& col : batch->columns)
+        row.push_back(cell_text(*col, r, raw).value_or("null"));
       cells.push_back(std::move(row));
     }
   }
@@ -154,49 +279,71 @@ Result<OutputFormat> parse_output_format(std::string_view name) {
                          "' (expected csv, json or arrow)");
 }
 
-Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out) {
+Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out,
+                            const WriteOptions& options) {
   REEL_ASSIGN_OR_RETURN(auto reader, view.read());
-  return write_table(*reader, format, out);
+  return write_table(*reader, format, out, options);
 }
 
-Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out) {
-  if (format == OutputFormat::kTable) return write_text_table(reader, out);
+Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out,
+                            const WriteOptions& options) {
+  const bool raw = options.raw_times;
+  if (format == OutputFormat::kTable) return write_text_table(reader, out, raw);
   const auto& schema = *reader.schema();
   int64_t rows = 0;
   std::vector<uint8_t> bytes;
+  arrow::SchemaPtr arrow_schema = raw ? raw_schema(schema) : reader.schema();
+  // JSON objects list their keys in name order.
+  std::map<std::string, size_t> json_order;
+  std::vector<std::string> json_keys(schema.fields.size());
   if (format == OutputFormat::kCsv) {
     for (size_t f = 0; f < schema.fields.size(); ++f) {
       out << (f ? "," : "") << csv_escape(schema.fields[f]->name);
     }
     out << "\n";
   } else if (format == OutputFormat::kArrow) {
-    REEL_RETURN_NOT_OK(arrow::ipc::write_schema_message(schema, bytes));
+    REEL_RETURN_NOT_OK(arrow::ipc::write_schema_message(*arrow_schema, bytes));
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  } else {
+    for (size_t f = 0; f < schema.fields.size(); ++f) {
+      json_order[schema.fields[f]->name] = f;  // a repeated name: the last column
+      json_keys[f] =
+          json(schema.fields[f]->name).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
   }
+  std::string line;
   for (;;) {
     REEL_ASSIGN_OR_RETURN(auto batch, reader.next());
     if (!batch) break;
     rows += batch->num_rows;
     if (format == OutputFormat::kArrow) {
       bytes.clear();
-      REEL_RETURN_NOT_OK(arrow::ipc::write_record_batch_message(*batch, bytes));
+      REEL_RETURN_NOT_OK(arrow::ipc::write_record_batch_message(
+          raw ? raw_batch(*batch, arrow_schema) : *batch, bytes));
       out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
       continue;
     }
     for (int64_t r = 0; r < batch->num_rows; ++r) {
+      line.clear();
       if (format == OutputFormat::kCsv) {
         for (size_t c = 0; c < batch->columns.size(); ++c) {
-          if (c) out << ',';
-          out << csv_cell(cell_json(*batch->columns[c], r));
+          if (c) line += ',';
+          if (auto text = cell_text(*batch->columns[c], r, raw)) line += csv_escape(*text);
         }
-        out << '\n';
       } else {
-        json row = json::object();
-        for (size_t c = 0; c < batch->columns.size(); ++c) {
-          row[schema.fields[c]->name] = cell_json(*batch->columns[c], r);
+        line += '{';
+        bool first = true;
+        for (const auto& [name, c] : json_order) {
+          if (!first) line += ',';
+          first = false;
+          line += json_keys[c];
+          line += ':';
+          line += cell_json_text(*batch->columns[c], r, raw);
         }
-        out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        line += '}';
       }
+      line += '\n';
+      out << line;
     }
   }
   if (format == OutputFormat::kArrow) {
@@ -207,5 +354,88 @@ Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std:
   if (!out) return Status::IOError("writing the table failed (disk full or closed pipe?)");
   return rows;
 }
+
+namespace internal {
+
+namespace {
+
+// Times as text (see write_table): the value split into whole seconds (floored) and
+// nanoseconds, whatever the unit.
+struct SecondsNanos {
+  int64_t secs = 0;
+  int64_t nanos = 0;  // [0, 1e9)
+};
+
+SecondsNanos split_time(int64_t v, arrow::TimeUnit unit) {
+  int64_t per_second = 1, ns_per_tick = 1;
+  switch (unit) {
+    case arrow::TimeUnit::kSecond:
+      return {v, 0};
+    case arrow::TimeUnit::kMilli:
+      per_second = 1000, ns_per_tick = 1000000;
+      break;
+    case arrow::TimeUnit::kMicro:
+      per_second = 1000000, ns_per_tick = 1000;
+      break;
+    case arrow::TimeUnit::kNano:
+      per_second = 1000000000, ns_per_tick = 1;
+      break;
+  }
+  int64_t secs = v / per_second, rest = v % per_second;
+  if (rest < 0) rest += per_second, secs -= 1;
+  return {secs, rest * ns_per_tick};
+}
+
+// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
+// civil_from_days).
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = unsigned(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = int64_t(yoe) + era * 400 + (m <= 2);
+}
+
+}  // namespace
+
+std::string timestamp_text(int64_t value, arrow::TimeUnit unit, bool utc) {
+  const SecondsNanos t = split_time(value, unit);
+  int64_t days = t.secs / 86400, in_day = t.secs % 86400;
+  if (in_day < 0) in_day += 86400, days -= 1;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09lld%s",
+                static_cast<long long>(y), m, d, static_cast<long long>(in_day / 3600),
+                static_cast<long long>(in_day / 60 % 60), static_cast<long long>(in_day % 60),
+                static_cast<long long>(t.nanos), utc ? "Z" : "");
+  return buf;
+}
+
+std::string seconds_text(int64_t value, arrow::TimeUnit unit) {
+  SecondsNanos t = split_time(value, unit);
+  const bool negative = t.secs < 0;
+  // |value| as whole seconds and nanoseconds (floored parts of a negative value flipped).
+  uint64_t secs = negative ? uint64_t(-(t.secs + 1)) : uint64_t(t.secs);
+  int64_t nanos = t.nanos;
+  if (negative) {
+    if (nanos == 0) {
+      secs += 1;
+    } else {
+      nanos = 1000000000 - nanos;
+    }
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%llu.%09lld", negative ? "-" : "",
+                static_cast<unsigned long long>(secs), static_cast<long long>(nanos));
+  return buf;
+}
+
+}  // namespace internal
 
 }  // namespace reel::dataframe

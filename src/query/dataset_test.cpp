@@ -230,5 +230,32 @@ TEST(DistinctNames, LowercaseCollisionsGetSuffixes) {
             (std::vector<std::string>{"Frame_3", "frame", "FRAME_4", "frame_2", "x", "x_2"}));
 }
 
+TEST(DatasetTimes, TimestampIndexIsTypedInEveryRecordingsRows) {
+  std::vector<std::shared_ptr<const ChunkStore>> stores;
+  for (int r = 0; r < 2; ++r) {
+    auto store = std::make_shared<ChunkStore>();
+    ChunkBuilder b("/x");
+    b.add_row(RowId::create(), {{Timeline::timestamp("t"), 1700000000000000001 + r}},
+              {{kScalar, arrow::make_primitive<double>({double(r)})}});
+    ASSERT_TRUE(store->insert(*b.build()).ok());
+    stores.push_back(store);
+  }
+  auto ds = Dataset::from_stores(stores).value();
+  auto view = ds.view("t").value();
+  auto schema = view.schema();
+  ASSERT_EQ(schema[3].name, "t");
+  EXPECT_EQ(schema[3].type->to_string(), "timestamp[ns, UTC]");
+  auto reader = view.read().value();
+  EXPECT_EQ(reader->schema()->fields[3]->type->to_string(), "timestamp[ns, UTC]");
+  std::vector<int64_t> times;
+  auto batches = reader->read_all();
+  ASSERT_TRUE(batches.ok()) << batches.status().to_string();
+  for (const auto& b : *batches) {
+    EXPECT_EQ(b.columns[3]->type->to_string(), "timestamp[ns, UTC]");
+    for (int64_t i = 0; i < b.num_rows; ++i) times.push_back(b.columns[3]->values<int64_t>()[i]);
+  }
+  EXPECT_EQ(times, (std::vector<int64_t>{1700000000000000001, 1700000000000000002}));
+}
+
 }  // namespace
 }  // namespace reel::dataframe

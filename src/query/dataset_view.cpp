@@ -19,7 +19,7 @@ ColumnDescription id_column(const std::string& name) {
 const char* kIdColumns[] = {"recording_id", "application_id", "source"};
 
 arrow::FieldPtr field_of(const ColumnDescription& c) {
-  if (c.is_index) return arrow::field(c.name, arrow::int64(), false, {{"reel.kind", "index"}});
+  if (c.is_index) return arrow::field(c.name, c.type, false, {{"reel.kind", "index"}});
   if (!c.entity.str().empty() || !c.component.field().empty()) {
     return arrow::field(c.name, c.type, true,
                         {{"reel.kind", "component"},
@@ -200,7 +200,7 @@ std::vector<ColumnDescription> DatasetView::schema() const {
   if (index_) {
     ColumnDescription c;
     c.name = *index_;
-    c.type = arrow::int64();
+    c.type = index_arrow_type(index_type_);
     c.is_index = true;
     out.push_back(c);
   }

@@ -166,7 +166,7 @@ Status Batcher::cut_table(PendingTable& table, std::vector<ChunkPtr>& out) {
   return Status::OK();
 }
 
-void Batcher::cut_all() {
+void Batcher::cut_all(bool wait) {
   std::vector<std::shared_ptr<ThreadState>> all;
   {
     std::lock_guard lock(states_mutex_);
@@ -175,8 +175,14 @@ void Batcher::cut_all() {
   std::vector<ChunkPtr> chunks;
   std::vector<const ThreadState*> exited;  // seen exited before their tables were cut
   for (auto& st : all) {
-    if (st->thread_exited.load(std::memory_order_acquire)) exited.push_back(st.get());
-    std::lock_guard lock(st->lock);
+    const bool has_exited = st->thread_exited.load(std::memory_order_acquire);
+    std::unique_lock lock(st->lock, std::defer_lock);
+    if (wait || has_exited) {
+      lock.lock();
+    } else if (!lock.try_lock()) {
+      continue;  // logging right now: the next tick
+    }
+    if (has_exited) exited.push_back(st.get());
     std::vector<const PendingTable*> idle;
     for (auto& [path, t] : st->tables) {
       if (t.table->num_rows() == 0) {
@@ -221,7 +227,8 @@ void Batcher::run() {
     if (tick_due || flush_target > flush_done_ || stopping) {
       lock.unlock();
       RowId::refresh_clock();
-      cut_all();
+      // A tick leaves busy threads for the next one; a flush or stop waits for them.
+      cut_all(flush_target > flush_done_ || stopping);
       lock.lock();
       next_tick = clock::now() + tick;
     }

@@ -41,6 +41,10 @@ class SpinLock {
       while (flag_.load(std::memory_order_relaxed)) std::this_thread::yield();
     }
   }
+  bool try_lock() {
+    return !flag_.load(std::memory_order_relaxed) &&
+           !flag_.exchange(true, std::memory_order_acquire);
+  }
   void unlock() { flag_.store(false, std::memory_order_release); }
 
  private:
@@ -115,7 +119,10 @@ class Batcher {
 
   Status cut_table(PendingTable& table, std::vector<ChunkPtr>& out);
   // Cuts every pending table of every thread into the queue.
-  void cut_all();
+  // Cuts every thread's pending tables. Unless `wait`, a thread busy logging (holding its
+  // state's lock, e.g. copying a large point cloud) is left to the next tick instead of
+  // spun on: its own log call cuts what is over the size limits anyway.
+  void cut_all(bool wait);
   void run();
 
   const uint64_t id_;

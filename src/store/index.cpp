@@ -97,14 +97,17 @@ std::pair<Candidate, const IndexEntry*> ComponentIndex::latest_at(
   const IndexEntry* where = nullptr;
   auto it = std::upper_bound(entries.begin(), entries.end(), at,
                              [](TimeInt t, const IndexEntry& x) { return t < x.range.min; });
+  uint64_t visited = 0;
   for (size_t k = size_t(it - entries.begin()); k-- > 0;) {
     // No chunk at or before k reaches best.time: none can beat it.
     if (best.found && prefix_max[k] < best.time) break;
     const IndexEntry& e = entries[k];
     if (best.found && e.range.max < best.time) continue;
-    scanned->fetch_add(1, std::memory_order_relaxed);
+    ++visited;
     if (latest_in_chunk(e, at, &best)) where = &e;
   }
+  // One atomic add per query, not per chunk (a locked instruction on a shared counter).
+  if (visited) scanned->fetch_add(visited, std::memory_order_relaxed);
   return {best, where};
 }
 

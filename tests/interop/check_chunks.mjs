@@ -142,6 +142,26 @@ for (const [name, want] of Object.entries(expected)) {
   console.log('types: timestamp, duration and dense union decoded by apache-arrow');
 }
 
+// Index columns of timestamp and duration timelines (reel query --format arrow).
+for (const [index, want] of [['t', ['1700000000000000001', '1700000000500000000']],
+                             ['d', ['-1500000000', '250000000']]]) {
+  const table = tableFromIPC(readFileSync(join(dir, `times_${index}.arrows`)));
+  const f = table.schema.fields[0];
+  check(f.name === index, `times_${index}: first column ${f.name}`);
+  if (index === 't') {
+    check(f.type.typeId === Type.Timestamp && f.type.unit === TimeUnit.NANOSECOND && f.type.timezone === 'UTC',
+      `times_t: index is ${f.type}`);
+  } else {
+    check(f.type.typeId === Type.Duration && f.type.unit === TimeUnit.NANOSECOND, `times_d: index is ${f.type}`);
+  }
+  const got = table.getChildAt(0).data.flatMap((d) => Array.from(d.values, String));
+  check(canonical(got) === canonical(want), `times_${index}: values ${got}`);
+  const scalars = table.getChildAt(1);
+  check(table.numRows === 2 && canonical([...scalars.get(0)]) === '[0]' && canonical([...scalars.get(1)]) === '[1]',
+    `times_${index}: scalars`);
+  console.log(`times_${index}: ${f.type} index decoded by apache-arrow`);
+}
+
 if (failures) {
   console.error(`${failures} check(s) failed`);
   process.exit(1);

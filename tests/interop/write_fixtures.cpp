@@ -294,6 +294,26 @@ int main(int argc, char** argv) {
     table["rows"] = rows;
     std::ofstream(dir + "/table.json") << table.dump(2);
   }
+  // A query on a timestamp and on a duration timeline: typed index columns (reel query
+  // --format arrow); check_chunks.mjs knows the values.
+  {
+    auto store = std::make_shared<ChunkStore>();
+    ChunkBuilder b("/times");
+    const std::vector<std::pair<TimeInt, TimeInt>> times = {{1700000000000000001, -1500000000},
+                                                            {1700000000500000000, 250000000}};
+    for (size_t i = 0; i < times.size(); ++i) {
+      b.add_row(
+          RowId::create(),
+          {{Timeline::timestamp("t"), times[i].first}, {Timeline::duration("d"), times[i].second}},
+          {{Scalars::descriptor_scalars(), arrow::make_primitive<double>({double(i)})}});
+    }
+    if (!store->insert(*b.build()).ok()) return 1;
+    for (const char* index : {"t", "d"}) {
+      auto view = dataframe::View::create(store, std::string(index)).value();
+      std::ofstream out(dir + "/times_" + index + ".arrows", std::ios::binary);
+      if (!dataframe::write_table(view, dataframe::OutputFormat::kArrow, out).ok()) return 1;
+    }
+  }
   // timestamp[ns, UTC], duration[ns] (one null) and a dense union of two members, as Rerun
   // uses for time columns and tensor buffers; check_chunks.mjs knows the values.
   {

@@ -49,10 +49,15 @@ struct ColumnDescription {
   std::string name;  // "/entity:Archetype:field", or the timeline name for the index
   EntityPath entity;
   ComponentDescriptor component;
-  arrow::TypePtr type;  // list<T> for components, int64 for the index
+  arrow::TypePtr type;  // list<T> for components; for the index index_arrow_type()
   bool is_index = false;
   bool is_static = false;
 };
+
+// The Arrow type of an index column on a timeline of this kind: int64 for sequences,
+// duration(ns) for durations, timestamp(ns, "UTC") for timestamps (the same int64
+// nanoseconds in every case, typed so readers see times).
+arrow::TypePtr index_arrow_type(TimeType type);
 
 // "/plots/a:Scalars:scalars" -> entity /plots/a, descriptor Scalars:scalars.
 Result<std::pair<EntityPath, std::string>> parse_column_name(std::string_view name);
@@ -118,6 +123,8 @@ class View {
   // The index column (if any) then the component columns, as read() will produce them.
   std::vector<ColumnDescription> schema() const;
   const std::optional<std::string>& index() const { return index_; }
+  // The kind of the index timeline (kSequence without an index).
+  TimeType index_type() const { return index_type_; }
 
   Result<std::unique_ptr<RecordBatchReader>> read() const;
   Result<std::vector<arrow::RecordBatch>> read_all() const;
@@ -128,6 +135,7 @@ class View {
   View() = default;
   std::shared_ptr<const ChunkStore> store_;
   std::optional<std::string> index_;
+  TimeType index_type_ = TimeType::kSequence;
   std::vector<ColumnDescription> columns_;  // component columns, in output order
   TimeRange range_{kTimeMin, kTimeMax};
   std::optional<std::vector<TimeInt>> filter_values_;
@@ -140,12 +148,24 @@ class View {
 enum class OutputFormat { kCsv, kJson, kArrow, kTable };
 Result<OutputFormat> parse_output_format(std::string_view name);  // "csv", "json", "arrow"
 
+struct WriteOptions {
+  // Timestamps and durations as their int64 (nanoseconds) in every format, Arrow included.
+  bool raw_times = false;
+};
+
 // Writes the view's table: CSV (a header row; lists of one value written as the value,
 // longer lists as JSON arrays; null as an empty cell), JSON lines (one object per row,
 // null cells as null), or an Arrow IPC stream. Returns the number of rows written.
-Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out);
+// Times: Arrow keeps its types (an index column is index_arrow_type()); CSV, JSON and text
+// tables write timestamps as ISO 8601 with exactly nine fractional digits
+// ("2023-11-14T22:13:20.000000001Z"; a JSON string) and durations as decimal seconds with
+// exactly nine fractional digits ("1.500000000"; a JSON number), exact to the nanosecond,
+// unless options.raw_times.
+Result<int64_t> write_table(const View& view, OutputFormat format, std::ostream& out,
+                            const WriteOptions& options = {});
 // The same for any reader (a dataset view, an SQL result); kTable is an aligned text table for
 // terminals (at most 1000 rows shown, all counted).
-Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out);
+Result<int64_t> write_table(RecordBatchReader& reader, OutputFormat format, std::ostream& out,
+                            const WriteOptions& options = {});
 
 }  // namespace reel::dataframe
