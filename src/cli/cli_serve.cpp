@@ -134,8 +134,9 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
   if (!started.ok()) return fail(started.status());
   auto& srv = **started;
   std::printf("reel: viewer at %s\n", srv.viewer_url().c_str());
-  std::printf("reel: Rerun viewer at %s\n", srv.rerun_url().c_str());
   std::printf("reel: ingest at %s\n", srv.ingest_address().c_str());
+  // Third, so that scripts reading the first two lines (rr.spawn, tests) keep working.
+  std::printf("reel: Rerun viewer at %s\n", srv.rerun_url().c_str());
   std::fflush(stdout);
 
   int signal = 0;
