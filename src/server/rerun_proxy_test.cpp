@@ -37,8 +37,13 @@ struct ProxyClient {
   http::response_parser<http::string_body> parser;
   size_t consumed = 0;
 
-  ProxyClient(uint16_t port, const std::string& body, const std::string& origin = "") {
+  ProxyClient(uint16_t port, const std::string& body, const std::string& origin = "",
+              int receive_buffer = 0) {
     boost::asio::ip::tcp::resolver resolver(io);
+    if (receive_buffer > 0) {
+      stream.socket().open(boost::asio::ip::tcp::v4());
+      stream.socket().set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer));
+    }
     stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
     http::request<http::string_body> req{http::verb::post, kPath, 11};
     req.set(http::field::host, "127.0.0.1");
@@ -347,6 +352,45 @@ TEST(RerunProxyTest, ClientThatLeavesMidStreamFreesItsSession) {
   ProxyClient again(t.server->http_port(), kEmptyRequest);
   EXPECT_EQ(again.response().result_int(), 200u);
   EXPECT_EQ(again.response().count("grpc-status"), 0u);
+}
+
+TEST(RerunProxyTest, SlowViewerIsEndedInsteadOfQueueingWithoutBound) {
+  TestServer t(ChunkStoreConfig::no_compaction(), [](ServerOptions& o) { o.max_viewer_queue = 4; });
+  ASSERT_TRUE(t.server);
+  t.store->set_info({"app", "rec", 0, false});
+  // A backlog far larger than what the sockets buffer (the client's receive buffer is small).
+  constexpr int kBacklog = 20;
+  for (int k = 0; k < kBacklog; ++k) {
+    ASSERT_TRUE(t.store->insert(test_util::scalar_chunk("plots/big", k * 50000, 50000)).ok());
+  }
+  ProxyClient client(t.server->http_port(), kEmptyRequest, "", 64 * 1024);
+  ASSERT_EQ(client.response().result_int(), 200u);
+  ASSERT_TRUE(test_util::eventually([&] { return t.server->num_viewers() == 1; }));
+  // The viewer reads nothing while 5 chunks are logged: the 5th overflows its queue of 4.
+  for (int k = 0; k < 5; ++k) {
+    ASSERT_TRUE(t.store->insert(test_util::scalar_chunk("plots/live", k, 1)).ok());
+  }
+  ASSERT_TRUE(t.log.wait_for("store changes behind")) << t.log.all();
+  // What was on its way still arrives, then the trailer; the rest was dropped.
+  int chunks = 0;
+  std::optional<ProxyClient::Frame> trailer;
+  while (auto frame = client.next()) {
+    if (frame->flags == grpc_web::kTrailerFlag) {
+      trailer = frame;
+      break;
+    }
+    chunks += decode(*frame).kind == rrd::MessageKind::kArrowMsg;
+  }
+  ASSERT_TRUE(trailer);
+  auto lines = grpc_web::parse_trailer(bytes(trailer->message));
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ((*lines)["grpc-status"], "14");
+  EXPECT_EQ((*lines)["grpc-message"],
+            "this Rerun viewer fell 4 store changes behind (it reads too slowly); reconnect to get "
+            "the store afresh");
+  EXPECT_LT(chunks, kBacklog);
+  EXPECT_FALSE(client.next());
+  ASSERT_TRUE(test_util::eventually([&] { return t.server->num_viewers() == 0; }));
 }
 
 }  // namespace
