@@ -3,6 +3,7 @@
 
 #include <boost/asio/write.hpp>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 
 #include "reel/format/rrd_chunk.hpp"
@@ -19,6 +20,8 @@ namespace {
 // Frames gathered into one write (one HTTP chunk), so that small chunks do not cost a write
 // each; a single larger chunk is written on its own.
 constexpr size_t kBatchBytes = 256 * 1024;
+// How long an ended stream waits for its client to read the rest.
+constexpr int kEndGraceSecs = 30;
 // Conversion warnings logged per session (the same column would repeat them for every chunk).
 constexpr int kMaxLoggedWarnings = 8;
 
@@ -261,6 +264,14 @@ void RerunProxySession::end(grpc_web::GrpcStatus status, std::string message) {
   if (end_) return;
   end_.emplace(status, std::move(message));
   sync_.clear();
+  end_timer_.emplace(stream_.get_executor());
+  end_timer_->expires_after(std::chrono::seconds(kEndGraceSecs));
+  end_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) {
+      self->gone("it did not read the end of its stream within " + std::to_string(kEndGraceSecs) +
+                 " s");
+    }
+  });
   write();
 }
 
@@ -367,6 +378,7 @@ void RerunProxySession::gone(const std::string& why) {
   if (closed_) return;
   closed_ = true;
   sync_.clear();
+  if (end_timer_) end_timer_->cancel();
   if (attached_) host_.detach();
   host_.log("rerun proxy: viewer " + peer_ + " disconnected: " + why + " (" +
             std::to_string(chunks_sent_) + " chunks sent)");

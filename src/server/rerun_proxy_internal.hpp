@@ -10,7 +10,8 @@
 // What the stream owes comes from a ViewerSync, as for reel's own viewers: entries are chunk
 // references, a frame is encoded only when the previous write has completed, and a client
 // whose live queue reaches ServerOptions::max_viewer_queue is ended with grpc-status 14
-// (UNAVAILABLE) instead of growing the server's memory. Removals (the store's memory limit,
+// (UNAVAILABLE) instead of growing the server's memory; one that does not read that trailer
+// within 30 s is disconnected (its viewer slot freed). Removals (the store's memory limit,
 // compaction) have no ReadMessages form: the Rerun viewer keeps what it was sent and applies
 // its own memory limit.
 //
@@ -18,6 +19,7 @@
 // the chunks it holds when the session attaches, and the changes after that (on_change).
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
@@ -104,6 +106,8 @@ class RerunProxySession : public std::enable_shared_from_this<RerunProxySession>
   bool trailer_written_ = false;  // out_ with it is written: the last chunk follows
   bool last_chunk_sent_ = false;
   std::vector<uint8_t> out_;  // the batch of frames being written
+  // Once ended: a client that does not read the rest within kEndGraceSecs is cut off.
+  std::optional<asio::steady_timer> end_timer_;
   uint64_t chunks_sent_ = 0;
 };
 
