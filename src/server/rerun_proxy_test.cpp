@@ -315,6 +315,26 @@ TEST(RerunProxyTest, PreflightAllowsLoopbackAndListedOrigins) {
   EXPECT_EQ(refused.response().count(http::field::access_control_allow_origin), 0u);
   // GET of the path: 405 naming the methods.
   EXPECT_EQ(test_util::http_get(t.server->http_port(), kPath).status, 405u);
+  // A POST that is not gRPC-web: 415.
+  {
+    boost::asio::io_context io;
+    beast::tcp_stream stream(io);
+    boost::asio::ip::tcp::resolver resolver(io);
+    stream.connect(resolver.resolve("127.0.0.1", std::to_string(t.server->http_port())));
+    http::request<http::string_body> req{http::verb::post, kPath, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    req.body() = "{}";
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 415u);
+    EXPECT_EQ(res.body(),
+              "reel: ReadMessages takes content-type application/grpc-web+proto, not "
+              "application/json\n");
+  }
 }
 
 TEST(RerunProxyTest, OriginPatterns) {
