@@ -35,7 +35,8 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
                   "Store budget, e.g. 2GB, 512MiB, 25%; oldest data is dropped beyond it "
                   "(default 25% of RAM; 0: no limit)");
   cmd->add_option("--max-viewers", o.max_viewers,
-                  "WebSocket viewers at once; one more is refused with a message saying so")
+                  "Viewers at once (reel's and Rerun's); one more is refused with a message "
+                  "saying so")
       ->capture_default_str();
   cmd->add_option("--max-clients", o.max_ingest_clients,
                   "SDK connections at once; when all are taken, the longest-idle one is closed "
@@ -44,6 +45,10 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--ingest-stall-secs", o.ingest_stall_secs,
                   "An SDK connection silent this long in the middle of a message is closed")
       ->capture_default_str();
+  cmd->add_option("--cors-allow-origin", o.cors_allow_origins,
+                  "Web origin (besides loopback ones) whose pages may read the Rerun proxy, e.g. "
+                  "https://app.rerun.io; `*` matches any run of characters; repeatable")
+      ->allow_extra_args(false);
   cmd->add_option(
       "--web-root", o.web_root,
       "Built viewer to serve (default: $REEL_VIEWER_DIR, else the build's viewer-dist)");
@@ -124,11 +129,14 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
   options.max_viewers = o.max_viewers;
   options.max_ingest_clients = o.max_ingest_clients;
   options.ingest_stall_secs = o.ingest_stall_secs;
+  options.cors_allow_origins = o.cors_allow_origins;
   auto started = server::Server::start(store, options);
   if (!started.ok()) return fail(started.status());
   auto& srv = **started;
   std::printf("reel: viewer at %s\n", srv.viewer_url().c_str());
   std::printf("reel: ingest at %s\n", srv.ingest_address().c_str());
+  // Third, so that scripts reading the first two lines (rr.spawn, tests) keep working.
+  std::printf("reel: Rerun viewer at %s\n", srv.rerun_url().c_str());
   std::fflush(stdout);
 
   int signal = 0;

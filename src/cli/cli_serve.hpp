@@ -19,6 +19,7 @@ struct ServeOptions {
   size_t max_viewers = 16;
   size_t max_ingest_clients = 256;
   double ingest_stall_secs = 30;
+  std::vector<std::string> cors_allow_origins;  // besides loopback, for the Rerun proxy
 };
 
 // Adds `serve` and `view` to `app`; run_serve_commands runs whichever was parsed (returns -1

@@ -274,4 +274,16 @@ Result<ChunkPtr> decode_rerun_chunk(const ArrowMsg& msg, Warnings* warnings) {
   return chunk_from_rerun_batch(batch, warnings);
 }
 
+SetStoreInfo to_set_store_info(const StoreInfo& info) {
+  SetStoreInfo s;
+  const RowId id = RowId::create();
+  s.row_id = {info.started_ns > 0 ? uint64_t(info.started_ns) : id.time_ns, id.inc};
+  s.store_id.kind = info.is_blueprint ? StoreKind::kBlueprint : StoreKind::kRecording;
+  s.store_id.application_id = info.application_id;
+  s.store_id.recording_id = info.recording_id;
+  s.source = reel_store_source();
+  s.store_version = kWrittenVersion;
+  return s;
+}
+
 }  // namespace reel::format::rrd

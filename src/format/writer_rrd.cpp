@@ -5,14 +5,7 @@
 namespace reel::format {
 
 Status RecordingWriter::rrd_store_info(const StoreInfo& info) {
-  rrd::SetStoreInfo s;
-  const RowId id = RowId::create();
-  s.row_id = {info.started_ns > 0 ? uint64_t(info.started_ns) : id.time_ns, id.inc};
-  s.store_id.kind = info.is_blueprint ? rrd::StoreKind::kBlueprint : rrd::StoreKind::kRecording;
-  s.store_id.application_id = info.application_id;
-  s.store_id.recording_id = info.recording_id;
-  s.source = rrd::reel_store_source();
-  s.store_version = rrd::kWrittenVersion;
+  const rrd::SetStoreInfo s = rrd::to_set_store_info(info);
   scratch_.clear();
   REEL_RETURN_NOT_OK(rrd_->encoder.set_store_info(s, scratch_).status());
   REEL_RETURN_NOT_OK(write_bytes(scratch_));

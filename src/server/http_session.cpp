@@ -13,7 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include "reel/format/grpc_web.hpp"
 #include "server/protocol.hpp"
+#include "server/rerun_proxy_internal.hpp"
 #include "server/ws_session_internal.hpp"
 
 namespace reel::server::internal {
@@ -176,6 +178,19 @@ void HttpSession::on_read(boost::system::error_code ec) {
     stream_.expires_never();
     std::make_shared<WsSession>(stream_.release_socket(), host_, std::move(peer))
         ->start(std::move(request));
+    return;
+  }
+  if (target.substr(0, target.find('?')) == format::grpc_web::kReadMessagesPath) {
+    boost::system::error_code peer_ec;
+    std::string peer = endpoint_text(stream_.socket().remote_endpoint(peer_ec));
+    std::string origin;
+    if (auto reply = rerun_proxy_reply(request, host_, peer, origin)) {
+      return send(std::move(*reply));
+    }
+    stream_.expires_never();
+    std::make_shared<RerunProxySession>(stream_.release_socket(), host_, std::move(peer),
+                                        std::move(origin), request.version())
+        ->start();
     return;
   }
   handle(std::move(request));

@@ -217,6 +217,10 @@ std::string Server::viewer_url() const {
   return "http://" + impl_->host + ":" + std::to_string(http_port()) + "/";
 }
 
+std::string Server::rerun_url() const {
+  return "rerun+http://" + impl_->host + ":" + std::to_string(http_port()) + "/proxy";
+}
+
 std::string Server::ingest_address() const {
   return impl_->host + ":" + std::to_string(ingest_port());
 }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
@@ -63,6 +64,11 @@ struct ServerOptions {
   // WebSocket viewers at once (`reel serve --max-viewers`): one more is refused with HTTP 503
   // and a message saying so (and a log line).
   size_t max_viewers = 16;
+  // Origins besides loopback ones (http(s)://127.0.0.1, localhost, [::1], any port) whose web
+  // pages may call the Rerun proxy (POST /rerun.sdk_comms.v1alpha1.MessageProxyService/
+  // ReadMessages, docs/viewer-protocol.md): exact origins, or patterns where `*` matches any
+  // run of characters (`reel serve --cors-allow-origin`).
+  std::vector<std::string> cors_allow_origins;
   size_t max_query_frames = 1 << 16;
   // Log lines (connections, dropped clients). Called from any server thread, one call at a
   // time. Default: "reel: <line>" on stderr.
@@ -88,6 +94,8 @@ class Server {
   uint16_t ingest_port() const;  // 0 when ingest is disabled
   // "http://127.0.0.1:PORT/" (loopback shown when listening on every interface).
   std::string viewer_url() const;
+  // "rerun+http://127.0.0.1:PORT/proxy": where the Rerun viewer reads this server's store.
+  std::string rerun_url() const;
   // "127.0.0.1:PORT", what RecordingStream::connect takes.
   std::string ingest_address() const;
   const std::shared_ptr<ChunkStore>& store() const;

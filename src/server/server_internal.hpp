@@ -55,6 +55,7 @@ class ViewerService {
 inline constexpr const char* kServerName = "reel";
 
 class WsSession;
+class RerunProxySession;
 
 // The viewer service as its HTTP and WebSocket sessions see it (io thread only).
 class ViewerHost {
@@ -68,7 +69,11 @@ class ViewerHost {
   // backlog (the store as the viewers know it now) first.
   virtual std::vector<std::weak_ptr<const Chunk>> attach(
       const std::shared_ptr<WsSession>& session) = 0;
-  // The viewer's connection ended.
+  // A Rerun viewer's ReadMessages stream starts (rerun_proxy_internal.hpp): as attach, and it
+  // counts as a viewer too.
+  virtual std::vector<std::weak_ptr<const Chunk>> attach_proxy(
+      const std::shared_ptr<RerunProxySession>& session) = 0;
+  // The viewer's connection ended (either kind).
   virtual void detach() = 0;
   // A viewer's backlog to fetch over HTTP (GET /api/backlog/TOKEN, docs/viewer-protocol.md):
   // returns the token. take_backlog hands it out once; drop_backlog forgets it.

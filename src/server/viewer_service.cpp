@@ -11,6 +11,7 @@
 
 #include "server/http_session_internal.hpp"
 #include "server/protocol.hpp"
+#include "server/rerun_proxy_internal.hpp"
 #include "server/server_internal.hpp"
 #include "server/viewer_sync_internal.hpp"
 #include "server/ws_session_internal.hpp"
@@ -46,12 +47,15 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
     asio::post(io_, [this] {
       std::string text = store_info_json(store_->info());
       for_each_session([&](WsSession& s) { s.send_text(text); });
+      for_each_proxy([](RerunProxySession& s) { s.on_store_info(); });
     });
   }
   void close_all() override {
     boost::system::error_code ec;
     acceptor_.close(ec);
     for_each_session([](WsSession& s) { s.close_socket(); });
+    for_each_proxy([](RerunProxySession& s) { s.close_socket(); });
+    proxies_.clear();
     for (auto& w : http_sessions_) {
       if (auto s = w.lock()) s->close_socket();
     }
@@ -75,12 +79,25 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
       if (!s || s->closed()) continue;
       extras.viewer_connections.push_back({s->peer(), s->queued_bytes(), s->queued_messages()});
     }
+    for (const auto& w : proxies_) {
+      auto s = w.lock();
+      if (!s || s->closed()) continue;
+      extras.viewer_connections.push_back(
+          {"rerun " + s->peer(), s->queued_bytes(), s->queued_messages()});
+    }
     return server::info_json(*store_, extras);
   }
   std::vector<std::weak_ptr<const Chunk>> attach(
       const std::shared_ptr<WsSession>& session) override {
     ++viewers_;
     sessions_.push_back(session);
+    return mirror_.backlog();
+  }
+  std::vector<std::weak_ptr<const Chunk>> attach_proxy(
+      const std::shared_ptr<RerunProxySession>& session) override {
+    ++viewers_;
+    std::erase_if(proxies_, [](const auto& w) { return w.expired(); });
+    proxies_.push_back(session);
     return mirror_.backlog();
   }
   void detach() override { --viewers_; }
@@ -122,11 +139,21 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
     }
   }
 
+  template <typename F>
+  void for_each_proxy(F&& f) {
+    std::erase_if(proxies_, [](const auto& w) { return w.expired(); });
+    for (auto& w : proxies_) {
+      if (auto s = w.lock()) f(*s);
+    }
+  }
+
   void on_events(const std::vector<ChunkStoreEvent>& events) {
     for (const StoreChange& change : mirror_.apply(events)) {
       for_each_session([&](WsSession& s) { s.on_change(change); });
+      for_each_proxy([&](RerunProxySession& s) { s.on_change(change); });
     }
     for_each_session([](WsSession& s) { s.pump(); });
+    for_each_proxy([](RerunProxySession& s) { s.pump(); });
   }
 
   asio::io_context& io_;
@@ -141,6 +168,7 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
   StoreMirror mirror_;
   std::vector<std::weak_ptr<WsSession>> sessions_;
   std::vector<std::weak_ptr<HttpSession>> http_sessions_;
+  std::vector<std::weak_ptr<RerunProxySession>> proxies_;  // Rerun viewers (ReadMessages)
   // Backlogs offered to viewers and not fetched yet (token -> chunks).
   std::unordered_map<std::string, Backlog> backlogs_;
   std::mt19937_64 random_{std::random_device{}()};

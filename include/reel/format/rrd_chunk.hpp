@@ -17,6 +17,7 @@
 
 #include "reel/arrow/record_batch.hpp"
 #include "reel/chunk/chunk.hpp"
+#include "reel/chunk/store_info.hpp"
 #include "reel/format/rrd.hpp"
 
 namespace reel::format::rrd {
@@ -33,6 +34,11 @@ Result<ChunkPtr> chunk_from_rerun_batch(const arrow::RecordBatch& batch,
 Result<std::vector<uint8_t>> encode_rerun_chunk(const Chunk& chunk, Warnings* warnings = nullptr);
 // An ArrowMsg's chunk (its payload decompressed by the decoder).
 Result<ChunkPtr> decode_rerun_chunk(const ArrowMsg& msg, Warnings* warnings = nullptr);
+
+// The SetStoreInfo reel writes for `info` (.rrd files and the gRPC proxy alike): its store
+// id, source reel, Rerun version 0.33.0, and a row id whose time is the recording's start
+// when known.
+SetStoreInfo to_set_store_info(const StoreInfo& info);
 
 inline Tuid to_tuid(const RowId& id) { return {id.time_ns, id.inc}; }
 inline RowId from_tuid(const Tuid& t) { return {t.time_ns, t.inc}; }
