@@ -188,7 +188,7 @@ RerunProxySession::RerunProxySession(tcp::socket&& socket, ViewerHost& host, std
       peer_(std::move(peer)),
       origin_(std::move(origin)),
       http_version_(http_version),
-      sync_(host.options().max_viewer_queue) {}
+      sync_(host.options().max_viewer_queue, /*can_remove=*/false) {}
 
 void RerunProxySession::start() {
   header_ = http::response<http::empty_body>{http::status::ok, http_version_};

@@ -8,7 +8,9 @@
 // pieces, so that its later removal names exactly the ids the viewer holds. Otherwise (T not
 // sent yet) the merged chunk is sent whole in T's place. A merge that is not an append is
 // sent whole, and the removal of whatever the viewer held of what it replaces follows it
-// (replacement before removal: an entity never looks empty in between).
+// (replacement before removal: an entity never looks empty in between). A viewer that cannot
+// remove chunks (the Rerun viewer behind the proxy) is sent no removals and no merge of rows
+// it holds every one of.
 #include "server/viewer_sync_internal.hpp"
 
 #include <algorithm>
@@ -58,7 +60,8 @@ std::vector<StoreChange> StoreMirror::apply(std::span<const ChunkStoreEvent> eve
       changes.push_back(
           ChunkAppended{e.appended->replaced, e.chunk, e.appended->incoming, e.appended->offset});
     } else {
-      changes.push_back(ChunkReplaced{std::move(replaced), e.chunk});
+      const bool adds_rows = replaced.size() != e.compacted_from.size();
+      changes.push_back(ChunkReplaced{std::move(replaced), e.chunk, adds_rows});
     }
   }
   // Not expected (a compaction's addition follows its deletion): plain removals.
@@ -88,7 +91,7 @@ bool ViewerSync::apply(const StoreChange& change) {
   if (const auto* r = std::get_if<ChunkRemoved>(&change)) return on_removed(r->id);
   if (const auto* a = std::get_if<ChunkAppended>(&change)) return on_appended(*a);
   const auto& r = std::get<ChunkReplaced>(change);
-  return on_replaced(r.replaced, r.chunk);
+  return on_replaced(r.replaced, r.chunk, r.adds_rows);
 }
 
 bool ViewerSync::on_added(const ChunkPtr& chunk) {
@@ -123,26 +126,37 @@ bool ViewerSync::on_appended(const ChunkAppended& append) {
   return true;
 }
 
-bool ViewerSync::on_replaced(const std::vector<ChunkId>& replaced, const ChunkPtr& chunk) {
+bool ViewerSync::on_replaced(const std::vector<ChunkId>& replaced, const ChunkPtr& chunk,
+                             bool adds_rows) {
   std::vector<ChunkId> owed;
-  for (const auto& id : replaced) release(id, owed);
+  size_t unsent = 0;
+  for (const auto& id : replaced) unsent += release(id, owed);
+  // The viewer holds every row of the merge and cannot drop what it replaced: sending it
+  // would show those rows twice. It keeps the old chunks; the merge counts as held.
+  if (!can_remove_ && unsent == 0 && !adds_rows) return true;
   if (full()) return false;
   pending_.insert(chunk->id());
   live_.push_back(Added{chunk, chunk->id()});
-  if (!owed.empty()) owed_[chunk->id()] = std::move(owed);
+  if (!owed.empty() && can_remove_) owed_[chunk->id()] = std::move(owed);
   return true;
 }
 
 bool ViewerSync::on_removed(const ChunkId& id) {
   std::vector<ChunkId> ids;
   release(id, ids);
+  if (!can_remove_) return true;  // it keeps what it was sent
   return queue_removal(std::move(ids));
 }
 
-void ViewerSync::release(const ChunkId& id, std::vector<ChunkId>& out) {
+size_t ViewerSync::release(const ChunkId& id, std::vector<ChunkId>& out) {
   // Queued and never sent: the viewer need not hear of it at all.
+  size_t unsent = 0;
   auto drop = [&](const ChunkId& part) {
-    if (!pending_.erase(part)) out.push_back(part);
+    if (pending_.erase(part)) {
+      ++unsent;
+    } else {
+      out.push_back(part);
+    }
   };
   if (auto it = pieces_.find(id); it != pieces_.end()) {
     for (const auto& part : it->second.ids) drop(part);
@@ -154,6 +168,7 @@ void ViewerSync::release(const ChunkId& id, std::vector<ChunkId>& out) {
     out.insert(out.end(), it->second.begin(), it->second.end());
     owed_.erase(it);
   }
+  return unsent;
 }
 
 bool ViewerSync::queue_removal(std::vector<ChunkId> ids) {

@@ -43,10 +43,12 @@ struct ChunkAppended {
   ChunkId incoming;
   int64_t offset = 0;
 };
-// Any other merge: `chunk` replaced the chunks `replaced`.
+// Any other merge: `chunk` replaced the chunks `replaced`. `adds_rows`: it also holds rows of
+// a chunk that was never in the store (the incoming one a compaction merged in).
 struct ChunkReplaced {
   std::vector<ChunkId> replaced;
   ChunkPtr chunk;
+  bool adds_rows = true;
 };
 using StoreChange = std::variant<ChunkAdded, ChunkRemoved, ChunkAppended, ChunkReplaced>;
 
@@ -87,8 +89,12 @@ using Outgoing = std::variant<SendChunk, SendCaughtUp, SendRemoval>;
 
 class ViewerSync {
  public:
-  // `max_queue`: live changes queued before the viewer is judged too slow.
-  explicit ViewerSync(size_t max_queue) : max_queue_(max_queue) {}
+  // `max_queue`: live changes queued before the viewer is judged too slow. `can_remove`:
+  // whether the viewer can be told to drop chunks (reel's viewers can; the Rerun viewer behind
+  // the proxy cannot). A viewer that cannot is not sent a merge of chunks it holds every row
+  // of: it keeps those chunks, and later appends to the merge send only their new rows.
+  explicit ViewerSync(size_t max_queue, bool can_remove = true)
+      : max_queue_(max_queue), can_remove_(can_remove) {}
 
   // The viewer is owed `backlog` (the mirror as it attached), then `caught_up`, then the
   // changes applied from now on. Call once, before apply().
@@ -149,14 +155,18 @@ class ViewerSync {
   bool on_added(const ChunkPtr& chunk);
   bool on_removed(const ChunkId& id);
   bool on_appended(const ChunkAppended& append);
-  bool on_replaced(const std::vector<ChunkId>& replaced, const ChunkPtr& chunk);
+  bool on_replaced(const std::vector<ChunkId>& replaced, const ChunkPtr& chunk,
+                   bool adds_rows = true);
   // The viewer-side ids of store chunk `id` leave the viewer's set: queued ones are
   // cancelled, the ids the viewer was sent are appended to `out`.
-  void release(const ChunkId& id, std::vector<ChunkId>& out);
+  // Forgets `id` (and its pieces); the ids the viewer was sent go to `out`. Returns how many
+  // parts were still queued and never sent.
+  size_t release(const ChunkId& id, std::vector<ChunkId>& out);
   bool queue_removal(std::vector<ChunkId> ids);
   bool full() const { return live_.size() >= max_queue_; }
 
   size_t max_queue_;
+  bool can_remove_ = true;
   // Owed, in this order: the backlog, caught_up, live changes.
   std::vector<std::weak_ptr<const Chunk>> backlog_;
   size_t backlog_pos_ = 0;

@@ -218,6 +218,47 @@ TEST_F(ViewerSyncTest, MergeThatIsNotAnAppendIsSentWholeBeforeTheRemovalOfWhatIt
   EXPECT_EQ(drain(viewer), Strings{"removed shuffled"});
 }
 
+// The Rerun viewer behind the proxy cannot drop chunks: a merge of rows it holds would show
+// them twice, so it is not sent; appends to that merge still send their new rows.
+TEST_F(ViewerSyncTest, ViewerThatCannotRemoveIsNotSentAMergeOfRowsItHolds) {
+  ViewerSync reel_viewer(16), rerun_viewer(16, /*can_remove=*/false);
+  reel_viewer.attach(mirror_.backlog());
+  rerun_viewer.attach(mirror_.backlog());
+  ChunkPtr a = chunk("a", "/e", 0, 3), b = chunk("b", "/e", 3, 2);
+  insert(a);
+  deliver({&reel_viewer, &rerun_viewer});
+  EXPECT_EQ(drain(reel_viewer), (Strings{"caught_up", "chunk a"}));
+  EXPECT_EQ(drain(rerun_viewer), (Strings{"caught_up", "chunk a"}));
+  ChunkPtr ab = named("ab", insert(b));
+  deliver({&reel_viewer, &rerun_viewer});
+  EXPECT_EQ(drain(reel_viewer), Strings{"chunk b"});
+  EXPECT_EQ(drain(rerun_viewer), Strings{"chunk b"});
+
+  // A re-layout of rows both viewers hold (reordered, no new row).
+  std::vector<int64_t> reversed = {4, 3, 2, 1, 0};
+  ChunkPtr ba = named("ba", ab->take(reversed).value()->with_id(ChunkId::create()));
+  deliver(replace_events(ab, ba, {ab->id()}), {&reel_viewer, &rerun_viewer});
+  EXPECT_EQ(drain(reel_viewer), (Strings{"chunk ba", "removed a b"}));
+  EXPECT_EQ(drain(rerun_viewer), Strings{});
+
+  // An append to that merge: the new rows alone, to both.
+  ChunkPtr c = chunk("c", "/e", 5, 2);
+  std::vector<ChunkPtr> bac_parts = {ba, c};
+  ChunkPtr bac = named("bac", Chunk::concatenate(bac_parts).value());
+  deliver(append_events(ba, bac, c), {&reel_viewer, &rerun_viewer});
+  EXPECT_EQ(drain(reel_viewer), Strings{"chunk c"});
+  EXPECT_EQ(drain(rerun_viewer), Strings{"chunk c"});
+
+  // A merge that brings rows of a chunk never in the store is sent whole: those rows must
+  // arrive (the Rerun viewer then holds the others twice; docs/viewer-protocol.md).
+  ChunkPtr z = chunk("z", "/e", 7, 1);
+  std::vector<ChunkPtr> parts = {bac, z};
+  ChunkPtr bacz = named("bacz", Chunk::concatenate(parts).value());
+  deliver(replace_events(bac, bacz, {bac->id(), z->id()}), {&reel_viewer, &rerun_viewer});
+  EXPECT_EQ(drain(reel_viewer), (Strings{"chunk bacz", "removed ba c"}));
+  EXPECT_EQ(drain(rerun_viewer), Strings{"chunk bacz"});
+}
+
 TEST_F(ViewerSyncTest, GarbageCollectionNamesOnlyChunksTheViewerWasSentInOneMessage) {
   ViewerSync viewer(16);
   viewer.attach(mirror_.backlog());
