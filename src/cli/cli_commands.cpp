@@ -114,8 +114,7 @@ int run_print(const PrintOptions& options) {
               }
               std::printf("%s: %s %s of application '%s', started %s (format v%u)\n",
                           reader.name().c_str(), m.info.is_blueprint ? "blueprint" : "recording",
-                          m.info.recording_id.c_str(),
-                          m.info.application_id.c_str(),
+                          m.info.recording_id.c_str(), m.info.application_id.c_str(),
                           format_time(TimeType::kTimestamp, m.info.started_ns).c_str(),
                           unsigned(reader.version()));
               break;

@@ -39,10 +39,10 @@ Result<ConvertReport> convert_recording(format::RecordingReader& reader,
     if (!*m) break;
     if ((*m)->kind == format::MessageKind::kStoreInfo) {
       if (!keep((*m)->stream, (*m)->info)) continue;
+      report.stores += !stores.count((*m)->stream);  // a store announced again counts once
       stores[(*m)->stream] = (*m)->info;
       REEL_RETURN_NOT_OK(writer.write_store_info((*m)->info));
       current = (*m)->stream;
-      ++report.stores;
     } else if ((*m)->kind == format::MessageKind::kChunk && (*m)->chunk) {
       const uint32_t stream = (*m)->stream;
       // A chunk whose store was never announced (a .reel stream without store info, an .rrd

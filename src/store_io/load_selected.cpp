@@ -188,8 +188,8 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
   }
   LoadReport report;
   report.from_footer = true;
-  report.chunks_in_file = uint64_t(
-      std::count(index.chunk_blueprint.begin(), index.chunk_blueprint.end(), false));
+  report.chunks_in_file =
+      uint64_t(std::count(index.chunk_blueprint.begin(), index.chunk_blueprint.end(), false));
   report.bytes = index.file_bytes;
   report.warnings = index.warnings;
   for (const auto& i : index.infos) {  // the recording's, not a blueprint's
