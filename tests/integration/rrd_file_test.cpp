@@ -236,7 +236,7 @@ TEST(RrdFile, SeveralStoresLoadTheFirstRecordingOrTheOneAsked) {
   auto w = format::RecordingWriter::open(dir / "one.reel").value();
   auto converted = convert_recording(*r, *w);
   ASSERT_TRUE(converted.ok());
-  EXPECT_EQ(converted->chunks, 3u);            // rec_1's two and the blueprint's
+  EXPECT_EQ(converted->chunks, 3u);           // rec_1's two and the blueprint's
   EXPECT_EQ(converted->warnings.size(), 1u);  // rec_2, named
   EXPECT_NE(converted->warnings[0].find("recording 'rec_2' left out"), std::string::npos);
 }
