@@ -17,6 +17,22 @@ reel::RecordingStreamOptions bench_options(bool stamp_auto_timelines) {
   return o;
 }
 
+reel::Status log_tiny_chunks(const Workload& w, const std::vector<std::vector<double>>& values,
+                             const std::string& path) {
+  auto options = bench_options(false);
+  options.batcher.flush_tick_secs = 0.001;
+  options.batcher.flush_num_rows = 64;  // many tiny chunks, as a 1 ms tick at a high rate gives
+  reel::RecordingStream rec("reel_bench", options);
+  REEL_RETURN_NOT_OK(rec.save(path));
+  for (int k = 0; k < w.steps; ++k) {
+    for (int s = 0; s < w.num_series(); ++s) {
+      rec.set_time_sequence("step", k);
+      rec.log(w.entity(s), reel::Scalars(values[size_t(s)][size_t(k)]));
+    }
+  }
+  return reel::Status::OK();
+}
+
 // Sum of all scalar values in a store, read through range queries.
 double store_sum(const reel::ChunkStore& store, const Workload& w, int64_t* rows) {
   double sum = 0;

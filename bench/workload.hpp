@@ -52,6 +52,11 @@ reel::RecordingStreamOptions bench_options(bool stamp_auto_timelines);
 // Sum of all scalar values in a store, read through range queries.
 double store_sum(const reel::ChunkStore& store, const Workload& w, int64_t* rows);
 
+// Logs the workload row by row to `path` (the format follows its extension) with a 1 ms
+// flush tick and 64-row chunks: ~35k tiny chunks at scale 1, what `reel compact` is for.
+reel::Status log_tiny_chunks(const Workload& w, const std::vector<std::vector<double>>& values,
+                             const std::string& path);
+
 // Loads the workload into a store with send_columns (one call per series).
 std::shared_ptr<reel::ChunkStore> columns_store(const Workload& w,
                                                 const std::vector<std::vector<double>>& values);

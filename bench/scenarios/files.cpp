@@ -59,19 +59,7 @@ Result compact(const Context& ctx) {
   auto values = w.values();
   const std::string in = dir + "/tiny_chunks.reel", out = dir + "/compacted.reel";
   uint64_t chunks_before = 0;
-  {
-    auto options = bench_options(false);
-    options.batcher.flush_tick_secs = 0.001;
-    options.batcher.flush_num_rows = 64;  // many tiny chunks, as a 1 ms tick at a high rate gives
-    reel::RecordingStream rec("reel_bench", options);
-    if (auto st = rec.save(in); !st.ok()) r.error = st.to_string();
-    for (int k = 0; k < w.steps; ++k) {
-      for (int s = 0; s < w.num_series(); ++s) {
-        rec.set_time_sequence("step", k);
-        rec.log(w.entity(s), reel::Scalars(values[size_t(s)][size_t(k)]));
-      }
-    }
-  }
+  if (auto st = log_tiny_chunks(w, values, in); !st.ok()) r.error = st.to_string();
   {
     reel::format::ReaderOptions ro;
     ro.decode_chunks = false;

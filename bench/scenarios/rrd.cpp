@@ -1,5 +1,6 @@
 // Rerun's .rrd next to .reel in the same run (rrd_roundtrip): write and load MB/s of both,
-// and their ratios (the goal: .rrd within 1.5x of .reel).
+// and their ratios (the goal: .rrd within 1.5x of .reel); then `compact` of a file of ~35k
+// tiny chunks (the workload logged with a 1 ms tick and 64-row chunks) as .rrd and as .reel.
 #include <filesystem>
 #include <string>
 
@@ -52,6 +53,67 @@ Result rrd_roundtrip(const Context& ctx) {
   const Timing rrd_t = run(reel::format::FileFormat::kRrd, "rrd");
   r.ratios["rrd_vs_reel_write_time"] = rrd_t.write_s / reel_t.write_s;
   r.ratios["rrd_vs_reel_load_time"] = rrd_t.load_s / reel_t.load_s;
+  store.reset();
+
+  // compact: the tiny-chunk recording logged once as .reel, copied chunk for chunk to .rrd
+  // (convert), then each compacted as `reel compact` does: load into a store, write it out
+  // in the input's format. Timed: the compaction only.
+  const std::string tiny_reel = ctx.tmp_dir + "/tiny_chunks.reel";
+  const std::string tiny_rrd = ctx.tmp_dir + "/tiny_chunks.rrd";
+  if (auto st = log_tiny_chunks(w, values, tiny_reel); !st.ok()) r.error = st.to_string();
+  {
+    auto reader = reel::format::RecordingReader::open(tiny_reel).value();
+    reel::format::WriterOptions o;
+    o.file_format = reel::format::FileFormat::kRrd;
+    auto writer = reel::format::RecordingWriter::open(tiny_rrd, o).value();
+    auto converted = reel::convert_recording(*reader, *writer);
+    check(r, converted.ok(), "convert to .rrd");
+    check(r, writer->finish().ok(), "finish .rrd");
+  }
+  auto compact = [&](const std::string& in, reel::format::FileFormat format,
+                     const std::string& name) {
+    const std::string out = in + ".compacted";
+    uint64_t chunks_before = 0;
+    {
+      reel::format::ReaderOptions ro;
+      ro.decode_chunks = false;
+      auto reader = reel::format::RecordingReader::open(in, ro).value();
+      for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+        chunks_before += (*m)->kind == reel::format::MessageKind::kChunk;
+      }
+    }
+    const uint64_t in_bytes = std::filesystem::file_size(in);
+    auto t0 = Clock::now();
+    {
+      reel::ChunkStore compacted(reel::ChunkStoreConfig::from_env());
+      auto report = reel::load_file(in, compacted);
+      check(r, report.ok(), name + " compact load");
+      reel::format::WriterOptions o;
+      o.file_format = format;
+      auto writer = reel::format::RecordingWriter::open(out, o).value();
+      check(r, reel::write_store(compacted, *writer).ok(), name + " compact write");
+      check(r, writer->finish().ok(), name + " compact finish");
+    }
+    const double wall = seconds_since(t0);
+    reel::ChunkStore check_store(reel::ChunkStoreConfig::no_compaction());
+    check(r, reel::load_file(out, check_store).ok(), name + " compacted reload");
+    int64_t rows;
+    double sum = store_sum(check_store, w, &rows);
+    check(r, rows == w.rows(), name + ": rows after compaction");
+    check(r, close_enough(sum, w.expected_sum()), name + ": sum after compaction");
+    r.figures[name + "_compact_MBps"] = double(in_bytes) / wall / 1e6;
+    r.figures[name + "_compact_s"] = wall;
+    r.figures[name + "_compact_chunks_before"] = double(chunks_before);
+    r.figures[name + "_compact_chunks_after"] = double(check_store.num_chunks());
+    r.figures[name + "_compact_bytes_before"] = double(in_bytes);
+    r.figures[name + "_compact_bytes_after"] = double(std::filesystem::file_size(out));
+    std::filesystem::remove(in);
+    std::filesystem::remove(out);
+    return wall;
+  };
+  const double reel_compact = compact(tiny_reel, reel::format::FileFormat::kReel, "reel");
+  const double rrd_compact = compact(tiny_rrd, reel::format::FileFormat::kRrd, "rrd");
+  r.ratios["rrd_vs_reel_compact_time"] = rrd_compact / reel_compact;
   return r;
 }
 

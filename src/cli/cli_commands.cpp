@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_set>
 
 #include "cli/cli.hpp"
@@ -110,9 +112,9 @@ int run_print(const PrintOptions& options) {
                             m.info.recording_id.c_str(), m.info.application_id.c_str());
                 break;
               }
-              std::printf("%s: recording %s of application '%s', started %s (format v%u)\n",
-                          reader.name().c_str(), m.info.recording_id.c_str(),
-                          m.info.application_id.c_str(),
+              std::printf("%s: %s %s of application '%s', started %s (format v%u)\n",
+                          reader.name().c_str(), m.info.is_blueprint ? "blueprint" : "recording",
+                          m.info.recording_id.c_str(), m.info.application_id.c_str(),
                           format_time(TimeType::kTimestamp, m.info.started_ns).c_str(),
                           unsigned(reader.version()));
               break;
@@ -195,7 +197,15 @@ int run_stats(const StatsOptions& options) {
     print_warnings(index.warnings);
     if (!st.ok()) return fail(st);
     const uint64_t file_bytes = index.file_bytes;
-    for (const auto& e : index.chunks) {
+    // Blueprint stores (Rerun's view layouts) are listed with their chunk counts, not counted
+    // as recording data.
+    uint64_t blueprint_chunks = 0;
+    for (size_t c = 0; c < index.chunks.size(); ++c) {
+      const auto& e = index.chunks[c];
+      if (c < index.chunk_blueprint.size() && index.chunk_blueprint[c]) {
+        ++blueprint_chunks;
+        continue;
+      }
       ++chunks;
       static_chunks += e.is_static;
       rows += e.rows;
@@ -219,10 +229,17 @@ int run_stats(const StatsOptions& options) {
     }
     std::printf("%s\n", path == "-" ? "<stdin>" : path.c_str());
     std::printf("  size             %s\n", human_bytes(double(file_bytes)).c_str());
-    for (const auto& i : index.infos) {  // every store of the file (.rrd: several)
+    std::set<std::tuple<bool, std::string, std::string>> listed;
+    for (const auto& i : index.infos) {  // every store of the file (.rrd: several), once
+      if (!listed.emplace(i.info.is_blueprint, i.info.application_id, i.info.recording_id).second)
+        continue;
       std::printf("  store            %s %s of application '%s'\n",
                   i.info.is_blueprint ? "blueprint" : "recording", i.info.recording_id.c_str(),
                   i.info.application_id.c_str());
+    }
+    if (blueprint_chunks) {
+      std::printf("  blueprint chunks %llu (Rerun view layouts: not counted below)\n",
+                  static_cast<unsigned long long>(blueprint_chunks));
     }
     std::printf("  chunks           %llu (%llu static)\n", static_cast<unsigned long long>(chunks),
                 static_cast<unsigned long long>(static_chunks));
@@ -269,6 +286,7 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
     config.chunk_max_rows_if_unsorted = options.max_rows_if_unsorted;
   ChunkStore store(config);
   uint64_t chunks_in = 0, blueprint_chunks = 0;
+  std::vector<std::pair<StoreInfo, std::vector<ChunkPtr>>> blueprints;  // by first appearance
   int64_t rows_in = 0;
   bool have_info = false;
   for (const auto& path : *inputs) {
@@ -280,7 +298,14 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
             store.set_info(m.info);
             have_info = true;
           } else if (m.kind == MessageKind::kChunk && m.info.is_blueprint) {
-            ++blueprint_chunks;  // a Rerun blueprint's layout, not recording data
+            // A Rerun blueprint's layout, not recording data: copied as it is, after it.
+            ++blueprint_chunks;
+            auto it = std::find_if(blueprints.begin(), blueprints.end(), [&](const auto& b) {
+              return b.first.application_id == m.info.application_id &&
+                     b.first.recording_id == m.info.recording_id;
+            });
+            if (it == blueprints.end()) it = blueprints.insert(blueprints.end(), {m.info, {}});
+            it->second.push_back(m.chunk);
           } else if (m.kind == MessageKind::kChunk) {
             ++chunks_in;
             rows_in += m.chunk->num_rows();
@@ -291,11 +316,6 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
         &warnings);
     print_warnings(warnings);
     if (!st.ok()) return fail(st);
-  }
-  if (blueprint_chunks) {
-    print_warnings({std::to_string(blueprint_chunks) +
-                    " chunks of Rerun blueprints not kept (reel " + verb +
-                    " keeps recordings; reel convert keeps blueprints in .rrd)"});
   }
   format::WriterOptions wo;
   wo.compression = *compression;
@@ -322,11 +342,21 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
       rows_out += piece->num_rows();
     }
   }
+  for (const auto& [info, chunks] : blueprints) {  // each blueprint store after the recording
+    if (st.ok()) st = (*writer)->write_store_info(info);
+    for (const auto& c : chunks) {
+      if (st.ok()) st = (*writer)->write_chunk(*c);
+    }
+  }
   if (st.ok()) st = (*writer)->finish();
   if (!st.ok()) return fail(st);
   std::fprintf(stderr, "reel %s: %llu chunks (%lld rows) in, %llu chunks (%lld rows) out\n", verb,
                static_cast<unsigned long long>(chunks_in), static_cast<long long>(rows_in),
                static_cast<unsigned long long>(chunks_out), static_cast<long long>(rows_out));
+  if (blueprint_chunks) {
+    std::fprintf(stderr, "reel %s: %llu chunks of %zu Rerun blueprint stores copied as they were\n",
+                 verb, static_cast<unsigned long long>(blueprint_chunks), blueprints.size());
+  }
   return 0;
 }
 
@@ -351,6 +381,8 @@ int run_filter(const FilterOptions& options) {
   auto writer = open_output(options.output, {}, *inputs, "filter", options.file_format);
   if (!writer.ok()) return fail(writer.status());
   bool have_info = false;
+  StoreInfo recording;
+  std::optional<StoreInfo> current;  // the store whose info was written last
   uint64_t kept = 0, dropped = 0, rewritten = 0;
   format::ReaderOptions ro;
   ro.keep_raw = true;
@@ -359,11 +391,28 @@ int run_filter(const FilterOptions& options) {
     Status st = for_each_message(
         path, ro,
         [&](Message& m, RecordingReader& reader) -> Status {
-          if (m.kind == MessageKind::kStoreInfo && !have_info) {
+          // The recording's store info first; a blueprint's before its chunks, the
+          // recording's again when a recording chunk follows one (stores switch so).
+          auto same = [](const StoreInfo& a, const StoreInfo& b) {
+            return a.is_blueprint == b.is_blueprint && a.application_id == b.application_id &&
+                   a.recording_id == b.recording_id;
+          };
+          auto switch_to = [&](const StoreInfo& info) -> Status {
+            if (current && same(*current, info)) return Status::OK();
+            current = info;
+            return (*writer)->write_store_info(info);
+          };
+          if (m.kind == MessageKind::kStoreInfo && !have_info && !m.info.is_blueprint) {
             have_info = true;
-            return (*writer)->write_store_info(m.info);
+            recording = m.info;
+            return switch_to(m.info);
           }
           if (m.kind != MessageKind::kChunk) return Status::OK();
+          if (m.info.is_blueprint) {
+            REEL_RETURN_NOT_OK(switch_to(m.info));
+          } else if (have_info) {
+            REEL_RETURN_NOT_OK(switch_to(recording));
+          }
           ChunkPtr c = m.chunk;
           if (drop.matches(c->entity_path())) {
             ++dropped;

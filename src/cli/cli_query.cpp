@@ -154,7 +154,9 @@ bool schema_from_indexes(const std::vector<std::string>& inputs, int& rc) {
       return true;
     }
     if (!index.chunk_streams.empty() && index.chunk_streams.back() != 0) return false;
-    for (const auto& e : index.chunks) {
+    for (size_t i = 0; i < index.chunks.size(); ++i) {
+      const auto& e = index.chunks[i];
+      if (i < index.chunk_blueprint.size() && index.chunk_blueprint[i]) continue;  // not data
       for (const auto& comp : e.components) {
         if (comp.rows == 0) continue;  // no data: the store does not list it
         Column& c = entities[e.entity][comp.descriptor.identifier()];

@@ -152,6 +152,7 @@ std::vector<uint8_t> footer_json(const Footer& footer) {
                        {"application_id", i.info.application_id},
                        {"recording_id", i.info.recording_id},
                        {"started_ns", i.info.started_ns}});
+      if (i.info.is_blueprint) infos.back()["kind"] = "blueprint";  // as the store info says
     }
     j["version"] = 2;
     j["infos"] = std::move(infos);
@@ -186,7 +187,7 @@ Result<Footer> parse_footer(std::span<const uint8_t> bytes, uint64_t offset) {
       footer.infos.push_back(
           {i["offset"].get<uint64_t>(),
            {i["application_id"].get<std::string>(), i["recording_id"].get<std::string>(),
-            i["started_ns"].get<int64_t>()}});
+            i["started_ns"].get<int64_t>(), i.contains("kind") && i["kind"] == "blueprint"}});
     }
   }
   size_t index = 0;

@@ -181,17 +181,20 @@ Result<bool> RecordingReader::next_stream() {
   }
   if (n < sizeof h) {
     warnings_.push_back(name_ + " is truncated inside the header of its recording " +
-                        std::to_string(stream_ + 2) + " at byte " + std::to_string(start));
+                        std::to_string(recording_streams_ + 2) + " at byte " +
+                        std::to_string(start));
     return false;
   }
   const uint16_t version = internal::get_u16(h + 4);
   if (version == 0 || version > kFormatVersion) {
-    warnings_.push_back(name_ + ": recording " + std::to_string(stream_ + 2) + " at byte " +
-                        std::to_string(start) + " has format version " + std::to_string(version) +
-                        ", which this reader cannot read: ignored");
+    warnings_.push_back(name_ + ": recording " + std::to_string(recording_streams_ + 2) +
+                        " at byte " + std::to_string(start) + " has format version " +
+                        std::to_string(version) + ", which this reader cannot read: ignored");
     return false;
   }
-  ++stream_;
+  stream_ = next_stream_id_++;
+  ++recording_streams_;
+  blueprint_.reset();
   offset_ = start + kFileHeaderBytes;
   after_end_ = false;
   return true;
@@ -310,6 +313,27 @@ Result<std::optional<RawMessage>> RecordingReader::next_raw() {
     RawMessage raw;
     raw.kind = h.kind;
     raw.stream = stream_;
+    if (h.kind == MessageKind::kStoreInfo) {
+      // A blueprint's store info switches the chunks after it to that blueprint, a recording's
+      // switches them back (store infos are written uncompressed; a damaged one reads as a
+      // recording's here and fails in decode_message).
+      auto info = h.compression == Compression::kNone
+                      ? internal::parse_store_info({stored->data(), stored->size()}, start)
+                      : Result<StoreInfo>(Status::Invalid("compressed"));
+      if (info.ok() && info->is_blueprint) {
+        auto [it, added] = blueprint_streams_.try_emplace(
+            std::make_pair(info->application_id, info->recording_id), next_stream_id_);
+        if (added) ++next_stream_id_;
+        blueprint_ = *info;
+        blueprint_stream_ = it->second;
+      } else {
+        blueprint_.reset();
+      }
+    }
+    if (blueprint_ && (h.kind == MessageKind::kStoreInfo || h.kind == MessageKind::kChunk)) {
+      raw.stream = blueprint_stream_;
+      raw.store = *blueprint_;
+    }
     raw.compression = h.compression;
     raw.crc = h.crc;
     raw.offset = start;
@@ -365,6 +389,7 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
       break;
     }
     case MessageKind::kChunk: {
+      m.info = raw.store;  // a blueprint's, or empty (the recording's)
       if (!options.decode_chunks) break;
       auto chunk = decode_chunk_payload(bytes, payload);
       if (!chunk.ok()) {
@@ -397,6 +422,7 @@ Result<std::optional<Message>> RecordingReader::next() {
     auto m = decode_message(std::move(*raw), options_, name_);
     if (m.ok()) {
       warnings_.insert(warnings_.end(), m->warnings.begin(), m->warnings.end());
+      warn_dropped_columns(*m, name_, dropped_seen_, warnings_);
       return std::optional<Message>(std::move(*m));
     }
     if (!is_damage(m.status())) {

@@ -102,7 +102,7 @@ Result<Message> decode_rrd_message(RawMessage raw, Message m, const ReaderOption
   if (raw.kind != MessageKind::kChunk || !options.decode_chunks) return m;
   rrd::ArrowMsg msg;
   msg.payload = std::move(raw.stored);
-  auto chunk = rrd::decode_rerun_chunk(msg, &m.warnings);
+  auto chunk = rrd::decode_rerun_chunk(msg, &m.warnings, &m.dropped_columns);
   if (!chunk.ok()) {
     return chunk.status().with_context(source + ": ArrowMsg at byte " + std::to_string(m.offset));
   }
@@ -110,6 +110,18 @@ Result<Message> decode_rrd_message(RawMessage raw, Message m, const ReaderOption
     w = source + ": ArrowMsg at byte " + std::to_string(m.offset) + ": " + w;
   m.chunk = options.copy_chunks ? (*chunk)->copy_buffers() : *chunk;
   return m;
+}
+
+void warn_dropped_columns(const Message& m, const std::string& source, DroppedColumnsSeen& seen,
+                          std::vector<std::string>& out) {
+  if (m.dropped_columns.empty() || !m.chunk) return;
+  const std::string entity = m.chunk->entity_path().str();
+  for (const DroppedColumn& d : m.dropped_columns) {
+    if (!seen.emplace(entity, d.column).second) continue;
+    out.push_back(source + ": entity " + entity + ", column '" + d.column +
+                  "' dropped: reel does not represent its Arrow type " + d.arrow_type +
+                  " (first in the ArrowMsg at byte " + std::to_string(m.offset) + ")");
+  }
 }
 
 }  // namespace reel::format

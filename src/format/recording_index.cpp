@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "format/codec_internal.hpp"
 
@@ -65,7 +67,28 @@ Result<bool> index_from_footer(const std::string& path, RecordingIndex& index) {
   index.file_bytes = size;
   index.infos = std::move((*footer)->infos);
   index.chunks = std::move((*footer)->chunks);
+  // As the streaming reader attributes them: a chunk after a blueprint's store info belongs
+  // to that blueprint (each its own stream), until a recording's store info.
   index.chunk_streams.assign(index.chunks.size(), 0);
+  index.chunk_blueprint.assign(index.chunks.size(), false);
+  std::map<std::pair<std::string, std::string>, uint32_t> blueprints;
+  size_t info = 0;
+  std::optional<uint32_t> blueprint;
+  for (size_t c = 0; c < index.chunks.size(); ++c) {
+    for (; info < index.infos.size() && index.infos[info].offset < index.chunks[c].offset; ++info) {
+      const StoreInfo& i = index.infos[info].info;
+      blueprint.reset();
+      if (i.is_blueprint) {
+        auto it = blueprints.try_emplace({i.application_id, i.recording_id},
+                                         uint32_t(blueprints.size() + 1));
+        blueprint = it.first->second;
+      }
+    }
+    if (blueprint) {
+      index.chunk_streams[c] = *blueprint;
+      index.chunk_blueprint[c] = true;
+    }
+  }
   return true;
 }
 
@@ -102,6 +125,7 @@ Status index_recording(const std::string& path, RecordingIndex& index, IndexOpti
       e.compression = m.compression;
       index.chunks.push_back(std::move(e));
       index.chunk_streams.push_back(m.stream);
+      index.chunk_blueprint.push_back(m.info.is_blueprint);
     }
     if (options.progress) options.progress(reader->bytes_read(), reader->total_bytes());
   }

@@ -267,11 +267,23 @@ Result<std::vector<uint8_t>> encode_rerun_chunk(const Chunk& chunk, Warnings* wa
   return out;
 }
 
-Result<ChunkPtr> decode_rerun_chunk(const ArrowMsg& msg, Warnings* warnings) {
+Result<ChunkPtr> decode_rerun_chunk(const ArrowMsg& msg, Warnings* warnings,
+                                    std::vector<DroppedColumn>* dropped) {
   if (!msg.payload) return Status::Invalid("ArrowMsg without a payload");
+  std::vector<arrow::ipc::SkippedField> skipped;
   REEL_ASSIGN_OR_RETURN(
-      auto batch, arrow::ipc::read_stream({msg.payload->data(), msg.payload->size()}, msg.payload));
-  return chunk_from_rerun_batch(batch, warnings);
+      auto batch,
+      arrow::ipc::read_stream({msg.payload->data(), msg.payload->size()}, msg.payload, &skipped));
+  REEL_ASSIGN_OR_RETURN(auto chunk, chunk_from_rerun_batch(batch, warnings));
+  for (const auto& f : skipped) {
+    if (dropped) {
+      dropped->push_back({f.name, f.type});
+    } else {
+      warn(warnings, "chunk of " + chunk->entity_path().str() + ", column '" + f.name +
+                         "': dropped, reel does not represent its Arrow type " + f.type);
+    }
+  }
+  return chunk;
 }
 
 SetStoreInfo to_set_store_info(const StoreInfo& info) {

@@ -18,16 +18,14 @@ Result<ConvertReport> convert_recording(format::RecordingReader& reader,
     auto it = kept.find(stream);
     if (it != kept.end()) return it->second;
     bool k = true;
-    if (!to_rrd) {
+    if (!to_rrd) {  // .reel: the first recording, and every blueprint (a store of kind blueprint)
       if (!have_first && !info.is_blueprint) {
         have_first = true;
         first_recording = info.recording_id;
       }
-      k = !info.is_blueprint && info.recording_id == first_recording;
+      k = info.is_blueprint || info.recording_id == first_recording;
       if (!k) {
-        report.warnings.push_back(reader.name() + ": " +
-                                  (info.is_blueprint ? "blueprint '" : "recording '") +
-                                  info.recording_id +
+        report.warnings.push_back(reader.name() + ": recording '" + info.recording_id +
                                   "' left out: a .reel file holds one recording (write .rrd to "
                                   "keep every store)");
       }
@@ -41,10 +39,10 @@ Result<ConvertReport> convert_recording(format::RecordingReader& reader,
     if (!*m) break;
     if ((*m)->kind == format::MessageKind::kStoreInfo) {
       if (!keep((*m)->stream, (*m)->info)) continue;
+      report.stores += !stores.count((*m)->stream);  // a store announced again counts once
       stores[(*m)->stream] = (*m)->info;
       REEL_RETURN_NOT_OK(writer.write_store_info((*m)->info));
       current = (*m)->stream;
-      ++report.stores;
     } else if ((*m)->kind == format::MessageKind::kChunk && (*m)->chunk) {
       const uint32_t stream = (*m)->stream;
       // A chunk whose store was never announced (a .reel stream without store info, an .rrd

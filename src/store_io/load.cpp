@@ -22,6 +22,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   const std::function<bool(const Chunk&)>& keep = options.keep;
   LoadReport report;
   std::vector<std::string> decode_warnings;
+  format::DroppedColumnsSeen dropped_seen;  // one warning per entity and column
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   reel::internal::ThreadPool pool(threads);
   format::ReaderOptions reader_options;
@@ -43,6 +44,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     }
     ++report.messages;
     decode_warnings.insert(decode_warnings.end(), m->warnings.begin(), m->warnings.end());
+    format::warn_dropped_columns(*m, reader.name(), dropped_seen, decode_warnings);
     if (m->kind == format::MessageKind::kStoreInfo) {
       if (report.info.recording_id.empty()) {
         report.info = m->info;

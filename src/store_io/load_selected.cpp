@@ -178,26 +178,33 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
   }
   LoadReport report;
   report.from_footer = true;
-  report.chunks_in_file = index.chunks.size();
+  report.chunks_in_file =
+      uint64_t(std::count(index.chunk_blueprint.begin(), index.chunk_blueprint.end(), false));
   report.bytes = index.file_bytes;
   report.warnings = index.warnings;
-  if (!index.infos.empty()) {
-    report.info = index.infos.front().info;
+  for (const auto& i : index.infos) {  // the recording's, not a blueprint's
+    if (i.info.is_blueprint) continue;
+    report.info = i.info;
     store.set_info(report.info);
-    report.messages = index.infos.size();
+    break;
   }
+  report.messages = index.infos.size();
   std::vector<bool> chosen(index.chunks.size(), false);
   std::vector<ChunkFacts> facts;
   facts.reserve(index.chunks.size());
+  auto blueprint = [&](size_t i) {  // a blueprint's chunk: never loaded
+    return i < index.chunk_blueprint.size() && index.chunk_blueprint[i];
+  };
   for (size_t i = 0; i < index.chunks.size(); ++i) {
     facts.push_back(facts_of(index.chunks[i]));
+    if (blueprint(i)) continue;
     if (selector.matches(facts[i])) {
       chosen[i] = true;
       selector.cover(facts[i]);
     }
   }
   for (size_t i = 0; i < index.chunks.size(); ++i) {
-    if (!chosen[i] && selector.is_witness(facts[i])) {
+    if (!chosen[i] && !blueprint(i) && selector.is_witness(facts[i])) {
       chosen[i] = true;
       selector.cover(facts[i]);
     }

@@ -170,13 +170,18 @@ int main(int argc, char** argv) {
         write_file(out / "rrd_reader_fuzz" / ("chunk_" + std::to_string(i) + ".rrd"), bytes, max);
   }
   if (argc > 3) {
-    const std::filesystem::path saved =
-        std::filesystem::path(argv[3]) / "tests" / "data" / "rerun_0.33.0_saved.rrd";
-    std::ifstream in(saved, std::ios::binary);
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                               std::istreambuf_iterator<char>());
-    if (!bytes.empty()) {
-      written += write_file(out / "rrd_reader_fuzz" / "rerun_saved.rrd", bytes, max);
+    // Files of independent writers: Rerun's viewer, apache-arrow for JavaScript (columns of
+    // types reel passes over: tests/rerun_viewer/write_unsupported_columns.mjs).
+    const std::pair<const char*, std::filesystem::path> files[] = {
+        {"rerun_0.33.0_saved.rrd", out / "rrd_reader_fuzz" / "rerun_saved.rrd"},
+        {"rrd_js_unsupported_columns.rrd", out / "rrd_reader_fuzz" / "js_unsupported.rrd"},
+        {"arrow_js_unsupported_columns.arrows", out / "ipc_fuzz" / "js_unsupported.arrows"},
+    };
+    for (const auto& [name, seed] : files) {
+      std::ifstream in(std::filesystem::path(argv[3]) / "tests" / "data" / name, std::ios::binary);
+      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
+      if (!bytes.empty()) written += write_file(seed, bytes, max);
     }
   }
   std::printf("wrote %d seeds from %zu chunks to %s\n", written, chunks.size(), out.c_str());

@@ -85,16 +85,16 @@ export function nextTuid() {
   counter += 1n;
   return t;
 }
-const tuidBytes = (t) => {
+export const tuidBytes = (t) => {
   const b = new Uint8Array(16);
   const v = new DataView(b.buffer);
   v.setBigUint64(0, t.time_ns, false); // big-endian, as Rerun lays out TUIDs
   v.setBigUint64(8, t.inc, false);
   return b;
 };
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+export const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
-const rowIdField = () =>
+export const rowIdField = () =>
   new arrow.Field("rerun.controls.RowId", new arrow.FixedSizeBinary(16), false,
     new Map([
       ["rerun:kind", "control"],
@@ -102,14 +102,14 @@ const rowIdField = () =>
       ["ARROW:extension:metadata", '{"namespace":"row"}'],
       ["rerun:is_sorted", "true"],
     ]));
-const indexField = (name) =>
+export const indexField = (name) =>
   new arrow.Field(name, new arrow.Int64(), true,
     new Map([
       ["rerun:kind", "index"],
       ["rerun:index_name", name],
       ["rerun:is_sorted", "true"],
     ]));
-const componentField = (archetype, field, componentType, type) =>
+export const componentField = (archetype, field, componentType, type) =>
   new arrow.Field(`${archetype}:${field}`, type, true,
     new Map([
       ["rerun:kind", "data"],

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "reel/arrow/record_batch.hpp"
@@ -32,27 +33,60 @@ void write_end_of_stream(std::vector<uint8_t>& out);
 // Schema + one batch + end-of-stream.
 Status write_stream(const RecordBatch& batch, std::vector<uint8_t>& out);
 
+struct ReadOptions {
+  // A top-level field whose type (or a type nested in it) reel does not represent
+  // (dictionary-encoded, sparse union, date, time, decimal, interval, large or view lists and
+  // strings, map, run-end encoded) is left out of the schema and batches instead of failing
+  // the stream: its field nodes and buffers, counted from the schema's layout, are passed
+  // over, so the fields after it decode. Dictionary batches are then passed over too. A field
+  // of an unknown type id still fails (its layout is unknown).
+  bool skip_unsupported_fields = false;
+};
+
+// A top-level field left out by ReadOptions::skip_unsupported_fields.
+struct SkippedField {
+  size_t index = 0;  // its position among the stream schema's fields
+  std::string name;
+  std::string
+      type;  // as Arrow names it, e.g. "large_utf8", "dictionary<values=utf8, indices=int8>"
+  std::string reason;  // what reel does not read, naming the nested field when it is one
+  Metadata metadata;
+};
+
 // Reads a stream message by message.
 class StreamReader {
  public:
-  StreamReader(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner);
-  // The schema (reads the first message on first call).
+  StreamReader(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
+               ReadOptions options = {});
+  // The schema (reads the first message on first call); without skipped fields.
   Result<SchemaPtr> schema();
+  // The fields schema() left out (after schema() succeeded).
+  const std::vector<SkippedField>& skipped_fields() const { return skipped_; }
   // The next batch; nullopt at the end-of-stream marker or the end of the bytes.
   Result<std::optional<RecordBatch>> next();
   uint64_t offset() const { return pos_; }
 
  private:
   struct RawMessage;
+  // Per field of the stream's schema: read into the batch, or passed over.
+  struct FieldPlan {
+    bool kept = true;
+    size_t nodes = 0, buffers = 0, variadic = 0;  // a skipped field's layout
+  };
   Result<std::optional<RawMessage>> read_message();
   std::span<const uint8_t> bytes_;
   std::shared_ptr<const void> owner_;
+  ReadOptions options_;
+  std::vector<FieldPlan> plan_;
+  std::vector<SkippedField> skipped_;
   size_t pos_ = 0;
   SchemaPtr schema_;
   bool done_ = false;
 };
 
-// A stream holding exactly one record batch (chunk payloads).
-Result<RecordBatch> read_stream(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner);
+// A stream holding exactly one record batch (chunk payloads). With `skipped`, fields of types
+// reel does not represent are left out and listed there (ReadOptions::skip_unsupported_fields).
+Result<RecordBatch> read_stream(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
+                                std::vector<SkippedField>* skipped = nullptr);
 
 }  // namespace reel::arrow::ipc

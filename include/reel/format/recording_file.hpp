@@ -12,9 +12,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
@@ -78,6 +80,13 @@ struct Footer {
   std::vector<FooterEntry> chunks;
 };
 
+// A column of an .rrd chunk left out because reel does not represent its Arrow type (a
+// dictionary, sparse union, date, decimal, large list or string, map, ... anywhere in it).
+struct DroppedColumn {
+  std::string column;
+  std::string arrow_type;  // as Arrow names it, e.g. "list<item: large_utf8>"
+};
+
 struct Message {
   MessageKind kind = MessageKind::kChunk;
   // Which recording of the input the message belongs to: 0 for the first; concatenated
@@ -87,12 +96,23 @@ struct Message {
   uint64_t stored_bytes = 0;   // payload bytes in the stream
   uint64_t payload_bytes = 0;  // payload bytes after decompression
   Compression compression = Compression::kNone;
-  StoreInfo info;  // kStoreInfo; from an .rrd input also kChunk: the store it belongs to
+  // kStoreInfo; also kChunk: the store it belongs to (.rrd; .reel: a blueprint, else empty)
+  StoreInfo info;
   ChunkPtr chunk;  // kChunk (null when the reader was told not to decode chunks)
   Footer footer;   // kFooter
   // Findings of decoding that do not stop it (a Rerun column kept in Rerun's layout, ...).
   std::vector<std::string> warnings;
+  // .rrd: columns left out of the chunk because reel does not represent their Arrow type.
+  // Not in `warnings`: readers warn once per entity and column (warn_dropped_columns).
+  std::vector<DroppedColumn> dropped_columns;
 };
+
+// The entities and columns already warned about (warn_dropped_columns).
+using DroppedColumnsSeen = std::set<std::pair<std::string, std::string>>;
+// Appends a warning naming the file, entity, column and type for each column `m` dropped whose
+// entity and column `seen` does not hold yet, and adds them to it.
+void warn_dropped_columns(const Message& m, const std::string& source, DroppedColumnsSeen& seen,
+                          std::vector<std::string>& out);
 
 struct WriterOptions {
   // chunks and footer; info and end: none. For .rrd: none or LZ4 (zstd is refused).
@@ -196,7 +216,8 @@ struct RawMessage {
   uint64_t payload_bytes = 0;
   std::shared_ptr<arrow::Buffer> stored;  // header excluded
   // From an .rrd input: `stored` is an ArrowMsg's Arrow IPC payload, decompressed (kChunk),
-  // and `store` the store the message belongs to (kStoreInfo: the whole store info).
+  // and `store` the store the message belongs to (kStoreInfo: the whole store info). From a
+  // .reel input, `store` of a chunk after a blueprint's store info is that blueprint.
   bool rrd = false;
   StoreInfo store;
 };
@@ -315,6 +336,14 @@ class RecordingReader {
   uint64_t offset_ = 0;
   uint64_t total_ = 0;
   std::vector<std::string> warnings_;
+  DroppedColumnsSeen dropped_seen_;  // warned about by next()
+  // .reel: a blueprint store info switches the store of the chunks after it (until a
+  // recording's store info); each blueprint gets its own Message::stream.
+  uint32_t next_stream_id_ = 1;     // stream ids given out: recordings and blueprints
+  uint32_t recording_streams_ = 0;  // concatenated recordings after the first
+  std::optional<StoreInfo> blueprint_;
+  uint32_t blueprint_stream_ = 0;
+  std::map<std::pair<std::string, std::string>, uint32_t> blueprint_streams_;
   std::vector<uint8_t> raw_;
 };
 

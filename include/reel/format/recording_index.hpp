@@ -31,6 +31,8 @@ struct RecordingIndex {
   // Offsets are from the start of the input. A streaming pass over concatenated recordings
   // (`cat a.reel b.reel`) lists all of them; `stream` says which recording each chunk is in.
   std::vector<uint32_t> chunk_streams;
+  // Per chunk: it belongs to a blueprint store (Rerun's view layout), which queries skip.
+  std::vector<bool> chunk_blueprint;
   std::vector<std::string> warnings;  // truncation, damage, an unusable footer
 };
 

@@ -18,6 +18,7 @@
 #include "reel/arrow/record_batch.hpp"
 #include "reel/chunk/chunk.hpp"
 #include "reel/chunk/store_info.hpp"
+#include "reel/format/recording_file.hpp"
 #include "reel/format/rrd.hpp"
 
 namespace reel::format::rrd {
@@ -32,8 +33,11 @@ Result<ChunkPtr> chunk_from_rerun_batch(const arrow::RecordBatch& batch,
 
 // The whole payload: an Arrow IPC stream of chunk_to_rerun_batch.
 Result<std::vector<uint8_t>> encode_rerun_chunk(const Chunk& chunk, Warnings* warnings = nullptr);
-// An ArrowMsg's chunk (its payload decompressed by the decoder).
-Result<ChunkPtr> decode_rerun_chunk(const ArrowMsg& msg, Warnings* warnings = nullptr);
+// An ArrowMsg's chunk (its payload decompressed by the decoder). Columns of types reel does not
+// represent are left out, the rest of the chunk kept: listed in `dropped`, or without it
+// given as warnings.
+Result<ChunkPtr> decode_rerun_chunk(const ArrowMsg& msg, Warnings* warnings = nullptr,
+                                    std::vector<DroppedColumn>* dropped = nullptr);
 
 // The SetStoreInfo reel writes for `info` (.rrd files and the gRPC proxy alike): its store
 // id, source reel, Rerun version 0.33.0, and a row id whose time is the recording's start
