@@ -164,12 +164,14 @@ export class App {
       },
       onHello: (h) => {
         this.hello = h;
-        this.shown = h.recording;
-        this.setRecordings(h.recordings ?? []);
+        // A server without several recordings (older, or the mock server) names only its one.
+        this.shown = h.recording ?? 0;
+        this.setRecordings(h.recordings ?? [{ recording: 0, application_id: h.application_id, recording_id: h.recording_id }]);
       },
       onStoreInfo: (info) => {
         // A server started empty names its recording after the first client's: show it now.
         this.hello = { ...this.hello, version: this.hello?.version ?? 1, ...info };
+        this.setRecordings(this.recordings.map((r) => (r.recording === this.shown ? { ...r, ...info } : r)));
       },
       onRecordings: (list) => this.setRecordings(list),
       onSelected: (info) => {
