@@ -74,7 +74,7 @@ async function once(file, max, workDir) {
     const ms = await oracle.waitFor(([r, t, m]) => {
       const range = window.viewer.get_time_range(r, t);
       return range && Number(range.max) >= m ? performance.now() : null;
-    }, [opened.recording_id, timeline, max], { timeout: 600000, what: `${timeline} to reach ${max}` });
+    }, [opened.recording_id, timeline, max], { timeout: 300000, what: `${timeline} to reach ${max}` });
     const cdp = await oracle.page.context().newCDPSession(oracle.page);
     await cdp.send("HeapProfiler.collectGarbage");
     await oracle.page.waitForTimeout(500);
@@ -92,7 +92,12 @@ try {
     const file = spec.slice(0, at);
     const max = Number(spec.slice(at + 1));
     const rs = [];
-    for (let r = 0; r < runs; r++) rs.push(await once(file, max, workDir));
+    try {
+      for (let r = 0; r < runs; r++) rs.push(await once(file, max, workDir));
+    } catch (e) {
+      result[file] = { error: String(e.message ?? e).split("\n")[0] };
+      continue;
+    }
     result[file] = {
       ms: median(rs.map((x) => x.ms)),
       ms_start: median(rs.map((x) => x.msStart)),
