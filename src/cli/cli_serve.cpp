@@ -96,13 +96,38 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
   }
   ChunkStoreConfig config = ChunkStoreConfig::from_env();
   config.memory_limit = limit;
-  auto store = std::make_shared<ChunkStore>(config);
-
-  if (view) {
-    for (const auto& path : o.inputs) {
+  // Recording 0 is unnamed until a file or the first SDK client names it; every other
+  // recording id gets a store of its own, all under the one budget (docs/server.md).
+  auto recordings = std::make_shared<server::RecordingSet>(std::make_shared<ChunkStore>(config));
+  for (const auto& path : o.inputs) {
+    auto format = import::detect_import_format(path);
+    if (!format.ok()) return fail(format.status());
+    ChunkStore* last = nullptr;
+    if (*format == import::ImportFormat::kNone) {
+      // A .reel or .rrd file: each of its recordings into its own store.
+      LoadOptions load;
+      load.store_for = [&](const StoreInfo& info) {
+        last = recordings->store_for(info).get();
+        return last;
+      };
+      auto report = load_file(path, *recordings->default_store(), load);
+      if (!report.ok()) return fail(report.status());
+      print_warnings(report->warnings);
+    } else {
+      // An imported file is one recording, named by the import.
+      auto store = recordings->store_for(StoreInfo{});
       auto report = import::load_any_file(path, *store);
       if (!report.ok()) return fail(report.status());
       print_warnings(report->warnings);
+      last = store.get();
+    }
+    recordings->enforce_budget(last);
+  }
+  if (!o.inputs.empty()) {
+    for (const auto& e : recordings->list()) {
+      const StoreInfo info = e.store->info();
+      std::fprintf(stderr, "reel: recording %u: %s (%s), %zu chunks\n", unsigned(e.number),
+                   info.recording_id.c_str(), info.application_id.c_str(), e.store->num_chunks());
     }
   }
 
@@ -130,7 +155,7 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
   options.max_ingest_clients = o.max_ingest_clients;
   options.ingest_stall_secs = o.ingest_stall_secs;
   options.cors_allow_origins = o.cors_allow_origins;
-  auto started = server::Server::start(store, options);
+  auto started = server::Server::start(recordings, options);
   if (!started.ok()) return fail(started.status());
   auto& srv = **started;
   std::printf("reel: viewer at %s\n", srv.viewer_url().c_str());
@@ -152,10 +177,16 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
 void add_serve_commands(CLI::App& app, ServeCommands& c) {
   c.serve = app.add_subcommand(
       "serve", "Serve the web viewer and accept SDK connections (RecordingStream::connect)");
+  c.serve->add_option("files", c.serve_options.inputs,
+                      "Recordings to load first (each recording id its own recording)");
   add_common(c.serve, c.serve_options);
   c.view = app.add_subcommand(
       "view", "Load recordings and serve them to the web viewer (also accepts SDK connections)");
-  c.view->add_option("files", c.view_options.inputs, "Recordings to load")->required();
+  c.view
+      ->add_option("files", c.view_options.inputs,
+                   "Recordings to load (each recording id its own recording: the viewer has a "
+                   "recording selector)")
+      ->required();
   add_common(c.view, c.view_options);
 }
 

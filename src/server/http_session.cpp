@@ -226,10 +226,12 @@ void HttpSession::send_backlog(ViewerHost::Backlog backlog, unsigned version, bo
     uint8_t length[4] = {};
     bool keep_alive = true;
     bool compact_row_ids = false;
+    uint32_t recording = 0;
   };
   auto state = std::make_shared<State>();
   state->chunks = std::move(backlog.chunks);
   state->compact_row_ids = backlog.compact_row_ids;
+  state->recording = backlog.recording;
   state->keep_alive = keep_alive;
   state->header = http::response<http::empty_body>{http::status::ok, version};
   state->header.set(http::field::server, kServerName);
@@ -261,7 +263,8 @@ void HttpSession::send_backlog(ViewerHost::Backlog backlog, unsigned version, bo
     }
     while (state->next < state->chunks.size()) {
       ChunkPtr chunk = std::move(state->chunks[state->next++]);
-      auto frame = encode_frame(FrameKind::kChunkAdded, 0, *chunk, state->compact_row_ids);
+      auto frame =
+          encode_frame(FrameKind::kChunkAdded, state->recording, *chunk, state->compact_row_ids);
       if (!frame.ok()) {
         self->host_.log("backlog: cannot encode a chunk of " + chunk->entity_path().str() + ": " +
                         frame.status().message());
@@ -308,8 +311,8 @@ void HttpSession::handle(http::request<http::string_body>&& request) {
     res.set(http::field::allow, "GET, HEAD");
     return send(std::move(res));
   }
-  std::string_view target = request.target();
-  target = target.substr(0, target.find_first_of("?#"));
+  const std::string_view full_target = request.target();
+  std::string_view target = full_target.substr(0, full_target.find_first_of("?#"));
   auto path = url_decode(target);
   if (!path || path->empty() || path->front() != '/') {
     return send(text(http::status::bad_request, "text/plain; charset=utf-8", "bad path\n"));
@@ -318,7 +321,27 @@ void HttpSession::handle(http::request<http::string_body>&& request) {
     return send(text(http::status::ok, "application/json", host_.info_json()));
   }
   if (*path == "/api/entities") {
-    return send(text(http::status::ok, "application/json", entities_json(host_.store())));
+    // `?recording=ID` (or its number): that recording; default recording 0.
+    std::shared_ptr<const ChunkStore> store = host_.store(0);
+    const size_t q = full_target.find("recording=");
+    if (q != std::string_view::npos) {
+      std::string_view wanted = full_target.substr(q + std::string_view("recording=").size());
+      wanted = wanted.substr(0, wanted.find_first_of("&#"));
+      auto decoded = url_decode(wanted);
+      store = nullptr;
+      for (const auto& e : host_.recordings()) {
+        if (decoded &&
+            (e.store->info().recording_id == *decoded || std::to_string(e.number) == *decoded)) {
+          store = e.store;
+        }
+      }
+      if (!store) {
+        return send(
+            text(http::status::not_found, "application/json", R"({"error": "no such recording"})"));
+      }
+    }
+    static const ChunkStore kEmpty;
+    return send(text(http::status::ok, "application/json", entities_json(store ? *store : kEmpty)));
   }
   if (path->starts_with("/api/backlog/")) {
     auto backlog = host_.take_backlog(path->substr(std::string_view("/api/backlog/").size()));

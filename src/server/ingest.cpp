@@ -29,17 +29,15 @@
 
 namespace reel::server::internal {
 
-IngestService::IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store,
-                             const ServerOptions& options, Logger log,
-                             std::function<void()> on_store_info)
-    : store_(std::move(store)),
+IngestService::IngestService(asio::io_context& io, std::shared_ptr<RecordingSet> recordings,
+                             const ServerOptions& options, Logger log)
+    : recordings_(std::move(recordings)),
       options_(options),
       log_(std::move(log)),
-      on_store_info_(std::move(on_store_info)),
       acceptor_(io),
       budget_(options.decode_budget_bytes
                   ? options.decode_budget_bytes
-                  : DecodeBudget::default_capacity(store_->config().memory_limit)) {}
+                  : DecodeBudget::default_capacity(recordings_->memory_limit())) {}
 
 IngestService::~IngestService() { stop(); }
 
@@ -132,21 +130,17 @@ void IngestService::send_notice(int fd, const format::ServerNotice& notice) {
   (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-void IngestService::adopt_store_info(const Client& client, const StoreInfo& info) {
-  bool changed = false;
-  {
-    std::lock_guard lock(info_mutex_);
-    StoreInfo current = store_->info();
-    if (current.recording_id.empty() && current.application_id.empty()) {
-      store_->set_info(info);
-      changed = true;
-    } else if (current.recording_id != info.recording_id) {
-      log_("ingest: client " + client.peer + " sends recording " + info.recording_id + " (" +
-           info.application_id + ") while the server holds " + current.recording_id + " (" +
-           current.application_id + "): its data joins the same store");
-    }
+std::shared_ptr<ChunkStore> IngestService::store_for(const Client& client, const StoreInfo& info) {
+  bool created = false;
+  auto store = recordings_->store_for(info, &created);
+  if (created) {
+    log_("ingest: client " + client.peer + " starts recording " + info.recording_id + " (" +
+         info.application_id + ")" +
+         (recordings_->size() > 1 ? ", a recording of its own (the server holds " +
+                                        std::to_string(recordings_->size()) + ")"
+                                  : std::string()));
   }
-  if (changed) on_store_info_();
+  return store;
 }
 
 namespace {
@@ -262,6 +256,9 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
   const std::string timed_out = std::strerror(EAGAIN);
   const auto budget_wait = std::chrono::milliseconds(int64_t(options_.ingest_stall_secs * 1000));
   int insert_errors = 0;
+  // The recording this client writes to: named by its StoreInfo; chunks before one go to the
+  // unnamed recording.
+  std::shared_ptr<ChunkStore> store;
   REEL_ASSIGN_OR_RETURN(auto reader,
                         format::RecordingReader::from_fd(fd, /*owns=*/false, name, reader_options));
   auto drop = [&](const std::string& code, Status why) {
@@ -312,14 +309,16 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
     format::Message& m = *decoded;
     switch (m.kind) {
       case format::MessageKind::kStoreInfo:
-        adopt_store_info(client, m.info);
+        store = store_for(client, m.info);
         break;
       case format::MessageKind::kChunk: {
         if (!m.chunk) break;
         const int64_t n = m.chunk->num_rows();
         const std::string entity = m.chunk->entity_path().str();
-        auto inserted = store_->insert(std::move(m.chunk));
+        if (!store) store = store_for(client, StoreInfo{});
+        auto inserted = store->insert(std::move(m.chunk));
         if (inserted.ok()) {
+          recordings_->enforce_budget(store.get());
           ++chunks;
           rows += n;
           for (const auto& e : *inserted) {

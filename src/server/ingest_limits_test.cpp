@@ -200,6 +200,7 @@ TEST(IngestLimitsTest, BusyServerTellsTheSdkWhichKeepsItsDataAndRetries) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   {
     RecordingStreamOptions o = test_util::plain_options();
+    o.recording_id = test_util::kTestRecording;  // the holder's recording
     RecordingStream rec("busy_test", o);
     TcpSinkOptions so;
     so.retry_secs = 0.05;

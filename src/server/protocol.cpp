@@ -77,6 +77,24 @@ Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame) {
   return out;
 }
 
+namespace {
+
+void tag(json& j, std::optional<uint32_t> recording) {
+  if (recording) j["recording"] = *recording;
+}
+
+json listing(const std::vector<RecordingListing>& recordings) {
+  json list = json::array();
+  for (const auto& r : recordings) {
+    list.push_back({{"recording", r.number},
+                    {"application_id", r.info.application_id},
+                    {"recording_id", r.info.recording_id}});
+  }
+  return list;
+}
+
+}  // namespace
+
 std::string hello_json(const StoreInfo& info) {
   return dump({{"type", "hello"},
                {"version", kProtocolVersion},
@@ -84,24 +102,56 @@ std::string hello_json(const StoreInfo& info) {
                {"recording_id", info.recording_id}});
 }
 
-std::string store_info_json(const StoreInfo& info) {
-  return dump({{"type", "store_info"},
+std::string hello_json(const StoreInfo& info, std::optional<uint32_t> recording,
+                       const std::vector<RecordingListing>& recordings) {
+  json j = {{"type", "hello"},
+            {"version", kProtocolVersion},
+            {"application_id", info.application_id},
+            {"recording_id", info.recording_id},
+            {"recordings", listing(recordings)}};
+  tag(j, recording);
+  return dump(j);
+}
+
+std::string recordings_json(const std::vector<RecordingListing>& recordings) {
+  return dump({{"type", "recordings"}, {"recordings", listing(recordings)}});
+}
+
+std::string selected_json(uint32_t recording, const StoreInfo& info) {
+  return dump({{"type", "selected"},
+               {"recording", recording},
                {"application_id", info.application_id},
                {"recording_id", info.recording_id}});
 }
 
-std::string backlog_json(const std::string& url, uint64_t chunks) {
-  return dump({{"type", "backlog"}, {"url", url}, {"chunks", chunks}});
+std::string store_info_json(const StoreInfo& info, std::optional<uint32_t> recording) {
+  json j = {{"type", "store_info"},
+            {"application_id", info.application_id},
+            {"recording_id", info.recording_id}};
+  tag(j, recording);
+  return dump(j);
 }
 
-std::string caught_up_json(uint64_t chunks) {
-  return dump({{"type", "caught_up"}, {"chunks", chunks}});
+std::string backlog_json(const std::string& url, uint64_t chunks,
+                         std::optional<uint32_t> recording) {
+  json j = {{"type", "backlog"}, {"url", url}, {"chunks", chunks}};
+  tag(j, recording);
+  return dump(j);
 }
 
-std::string chunks_removed_json(const std::vector<ChunkId>& ids) {
+std::string caught_up_json(uint64_t chunks, std::optional<uint32_t> recording) {
+  json j = {{"type", "caught_up"}, {"chunks", chunks}};
+  tag(j, recording);
+  return dump(j);
+}
+
+std::string chunks_removed_json(const std::vector<ChunkId>& ids,
+                                std::optional<uint32_t> recording) {
   json list = json::array();
   for (const auto& id : ids) list.push_back(id.to_string());
-  return dump({{"type", "chunks_removed"}, {"chunk_ids", std::move(list)}});
+  json j = {{"type", "chunks_removed"}, {"chunk_ids", std::move(list)}};
+  tag(j, recording);
+  return dump(j);
 }
 
 std::string query_done_json(uint32_t id, uint64_t chunks) {
@@ -121,6 +171,19 @@ std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
                            {"queued_bytes", v.queued_bytes},
                            {"queued_messages", v.queued_messages}});
   }
+  json recordings = json::array();
+  uint64_t total_bytes = 0;
+  for (const auto& r : extras.recordings) {
+    total_bytes += r.store->memory_bytes();
+    const StoreInfo ri = r.store->info();
+    const ChunkStoreStats rs = r.store->stats();
+    recordings.push_back({{"recording", r.number},
+                          {"application_id", ri.application_id},
+                          {"recording_id", ri.recording_id},
+                          {"chunks", rs.num_chunks},
+                          {"rows", rs.num_rows},
+                          {"bytes", r.store->memory_bytes()}});
+  }
   return dump({{"application_id", info.application_id},
                {"recording_id", info.recording_id},
                {"chunks", stats.num_chunks},
@@ -131,7 +194,9 @@ std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
                {"max_viewers", extras.max_viewers},
                {"viewer_connections", std::move(connections)},
                {"ingest_clients", extras.ingest_clients},
-               {"protocol_version", kProtocolVersion}});
+               {"protocol_version", kProtocolVersion},
+               {"recordings", std::move(recordings)},
+               {"total_bytes", extras.recordings.empty() ? store.memory_bytes() : total_bytes}});
 }
 
 std::string entities_json(const ChunkStore& store) {
@@ -214,6 +279,34 @@ Result<std::string> get_string(const json& obj, const char* name) {
 }
 
 }  // namespace
+
+std::optional<Result<SelectRecording>> parse_select_recording(std::string_view text, uint32_t* id) {
+  *id = 0;
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string() || *type != "select_recording") return std::nullopt;
+  SelectRecording r;
+  auto idit = j.find("id");
+  if (idit != j.end()) {
+    if (!idit->is_number_unsigned() || idit->get<uint64_t>() > UINT32_MAX) {
+      return Status::Invalid("select_recording: \"id\" is not an integer in [0, 2^32)");
+    }
+    r.id = uint32_t(idit->get<uint64_t>());
+    *id = r.id;
+  }
+  auto rid = j.find("recording_id");
+  auto num = j.find("recording");
+  if (rid != j.end() && rid->is_string()) {
+    r.recording_id = rid->get<std::string>();
+  } else if (num != j.end() && num->is_number_unsigned() && num->get<uint64_t>() <= UINT32_MAX) {
+    r.number = uint32_t(num->get<uint64_t>());
+  } else {
+    return Status::Invalid(
+        "select_recording: needs \"recording_id\" (a string) or \"recording\" (a number)");
+  }
+  return r;
+}
 
 Result<ViewerQuery> parse_query(std::string_view text, uint32_t* id) {
   *id = 0;

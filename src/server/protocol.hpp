@@ -38,13 +38,28 @@ struct DecodedFrame {
 // The inverse (tests, tools).
 Result<DecodedFrame> decode_frame(std::span<const uint8_t> frame);
 
-// Server -> viewer texts.
+// Server -> viewer texts. `recording`: the number of the recording the message is about
+// (docs/viewer-protocol.md, "Several recordings"); left out when absent.
+struct RecordingListing {
+  uint32_t number = 0;
+  StoreInfo info;
+};
 std::string hello_json(const StoreInfo& info);
-std::string store_info_json(const StoreInfo& info);
-std::string caught_up_json(uint64_t chunks);
+// With the viewer's recording and every recording the server holds.
+std::string hello_json(const StoreInfo& info, std::optional<uint32_t> recording,
+                       const std::vector<RecordingListing>& recordings);
+// {"type": "recordings", "recordings": [{"recording": n, "application_id", "recording_id"}]}.
+std::string recordings_json(const std::vector<RecordingListing>& recordings);
+// {"type": "selected", "recording": n, "application_id", "recording_id"}: what follows is that
+// recording's backlog (then caught_up) and changes.
+std::string selected_json(uint32_t recording, const StoreInfo& info);
+std::string store_info_json(const StoreInfo& info, std::optional<uint32_t> recording = {});
+std::string caught_up_json(uint64_t chunks, std::optional<uint32_t> recording = {});
 // {"type": "backlog", "url": url, "chunks": n}: fetch the backlog over HTTP.
-std::string backlog_json(const std::string& url, uint64_t chunks);
-std::string chunks_removed_json(const std::vector<ChunkId>& ids);
+std::string backlog_json(const std::string& url, uint64_t chunks,
+                         std::optional<uint32_t> recording = {});
+std::string chunks_removed_json(const std::vector<ChunkId>& ids,
+                                std::optional<uint32_t> recording = {});
 std::string query_done_json(uint32_t id, uint64_t chunks);
 std::string error_json(uint32_t id, std::string_view message);
 
@@ -61,9 +76,24 @@ struct InfoExtras {
     size_t queued_messages = 0;
   };
   std::vector<ViewerConnection> viewer_connections;
+  // Every recording (when given, /api/info lists them; the top level is recording 0).
+  struct Recording {
+    uint32_t number = 0;
+    std::shared_ptr<const ChunkStore> store;
+  };
+  std::vector<Recording> recordings;
 };
 std::string info_json(const ChunkStore& store, const InfoExtras& extras);
 std::string entities_json(const ChunkStore& store);
+
+// {"type": "select_recording", "id": n, "recording_id": str} or {..., "recording": n}: the
+// viewer switches to that recording. nullopt when `text` is another message.
+struct SelectRecording {
+  uint32_t id = 0;
+  std::optional<std::string> recording_id;
+  std::optional<uint32_t> number;
+};
+std::optional<Result<SelectRecording>> parse_select_recording(std::string_view text, uint32_t* id);
 
 // A viewer query: {"type": "query", "id": n, "kind": "latest_at"|"range", ...}.
 struct ViewerQuery {

@@ -232,6 +232,12 @@ void RerunProxySession::watch_client() {
       });
 }
 
+// The Rerun viewer follows recording 0 (the first the server has).
+StoreInfo RerunProxySession::proxy_store_info() const {
+  auto store = host_.store(0);
+  return store ? store->info() : StoreInfo{};
+}
+
 void RerunProxySession::on_change(const StoreChange& change) {
   if (closed_ || end_) return;
   if (!sync_.apply(change)) {
@@ -249,7 +255,7 @@ void RerunProxySession::pump() { write(); }
 void RerunProxySession::on_store_info() {
   if (closed_) return;
   if (store_id_) {
-    const StoreInfo info = host_.store().info();
+    const StoreInfo info = proxy_store_info();
     if (info.application_id != store_id_->application_id ||
         info.recording_id != store_id_->recording_id) {
       host_.log("rerun proxy: viewer " + peer_ + " keeps recording " + store_id_->recording_id +
@@ -276,7 +282,7 @@ void RerunProxySession::end(grpc_web::GrpcStatus status, std::string message) {
 }
 
 bool RerunProxySession::append_store_info() {
-  StoreInfo info = host_.store().info();
+  StoreInfo info = proxy_store_info();
   // A store nobody named (chunks from a file without a store info): ids of its own.
   if (info.application_id.empty()) info.application_id = "reel";
   if (info.recording_id.empty()) info.recording_id = "reel";
@@ -300,7 +306,7 @@ bool RerunProxySession::append_store_info() {
 
 bool RerunProxySession::fill() {
   if (!store_id_ && !end_) {
-    const StoreInfo info = host_.store().info();
+    const StoreInfo info = proxy_store_info();
     if (!info.recording_id.empty() || !info.application_id.empty()) append_store_info();
   }
   int warnings_logged = 0;

@@ -67,6 +67,7 @@ class RerunProxySession : public std::enable_shared_from_this<RerunProxySession>
   void pump();
   // The store's StoreInfo became known (sent first, unless chunks forced the fallback ids).
   void on_store_info();
+  StoreInfo proxy_store_info() const;
   // The server stops (io thread stopped): a best-effort trailer, then the socket closes.
   void close_socket();
   bool closed() const { return closed_; }

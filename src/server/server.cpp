@@ -84,7 +84,7 @@ struct Relay {
 }  // namespace
 
 struct Server::Impl {
-  std::shared_ptr<ChunkStore> store;
+  std::shared_ptr<RecordingSet> recordings;
   ServerOptions options;
   std::shared_ptr<std::mutex> log_mutex = std::make_shared<std::mutex>();
   Logger log;
@@ -92,11 +92,20 @@ struct Server::Impl {
   std::unique_ptr<ViewerService> viewer;
   std::unique_ptr<IngestService> ingest;
   std::shared_ptr<Relay> relay = std::make_shared<Relay>();
-  uint64_t subscription = 0;
+  // Every recording's store, with the id of the subscription that relays its events.
+  std::mutex subscriptions_mutex;
+  std::vector<std::pair<std::shared_ptr<ChunkStore>, uint64_t>> subscriptions;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread io_thread;
   bool stopped = false;
   std::string host;  // as shown in URLs
+
+  void unsubscribe_all() {
+    recordings->listen({});
+    std::lock_guard lock(subscriptions_mutex);
+    for (auto& [store, id] : subscriptions) store->unsubscribe(id);
+    subscriptions.clear();
+  }
 
   ~Impl() {
     // The services' sockets belong to `io`: they go first.
@@ -112,8 +121,14 @@ Server::~Server() { stop(); }
 Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
                                               ServerOptions options) {
   if (!store) return Status::Invalid("Server::start needs a store");
+  return start(std::make_shared<RecordingSet>(std::move(store)), std::move(options));
+}
+
+Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<RecordingSet> recordings,
+                                              ServerOptions options) {
+  if (!recordings) return Status::Invalid("Server::start needs a recording set");
   auto impl = std::make_unique<Impl>();
-  impl->store = store;
+  impl->recordings = recordings;
   impl->options = std::move(options);
   {
     auto user = impl->options.log;
@@ -143,24 +158,34 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
 
   IngestService* ingest_ptr = nullptr;
   if (opts.enable_ingest) {
-    auto relay = s.relay;
-    s.ingest = std::make_unique<IngestService>(s.io, store, opts, s.log, [relay] {
-      std::lock_guard lock(relay->mutex);
-      if (relay->target) relay->target->post_store_info();
-    });
+    s.ingest = std::make_unique<IngestService>(s.io, recordings, opts, s.log);
     ingest_ptr = s.ingest.get();
   }
-  ViewerServiceDeps deps{s.io, store, opts, s.log, [ingest_ptr]() -> size_t {
+  ViewerServiceDeps deps{s.io, recordings, opts, s.log, [ingest_ptr]() -> size_t {
                            return ingest_ptr ? ingest_ptr->num_clients() : 0;
                          }};
-  // Subscribe before the viewer service snapshots the store: no change falls in between.
-  {
-    auto relay = s.relay;
-    s.subscription = store->subscribe([relay](std::span<const ChunkStoreEvent> events) {
-      std::vector<ChunkStoreEvent> copy(events.begin(), events.end());
+  // Subscribe to every store before the viewer service snapshots them: no change falls in
+  // between. A new recording is announced to the viewers before its events (it is empty
+  // until store_for returns, which is after this listener ran).
+  auto subscribe = [relay = s.relay, &s](const RecordingEntry& e) {
+    const uint32_t number = e.number;
+    const uint64_t id = e.store->subscribe([relay, number](std::span<const ChunkStoreEvent> ev) {
+      std::vector<ChunkStoreEvent> copy(ev.begin(), ev.end());
       std::lock_guard lock(relay->mutex);
-      if (relay->target) relay->target->post_events(std::move(copy));
+      if (relay->target) relay->target->post_events(number, std::move(copy));
     });
+    std::lock_guard lock(s.subscriptions_mutex);
+    s.subscriptions.emplace_back(e.store, id);
+  };
+  for (const auto& e :
+       recordings->listen([relay = s.relay, subscribe](const RecordingEntry&e, bool created) {
+         {
+           std::lock_guard lock(relay->mutex);
+           if (relay->target) relay->target->post_recording(e, created);
+         }
+         if (created) subscribe(e);
+       })) {
+    subscribe(e);
   }
   s.viewer = make_viewer_service(std::move(deps));
   {
@@ -172,7 +197,7 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<ChunkStore> store,
       std::lock_guard lock(s.relay->mutex);
       s.relay->target = nullptr;
     }
-    store->unsubscribe(s.subscription);
+    s.unsubscribe_all();
     return st;
   };
   Status st = s.viewer->listen(http_endpoint);
@@ -201,7 +226,7 @@ void Server::stop() {
     std::lock_guard lock(s.relay->mutex);
     s.relay->target = nullptr;
   }
-  s.store->unsubscribe(s.subscription);
+  s.unsubscribe_all();
   s.work.reset();
   s.io.stop();
   if (s.io_thread.joinable()) s.io_thread.join();
@@ -225,7 +250,8 @@ std::string Server::ingest_address() const {
   return impl_->host + ":" + std::to_string(ingest_port());
 }
 
-const std::shared_ptr<ChunkStore>& Server::store() const { return impl_->store; }
+std::shared_ptr<ChunkStore> Server::store() const { return impl_->recordings->default_store(); }
+const std::shared_ptr<RecordingSet>& Server::recordings() const { return impl_->recordings; }
 size_t Server::num_viewers() const { return impl_->viewer->num_viewers(); }
 uint64_t Server::ingest_decode_peak_bytes() const {
   return impl_->ingest ? impl_->ingest->decode_budget().peak() : 0;

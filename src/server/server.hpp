@@ -1,5 +1,6 @@
 // The live server behind `reel serve` and `reel view`: TCP ingest for SDKs, and HTTP +
-// WebSocket for the web viewer, around one shared ChunkStore (docs/server.md).
+// WebSocket for the web viewer, around the recordings it holds: one ChunkStore per recording
+// id under one memory budget (recordings.hpp, docs/server.md).
 //
 //   auto store = std::make_shared<reel::ChunkStore>(config);   // memory_limit: the budget
 //   auto server = reel::server::Server::start(store, options);
@@ -28,6 +29,7 @@
 
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
+#include "server/recordings.hpp"
 
 namespace reel::server {
 
@@ -82,6 +84,11 @@ class Server {
   // backlog every viewer receives first.
   static Result<std::unique_ptr<Server>> start(std::shared_ptr<ChunkStore> store,
                                                ServerOptions options = {});
+  // Serves several recordings (docs/server.md, "Several recordings"): those in the set, and
+  // each new recording id an SDK client sends gets a store of its own in it.
+  // `start(store)` is this with `store` as recording 0.
+  static Result<std::unique_ptr<Server>> start(std::shared_ptr<RecordingSet> recordings,
+                                               ServerOptions options = {});
   ~Server();  // stop()
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -98,7 +105,10 @@ class Server {
   std::string rerun_url() const;
   // "127.0.0.1:PORT", what RecordingStream::connect takes.
   std::string ingest_address() const;
-  const std::shared_ptr<ChunkStore>& store() const;
+  // The default recording's store: recording 0 (the store given to start(store)), for code
+  // that serves one recording. Null while a set started empty has no recording.
+  std::shared_ptr<ChunkStore> store() const;
+  const std::shared_ptr<RecordingSet>& recordings() const;
 
   // Snapshot counters, for /api/info and tests.
   size_t num_viewers() const;

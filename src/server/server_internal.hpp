@@ -18,6 +18,7 @@
 #include "reel/status.hpp"
 #include "reel/store/chunk_store.hpp"
 #include "server/decode_budget_internal.hpp"
+#include "server/recordings.hpp"
 #include "server/server.hpp"
 
 namespace reel::server::internal {
@@ -42,10 +43,11 @@ class ViewerService {
   virtual ~ViewerService() = default;
   virtual Status listen(const tcp::endpoint& endpoint) = 0;
   virtual uint16_t port() const = 0;
-  // Store events, in store order (the caller serializes).
-  virtual void post_events(std::vector<ChunkStoreEvent> events) = 0;
-  // The store's StoreInfo changed (the first SDK client named the recording).
-  virtual void post_store_info() = 0;
+  // Events of recording `number`'s store, in store order (the caller serializes).
+  virtual void post_events(uint32_t number, std::vector<ChunkStoreEvent> events) = 0;
+  // A recording appeared (`created`: its store, empty, with its events posted after this) or
+  // was named (an unnamed recording got the first SDK client's StoreInfo).
+  virtual void post_recording(RecordingEntry entry, bool created) = 0;
   // Only once the io thread has stopped: closes the listener and every connection.
   virtual void close_all() = 0;
   virtual size_t num_viewers() const = 0;
@@ -60,17 +62,26 @@ class RerunProxySession;
 // The viewer service as its HTTP and WebSocket sessions see it (io thread only).
 class ViewerHost {
  public:
-  virtual const ChunkStore& store() const = 0;
+  // Recording `number`'s store (null when there is no such recording).
+  virtual std::shared_ptr<const ChunkStore> store(uint32_t number) const = 0;
+  // The recording a new viewer starts on: `recording_id` when the viewer names one that
+  // exists, else the newest (nullopt while there is none).
+  virtual std::optional<uint32_t> initial_recording(const std::string& recording_id) const = 0;
+  // {"recordings": [...]} entries (protocol.hpp's recordings_entries).
+  virtual std::vector<RecordingEntry> recordings() const = 0;
   virtual const ServerOptions& options() const = 0;
   virtual void log(const std::string& line) = 0;
   // The body of /api/info.
   virtual std::string info_json() const = 0;
-  // A WebSocket viewer starts: it receives store changes from now on, and the returned
-  // backlog (the store as the viewers know it now) first.
-  virtual std::vector<std::weak_ptr<const Chunk>> attach(
-      const std::shared_ptr<WsSession>& session) = 0;
-  // A Rerun viewer's ReadMessages stream starts (rerun_proxy_internal.hpp): as attach, and it
-  // counts as a viewer too.
+  // A WebSocket viewer starts: it receives the changes of the recording it selects from
+  // then on (select()).
+  virtual void attach(const std::shared_ptr<WsSession>& session) = 0;
+  // The backlog of recording `number`: its store as the viewers know it now (a session that
+  // selects the recording takes it in the same step; changes after it reach the sessions
+  // whose recording() is `number`). Empty for an unknown number.
+  virtual std::vector<std::weak_ptr<const Chunk>> backlog(uint32_t number) const = 0;
+  // A Rerun viewer's ReadMessages stream starts (rerun_proxy_internal.hpp): it follows
+  // recording 0 and counts as a viewer; returns that recording's backlog.
   virtual std::vector<std::weak_ptr<const Chunk>> attach_proxy(
       const std::shared_ptr<RerunProxySession>& session) = 0;
   // The viewer's connection ended (either kind).
@@ -80,8 +91,9 @@ class ViewerHost {
   struct Backlog {
     std::vector<ChunkPtr> chunks;
     bool compact_row_ids = false;  // encode_viewer_payload's choice
+    uint32_t recording = 0;        // the frames' tag
   };
-  virtual std::string offer_backlog(std::vector<ChunkPtr> chunks, bool compact_row_ids) = 0;
+  virtual std::string offer_backlog(Backlog backlog) = 0;
   virtual std::optional<Backlog> take_backlog(const std::string& token) = 0;
   virtual void drop_backlog(const std::string& token) = 0;
   // Viewers connected now (ServerOptions::max_viewers bounds it).
@@ -93,7 +105,7 @@ class ViewerHost {
 
 struct ViewerServiceDeps {
   asio::io_context& io;
-  std::shared_ptr<ChunkStore> store;
+  std::shared_ptr<RecordingSet> recordings;
   const ServerOptions& options;
   Logger log;
   // For /api/info.
@@ -106,8 +118,8 @@ std::unique_ptr<ViewerService> make_viewer_service(ViewerServiceDeps deps);
 // decode budget and server notices: see ServerOptions.
 class IngestService {
  public:
-  IngestService(asio::io_context& io, std::shared_ptr<ChunkStore> store,
-                const ServerOptions& options, Logger log, std::function<void()> on_store_info);
+  IngestService(asio::io_context& io, std::shared_ptr<RecordingSet> recordings,
+                const ServerOptions& options, Logger log);
   ~IngestService();
   Status listen(const tcp::endpoint& endpoint);
   uint16_t port() const { return port_; }
@@ -136,22 +148,21 @@ class IngestService {
   // Reads and stores the client's messages until the stream ends or fails; the reason when
   // it fails (with the notice the client gets).
   Status serve_client(Client& client, uint64_t& chunks, int64_t& rows, bool& clean_end);
-  void adopt_store_info(const Client& client, const StoreInfo& info);
+  // The store of the recording `info` names (created on first sight), logged when new.
+  std::shared_ptr<ChunkStore> store_for(const Client& client, const StoreInfo& info);
   // Best effort (never blocks): the client may not read.
   static void send_notice(int fd, const format::ServerNotice& notice);
   void release_slot(Client& client);
 
-  std::shared_ptr<ChunkStore> store_;
+  std::shared_ptr<RecordingSet> recordings_;
   const ServerOptions& options_;
   Logger log_;
-  std::function<void()> on_store_info_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::mutex mutex_;
   std::list<std::unique_ptr<Client>> clients_;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> active_{0};
-  std::mutex info_mutex_;
   DecodeBudget budget_;
 };
 

@@ -90,21 +90,34 @@ inline RecordingStreamOptions plain_options() {
   return o;
 }
 
-// Sends `columns` chunks of `rows` scalars each through the SDK, as one client.
-inline void sdk_client(const std::string& address, const std::string& entity, int chunks,
-                       int rows) {
-  RecordingStream rec("server_test", plain_options());
+// The recording sdk_client() and valid_stream() write to: the clients of a test share one
+// recording (one store), as SDK runs that pass the same recording id do.
+inline constexpr const char* kTestRecording = "raw-recording";
+
+// Sends `chunks` chunks of `rows` scalars each through the SDK, as one client of recording
+// `recording_id`, times from `first_time` on.
+inline void sdk_run(const std::string& address, const std::string& entity, int chunks, int rows,
+                    const std::string& recording_id, int64_t first_time = 0) {
+  RecordingStreamOptions options = plain_options();
+  options.recording_id = recording_id;
+  RecordingStream rec("server_test", options);
   EXPECT_TRUE(rec.connect(address).ok());
   for (int k = 0; k < chunks; ++k) {
     std::vector<int64_t> times(static_cast<size_t>(rows));
     std::vector<double> values(static_cast<size_t>(rows));
     for (int i = 0; i < rows; ++i) {
-      times[size_t(i)] = int64_t(k) * rows + i;
+      times[size_t(i)] = first_time + int64_t(k) * rows + i;
       values[size_t(i)] = double(times[size_t(i)]);
     }
     rec.send_columns(entity, {TimeColumn::sequence("frame", times)}, Scalars::columns(values));
   }
 }  // the destructor flushes and ends the stream
+
+// The same, into kTestRecording.
+inline void sdk_client(const std::string& address, const std::string& entity, int chunks,
+                       int rows) {
+  sdk_run(address, entity, chunks, rows, kTestRecording);
+}
 
 inline int64_t rows_of(const ChunkStore& store, const EntityPath& entity) {
   return store.range({"frame", {kTimeMin, kTimeMax}}, entity, scalar()).num_rows();
@@ -118,7 +131,7 @@ inline std::vector<uint8_t> valid_stream(const std::string& entity, int chunks,
   wo.compression = format::Compression::kNone;
   format::Encoder enc(wo);
   std::vector<uint8_t> out = format::Encoder::file_header();
-  EXPECT_TRUE(enc.encode_store_info({"raw", "raw-recording", 0}, out).ok());
+  EXPECT_TRUE(enc.encode_store_info({"raw", kTestRecording, 0}, out).ok());
   for (int k = 0; k < chunks; ++k) {
     if (starts) starts->push_back(out.size());
     EXPECT_TRUE(enc.encode_chunk(*scalar_chunk(entity, k * 10, 10), out).ok());
@@ -130,10 +143,10 @@ inline std::vector<uint8_t> valid_stream(const std::string& entity, int chunks,
 struct WsClient {
   boost::asio::io_context io;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws{io};
-  explicit WsClient(uint16_t port) {
+  explicit WsClient(uint16_t port, const std::string& target = "/ws") {
     boost::asio::ip::tcp::resolver resolver(io);
     boost::asio::connect(ws.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
-    ws.handshake("127.0.0.1:" + std::to_string(port), "/ws");
+    ws.handshake("127.0.0.1:" + std::to_string(port), target);
   }
   struct Message {
     bool text = false;

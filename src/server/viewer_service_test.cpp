@@ -31,7 +31,8 @@ struct DirectViewerService {
   std::unique_ptr<internal::ViewerService> service;
   std::thread thread;
   DirectViewerService() {
-    service = internal::make_viewer_service({io, store, options, [](const std::string&) {}, {}});
+    service = internal::make_viewer_service(
+        {io, std::make_shared<RecordingSet>(store), options, [](const std::string&) {}, {}});
     EXPECT_TRUE(service->listen(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)).ok());
     work.emplace(io.get_executor());
     thread = std::thread([this] { io.run(); });
@@ -43,14 +44,14 @@ struct DirectViewerService {
     service->close_all();
     service.reset();
   }
-  void added(const ChunkPtr& c) { service->post_events({test_util::addition(c)}); }
+  void added(const ChunkPtr& c) { service->post_events(0, {test_util::addition(c)}); }
   // Compaction appended `incoming` behind `old` (ChunkStoreEvent::appended says so).
   void appended(const ChunkPtr& old, const ChunkPtr& merged, const ChunkPtr& incoming) {
-    service->post_events(test_util::append_events(old, merged, incoming));
+    service->post_events(0, test_util::append_events(old, merged, incoming));
   }
   // A merge that is not an append.
   void replaced(const ChunkPtr& old, const ChunkPtr& c, std::vector<ChunkId> from) {
-    service->post_events(test_util::replace_events(old, c, std::move(from)));
+    service->post_events(0, test_util::replace_events(old, c, std::move(from)));
   }
 };
 
@@ -109,7 +110,7 @@ TEST(ViewerServiceTest, AppendsSendNewRowsAndRemovalsNameThePiecesTheViewerHolds
   ChunkPtr xy = Chunk::concatenate(xy_parts).value();
   d.appended(x, xy, y);
   EXPECT_EQ(ws.read_frame().chunk->id(), y->id());
-  d.service->post_events({test_util::deletion(xy), test_util::deletion(shuffled)});
+  d.service->post_events(0, {test_util::deletion(xy), test_util::deletion(shuffled)});
   expected = {x->id().to_string(), y->id().to_string(), shuffled->id().to_string()};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(removal_ids(ws.read_json()), expected);

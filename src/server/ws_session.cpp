@@ -29,33 +29,98 @@ void WsSession::start(http::request<http::string_body> request) {
       request_, [self = shared_from_this()](boost::system::error_code ec) { self->on_accept(ec); });
 }
 
+namespace {
+
+// The value of `name` in the query of `target` ("/ws?a=1&recording=x"), percent-decoded.
+std::string query_param(std::string_view target, std::string_view name) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.substr(0, part.find('=')) != name || part.find('=') == std::string_view::npos) {
+      continue;
+    }
+    std::string_view value = part.substr(part.find('=') + 1);
+    std::string out;
+    for (size_t i = 0; i < value.size(); ++i) {
+      auto hex = [](char h) -> int {
+        if (h >= '0' && h <= '9') return h - '0';
+        if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+        return -1;
+      };
+      if (value[i] == '%' && i + 2 < value.size() && hex(value[i + 1]) >= 0 &&
+          hex(value[i + 2]) >= 0) {
+        out.push_back(char(hex(value[i + 1]) * 16 + hex(value[i + 2])));
+        i += 2;
+      } else {
+        out.push_back(value[i] == '+' ? ' ' : value[i]);
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace
+
 void WsSession::on_accept(boost::system::error_code ec) {
   // `/ws?backlog=http`: the viewer fetches its backlog over HTTP (several times the
   // throughput of a browser's WebSocket).
   const std::string_view target = request_.target();
-  const bool http_backlog = target.find("backlog=http") != std::string_view::npos;
+  http_backlog_ = target.find("backlog=http") != std::string_view::npos;
   // `row_ids=compact`: consecutive row ids travel as the first one (protocol.hpp).
   compact_row_ids_ = target.find("row_ids=compact") != std::string_view::npos;
+  // `recording=ID`: start on that recording (else the newest).
+  const std::string wanted = query_param(target, "recording");
   request_ = {};
   if (ec) {
     closed_ = true;
     return;
   }
   accepted_ = true;
-  auto backlog = host_.attach(shared_from_this());
+  host_.attach(shared_from_this());
+  const std::optional<uint32_t> number = host_.initial_recording(wanted);
+  std::vector<RecordingListing> listing;
+  for (const auto& e : host_.recordings()) listing.push_back({e.number, e.store->info()});
+  auto store = number ? host_.store(*number) : nullptr;
+  priority_.push_back(Text{hello_json(store ? store->info() : StoreInfo{}, number, listing)});
+  size_t backlog = 0;
+  if (number) {
+    backlog = select(*number, /*announce=*/false);
+  } else {
+    sync_.attach({});  // caught_up at once; the first recording that appears is selected
+  }
+  host_.log("viewer " + peer_ + " connected (" + std::to_string(backlog) + " chunks to send)");
+  read();
+  pump();
+}
+
+size_t WsSession::select(uint32_t number, bool announce) {
+  if (!backlog_token_.empty()) host_.drop_backlog(backlog_token_);
+  backlog_token_.clear();
+  recording_ = number;
+  backlog_sent_ = 0;
+  sync_ = ViewerSync(host_.options().max_viewer_queue);
+  auto backlog = host_.backlog(number);
   const size_t backlog_size = backlog.size();
   sync_.attach(std::move(backlog));
-  host_.log("viewer " + peer_ + " connected (" + std::to_string(backlog_size) + " chunks to send)");
-  priority_.push_front(Text{hello_json(host_.store().info())});
-  if (http_backlog) {
+  if (announce) {
+    auto store = host_.store(number);
+    priority_.push_back(Text{selected_json(number, store ? store->info() : StoreInfo{})});
+  }
+  if (http_backlog_) {
     std::vector<ChunkPtr> chunks = sync_.take_backlog();
     const size_t n = chunks.size();
     backlog_sent_ += n;
-    backlog_token_ = host_.offer_backlog(std::move(chunks), compact_row_ids_);
-    priority_.push_back(Text{backlog_json("/api/backlog/" + backlog_token_, n)});
+    backlog_token_ = host_.offer_backlog({std::move(chunks), compact_row_ids_, number});
+    priority_.push_back(Text{backlog_json("/api/backlog/" + backlog_token_, n, number)});
   }
-  read();
   pump();
+  return backlog_size;
 }
 
 void WsSession::send_text(std::string text) {
@@ -118,12 +183,38 @@ void WsSession::on_read(boost::system::error_code ec) {
 void WsSession::handle_text(const std::string& text) {
   uint32_t id = 0;
   try {
+    if (auto sel = parse_select_recording(text, &id)) {
+      if (!sel->ok()) {
+        priority_.push_back(Text{error_json(id, sel->status().message())});
+        return;
+      }
+      std::optional<uint32_t> number;
+      std::string known;
+      for (const auto& e : host_.recordings()) {
+        const std::string rid = e.store->info().recording_id;
+        if ((*sel)->recording_id ? rid == *(*sel)->recording_id : e.number == (*sel)->number) {
+          number = e.number;
+        }
+        known += (known.empty() ? "" : ", ") + std::to_string(e.number) + " '" + rid + "'";
+      }
+      if (!number) {
+        priority_.push_back(Text{error_json(
+            id, "select_recording: no recording " +
+                    ((*sel)->recording_id ? "'" + *(*sel)->recording_id + "'"
+                                          : std::to_string(*(*sel)->number)) +
+                    " (the server holds " + (known.empty() ? std::string("none") : known) + ")")});
+        return;
+      }
+      select(*number, /*announce=*/true);
+      return;
+    }
+    auto store = recording_ ? host_.store(*recording_) : nullptr;
     if (auto sub = parse_subscribe(text, &id)) {
       if (!sub->ok()) {
         priority_.push_back(Text{error_json(id, sub->status().message())});
         return;
       }
-      queue_answer(id, answer_subscribe(host_.store(), **sub));
+      queue_answer(id, store ? answer_subscribe(*store, **sub) : std::vector<ChunkPtr>{});
       return;
     }
     auto query = parse_query(text, &id);
@@ -131,7 +222,7 @@ void WsSession::handle_text(const std::string& text) {
       priority_.push_back(Text{error_json(id, query.status().message())});
       return;
     }
-    queue_answer(id, answer_query(host_.store(), *query));
+    queue_answer(id, store ? answer_query(*store, *query) : std::vector<ChunkPtr>{});
   } catch (const std::exception& e) {
     priority_.push_back(Text{error_json(id, std::string("bad query: ") + e.what())});
   }
@@ -190,17 +281,17 @@ void WsSession::pump() {
     std::optional<Outgoing> owed = sync_.next();
     if (!owed) return;
     if (auto* c = std::get_if<SendChunk>(&*owed)) {
-      if (write_chunk(FrameKind::kChunkAdded, 0, *c->chunk)) {
+      if (write_chunk(FrameKind::kChunkAdded, recording_.value_or(0), *c->chunk)) {
         backlog_sent_ += c->backlog;
         return;
       }
       continue;  // not encodable (logged): the next one
     }
     if (std::holds_alternative<SendCaughtUp>(*owed)) {
-      write_text(caught_up_json(backlog_sent_));
+      write_text(caught_up_json(backlog_sent_, recording_));
       return;
     }
-    write_text(chunks_removed_json(std::get<SendRemoval>(*owed).ids));
+    write_text(chunks_removed_json(std::get<SendRemoval>(*owed).ids, recording_));
     return;
   }
 }

@@ -32,8 +32,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // is queued (so that the removals of one modification travel in one message).
   void on_change(const StoreChange& change);
   void pump();
-  // A text message ahead of the store's changes (store_info).
+  // A text message ahead of the store's changes (store_info, recordings).
   void send_text(std::string text);
+  // The recording the viewer is shown (nullopt while the server has none).
+  std::optional<uint32_t> recording() const { return recording_; }
+  // Switches the viewer to recording `number`: what it was owed of the previous one is
+  // dropped, then (after `selected` when `announce`) it gets the recording's backlog,
+  // caught_up and changes, as at connect. Returns the backlog's size.
+  size_t select(uint32_t number, bool announce);
   void close_socket();
   bool closed() const { return closed_; }
   const std::string& peer() const { return peer_; }
@@ -83,6 +89,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   uint64_t backlog_sent_ = 0;  // what caught_up counts
   std::string backlog_token_;  // the backlog offered over HTTP, if any
   bool compact_row_ids_ = false;
+  bool http_backlog_ = false;
+  std::optional<uint32_t> recording_;
 
   // The frame being written.
   uint8_t prefix_[kFramePrefixBytes] = {};

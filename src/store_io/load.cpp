@@ -30,11 +30,16 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   format::ReaderOptions options_for_info = reader_options;
   // Decoding runs ahead on the pool; results are consumed (inserted) in stream order, so the
   // store sees exactly the sequence a one-threaded load would give.
-  std::deque<std::future<Result<format::Message>>> pending;
+  struct Pending {
+    std::future<Result<format::Message>> message;
+    ChunkStore* store;
+  };
+  std::deque<Pending> pending;
   std::vector<std::string> refused;
   const size_t depth = threads * 2 + 2;
   auto consume_one = [&]() -> Status {
-    Result<format::Message> m = pending.front().get();
+    Result<format::Message> m = pending.front().message.get();
+    ChunkStore& store = *pending.front().store;
     pending.pop_front();
     if (!m.ok()) {
       // A damaged message (its framing held): skipped with a warning, the rest loads.
@@ -46,7 +51,14 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
     decode_warnings.insert(decode_warnings.end(), m->warnings.begin(), m->warnings.end());
     format::warn_dropped_columns(*m, reader.name(), dropped_seen, decode_warnings);
     if (m->kind == format::MessageKind::kStoreInfo) {
-      if (report.info.recording_id.empty()) {
+      if (options.store_for) {
+        // The store is the recording's own (store_for named it): name it only when it is not.
+        const StoreInfo current = store.info();
+        if (current.recording_id.empty() && current.application_id.empty()) {
+          store.set_info(m->info);
+        }
+        if (report.info.recording_id.empty()) report.info = m->info;
+      } else if (report.info.recording_id.empty()) {
         report.info = m->info;
         store.set_info(m->info);
       }
@@ -62,7 +74,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   // On an error, the decodes still in flight are waited for (they use `options` and `name`)
   // and dropped.
   auto abandon = [&] {
-    for (auto& f : pending) f.wait();
+    for (auto& p : pending) p.message.wait();
     pending.clear();
   };
   auto drain = [&]() -> Status {
@@ -78,13 +90,13 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
   // Which streams load: the first recording (or the one asked for), and later streams of the
   // same recording id (concatenated recordings, `cat a.reel b.reel`). Other recordings are
   // not merged into it but named in a warning; blueprints are left out quietly.
-  std::map<uint32_t, bool> loads;               // stream -> loaded
+  std::map<uint32_t, ChunkStore*> loads;        // stream -> its store, null: not loaded
   std::map<uint32_t, size_t> skipped_at;        // stream -> its entry in `skipped`
   std::map<uint32_t, uint64_t> skipped_chunks;  // stream -> chunks left out
   std::vector<std::string> skipped;
   std::string target = options.recording_id;  // empty until the first recording is seen
   bool found_target = target.empty();
-  auto decide = [&](const format::RawMessage& raw) -> bool {
+  auto decide = [&](const format::RawMessage& raw) -> ChunkStore* {
     std::optional<StoreInfo> who;
     if (raw.rrd) {
       who = raw.store;
@@ -92,12 +104,19 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
       auto info = format::decode_message(raw, options_for_info, reader.name());
       if (info.ok()) who = info->info;
     }
-    if (who && who->is_blueprint) return false;
-    if (!who && raw.stream == 0 && options.recording_id.empty()) return true;
+    if (who && who->is_blueprint) return nullptr;
+    if (options.store_for) {
+      const StoreInfo info = who.value_or(StoreInfo{});
+      bool seen = false;
+      for (const auto& r : report.recordings) seen = seen || r.recording_id == info.recording_id;
+      if (!seen && who) report.recordings.push_back(info);
+      return options.store_for(info);
+    }
+    if (!who && raw.stream == 0 && options.recording_id.empty()) return &store;
     if (who && (target.empty() || who->recording_id == target)) {
       target = who->recording_id;
       found_target = true;
-      return true;
+      return &store;
     }
     const std::string what =
         who ? "recording '" + who->recording_id + "' (application '" + who->application_id + "')"
@@ -107,7 +126,7 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
                       (raw.stream == 0 ? std::string("first") : std::string("after the first")) +
                       ": " + what + " from byte " + std::to_string(raw.offset) +
                       ", not loaded into this one");
-    return false;
+    return nullptr;
   };
   for (;;) {
     auto raw = reader.next_raw();
@@ -125,9 +144,10 @@ Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& 
       if ((*raw)->kind == format::MessageKind::kChunk) ++skipped_chunks[(*raw)->stream];
       continue;
     }
-    pending.push_back(pool.submit([m = std::move(**raw), &reader_options, name]() mutable {
-      return format::decode_message(std::move(m), reader_options, name);
-    }));
+    pending.push_back({pool.submit([m = std::move(**raw), &reader_options, name]() mutable {
+                         return format::decode_message(std::move(m), reader_options, name);
+                       }),
+                       decided->second});
     if (pending.size() >= depth) {
       Status st = consume_one();
       if (!st.ok()) {

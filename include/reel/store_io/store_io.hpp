@@ -37,6 +37,8 @@ struct LoadReport {
   // component logged with two types): not loaded, each named in `warnings`. Not counted in
   // `chunks` and `rows`.
   uint64_t refused_chunks = 0;
+  // With LoadOptions::store_for: every recording loaded, in order of appearance.
+  std::vector<StoreInfo> recordings;
 };
 
 // Which chunks of a recording a dataframe query can use. A chunk is selected when its entity
@@ -89,6 +91,12 @@ struct LoadOptions {
   std::string recording_id;
   // As load_into_store's `keep`: asked about each decoded chunk, drops those it refuses.
   std::function<bool(const Chunk&)> keep;
+  // Several recordings, each into a store of its own (`reel view a.rrd`, docs/server.md):
+  // when set, every recording of the input loads (`recording_id` is ignored, blueprints are
+  // still left out), into the store this returns for its StoreInfo (asked once per stream;
+  // an empty StoreInfo for a stream without one); the store passed to load_into_store is
+  // not used. The report's `info` is the first recording's, `recordings` lists them all.
+  std::function<ChunkStore*(const StoreInfo&)> store_for;
 };
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
                                    const LoadOptions& options);

@@ -3,17 +3,32 @@
 // sends its whole store again on every connection.
 import { decodeFrame, FrameKind, type Chunk } from '../data/chunk';
 
+/** One recording the server holds (docs/viewer-protocol.md, "Several recordings"). */
+export interface RecordingInfo {
+  /** The number the server tags the recording's frames with. */
+  recording: number;
+  application_id: string;
+  recording_id: string;
+}
+
 export interface Hello {
   version: number;
   application_id: string;
   recording_id: string;
+  /** The recording this connection shows (absent while the server has none). */
+  recording?: number;
+  recordings?: RecordingInfo[];
 }
 
 export interface ConnectionHandlers {
   onOpen(): void;
   onHello(hello: Hello): void;
-  /** The server's recording got its name (application and recording id) after hello. */
+  /** The shown recording got its name (application and recording id) after hello. */
   onStoreInfo(info: { application_id: string; recording_id: string }): void;
+  /** The recordings the server holds changed (one appeared or was named). */
+  onRecordings(recordings: RecordingInfo[]): void;
+  /** The server switched this connection to a recording: its backlog and changes follow. */
+  onSelected(info: RecordingInfo): void;
   onChunk(chunk: Chunk): void;
   onCaughtUp(chunks: number): void;
   onRemoved(ids: string[]): void;
@@ -35,6 +50,11 @@ export class Connection {
   private nextQueryId = 1;
   private pending = new Map<number, PendingQuery>();
   private closed = false;
+  /** The recording shown: frames and messages tagged with another one are stale. */
+  private recording: number | undefined;
+  /** The recording id to ask for on (re)connecting. */
+  private wantedRecording = new URLSearchParams(location.search).get('recording') ?? '';
+  private backlogAbort: AbortController | null = null;
   /** Binary frames and their bytes received since the page loaded (all connections). */
   framesReceived = 0;
   bytesReceived = 0;
@@ -60,6 +80,9 @@ export class Connection {
     if (!url.searchParams.has('backlog')) url.searchParams.set('backlog', 'http');
     // Consecutive row ids travel as the first one (a third of a scalar chunk's bytes).
     if (!url.searchParams.has('row_ids')) url.searchParams.set('row_ids', 'compact');
+    // A reconnect comes back to the recording shown.
+    if (this.wantedRecording) url.searchParams.set('recording', this.wantedRecording);
+    this.recording = undefined;
     const ws = new WebSocket(url.toString());
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
@@ -71,6 +94,8 @@ export class Connection {
     ws.onclose = (ev) => {
       this.ws = null;
       this.held = null;
+      this.backlogAbort?.abort();
+      this.backlogAbort = null;
       for (const q of this.pending.values()) q.reject(new Error('connection closed'));
       this.pending.clear();
       this.handlers.onClose(ev.reason || `closed (${ev.code})`);
@@ -90,8 +115,10 @@ export class Connection {
     this.held = [];
     const base = new URL(this.url, location.href);
     base.protocol = base.protocol === 'wss:' ? 'https:' : 'http:';
+    const abort = new AbortController();
+    this.backlogAbort = abort;
     const read = async () => {
-      const resp = await fetch(new URL(path, base));
+      const resp = await fetch(new URL(path, base), { signal: abort.signal });
       if (!resp.ok || !resp.body) throw new Error(`GET ${path}: ${resp.status}`);
       const reader = resp.body.getReader();
       let frame: Uint8Array | null = null;
@@ -128,15 +155,21 @@ export class Connection {
       }
       if (frame || headerFilled) throw new Error(`GET ${path}: truncated`);
     };
+    const release = () => {
+      if (this.backlogAbort === abort) this.backlogAbort = null;
+      const held = this.held ?? [];
+      this.held = null;
+      for (const m of held) this.onMessage(m);
+    };
     read()
       .then(() => {
         if (this.ws !== ws) return;
-        const held = this.held ?? [];
-        this.held = null;
-        for (const m of held) this.onMessage(m);
+        release();
       })
       .catch((e: Error) => {
         if (this.ws !== ws) return;
+        // Another recording was selected: what the WebSocket brought meanwhile goes on.
+        if (abort.signal.aborted) return release();
         this.handlers.onError(`backlog: ${e.message}`);
         // Start afresh: the server sends everything again on a new connection.
         ws?.close();
@@ -146,6 +179,28 @@ export class Connection {
   close(): void {
     this.closed = true;
     this.ws?.close();
+  }
+
+  /**
+   * Shows another recording: `{"type": "select_recording"}`. From now on only its frames are
+   * handed on (the server sends `selected`, its backlog, then caught_up); queries still
+   * pending for the previous recording fail.
+   */
+  select(info: RecordingInfo): void {
+    const ws = this.ws;
+    this.wantedRecording = info.recording_id;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    this.recording = info.recording;
+    for (const q of this.pending.values()) q.reject(new Error('another recording was selected'));
+    this.pending.clear();
+    ws.send(JSON.stringify({ type: 'select_recording', recording_id: info.recording_id }));
+    // The previous recording's backlog is of no use any more.
+    this.backlogAbort?.abort();
+  }
+
+  /** A message or frame of another recording than the one shown (sent before a switch). */
+  private stale(tag: unknown): boolean {
+    return this.recording !== undefined && typeof tag === 'number' && tag !== this.recording;
   }
 
   /** A server-side query (latest_at or range); resolves with the answer's chunks. */
@@ -195,7 +250,10 @@ export class Connection {
       this.handlers.onError(`undecodable chunk frame: ${(e as Error).message}`);
       return;
     }
-    if (frame.kind === FrameKind.ChunkAdded) this.handlers.onChunk(frame.chunk);
+    // Kind-1 frames carry their recording's number where the request id goes.
+    if (frame.kind === FrameKind.ChunkAdded) {
+      if (!this.stale(frame.requestId)) this.handlers.onChunk(frame.chunk);
+    }
     else if (frame.kind === FrameKind.QueryResult) this.pending.get(frame.requestId)?.chunks.push(frame.chunk);
   }
 
@@ -207,16 +265,32 @@ export class Connection {
       this.handlers.onError(`bad JSON message: ${data.slice(0, 80)}`);
       return;
     }
+    // Messages about another recording than the one shown were sent before a switch.
+    if (msg.type !== 'selected' && msg.type !== 'hello' && this.stale(msg.recording)) return;
     switch (msg.type) {
-      case 'hello':
-        this.handlers.onHello(msg as unknown as Hello);
+      case 'hello': {
+        const hello = msg as unknown as Hello;
+        this.recording = hello.recording;
+        this.handlers.onHello(hello);
         break;
+      }
       case 'backlog':
         this.fetchBacklog(String(msg.url));
         break;
       case 'store_info':
         this.handlers.onStoreInfo({ application_id: String(msg.application_id ?? ''), recording_id: String(msg.recording_id ?? '') });
         break;
+      case 'recordings':
+        this.handlers.onRecordings((msg.recordings as RecordingInfo[]) ?? []);
+        break;
+      case 'selected': {
+        const info = msg as unknown as RecordingInfo;
+        // Only the answer to the last select counts (a quick second switch).
+        if (this.recording !== undefined && info.recording !== this.recording) return;
+        this.recording = info.recording;
+        this.handlers.onSelected(info);
+        break;
+      }
       case 'caught_up':
         this.handlers.onCaughtUp(Number(msg.chunks ?? 0));
         break;

@@ -6,7 +6,7 @@ import type { Chunk, TimeType } from '../data/chunk';
 import { DeferredRemovals } from '../data/removals';
 import { ViewerStore } from '../data/store';
 import { maxBig, minBig } from '../data/time';
-import { Connection, type Hello } from '../net/connection';
+import { Connection, type Hello, type RecordingInfo } from '../net/connection';
 import { chooseViews, type ViewSpec } from '../views/layout';
 import { BarChartView } from '../views/bar_chart_view';
 import { GraphView } from '../views/graph_view';
@@ -39,8 +39,10 @@ export interface ReelStatus {
   memory_budget_bytes: number;
   /** Chunks the viewer dropped to stay within its budget. */
   dropped_chunks: number;
-  /** Recording ids the server offers (the one shown first). */
+  /** Recording ids the server holds (named ones, in the order they appeared). */
   recordings: string[];
+  /** The recording id shown ('' while there is none or it has no name yet). */
+  recording: string;
   /** Frames in which the views were updated (drawn) since the page loaded. */
   view_updates: number;
   /** Chunk frames and their bytes received since the page loaded. */
@@ -116,6 +118,12 @@ export class App {
   private readonly memory: MemoryBudget;
   private readonly budgetInput = document.createElement('input');
   private hello: Hello | null = null;
+  /** The recordings the server holds, and the one shown (its number). */
+  private recordings: RecordingInfo[] = [];
+  private shown: number | undefined;
+  /** The user picked a recording: a new one appearing no longer takes over. */
+  private userChoseRecording = false;
+  private readonly recordingSelect = document.createElement('select');
   private errors: string[] = [];
   private readonly selectionPanel = new SelectionPanel((sel) => this.selected(sel));
   private layout!: PanelLayout;
@@ -161,10 +169,24 @@ export class App {
         this.removals.clear();
         this.memory.clear();
       },
-      onHello: (h) => (this.hello = h),
+      onHello: (h) => {
+        this.hello = h;
+        // A server without several recordings (older, or the mock server) names only its one.
+        this.shown = h.recording ?? 0;
+        this.setRecordings(h.recordings ?? [{ recording: 0, application_id: h.application_id, recording_id: h.recording_id }]);
+      },
       onStoreInfo: (info) => {
         // A server started empty names its recording after the first client's: show it now.
-        this.hello = { version: this.hello?.version ?? 1, ...info };
+        this.hello = { ...this.hello, version: this.hello?.version ?? 1, ...info };
+        this.setRecordings(this.recordings.map((r) => (r.recording === this.shown ? { ...r, ...info } : r)));
+      },
+      onRecordings: (list) => this.setRecordings(list),
+      onSelected: (info) => {
+        // Also when the server chose (a viewer without a recording gets the first one).
+        if (this.shown !== info.recording) this.clearData();
+        this.shown = info.recording;
+        this.hello = { ...this.hello, version: this.hello?.version ?? 1, application_id: info.application_id, recording_id: info.recording_id, recording: info.recording };
+        this.setRecordings(this.recordings);
       },
       onChunk: (c: Chunk) => {
         this.removals.added(c);
@@ -180,6 +202,65 @@ export class App {
     });
     this.memory = new MemoryBudget(this.store, initialBudget(), (msg) => this.connection.subscribe(msg));
     this.build();
+  }
+
+  /** Forgets what is held and shown (another recording is selected). */
+  private clearData(): void {
+    this.caughtUp = false;
+    this.drawnCaughtUp = false;
+    this.store.clear();
+    this.removals.clear();
+    this.memory.clear();
+    for (const v of this.views.values()) v.dispose();
+    this.views.clear();
+    this.layoutVersion = -1;
+    this.state.timeline = null;
+    this.state.playing = false;
+    this.state.follow = true;
+    this.cursorVersion++;
+    this.userVersion++;
+  }
+
+  /** The server's recordings changed: the selector follows; a new one is shown unless the user chose. */
+  private setRecordings(list: RecordingInfo[]): void {
+    const known = new Set(this.recordings.map((r) => r.recording));
+    const appeared = list.filter((r) => !known.has(r.recording) && r.recording !== this.shown);
+    this.recordings = [...list].sort((a, b) => a.recording - b.recording);
+    const sel = this.recordingSelect;
+    sel.replaceChildren(
+      ...this.recordings.map((r) => {
+        const o = document.createElement('option');
+        o.value = String(r.recording);
+        o.textContent = [r.application_id, r.recording_id || '(unnamed)'].filter(Boolean).join(' · ');
+        o.dataset.recordingId = r.recording_id;
+        return o;
+      }),
+    );
+    if (this.shown !== undefined) sel.value = String(this.shown);
+    sel.hidden = this.recordings.length < 2;
+    this.statusState = '';
+    // Like Rerun: a new recording (a new SDK run) is shown when it appears, until the user
+    // picks one in the selector.
+    if (known.size > 0 && appeared.length > 0 && !this.userChoseRecording) {
+      this.selectRecording(appeared[appeared.length - 1].recording_id, false);
+    }
+  }
+
+  /**
+   * Shows recording `recordingId` (what the selector does): the views are cleared and the
+   * recording's backlog is loaded; status().caught_up is then about it.
+   */
+  selectRecording(recordingId: string, byUser = true): boolean {
+    const info = this.recordings.find((r) => r.recording_id === recordingId);
+    if (!info) return false;
+    if (byUser) this.userChoseRecording = true;
+    if (info.recording === this.shown) return true;
+    this.clearData();
+    this.shown = info.recording;
+    this.hello = { ...this.hello, version: this.hello?.version ?? 1, application_id: info.application_id, recording_id: info.recording_id, recording: info.recording };
+    this.recordingSelect.value = String(info.recording);
+    this.connection.select(info);
+    return true;
   }
 
   /** Sets the memory budget (bytes); chunks past it are dropped now. */
@@ -208,7 +289,14 @@ export class App {
       if (bytes === null) this.budgetInput.value = formatBytes(this.memory.budget);
       else this.setMemoryBudget(bytes);
     });
-    header.append(logo, this.title, this.statusEl, budget);
+    this.recordingSelect.className = 'recording-select';
+    this.recordingSelect.title = 'recording: the server holds several (each SDK run, each file)';
+    this.recordingSelect.hidden = true;
+    this.recordingSelect.addEventListener('change', () => {
+      const info = this.recordings.find((r) => String(r.recording) === this.recordingSelect.value);
+      if (info) this.selectRecording(info.recording_id);
+    });
+    header.append(logo, this.title, this.recordingSelect, this.statusEl, budget);
     this.viewsEl.className = 'views';
     // Input in a view (zoom, pan, click) is drawn on the next frame even while data streams.
     for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'keydown', 'dblclick']) {
@@ -387,7 +475,8 @@ export class App {
       buffer_bytes: s.bufferBytes + derived,
       memory_budget_bytes: this.memory.budget,
       dropped_chunks: this.memory.droppedChunks,
-      recordings: this.hello?.recording_id ? [this.hello.recording_id] : [],
+      recordings: this.recordings.map((r) => r.recording_id).filter(Boolean),
+      recording: this.hello?.recording_id ?? '',
       view_updates: this.viewUpdates,
       frames_received: this.connection.framesReceived,
       bytes_received: this.connection.bytesReceived,
@@ -432,7 +521,7 @@ export class App {
     // A few times a second while data streams in: each change of the header is a repaint and
     // compositor commit, which software rendering pays for on the main thread.
     const now = performance.now();
-    const state = `${this.connected}|${this.caughtUp}|${this.hello?.recording_id}|${this.errors.length}|${this.views.size}`;
+    const state = `${this.connected}|${this.caughtUp}|${this.hello?.application_id}|${this.hello?.recording_id}|${this.errors.length}|${this.views.size}`;
     if (state === this.statusState && now - this.statusAt < 250) return;
     this.statusState = state;
     this.statusAt = now;

@@ -1,0 +1,112 @@
+// reel-bench's viewer_load scenario runs this for its Rerun baseline (bench/scenarios/
+// viewer.cpp): the real Rerun web viewer (npm @rerun-io/web-viewer, harness.mjs) opens each
+// .rrd `runs` times, each in a fresh browser, and reports per file the medians of
+//   ms          navigation start -> get_time_range(recording, TIMELINE) reaches MAX
+//   ms_start    navigation start -> the viewer started (its wasm loaded and running)
+//   ms_open     open(url) -> the range reached MAX
+//   rss_bytes   RSS of all the browser's processes then (after a garbage collection)
+// The files are written so that MAX is reached only by the last messages of the file
+// (viewer.cpp: every series' last row comes after all the other rows), so reaching it means
+// the viewer has ingested the file. The page is polled every 250 ms (egui repaints on input:
+// each poll moves the mouse, as harness.mjs does). Prints one JSON object on its last line.
+//
+// Usage: node load.mjs RUNS TIMELINE FILE.rrd:MAX [FILE.rrd:MAX...]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Oracle } from "./harness.mjs";
+
+const [runsArg, timeline, ...specs] = process.argv.slice(2);
+const runs = Number(runsArg);
+if (!(runs > 0) || !timeline || specs.length === 0) {
+  console.error("usage: node load.mjs RUNS TIMELINE FILE.rrd:MAX [FILE.rrd:MAX...]");
+  process.exit(2);
+}
+
+/** Sum of VmRSS over this process's Chromium descendants (as viewer/bench/viewer_load.mjs). */
+function browserRss() {
+  const children = new Map();
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const comm = (p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/comm`, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  let total = 0;
+  const stack = (children.get(process.pid) ?? []).filter((p) => /chrom/i.test(comm(p)));
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function once(file, max, workDir) {
+  const oracle = await Oracle.start({ workDir });
+  try {
+    const msStart = await oracle.page.evaluate(() => performance.now());
+    const url = oracle.serve(path.basename(file), fs.readFileSync(file));
+    const openedAt = await oracle.page.evaluate(() => performance.now());
+    const opened = await oracle.open(url, { timeout: 600000 });
+    const ms = await oracle.waitFor(([r, t, m]) => {
+      const range = window.viewer.get_time_range(r, t);
+      return range && Number(range.max) >= m ? performance.now() : null;
+    }, [opened.recording_id, timeline, max], { timeout: 300000, what: `${timeline} to reach ${max}` });
+    const cdp = await oracle.page.context().newCDPSession(oracle.page);
+    await cdp.send("HeapProfiler.collectGarbage");
+    await oracle.page.waitForTimeout(500);
+    return { ms, msStart, msOpen: ms - openedAt, rss: browserRss() };
+  } finally {
+    await oracle.stop();
+  }
+}
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "reel-rerun-load-"));
+const result = {};
+try {
+  for (const spec of specs) {
+    const at = spec.lastIndexOf(":");
+    const file = spec.slice(0, at);
+    const max = Number(spec.slice(at + 1));
+    const rs = [];
+    try {
+      for (let r = 0; r < runs; r++) rs.push(await once(file, max, workDir));
+    } catch (e) {
+      result[file] = { error: String(e.message ?? e).split("\n")[0] };
+      continue;
+    }
+    result[file] = {
+      ms: median(rs.map((x) => x.ms)),
+      ms_start: median(rs.map((x) => x.msStart)),
+      ms_open: median(rs.map((x) => x.msOpen)),
+      rss_bytes: median(rs.map((x) => x.rss)),
+      ms_all: rs.map((x) => Math.round(x.ms)),
+    };
+  }
+} finally {
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(result));
