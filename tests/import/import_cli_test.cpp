@@ -89,7 +89,9 @@ TEST(ImportCliTest, ImportWritesOneRecordingPerInputWithStableIds) {
 }
 
 TEST(ImportCliTest, QueryReadsAnMcapDirectly) {
-  Output q = run("query " + dir() + "/ros2_mapped.mcap --index log_time --contents /speed");
+  // --raw-times: the nanoseconds the writer's manifest names (below: the typed default).
+  Output q =
+      run("query " + dir() + "/ros2_mapped.mcap --index log_time --contents /speed --raw-times");
   ASSERT_EQ(q.status, 0) << q.err;
   std::ostringstream expected;
   expected << "log_time,/speed:Scalars:scalars\n";
@@ -100,6 +102,11 @@ TEST(ImportCliTest, QueryReadsAnMcapDirectly) {
     expected << m["log_time"].get<std::string>() << "," << value << "\n";
   }
   EXPECT_EQ(q.out, expected.str());
+  // log_time is a timestamp timeline: ISO 8601 UTC by default (1700001000100000012 ns).
+  Output typed = run("query " + dir() + "/ros2_mapped.mcap --index log_time --contents /speed");
+  ASSERT_EQ(typed.status, 0) << typed.err;
+  EXPECT_EQ(typed.out.substr(0, typed.out.find('\n', typed.out.find('\n') + 1)),
+            "log_time,/speed:Scalars:scalars\n2023-11-14T22:30:00.100000012Z,0.0");
 }
 
 TEST(ImportCliTest, TopicsFilterIncludesAndExcludes) {
