@@ -13,7 +13,10 @@ namespace reel {
 
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
                                    size_t threads, const std::function<bool(const Chunk&)>& keep) {
-  return load_into_store(reader, store, LoadOptions{threads, "", keep});
+  LoadOptions options;
+  options.threads = threads;
+  options.keep = keep;
+  return load_into_store(reader, store, options);
 }
 
 Result<LoadReport> load_into_store(format::RecordingReader& reader, ChunkStore& store,
