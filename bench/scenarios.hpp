@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "reel/format/recording_file.hpp"
 
 namespace reel_bench {
 
@@ -25,6 +26,10 @@ Result points3d(const Context& ctx);
 // files.cpp
 Result file_roundtrip(const Context& ctx);
 Result compact(const Context& ctx);
+// What `reel compact` does to `in` (load into a store, write it out in `format`), timed, with
+// figures `<prefix>wall_s`, `MBps`, `chunks_before/after`, `bytes_before/after`; removes `in`.
+double compact_file(const Workload& w, const std::string& in, reel::format::FileFormat format,
+                    const std::string& prefix, Result& r);
 // big_file.cpp
 Result big_file(const Context& ctx);
 // rrd.cpp

@@ -52,14 +52,10 @@ Result file_roundtrip(const Context& ctx) {
   return r;
 }
 
-Result compact(const Context& ctx) {
-  const Workload& w = ctx.workload;
-  const std::string& dir = ctx.tmp_dir;
-  Result r;
-  auto values = w.values();
-  const std::string in = dir + "/tiny_chunks.reel", out = dir + "/compacted.reel";
+double compact_file(const Workload& w, const std::string& in, reel::format::FileFormat format,
+                    const std::string& prefix, Result& r) {
+  const std::string out = in + ".compacted";
   uint64_t chunks_before = 0;
-  if (auto st = log_tiny_chunks(w, values, in); !st.ok()) r.error = st.to_string();
   {
     reel::format::ReaderOptions ro;
     ro.decode_chunks = false;
@@ -70,29 +66,40 @@ Result compact(const Context& ctx) {
   }
   const uint64_t in_bytes = std::filesystem::file_size(in);
   auto t0 = Clock::now();
-  reel::ChunkStore store(reel::ChunkStoreConfig::from_env());
-  auto report = reel::load_file(in, store);
-  check(r, report.ok(), "load");
   {
-    auto writer = reel::format::RecordingWriter::open(out).value();
-    check(r, reel::write_store(store, *writer).ok(), "write");
-    check(r, writer->finish().ok(), "finish");
+    reel::ChunkStore store(reel::ChunkStoreConfig::from_env());
+    check(r, reel::load_file(in, store).ok(), prefix + "load");
+    reel::format::WriterOptions o;
+    o.file_format = format;
+    auto writer = reel::format::RecordingWriter::open(out, o).value();
+    check(r, reel::write_store(store, *writer).ok(), prefix + "write");
+    check(r, writer->finish().ok(), prefix + "finish");
   }
-  double wall = seconds_since(t0);
+  const double wall = seconds_since(t0);
   int64_t rows;
   reel::ChunkStore check_store(reel::ChunkStoreConfig::no_compaction());
-  check(r, reel::load_file(out, check_store).ok(), "reload");
+  check(r, reel::load_file(out, check_store).ok(), prefix + "reload");
   double sum = store_sum(check_store, w, &rows);
-  check(r, rows == w.rows(), "rows after compaction");
-  check(r, close_enough(sum, w.expected_sum()), "sum after compaction");
-  r.figures["wall_s"] = wall;
-  r.figures["MBps"] = double(in_bytes) / wall / 1e6;
-  r.figures["chunks_before"] = chunks_before;
-  r.figures["chunks_after"] = check_store.num_chunks();
-  r.figures["bytes_before"] = in_bytes;
-  r.figures["bytes_after"] = std::filesystem::file_size(out);
+  check(r, rows == w.rows(), prefix + "rows after compaction");
+  check(r, close_enough(sum, w.expected_sum()), prefix + "sum after compaction");
+  r.figures[prefix + "wall_s"] = wall;
+  r.figures[prefix + "MBps"] = double(in_bytes) / wall / 1e6;
+  r.figures[prefix + "chunks_before"] = chunks_before;
+  r.figures[prefix + "chunks_after"] = check_store.num_chunks();
+  r.figures[prefix + "bytes_before"] = in_bytes;
+  r.figures[prefix + "bytes_after"] = std::filesystem::file_size(out);
   std::filesystem::remove(in);
   std::filesystem::remove(out);
+  return wall;
+}
+
+Result compact(const Context& ctx) {
+  const Workload& w = ctx.workload;
+  Result r;
+  auto values = w.values();
+  const std::string in = ctx.tmp_dir + "/tiny_chunks.reel";
+  if (auto st = log_tiny_chunks(w, values, in); !st.ok()) r.error = st.to_string();
+  compact_file(w, in, reel::format::FileFormat::kReel, "", r);
   return r;
 }
 

@@ -70,49 +70,10 @@ Result rrd_roundtrip(const Context& ctx) {
     check(r, converted.ok(), "convert to .rrd");
     check(r, writer->finish().ok(), "finish .rrd");
   }
-  auto compact = [&](const std::string& in, reel::format::FileFormat format,
-                     const std::string& name) {
-    const std::string out = in + ".compacted";
-    uint64_t chunks_before = 0;
-    {
-      reel::format::ReaderOptions ro;
-      ro.decode_chunks = false;
-      auto reader = reel::format::RecordingReader::open(in, ro).value();
-      for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
-        chunks_before += (*m)->kind == reel::format::MessageKind::kChunk;
-      }
-    }
-    const uint64_t in_bytes = std::filesystem::file_size(in);
-    auto t0 = Clock::now();
-    {
-      reel::ChunkStore compacted(reel::ChunkStoreConfig::from_env());
-      auto report = reel::load_file(in, compacted);
-      check(r, report.ok(), name + " compact load");
-      reel::format::WriterOptions o;
-      o.file_format = format;
-      auto writer = reel::format::RecordingWriter::open(out, o).value();
-      check(r, reel::write_store(compacted, *writer).ok(), name + " compact write");
-      check(r, writer->finish().ok(), name + " compact finish");
-    }
-    const double wall = seconds_since(t0);
-    reel::ChunkStore check_store(reel::ChunkStoreConfig::no_compaction());
-    check(r, reel::load_file(out, check_store).ok(), name + " compacted reload");
-    int64_t rows;
-    double sum = store_sum(check_store, w, &rows);
-    check(r, rows == w.rows(), name + ": rows after compaction");
-    check(r, close_enough(sum, w.expected_sum()), name + ": sum after compaction");
-    r.figures[name + "_compact_MBps"] = double(in_bytes) / wall / 1e6;
-    r.figures[name + "_compact_s"] = wall;
-    r.figures[name + "_compact_chunks_before"] = double(chunks_before);
-    r.figures[name + "_compact_chunks_after"] = double(check_store.num_chunks());
-    r.figures[name + "_compact_bytes_before"] = double(in_bytes);
-    r.figures[name + "_compact_bytes_after"] = double(std::filesystem::file_size(out));
-    std::filesystem::remove(in);
-    std::filesystem::remove(out);
-    return wall;
-  };
-  const double reel_compact = compact(tiny_reel, reel::format::FileFormat::kReel, "reel");
-  const double rrd_compact = compact(tiny_rrd, reel::format::FileFormat::kRrd, "rrd");
+  const double reel_compact =
+      compact_file(w, tiny_reel, reel::format::FileFormat::kReel, "reel_compact_", r);
+  const double rrd_compact =
+      compact_file(w, tiny_rrd, reel::format::FileFormat::kRrd, "rrd_compact_", r);
   r.ratios["rrd_vs_reel_compact_time"] = rrd_compact / reel_compact;
   return r;
 }
