@@ -54,6 +54,18 @@ struct Measured {
   int exit_code = -1;
 };
 
+// Waits for child `pid`, started at t0: its wall time, peak RSS and exit code.
+Measured wait_measured(pid_t pid, Clock::time_point t0) {
+  Measured m;
+  int status = 0;
+  struct rusage usage {};
+  ::wait4(pid, &status, 0, &usage);
+  m.wall_s = seconds_since(t0);
+  m.peak_rss_bytes = uint64_t(usage.ru_maxrss) * 1024;
+  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return m;
+}
+
 // Runs argv with stdout to `out_path` and stderr discarded; its wall time and peak RSS.
 Measured run_measured(const std::vector<std::string>& args, const std::string& out_path) {
   Measured m;
@@ -69,13 +81,7 @@ Measured run_measured(const std::vector<std::string>& args, const std::string& o
   const int rc = posix_spawn(&pid, args[0].c_str(), &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) return m;
-  int status = 0;
-  struct rusage usage {};
-  ::wait4(pid, &status, 0, &usage);
-  m.wall_s = seconds_since(t0);
-  m.peak_rss_bytes = uint64_t(usage.ru_maxrss) * 1024;
-  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return m;
+  return wait_measured(pid, t0);
 }
 
 // Reads the whole file once with large reads: the floor for anything that reads it all.
@@ -92,7 +98,6 @@ double read_once_seconds(const std::string& path, uint64_t* bytes) {
 
 // A full load into a fresh store in a forked child, so its peak RSS is its own.
 Measured full_load(const std::string& path, int64_t expected_rows) {
-  Measured m;
   const auto t0 = Clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -100,13 +105,7 @@ Measured full_load(const std::string& path, int64_t expected_rows) {
     auto report = reel::load_file(path, store);
     ::_exit(report.ok() && report->rows == expected_rows ? 0 : 1);
   }
-  int status = 0;
-  struct rusage usage {};
-  ::wait4(pid, &status, 0, &usage);
-  m.wall_s = seconds_since(t0);
-  m.peak_rss_bytes = uint64_t(usage.ru_maxrss) * 1024;
-  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return m;
+  return wait_measured(pid, t0);
 }
 
 int count_lines(const std::string& path) {
