@@ -18,6 +18,12 @@ Status RecordingWriter::rrd_chunk(const Chunk& chunk) {
     return Status::Invalid(name_ + ": a chunk of " + chunk.entity_path().str() +
                            " before any store info (.rrd messages name their store)");
   }
+  if (rrd_->chunk_ids.count(chunk.id())) {
+    return Status::Invalid(name_ + ": a chunk of " + chunk.entity_path().str() +
+                           " reuses chunk id " + chunk.id().to_string() +
+                           " of an earlier chunk (Rerun keeps one chunk per id and would drop "
+                           "rows; give it a fresh id, e.g. Chunk::with_id(RowId::create()))");
+  }
   rrd::Warnings warnings;
   auto payload = rrd::encode_rerun_chunk(chunk, &warnings);
   if (!payload.ok()) {
@@ -29,7 +35,9 @@ Status RecordingWriter::rrd_chunk(const Chunk& chunk) {
       rrd_->encoder
           .arrow_msg(*rrd_->store, *payload, rrd::to_tuid(chunk.id()), chunk.is_static(), scratch_)
           .status());
-  return write_bytes(scratch_);
+  REEL_RETURN_NOT_OK(write_bytes(scratch_));
+  rrd_->chunk_ids.insert(chunk.id());
+  return Status::OK();
 }
 
 Status RecordingWriter::rrd_finish() {

@@ -1,6 +1,8 @@
 // The .rrd side of RecordingWriter (writer_rrd.cpp).
 #pragma once
 
+#include <unordered_set>
+
 #include "reel/format/recording_file.hpp"
 #include "reel/format/rrd.hpp"
 
@@ -14,6 +16,9 @@ struct RecordingWriter::Rrd {
                                     rrd::kWrittenVersion}) {}
   rrd::RrdEncoder encoder;
   std::optional<rrd::StoreId> store;  // of the last store info: the following chunks' store
+  // The ids of the chunks written: Rerun keeps one chunk per id (a second one is dropped, or
+  // removes the first one's splits), so a chunk id is written once.
+  std::unordered_set<ChunkId> chunk_ids;
 };
 
 }  // namespace reel::format

@@ -308,9 +308,6 @@ TEST(RrdFile, CorruptLengthSkipsOnlyThatMessage) {
       << report->warnings[0];
 }
 
-}  // namespace
-}  // namespace reel
-
 namespace reel {
 namespace {
 
@@ -361,6 +358,37 @@ TEST(RrdCli, ConvertCompactFilterAndQueryRrd) {
   r = cli("convert " + kSaved + " --file-format parquet -o " + (dir / "p"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.out.find("--file-format 'parquet': use reel or rrd"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace reel
+
+// Rerun keeps one chunk per chunk id: a second chunk with an id already written would be
+// dropped (or remove the first one's splits), so the .rrd writer refuses it, naming the file,
+// the entity and the id. A slice keeps its chunk's id; with a fresh id it is written.
+TEST(RrdFile, AChunkIdIsWrittenOnce) {
+  Dir dir;
+  const ChunkPtr sine = sample_chunks()[0];
+  format::WriterOptions o;
+  o.file_format = format::FileFormat::kRrd;
+  auto w = format::RecordingWriter::open(dir / "ids.rrd", o).value();
+  ASSERT_TRUE(w->write_store_info(kInfo).ok());
+  ASSERT_TRUE(w->write_chunk(*sine->slice(0, 19)).ok());
+  Status again = w->write_chunk(*sine->slice(19, 1));
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.message().find(dir / "ids.rrd"), std::string::npos) << again.to_string();
+  EXPECT_NE(
+      again.message().find("a chunk of /plots/sine reuses chunk id " + sine->id().to_string()),
+      std::string::npos)
+      << again.to_string();
+  ASSERT_TRUE(w->write_chunk(*sine->slice(19, 1)->with_id(RowId::create())).ok());
+  ASSERT_TRUE(w->finish().ok());
+  Read back = read_file(dir / "ids.rrd");
+  ASSERT_EQ(back.chunks.size(), 2u);
+  EXPECT_EQ(back.chunks[0]->id(), sine->id());
+  EXPECT_EQ(back.chunks[0]->num_rows(), 19);
+  EXPECT_NE(back.chunks[1]->id(), sine->id());
+  EXPECT_EQ(back.chunks[1]->num_rows(), 1);
 }
 
 }  // namespace
