@@ -18,11 +18,13 @@ Status RecordingWriter::rrd_chunk(const Chunk& chunk) {
     return Status::Invalid(name_ + ": a chunk of " + chunk.entity_path().str() +
                            " before any store info (.rrd messages name their store)");
   }
-  if (rrd_->chunk_ids.count(chunk.id())) {
+  auto& written = rrd_->chunk_ids[*rrd_->store];
+  if (written.count(chunk.id())) {
     return Status::Invalid(name_ + ": a chunk of " + chunk.entity_path().str() +
                            " reuses chunk id " + chunk.id().to_string() +
-                           " of an earlier chunk (Rerun keeps one chunk per id and would drop "
-                           "rows; give it a fresh id, e.g. Chunk::with_id(RowId::create()))");
+                           " of an earlier chunk of " + rrd_->store->to_string() +
+                           " (Rerun keeps one chunk per id and would drop rows; give it a fresh "
+                           "id, e.g. Chunk::with_id(RowId::create()))");
   }
   rrd::Warnings warnings;
   auto payload = rrd::encode_rerun_chunk(chunk, &warnings);
@@ -36,7 +38,7 @@ Status RecordingWriter::rrd_chunk(const Chunk& chunk) {
           .arrow_msg(*rrd_->store, *payload, rrd::to_tuid(chunk.id()), chunk.is_static(), scratch_)
           .status());
   REEL_RETURN_NOT_OK(write_bytes(scratch_));
-  rrd_->chunk_ids.insert(chunk.id());
+  written.insert(chunk.id());
   return Status::OK();
 }
 

@@ -382,9 +382,17 @@ TEST(RrdFile, AChunkIdIsWrittenOnce) {
       std::string::npos)
       << again.to_string();
   ASSERT_TRUE(w->write_chunk(*sine->slice(19, 1)->with_id(RowId::create())).ok());
+  // Ids are per store: another recording may hold a chunk of the same id.
+  StoreInfo other = kInfo;
+  other.recording_id += "-other";
+  ASSERT_TRUE(w->write_store_info(other).ok());
+  EXPECT_TRUE(w->write_chunk(*sine).ok());
   ASSERT_TRUE(w->finish().ok());
   Read back = read_file(dir / "ids.rrd");
-  ASSERT_EQ(back.chunks.size(), 2u);
+  ASSERT_EQ(back.chunks.size(), 3u);
+  ASSERT_EQ(back.infos.size(), 2u);
+  EXPECT_EQ(back.infos[1].recording_id, other.recording_id);
+  EXPECT_EQ(back.chunks[2]->id(), sine->id());
   EXPECT_EQ(back.chunks[0]->id(), sine->id());
   EXPECT_EQ(back.chunks[0]->num_rows(), 19);
   EXPECT_NE(back.chunks[1]->id(), sine->id());
