@@ -259,6 +259,11 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
   // The recording this client writes to: named by its StoreInfo; chunks before one go to the
   // unnamed recording.
   std::shared_ptr<ChunkStore> store;
+  // Blueprint stores (a .reel or .rrd file streamed in holds them) are left out, as loads do:
+  // a blueprint is no recording. In .reel a blueprint's store info switches the chunks after
+  // it to the blueprint until the next recording's; .rrd messages name their store.
+  bool in_blueprint = false;
+  uint64_t blueprint_chunks = 0;
   REEL_ASSIGN_OR_RETURN(auto reader,
                         format::RecordingReader::from_fd(fd, /*owns=*/false, name, reader_options));
   auto drop = [&](const std::string& code, Status why) {
@@ -299,6 +304,7 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
       continue;
     }
     DecodeReservation reservation(&budget_, cost);
+    const bool rrd_blueprint = raw.store.is_blueprint;
     auto decoded = format::decode_message(std::move(raw), reader_options, name);
     if (!decoded.ok()) {
       if (!format::is_damage(decoded.status())) return drop("bad_stream", decoded.status());
@@ -309,10 +315,18 @@ Status IngestService::serve_client(Client& client, uint64_t& chunks, int64_t& ro
     format::Message& m = *decoded;
     switch (m.kind) {
       case format::MessageKind::kStoreInfo:
+        in_blueprint = m.info.is_blueprint;
+        if (in_blueprint) break;
         store = store_for(client, m.info);
         break;
       case format::MessageKind::kChunk: {
         if (!m.chunk) break;
+        if (in_blueprint || rrd_blueprint) {
+          if (blueprint_chunks++ == 0) {
+            log_("ingest: " + name + ": blueprint chunks left out (a blueprint is no recording)");
+          }
+          break;
+        }
         const int64_t n = m.chunk->num_rows();
         const std::string entity = m.chunk->entity_path().str();
         if (!store) store = store_for(client, StoreInfo{});

@@ -137,6 +137,31 @@ TEST(ServerIngestTest, ConcurrentMalformedClientsAreDroppedAndKeepTheirCompleteM
   EXPECT_EQ(rows_of(*t.store, "/after/all"), 10);
 }
 
+// A .reel file streamed in may hold a blueprint store (convert and compact keep them): its
+// chunks are left out, as loads leave them out, and it makes no recording; the recording's
+// chunks before and after it arrive.
+TEST(ServerIngestTest, BlueprintStoreOfAStreamedFileIsLeftOut) {
+  TestServer t;
+  ASSERT_TRUE(t.server);
+  std::vector<uint8_t> bytes = valid_stream("rec/before", 2);
+  format::WriterOptions wo;
+  wo.compression = format::Compression::kNone;
+  format::Encoder enc(wo);
+  StoreInfo blueprint{"raw", "raw-blueprint", 0};
+  blueprint.is_blueprint = true;
+  ASSERT_TRUE(enc.encode_store_info(blueprint, bytes).ok());
+  ASSERT_TRUE(enc.encode_chunk(*test_util::scalar_chunk("bp/view", 0, 10), bytes).ok());
+  ASSERT_TRUE(enc.encode_store_info({"raw", test_util::kTestRecording, 0}, bytes).ok());
+  ASSERT_TRUE(enc.encode_chunk(*test_util::scalar_chunk("rec/after", 20, 10), bytes).ok());
+  raw_client(t.server->ingest_port(), bytes);  // no end marker: the client is dropped
+  ASSERT_TRUE(t.log.wait_for("ingest: dropped client", 1)) << t.log.all();
+  EXPECT_EQ(t.log.count("blueprint chunks left out"), 1u) << t.log.all();
+  EXPECT_EQ(rows_of(*t.store, "/rec/before"), 20);
+  EXPECT_EQ(rows_of(*t.store, "/rec/after"), 10);
+  EXPECT_EQ(rows_of(*t.store, "/bp/view"), 0);
+  EXPECT_EQ(t.server->recordings()->size(), 1u);
+}
+
 // rr.connect_grpc's probe: "REELPING" is answered "REELPONG <version>\n", then the connection
 // ends, and nothing reaches the store or the log; SDK clients are unaffected.
 TEST(ServerIngestTest, ProbeIsAnsweredAndStoresNothing) {
