@@ -352,7 +352,7 @@ bool RerunProxySession::fill() {
 }
 
 void RerunProxySession::write() {
-  if (closed_ || writing_ || !header_sent_) return;
+  if (closed_ || writing_ || filling_ || !header_sent_) return;
   auto done = [self = shared_from_this()](boost::system::error_code ec, size_t) {
     self->on_write(ec);
   };
@@ -363,7 +363,10 @@ void RerunProxySession::write() {
     return;
   }
   out_.clear();
-  if (!fill()) return;
+  filling_ = true;
+  const bool any = fill();
+  filling_ = false;
+  if (!any) return;
   writing_ = true;
   asio::async_write(stream_, http::make_chunk(asio::buffer(out_)), std::move(done));
 }

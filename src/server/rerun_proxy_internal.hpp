@@ -100,6 +100,9 @@ class RerunProxySession : public std::enable_shared_from_this<RerunProxySession>
   bool attached_ = false;
   bool header_sent_ = false;
   bool writing_ = false;
+  // Inside fill(): an end() from there (an encoding failure) must not start a second write;
+  // fill() itself appends the trailer.
+  bool filling_ = false;
   bool closed_ = false;
   std::optional<format::rrd::StoreId> store_id_;  // as sent in SetStoreInfo
   std::optional<std::pair<format::grpc_web::GrpcStatus, std::string>> end_;
