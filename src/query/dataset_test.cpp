@@ -257,5 +257,29 @@ TEST(DatasetTimes, TimestampIndexIsTypedInEveryRecordingsRows) {
   EXPECT_EQ(times, (std::vector<int64_t>{1700000000000000001, 1700000000000000002}));
 }
 
+// A timeline that is a timestamp in one recording and a sequence in another has no one index
+// type: refused, naming both, instead of frame numbers printed as 1970 dates.
+TEST(DatasetTimes, IndexTypeConflictNamesBothRecordings) {
+  std::vector<std::shared_ptr<const ChunkStore>> stores;
+  for (int r = 0; r < 2; ++r) {
+    auto store = std::make_shared<ChunkStore>();
+    store->set_info({"fleet", "rec-" + std::to_string(r), 0});
+    ChunkBuilder b("/x");
+    const Timeline t = r == 0 ? Timeline::timestamp("t") : Timeline::sequence("t");
+    b.add_row(RowId::create(), {{t, 5}}, {{kScalar, arrow::make_primitive<double>({1.0})}});
+    ASSERT_TRUE(store->insert(*b.build()).ok());
+    stores.push_back(store);
+  }
+  auto ds = Dataset::from_stores(stores).value();
+  auto view = ds.view("t");
+  ASSERT_FALSE(view.ok());
+  EXPECT_EQ(view.status().code(), StatusCode::kTypeError);
+  EXPECT_NE(view.status().message().find("index timeline 't' is a timestamp in "),
+            std::string::npos)
+      << view.status().to_string();
+  EXPECT_NE(view.status().message().find(" and a sequence in "), std::string::npos)
+      << view.status().to_string();
+}
+
 }  // namespace
 }  // namespace reel::dataframe

@@ -57,6 +57,7 @@ Result<DatasetView> Dataset::view(
   v.state_ = state_;
   v.index_ = index;
   bool known_index = !index;
+  std::string index_source;  // the first recording that has the index timeline
   // The union of columns, with the first recording that has each (for type conflicts).
   std::map<std::string, std::pair<ColumnDescription, std::string>> union_columns;
   std::set<std::pair<EntityPath, ComponentDescriptor>> wanted_seen;
@@ -66,7 +67,15 @@ Result<DatasetView> Dataset::view(
       auto t = std::find_if(s.timelines.begin(), s.timelines.end(),
                             [&](const Timeline& tl) { return tl.name() == *index; });
       if (t == s.timelines.end()) continue;
-      if (!known_index) v.index_type_ = t->type();
+      if (!known_index) {
+        v.index_type_ = t->type();
+        index_source = s.source;
+      } else if (t->type() != v.index_type_) {
+        // One index column has one type: a sequence read as timestamps would be wrong.
+        return Status::TypeError("index timeline '" + *index + "' is a " +
+                                 time_type_name(v.index_type_) + " in " + index_source + " and a " +
+                                 time_type_name(t->type()) + " in " + s.source);
+      }
       known_index = true;
     }
     for (const auto& [entity, wanted] : contents) {
