@@ -299,13 +299,19 @@ int rewrite_through_store(const RewriteOptions& options, const char* verb) {
             have_info = true;
           } else if (m.kind == MessageKind::kChunk && m.info.is_blueprint) {
             // A Rerun blueprint's layout, not recording data: copied as it is, after it.
-            ++blueprint_chunks;
             auto it = std::find_if(blueprints.begin(), blueprints.end(), [&](const auto& b) {
               return b.first.application_id == m.info.application_id &&
                      b.first.recording_id == m.info.recording_id;
             });
             if (it == blueprints.end()) it = blueprints.insert(blueprints.end(), {m.info, {}});
-            it->second.push_back(m.chunk);
+            // The same blueprint in two inputs (copies of one file): its chunks once.
+            const bool seen =
+                std::any_of(it->second.begin(), it->second.end(),
+                            [&](const ChunkPtr& c) { return c->id() == m.chunk->id(); });
+            if (!seen) {
+              it->second.push_back(m.chunk);
+              ++blueprint_chunks;
+            }
           } else if (m.kind == MessageKind::kChunk) {
             ++chunks_in;
             rows_in += m.chunk->num_rows();

@@ -206,6 +206,19 @@ TEST(BlueprintStores, CompactMergeAndFilterKeepThem) {
   size_t blueprints = 0;
   for (const auto& c : merged) blueprints += c.store.is_blueprint;
   EXPECT_EQ(blueprints, 2u);  // the same blueprint store, from each input
+
+  // The same blueprint in two inputs (one file given twice) goes to .rrd once: Rerun keeps one
+  // chunk per id.
+  r = cli("compact " + (dir / "a.rrd") + " " + (dir / "a.rrd") + " -o " + (dir / "c2.rrd"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("1 chunks of 1 Rerun blueprint stores copied as they were"),
+            std::string::npos)
+      << r.out;
+  r = cli("merge " + (dir / "a.rrd") + " " + (dir / "a.rrd") + " -o " + (dir / "m.rrd"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  blueprints = 0;
+  for (const auto& c : read_chunks(dir / "m.rrd")) blueprints += c.store.is_blueprint;
+  EXPECT_EQ(blueprints, 1u);
 }
 
 // Written by apache-arrow JS with rrd_writer.mjs's framing (tests/rerun_viewer/
