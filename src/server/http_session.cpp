@@ -254,13 +254,16 @@ void HttpSession::send_backlog(ViewerHost::Backlog backlog, unsigned version, bo
     }
     self->read();
   };
-  // Writes the next frame, or the last chunk once all are sent.
-  auto step = std::make_shared<std::function<void(boost::system::error_code)>>();
-  *step = [self, state, step, finish](boost::system::error_code ec) {
-    if (ec) {
-      *step = nullptr;  // break the cycle
-      return finish(ec);
-    }
+  // Writes the next frame, or the last chunk once all are sent. The function holds itself
+  // weakly; each pending write's handler holds it, so it lives while a write is in flight
+  // and is freed with that handler, also when the server stops with the write pending.
+  using Step = std::function<void(boost::system::error_code)>;
+  auto step = std::make_shared<Step>();
+  *step = [self, state, weak_step = std::weak_ptr<Step>(step),
+           finish](boost::system::error_code ec) {
+    if (ec) return finish(ec);
+    auto step = weak_step.lock();  // alive: a handler holding it is calling it
+    if (!step) return;
     while (state->next < state->chunks.size()) {
       ChunkPtr chunk = std::move(state->chunks[state->next++]);
       auto frame =
@@ -281,10 +284,7 @@ void HttpSession::send_backlog(ViewerHost::Backlog backlog, unsigned version, bo
     }
     state->frame = {};
     asio::async_write(self->stream_, http::make_chunk_last(),
-                      [step, finish](boost::system::error_code e, size_t) {
-                        *step = nullptr;
-                        finish(e);
-                      });
+                      [step, finish](boost::system::error_code e, size_t) { finish(e); });
   };
   http::async_write_header(self->stream_, state->serializer,
                            [step](boost::system::error_code e, size_t) { (*step)(e); });
