@@ -23,7 +23,9 @@ using test_util::sdk_client;
 using test_util::TestServer;
 using test_util::valid_stream;
 
-// A raw TCP client: connects, sends bytes, closes.
+// A raw TCP client: connects, sends bytes, ends its side and reads until the server closes
+// (closing with a server notice unread would reset the connection, and the server would see
+// a reset instead of the end of the stream).
 void raw_client(uint16_t port, const std::vector<uint8_t>& bytes) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(fd, 0);
@@ -37,6 +39,12 @@ void raw_client(uint16_t port, const std::vector<uint8_t>& bytes) {
     ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
     if (n <= 0) break;
     done += size_t(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  char sink[4096];
+  while (::recv(fd, sink, sizeof sink, 0) > 0) {
   }
   ::close(fd);
 }
