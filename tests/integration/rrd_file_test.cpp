@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli_run.hpp"
 #include "reel/format/rrd.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "reel/types/archetypes.hpp"
@@ -311,20 +312,8 @@ TEST(RrdFile, CorruptLengthSkipsOnlyThatMessage) {
 namespace reel {
 namespace {
 
-struct CliRun {
-  int status = 0;
-  std::string out;
-};
-
-CliRun cli(const std::string& args) {
-  CliRun r;
-  FILE* p = ::popen((std::string(REEL_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  r.status = WEXITSTATUS(::pclose(p));
-  return r;
-}
+using test_support::cli;
+using test_support::CliRun;
 
 const std::string kSaved = std::string(REEL_SOURCE_DIR) + "/tests/data/rerun_0.33.0_saved.rrd";
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "cli_run.hpp"
 #include "reel/store_io/store_io.hpp"
 #include "reel/types/archetypes.hpp"
 
@@ -21,20 +22,8 @@ struct Dir {
   std::string operator/(const char* name) const { return (path / name).string(); }
 };
 
-struct CliRun {
-  int status = 0;
-  std::string out;
-};
-
-CliRun cli(const std::string& args) {
-  CliRun r;
-  FILE* p = ::popen((std::string(REEL_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  r.status = WEXITSTATUS(::pclose(p));
-  return r;
-}
+using test_support::cli;
+using test_support::CliRun;
 
 ChunkPtr scalars_chunk(const std::string& entity, int first, int rows) {
   ChunkBuilder b(entity);
