@@ -18,6 +18,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { browserRss, median } from "../../viewer/bench/browser_rss.mjs";
 import { Oracle } from "./harness.mjs";
 
 const [runsArg, timeline, ...specs] = process.argv.slice(2);
@@ -28,46 +29,6 @@ if (!(runs > 0) || !timeline || specs.length === 0) {
   process.exit(2);
 }
 
-/** Sum of VmRSS over this process's Chromium descendants (as viewer/bench/viewer_load.mjs). */
-function browserRss() {
-  const children = new Map();
-  for (const name of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(name));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const comm = (p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/comm`, "utf8");
-    } catch {
-      return "";
-    }
-  };
-  let total = 0;
-  const stack = (children.get(process.pid) ?? []).filter((p) => /chrom/i.test(comm(p)));
-  while (stack.length) {
-    const p = stack.pop();
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // exited meanwhile
-    }
-    stack.push(...(children.get(p) ?? []));
-  }
-  return total;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function once(file, max, workDir) {
   const oracle = await Oracle.start({ workDir });
