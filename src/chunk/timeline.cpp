@@ -6,6 +6,18 @@
 
 namespace reel {
 
+arrow::TypePtr time_arrow_type(TimeType type, std::string timezone) {
+  switch (type) {
+    case TimeType::kSequence:
+      return arrow::int64();
+    case TimeType::kDuration:
+      return arrow::duration(arrow::TimeUnit::kNano);
+    case TimeType::kTimestamp:
+      return arrow::timestamp(arrow::TimeUnit::kNano, std::move(timezone));
+  }
+  return arrow::int64();
+}
+
 const char* time_type_name(TimeType type) {
   switch (type) {
     case TimeType::kSequence:

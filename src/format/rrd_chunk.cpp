@@ -46,18 +46,6 @@ std::optional<RowId> parse_tuid_hex(std::string_view hex) {
   return RowId{parts[0], parts[1]};
 }
 
-arrow::TypePtr index_type(TimeType type) {
-  switch (type) {
-    case TimeType::kSequence:
-      return arrow::int64();
-    case TimeType::kDuration:
-      return arrow::duration(arrow::TimeUnit::kNano);
-    case TimeType::kTimestamp:
-      return arrow::timestamp(arrow::TimeUnit::kNano);
-  }
-  return arrow::int64();
-}
-
 // The Rerun descriptor and layout of a reel component column.
 struct RerunColumn {
   std::string archetype, component, component_type;
@@ -145,7 +133,7 @@ Result<arrow::RecordBatch> chunk_to_rerun_batch(const Chunk& chunk, Warnings* wa
   for (const auto& t : chunk.timelines()) {
     arrow::Metadata m = {{"rerun:kind", "index"}, {"rerun:index_name", t.name()}};
     if (t.is_sorted()) m.emplace_back("rerun:is_sorted", "true");
-    auto type = index_type(t.timeline().type());
+    auto type = time_arrow_type(t.timeline().type());
     auto i64 = t.to_arrow();
     schema->fields.push_back(arrow::field(t.name(), type, true, std::move(m)));
     batch.columns.push_back(

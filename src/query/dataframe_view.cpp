@@ -66,17 +66,7 @@ ColumnDescription describe(const ChunkStore& store, const EntityPath& entity,
 using internal::column_name;
 using internal::describe;
 
-arrow::TypePtr index_arrow_type(TimeType type) {
-  switch (type) {
-    case TimeType::kSequence:
-      return arrow::int64();
-    case TimeType::kDuration:
-      return arrow::duration(arrow::TimeUnit::kNano);
-    case TimeType::kTimestamp:
-      return arrow::timestamp(arrow::TimeUnit::kNano, "UTC");
-  }
-  return arrow::int64();
-}
+arrow::TypePtr index_arrow_type(TimeType type) { return time_arrow_type(type, "UTC"); }
 
 Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
                           std::string_view contents) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "reel/arrow/array.hpp"
+#include "reel/arrow/type.hpp"
 #include "reel/status.hpp"
 
 namespace reel {
@@ -26,6 +27,10 @@ inline constexpr TimeInt kTimeMax = std::numeric_limits<int64_t>::max();
 enum class TimeType : uint8_t { kSequence = 0, kDuration = 1, kTimestamp = 2 };
 const char* time_type_name(TimeType type);  // "sequence", "duration", "timestamp"
 Result<TimeType> parse_time_type(std::string_view name);
+
+// The Arrow type of a time column of this kind: int64 for sequences, duration(ns), and
+// timestamp(ns, timezone) (reel's outputs say "UTC"; Rerun's chunks name no zone).
+arrow::TypePtr time_arrow_type(TimeType type, std::string timezone = "");
 
 // Formats a time of this kind for people: "42", "1.500s", "2024-05-01T12:00:00.000000000Z".
 std::string format_time(TimeType type, TimeInt t);
