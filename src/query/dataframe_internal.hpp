@@ -31,6 +31,7 @@ struct ReaderStats {
   int64_t sorted_rows = 0;      // rows of chunks unsorted on the index timeline that were
                                 // given a row order
   int64_t max_order_rows = 0;   // the largest such row order (rows of one chunk)
+  int64_t block_rows = 0;       // index values read in blocks (every column's rows at once)
 };
 
 // The statistics of a reader returned by View::read(); null for any other reader.

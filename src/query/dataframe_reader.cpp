@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "query/clear_internal.hpp"
+#include "query/dataframe_batch_internal.hpp"
 #include "query/dataframe_internal.hpp"
 #include "reel/query/dataframe.hpp"
 #include "reel/types/archetypes.hpp"
@@ -12,6 +13,8 @@
 namespace reel::dataframe {
 
 using arrow::ArrayPtr;
+using internal::BatchColumn;
+using internal::CellRef;
 using internal::column_name;
 using internal::describe;
 
@@ -30,12 +33,6 @@ using internal::describe;
 // their row order: never a copy of the data.
 
 namespace {
-
-// Where a cell's value comes from: a row of a list column, or nothing (null).
-struct CellRef {
-  const ListColumn* list = nullptr;
-  int64_t row = 0;
-};
 
 // One chunk's rows with `component` non-null and time in the window, in time order. Rows at
 // one time may come in any RowId order: the reader compares RowIds at ties.
@@ -81,6 +78,17 @@ class ChunkCursor {
   bool advance() {
     ++pos_;
     return settle();
+  }
+
+  // For reading in blocks (Reader::take_block): a cursor of a sorted chunk without null
+  // cells visits rows pos()..end()-1 one after another.
+  bool contiguous() const { return order_.empty() && list_->null_count() == 0; }
+  const TimeColumn& times() const { return *times_; }
+  int64_t end() const { return end_; }
+  // Moves to row `pos` (contiguous cursors; pos_ <= pos < end_).
+  void skip_to(int64_t pos) {
+    pos_ = pos;
+    settle();
   }
 
  private:
@@ -162,112 +170,6 @@ struct ColumnState {
   bool is_static() const { return static_value.list != nullptr; }
 };
 
-// One output column of the batch being built. Its cells are recorded as arrow::take indices
-// as they come: the list columns the cells point into are numbered one after another by
-// their rows, and a missing cell is kNullIndex. finish() then builds the list<T> column with
-// one take, every type alike (runs of consecutive rows are copied in bulk): from the columns'
-// values directly when each has one instance per row without nulls (scalars, mostly: stored
-// without offsets; row r is then value r of the values slice), else from their list rows.
-class BatchColumn {
- public:
-  void reserve(int64_t cells) { indices_.reserve(size_t(cells)); }
-  void add(const CellRef& cell) {
-    if (!cell.list) {
-      indices_.push_back(arrow::kNullIndex);
-      return;
-    }
-    if (cell.list != last_) switch_to(cell.list);  // cells come in runs from one column
-    indices_.push_back(last_start_ + cell.row);
-  }
-
-  Result<ArrayPtr> finish(const arrow::TypePtr& list_type) {
-    if (one_per_row_) return take_values(list_type);
-    std::vector<ArrayPtr> sources;
-    for (const ListColumn* l : lists_) sources.push_back(l->to_arrow());
-    REEL_ASSIGN_OR_RETURN(auto taken, arrow::take(sources, indices_));
-    // The view's exact list type (the columns' Arrow form names its own item field).
-    return arrow::ArrayData::make(list_type, taken->length, taken->null_count, taken->buffers,
-                                  taken->children, taken->offset);
-  }
-
- private:
-  // Makes `list` the current column: last_start_ is where its rows start in the take
-  // indices. Out of line, so that add() stays small enough to inline into the reader's loop.
-  [[gnu::noinline]] void switch_to(const ListColumn* list) {
-    last_ = list;
-    // A batch column's cells come from a few chunks, usually: a hash map only for many.
-    if (lists_.size() <= 16) {
-      for (size_t k = 0; k < lists_.size(); ++k) {
-        if (lists_[k] == list) {
-          last_start_ = starts_[k];
-          return;
-        }
-      }
-    } else {
-      if (index_.empty()) {
-        for (size_t k = 0; k < lists_.size(); ++k) index_.emplace(lists_[k], starts_[k]);
-      }
-      if (auto it = index_.find(list); it != index_.end()) {
-        last_start_ = it->second;
-        return;
-      }
-      index_.emplace(list, total_);
-    }
-    lists_.push_back(list);
-    starts_.push_back(total_);
-    last_start_ = total_;
-    total_ += list->length();
-    one_per_row_ &= list->is_unit() && list->null_count() == 0;
-  }
-
-  // The values are taken, the list level is built here: one instance per non-null cell.
-  Result<ArrayPtr> take_values(const arrow::TypePtr& list_type) {
-    const int64_t n = int64_t(indices_.size());
-    REEL_ASSIGN_OR_RETURN(auto offsets,
-                          arrow::Buffer::try_allocate_for_overwrite(size_t(n + 1) * 4));
-    int32_t* o = offsets->mutable_data_as<int32_t>();
-    o[0] = 0;
-    std::shared_ptr<arrow::Buffer> validity;
-    int64_t nulls = 0;
-    int64_t* idx = indices_.data();
-    for (int64_t i = 0; i < n; ++i) {
-      if (idx[i] == arrow::kNullIndex) {
-        if (!validity) {
-          validity = arrow::Buffer::allocate(size_t(arrow::bit_util::bytes_for_bits(n)));
-          std::memset(validity->mutable_data(), 0xFF, validity->size());
-        }
-        arrow::bit_util::clear_bit(validity->mutable_data(), i);
-        ++nulls;
-      } else {
-        idx[i - nulls] = idx[i];  // the values' indices, without the nulls
-      }
-      o[i + 1] = int32_t(i + 1 - nulls);
-    }
-    ArrayPtr values;
-    if (lists_.empty()) {
-      values = arrow::make_null_array(list_type->value_type(), 0);  // empty, no nulls
-    } else {
-      std::vector<ArrayPtr> sources;
-      for (const ListColumn* l : lists_) {
-        sources.push_back(l->values()->slice(l->value_offset(0), l->length()));
-      }
-      REEL_ASSIGN_OR_RETURN(values,
-                            arrow::take(sources, std::span<const int64_t>(idx, size_t(n - nulls))));
-    }
-    return arrow::ArrayData::make(list_type, n, nulls, {nulls ? validity : nullptr, offsets},
-                                  {std::move(values)});
-  }
-
-  std::vector<int64_t> indices_;
-  std::vector<const ListColumn*> lists_;
-  std::vector<int64_t> starts_;
-  std::unordered_map<const ListColumn*, int64_t> index_;  // with more than 16 columns
-  int64_t total_ = 0;
-  bool one_per_row_ = true;
-  const ListColumn* last_ = nullptr;
-  int64_t last_start_ = 0;
-};
-
 // The column's chunks that can hold its data on `timeline` within `window`, waiting to be
 // opened in order of their first time.
 void select_chunks(const ChunkStore& store, const std::string& timeline, const TimeRange& window,
@@ -304,6 +206,7 @@ class Reader final : public RecordBatchReader {
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (!columns_[c].is_static()) temporal_.push_back(c);
     }
+    blocks_ = o_.has_index && temporal_filters_.empty() && !o_.filter_values && !o_.using_values;
   }
 
   const arrow::SchemaPtr& schema() const override { return schema_; }
@@ -380,8 +283,6 @@ class Reader final : public RecordBatchReader {
     const size_t visible = o_.visible;
     std::vector<TimeInt> index;
     std::vector<BatchColumn> cells(visible);
-    // Room for short batches at once; longer ones grow.
-    for (auto& c : cells) c.reserve(std::min<int64_t>(o_.batch_rows, 128));
     if (!o_.has_index) {
       // Static only: one row.
       for (size_t c = 0; c < visible; ++c) {
@@ -396,6 +297,7 @@ class Reader final : public RecordBatchReader {
       return std::optional<arrow::RecordBatch>();
     }
     while (int64_t(index.size()) < o_.batch_rows) {
+      if (blocks_ && take_block(index, cells)) continue;
       std::optional<TimeInt> t = next_index_value();
       if (!t) {
         done_ = true;
@@ -537,6 +439,108 @@ class Reader final : public RecordBatchReader {
     }
   }
 
+  // Reading in blocks. Where every temporal column's next rows come from one sorted chunk
+  // without null cells, at the same times (no time repeated), with no Clear and no other
+  // chunk starting among them, each of those times is an index value at which every column
+  // has exactly its next row: the rows are taken as runs, not one index value at a time.
+  // This is the common case (series logged together, sent with send_columns or compacted),
+  // and the row-at-a-time merge gives the same table (DataframeModelTest). Returns whether
+  // rows were taken; after a miss the next try waits until the frontier passes its bound.
+  bool take_block(std::vector<TimeInt>& index, std::vector<BatchColumn>& cells) {
+    // The lead: the first column with rows left (columns without any repeat their cell).
+    auto has_rows = [&](size_t c) { return columns_[c].has_next; };
+    auto lead_at = std::find_if(temporal_.begin(), temporal_.end(), has_rows);
+    if (lead_at == temporal_.end()) return false;
+    const ColumnState& lead = columns_[*lead_at];
+    if (lead.next_time <= block_miss_until_) return false;
+    const TimeInt t0 = lead.next_time;
+    TimeInt bound = o_.window.max;  // the block holds times <= bound
+    for (size_t c : temporal_) {
+      const ColumnState& col = columns_[c];
+      if (!col.has_next) continue;
+      if (col.next_time != t0) {
+        // Not before the frontier reaches every column's next time.
+        TimeInt latest = t0;
+        for (size_t k : temporal_) {
+          if (columns_[k].has_next) latest = std::max(latest, columns_[k].next_time);
+        }
+        return block_miss(latest - 1);
+      }
+      if (col.active.size() != 1 || !col.active.front().contiguous()) return block_miss(t0);
+      if (col.next_pending < col.pending.size())
+        bound = std::min(bound, col.pending_min[col.next_pending] - 1);
+      if (col.has_clear_next()) bound = std::min(bound, col.clears[col.next_clear].first - 1);
+    }
+    for (size_t c = 0; c < o_.visible; ++c) {
+      if (columns_[c].is_static() && columns_[c].has_clear_next()) return block_miss(t0);
+    }
+    // The lead's rows up to the bound, strictly increasing in time, and as many rows of
+    // every other column at the same times, each followed by a later time (or its end).
+    const ChunkCursor& lc = lead.active.front();
+    const TimeColumn& lt = lc.times();
+    const int64_t p0 = lc.row();
+    int64_t n = std::min(lc.end(), lt.upper_bound(bound)) - p0;
+    if (n < kMinBlockRows) return block_miss(bound);
+    // The last rows of a batch go one at a time; the next batch starts a block again.
+    n = std::min<int64_t>(n, o_.batch_rows - int64_t(index.size()));
+    if (n < kMinBlockRows) return false;
+    const TimeInt* lead_times = lt.data() + p0;
+    if (lt.stride() == 0) {
+      for (int64_t i = 1; i < n; ++i) {
+        if (lead_times[i] <= lead_times[i - 1]) return block_miss(bound);
+      }
+    }
+    const TimeInt last = lt.time_at(p0 + n - 1);
+    auto followed_by_later = [&](const ChunkCursor& cur) {
+      const int64_t after = cur.row() + n;
+      return after >= cur.end() || cur.times().time_at(after) > last;
+    };
+    for (size_t c : temporal_) {
+      if (!columns_[c].has_next) continue;
+      const ChunkCursor& cur = columns_[c].active.front();
+      if (cur.row() + n > cur.end() || !followed_by_later(cur)) return block_miss(bound);
+      if (&cur == &lc) continue;
+      const TimeColumn& ct = cur.times();
+      const bool same =
+          (lt.stride() > 0 && ct.stride() == lt.stride())
+              ? ct.time_at(cur.row()) == t0
+              : std::memcmp(ct.data() + cur.row(), lead_times, size_t(n) * sizeof(TimeInt)) == 0;
+      if (!same) return block_miss(bound);
+    }
+    // Take them: the index values, a run of rows per temporal column, the static cells.
+    const size_t at = index.size();
+    index.resize(at + size_t(n));
+    for (int64_t i = 0; i < n; ++i) index[at + size_t(i)] = lt.time_at(p0 + i);
+    for (size_t c = 0; c < o_.visible; ++c) {
+      const ColumnState& col = columns_[c];
+      if (col.is_static()) {
+        cells[c].add_repeated(col.static_cleared ? col.empty_cell() : col.static_value, n);
+      } else if (!col.has_next) {
+        cells[c].add_repeated(o_.fill && col.has_last ? col.last : CellRef{}, n);
+      } else {
+        const ChunkCursor& cur = col.active.front();
+        cells[c].add_run(cur.list(), cur.row(), n);
+      }
+    }
+    // Each column then consumes its last row of the block as the row-at-a-time merge would
+    // (it becomes the column's latest value; the cursor moves on or retires).
+    for (size_t c : temporal_) {
+      ColumnState& col = columns_[c];
+      if (!col.has_next) continue;
+      ChunkCursor& cur = col.active.front();
+      cur.skip_to(cur.row() + n - 1);
+      col.next_time = last;
+      consume(col, last, /*inclusive=*/true);
+    }
+    stats_.block_rows += n;
+    return true;
+  }
+
+  bool block_miss(TimeInt until) {
+    block_miss_until_ = until;
+    return false;
+  }
+
   // The row under `cur` becomes the column's value if its (time, RowId) is the latest yet.
   static void take(ColumnState& col, const ChunkCursor& cur) {
     const TimeInt t = cur.time();
@@ -612,6 +616,10 @@ class Reader final : public RecordBatchReader {
   std::vector<ChunkPtr> retired_;         // chunks of cursors finished during this batch
   size_t using_pos_ = 0;
   size_t filter_pos_ = 0;
+  // Reading in blocks (take_block) is possible: an index without filters on values.
+  bool blocks_ = false;
+  TimeInt block_miss_until_ = kTimeMin;
+  static constexpr int64_t kMinBlockRows = 8;
   internal::ReaderStats stats_;
   bool done_ = false;
 };

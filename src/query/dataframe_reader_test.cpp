@@ -281,6 +281,23 @@ struct ModelRow {
   std::optional<double> value;
 };
 
+// Inserts one chunk per group of rows (of one entity, all static or all temporal), in the
+// order given.
+void insert_groups(ChunkStore& store, const std::vector<ModelRow>& rows,
+                   const std::vector<std::vector<size_t>>& chunks) {
+  for (const auto& chunk : chunks) {
+    ChunkBuilder b("/e" + std::to_string(rows[chunk[0]].entity));
+    for (size_t k : chunk) {
+      const auto& r = rows[k];
+      std::vector<ChunkBuilder::TimePoint> times;
+      if (r.frame) times.push_back({Timeline::sequence("frame"), *r.frame});
+      b.add_row(r.id, times,
+                {{kScalar, r.value ? arrow::make_primitive<double>({*r.value}) : nullptr}});
+    }
+    ASSERT_TRUE(store.insert(*b.build()).ok());
+  }
+}
+
 // Inserts the rows as chunks: one row per chunk, or random groups of rows of one entity
 // (in shuffled order, so chunks are unsorted and overlap in time), inserted in random order.
 void insert_rows(ChunkStore& store, const std::vector<ModelRow>& rows, bool grouped,
@@ -304,17 +321,36 @@ void insert_rows(ChunkStore& store, const std::vector<ModelRow>& rows, bool grou
     }
     std::shuffle(chunks.begin(), chunks.end(), rng);
   }
-  for (const auto& chunk : chunks) {
-    ChunkBuilder b("/e" + std::to_string(rows[chunk[0]].entity));
-    for (size_t k : chunk) {
-      const auto& r = rows[k];
-      std::vector<ChunkBuilder::TimePoint> times;
-      if (r.frame) times.push_back({Timeline::sequence("frame"), *r.frame});
-      b.add_row(r.id, times,
-                {{kScalar, r.value ? arrow::make_primitive<double>({*r.value}) : nullptr}});
-    }
-    ASSERT_TRUE(store.insert(*b.build()).ok());
+  insert_groups(store, rows, chunks);
+}
+
+// The naive reference: entity e's static value (its highest RowId), if any.
+std::optional<double> model_static(const std::vector<ModelRow>& rows, int e) {
+  const ModelRow* best = nullptr;
+  for (const auto& r : rows) {
+    if (r.entity == e && !r.frame && r.value && (!best || r.id > best->id)) best = &r;
   }
+  return best ? best->value : std::nullopt;
+}
+
+// The naive reference: entity e's value at t, static first, else its latest (frame, RowId)
+// logged exactly at t (`exact`) or at or before t.
+std::optional<double> model_value(const std::vector<ModelRow>& rows, int e, TimeInt t, bool exact) {
+  if (auto s = model_static(rows, e)) return s;
+  const ModelRow* best = nullptr;
+  for (const auto& r : rows) {
+    if (r.entity != e || !r.frame || !r.value) continue;
+    if (exact ? *r.frame != t : *r.frame > t) continue;
+    if (!best || std::make_pair(*r.frame, r.id) > std::make_pair(*best->frame, best->id)) best = &r;
+  }
+  return best ? best->value : std::nullopt;
+}
+
+std::string model_cell(std::optional<double> value) {
+  if (!value) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "[%g]", *value);
+  return buf;
 }
 
 // Random times in [0, n) with repeats, sorted and deduplicated by the view.
@@ -381,24 +417,8 @@ TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
       }
     }
     // Reference.
-    auto static_of = [&](int e) -> std::optional<double> {
-      const ModelRow* best = nullptr;
-      for (const auto& r : rows) {
-        if (r.entity == e && !r.frame && r.value && (!best || r.id > best->id)) best = &r;
-      }
-      return best ? best->value : std::nullopt;
-    };
-    auto at = [&](int e, TimeInt t, bool exact) -> std::optional<double> {
-      if (auto s = static_of(e)) return s;
-      const ModelRow* best = nullptr;
-      for (const auto& r : rows) {
-        if (r.entity != e || !r.frame || !r.value) continue;
-        if (exact ? *r.frame != t : *r.frame > t) continue;
-        if (!best || std::make_pair(*r.frame, r.id) > std::make_pair(*best->frame, best->id))
-          best = &r;
-      }
-      return best ? best->value : std::nullopt;
-    };
+    auto static_of = [&](int e) { return model_static(rows, e); };
+    auto at = [&](int e, TimeInt t, bool exact) { return model_value(rows, e, t, exact); };
     // Index values: those of the columns read (the selected ones and a not-null filter).
     std::set<TimeInt> index;
     if (using_values) {
@@ -420,14 +440,7 @@ TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
       if (filtered && !at(not_null, t, true)) continue;
       std::vector<std::string> row = {std::to_string(t)};
       for (int e : entities) {
-        auto val = at(e, t, !fill);
-        if (!val) {
-          row.push_back("null");
-        } else {
-          char buf[32];
-          std::snprintf(buf, sizeof buf, "[%g]", *val);
-          row.push_back(buf);
-        }
+        row.push_back(model_cell(at(e, t, !fill)));
       }
       expected.push_back(row);
     }
@@ -437,6 +450,98 @@ TEST(DataframeModelTest, RandomRecordingsMatchANaiveReference) {
                                   << " filter_values " << bool(filter_values) << " using_values "
                                   << bool(using_values);
   }
+}
+
+// Series logged together (the same times, sorted chunks): the reader takes such stretches
+// in blocks, every column's rows at once. Alignments that forbid it (a time missing on one
+// series, a null cell, a time logged twice, chunk borders that differ, an overlapping
+// chunk, a Clear-free static column beside them) must give the same table as the reference.
+TEST(DataframeModelTest, SeriesLoggedTogetherAreReadInBlocksAndMatchANaiveReference) {
+  int blocked_views = 0;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    const bool perturbed = seed % 4 != 1;
+    const bool even = rng() % 2;  // evenly spaced times (the columns' stride) or gaps
+    std::vector<TimeInt> grid;
+    for (TimeInt t = 0; int(grid.size()) < 60; t += even ? 2 : 1 + TimeInt(rng() % 4)) {
+      grid.push_back(t);
+    }
+    std::vector<ModelRow> rows;
+    RowId next = RowId::reserve(1000);
+    auto add = [&](int e, std::optional<TimeInt> frame, std::optional<double> value) {
+      rows.push_back({e, next, frame, value});
+      next = next.plus(1);
+      return rows.size() - 1;
+    };
+    std::vector<std::vector<size_t>> chunks;
+    const int border = 8 + int(rng() % 20);
+    std::vector<bool> twice_in_all(grid.size());  // every series logs that time twice
+    for (size_t i = 0; i < grid.size(); ++i) twice_in_all[i] = perturbed && rng() % 60 == 0;
+    for (int e = 0; e < 3; ++e) {
+      std::vector<size_t> group;
+      const int own_border = perturbed && rng() % 4 == 0 ? 8 + int(rng() % 20) : border;
+      for (size_t i = 0; i < grid.size(); ++i) {
+        const int kind = perturbed ? int(rng() % 120) : 99;
+        if (kind == 0) continue;  // a time this series lacks
+        group.push_back(add(e, grid[i], kind == 1 ? std::nullopt : std::optional(e * 100.0 + i)));
+        if (kind == 2 || twice_in_all[i]) group.push_back(add(e, grid[i], e * 100.0 + i + 0.5));
+        if (int(group.size()) >= own_border) chunks.push_back(std::exchange(group, {}));
+      }
+      if (!group.empty()) chunks.push_back(std::move(group));
+    }
+    if (perturbed && rng() % 3 == 0) {  // a late chunk overlapping the others in time
+      const int e = int(rng() % 3);
+      const size_t i = rng() % grid.size(), j = rng() % grid.size();
+      chunks.push_back({add(e, grid[i], -1.0), add(e, grid[j], -2.0)});
+    }
+    if (rng() % 3 == 0) chunks.push_back({add(3, std::nullopt, 7.0)});  // a static column
+    auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::no_compaction());
+    insert_groups(*store, rows, chunks);
+
+    const bool fill = rng() % 2;
+    const TimeInt t0 = rng() % 3 ? kTimeMin : grid[rng() % 30];
+    const TimeInt t1 = rng() % 3 ? kTimeMax : grid[30 + rng() % 30];
+    const int64_t batch_rows = std::vector<int64_t>{3, 8, 17, 65536}[rng() % 4];
+    auto v = View::create(store, "frame", "/**")
+                 .value()
+                 .filter_range(t0, t1)
+                 .with_batch_rows(batch_rows);
+    if (fill) v = v.fill_latest_at();
+    if (rng() % 4 == 0) v = v.select({"/e1:Scalars:scalars"}).value();  // one series alone
+    std::vector<int> entities;
+    for (const auto& c : v.schema()) {
+      if (!c.is_index) entities.push_back(c.entity.str()[2] - '0');
+    }
+    std::set<TimeInt> index;
+    for (const auto& r : rows) {
+      const bool read = std::find(entities.begin(), entities.end(), r.entity) != entities.end();
+      if (read && r.frame && r.value && *r.frame >= t0 && *r.frame <= t1) index.insert(*r.frame);
+    }
+    Table expected;
+    for (TimeInt t : index) {
+      std::vector<std::string> row = {std::to_string(t)};
+      for (int e : entities) row.push_back(model_cell(model_value(rows, e, t, !fill)));
+      expected.push_back(row);
+    }
+    auto reader = v.read().value();
+    const Table got = table(reader->read_all(), true);
+    ASSERT_EQ(got, expected) << "seed " << seed << " perturbed " << perturbed << " even " << even
+                             << " fill " << fill << " range [" << t0 << ", " << t1 << "] batch "
+                             << batch_rows;
+    const auto* stats = internal::reader_stats(*reader);
+    ASSERT_NE(stats, nullptr);
+    if (!perturbed) {
+      // Nothing forbids blocks: every row is read in one but those of stretches shorter than
+      // 8 rows: where the range cuts the first and the last chunk, a last chunk of fewer
+      // rows, the last rows of each batch.
+      const int64_t rows_out = int64_t(got.size());
+      const int64_t one_at_a_time = 3 * 7 + 7 * (rows_out / batch_rows + 1);
+      EXPECT_GE(stats->block_rows, std::max<int64_t>(0, rows_out - one_at_a_time))
+          << "seed " << seed << " batch " << batch_rows;
+    }
+    if (stats->block_rows > 0) ++blocked_views;
+  }
+  EXPECT_GT(blocked_views, 80);  // perturbed recordings are read in blocks where they can be
 }
 
 // ---------------------------------------------------------------------------------------

@@ -26,16 +26,17 @@ inline std::string cell(const arrow::ArrayData& list, int64_t row) {
   return s;
 }
 
-// The whole table as rows of text, index first: {"1", "[1.5]", "null"}.
-inline std::vector<std::vector<std::string>> table(const View& view) {
-  auto batches = view.read_all();
+// Batches as rows of text, index first (when `has_index`): {"1", "[1.5]", "null"}.
+inline std::vector<std::vector<std::string>> table(
+    const Result<std::vector<arrow::RecordBatch>>& batches, bool has_index) {
   EXPECT_TRUE(batches.ok()) << batches.status().to_string();
   std::vector<std::vector<std::string>> out;
+  if (!batches.ok()) return out;
   for (const auto& b : *batches) {
     for (int64_t r = 0; r < b.num_rows; ++r) {
       std::vector<std::string> row;
       for (size_t c = 0; c < b.columns.size(); ++c) {
-        if (c == 0 && view.index()) {
+        if (c == 0 && has_index) {
           row.push_back(std::to_string(b.columns[0]->values<int64_t>()[r]));
         } else {
           row.push_back(cell(*b.columns[c], r));
@@ -45,6 +46,11 @@ inline std::vector<std::vector<std::string>> table(const View& view) {
     }
   }
   return out;
+}
+
+// The whole table of a view as rows of text.
+inline std::vector<std::vector<std::string>> table(const View& view) {
+  return table(view.read_all(), view.index().has_value());
 }
 
 using Table = std::vector<std::vector<std::string>>;
