@@ -21,6 +21,7 @@ const std::vector<Scenario>& scenarios() {
     {"serve_soak", serve_soak},
     {"duckdb", duckdb},
     {"viewer_load", viewer_load},
+    {"viewer_live", viewer_live},
     {"log_rows_py", log_rows_py},
     {"send_columns_py", send_columns_py},
 #if REEL_HAVE_SQL

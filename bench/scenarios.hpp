@@ -49,6 +49,7 @@ Result serve_soak(const Context& ctx);
 Result duckdb(const Context& ctx);
 // viewer.cpp
 Result viewer_load(const Context& ctx);
+Result viewer_live(const Context& ctx);
 // python.cpp
 Result log_rows_py(const Context& ctx);
 Result send_columns_py(const Context& ctx);

@@ -2,6 +2,9 @@
 // recording and of a 100-row one, through viewer/bench/viewer_load.mjs (which starts the
 // servers and the browsers). Ingest cost is the difference of the two: Arrow payload MB/s,
 // ms from navigation to window.reel.status().caught_up, Chromium RSS.
+// viewer_live: the web viewer following a live client (viewer/tests/live_logger.cpp --live:
+// 60 Hz scalars, 30 fps 640x480 images, a point cloud per image) through
+// viewer/bench/viewer_live.mjs: lag (median, p95, max), frames/s, the logger's rates.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -130,6 +133,42 @@ void rerun_baseline(Result& r, const Workload& w, const Workload& tiny, const st
   if (reel_rss > 0) r.ratios["chromium_rss_vs_rerun"] = rss / reel_rss;
 }
 
+// What a browser scenario needs: the script viewer/bench/NAME.mjs (or `env_script`),
+// playwright-core, Chromium, the reel binary. Empty `why` when all are there.
+struct BrowserSetup {
+  std::string script, reel_bin, why;
+};
+
+BrowserSetup browser_setup(const std::string& name, const char* env_script) {
+  BrowserSetup b;
+  const std::string rel = "viewer/bench/" + name + ".mjs";
+  const char* given = std::getenv(env_script);
+  b.script = given ? given : find_up(rel);
+  if (b.script.empty()) {
+    b.why = rel + " not found (" + env_script + ")";
+    return b;
+  }
+  const auto viewer_dir = std::filesystem::path(b.script).parent_path().parent_path();
+  if (!std::filesystem::exists(viewer_dir / "node_modules/playwright-core/package.json")) {
+    b.why = "playwright-core is not installed in " + viewer_dir.string() +
+            " (build the viewer: its npm ci installs it)";
+    return b;
+  }
+  const char* chromium = std::getenv("REEL_CHROMIUM");
+  if (!std::filesystem::exists(chromium ? chromium : "/usr/bin/chromium")) {
+    b.why = "no Chromium (apt-get install chromium, or set REEL_CHROMIUM)";
+    return b;
+  }
+  const char* env_reel = std::getenv("REEL_BENCH_REEL_BIN");
+  std::error_code ec;
+  b.reel_bin =
+      env_reel
+          ? env_reel
+          : (std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "reel").string();
+  if (!std::filesystem::exists(b.reel_bin)) b.why = b.reel_bin + " not found (REEL_BENCH_REEL_BIN)";
+  return b;
+}
+
 }  // namespace
 
 Result viewer_load(const Context& ctx) {
@@ -140,27 +179,10 @@ Result viewer_load(const Context& ctx) {
     std::fprintf(stderr, "viewer_load: skipped: %s\n", why.c_str());
     return r;
   };
-  const char* env_script = std::getenv("REEL_BENCH_VIEWER_SCRIPT");
-  const std::string script = env_script ? env_script : find_up("viewer/bench/viewer_load.mjs");
-  if (script.empty())
-    return skip("viewer/bench/viewer_load.mjs not found (REEL_BENCH_VIEWER_SCRIPT)");
-  const auto viewer_dir = std::filesystem::path(script).parent_path().parent_path();
-  if (!std::filesystem::exists(viewer_dir / "node_modules/playwright-core/package.json")) {
-    return skip("playwright-core is not installed in " + viewer_dir.string() +
-                " (build the viewer: its npm ci installs it)");
-  }
-  const char* chromium = std::getenv("REEL_CHROMIUM");
-  if (!std::filesystem::exists(chromium ? chromium : "/usr/bin/chromium")) {
-    return skip("no Chromium (apt-get install chromium, or set REEL_CHROMIUM)");
-  }
-  const char* env_reel = std::getenv("REEL_BENCH_REEL_BIN");
-  std::error_code ec;
-  const std::string reel_bin =
-      env_reel
-          ? env_reel
-          : (std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "reel").string();
-  if (!std::filesystem::exists(reel_bin))
-    return skip(reel_bin + " not found (REEL_BENCH_REEL_BIN)");
+  const BrowserSetup setup = browser_setup("viewer_load", "REEL_BENCH_VIEWER_SCRIPT");
+  if (!setup.why.empty()) return skip(setup.why);
+  const std::string& script = setup.script;
+  const std::string& reel_bin = setup.reel_bin;
 
   // REEL_BENCH_VIEWER_KEEP=DIR: the recordings are written there and kept (for profiling).
   const char* keep = std::getenv("REEL_BENCH_VIEWER_KEEP");
@@ -216,6 +238,63 @@ Result viewer_load(const Context& ctx) {
     std::filesystem::remove(big);
     std::filesystem::remove(small);
   }
+  return r;
+}
+
+Result viewer_live(const Context& ctx) {
+  Result r;
+  auto skip = [&](const std::string& why) {
+    r.figures["skipped"] = why;
+    std::fprintf(stderr, "viewer_live: skipped: %s\n", why.c_str());
+    return r;
+  };
+  const BrowserSetup setup = browser_setup("viewer_live", "REEL_BENCH_VIEWER_LIVE_SCRIPT");
+  if (!setup.why.empty()) return skip(setup.why);
+  const char* env_logger = std::getenv("REEL_BENCH_LIVE_LOGGER_BIN");
+  const std::string logger = env_logger ? env_logger : find_up("viewer/reel_viewer_live_logger");
+  if (logger.empty() || !std::filesystem::exists(logger)) {
+    return skip(
+        "reel_viewer_live_logger not found beside reel-bench (build target "
+        "reel_viewer_live_logger; or REEL_BENCH_LIVE_LOGGER_BIN)");
+  }
+  // REEL_BENCH_LIVE_SECONDS (default 10, 5 below --scale 0.5), REEL_BENCH_LIVE_POINTS
+  // (default 100,000 points per cloud).
+  const char* env_secs = std::getenv("REEL_BENCH_LIVE_SECONDS");
+  const char* env_points = std::getenv("REEL_BENCH_LIVE_POINTS");
+  const double seconds = env_secs && std::atof(env_secs) > 0 ? std::atof(env_secs)
+                         : ctx.scale < 0.5                   ? 5.0
+                                                             : 10.0;
+  const int points = env_points && std::atoi(env_points) >= 0 ? std::atoi(env_points) : 100000;
+  auto [out, status] =
+      run_command("node '" + setup.script + "' '" + setup.reel_bin + "' '" + logger + "' " +
+                  std::to_string(seconds) + " " + std::to_string(points));
+  json d = json::parse(last_json_line(out), nullptr, false);
+  if (status != 0 || d.is_discarded() || !d.contains("logger")) {
+    r.error = "viewer_live.mjs failed (exit " + std::to_string(status) + "): " + out.substr(0, 800);
+    return r;
+  }
+  const json& lg = d["logger"];
+  const int64_t rows = d.value("rows_logged", int64_t(0));
+  check(r, lg.value("scalars", 0) == int(seconds * 60), "logger scalars");
+  // Unless the page dropped data for its memory budget, it ends with every row logged.
+  check(r,
+        d["status"].value("dropped_chunks", 0) > 0 || d["status"].value("rows", int64_t(0)) == rows,
+        "viewer rows == rows logged");
+  for (const char* k : {"lag_median_ms", "lag_p95_ms", "lag_max_ms", "frames_per_s",
+                        "view_updates_per_s", "data_updates_per_s", "max_frame_gap_ms", "frames"}) {
+    r.figures[k] = d.value(k, 0.0);
+  }
+  r.figures["points_per_cloud"] = points;
+  r.figures["stream_seconds"] = seconds;
+  r.figures["logger_scalars_per_s"] = lg.value("scalars_per_s", 0.0);
+  r.figures["logger_images_per_s"] = lg.value("images_per_s", 0.0);
+  r.figures["logger_late_ticks"] = lg.value("late_ticks", 0);
+  r.figures["logger_most_behind_ms"] = lg.value("most_behind_ms", 0.0);
+  r.figures["rows_logged"] = rows;
+  r.figures["viewer_rows"] = d["status"].value("rows", int64_t(0));
+  r.figures["viewer_dropped_chunks"] = d["status"].value("dropped_chunks", 0);
+  r.figures["ms_to_every_row_after_end"] = d["ms_to_every_row_after_end"];
+  r.figures["chromium_rss_bytes"] = d.value("chromium_rss_bytes", 0.0);
   return r;
 }
 

@@ -13,10 +13,22 @@
 // /camera/image (frame f: pixel (x, y) = (x + f, y, f) mod 256) and a scalar per frame on
 // /camera/frame_number, timeline `frame`, for that long; then it prints "images done".
 //
-// Usage: reel_viewer_live_logger ADDR APPLICATION_ID RECORDING_ID [--images SECONDS]
+// With `--live SECONDS --points N` it logs as a live client would, in real time, for the lag
+// test (tests/browser/live_lag.test.mjs) and reel-bench's viewer_live: a scalar at 60 Hz on
+// /signal/scalar and, every second tick (30 fps), a 640x480 RGB image on /camera/image and
+// a Points3D cloud of N points on /world/points. Every row is stamped on the timestamp
+// timeline `wall` with the wall clock (system_clock, ns since the epoch) when it is logged,
+// so the page can tell how old the data it draws is. It sleeps to its schedule; a tick that
+// starts more than one period late counts as "late". At the end it prints
+//   live done: S scalars, I images, C clouds of N points in T s (R scalars/s, F images/s);
+//   late ticks L, most behind M ms
+//
+// Usage: reel_viewer_live_logger ADDR APPLICATION_ID RECORDING_ID
+//            [--images SECONDS | --live SECONDS --points N]
 #include <reel/reel.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -61,13 +73,74 @@ void stream_images(reel::RecordingStream& rec, double seconds) {
   std::fflush(stdout);
 }
 
+void stream_live(reel::RecordingStream& rec, double seconds, int points) {
+  using clock = std::chrono::steady_clock;
+  const int w = 640, h = 480;
+  std::vector<uint8_t> rgb(size_t(w) * h * 3);
+  std::vector<reel::Position3D> cloud(static_cast<size_t>(points));
+  std::vector<reel::Color> colors(static_cast<size_t>(points));
+  const auto period = std::chrono::nanoseconds(1'000'000'000 / 60);
+  const int ticks = int(seconds * 60);
+  int scalars = 0, images = 0, late = 0;
+  double most_behind_ms = 0;
+  auto wall_now = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const auto start = clock::now();
+  for (int t = 0; t < ticks; ++t) {
+    const auto due = start + t * period;
+    const double behind_ms = std::chrono::duration<double, std::milli>(clock::now() - due).count();
+    if (behind_ms > 1000.0 / 60) ++late;
+    if (behind_ms > most_behind_ms) most_behind_ms = behind_ms;
+    if (t % 2 == 0) {
+      const int f = t / 2;
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) {
+          uint8_t* p = &rgb[(size_t(y) * w + x) * 3];
+          p[0] = uint8_t(x + f);
+          p[1] = uint8_t(y);
+          p[2] = uint8_t(f);
+        }
+      }
+      // A slowly turning spiral.
+      for (int k = 0; k < points; ++k) {
+        const float a = 0.01f * float(k) + 0.05f * float(f);
+        const float r = 1.0f + 0.00002f * float(k);
+        cloud[size_t(k)] = {r * std::cos(a), r * std::sin(a), 0.00001f * float(k)};
+        colors[size_t(k)] = reel::Color(uint8_t(k), uint8_t(f), 200);
+      }
+      rec.set_time_timestamp_nanos_since_epoch("wall", wall_now());
+      rec.log("camera/image", reel::Image::from_rgb24(rgb, w, h));
+      rec.set_time_timestamp_nanos_since_epoch("wall", wall_now());
+      rec.log("world/points", reel::Points3D(cloud).with_colors(colors).with_radii(0.01f));
+      ++images;
+    }
+    rec.set_time_timestamp_nanos_since_epoch("wall", wall_now());
+    rec.log("signal/scalar", reel::Scalars(std::sin(0.05 * double(t))));
+    ++scalars;
+    std::this_thread::sleep_until(start + (t + 1) * period);
+  }
+  rec.flush_blocking();
+  const double secs = std::chrono::duration<double>(clock::now() - start).count();
+  std::printf(
+      "live done: %d scalars, %d images, %d clouds of %d points in %.2f s (%.1f scalars/s, %.1f "
+      "images/s); late ticks %d, most behind %.1f ms\n",
+      scalars, images, images, points, secs, scalars / secs, images / secs, late, most_behind_ms);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const bool images = argc == 6 && std::string(argv[4]) == "--images";
-  if (argc != 4 && !images) {
+  const bool live =
+      argc == 8 && std::string(argv[4]) == "--live" && std::string(argv[6]) == "--points";
+  if (argc != 4 && !images && !live) {
     std::fprintf(stderr,
-                 "usage: reel_viewer_live_logger ADDR APPLICATION_ID RECORDING_ID [--images S]\n");
+                 "usage: reel_viewer_live_logger ADDR APPLICATION_ID RECORDING_ID [--images S | "
+                 "--live S --points N]\n");
     return 2;
   }
   reel::RecordingStream rec(argv[2], argv[3]);
@@ -77,6 +150,14 @@ int main(int argc, char** argv) {
   }
   if (images) {
     stream_images(rec, std::atof(argv[5]));
+    return 0;
+  }
+  if (live && std::atoi(argv[7]) < 0) {
+    std::fprintf(stderr, "reel_viewer_live_logger: --points %s: not a count\n", argv[7]);
+    return 2;
+  }
+  if (live) {
+    stream_live(rec, std::atof(argv[5]), std::atoi(argv[7]));
     return 0;
   }
   std::string line;

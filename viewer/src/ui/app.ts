@@ -17,6 +17,7 @@ import { Spatial3DView } from '../views/spatial3d_view';
 import { TextDocumentView } from '../views/text_document_view';
 import { TextLogView } from '../views/text_log_view';
 import type { View, ViewContext } from '../views/view';
+import { ArrivalLag, DrawLog, wallMs, type DrawSample } from './draw_log';
 import { EntityTree } from './entity_tree';
 import { Inspector, type HoverInfo } from './hover';
 import { PanelLayout } from './layout_panels';
@@ -48,6 +49,14 @@ export interface ReelStatus {
   /** Chunk frames and their bytes received since the page loaded. */
   frames_received: number;
   bytes_received: number;
+  /** Per timeline, the newest time ingested (i64 text). */
+  newest: Record<string, string>;
+  /**
+   * What was on screen at the start of the last animation frame: the view update, its
+   * cursor, the wall clock, lag_ms on timestamp timelines (docs/viewer.md "Lag"); null
+   * before the first update. draws() has the samples of the last 8192 frames or more.
+   */
+  drawn: DrawSample | null;
 }
 
 /** The budget from `?memory_limit=` or the default (docs/viewer.md). */
@@ -60,6 +69,10 @@ function initialBudget(): number {
 
 /** Frames per second of playback on sequence timelines. */
 const kSequenceFps = 30;
+/** Live chunks this much later than the quickest ones mean the page is behind (ArrivalLag). */
+const kBehindMs = 80;
+/** While behind, new data is still drawn at least this often. */
+const kMaxWaitMs = 400;
 
 function createView(spec: ViewSpec): View {
   switch (spec.kind) {
@@ -98,10 +111,16 @@ export class App {
   private layoutVersion = -1;
   private lastFrame = 0;
   private lastViewUpdate = 0;
+  /** performance.now() when the last view update started (not the frame's timestamp). */
+  private lastViewUpdateStart = 0;
   private drewLastFrame = false;
   /** Milliseconds a view update costs (moving average), which spaces them out. */
   private drawCost = 0;
   private viewUpdates = 0;
+  private readonly drawLog = new DrawLog();
+  private readonly arrival = new ArrivalLag();
+  /** performance.now() of the last view update that drew new data. */
+  private lastDataUpdate = 0;
   /** Bumped by what the user does; such changes skip the pacing of redraws. */
   private userVersion = 0;
   private drawnUserVersion = -1;
@@ -166,6 +185,7 @@ export class App {
         this.drawnCaughtUp = false;
         // The server sends its whole store again: start from nothing.
         this.store.clear();
+        this.arrival.clear();
         this.removals.clear();
         this.memory.clear();
       },
@@ -189,6 +209,8 @@ export class App {
         this.setRecordings(this.recordings);
       },
       onChunk: (c: Chunk) => {
+        const logTime = c.times.get('log_time');
+        if (this.caughtUp && logTime?.type === 'timestamp') this.arrival.arrived(logTime.max, wallMs());
         this.removals.added(c);
         this.memory.enforce();
       },
@@ -209,6 +231,7 @@ export class App {
     this.caughtUp = false;
     this.drawnCaughtUp = false;
     this.store.clear();
+    this.arrival.clear();
     this.removals.clear();
     this.memory.clear();
     for (const v of this.views.values()) v.dispose();
@@ -378,6 +401,7 @@ export class App {
   private frame(now: number): void {
     const dt = this.lastFrame ? Math.min(0.25, (now - this.lastFrame) / 1000) : 0;
     this.lastFrame = now;
+    this.drawLog.frame(wallMs());
     const store = this.store;
     this.removals.tick(now);
     this.inspector.frame();
@@ -399,7 +423,7 @@ export class App {
     // browser's drawing of it, and the chunks handled meanwhile), beyond one frame interval.
     if (this.drewLastFrame) {
       this.drewLastFrame = false;
-      this.drawCost = 0.7 * this.drawCost + 0.3 * Math.max(0, now - this.lastViewUpdate - 1000 / 60);
+      this.drawCost = 0.7 * this.drawCost + 0.3 * Math.max(0, performance.now() - this.lastViewUpdateStart - 1000 / 60);
     }
     // While the backlog streams in, draw a few times a second rather than on every frame:
     // each chunk would otherwise cost a full redraw of every view. Live, draw at most half
@@ -411,11 +435,16 @@ export class App {
     const urgent =
       this.userVersion !== this.drawnUserVersion || this.tree.version !== this.drawnTreeVersion || store.version === this.drawnStoreVersion;
     const minInterval = !this.caughtUp && this.connected ? 250 : Math.min(250, 2 * this.drawCost);
-    if (!urgent && now - this.lastViewUpdate < minInterval) {
+    // Live chunks arriving later than usual (by their log_time) are queued behind drawing:
+    // let them in first, but draw new data at least every kMaxWaitMs.
+    const behind = this.caughtUp && this.arrival.behind(wallMs()) > kBehindMs && now - this.lastDataUpdate < kMaxWaitMs;
+    if (!urgent && (now - this.lastViewUpdate < minInterval || behind)) {
       this.updateStatus();
       return;
     }
     this.lastViewUpdate = now;
+    if (store.version !== this.drawnStoreVersion) this.lastDataUpdate = now;
+    this.lastViewUpdateStart = performance.now();
     this.drawnUserVersion = this.userVersion;
     this.drawnStoreVersion = store.version;
     this.drawnTreeVersion = this.tree.version;
@@ -453,6 +482,7 @@ export class App {
     this.timeline.update(store, this.state, this.state.timeline ? this.memory.droppedRanges(this.state.timeline) : []);
     this.memory.derivedBytes = this.derivedBytes();
     this.memory.enforce();
+    this.drawLog.drew(this.viewUpdates, this.state.timeline, info?.type ?? null, this.state.time);
     this.updateStatus();
     if (this.caughtUp) this.drawnCaughtUp = true;
   }
@@ -480,7 +510,14 @@ export class App {
       view_updates: this.viewUpdates,
       frames_received: this.connection.framesReceived,
       bytes_received: this.connection.bytesReceived,
+      newest: Object.fromEntries([...s.timelines.values()].map((t) => [t.name, t.max.toString()])),
+      drawn: this.drawLog.last,
     };
+  }
+
+  /** For tests and benchmarks: one sample per animation frame after frame `since`. */
+  draws(since = 0): DrawSample[] {
+    return this.drawLog.samples(since);
   }
 
   private advance(type: TimeType, dt: number, max: bigint): void {
