@@ -107,6 +107,7 @@ TEST(PendingTableTest, BorrowedBatchIsCopiedSoTheCallerMayChangeOrFreeIt) {
 TEST(PendingTableTest, MovedBatchFollowedByMoreRowsInTheSameChunkKeepsEveryValue) {
   auto options = plain_options();
   options.batcher.flush_num_bytes = 1ull << 40;  // one chunk, cut by the flush only
+  options.batcher.flush_tick_secs = 1000;        // never, within this test
   RecordingStream rec("test", options);
   Collector collector;
   rec.set_sink(collector.sink());
@@ -136,7 +137,9 @@ TEST(PendingTableTest, MovedBatchFollowedByMoreRowsInTheSameChunkKeepsEveryValue
 }
 
 TEST(PendingTableTest, SmallMovedBatchesAreCopiedIntoOneBuffer) {
-  RecordingStream rec("test", plain_options());
+  auto options = plain_options();
+  options.batcher.flush_tick_secs = 1000;  // one chunk, cut by the flush only
+  RecordingStream rec("test", options);
   Collector collector;
   rec.set_sink(collector.sink());
   for (int f = 0; f < 3; ++f) {
