@@ -6,6 +6,10 @@ namespace reel::internal {
 
 namespace {
 
+// Batches at least this large are referenced instead of copied when they have an owner;
+// smaller ones are cheaper to copy than to keep as separate buffers.
+constexpr size_t kAdoptMinBytes = 64 << 10;
+
 // An array of `length` values of the flat type `type` over one contiguous buffer.
 arrow::ArrayPtr make_flat_array(const arrow::TypePtr& type, arrow::BufferPtr buffer,
                                 int64_t length) {
@@ -57,6 +61,12 @@ void PendingColumn::materialize_offsets() {
   unit_ = false;
 }
 
+void PendingColumn::copy_adopted() {
+  if (!adopted_) return;
+  values_.append(adopted_->data(), adopted_->size());
+  adopted_.reset();
+}
+
 size_t PendingColumn::append(const ComponentBatch& batch) {
   const int64_t n = batch.num_instances;
   size_t bytes = 0;
@@ -64,7 +74,12 @@ size_t PendingColumn::append(const ComponentBatch& batch) {
     const void* src = batch.data;
     if (!src && batch.array) src = flat_bytes(*batch.array, width_);
     bytes = size_t(n * width_);
-    values_.append(src, bytes);
+    if (rows_ == 0 && batch.owner && batch.data && bytes >= kAdoptMinBytes) {
+      adopted_ = arrow::Buffer::wrap(batch.data, bytes, batch.owner);
+    } else {
+      copy_adopted();
+      values_.append(src, bytes);
+    }
   } else {
     arrays_.push_back(batch.array ? batch.array : batch.to_arrow());
     bytes = arrays_.back()->memory_bytes();
@@ -82,6 +97,7 @@ size_t PendingColumn::append(const ComponentBatch& batch) {
 
 size_t PendingColumn::append_null() {
   size_t bytes = 0;
+  copy_adopted();
   if (unit_) {
     values_.resize(values_.size() + size_t(width_));  // a zeroed placeholder slot
     ++num_values_;
@@ -98,7 +114,9 @@ size_t PendingColumn::append_null() {
 Result<ListColumn> PendingColumn::finish() {
   arrow::ArrayPtr values;
   if (width_ > 0) {
-    values = make_flat_array(type_, values_.finish(), num_values_);
+    arrow::BufferPtr flat = adopted_ ? std::move(adopted_) : values_.finish();
+    adopted_.reset();
+    values = make_flat_array(type_, std::move(flat), num_values_);
   } else if (arrays_.empty()) {
     values = arrow::make_null_array(type_, 0);
     auto empty = std::make_shared<arrow::ArrayData>(*values);
@@ -115,6 +133,7 @@ Result<ListColumn> PendingColumn::finish() {
 
 void PendingColumn::reset(int64_t expected_rows) {
   values_.clear();
+  adopted_.reset();
   arrays_.clear();
   offsets_.clear();
   validity_.clear();

@@ -2,7 +2,11 @@
 //
 // Columns grow by appending bytes (no per-row Arrow objects, no per-row heap allocation once
 // the buffers have grown); `cut` turns them into a Chunk, handing the buffers over without
-// copying where their size allows.
+// copying where their size allows. A large fixed-width batch with an owner (an owned
+// Collection: immutable, kept alive by its owner) that starts a column is referenced, not
+// copied: it becomes the chunk's values buffer when nothing else is appended before the cut
+// (a point cloud logged in one call crosses flush_num_bytes and is cut right away), and is
+// copied into the column's own buffer only when more rows follow.
 #pragma once
 
 #include <memory>
@@ -31,12 +35,15 @@ class PendingColumn {
 
  private:
   void materialize_offsets();
+  // Copies the referenced batch (if any) into values_, before anything else is appended.
+  void copy_adopted();
   void set_validity(bool valid);
 
   ComponentDescriptor descriptor_;
   arrow::TypePtr type_;
   int64_t width_;                        // flat width, 0 for Arrow-valued columns
   arrow::MutableBuffer values_;          // flat values
+  arrow::BufferPtr adopted_;             // or: the only values, referenced (see above)
   std::vector<arrow::ArrayPtr> arrays_;  // Arrow-valued pieces
   arrow::MutableBuffer offsets_;         // i32; empty while every row holds one instance (unit)
   bool unit_ = true;

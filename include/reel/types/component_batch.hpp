@@ -1,8 +1,9 @@
 // ComponentBatch: the instances of one component in one log call, as the batcher takes them.
 //
 // A batch is a view: fixed-width values point at the caller's memory (valid until the log
-// call returns); other values are an Arrow array. Archetypes produce batches into a
-// ComponentBatchList, which lives on the stack (no heap allocation for the list itself).
+// call returns, or as long as `owner` lives when it is set); other values are an Arrow array.
+// Archetypes produce batches into a ComponentBatchList, which lives on the stack (no heap
+// allocation for the list itself).
 #pragma once
 
 #include <array>
@@ -26,6 +27,9 @@ struct ComponentBatch {
   const void* data = nullptr;  // fixed-width: num_instances * width bytes
   int64_t width = 0;           // bytes per instance; 0 when `array` holds the values
   arrow::ArrayPtr array;       // variable-size values (num_instances long)
+  // Set when `data` is immutable and stays valid while this lives (an owned Collection): the
+  // batcher may then reference large values instead of copying them.
+  std::shared_ptr<const void> owner;
 
   template <typename T>
   static ComponentBatch from(const ComponentDescriptor& descriptor, std::span<const T> values) {
@@ -63,7 +67,9 @@ class ComponentBatchList {
   template <typename T>
   void add(const ComponentDescriptor& descriptor, const Collection<T>& values) {
     if (!values.is_set()) return;
-    push(ComponentBatch::from<T>(descriptor, values.span()));
+    ComponentBatch batch = ComponentBatch::from<T>(descriptor, values.span());
+    if (batch.data) batch.owner = values.owner();
+    push(std::move(batch));
   }
   void push(ComponentBatch batch) {
     if (size_ == kMaxComponents) {
