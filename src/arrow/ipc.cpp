@@ -153,11 +153,13 @@ Result<flatbuffers::Offset<fb::Field>> write_field(flatbuffers::FlatBufferBuilde
   return fb::CreateField(b, name, f.nullable, type.first, type.second, 0, kids, metadata);
 }
 
-// Appends an encapsulated message: continuation, length, flatbuffer padded to 8.
-void append_message(flatbuffers::FlatBufferBuilder& b, std::vector<uint8_t>& out) {
+// Appends an encapsulated message: continuation, length, flatbuffer padded to 8, and further
+// so that the message ends at a multiple of `alignment` in `out` (where its body starts).
+void append_message(flatbuffers::FlatBufferBuilder& b, std::vector<uint8_t>& out,
+                    size_t alignment) {
   const size_t fb_size = b.GetSize();
-  const size_t padded = pad8(fb_size);
   const size_t start = out.size();
+  const size_t padded = pad_to(start + 8 + pad8(fb_size), alignment) - start - 8;
   out.resize(start + 8 + padded, 0);
   uint32_t cont = kContinuation;
   int32_t len = int32_t(padded);
@@ -166,8 +168,9 @@ void append_message(flatbuffers::FlatBufferBuilder& b, std::vector<uint8_t>& out
   std::memcpy(out.data() + start + 8, b.GetBufferPointer(), fb_size);
 }
 
-// The body of a record batch: buffers collected in pre-order, each 8-byte aligned.
+// The body of a record batch: buffers collected in pre-order, each aligned to `alignment`.
 struct BodyWriter {
+  size_t alignment = 8;
   std::vector<fb::FieldNode> nodes;
   std::vector<fb::Buffer> buffers;
   // (source pointer, length) for buffers that are written as they are; owned copies for
@@ -183,7 +186,7 @@ struct BodyWriter {
   void add(const uint8_t* data, size_t size) {
     buffers.emplace_back(int64_t(body), int64_t(size));
     pieces.push_back({data, size});
-    body += pad8(size);
+    body += pad_to(size, alignment);
   }
   void add_owned(std::vector<uint8_t> bytes) {
     owned.push_back(std::make_unique<std::vector<uint8_t>>(std::move(bytes)));
@@ -279,7 +282,8 @@ struct BodyWriter {
 
 }  // namespace
 
-Status write_schema_message(const Schema& schema, std::vector<uint8_t>& out) {
+Status write_schema_message(const Schema& schema, std::vector<uint8_t>& out,
+                            const WriteOptions& options) {
   flatbuffers::FlatBufferBuilder b(1024);
   std::vector<flatbuffers::Offset<fb::Field>> fields;
   for (const auto& f : schema.fields) {
@@ -290,27 +294,60 @@ Status write_schema_message(const Schema& schema, std::vector<uint8_t>& out) {
   auto metadata = write_metadata(b, schema.metadata);
   auto s = fb::CreateSchema(b, fb::Endianness_Little, fv, metadata);
   b.Finish(fb::CreateMessage(b, fb::MetadataVersion_V5, fb::MessageHeader_Schema, s.Union(), 0));
-  append_message(b, out);
+  append_message(b, out, options.alignment);
   return Status::OK();
 }
 
-Status write_record_batch_message(const RecordBatch& batch, std::vector<uint8_t>& out) {
+Status write_record_batch_message(const RecordBatch& batch, std::vector<uint8_t>& out,
+                                  const WriteOptions& options) {
   BodyWriter body;
+  body.alignment = options.alignment;
   for (const auto& column : batch.columns) REEL_RETURN_NOT_OK(body.visit(*column, 0));
+  // A compressed body: each non-empty buffer is an int64 uncompressed length (-1: stored
+  // raw) and its bytes; raw bytes start on the alignment, after their prefix.
+  std::vector<int64_t> prefixes;
+  if (options.compress) {
+    prefixes.resize(body.pieces.size(), -1);
+    size_t cursor = 0;
+    for (size_t i = 0; i < body.pieces.size(); ++i) {
+      auto& piece = body.pieces[i];
+      if (piece.size == 0) {
+        body.buffers[i] = fb::Buffer(int64_t(cursor), 0);
+        continue;
+      }
+      std::vector<uint8_t> packed = options.compress({piece.data, piece.size});
+      if (!packed.empty() && packed.size() < piece.size) {
+        prefixes[i] = int64_t(piece.size);
+        body.owned.push_back(std::make_unique<std::vector<uint8_t>>(std::move(packed)));
+        piece = {body.owned.back()->data(), body.owned.back()->size()};
+      } else {
+        cursor = pad_to(cursor + 8, options.alignment) - 8;
+      }
+      body.buffers[i] = fb::Buffer(int64_t(cursor), int64_t(8 + piece.size));
+      cursor = pad8(cursor + 8 + piece.size);
+    }
+    body.body = cursor;
+  }
   flatbuffers::FlatBufferBuilder b(256 + body.nodes.size() * 16 + body.buffers.size() * 16);
   auto nodes = b.CreateVectorOfStructs(body.nodes);
   auto buffers = b.CreateVectorOfStructs(body.buffers);
-  auto rb = fb::CreateRecordBatch(b, batch.num_rows, nodes, buffers);
+  flatbuffers::Offset<fb::BodyCompression> compression = 0;
+  if (options.compress) compression = fb::CreateBodyCompression(b, int8_t(options.codec), 0);
+  auto rb = fb::CreateRecordBatch(b, batch.num_rows, nodes, buffers, compression);
   b.Finish(fb::CreateMessage(b, fb::MetadataVersion_V5, fb::MessageHeader_RecordBatch, rb.Union(),
                              int64_t(body.body)));
-  append_message(b, out);
+  append_message(b, out, options.alignment);
   size_t start = out.size();
   out.resize(start + body.body, 0);
   uint8_t* dst = out.data() + start;
   for (size_t i = 0; i < body.pieces.size(); ++i) {
-    if (body.pieces[i].size) {
-      std::memcpy(dst + body.buffers[i].offset(), body.pieces[i].data, body.pieces[i].size);
+    if (!body.pieces[i].size) continue;
+    uint8_t* at = dst + body.buffers[i].offset();
+    if (!prefixes.empty()) {
+      std::memcpy(at, &prefixes[i], 8);
+      at += 8;
     }
+    std::memcpy(at, body.pieces[i].data, body.pieces[i].size);
   }
   return Status::OK();
 }
@@ -321,9 +358,15 @@ void write_end_of_stream(std::vector<uint8_t>& out) {
   out.insert(out.end(), p, p + 8);
 }
 
-Status write_stream(const RecordBatch& batch, std::vector<uint8_t>& out) {
-  REEL_RETURN_NOT_OK(write_schema_message(*batch.schema, out));
-  REEL_RETURN_NOT_OK(write_record_batch_message(batch, out));
+Status write_stream(const RecordBatch& batch, std::vector<uint8_t>& out,
+                    const WriteOptions& options) {
+  const size_t a = options.alignment;
+  if (a < 8 || (a & (a - 1)) != 0 || out.size() % 8 != 0) {
+    return Status::Invalid("Arrow IPC alignment " + std::to_string(a) +
+                           " is not a power of two from 8 (or `out` is not at a multiple of 8)");
+  }
+  REEL_RETURN_NOT_OK(write_schema_message(*batch.schema, out, options));
+  REEL_RETURN_NOT_OK(write_record_batch_message(batch, out, options));
   write_end_of_stream(out);
   return Status::OK();
 }

@@ -18,6 +18,8 @@ constexpr int kMaxDepth = 64;
 constexpr int16_t kUnionModeDense = 1;  // Schema.fbs UnionMode: Sparse 0, Dense 1
 
 inline size_t pad8(size_t n) { return (n + 7) & ~size_t{7}; }
+// n rounded up to a multiple of `alignment` (a power of two).
+inline size_t pad_to(size_t n, size_t alignment) { return (n + alignment - 1) & ~(alignment - 1); }
 
 // What a field occupies in a record batch body: field nodes, buffers, and BinaryView/Utf8View
 // fields (each adds the variadic buffer count the batch gives it), nested fields included.

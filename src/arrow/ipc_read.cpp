@@ -201,6 +201,11 @@ struct BodyReader {
   size_t body_length;
   size_t message_offset;
   BufferPtr body_buffer;  // wraps the body, keeps the owner alive
+  // Set for a compressed body (BodyCompression): its codec and the caller's decompressor.
+  const fb::BodyCompression* compression = nullptr;
+  const ReadOptions* options = nullptr;
+  ReadStats* stats = nullptr;
+  size_t column = 0;  // the batch column being read, for stats
   size_t node = 0;
   size_t buffer = 0;
   size_t variadic = 0;  // the next entry of variadicBufferCounts
@@ -222,11 +227,45 @@ struct BodyReader {
                      "-byte body");
     }
     if (len == 0) return BufferPtr();
-    const uint8_t* p = body + off;
-    if (reinterpret_cast<uintptr_t>(p) % align != 0) {
-      return BufferPtr(Buffer::copy_of(p, size_t(len)));  // misaligned input: copy once
+    size_t at = size_t(off), size = size_t(len);
+    if (compression) {
+      // An int64 uncompressed length, then the bytes: compressed, or raw when it is -1.
+      if (size < 8)
+        return corrupt("compressed buffer " + std::to_string(buffer - 1) + " of " +
+                       std::to_string(size) + " bytes has no length prefix");
+      int64_t declared;
+      std::memcpy(&declared, body + at, 8);
+      at += 8;
+      size -= 8;
+      if (declared != -1) return decompress_buffer(declared, body + at, size);
     }
-    return Buffer::slice(body_buffer, size_t(off), size_t(len));
+    const uint8_t* p = body + at;
+    if (reinterpret_cast<uintptr_t>(p) % align != 0) {
+      stats->copied_bytes += size;
+      return BufferPtr(Buffer::copy_of(p, size));  // misaligned input: copy once
+    }
+    if (stats->in_place_bytes.size() <= column) stats->in_place_bytes.resize(column + 1, 0);
+    stats->in_place_bytes[column] += size;
+    return Buffer::slice(body_buffer, at, size);
+  }
+
+  // A compressed buffer, decompressed straight into the buffer the array keeps.
+  Result<BufferPtr> decompress_buffer(int64_t declared, const uint8_t* p, size_t size) {
+    const std::string which = "compressed buffer " + std::to_string(buffer - 1);
+    // No codec expands more than its best ratio (LZ4 under 256x, zstd 32768x), so a larger
+    // claim is corrupt: refused before it costs an allocation.
+    const uint64_t ratio = compression->codec() == int8_t(BodyCodec::kLz4Frame) ? 256 : 32768;
+    if (declared < 0 || uint64_t(declared) > (uint64_t(size) + 64) * ratio ||
+        uint64_t(declared) > (uint64_t(1) << 31)) {
+      return corrupt(which + " declares " + std::to_string(declared) + " bytes from " +
+                     std::to_string(size));
+    }
+    REEL_ASSIGN_OR_RETURN(auto out, Buffer::try_allocate_for_overwrite(size_t(declared)));
+    Status st = options->decompress(BodyCodec(compression->codec()), {p, size},
+                                    {out->mutable_data(), out->size()});
+    if (!st.ok()) return corrupt(which + ": " + st.message());
+    stats->decompressed_bytes += size_t(declared);
+    return BufferPtr(std::move(out));
   }
 
   Result<std::pair<int64_t, int64_t>> next_node() {
@@ -334,7 +373,8 @@ struct BodyReader {
         break;
       default: {
         const int w = f.type->primitive_width();
-        REEL_ASSIGN_OR_RETURN(auto values, next_buffer(size_t(std::min(w, 8))));
+        // Aligned to the largest power of two dividing the width (1 for 3-byte values).
+        REEL_ASSIGN_OR_RETURN(auto values, next_buffer(size_t(std::min(w & -w, 8))));
         buffers.push_back(values ? values : BufferPtr(Buffer::allocate(0)));
         break;
       }
@@ -459,12 +499,24 @@ Result<std::optional<RecordBatch>> StreamReader::next() {
                              " message at byte " + std::to_string(raw->offset));
     }
     const fb::RecordBatch* rb = raw->message->header_as_RecordBatch();
-    if (rb->compression()) {
-      return Status::NotImplemented("compressed Arrow IPC bodies (at byte " +
-                                    std::to_string(raw->offset) + ")");
+    if (const fb::BodyCompression* c = rb->compression()) {
+      if (!options_.decompress) {
+        return Status::NotImplemented("compressed Arrow IPC bodies (at byte " +
+                                      std::to_string(raw->offset) + ")");
+      }
+      if (c->method() != 0 /* BUFFER */ ||
+          (c->codec() != int8_t(BodyCodec::kLz4Frame) && c->codec() != int8_t(BodyCodec::kZstd))) {
+        return Status::Corrupt("record batch at byte " + std::to_string(raw->offset) +
+                               ": unknown body compression codec " + std::to_string(c->codec()) +
+                               " or method " + std::to_string(c->method()));
+      }
     }
+    stats_ = ReadStats{};
     BodyReader reader{rb, bytes_.data() + raw->body_start, raw->body_length, raw->offset,
                       Buffer::wrap(bytes_.data() + raw->body_start, raw->body_length, owner_)};
+    reader.compression = rb->compression();
+    reader.options = &options_;
+    reader.stats = &stats_;
     RecordBatch batch;
     batch.schema = schema;
     batch.num_rows = rb->length();
@@ -474,6 +526,7 @@ Result<std::optional<RecordBatch>> StreamReader::next() {
         REEL_RETURN_NOT_OK(reader.skip(p.nodes, p.buffers, p.variadic));
         continue;
       }
+      reader.column = kept;
       REEL_ASSIGN_OR_RETURN(auto column, reader.read(*schema->fields[kept++], 0));
       batch.columns.push_back(column);
     }
@@ -486,10 +539,18 @@ Result<std::optional<RecordBatch>> StreamReader::next() {
 
 Result<RecordBatch> read_stream(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
                                 std::vector<SkippedField>* skipped) {
-  StreamReader reader(bytes, std::move(owner), ReadOptions{skipped != nullptr});
+  return read_stream(bytes, std::move(owner), ReadOptions{}, skipped, nullptr);
+}
+
+Result<RecordBatch> read_stream(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
+                                ReadOptions options, std::vector<SkippedField>* skipped,
+                                ReadStats* stats) {
+  options.skip_unsupported_fields = skipped != nullptr;
+  StreamReader reader(bytes, std::move(owner), std::move(options));
   REEL_ASSIGN_OR_RETURN(auto batch, reader.next());
   if (!batch) return Status::Corrupt("Arrow IPC stream has a schema but no record batch");
   if (skipped) *skipped = reader.skipped_fields();
+  if (stats) *stats = reader.stats();
   return std::move(*batch);
 }
 

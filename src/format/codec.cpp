@@ -1,4 +1,5 @@
 // Message encoding: framing, compression, CRC, and the JSON payloads.
+#include <lz4.h>
 #include <lz4frame.h>
 #include <zstd.h>
 
@@ -46,6 +47,55 @@ const char* message_kind_name(MessageKind kind) {
   }
   return "unknown";
 }
+
+namespace {
+
+// Decompresses one LZ4 frame into exactly out.size() bytes. The frames reel writes hold one
+// block without checksums (the message CRC covers the bytes): those are decoded straight
+// into `out` with one LZ4_decompress_safe call. Any other frame goes through LZ4F, whose
+// context decodes a block smaller than the frame's maximum block size (4 MiB) through a
+// buffer of its own.
+Status lz4_frame_decompress(std::span<const uint8_t> in, std::span<uint8_t> out) {
+  const uint8_t* p = in.data();
+  const size_t n = in.size();
+  if (n >= 7 && bytes::get_u32(p) == 0x184D2204u) {
+    const uint8_t flg = p[4];
+    const bool version_ok = (flg >> 6) == 1, block_checksum = flg & 0x10, has_size = flg & 0x08,
+               content_checksum = flg & 0x04, dict = flg & 0x01;
+    const size_t header = 7 + (has_size ? 8 : 0);
+    if (version_ok && !block_checksum && !dict && n >= header + 4) {
+      const uint32_t block = bytes::get_u32(p + header);
+      const size_t size = block & 0x7FFFFFFFu;
+      const size_t end = header + 4 + size;
+      if ((block & 0x80000000u) == 0 && size > 0 && n == end + 4 + (content_checksum ? 4 : 0) &&
+          bytes::get_u32(p + end) == 0 && size <= size_t(INT32_MAX) &&
+          out.size() <= size_t(INT32_MAX)) {
+        const int got =
+            LZ4_decompress_safe(reinterpret_cast<const char*>(p + header + 4),
+                                reinterpret_cast<char*>(out.data()), int(size), int(out.size()));
+        if (got < 0 || size_t(got) != out.size()) {
+          return Status::Corrupt("LZ4 block does not decompress to the declared length");
+        }
+        return Status::OK();
+      }
+    }
+  }
+  LZ4F_dctx* ctx = nullptr;
+  if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) {
+    return Status::CapacityError("cannot create an LZ4 decompression context");
+  }
+  size_t dst_size = out.size();
+  size_t src_size = in.size();
+  size_t r = LZ4F_decompress(ctx, out.data(), &dst_size, in.data(), &src_size, nullptr);
+  LZ4F_freeDecompressionContext(ctx);
+  if (LZ4F_isError(r) || r != 0 || dst_size != out.size() || src_size != in.size()) {
+    return Status::Corrupt(std::string("LZ4 frame does not decompress to the declared length: ") +
+                           (LZ4F_isError(r) ? LZ4F_getErrorName(r) : "wrong length"));
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 namespace internal {
 
@@ -138,23 +188,50 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
       return out;
     }
     case Compression::kLz4: {
-      LZ4F_dctx* ctx = nullptr;
-      if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) {
-        return Status::CapacityError("cannot create an LZ4 decompression context");
-      }
-      size_t dst_size = out->size();
-      size_t src_size = stored.size();
-      size_t r =
-          LZ4F_decompress(ctx, out->mutable_data(), &dst_size, stored.data(), &src_size, nullptr);
-      LZ4F_freeDecompressionContext(ctx);
-      if (LZ4F_isError(r) || r != 0 || dst_size != h.payload_bytes || src_size != stored.size()) {
-        return Status::Corrupt(where() + "LZ4 payload does not decompress: " +
-                               (LZ4F_isError(r) ? LZ4F_getErrorName(r) : "wrong length"));
-      }
+      Status st = lz4_frame_decompress(stored, {out->mutable_data(), out->size()});
+      if (!st.ok())
+        return Status::Corrupt(where() + "LZ4 payload does not decompress: " + st.message());
       return out;
     }
   }
   return Status::Corrupt(where() + "unknown compression");
+}
+
+std::vector<uint8_t> compress_body_buffer(Compression compression, std::span<const uint8_t> bytes,
+                                          int zstd_level) {
+  std::vector<uint8_t> out;
+  if (bytes.size() < 256) return out;  // a frame's overhead eats what small buffers save
+  size_t n = 0;
+  if (compression == Compression::kLz4) {
+    LZ4F_preferences_t prefs;
+    std::memset(&prefs, 0, sizeof prefs);
+    prefs.frameInfo.contentSize = bytes.size();
+    prefs.frameInfo.blockSizeID = LZ4F_max4MB;
+    out.resize(LZ4F_compressFrameBound(bytes.size(), &prefs));
+    n = LZ4F_compressFrame(out.data(), out.size(), bytes.data(), bytes.size(), &prefs);
+    if (LZ4F_isError(n)) n = 0;
+  } else if (compression == Compression::kZstd) {
+    out.resize(ZSTD_compressBound(bytes.size()));
+    n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), zstd_level);
+    if (ZSTD_isError(n)) n = 0;
+  }
+  if (n == 0 || double(n) > 0.9 * double(bytes.size())) return {};
+  out.resize(n);
+  return out;
+}
+
+Status decompress_body_buffer(arrow::ipc::BodyCodec codec, std::span<const uint8_t> in,
+                              std::span<uint8_t> out) {
+  if (codec == arrow::ipc::BodyCodec::kZstd) {
+    size_t n = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
+    if (ZSTD_isError(n) || n != out.size()) {
+      return Status::Corrupt(
+          std::string("zstd frame does not decompress to the declared length: ") +
+          (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong length"));
+    }
+    return Status::OK();
+  }
+  return lz4_frame_decompress(in, out);
 }
 
 Result<std::vector<uint8_t>> store_info_json(const StoreInfo& info) {
@@ -303,6 +380,12 @@ Status Encoder::encode_store_info(const StoreInfo& info, std::vector<uint8_t>& o
 }
 
 Status Encoder::encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out) const {
+  if (options_.format_version >= 3) {
+    // Compressed per buffer: the message itself is not (readers use raw buffers in place).
+    REEL_ASSIGN_OR_RETURN(auto payload,
+                          encode_chunk_payload(chunk, options_.compression, options_.zstd_level));
+    return encode_message(MessageKind::kChunk, payload, out, false);
+  }
   REEL_ASSIGN_OR_RETURN(auto payload, encode_chunk_payload(chunk));
   return encode_message(MessageKind::kChunk, payload, out);
 }

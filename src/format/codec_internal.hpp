@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "reel/arrow/ipc.hpp"
 #include "reel/common/byte_order.hpp"
 #include "reel/format/recording_file.hpp"
 
@@ -37,6 +38,14 @@ Status verify_crc(const MessageHeader& h, std::span<const uint8_t> stored, uint6
 Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
                                                   std::span<const uint8_t> stored, uint64_t offset,
                                                   std::shared_ptr<arrow::Buffer> reuse = nullptr);
+
+// One Arrow IPC body buffer compressed as an LZ4 frame or a zstd frame (Arrow's codecs), or
+// nothing when that saves under 10% (the buffer is then stored raw).
+std::vector<uint8_t> compress_body_buffer(Compression compression, std::span<const uint8_t> bytes,
+                                          int zstd_level);
+// arrow::ipc::ReadOptions::decompress: exactly out.size() bytes from one frame.
+Status decompress_body_buffer(arrow::ipc::BodyCodec codec, std::span<const uint8_t> in,
+                              std::span<uint8_t> out);
 
 Result<std::vector<uint8_t>> store_info_json(const StoreInfo& info);
 Result<StoreInfo> parse_store_info(std::span<const uint8_t> bytes, uint64_t offset);

@@ -391,12 +391,18 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
     case MessageKind::kChunk: {
       m.info = raw.store;  // a blueprint's, or empty (the recording's)
       if (!options.decode_chunks) break;
-      auto chunk = decode_chunk_payload(bytes, payload);
+      size_t in_place = 0;
+      auto chunk = decode_chunk_payload(bytes, payload, &in_place);
       if (!chunk.ok()) {
         return chunk.status().with_context(source + ": chunk message at byte " +
                                            std::to_string(start));
       }
-      m.chunk = options.copy_chunks ? (*chunk)->copy_buffers() : *chunk;
+      // The chunk keeps its buffers in place (the payload is its memory) unless that would
+      // hold much more than it uses (row ids and Arrow offsets, converted on decoding, fill
+      // half of a scalar chunk's uncompressed payload), or the payload is the scratch buffer.
+      const bool copy = options.copy_chunks && in_place > 0 &&
+                        (h.compression != Compression::kNone || in_place * 2 < payload->size());
+      m.chunk = copy ? (*chunk)->copy_buffers() : *chunk;
       break;
     }
     case MessageKind::kFooter: {

@@ -89,7 +89,9 @@ void expect_same_entries(const RecordingIndex& a, const RecordingIndex& b) {
 
 TEST(RecordingIndexTest, VersionTwoFooterDescribesEveryChunk) {
   const auto chunks = sample_chunks();
-  const std::string path = write_file("v2.reel", chunks, {});
+  WriterOptions v2;
+  v2.format_version = 2;
+  const std::string path = write_file("v2.reel", chunks, v2);
   auto footer = read_footer(path);
   ASSERT_TRUE(footer.ok()) << footer.status().to_string();
   ASSERT_TRUE(footer->has_value());
@@ -126,12 +128,24 @@ TEST(RecordingIndexTest, VersionTwoFooterDescribesEveryChunk) {
 TEST(RecordingIndexTest, StreamingPassMatchesTheFooter) {
   const auto chunks = sample_chunks();
   RecordingIndex from_footer, streamed, v1, cut;
-  ASSERT_TRUE(index_recording(write_file("v2.reel", chunks, {}), from_footer).ok());
+  // Version 1's messages are laid out as version 2's (only the footer differs).
+  WriterOptions v2;
+  v2.format_version = 2;
+  ASSERT_TRUE(index_recording(write_file("v2.reel", chunks, v2), from_footer).ok());
   ASSERT_TRUE(from_footer.from_footer);
   ASSERT_TRUE(
-      index_recording(write_file("v2.reel", chunks, {}), streamed, {.use_footer = false}).ok());
+      index_recording(write_file("v2.reel", chunks, v2), streamed, {.use_footer = false}).ok());
   EXPECT_FALSE(streamed.from_footer);
   expect_same_entries(from_footer, streamed);
+  // Version 3 (aligned, per-buffer compressed payloads): the streaming pass matches its
+  // footer too.
+  RecordingIndex v3_footer, v3_streamed;
+  ASSERT_TRUE(index_recording(write_file("v3.reel", chunks, {}), v3_footer).ok());
+  ASSERT_TRUE(v3_footer.from_footer);
+  EXPECT_EQ(v3_footer.version, 3);
+  ASSERT_TRUE(
+      index_recording(write_file("v3.reel", chunks, {}), v3_streamed, {.use_footer = false}).ok());
+  expect_same_entries(v3_footer, v3_streamed);
 
   WriterOptions old;
   old.format_version = 1;
@@ -145,7 +159,7 @@ TEST(RecordingIndexTest, StreamingPassMatchesTheFooter) {
   EXPECT_EQ(v1.version, 1);
   expect_same_entries(from_footer, v1);
 
-  ASSERT_TRUE(index_recording(write_file("cut.reel", chunks, {}, false), cut).ok());
+  ASSERT_TRUE(index_recording(write_file("cut.reel", chunks, v2, false), cut).ok());
   EXPECT_FALSE(cut.from_footer);
   ASSERT_EQ(cut.warnings.size(), 1u);
   EXPECT_NE(cut.warnings[0].find("without an end-of-stream marker"), std::string::npos);
@@ -234,6 +248,7 @@ TEST(RecordingIndexTest, IncompressiblePayloadsAreStoredUncompressed) {
   for (Compression c : {Compression::kLz4, Compression::kZstd}) {
     WriterOptions options;
     options.compression = c;
+    options.format_version = 2;  // version 3 compresses per buffer (payload_test.cpp)
     const std::string path = write_file("noise.reel", chunks, options);
     RecordingIndex index;
     ASSERT_TRUE(index_recording(path, index).ok());
@@ -249,10 +264,10 @@ TEST(RecordingIndexTest, IncompressiblePayloadsAreStoredUncompressed) {
 
 TEST(RecordingIndexTest, RefusesUnknownWriteVersions) {
   WriterOptions options;
-  options.format_version = 3;
-  auto w = RecordingWriter::open(temp_path("v3.reel"), options);
+  options.format_version = kFormatVersion + 1;
+  auto w = RecordingWriter::open(temp_path("v4.reel"), options);
   ASSERT_FALSE(w.ok());
-  EXPECT_NE(w.status().message().find("cannot write file format version 3"), std::string::npos);
+  EXPECT_NE(w.status().message().find("cannot write file format version 4"), std::string::npos);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -25,13 +26,34 @@
 
 namespace reel::arrow::ipc {
 
+// Arrow IPC body compression (a record batch's BodyCompression, one codec for the batch,
+// applied per buffer). The codec itself is the caller's: this module links none.
+enum class BodyCodec : int8_t { kLz4Frame = 0, kZstd = 1 };  // Arrow's CompressionType
+
+struct WriteOptions {
+  // A power of two, at least 8: each message's metadata is padded so that its body starts at
+  // a multiple of it in `out`, and each body buffer's bytes start at a multiple of it
+  // (Arrow recommends 64; a buffer stored raw in a compressed body has its 8-byte length
+  // prefix just before that boundary).
+  size_t alignment = 8;
+  // With `compress` set, record batches use body compression with `codec`: `compress`
+  // returns a buffer's compressed bytes, or nothing when compressing it does not pay, and
+  // the buffer is then stored raw (uncompressed length -1, as the Arrow format allows).
+  BodyCodec codec = BodyCodec::kLz4Frame;
+  std::function<std::vector<uint8_t>(std::span<const uint8_t>)> compress;
+};
+
 // Appends encapsulated messages to `out`.
-Status write_schema_message(const Schema& schema, std::vector<uint8_t>& out);
-Status write_record_batch_message(const RecordBatch& batch, std::vector<uint8_t>& out);
+Status write_schema_message(const Schema& schema, std::vector<uint8_t>& out,
+                            const WriteOptions& options = {});
+Status write_record_batch_message(const RecordBatch& batch, std::vector<uint8_t>& out,
+                                  const WriteOptions& options = {});
 void write_end_of_stream(std::vector<uint8_t>& out);
 
-// Schema + one batch + end-of-stream.
-Status write_stream(const RecordBatch& batch, std::vector<uint8_t>& out);
+// Schema + one batch + end-of-stream. With alignment 64 and `out` empty (or at a multiple of
+// 64), every buffer's bytes start at a multiple of 64 in `out`.
+Status write_stream(const RecordBatch& batch, std::vector<uint8_t>& out,
+                    const WriteOptions& options = {});
 
 struct ReadOptions {
   // A top-level field whose type (or a type nested in it) reel does not represent
@@ -41,6 +63,17 @@ struct ReadOptions {
   // over, so the fields after it decode. Dictionary batches are then passed over too. A field
   // of an unknown type id still fails (its layout is unknown).
   bool skip_unsupported_fields = false;
+  // Decompresses a buffer of a compressed body into `out` (exactly out.size() bytes, the
+  // length the buffer declares); without it, compressed bodies are refused.
+  std::function<Status(BodyCodec, std::span<const uint8_t> in, std::span<uint8_t> out)> decompress;
+};
+
+// What reading a batch did with its buffers (StreamReader::stats).
+struct ReadStats {
+  // Per column of the batch: bytes used in place (slices of the input, no copy).
+  std::vector<size_t> in_place_bytes;
+  size_t decompressed_bytes = 0;  // written by ReadOptions::decompress into new buffers
+  size_t copied_bytes = 0;        // copied because they were misaligned in the input
 };
 
 // A top-level field left out by ReadOptions::skip_unsupported_fields.
@@ -65,6 +98,8 @@ class StreamReader {
   // The next batch; nullopt at the end-of-stream marker or the end of the bytes.
   Result<std::optional<RecordBatch>> next();
   uint64_t offset() const { return pos_; }
+  // Of the last batch next() returned.
+  const ReadStats& stats() const { return stats_; }
 
  private:
   struct RawMessage;
@@ -82,11 +117,17 @@ class StreamReader {
   size_t pos_ = 0;
   SchemaPtr schema_;
   bool done_ = false;
+  ReadStats stats_;
 };
 
 // A stream holding exactly one record batch (chunk payloads). With `skipped`, fields of types
 // reel does not represent are left out and listed there (ReadOptions::skip_unsupported_fields).
 Result<RecordBatch> read_stream(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
                                 std::vector<SkippedField>* skipped = nullptr);
+// The same with `options` (skip_unsupported_fields is set when `skipped` is given); `stats`,
+// if given, gets the batch's ReadStats.
+Result<RecordBatch> read_stream(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
+                                ReadOptions options, std::vector<SkippedField>* skipped,
+                                ReadStats* stats);
 
 }  // namespace reel::arrow::ipc

@@ -30,7 +30,7 @@ namespace reel::format {
 // Version 2: the footer describes every chunk fully (components, types, sizes, per-component
 // time ranges) and lists the store infos, so commands and queries can answer from it alone.
 // Readers read every version from 1 up; writers write this one unless told otherwise.
-inline constexpr uint16_t kFormatVersion = 2;
+inline constexpr uint16_t kFormatVersion = 3;
 inline constexpr size_t kFileHeaderBytes = 16;
 inline constexpr size_t kMessageHeaderBytes = 24;
 // The largest message payload (uncompressed) a writer produces and a reader accepts by
@@ -121,7 +121,10 @@ struct WriterOptions {
   bool write_footer = true;
   // flush() also calls fdatasync (durable against power loss, slower).
   bool sync_on_flush = false;
-  // 1 or 2 (kFormatVersion): 1 writes files older readers take (a version 1 footer).
+  // 1 to 3 (kFormatVersion). 3: chunk payloads have 64-byte aligned Arrow buffers and are
+  // compressed per buffer (buffers that do not compress stay raw, used in place by
+  // readers); 2 and 1 write files older readers take (whole-payload compression; 1 also a
+  // version 1 footer).
   uint16_t format_version = kFormatVersion;
   // kRrd writes Rerun's .rrd (0.33 encoding; docs/rrd-format.md): store infos become
   // SetStoreInfo (source "reel <version>"), chunks ArrowMsg in Rerun's layout; a store info
@@ -130,10 +133,21 @@ struct WriterOptions {
 };
 
 // Chunk payloads: an Arrow IPC stream of one record batch (docs/chunk-arrow-layout.md).
+// Without options: 8-byte alignment, no body compression (what every Arrow reader takes).
 Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk);
-// `owner` keeps `bytes` alive: decoded buffers reference it without copying where aligned.
+// A version 3 payload: Arrow buffers start at multiples of 64, and with `compression` LZ4 or
+// zstd each buffer is compressed on its own (Arrow IPC body compression) unless that saves
+// under 10%, when it stays raw.
+Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compression compression,
+                                                  int zstd_level);
+// `owner` keeps `bytes` alive: decoded buffers reference it without copying where aligned;
+// compressed buffers are decompressed into buffers of their own.
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner);
+// The same, also saying how many bytes of `bytes` the chunk references in place (its row
+// ids, converted on decoding, excluded).
+Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
+                                      std::shared_ptr<const void> owner, size_t* in_place_bytes);
 
 // Message encoding without I/O (files, stdout and TCP all use it).
 class Encoder {

@@ -1,0 +1,218 @@
+// Version 3 chunk payloads: 64-byte aligned Arrow buffers, compressed per buffer only where
+// that pays, decoded in place; versions 1 and 2 still read the same.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "format/codec_internal.hpp"
+#include "reel/arrow/ipc.hpp"
+#include "reel/format/recording_file.hpp"
+#include "reel/format/recording_index.hpp"
+#include "reel/types/archetypes.hpp"
+
+namespace reel::format {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temp_path(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("reel_payload_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+// Two chunks of 4000 scalar rows on "step": f64 noise (xorshift64), then a smooth ramp.
+std::vector<ChunkPtr> noise_and_smooth() {
+  uint64_t x = 88172645463325252ull;
+  std::vector<ChunkPtr> out;
+  for (bool noisy : {true, false}) {
+    std::vector<int64_t> steps;
+    std::vector<double> values;
+    for (int i = 0; i < 4000; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      steps.push_back(i);
+      values.push_back(noisy ? double(x) / double(UINT64_MAX) : double(i / 100));
+    }
+    out.push_back(Chunk::make(RowId::create(), EntityPath(noisy ? "/noise" : "/smooth"),
+                              RowIdColumn::consecutive(RowId::reserve(4000), 4000),
+                              {TimeColumn::sequence("step", steps)}, Scalars::columns(values))
+                      .value());
+  }
+  return out;
+}
+
+std::string write_file(const std::string& name, const std::vector<ChunkPtr>& chunks,
+                       WriterOptions options) {
+  const std::string path = temp_path(name);
+  auto w = RecordingWriter::open(path, options).value();
+  EXPECT_TRUE(w->write_store_info({"app", "rec-1", 42}).ok());
+  for (const auto& c : chunks) EXPECT_TRUE(w->write_chunk(*c).ok());
+  EXPECT_TRUE(w->finish().ok());
+  return path;
+}
+
+std::vector<uint8_t> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::vector<ChunkPtr> read_chunks(const std::string& path, ReaderOptions options = {}) {
+  std::vector<ChunkPtr> out;
+  auto reader = RecordingReader::open(path, options).value();
+  for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+    if ((*m)->chunk) out.push_back((*m)->chunk);
+  }
+  EXPECT_TRUE(reader->warnings().empty());
+  return out;
+}
+
+TEST(PayloadTest, EveryVersionAndCompressionRoundTripsExactValues) {
+  const auto chunks = noise_and_smooth();
+  for (uint16_t version : {1, 2, 3}) {
+    for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
+      SCOPED_TRACE("version " + std::to_string(version) + ", " + compression_name(c));
+      WriterOptions options;
+      options.format_version = version;
+      options.compression = c;
+      const std::string path = write_file("v.reel", chunks, options);
+      EXPECT_EQ(internal::get_u16(file_bytes(path).data() + 4), version);
+      for (bool copy : {true, false}) {
+        ReaderOptions ro;
+        ro.copy_chunks = copy;
+        const auto back = read_chunks(path, ro);
+        ASSERT_EQ(back.size(), chunks.size());
+        for (size_t i = 0; i < chunks.size(); ++i) {
+          EXPECT_TRUE(back[i]->content_equals(*chunks[i])) << i;
+          EXPECT_EQ(back[i]->id(), chunks[i]->id());
+        }
+      }
+    }
+  }
+}
+
+// The message of each chunk (kind, compression, lengths) as its 24-byte header says.
+struct Framed {
+  uint8_t compression;
+  uint64_t payload_bytes, stored_bytes;
+  std::vector<uint8_t> payload;
+};
+
+std::vector<Framed> chunk_messages(const std::string& path) {
+  const auto bytes = file_bytes(path);
+  std::vector<Framed> out;
+  size_t at = kFileHeaderBytes;
+  while (at + kMessageHeaderBytes <= bytes.size()) {
+    const uint8_t* h = bytes.data() + at;
+    const uint64_t stored = internal::get_u64(h + 16);
+    if (h[0] == uint8_t(MessageKind::kChunk)) {
+      const uint8_t* p = h + kMessageHeaderBytes;
+      out.push_back({h[1], internal::get_u64(h + 8), stored, {p, p + stored}});
+    }
+    at += kMessageHeaderBytes + stored;
+  }
+  return out;
+}
+
+TEST(PayloadTest, VersionThreeCompressesOnlyTheBuffersThatCompress) {
+  const auto chunks = noise_and_smooth();
+  WriterOptions options;
+  options.compression = Compression::kLz4;
+  const auto messages = chunk_messages(write_file("v3.reel", chunks, options));
+  ASSERT_EQ(messages.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i == 0 ? "noise" : "smooth");
+    // The message is stored as it is; its Arrow body carries the compression.
+    EXPECT_EQ(messages[i].compression, uint8_t(Compression::kNone));
+    EXPECT_EQ(messages[i].stored_bytes, messages[i].payload_bytes);
+    arrow::ipc::ReadOptions ro;
+    ro.decompress = internal::decompress_body_buffer;
+    arrow::ipc::ReadStats stats;
+    auto owner = std::make_shared<std::vector<uint8_t>>(messages[i].payload);
+    // A copy at an aligned address (a vector's data is 16-aligned at least).
+    auto aligned = arrow::Buffer::copy_of(owner->data(), owner->size());
+    auto batch =
+        arrow::ipc::read_stream({aligned->data(), aligned->size()}, aligned, ro, nullptr, &stats);
+    ASSERT_TRUE(batch.ok()) << batch.status().to_string();
+    ASSERT_EQ(batch->schema->fields.size(), 3u);  // row ids, step, scalars
+    ASSERT_GE(stats.in_place_bytes.size(), 1u);
+    stats.in_place_bytes.resize(3, 0);
+    // Row ids (consecutive) compress, so they are decompressed, never used in place.
+    EXPECT_EQ(stats.in_place_bytes[0], 0u);
+    EXPECT_GE(stats.decompressed_bytes, 4000u * 16);
+    EXPECT_EQ(stats.copied_bytes, 0u);
+    // The scalars column: f64 noise stays raw (used in place), the smooth values compress.
+    // Its list offsets (0, 1, 2, ...: nothing for LZ4 to match) stay raw in both.
+    EXPECT_EQ(stats.in_place_bytes[2], (i == 0 ? 4000u * 8 : 0u) + 4001u * 4);
+  }
+  EXPECT_LT(messages[1].stored_bytes + 4000u * 8 * 3 / 4, messages[0].stored_bytes);
+  // Without compression every buffer is raw and no body compression is written.
+  options.compression = Compression::kNone;
+  const auto raw = chunk_messages(write_file("v3none.reel", chunks, options));
+  ASSERT_EQ(raw.size(), 2u);
+  for (const auto& m : raw) {
+    auto batch = arrow::ipc::read_stream(m.payload, nullptr);  // no decompressor needed
+    EXPECT_TRUE(batch.ok()) << batch.status().to_string();
+  }
+}
+
+bool aligned64(const void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; }
+
+TEST(PayloadTest, DecodedChunksHaveAlignedBuffers) {
+  const auto chunks = noise_and_smooth();
+  for (Compression c : {Compression::kNone, Compression::kLz4}) {
+    WriterOptions options;
+    options.compression = c;
+    const std::string path = write_file("aligned.reel", chunks, options);
+    RecordingIndex index;
+    ASSERT_TRUE(index_recording(path, index).ok());
+    auto file_reader = ChunkFileReader::open(path).value();
+    std::vector<ChunkPtr> decoded = read_chunks(path);
+    for (const auto& e : index.chunks) decoded.push_back(file_reader->read_chunk(e.offset).value());
+    ASSERT_EQ(decoded.size(), 4u);
+    for (const auto& chunk : decoded) {
+      SCOPED_TRACE(chunk->entity_path().str() + ", " + compression_name(c));
+      ASSERT_EQ(chunk->timelines().size(), 1u);
+      EXPECT_TRUE(aligned64(chunk->timelines()[0].data()));
+      ASSERT_EQ(chunk->components().size(), 1u);
+      const auto& values = chunk->components()[0].list.values();
+      ASSERT_EQ(values->buffers.size(), 2u);
+      EXPECT_TRUE(aligned64(values->buffers[1]->data() + values->offset * 8));
+    }
+  }
+}
+
+TEST(PayloadTest, VersionThreeFileTruncatedWhileBeingReadFailsCleanly) {
+  const auto chunks = noise_and_smooth();
+  const std::string path = write_file("cut.reel", chunks, {});
+  RecordingIndex index;
+  ASSERT_TRUE(index_recording(path, index).ok());
+  ASSERT_EQ(index.chunks.size(), 2u);
+  const uint64_t last = index.chunks[1].offset;
+  auto reader = ChunkFileReader::open(path).value();
+  fs::resize_file(path, last + 100);
+  auto cut = reader->read_chunk(last);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), StatusCode::kIOError);
+  EXPECT_NE(cut.status().message().find(path +
+                                        " was truncated while being read: the chunk "
+                                        "message at byte " +
+                                        std::to_string(last)),
+            std::string::npos)
+      << cut.status().message();
+  // The streaming reader keeps the complete chunk and names the cut.
+  auto stream = RecordingReader::open(path).value();
+  size_t read = 0;
+  for (auto m = stream->next(); m.ok() && *m; m = stream->next()) read += (*m)->chunk != nullptr;
+  EXPECT_EQ(read, 1u);
+  ASSERT_EQ(stream->warnings().size(), 1u);
+  EXPECT_NE(stream->warnings()[0].find(path + " is truncated: incomplete chunk message"),
+            std::string::npos)
+      << stream->warnings()[0];
+  EXPECT_NE(stream->warnings()[0].find("at byte " + std::to_string(last)), std::string::npos);
+}
+
+}  // namespace
+}  // namespace reel::format
