@@ -215,7 +215,10 @@ std::vector<uint8_t> compress_body_buffer(Compression compression, std::span<con
     n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), zstd_level);
     if (ZSTD_isError(n)) n = 0;
   }
-  if (n == 0 || double(n) > 0.9 * double(bytes.size())) return {};
+  // Decoding LZ4 costs more than reading the bytes it saves from the page cache unless it
+  // saves half: a buffer that compresses less (f64 noise, incrementing times, image bytes)
+  // is stored raw and used in place.
+  if (n == 0 || double(n) > 0.5 * double(bytes.size())) return {};
   out.resize(n);
   return out;
 }

@@ -40,7 +40,7 @@ Result<std::shared_ptr<arrow::Buffer>> decompress(const MessageHeader& h,
                                                   std::shared_ptr<arrow::Buffer> reuse = nullptr);
 
 // One Arrow IPC body buffer compressed as an LZ4 frame or a zstd frame (Arrow's codecs), or
-// nothing when that saves under 10% (the buffer is then stored raw).
+// nothing when that saves under half (the buffer is then stored raw).
 std::vector<uint8_t> compress_body_buffer(Compression compression, std::span<const uint8_t> bytes,
                                           int zstd_level);
 // arrow::ipc::ReadOptions::decompress: exactly out.size() bytes from one frame.

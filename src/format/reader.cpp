@@ -398,10 +398,12 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
                                            std::to_string(start));
       }
       // The chunk keeps its buffers in place (the payload is its memory) unless that would
-      // hold much more than it uses (row ids and Arrow offsets, converted on decoding, fill
-      // half of a scalar chunk's uncompressed payload), or the payload is the scratch buffer.
+      // pin much more than it uses (metadata, compressed row ids and times, the Arrow offsets
+      // of unit lists: a quarter of a scalar chunk's payload), or the payload is the scratch
+      // buffer. Large raw buffers (images, point clouds, f64 noise) stay in place.
       const bool copy = options.copy_chunks && in_place > 0 &&
-                        (h.compression != Compression::kNone || in_place * 2 < payload->size());
+                        (h.compression != Compression::kNone ||
+                         double(in_place) < options.in_place_min_share * double(payload->size()));
       m.chunk = copy ? (*chunk)->copy_buffers() : *chunk;
       break;
     }

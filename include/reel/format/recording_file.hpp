@@ -137,7 +137,7 @@ struct WriterOptions {
 Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk);
 // A version 3 payload: Arrow buffers start at multiples of 64, and with `compression` LZ4 or
 // zstd each buffer is compressed on its own (Arrow IPC body compression) unless that saves
-// under 10%, when it stays raw.
+// under half, when it stays raw.
 Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compression compression,
                                                   int zstd_level);
 // `owner` keeps `bytes` alive: decoded buffers reference it without copying where aligned;
@@ -246,6 +246,10 @@ struct ReaderOptions {
   // Decoded chunks own exactly their bytes instead of referencing the whole decoded message
   // (which also holds the Arrow form of row ids and offsets): memory stays close to the data.
   bool copy_chunks = true;
+  // With copy_chunks, a chunk whose raw Arrow buffers (used in place, its row ids left out)
+  // make up at least this share of its uncompressed payload keeps them in place, sharing the
+  // payload instead of copying (version 3 payloads of images, point clouds, noise).
+  double in_place_min_share = 0.75;
 };
 
 // Checks the CRC, decompresses and decodes one message. Thread-safe: messages of one stream
