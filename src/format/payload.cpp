@@ -1,4 +1,6 @@
 // Chunk payloads: a chunk <-> an Arrow IPC stream of one record batch.
+#include <algorithm>
+
 #include "format/codec_internal.hpp"
 #include "reel/arrow/ipc.hpp"
 #include "reel/chunk/chunk_arrow.hpp"
@@ -44,15 +46,26 @@ Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
   arrow::ipc::ReadStats stats;
   REEL_ASSIGN_OR_RETURN(auto batch,
                         arrow::ipc::read_stream(bytes, std::move(owner), options, nullptr, &stats));
+  REEL_ASSIGN_OR_RETURN(auto chunk, chunk_from_record_batch(batch));
   if (in_place_bytes) {
+    // What the chunk uses of the payload: not its row ids (converted), nor the offsets of its
+    // unit lists (dropped; a scalar's offsets are raw, nothing for LZ4 to match).
     *in_place_bytes = 0;
-    for (size_t i = 0; i < stats.in_place_bytes.size() && i < batch.schema->fields.size(); ++i) {
+    stats.in_place_bytes.resize(batch.schema->fields.size(), 0);
+    size_t component = 0;
+    for (size_t i = 0; i < batch.schema->fields.size(); ++i) {
       const std::string* kind =
           arrow::find_metadata(batch.schema->fields[i]->metadata, "reel.kind");
-      if (!kind || *kind != "row_id") *in_place_bytes += stats.in_place_bytes[i];
+      if (!kind || *kind == "row_id") continue;
+      size_t used = stats.in_place_bytes[i];
+      if (*kind == "component" && component < chunk->components().size()) {
+        const ListColumn& list = chunk->components()[component++].list;
+        if (list.is_unit()) used -= std::min(used, size_t(list.length() + 1) * 4);
+      }
+      *in_place_bytes += used;
     }
   }
-  return chunk_from_record_batch(batch);
+  return chunk;
 }
 
 }  // namespace reel::format

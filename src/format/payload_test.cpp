@@ -184,6 +184,40 @@ TEST(PayloadTest, DecodedChunksHaveAlignedBuffers) {
   }
 }
 
+TEST(PayloadTest, LargeRawBuffersAreUsedInPlaceScalarChunksAreCopied) {
+  // One row of 100k f64 noise values (a point cloud's worth of bytes), then 4000 scalars.
+  uint64_t x = 2463534242ull;
+  std::vector<double> noise(100000);
+  for (auto& d : noise) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    d = double(x) / double(UINT64_MAX);
+  }
+  ChunkBuilder b(EntityPath("/cloud"));
+  const ComponentDescriptor values("", "values", "test.Values");
+  b.add_row(RowId::create(), {{Timeline::sequence("step"), 0}},
+            {{values, arrow::make_primitive<double>(std::span<const double>(noise))}});
+  std::vector<ChunkPtr> chunks = {b.build().value(), noise_and_smooth()[0]};
+  const std::string path = write_file("inplace.reel", chunks, {});
+  RecordingIndex index;
+  ASSERT_TRUE(index_recording(path, index).ok());
+  ASSERT_EQ(index.chunks.size(), 2u);
+  auto reader = ChunkFileReader::open(path).value();
+  for (size_t i = 0; i < 2; ++i) {
+    auto chunk = reader->read_chunk(index.chunks[i].offset).value();
+    EXPECT_TRUE(chunk->content_equals(*chunks[i]));
+    const auto& buffer = chunk->components()[0].list.values()->buffers[1];
+    if (i == 0) {
+      // A view of the payload's Arrow body it was read into (a copy would own exactly its
+      // 800000 bytes).
+      EXPECT_GT(buffer->memory_bytes(), 100000u * 8);
+      EXPECT_LE(buffer->memory_bytes(), index.chunks[i].payload_bytes);
+    } else {
+      // A scalar chunk's payload is a quarter row ids and offsets: its buffers are copied.
+      EXPECT_EQ(buffer->memory_bytes(), 4000u * 8);
+    }
+  }
+}
+
 TEST(PayloadTest, VersionThreeFileTruncatedWhileBeingReadFailsCleanly) {
   const auto chunks = noise_and_smooth();
   const std::string path = write_file("cut.reel", chunks, {});

@@ -398,9 +398,9 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
                                            std::to_string(start));
       }
       // The chunk keeps its buffers in place (the payload is its memory) unless that would
-      // pin much more than it uses (metadata, compressed row ids and times, the Arrow offsets
-      // of unit lists: a quarter of a scalar chunk's payload), or the payload is the scratch
-      // buffer. Large raw buffers (images, point clouds, f64 noise) stay in place.
+      // pin more than it uses (metadata, compressed row ids, the Arrow offsets of unit lists:
+      // a quarter of a scalar chunk's payload), or the payload is the scratch buffer. Large
+      // raw buffers (images, point clouds, blobs) stay in place.
       const bool copy = options.copy_chunks && in_place > 0 &&
                         (h.compression != Compression::kNone ||
                          double(in_place) < options.in_place_min_share * double(payload->size()));

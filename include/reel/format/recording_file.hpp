@@ -144,8 +144,8 @@ Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compressio
 // compressed buffers are decompressed into buffers of their own.
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner);
-// The same, also saying how many bytes of `bytes` the chunk references in place (its row
-// ids, converted on decoding, excluded).
+// The same, also saying how many bytes of `bytes` the chunk uses in place (its row ids,
+// converted on decoding, and the offsets of its unit lists, dropped, excluded).
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner, size_t* in_place_bytes);
 
@@ -246,10 +246,12 @@ struct ReaderOptions {
   // Decoded chunks own exactly their bytes instead of referencing the whole decoded message
   // (which also holds the Arrow form of row ids and offsets): memory stays close to the data.
   bool copy_chunks = true;
-  // With copy_chunks, a chunk whose raw Arrow buffers (used in place, its row ids left out)
-  // make up at least this share of its uncompressed payload keeps them in place, sharing the
-  // payload instead of copying (version 3 payloads of images, point clouds, noise).
-  double in_place_min_share = 0.75;
+  // With copy_chunks, a chunk whose raw Arrow buffers (used in place; its row ids and unit
+  // list offsets, dropped on decoding, left out) make up at least this share of its
+  // uncompressed payload keeps them in place, sharing the payload instead of copying
+  // (version 3 payloads of images, point clouds, blobs). A scalar chunk uses about 3/4 of its
+  // payload: copied by default, so a loaded store stays within 1.1x the raw bytes.
+  double in_place_min_share = 0.9;
 };
 
 // Checks the CRC, decompresses and decodes one message. Thread-safe: messages of one stream
