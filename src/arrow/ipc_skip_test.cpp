@@ -121,7 +121,7 @@ TEST(IpcSkipUnsupported, SupportedColumnsBetweenSkippedOnesReadExactly) {
 
 TEST(IpcSkipUnsupported, StreamReaderReportsTheSkippedFieldsWithTheSchema) {
   auto bytes = fixture();
-  ipc::StreamReader reader(*bytes, bytes, ipc::ReadOptions{true});
+  ipc::StreamReader reader(*bytes, bytes, ipc::ReadOptions{.skip_unsupported_fields = true});
   auto schema = reader.schema();
   ASSERT_TRUE(schema.ok()) << schema.status().to_string();
   EXPECT_EQ((*schema)->fields.size(), 6u);
