@@ -265,6 +265,7 @@ struct BodyReader {
                                     {out->mutable_data(), out->size()});
     if (!st.ok()) return corrupt(which + ": " + st.message());
     stats->decompressed_bytes += size_t(declared);
+    stats->codec = BodyCodec(compression->codec());
     return BufferPtr(std::move(out));
   }
 

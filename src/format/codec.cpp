@@ -217,8 +217,9 @@ std::vector<uint8_t> compress_body_buffer(Compression compression, std::span<con
   }
   // Decoding LZ4 costs more than reading the bytes it saves from the page cache unless it
   // saves half: a buffer that compresses less (f64 noise, incrementing times, image bytes)
-  // is stored raw and used in place.
-  if (n == 0 || double(n) > 0.5 * double(bytes.size())) return {};
+  // is stored raw and used in place. zstd is chosen for size: kept when it saves a tenth.
+  const double keep = compression == Compression::kZstd ? 0.9 : 0.5;
+  if (n == 0 || double(n) > keep * double(bytes.size())) return {};
   out.resize(n);
   return out;
 }
@@ -382,15 +383,19 @@ Status Encoder::encode_store_info(const StoreInfo& info, std::vector<uint8_t>& o
   return encode_message(MessageKind::kStoreInfo, json, out, false);
 }
 
-Status Encoder::encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out) const {
+Status Encoder::encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out,
+                             Compression* compression) const {
   if (options_.format_version >= 3) {
     // Compressed per buffer: the message itself is not (readers use raw buffers in place).
-    REEL_ASSIGN_OR_RETURN(auto payload,
-                          encode_chunk_payload(chunk, options_.compression, options_.zstd_level));
+    REEL_ASSIGN_OR_RETURN(auto payload, encode_chunk_payload(chunk, options_.compression,
+                                                             options_.zstd_level, compression));
     return encode_message(MessageKind::kChunk, payload, out, false);
   }
   REEL_ASSIGN_OR_RETURN(auto payload, encode_chunk_payload(chunk));
-  return encode_message(MessageKind::kChunk, payload, out);
+  const size_t start = out.size();
+  REEL_RETURN_NOT_OK(encode_message(MessageKind::kChunk, payload, out));
+  if (compression) *compression = Compression(out[start + 1]);
+  return Status::OK();
 }
 
 Status Encoder::encode_footer(const Footer& footer, std::vector<uint8_t>& out) const {

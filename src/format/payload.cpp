@@ -17,36 +17,46 @@ Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk) {
 }
 
 Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compression compression,
-                                                  int zstd_level) {
+                                                  int zstd_level, Compression* used) {
+  bool compressed_any = false;
   REEL_ASSIGN_OR_RETURN(auto batch, chunk_to_record_batch(chunk));
   arrow::ipc::WriteOptions options;
   options.alignment = 64;
   if (compression != Compression::kNone) {
     options.codec = compression == Compression::kZstd ? arrow::ipc::BodyCodec::kZstd
                                                       : arrow::ipc::BodyCodec::kLz4Frame;
-    options.compress = [compression, zstd_level](std::span<const uint8_t> bytes) {
-      return internal::compress_body_buffer(compression, bytes, zstd_level);
+    options.compress = [compression, zstd_level, &compressed_any](std::span<const uint8_t> bytes) {
+      auto out = internal::compress_body_buffer(compression, bytes, zstd_level);
+      compressed_any |= !out.empty();
+      return out;
     };
   }
   std::vector<uint8_t> out;
   out.reserve(size_t(chunk.heap_size_bytes()) + 1024);
   REEL_RETURN_NOT_OK(arrow::ipc::write_stream(batch, out, options));
+  if (used) *used = compressed_any ? compression : Compression::kNone;
   return out;
 }
 
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner) {
-  return decode_chunk_payload(bytes, std::move(owner), nullptr);
+  return decode_chunk_payload(bytes, std::move(owner), nullptr, nullptr);
 }
 
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
-                                      std::shared_ptr<const void> owner, size_t* in_place_bytes) {
+                                      std::shared_ptr<const void> owner, size_t* in_place_bytes,
+                                      Compression* buffers) {
   arrow::ipc::ReadOptions options;
   options.decompress = internal::decompress_body_buffer;
   arrow::ipc::ReadStats stats;
   REEL_ASSIGN_OR_RETURN(auto batch,
                         arrow::ipc::read_stream(bytes, std::move(owner), options, nullptr, &stats));
   REEL_ASSIGN_OR_RETURN(auto chunk, chunk_from_record_batch(batch));
+  if (buffers) {
+    *buffers = !stats.codec                                   ? Compression::kNone
+               : *stats.codec == arrow::ipc::BodyCodec::kZstd ? Compression::kZstd
+                                                              : Compression::kLz4;
+  }
   if (in_place_bytes) {
     // What the chunk uses of the payload: not its row ids (converted), nor the offsets of its
     // unit lists (dropped; a scalar's offsets are raw, nothing for LZ4 to match).

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "format/codec_internal.hpp"
+#include "format/crc32c.hpp"
 #include "reel/arrow/ipc.hpp"
 #include "reel/format/recording_file.hpp"
 #include "reel/format/recording_index.hpp"
@@ -155,6 +156,78 @@ TEST(PayloadTest, VersionThreeCompressesOnlyTheBuffersThatCompress) {
   for (const auto& m : raw) {
     auto batch = arrow::ipc::read_stream(m.payload, nullptr);  // no decompressor needed
     EXPECT_TRUE(batch.ok()) << batch.status().to_string();
+  }
+}
+
+TEST(PayloadTest, ReadersAndTheFooterNameTheCodecOfAVersionThreeChunksBuffers) {
+  const auto chunks = noise_and_smooth();
+  for (Compression c : {Compression::kLz4, Compression::kZstd, Compression::kNone}) {
+    SCOPED_TRACE(compression_name(c));
+    WriterOptions options;
+    options.compression = c;
+    const std::string path = write_file("codec.reel", chunks, options);
+    // Both chunks have compressed buffers (their row ids) unless none was configured.
+    auto reader = RecordingReader::open(path).value();
+    int chunk_messages = 0;
+    for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+      if ((*m)->kind != MessageKind::kChunk) continue;
+      ++chunk_messages;
+      EXPECT_EQ((*m)->compression, c);
+    }
+    EXPECT_EQ(chunk_messages, 2);
+    auto footer = read_footer(path).value();
+    ASSERT_TRUE(footer.has_value());
+    ASSERT_EQ(footer->chunks.size(), 2u);
+    for (const auto& e : footer->chunks) EXPECT_EQ(e.compression, c);
+  }
+}
+
+TEST(PayloadTest, ACopiedVersionThreeMessageIsEncodedAnewForAnOlderVersion) {
+  const auto chunks = noise_and_smooth();
+  WriterOptions v3;
+  v3.compression = Compression::kLz4;
+  const std::string source = write_file("copy_src.reel", chunks, v3);
+  for (uint16_t version : {uint16_t(2), uint16_t(3)}) {
+    SCOPED_TRACE(version);
+    WriterOptions out_options;
+    out_options.compression = Compression::kLz4;
+    out_options.format_version = version;
+    const std::string out = temp_path("copy_v" + std::to_string(version) + ".reel");
+    {
+      ReaderOptions ro;
+      ro.keep_raw = true;
+      auto reader = RecordingReader::open(source, ro).value();
+      auto w = RecordingWriter::open(out, out_options).value();
+      ASSERT_TRUE(w->write_store_info({"app", "rec-1", 42}).ok());
+      for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
+        if ((*m)->chunk) {
+          ASSERT_TRUE(w->write_raw_chunk(reader->last_raw_message(), *(*m)->chunk).ok());
+        }
+      }
+      ASSERT_TRUE(w->finish().ok());
+    }
+    // Version 2 messages are compressed whole, with no Arrow body compression (which a
+    // version 2 reader cannot decode); version 3 keeps the copied bytes as they were.
+    const auto messages = chunk_messages(out);
+    ASSERT_EQ(messages.size(), 2u);
+    for (const auto& m : messages) {
+      if (version == 2) {
+        internal::MessageHeader h;
+        h.compression = Compression(m.compression);
+        h.crc = crc32c(m.payload.data(), m.payload.size());
+        h.payload_bytes = m.payload_bytes;
+        h.stored_bytes = m.stored_bytes;
+        auto payload = internal::decompress(h, m.payload, 0).value();
+        auto batch = arrow::ipc::read_stream({payload->data(), payload->size()},
+                                             nullptr);  // no decompressor given
+        EXPECT_TRUE(batch.ok()) << batch.status().to_string();
+      } else {
+        EXPECT_EQ(m.compression, uint8_t(Compression::kNone));
+      }
+    }
+    const auto copied = read_chunks(out);
+    ASSERT_EQ(copied.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) EXPECT_TRUE(copied[i]->content_equals(*chunks[i]));
   }
 }
 

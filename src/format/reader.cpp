@@ -392,7 +392,8 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
       m.info = raw.store;  // a blueprint's, or empty (the recording's)
       if (!options.decode_chunks) break;
       size_t in_place = 0;
-      auto chunk = decode_chunk_payload(bytes, payload, &in_place);
+      Compression buffers = Compression::kNone;
+      auto chunk = decode_chunk_payload(bytes, payload, &in_place, &buffers);
       if (!chunk.ok()) {
         return chunk.status().with_context(source + ": chunk message at byte " +
                                            std::to_string(start));
@@ -405,6 +406,7 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
                         (h.compression != Compression::kNone ||
                          double(in_place) < options.in_place_min_share * double(payload->size()));
       m.chunk = copy ? (*chunk)->copy_buffers() : *chunk;
+      if (h.compression == Compression::kNone) m.compression = buffers;  // version 3
       break;
     }
     case MessageKind::kFooter: {

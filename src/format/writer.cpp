@@ -111,18 +111,29 @@ Status RecordingWriter::write_chunk(const Chunk& chunk) {
   if (finished_) return Status::Invalid("write to finished recording " + name_);
   if (rrd_) return rrd_chunk(chunk);
   scratch_.clear();
-  REEL_RETURN_NOT_OK(encoder_.encode_chunk(chunk, scratch_)
+  Compression compression = Compression::kNone;
+  REEL_RETURN_NOT_OK(encoder_.encode_chunk(chunk, scratch_, &compression)
                          .with_context("encoding chunk of " + chunk.entity_path().str()));
-  return write_raw_chunk(scratch_, chunk);
+  return append_chunk(scratch_, chunk, compression);
 }
 
 Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk) {
   if (finished_) return Status::Invalid("write to finished recording " + name_);
   if (rrd_) return rrd_chunk(chunk);  // `message` is .reel's encoding: re-encoded
+  // A file for older readers must not receive a newer message layout (a version 3 payload,
+  // aligned and compressed per buffer): encoded anew in the version asked for.
+  if (options_.format_version < kFormatVersion) return write_chunk(chunk);
+  const Compression compression =
+      message.size() >= kMessageHeaderBytes ? Compression(message[1]) : Compression::kNone;
+  return append_chunk(message, chunk, compression);
+}
+
+Status RecordingWriter::append_chunk(std::span<const uint8_t> message, const Chunk& chunk,
+                                     Compression compression) {
   if (options_.write_footer) {
     FooterEntry e = describe_chunk(chunk, offset_);
     if (message.size() >= kMessageHeaderBytes) {
-      e.compression = Compression(message[1]);
+      e.compression = compression;
       e.payload_bytes = internal::get_u64(message.data() + 8);
       e.stored_bytes = internal::get_u64(message.data() + 16);
     }

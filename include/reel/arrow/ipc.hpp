@@ -72,8 +72,9 @@ struct ReadOptions {
 struct ReadStats {
   // Per column of the batch: bytes used in place (slices of the input, no copy).
   std::vector<size_t> in_place_bytes;
-  size_t decompressed_bytes = 0;  // written by ReadOptions::decompress into new buffers
-  size_t copied_bytes = 0;        // copied because they were misaligned in the input
+  size_t decompressed_bytes = 0;   // written by ReadOptions::decompress into new buffers
+  std::optional<BodyCodec> codec;  // of the buffers decompressed, if any
+  size_t copied_bytes = 0;         // copied because they were misaligned in the input
 };
 
 // A top-level field left out by ReadOptions::skip_unsupported_fields.

@@ -138,16 +138,19 @@ Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk);
 // A version 3 payload: Arrow buffers start at multiples of 64, and with `compression` LZ4 or
 // zstd each buffer is compressed on its own (Arrow IPC body compression) unless that saves
 // under half, when it stays raw.
+// `used`, when given, receives the codec if any buffer was compressed, else kNone.
 Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compression compression,
-                                                  int zstd_level);
+                                                  int zstd_level, Compression* used = nullptr);
 // `owner` keeps `bytes` alive: decoded buffers reference it without copying where aligned;
 // compressed buffers are decompressed into buffers of their own.
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner);
 // The same, also saying how many bytes of `bytes` the chunk uses in place (its row ids,
 // converted on decoding, and the offsets of its unit lists, dropped, excluded).
+// `buffers`, when given, receives the codec of its compressed buffers (kNone without any).
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
-                                      std::shared_ptr<const void> owner, size_t* in_place_bytes);
+                                      std::shared_ptr<const void> owner, size_t* in_place_bytes,
+                                      Compression* buffers = nullptr);
 
 // Message encoding without I/O (files, stdout and TCP all use it).
 class Encoder {
@@ -156,7 +159,10 @@ class Encoder {
   // The 16-byte file header.
   static std::vector<uint8_t> file_header(uint16_t version = kFormatVersion);
   Status encode_store_info(const StoreInfo& info, std::vector<uint8_t>& out) const;
-  Status encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out) const;
+  // `compression`, when given, receives how the chunk was compressed: the message's codec,
+  // or in version 3 (messages stay raw) the codec of its buffers if any was compressed.
+  Status encode_chunk(const Chunk& chunk, std::vector<uint8_t>& out,
+                      Compression* compression = nullptr) const;
   Status encode_footer(const Footer& footer, std::vector<uint8_t>& out) const;
   static void encode_end(uint64_t footer_offset, std::vector<uint8_t>& out);
   // Appends a message with this payload (compressing it as configured).
@@ -188,6 +194,7 @@ class RecordingWriter {
   Status write_chunk(const Chunk& chunk);
   // Copies an already encoded chunk message (header + stored payload, as read with
   // ReaderOptions::keep_raw) without re-encoding; `chunk` is its decoded form, for the footer.
+  // A writer of an older format version (WriterOptions::format_version) encodes it anew.
   Status write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk);
   Status flush();
   // Footer (if enabled) and end-of-stream marker; closes an owned descriptor.
@@ -208,6 +215,9 @@ class RecordingWriter {
   std::unique_ptr<Rrd> rrd_;
   std::vector<std::string> warnings_;
   Status write_bytes(std::span<const uint8_t> bytes);
+  // Writes an encoded chunk message, with its footer entry (`compression` as it records).
+  Status append_chunk(std::span<const uint8_t> message, const Chunk& chunk,
+                      Compression compression);
   int fd_;
   bool owns_;
   bool finished_ = false;
