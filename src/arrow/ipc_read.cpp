@@ -260,6 +260,12 @@ struct BodyReader {
       return corrupt(which + " declares " + std::to_string(declared) + " bytes from " +
                      std::to_string(size));
     }
+    if (uint64_t(stats->decompressed_bytes) + uint64_t(declared) >
+        options->max_decompressed_bytes) {
+      return corrupt(which + " declares " + std::to_string(declared) +
+                     " bytes: the batch's buffers would decompress to more than the limit of " +
+                     std::to_string(options->max_decompressed_bytes) + " bytes");
+    }
     REEL_ASSIGN_OR_RETURN(auto out, Buffer::try_allocate_for_overwrite(size_t(declared)));
     Status st = options->decompress(BodyCodec(compression->codec()), {p, size},
                                     {out->mutable_data(), out->size()});

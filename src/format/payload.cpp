@@ -19,13 +19,16 @@ Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk) {
 Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compression compression,
                                                   int zstd_level, Compression* used) {
   bool compressed_any = false;
+  uint64_t uncompressed = 0;  // of the buffers offered for compression: the whole body
   REEL_ASSIGN_OR_RETURN(auto batch, chunk_to_record_batch(chunk));
   arrow::ipc::WriteOptions options;
   options.alignment = 64;
   if (compression != Compression::kNone) {
     options.codec = compression == Compression::kZstd ? arrow::ipc::BodyCodec::kZstd
                                                       : arrow::ipc::BodyCodec::kLz4Frame;
-    options.compress = [compression, zstd_level, &compressed_any](std::span<const uint8_t> bytes) {
+    options.compress = [compression, zstd_level, &compressed_any,
+                        &uncompressed](std::span<const uint8_t> bytes) {
+      uncompressed += bytes.size();
       auto out = internal::compress_body_buffer(compression, bytes, zstd_level);
       compressed_any |= !out.empty();
       return out;
@@ -34,6 +37,13 @@ Result<std::vector<uint8_t>> encode_chunk_payload(const Chunk& chunk, Compressio
   std::vector<uint8_t> out;
   out.reserve(size_t(chunk.heap_size_bytes()) + 1024);
   REEL_RETURN_NOT_OK(arrow::ipc::write_stream(batch, out, options));
+  // Readers refuse a message whose payload, decompressed, is over kMaxMessageBytes: so does
+  // the writer, compressed per buffer or not.
+  if (uncompressed > kMaxMessageBytes) {
+    return Status::Invalid("chunk of " + chunk.entity_path().str() + " has " +
+                           std::to_string(uncompressed) + " bytes of buffers, over the limit of " +
+                           std::to_string(kMaxMessageBytes) + " per message: split the chunk");
+  }
   if (used) *used = compressed_any ? compression : Compression::kNone;
   return out;
 }
@@ -45,9 +55,10 @@ Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
 
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner, size_t* in_place_bytes,
-                                      Compression* buffers) {
+                                      Compression* buffers, uint64_t max_decompressed_bytes) {
   arrow::ipc::ReadOptions options;
   options.decompress = internal::decompress_body_buffer;
+  options.max_decompressed_bytes = max_decompressed_bytes;
   arrow::ipc::ReadStats stats;
   REEL_ASSIGN_OR_RETURN(auto batch,
                         arrow::ipc::read_stream(bytes, std::move(owner), options, nullptr, &stats));

@@ -231,6 +231,30 @@ TEST(PayloadTest, ACopiedVersionThreeMessageIsEncodedAnewForAnOlderVersion) {
   }
 }
 
+TEST(PayloadTest, CompressedBuffersMayNotDecompressPastTheMessageLimit) {
+  // 100k zeros: an 800 KB buffer that zstd stores in a few hundred bytes. A hostile peer's
+  // small message could declare gigabytes this way; the reader checks the total first.
+  const std::vector<double> zeros(100000, 0.0);
+  std::vector<int64_t> steps(zeros.size());
+  for (size_t i = 0; i < steps.size(); ++i) steps[i] = int64_t(i);
+  auto chunk = Chunk::make(RowId::create(), EntityPath("/zeros"),
+                           RowIdColumn::consecutive(RowId::reserve(zeros.size()), zeros.size()),
+                           {TimeColumn::sequence("step", steps)}, Scalars::columns(zeros))
+                   .value();
+  auto payload = encode_chunk_payload(*chunk, Compression::kZstd, 3).value();
+  ASSERT_LT(payload.size(), 800000u);  // less than the zeros alone decompress to
+  auto owner = arrow::Buffer::copy_of(payload.data(), payload.size());
+  std::span<const uint8_t> bytes(owner->data(), owner->size());
+  auto limited = decode_chunk_payload(bytes, owner, nullptr, nullptr, 500000);
+  ASSERT_FALSE(limited.ok());
+  EXPECT_NE(limited.status().message().find("more than the limit of 500000 bytes"),
+            std::string::npos)
+      << limited.status().to_string();
+  auto decoded = decode_chunk_payload(bytes, owner, nullptr, nullptr);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().to_string();
+  EXPECT_TRUE((*decoded)->content_equals(*chunk));
+}
+
 bool aligned64(const void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; }
 
 TEST(PayloadTest, DecodedChunksHaveAlignedBuffers) {

@@ -393,7 +393,8 @@ Result<Message> decode_message(RawMessage raw, const ReaderOptions& options,
       if (!options.decode_chunks) break;
       size_t in_place = 0;
       Compression buffers = Compression::kNone;
-      auto chunk = decode_chunk_payload(bytes, payload, &in_place, &buffers);
+      auto chunk =
+          decode_chunk_payload(bytes, payload, &in_place, &buffers, options.max_message_bytes);
       if (!chunk.ok()) {
         return chunk.status().with_context(source + ": chunk message at byte " +
                                            std::to_string(start));

@@ -66,6 +66,9 @@ struct ReadOptions {
   // Decompresses a buffer of a compressed body into `out` (exactly out.size() bytes, the
   // length the buffer declares); without it, compressed bodies are refused.
   std::function<Status(BodyCodec, std::span<const uint8_t> in, std::span<uint8_t> out)> decompress;
+  // The most bytes a batch's compressed buffers may decompress to, together: a small
+  // message must not make the reader allocate gigabytes (checked before each allocation).
+  uint64_t max_decompressed_bytes = uint64_t(1) << 30;
 };
 
 // What reading a batch did with its buffers (StreamReader::stats).

@@ -148,9 +148,12 @@ Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
 // The same, also saying how many bytes of `bytes` the chunk uses in place (its row ids,
 // converted on decoding, and the offsets of its unit lists, dropped, excluded).
 // `buffers`, when given, receives the codec of its compressed buffers (kNone without any).
+// Its compressed buffers may decompress to `max_decompressed_bytes` together (the reader's
+// max_message_bytes), no more.
 Result<ChunkPtr> decode_chunk_payload(std::span<const uint8_t> bytes,
                                       std::shared_ptr<const void> owner, size_t* in_place_bytes,
-                                      Compression* buffers = nullptr);
+                                      Compression* buffers = nullptr,
+                                      uint64_t max_decompressed_bytes = kMaxMessageBytes);
 
 // Message encoding without I/O (files, stdout and TCP all use it).
 class Encoder {
