@@ -62,6 +62,8 @@ test('the entity tree lists every entity of the recording', async () => {
   // Each plot group's five series start folded; unfolding shows them.
   assert.ok(!entities.includes('/plots/p3/s0'));
   await page.click('.tree-row[data-entity="/plots/p3"] .tree-toggle');
+  // The tree is drawn again on the next frame: wait for it (a loaded machine's frame is late).
+  await page.waitForSelector('.tree-row[data-entity="/plots/p3/s4"]', { timeout: 10_000 });
   const unfolded = await treeEntities(page);
   for (let j = 0; j < 5; j++) assert.ok(unfolded.includes(`/plots/p3/s${j}`), unfolded.join(' '));
   assert.equal(unfolded.length, entities.length + 5);
