@@ -48,20 +48,25 @@ void log_series(reel::RecordingStream& rec, const char* path, const char* name, 
   rec.flush_blocking();
 }
 
+// Frame f of the image streams: pixel (x, y) = (x + f, y, f) mod 256.
+void fill_frame(std::vector<uint8_t>& rgb, int w, int h, int f) {
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      uint8_t* p = &rgb[(size_t(y) * w + x) * 3];
+      p[0] = uint8_t(x + f);
+      p[1] = uint8_t(y);
+      p[2] = uint8_t(f);
+    }
+  }
+}
+
 void stream_images(reel::RecordingStream& rec, double seconds) {
   const int w = 640, h = 480;
   std::vector<uint8_t> rgb(size_t(w) * h * 3);
   const int frames = int(seconds * 30);
   auto tick = std::chrono::steady_clock::now();
   for (int f = 0; f < frames; ++f) {
-    for (int y = 0; y < h; ++y) {
-      for (int x = 0; x < w; ++x) {
-        uint8_t* p = &rgb[(size_t(y) * w + x) * 3];
-        p[0] = uint8_t(x + f);
-        p[1] = uint8_t(y);
-        p[2] = uint8_t(f);
-      }
-    }
+    fill_frame(rgb, w, h, f);
     rec.set_time_sequence("frame", f);
     rec.log("camera/image", reel::Image::from_rgb24(rgb, w, h));
     rec.log("camera/frame_number", reel::Scalars(double(f)));
@@ -96,14 +101,7 @@ void stream_live(reel::RecordingStream& rec, double seconds, int points) {
     if (behind_ms > most_behind_ms) most_behind_ms = behind_ms;
     if (t % 2 == 0) {
       const int f = t / 2;
-      for (int y = 0; y < h; ++y) {
-        for (int x = 0; x < w; ++x) {
-          uint8_t* p = &rgb[(size_t(y) * w + x) * 3];
-          p[0] = uint8_t(x + f);
-          p[1] = uint8_t(y);
-          p[2] = uint8_t(f);
-        }
-      }
+      fill_frame(rgb, w, h, f);
       // A slowly turning spiral.
       for (int k = 0; k < points; ++k) {
         const float a = 0.01f * float(k) + 0.05f * float(f);
