@@ -19,6 +19,7 @@ const std::vector<Scenario>& scenarios() {
     {"gc", gc},
     {"import_mcap", import_mcap},
     {"serve_soak", serve_soak},
+    {"serve_paging", serve_paging},
     {"duckdb", duckdb},
     {"viewer_load", viewer_load},
     {"viewer_live", viewer_live},

@@ -9,6 +9,9 @@
 // absent (Node, Chromium, Python), so the run goes on.
 #pragma once
 
+#include <sys/types.h>
+
+#include <string>
 #include <vector>
 
 #include "harness.hpp"
@@ -32,6 +35,17 @@ double compact_file(const Workload& w, const std::string& in, reel::format::File
                     const std::string& prefix, Result& r);
 // big_file.cpp
 Result big_file(const Context& ctx);
+// A child process's wall time, peak RSS and exit code (big_file, serve_paging).
+struct Measured {
+  double wall_s = 0;
+  uint64_t peak_rss_bytes = 0;
+  int exit_code = -1;
+};
+// Waits for child `pid`, started at t0.
+Measured wait_measured(pid_t pid, Clock::time_point t0);
+// Loads `path` into a fresh store in a forked child (its peak RSS its own); exits 0 when the
+// store holds `expected_rows` rows.
+Measured full_load(const std::string& path, int64_t expected_rows);
 // rrd.cpp
 Result rrd_roundtrip(const Context& ctx);
 // queries.cpp
@@ -45,6 +59,7 @@ Result gc(const Context& ctx);
 Result import_mcap(const Context& ctx);
 // serve.cpp
 Result serve_soak(const Context& ctx);
+Result serve_paging(const Context& ctx);
 // duckdb.cpp
 Result duckdb(const Context& ctx);
 // viewer.cpp

@@ -48,24 +48,6 @@ double noise(int s, int64_t step) {
   return double(z >> 11) * 0x1.0p-53;
 }
 
-struct Measured {
-  double wall_s = 0;
-  uint64_t peak_rss_bytes = 0;
-  int exit_code = -1;
-};
-
-// Waits for child `pid`, started at t0: its wall time, peak RSS and exit code.
-Measured wait_measured(pid_t pid, Clock::time_point t0) {
-  Measured m;
-  int status = 0;
-  struct rusage usage {};
-  ::wait4(pid, &status, 0, &usage);
-  m.wall_s = seconds_since(t0);
-  m.peak_rss_bytes = uint64_t(usage.ru_maxrss) * 1024;
-  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return m;
-}
-
 // Runs argv with stdout to `out_path` and stderr discarded; its wall time and peak RSS.
 Measured run_measured(const std::vector<std::string>& args, const std::string& out_path) {
   Measured m;
@@ -96,6 +78,27 @@ double read_once_seconds(const std::string& path, uint64_t* bytes) {
   return seconds_since(t0);
 }
 
+int count_lines(const std::string& path) {
+  std::ifstream in(path);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) n += !line.empty();
+  return n;
+}
+
+}  // namespace
+
+// Waits for child `pid`, started at t0: its wall time, peak RSS and exit code.
+Measured wait_measured(pid_t pid, Clock::time_point t0) {
+  Measured m;
+  int status = 0;
+  struct rusage usage {};
+  ::wait4(pid, &status, 0, &usage);
+  m.wall_s = seconds_since(t0);
+  m.peak_rss_bytes = uint64_t(usage.ru_maxrss) * 1024;
+  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return m;
+}
+
 // A full load into a fresh store in a forked child, so its peak RSS is its own.
 Measured full_load(const std::string& path, int64_t expected_rows) {
   const auto t0 = Clock::now();
@@ -107,15 +110,6 @@ Measured full_load(const std::string& path, int64_t expected_rows) {
   }
   return wait_measured(pid, t0);
 }
-
-int count_lines(const std::string& path) {
-  std::ifstream in(path);
-  int n = 0;
-  for (std::string line; std::getline(in, line);) n += !line.empty();
-  return n;
-}
-
-}  // namespace
 
 Result big_file(const Context& ctx) {
   Result r;

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -162,7 +163,8 @@ struct ServerProcess {
   pid_t pid = -1;
   int http_port = 0, ingest_port = 0;
   std::string log_path;
-  bool start(const std::string& cli, const std::string& limit, const std::string& dir) {
+  bool start(const std::string& cli, const std::string& limit, const std::string& dir,
+             const std::vector<std::string>& files = {}) {
     log_path = dir + "/serve_soak.log";
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return false;
@@ -172,6 +174,7 @@ struct ServerProcess {
     posix_spawn_file_actions_addopen(&fa, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<std::string> args = {cli, "serve",          "--port", "0", "--ingest-port",
                                      "0", "--memory-limit", limit};
+    args.insert(args.end(), files.begin(), files.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -208,6 +211,78 @@ struct ServerProcess {
     pid = -1;
   }
   ~ServerProcess() { stop(); }
+};
+
+// A viewer that asks (serve_paging): sends text messages (masked, as RFC 6455 requires of a
+// client; the mask key is zero) and reads the answers on the calling thread.
+struct Asker {
+  int fd = -1;
+  explicit Asker(int port) {
+    fd = connect_local(port);
+    if (fd < 0) return;
+    send_all(fd,
+             "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    std::string head;
+    char c;
+    while (head.find("\r\n\r\n") == std::string::npos && ::recv(fd, &c, 1, 0) == 1) head += c;
+    if (head.find(" 101 ") == std::string::npos) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ~Asker() {
+    if (fd >= 0) ::close(fd);
+  }
+  bool send_text(const std::string& text) {
+    std::string frame;
+    frame += char(0x81);
+    if (text.size() < 126) {
+      frame += char(0x80 | text.size());
+    } else {
+      frame += char(0x80 | 126);
+      frame += char((text.size() >> 8) & 0xFF);
+      frame += char(text.size() & 0xFF);
+    }
+    frame.append(4, '\0');  // the mask key: payload unchanged
+    return send_all(fd, frame + text);
+  }
+  bool read_n(uint8_t* p, size_t n) {
+    for (size_t done = 0; done < n;) {
+      ssize_t k = ::recv(fd, p + done, n - done, 0);
+      if (k <= 0) return false;
+      done += size_t(k);
+    }
+    return true;
+  }
+  // One message: its opcode (1 text, 2 binary) and payload.
+  bool read(int& opcode, std::string& payload) {
+    uint8_t h[2];
+    if (!read_n(h, 2)) return false;
+    opcode = h[0] & 0x0F;
+    uint64_t len = h[1] & 0x7F;
+    const int ext = len == 126 ? 2 : len == 127 ? 8 : 0;
+    if (ext) {
+      uint8_t e[8];
+      if (!read_n(e, size_t(ext))) return false;
+      len = 0;
+      for (int i = 0; i < ext; ++i) len = (len << 8) | e[i];
+    }
+    payload.resize(size_t(len));
+    return len == 0 || read_n(reinterpret_cast<uint8_t*>(payload.data()), size_t(len));
+  }
+  // Reads until a text message of `type` (JSON); counts the binary frames before it.
+  json until(const std::string& type, uint64_t* frames) {
+    int op = 0;
+    std::string payload;
+    while (read(op, payload)) {
+      if (op == 2 && frames) ++*frames;
+      if (op != 1) continue;
+      json j = json::parse(payload, nullptr, false);
+      if (j.is_object() && j.value("type", "") == type) return j;
+    }
+    return json();
+  }
 };
 
 }  // namespace
@@ -363,6 +438,140 @@ Result serve_soak(const Context& ctx) {
   if (info.is_object()) r.figures["store_bytes_at_end"] = info["bytes"];
   check(r, received == total_sent, "every row sent was received (no loss while connected)");
   check(r, newest_kept == entities_expected, "every entity's newest data kept");
+  return r;
+}
+
+}  // namespace reel_bench
+
+namespace reel_bench {
+
+// A file four times the budget (scale 1: 4 GB, 1 GB): per frame a 640x480 RGB image and a
+// 10,000-point cloud of noise (neither compresses) and a scalar; `reel serve FILE
+// --memory-limit BUDGET` as a child process and a viewer that scrubs to ten random frames
+// (subscribe, a window of 31 frames), each timed until its answer is complete, next to a full
+// load of the file (a forked child). The server's peak RSS (VmHWM) against the budget.
+Result serve_paging(const Context& ctx) {
+  Result r;
+  const char* env_cli = std::getenv("REEL_BENCH_CLI");
+  const std::string cli = env_cli ? env_cli : REEL_CLI_PATH;
+  if (cli.empty() || ::access(cli.c_str(), X_OK) != 0) {
+    r.figures["skipped"] = "the reel executable is missing (" + cli + ")";
+    return r;
+  }
+  const uint64_t budget = std::max<uint64_t>(64'000'000, uint64_t(1e9 * ctx.scale));
+  constexpr int kW = 640, kH = 480, kPoints = 10'000;
+  const double frame_bytes = kW * kH * 3 + kPoints * 16.0 + 64;
+  const int frames = std::max(64, int(4.0 * double(budget) / frame_bytes));
+  const std::string path = ctx.tmp_dir + "/paging.reel";
+  auto t0 = Clock::now();
+  if (pid_t pid = ::fork(); pid == 0) {
+    {
+      reel::RecordingStream rec("reel_bench_paging", bench_options(false));
+      if (!rec.save(path).ok()) ::_exit(1);
+      std::vector<uint8_t> rgb(size_t(kW) * kH * 3);
+      std::vector<reel::Position3D> cloud(kPoints);
+      std::vector<reel::Color> colors(kPoints);
+      uint64_t x = 0x9e3779b97f4a7c15ull;
+      auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+      };
+      for (int f = 0; f < frames; ++f) {
+        for (size_t i = 0; i + 8 <= rgb.size(); i += 8) {
+          const uint64_t v = next();
+          std::memcpy(&rgb[i], &v, 8);
+        }
+        for (int k = 0; k < kPoints; ++k) {
+          const uint64_t v = next();
+          cloud[size_t(k)] = {float(v & 0xFFFF) * 1e-3f, float((v >> 16) & 0xFFFF) * 1e-3f,
+                              float((v >> 32) & 0xFFFF) * 1e-3f};
+          colors[size_t(k)] = reel::Color(uint8_t(v >> 48), uint8_t(v >> 56), uint8_t(f));
+        }
+        rec.set_time_sequence("frame", f);
+        rec.log("camera/image", reel::Image::from_rgb24(rgb, kW, kH));
+        rec.log("world/points", reel::Points3D(cloud).with_colors(colors));
+        rec.log("signal/frame", reel::Scalars(double(f)));
+      }
+    }
+    ::_exit(0);
+  } else {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      r.error = "writing " + path + " failed";
+      return r;
+    }
+  }
+  const double write_s = seconds_since(t0);
+  const uint64_t file_bytes = std::filesystem::file_size(path);
+  const Measured load = full_load(path, int64_t(frames) * 3);
+  check(r, load.exit_code == 0, "the full load holds every row");
+
+  ServerProcess server;
+  t0 = Clock::now();
+  if (!server.start(cli, std::to_string(budget), ctx.tmp_dir, {path})) {
+    r.error = "reel serve did not start (see " + server.log_path + ")";
+    return r;
+  }
+  const double start_s = seconds_since(t0);
+  Asker viewer(server.http_port);
+  check(r, viewer.fd >= 0, "the viewer connects");
+  uint64_t backlog = 0;
+  json paged = viewer.until("paged", nullptr);
+  check(r, paged.is_object() && paged.value("chunks", 0) > 0, "the server says it pages the file");
+  viewer.until("caught_up", &backlog);
+  const double caught_up_s = seconds_since(t0);
+
+  std::mt19937_64 rng(42);
+  std::vector<double> scrubs;
+  bool all_answered = true;
+  for (int k = 1; k <= 10; ++k) {
+    const int t = int(rng() % uint64_t(frames));
+    const auto s0 = Clock::now();
+    viewer.send_text("{\"type\":\"subscribe\",\"id\":" + std::to_string(k) +
+                     ",\"timeline\":\"frame\",\"min\":" + std::to_string(t - 15) +
+                     ",\"max\":" + std::to_string(t + 15) + "}");
+    uint64_t got = 0;
+    json done = viewer.until("query_done", &got);
+    scrubs.push_back(seconds_since(s0));
+    // The frame scrubbed to is in the window answered (which may be narrowed around it).
+    const bool covers =
+        done.is_object() && got > 0 &&
+        (!done.contains("min") || (std::stoll(done["min"].get<std::string>()) <= t &&
+                                   t <= std::stoll(done["max"].get<std::string>())));
+    all_answered = all_answered && covers;
+  }
+  check(r, all_answered, "every scrub is answered with the frame scrubbed to");
+  json info = json::parse(http_get(server.http_port, "/api/info"), nullptr, false);
+  const uint64_t hwm_kb = proc_kb(server.pid, "VmHWM:");
+  server.stop();
+  std::filesystem::remove(path);
+  std::sort(scrubs.begin(), scrubs.end());
+  const double median = (scrubs[4] + scrubs[5]) / 2;
+  const double peak = double(hwm_kb) * 1024;
+  r.figures["file_bytes"] = file_bytes;
+  r.figures["frames"] = frames;
+  r.figures["write_s"] = write_s;
+  r.figures["budget_bytes"] = budget;
+  r.figures["server_start_s"] = start_s;
+  r.figures["viewer_caught_up_s"] = caught_up_s;
+  r.figures["backlog_chunks"] = backlog;
+  r.figures["scrub_median_s"] = median;
+  r.figures["scrub_max_s"] = scrubs.back();
+  r.figures["server_peak_rss_bytes"] = uint64_t(peak);
+  r.figures["server_peak_rss_vs_budget"] = peak / double(budget);
+  if (info.is_object() && info["recordings"].is_array() && !info["recordings"].empty()) {
+    r.figures["paged"] = info["recordings"][0].value("paged", json());
+  }
+  r.baselines["full_load_s"] = load.wall_s;
+  r.baselines["full_load_rss_bytes"] = load.peak_rss_bytes;
+  // Bigger = reel better: 10 means a scrub took a tenth of loading the file.
+  r.ratios["scrub_vs_full_load"] = load.wall_s / median;
+  r.ratios["start_vs_full_load"] = load.wall_s / start_s;
+  // The budget against the server's peak RSS: 0.8 is the 1.25x.
+  r.ratios["budget_vs_server_peak_rss"] = double(budget) / peak;
   return r;
 }
 

@@ -12,11 +12,14 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/cli.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/format/recording_index.hpp"
 #include "reel/import/importer.hpp"
 #include "reel/store_io/store_io.hpp"
+#include "server/file_pager.hpp"
 #include "server/server.hpp"
 
 namespace reel::cli {
@@ -31,9 +34,11 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--bind", o.bind,
                   "Address to listen on (default 127.0.0.1, loopback only; 0.0.0.0 for every "
                   "interface)");
-  cmd->add_option("--memory-limit", o.memory_limit,
-                  "Store budget, e.g. 2GB, 512MiB, 25%; oldest data is dropped beyond it "
-                  "(default 25% of RAM; 0: no limit)");
+  cmd->add_option(
+      "--memory-limit", o.memory_limit,
+      "Store budget, e.g. 2GB, 512MiB, 25%; oldest live data is dropped beyond it, a .reel "
+      "file over half of it is served from the file "
+      "(default 25% of RAM; 0: no limit)");
   cmd->add_option("--max-viewers", o.max_viewers,
                   "Viewers at once (reel's and Rerun's); one more is refused with a message "
                   "saying so")
@@ -85,6 +90,57 @@ void tune_malloc_for_serving() {
 #endif
 }
 
+// A .reel file whose chunks take more than half the budget is served from the file
+// (server/file_pager.hpp): its static data and first times are loaded (a quarter of the budget),
+// the rest is read when a viewer scrubs there, into a cache of 60% of the budget. Returns false to
+// load the file as usual: no budget, a small file, several recordings in one file, or a file that
+// cannot be indexed (not a .reel file; the load then reports what is wrong).
+Result<bool> serve_from_file(const std::string& path, uint64_t limit,
+                             server::RecordingSet& recordings) {
+  if (limit == 0) return false;
+  // The footer says how large the chunks are decoded (a compressed file may be much
+  // smaller); a file without one is indexed by a streaming pass only when it is large.
+  format::RecordingIndex index;
+  format::IndexOptions footer;
+  footer.footer_only = true;
+  if (!format::index_recording(path, index, footer).ok()) return false;
+  if (!index.from_footer) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec || size <= limit / 2) return false;
+    index = {};
+    if (!index_input(path, index).ok()) return false;
+  }
+  std::optional<uint32_t> stream;
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < index.chunks.size(); ++i) {
+    if (index.chunk_blueprint[i]) continue;
+    if (stream && *stream != index.chunk_streams[i]) return false;
+    stream = index.chunk_streams[i];
+    const auto& e = index.chunks[i];
+    if (!e.is_static) bytes += server::decoded_bytes(e);
+  }
+  if (!stream || bytes <= limit / 2) return false;
+  StoreInfo info;
+  for (const auto& i : index.infos) {
+    if (i.info.is_blueprint) continue;
+    info = i.info;
+    break;
+  }
+  print_warnings(index.warnings);
+  auto store = recordings.store_for(info);
+  server::FilePager::Options options;
+  options.cache_bytes = limit / 10 * 6;
+  REEL_ASSIGN_OR_RETURN(auto pager, server::FilePager::open(index, *stream, options));
+  REEL_RETURN_NOT_OK(pager->preload(*store, limit / 4));
+  recordings.attach_pager(store.get(), pager);
+  std::fprintf(stderr,
+               "reel: %s holds %.1f MB of chunks, more than half the memory budget (%.1f MB): "
+               "serving it from the file, viewers page time windows in as they scrub\n",
+               path.c_str(), double(bytes) / 1e6, double(limit) / 1e6);
+  return true;
+}
+
 int run(ServeOptions o, bool view, bool ingest_port_given) {
   tune_malloc_for_serving();
   const uint64_t ram = server::physical_memory_bytes();
@@ -104,6 +160,9 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
     if (!format.ok()) return fail(format.status());
     ChunkStore* last = nullptr;
     if (*format == import::ImportFormat::kNone) {
+      auto paged = serve_from_file(path, limit, *recordings);
+      if (!paged.ok()) return fail(paged.status());
+      if (*paged) continue;
       // A .reel or .rrd file: each of its recordings into its own store.
       LoadOptions load;
       load.store_for = [&](const StoreInfo& info) {

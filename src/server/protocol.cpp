@@ -8,6 +8,7 @@
 #include "reel/arrow/ipc.hpp"
 #include "reel/chunk/chunk_arrow.hpp"
 #include "reel/format/recording_file.hpp"
+#include "server/file_pager.hpp"
 
 namespace reel::server {
 
@@ -154,8 +155,13 @@ std::string chunks_removed_json(const std::vector<ChunkId>& ids,
   return dump(j);
 }
 
-std::string query_done_json(uint32_t id, uint64_t chunks) {
-  return dump({{"type", "query_done"}, {"id", id}, {"chunks", chunks}});
+std::string query_done_json(uint32_t id, uint64_t chunks, std::optional<TimeRange> covered) {
+  json j = {{"type", "query_done"}, {"id", id}, {"chunks", chunks}};
+  if (covered) {
+    j["min"] = std::to_string(covered->min);
+    j["max"] = std::to_string(covered->max);
+  }
+  return dump(j);
 }
 
 std::string error_json(uint32_t id, std::string_view message) {
@@ -177,12 +183,26 @@ std::string info_json(const ChunkStore& store, const InfoExtras& extras) {
     total_bytes += r.store->memory_bytes();
     const StoreInfo ri = r.store->info();
     const ChunkStoreStats rs = r.store->stats();
-    recordings.push_back({{"recording", r.number},
-                          {"application_id", ri.application_id},
-                          {"recording_id", ri.recording_id},
-                          {"chunks", rs.num_chunks},
-                          {"rows", rs.num_rows},
-                          {"bytes", r.store->memory_bytes()}});
+    json entry = {{"recording", r.number},
+                  {"application_id", ri.application_id},
+                  {"recording_id", ri.recording_id},
+                  {"chunks", rs.num_chunks},
+                  {"rows", rs.num_rows},
+                  {"bytes", r.store->memory_bytes()}};
+    if (r.pager) {
+      const PagerStats ps = r.pager->stats();
+      total_bytes += ps.cached_bytes;
+      entry["paged"] = {{"path", r.pager->extent().path},
+                        {"file_chunks", r.pager->extent().chunks},
+                        {"file_bytes", r.pager->extent().bytes},
+                        {"chunks_read", ps.chunks_read},
+                        {"bytes_read", ps.bytes_read},
+                        {"cached_chunks", ps.cached_chunks},
+                        {"cached_bytes", ps.cached_bytes},
+                        {"cache_limit", ps.cache_limit},
+                        {"answers", ps.answers}};
+    }
+    recordings.push_back(std::move(entry));
   }
   return dump({{"application_id", info.application_id},
                {"recording_id", info.recording_id},

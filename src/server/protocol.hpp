@@ -14,6 +14,8 @@
 
 namespace reel::server {
 
+class FilePager;
+
 inline constexpr int kProtocolVersion = 1;
 
 // Binary frame kinds: byte 0 of a binary WebSocket message.
@@ -60,7 +62,10 @@ std::string backlog_json(const std::string& url, uint64_t chunks,
                          std::optional<uint32_t> recording = {});
 std::string chunks_removed_json(const std::vector<ChunkId>& ids,
                                 std::optional<uint32_t> recording = {});
-std::string query_done_json(uint32_t id, uint64_t chunks);
+// With `covered` (a subscribe answered from a file, file_pager.hpp): "min"/"max" of the window
+// the answer holds every row of, when narrower than asked.
+std::string query_done_json(uint32_t id, uint64_t chunks,
+                            std::optional<TimeRange> covered = std::nullopt);
 std::string error_json(uint32_t id, std::string_view message);
 
 // HTTP API bodies.
@@ -80,6 +85,7 @@ struct InfoExtras {
   struct Recording {
     uint32_t number = 0;
     std::shared_ptr<const ChunkStore> store;
+    std::shared_ptr<const FilePager> pager;  // a recording served from a file ("paged")
   };
   std::vector<Recording> recordings;
 };

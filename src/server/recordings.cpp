@@ -16,7 +16,7 @@ bool unnamed(const StoreInfo& info) {
 RecordingSet::RecordingSet(ChunkStoreConfig config) : config_(config) {}
 
 RecordingSet::RecordingSet(std::shared_ptr<ChunkStore> store) : config_(store->config()) {
-  recordings_.push_back({{0, std::move(store)}, 0});
+  recordings_.push_back({{0, std::move(store), nullptr}, 0});
 }
 
 std::shared_ptr<ChunkStore> RecordingSet::store_for(const StoreInfo& info, bool* created) {
@@ -38,10 +38,17 @@ std::shared_ptr<ChunkStore> RecordingSet::store_for(const StoreInfo& info, bool*
   }
   auto store = std::make_shared<ChunkStore>(config_);
   if (!unnamed(info)) store->set_info(info);
-  recordings_.push_back({{uint32_t(recordings_.size()), store}, 0});
+  recordings_.push_back({{uint32_t(recordings_.size()), store, nullptr}, 0});
   if (created) *created = true;
   if (listener_) listener_(recordings_.back().entry, true);
   return store;
+}
+
+void RecordingSet::attach_pager(const ChunkStore* store, std::shared_ptr<FilePager> pager) {
+  std::lock_guard lock(mutex_);
+  for (auto& r : recordings_) {
+    if (r.entry.store.get() == store) r.entry.pager = pager;
+  }
 }
 
 std::vector<RecordingEntry> RecordingSet::list() const {

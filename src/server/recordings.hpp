@@ -31,9 +31,14 @@
 
 namespace reel::server {
 
+class FilePager;
+
 struct RecordingEntry {
   uint32_t number = 0;
   std::shared_ptr<ChunkStore> store;
+  // A recording served from a file larger than the budget (file_pager.hpp): the store holds
+  // part of it and subscribes are answered from the file. Null otherwise.
+  std::shared_ptr<FilePager> pager;
 };
 
 class RecordingSet {
@@ -51,6 +56,9 @@ class RecordingSet {
   // (then named `info`), else a new store (info set). `created`, if given, says whether the
   // recording is new or was just named. An empty `info` gives the unnamed recording.
   std::shared_ptr<ChunkStore> store_for(const StoreInfo& info, bool* created = nullptr);
+
+  // Serves the rest of `store`'s recording from a file (before the server starts).
+  void attach_pager(const ChunkStore* store, std::shared_ptr<FilePager> pager);
 
   // Every recording, by number.
   std::vector<RecordingEntry> list() const;

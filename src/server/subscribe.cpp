@@ -88,6 +88,22 @@ std::optional<Result<SubscribeRequest>> parse_subscribe(std::string_view text, u
   return r;
 }
 
+ChunkPtr window_rows(const ChunkPtr& c, const std::string& timeline, const TimeRange& window) {
+  const TimeColumn* time = c->timeline(timeline);
+  if (!time) return nullptr;
+  if (window.contains(time->range().min) && window.contains(time->range().max)) return c;
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < c->num_rows(); ++i) {
+    if (window.contains(time->time_at(i))) rows.push_back(i);
+  }
+  if (rows.empty()) return nullptr;
+  if (rows.back() - rows.front() + 1 == int64_t(rows.size())) {
+    return c->slice(rows.front(), int64_t(rows.size()));
+  }
+  auto taken = c->take(rows);
+  return taken.ok() ? *taken : nullptr;
+}
+
 std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request) {
   std::set<EntityPath> entities(request.entities.begin(), request.entities.end());
   if (request.entities.empty()) {
@@ -104,21 +120,7 @@ std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeR
       }
     }
     for (const auto& c : chunks) {
-      const TimeColumn* time = c->timeline(request.timeline);
-      if (!time) continue;
-      std::vector<int64_t> rows;
-      for (int64_t i = 0; i < c->num_rows(); ++i) {
-        const TimeInt t = time->time_at(i);
-        if (t >= request.range.min && t <= request.range.max) rows.push_back(i);
-      }
-      if (rows.empty()) continue;
-      if (int64_t(rows.size()) == c->num_rows()) {
-        out.push_back(c);
-      } else if (rows.back() - rows.front() + 1 == int64_t(rows.size())) {
-        out.push_back(c->slice(rows.front(), int64_t(rows.size())));
-      } else if (auto taken = c->take(rows); taken.ok()) {
-        out.push_back(*taken);
-      }
+      if (auto w = window_rows(c, request.timeline, request.range)) out.push_back(std::move(w));
     }
   }
   return out;

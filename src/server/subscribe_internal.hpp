@@ -34,4 +34,8 @@ std::optional<Result<SubscribeRequest>> parse_subscribe(std::string_view text, u
 // one's chunks in index order. Unknown entities or timelines give nothing.
 std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request);
 
+// The rows of `chunk` with a time on `timeline` inside `window`, under the chunk's id: the
+// chunk itself when all of its rows are, a slice or a take otherwise; null when none are.
+ChunkPtr window_rows(const ChunkPtr& chunk, const std::string& timeline, const TimeRange& window);
+
 }  // namespace reel::server::internal

@@ -78,7 +78,7 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
   }
   std::vector<RecordingEntry> recordings() const override {
     std::vector<RecordingEntry> out;
-    for (const auto& [number, r] : mirrors_) out.push_back({number, r.store});
+    for (const auto& [number, r] : mirrors_) out.push_back({number, r.store, r.pager});
     return out;
   }
   const ServerOptions& options() const override { return options_; }
@@ -100,7 +100,9 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
       extras.viewer_connections.push_back(
           {"rerun " + s->peer(), s->queued_bytes(), s->queued_messages()});
     }
-    for (const auto& [number, r] : mirrors_) extras.recordings.push_back({number, r.store});
+    for (const auto& [number, r] : mirrors_) {
+      extras.recordings.push_back({number, r.store, r.pager});
+    }
     auto first = store(0);
     static const ChunkStore kEmpty;
     return server::info_json(first ? *first : kEmpty, extras);
@@ -143,6 +145,7 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
   struct Recording {
     std::shared_ptr<ChunkStore> store;
     StoreMirror mirror;
+    std::shared_ptr<FilePager> pager;
   };
 
   void accept() {
@@ -176,7 +179,7 @@ class ViewerServiceImpl final : public ViewerService, public ViewerHost {
 
   bool add_recording(const RecordingEntry& e) {
     if (mirrors_.count(e.number)) return false;
-    mirrors_.emplace(e.number, Recording{e.store, StoreMirror(e.store->chunks())});
+    mirrors_.emplace(e.number, Recording{e.store, StoreMirror(e.store->chunks()), e.pager});
     return true;
   }
 

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "reel/format/recording_file.hpp"
+#include "server/file_pager.hpp"
 #include "server/subscribe_internal.hpp"
 
 namespace reel::server::internal {
@@ -112,6 +113,8 @@ size_t WsSession::select(uint32_t number, bool announce) {
     auto store = host_.store(number);
     priority_.push_back(Text{selected_json(number, store ? store->info() : StoreInfo{})});
   }
+  // Ahead of the backlog, so that the viewer knows the time range it will not be sent.
+  if (auto pager = pager_of(number)) priority_.push_back(Text{paged_json(pager->extent(), number)});
   if (http_backlog_) {
     std::vector<ChunkPtr> chunks = sync_.take_backlog();
     const size_t n = chunks.size();
@@ -214,6 +217,19 @@ void WsSession::handle_text(const std::string& text) {
         priority_.push_back(Text{error_json(id, sub->status().message())});
         return;
       }
+      if (auto pager = recording_ ? pager_of(*recording_) : nullptr; pager && store) {
+        // A recording larger than memory: the window is read from its file (on this thread,
+        // so other viewers wait for it; docs/server.md).
+        auto answer = pager->answer(*store, **sub);
+        if (!answer.ok()) {
+          priority_.push_back(Text{error_json(id, "subscribe: " + answer.status().message())});
+          return;
+        }
+        const bool narrowed = answer->covered != (*sub)->range;
+        queue_answer(id, std::move(answer->chunks),
+                     narrowed ? std::optional<TimeRange>(answer->covered) : std::nullopt);
+        return;
+      }
       queue_answer(id, store ? answer_subscribe(*store, **sub) : std::vector<ChunkPtr>{});
       return;
     }
@@ -228,7 +244,15 @@ void WsSession::handle_text(const std::string& text) {
   }
 }
 
-void WsSession::queue_answer(uint32_t id, std::vector<ChunkPtr> chunks) {
+std::shared_ptr<FilePager> WsSession::pager_of(uint32_t number) const {
+  for (const auto& e : host_.recordings()) {
+    if (e.number == number) return e.pager;
+  }
+  return nullptr;
+}
+
+void WsSession::queue_answer(uint32_t id, std::vector<ChunkPtr> chunks,
+                             std::optional<TimeRange> covered) {
   const size_t limit = host_.options().max_query_frames;
   if (query_frames_ + chunks.size() > limit) {
     priority_.push_back(Text{error_json(id, "the answer has " + std::to_string(chunks.size()) +
@@ -242,7 +266,7 @@ void WsSession::queue_answer(uint32_t id, std::vector<ChunkPtr> chunks) {
     priority_.push_back(QueryChunk{id, std::move(c)});
     ++query_frames_;
   }
-  priority_.push_back(Text{query_done_json(id, n)});
+  priority_.push_back(Text{query_done_json(id, n, covered)});
 }
 
 void WsSession::on_change(const StoreChange& change) {

@@ -64,7 +64,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void handle_text(const std::string& text);
   // Kind-2 frames of `chunks` with request `id`, then query_done (or an error when too many
   // query frames are queued already).
-  void queue_answer(uint32_t id, std::vector<ChunkPtr> chunks);
+  void queue_answer(uint32_t id, std::vector<ChunkPtr> chunks,
+                    std::optional<TimeRange> covered = std::nullopt);
+  // The file behind recording `number` when it is larger than memory (null otherwise).
+  std::shared_ptr<FilePager> pager_of(uint32_t number) const;
   bool write_chunk(FrameKind kind, uint32_t request_id, const Chunk& chunk);
   void write_text(std::string text);
   void on_write(boost::system::error_code ec);

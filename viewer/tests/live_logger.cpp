@@ -23,6 +23,9 @@
 //   live done: S scalars, I images, C clouds of N points in T s (R scalars/s, F images/s);
 //   late ticks L, most behind M ms
 //
+// ADDR `file:PATH` saves to a file instead (the paging test, tests/browser/paging.test.mjs,
+// writes its image recording so): --images then logs as fast as it can.
+//
 // Usage: reel_viewer_live_logger ADDR APPLICATION_ID RECORDING_ID
 //            [--images SECONDS | --live SECONDS --points N]
 #include <reel/reel.hpp>
@@ -60,7 +63,7 @@ void fill_frame(std::vector<uint8_t>& rgb, int w, int h, int f) {
   }
 }
 
-void stream_images(reel::RecordingStream& rec, double seconds) {
+void stream_images(reel::RecordingStream& rec, double seconds, bool real_time) {
   const int w = 640, h = 480;
   std::vector<uint8_t> rgb(size_t(w) * h * 3);
   const int frames = int(seconds * 30);
@@ -71,7 +74,7 @@ void stream_images(reel::RecordingStream& rec, double seconds) {
     rec.log("camera/image", reel::Image::from_rgb24(rgb, w, h));
     rec.log("camera/frame_number", reel::Scalars(double(f)));
     tick += std::chrono::microseconds(33333);
-    std::this_thread::sleep_until(tick);
+    if (real_time) std::this_thread::sleep_until(tick);
   }
   rec.flush_blocking();
   std::printf("images done: %d frames\n", frames);
@@ -142,12 +145,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   reel::RecordingStream rec(argv[2], argv[3]);
-  if (auto st = rec.connect(argv[1]); !st.ok()) {
+  const std::string address = argv[1];
+  const bool to_file = address.rfind("file:", 0) == 0;
+  if (auto st = to_file ? rec.save(address.substr(5)) : rec.connect(address); !st.ok()) {
     std::fprintf(stderr, "reel_viewer_live_logger: %s\n", st.to_string().c_str());
     return 1;
   }
   if (images) {
-    stream_images(rec, std::atof(argv[5]));
+    stream_images(rec, std::atof(argv[5]), !to_file);
     return 0;
   }
   if (live && std::atoi(argv[7]) < 0) {

@@ -4,6 +4,7 @@
 // message of docs/viewer-protocol.md) and keep its chunks while the cursor stays there.
 import { chooseEvictions, IntervalSet, type KeepWindow } from './budget';
 import type { Chunk, TimeType } from './chunk';
+import type { PagedInfo, SubscribeAnswer } from '../net/connection';
 import type { ViewerStore } from './store';
 
 export interface SubscribeMessage {
@@ -22,6 +23,15 @@ export interface BudgetState {
   paging: boolean;
 }
 
+/** A recording the server serves from a file larger than its memory. */
+export interface PagedFile {
+  path: string;
+  bytes: number;
+  chunks: number;
+  /** Subscribes answered. */
+  windows: number;
+}
+
 export class MemoryBudget {
   droppedChunks = 0;
   droppedBytes = 0;
@@ -31,12 +41,14 @@ export class MemoryBudget {
   private readonly droppedEntities = new Set<string>();
   private keep: KeepWindow | null = null;
   private pending: KeepWindow | null = null;
+  /** Set when the server pages the recording from a file (its `paged` message). */
+  pagedFile: PagedFile | null = null;
 
   constructor(
     private readonly store: ViewerStore,
     public budget: number,
     /** Sends a subscribe; resolves with its chunks. */
-    private readonly subscribe: (msg: SubscribeMessage) => Promise<Chunk[]>,
+    private readonly subscribe: (msg: SubscribeMessage) => Promise<SubscribeAnswer>,
   ) {}
 
   get paging(): boolean {
@@ -56,6 +68,26 @@ export class MemoryBudget {
     this.droppedEntities.clear();
     this.keep = null;
     this.pending = null;
+    this.pagedFile = null;
+  }
+
+  /**
+   * The server holds the recording in a file larger than its memory and sent only part of it:
+   * every time of the file counts as not held (so the timeline spans the whole file and
+   * scrubbing anywhere asks for that window), and the file's bytes give the window's size.
+   */
+  notePaged(p: PagedInfo): void {
+    this.pagedFile = { path: p.path, bytes: p.bytes, chunks: p.chunks, windows: 0 };
+    for (const e of p.entities) this.droppedEntities.add(e);
+    for (const t of p.timelines) {
+      const min = BigInt(t.min);
+      const max = BigInt(t.max);
+      if (min > max) continue;
+      let set = this.dropped.get(t.name);
+      if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
+      set.add(min, max);
+      this.store.keepTimelineRange(t.name, t.type, min, max);
+    }
   }
 
   /** Drops the oldest temporal chunks while the held bytes exceed the budget. */
@@ -89,14 +121,23 @@ export class MemoryBudget {
     // A window holding about 40% of the budget, from the density of what was dropped.
     let span = 0n;
     for (const [a, b] of set.intervals) span += b - a + 1n;
-    const perUnit = this.droppedBytes / Math.max(1, Number(span));
+    const perUnit = (this.droppedBytes + (this.pagedFile?.bytes ?? 0)) / Math.max(1, Number(span));
     const half = BigInt(Math.max(1, Math.floor((this.budget * 0.2) / Math.max(perUnit, 1e-9))));
     const window: KeepWindow = { timeline, min: t - half, max: t + half };
     this.pending = window;
     void type;
     const entities = [...this.droppedEntities].sort();
     this.subscribe({ timeline, min: String(window.min), max: String(window.max), entities })
-      .then((chunks) => this.paged(window, entities, chunks))
+      .then((answer) => {
+        // The server may cover less than asked (what fits in its cache around the middle).
+        const covered: KeepWindow = {
+          timeline,
+          min: answer.min !== undefined ? BigInt(answer.min) : window.min,
+          max: answer.max !== undefined ? BigInt(answer.max) : window.max,
+        };
+        if (this.pagedFile) this.pagedFile.windows++;
+        this.paged(covered, entities, answer.chunks);
+      })
       .catch(() => {
         this.pending = null;
       });

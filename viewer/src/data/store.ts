@@ -238,6 +238,14 @@ export class ViewerStore {
       if (min < k.min) k.min = min;
       if (max > k.max) k.max = max;
     }
+    // At once, too: a paged file's range is kept before any of its chunks arrives.
+    const tl = this.timelines.get(name);
+    if (!tl) this.timelines.set(name, { name, type, min, max, rows: 0 });
+    else if (min < tl.min || max > tl.max) {
+      if (min < tl.min) tl.min = min;
+      if (max > tl.max) tl.max = max;
+    } else return;
+    this.version++;
   }
 
   /** Widens the timelines' ranges and row counts by a chunk's time columns. */

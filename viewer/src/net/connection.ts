@@ -1,7 +1,7 @@
 // The WebSocket side of docs/viewer-protocol.md: hello, chunk frames (the backlog, then
 // live), caught_up, chunks_removed, and query answers. Reconnects with backoff; the server
 // sends its whole store again on every connection.
-import { decodeFrame, FrameKind, type Chunk } from '../data/chunk';
+import { decodeFrame, FrameKind, type Chunk, type TimeType } from '../data/chunk';
 
 /** One recording the server holds (docs/viewer-protocol.md, "Several recordings"). */
 export interface RecordingInfo {
@@ -20,6 +20,22 @@ export interface Hello {
   recordings?: RecordingInfo[];
 }
 
+/** The `paged` message: a recording whose file holds more than the server loaded. */
+export interface PagedInfo {
+  path: string;
+  chunks: number;
+  bytes: number;
+  entities: string[];
+  timelines: { name: string; type: TimeType; min: string; max: string }[];
+}
+
+/** A subscribe's answer; `min`/`max`: the window it covers when narrower than asked. */
+export interface SubscribeAnswer {
+  chunks: Chunk[];
+  min?: string;
+  max?: string;
+}
+
 export interface ConnectionHandlers {
   onOpen(): void;
   onHello(hello: Hello): void;
@@ -32,13 +48,16 @@ export interface ConnectionHandlers {
   onChunk(chunk: Chunk): void;
   onCaughtUp(chunks: number): void;
   onRemoved(ids: string[]): void;
+  /** The shown recording is served from a file larger than the server's memory: what the
+   * backlog leaves out is asked for with `subscribe` (docs/viewer-protocol.md, "Paged"). */
+  onPaged(paged: PagedInfo): void;
   onClose(reason: string): void;
   onError(message: string): void;
 }
 
 interface PendingQuery {
   chunks: Chunk[];
-  resolve(chunks: Chunk[]): void;
+  resolve(chunks: Chunk[], done: Record<string, unknown>): void;
   reject(e: Error): void;
 }
 
@@ -213,16 +232,23 @@ export class Connection {
    * `{"type": "subscribe", "timeline", "min", "max", "entities"}`; resolves with whole chunks
    * to add to the store.
    */
-  subscribe(s: { timeline: string; min: string; max: string; entities: string[] }): Promise<Chunk[]> {
-    return this.request({ ...s, type: 'subscribe' });
+  subscribe(s: { timeline: string; min: string; max: string; entities: string[] }): Promise<SubscribeAnswer> {
+    return this.request({ ...s, type: 'subscribe' }, (chunks, done) => ({
+      chunks,
+      // A server paging a file narrows a window whose chunks do not fit its cache.
+      min: typeof done.min === 'string' ? done.min : undefined,
+      max: typeof done.max === 'string' ? done.max : undefined,
+    }));
   }
 
-  private request(msg: Record<string, unknown>): Promise<Chunk[]> {
+  private request(msg: Record<string, unknown>): Promise<Chunk[]>;
+  private request<T>(msg: Record<string, unknown>, answer: (chunks: Chunk[], done: Record<string, unknown>) => T): Promise<T>;
+  private request<T>(msg: Record<string, unknown>, answer?: (chunks: Chunk[], done: Record<string, unknown>) => T): Promise<T | Chunk[]> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('not connected'));
     const id = this.nextQueryId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { chunks: [], resolve, reject });
+      this.pending.set(id, { chunks: [], resolve: (chunks, done) => resolve(answer ? answer(chunks, done) : chunks), reject });
       ws.send(JSON.stringify({ ...msg, id }));
     });
   }
@@ -294,6 +320,9 @@ export class Connection {
       case 'caught_up':
         this.handlers.onCaughtUp(Number(msg.chunks ?? 0));
         break;
+      case 'paged':
+        this.handlers.onPaged(msg as unknown as PagedInfo);
+        break;
       case 'chunks_removed':
         this.handlers.onRemoved((msg.chunk_ids as string[]) ?? []);
         break;
@@ -301,7 +330,7 @@ export class Connection {
         const q = this.pending.get(Number(msg.id));
         if (q) {
           this.pending.delete(Number(msg.id));
-          q.resolve(q.chunks);
+          q.resolve(q.chunks, msg);
         }
         break;
       }

@@ -52,6 +52,11 @@ export interface ReelStatus {
   /** Per timeline, the newest time ingested (i64 text). */
   newest: Record<string, string>;
   /**
+   * The recording is served from a file larger than the server's memory (its `paged`
+   * message): the file, its chunk bytes, the windows asked for and whether one is on its way.
+   */
+  paged: { path: string; file_bytes: number; windows: number; paging: boolean } | null;
+  /**
    * What was on screen at the start of the last animation frame: the view update, its
    * cursor, the wall clock, lag_ms on timestamp timelines (docs/viewer.md "Lag"); null
    * before the first update. draws() has the samples of the last 8192 frames or more.
@@ -216,6 +221,7 @@ export class App {
       },
       onCaughtUp: () => (this.caughtUp = true),
       onRemoved: (ids) => this.removals.removed(ids, performance.now()),
+      onPaged: (p) => this.memory.notePaged(p),
       onClose: () => (this.connected = false),
       onError: (m) => {
         this.errors.push(m);
@@ -511,6 +517,9 @@ export class App {
       frames_received: this.connection.framesReceived,
       bytes_received: this.connection.bytesReceived,
       newest: Object.fromEntries([...s.timelines.values()].map((t) => [t.name, t.max.toString()])),
+      paged: this.memory.pagedFile
+        ? { path: this.memory.pagedFile.path, file_bytes: this.memory.pagedFile.bytes, windows: this.memory.pagedFile.windows, paging: this.memory.paging }
+        : null,
       drawn: this.drawLog.last,
     };
   }
@@ -569,8 +578,10 @@ export class App {
     const received = (this.connection.bytesReceived / (1 << 20)).toFixed(1);
     const errors = this.errors.length ? ` · ${this.errors.length} error${this.errors.length > 1 ? 's' : ''}` : '';
     const m = this.memory;
-    const dropped = m.droppedChunks ? ` · dropped ${m.droppedChunks} chunks (${formatBytes(m.droppedBytes)}) over the ${formatBytes(m.budget)} budget${m.paging ? ' · paging in…' : ''}` : '';
-    const text = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB${dropped}${errors}`;
+    const paging = m.paging ? ' · paging in…' : '';
+    const paged = m.pagedFile ? ` · ${formatBytes(m.pagedFile.bytes)} file paged in by time window${m.droppedChunks ? '' : paging}` : '';
+    const dropped = m.droppedChunks ? ` · dropped ${m.droppedChunks} chunks (${formatBytes(m.droppedBytes)}) over the ${formatBytes(m.budget)} budget${paging}` : '';
+    const text = `${conn} · ${s.entities.size} entities · ${s.chunks.size} chunks · ${mib} MiB${paged}${dropped}${errors}`;
     const tip = `${this.connection.framesReceived} chunk frames, ${received} MiB received${this.errors.length ? `\nlast error: ${this.errors[this.errors.length - 1]}` : ''}`;
     // Touch the DOM only when something shown changed (a fast stream would relayout the
     // page every frame).
