@@ -424,6 +424,11 @@ export class App {
       } else if (this.state.playing) {
         this.advance(info.type, dt, info.max);
       }
+      // A paged file: following its end or playing through it pages in where the cursor is
+      // (a scrub does so in setTime).
+      if (this.memory.pagedFile && (this.state.follow || this.state.playing)) {
+        this.memory.cursorMoved(info.name, info.type, this.state.time);
+      }
     }
     // What the last view update cost: from its start to this frame (its script, the
     // browser's drawing of it, and the chunks handled meanwhile), beyond one frame interval.
