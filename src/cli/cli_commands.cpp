@@ -442,7 +442,7 @@ int run_filter(const FilterOptions& options) {
           }
           // As it was; a chunk read from .rrd, or going to it, is encoded anew.
           if (reader.is_rrd()) return (*writer)->write_chunk(*c);
-          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c);
+          return (*writer)->write_raw_chunk(reader.last_raw_message(), *c, m.compression);
         },
         &warnings);
     print_warnings(warnings);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -201,7 +202,8 @@ TEST(PayloadTest, ACopiedVersionThreeMessageIsEncodedAnewForAnOlderVersion) {
       ASSERT_TRUE(w->write_store_info({"app", "rec-1", 42}).ok());
       for (auto m = reader->next(); m.ok() && *m; m = reader->next()) {
         if ((*m)->chunk) {
-          ASSERT_TRUE(w->write_raw_chunk(reader->last_raw_message(), *(*m)->chunk).ok());
+          ASSERT_TRUE(
+              w->write_raw_chunk(reader->last_raw_message(), *(*m)->chunk, (*m)->compression).ok());
         }
       }
       ASSERT_TRUE(w->finish().ok());
@@ -228,6 +230,19 @@ TEST(PayloadTest, ACopiedVersionThreeMessageIsEncodedAnewForAnOlderVersion) {
     const auto copied = read_chunks(out);
     ASSERT_EQ(copied.size(), 2u);
     for (size_t i = 0; i < 2; ++i) EXPECT_TRUE(copied[i]->content_equals(*chunks[i]));
+    // The output's footer names the codec of the copied buffers (reel filter's copies): the
+    // smooth chunk's LZ4, the noise chunk's none, as in the source's footer.
+    RecordingIndex src_index, out_index;
+    ASSERT_TRUE(index_recording(source, src_index).ok());
+    ASSERT_TRUE(index_recording(out, out_index).ok());
+    ASSERT_TRUE(out_index.from_footer);
+    ASSERT_EQ(out_index.chunks.size(), src_index.chunks.size());
+    EXPECT_TRUE(
+        std::any_of(out_index.chunks.begin(), out_index.chunks.end(),
+                    [](const FooterEntry& e) { return e.compression == Compression::kLz4; }));
+    for (size_t i = 0; version == 3 && i < out_index.chunks.size(); ++i) {
+      EXPECT_EQ(out_index.chunks[i].compression, src_index.chunks[i].compression) << i;
+    }
   }
 }
 

@@ -117,15 +117,16 @@ Status RecordingWriter::write_chunk(const Chunk& chunk) {
   return append_chunk(scratch_, chunk, compression);
 }
 
-Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk) {
+Status RecordingWriter::write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk,
+                                        std::optional<Compression> codec) {
   if (finished_) return Status::Invalid("write to finished recording " + name_);
   if (rrd_) return rrd_chunk(chunk);  // `message` is .reel's encoding: re-encoded
   // A file for older readers must not receive a newer message layout (a version 3 payload,
   // aligned and compressed per buffer): encoded anew in the version asked for.
   if (options_.format_version < kFormatVersion) return write_chunk(chunk);
-  const Compression compression =
+  const Compression header =
       message.size() >= kMessageHeaderBytes ? Compression(message[1]) : Compression::kNone;
-  return append_chunk(message, chunk, compression);
+  return append_chunk(message, chunk, codec.value_or(header));
 }
 
 Status RecordingWriter::append_chunk(std::span<const uint8_t> message, const Chunk& chunk,

@@ -198,7 +198,10 @@ class RecordingWriter {
   // Copies an already encoded chunk message (header + stored payload, as read with
   // ReaderOptions::keep_raw) without re-encoding; `chunk` is its decoded form, for the footer.
   // A writer of an older format version (WriterOptions::format_version) encodes it anew.
-  Status write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk);
+  // `codec`: the chunk's codec as its reader reported it (Message::compression: in version 3
+  // the codec of its buffers, which the message header does not say), for the footer.
+  Status write_raw_chunk(std::span<const uint8_t> message, const Chunk& chunk,
+                         std::optional<Compression> codec = std::nullopt);
   Status flush();
   // Footer (if enabled) and end-of-stream marker; closes an owned descriptor.
   Status finish();
