@@ -280,6 +280,7 @@ struct Asker {
       if (op != 1) continue;
       json j = json::parse(payload, nullptr, false);
       if (j.is_object() && j.value("type", "") == type) return j;
+      if (j.is_object() && j.value("type", "") == "error") return json();  // not answered
     }
     return json();
   }

@@ -95,9 +95,11 @@ void tune_malloc_for_serving() {
 // the rest is read when a viewer scrubs there, into a cache of 60% of the budget. Returns false to
 // load the file as usual: no budget, a small file, several recordings in one file, or a file that
 // cannot be indexed (not a .reel file; the load then reports what is wrong).
-Result<bool> serve_from_file(const std::string& path, uint64_t limit,
+Result<bool> serve_from_file(const std::string& path, uint64_t limit, size_t files,
                              server::RecordingSet& recordings) {
-  if (limit == 0) return false;
+  // Paged by reading .reel chunk messages at their offsets: an .rrd file is loaded.
+  auto file_format = format::detect_file_format(path);
+  if (limit == 0 || !file_format.ok() || *file_format != format::FileFormat::kReel) return false;
   // The footer says how large the chunks are decoded (a compressed file may be much
   // smaller); a file without one is indexed by a streaming pass only when it is large.
   format::RecordingIndex index;
@@ -129,10 +131,11 @@ Result<bool> serve_from_file(const std::string& path, uint64_t limit,
   }
   print_warnings(index.warnings);
   auto store = recordings.store_for(info);
+  // Several files share the budget: each gets its part of the cache and of the preload.
   server::FilePager::Options options;
-  options.cache_bytes = limit / 10 * 6;
+  options.cache_bytes = limit / 10 * 6 / files;
   REEL_ASSIGN_OR_RETURN(auto pager, server::FilePager::open(index, *stream, options));
-  REEL_RETURN_NOT_OK(pager->preload(*store, limit / 4));
+  REEL_RETURN_NOT_OK(pager->preload(*store, limit / 4 / files));
   recordings.attach_pager(store.get(), pager);
   std::fprintf(stderr,
                "reel: %s holds %.1f MB of chunks, more than half the memory budget (%.1f MB): "
@@ -160,7 +163,7 @@ int run(ServeOptions o, bool view, bool ingest_port_given) {
     if (!format.ok()) return fail(format.status());
     ChunkStore* last = nullptr;
     if (*format == import::ImportFormat::kNone) {
-      auto paged = serve_from_file(path, limit, *recordings);
+      auto paged = serve_from_file(path, limit, o.inputs.size(), *recordings);
       if (!paged.ok()) return fail(paged.status());
       if (*paged) continue;
       // A .reel or .rrd file: each of its recordings into its own store.

@@ -244,8 +244,9 @@ Result<PagedAnswer> FilePager::answer(const ChunkStore& store,
   }
   internal::SubscribeRequest live = request;
   live.range = out.covered;
-  for (auto& c : internal::answer_subscribe(store, live)) {
-    if (preloaded_.count(c->id())) continue;
+  // The file part has the rows of the chunks preloaded from it.
+  auto from_file = [this](const Chunk& c) { return preloaded_.count(c.id()) > 0; };
+  for (auto& c : internal::answer_subscribe(store, live, from_file)) {
     if (auto rows = without_file_rows(c)) out.chunks.push_back(std::move(rows));
   }
   return out;

@@ -90,7 +90,7 @@ std::optional<Result<SubscribeRequest>> parse_subscribe(std::string_view text, u
 
 ChunkPtr window_rows(const ChunkPtr& c, const std::string& timeline, const TimeRange& window) {
   const TimeColumn* time = c->timeline(timeline);
-  if (!time) return nullptr;
+  if (!time || c->num_rows() == 0) return nullptr;
   if (window.contains(time->range().min) && window.contains(time->range().max)) return c;
   std::vector<int64_t> rows;
   for (int64_t i = 0; i < c->num_rows(); ++i) {
@@ -104,7 +104,8 @@ ChunkPtr window_rows(const ChunkPtr& c, const std::string& timeline, const TimeR
   return taken.ok() ? *taken : nullptr;
 }
 
-std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request) {
+std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request,
+                                       const std::function<bool(const Chunk&)>& skip) {
   std::set<EntityPath> entities(request.entities.begin(), request.entities.end());
   if (request.entities.empty()) {
     for (auto& e : store.entities()) entities.insert(e);
@@ -120,6 +121,7 @@ std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeR
       }
     }
     for (const auto& c : chunks) {
+      if (skip && skip(*c)) continue;
       if (auto w = window_rows(c, request.timeline, request.range)) out.push_back(std::move(w));
     }
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +33,9 @@ std::optional<Result<SubscribeRequest>> parse_subscribe(std::string_view text, u
 // component: one chunk per store chunk that has such rows, under the store chunk's id, whole
 // or reduced to those rows (in the store chunk's row order). Entities in path order, each
 // one's chunks in index order. Unknown entities or timelines give nothing.
-std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request);
+// Store chunks for which `skip` holds are left out (before they are reduced).
+std::vector<ChunkPtr> answer_subscribe(const ChunkStore& store, const SubscribeRequest& request,
+                                       const std::function<bool(const Chunk&)>& skip = {});
 
 // The rows of `chunk` with a time on `timeline` inside `window`, under the chunk's id: the
 // chunk itself when all of its rows are, a slice or a take otherwise; null when none are.

@@ -91,7 +91,7 @@ let nextChunk = 1n;
  * @param {Record<string, 'sequence'|'duration'|'timestamp'>} timelines
  * @param {string[]} components names from kComponents
  * @param {{id: [bigint, bigint], times?: Record<string, bigint>, cells: Record<string, unknown[] | null | undefined>}[]} rows
- * @param {{sorted?: boolean}} [opts]
+ * @param {{sorted?: boolean, chunkId?: string}} [opts] (chunkId: 32 hex digits; default a new one)
  * @returns {Uint8Array} the Arrow IPC stream of the chunk
  */
 export function buildChunkPayload(entity, timelines, components, rows, opts = {}) {
@@ -133,7 +133,7 @@ export function buildChunkPayload(entity, timelines, components, rows, opts = {}
     );
     datas.push(vector.data[0]);
   }
-  const chunkId = (nextChunk++).toString(16).padStart(32, '0');
+  const chunkId = opts.chunkId ?? (nextChunk++).toString(16).padStart(32, '0');
   const schema = new Schema(fields, new Map([
     ['reel.version', '1'],
     ['reel.entity_path', entity],

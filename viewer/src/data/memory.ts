@@ -49,7 +49,12 @@ export class MemoryBudget {
     public budget: number,
     /** Sends a subscribe; resolves with its chunks. */
     private readonly subscribe: (msg: SubscribeMessage) => Promise<SubscribeAnswer>,
+    /** Told when the server could not answer a window (the file was cut, ...). */
+    private readonly onError: (message: string) => void = () => {},
   ) {}
+
+  /** After a failed subscribe, none is sent before this time (performance.now()). */
+  private retryAt = 0;
 
   get paging(): boolean {
     return this.pending !== null;
@@ -90,6 +95,24 @@ export class MemoryBudget {
     }
   }
 
+  /**
+   * The server removed chunks the viewer holds (its garbage collection, when live data comes
+   * into a paged recording): for a paged file their windows count as not held again, so
+   * scrubbing there asks the server, which still has them in the file.
+   */
+  serverRemoved(ids: Iterable<string>): void {
+    if (!this.pagedFile) return;
+    for (const id of ids) {
+      const c = this.store.chunks.get(id);
+      if (!c || c.isStatic) continue;
+      for (const t of c.times.values()) {
+        let set = this.dropped.get(t.name);
+        if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
+        set.add(t.min, t.max);
+      }
+    }
+  }
+
   /** Drops the oldest temporal chunks while the held bytes exceed the budget. */
   enforce(): void {
     const held = this.store.bufferBytes + this.derivedBytes;
@@ -117,6 +140,8 @@ export class MemoryBudget {
   cursorMoved(timeline: string, type: TimeType, t: bigint): void {
     const set = this.dropped.get(timeline);
     if (!set || !set.contains(t) || this.pending) return;
+    // A window the server failed to answer is not asked for again on every frame.
+    if (performance.now() < this.retryAt) return;
     if (this.keep && this.keep.timeline === timeline && this.keep.min <= t && t <= this.keep.max) return;
     // A window holding about 40% of the budget, from the density of what was dropped.
     let span = 0n;
@@ -138,8 +163,11 @@ export class MemoryBudget {
         if (this.pagedFile) this.pagedFile.windows++;
         this.paged(covered, entities, answer.chunks);
       })
-      .catch(() => {
+      .catch((e: Error) => {
         this.pending = null;
+        if (e.message === 'another recording was selected' || e.message === 'not connected') return;
+        this.retryAt = performance.now() + 2000;
+        this.onError(`paging in ${timeline} ${window.min}..${window.max}: ${e.message}`);
       });
   }
 
@@ -153,9 +181,17 @@ export class MemoryBudget {
     // What the viewer still holds of those entities in the window is replaced by the
     // answer (which has every row of the window), so no row is held twice.
     const wanted = new Set(entities);
+    // The answer's chunks carry the ids of the server's chunks, reduced to the window: a
+    // chunk held under the same id (another window of it) is replaced too.
+    const answered = new Set(chunks.map((c) => c.id));
     const stale: Chunk[] = [];
     for (const c of this.store.chunks.values()) {
-      if (c.isStatic || !wanted.has(c.entity)) continue;
+      if (c.isStatic) continue;
+      if (answered.has(c.id)) {
+        stale.push(c);
+        continue;
+      }
+      if (!wanted.has(c.entity)) continue;
       const t = c.times.get(window.timeline);
       if (t && t.max >= window.min && t.min <= window.max) stale.push(c);
     }

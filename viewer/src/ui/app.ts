@@ -220,7 +220,10 @@ export class App {
         this.memory.enforce();
       },
       onCaughtUp: () => (this.caughtUp = true),
-      onRemoved: (ids) => this.removals.removed(ids, performance.now()),
+      onRemoved: (ids) => {
+        this.memory.serverRemoved(ids);
+        this.removals.removed(ids, performance.now());
+      },
       onPaged: (p) => this.memory.notePaged(p),
       onClose: () => (this.connected = false),
       onError: (m) => {
@@ -228,7 +231,15 @@ export class App {
         console.warn(`reel: ${m}`);
       },
     });
-    this.memory = new MemoryBudget(this.store, initialBudget(), (msg) => this.connection.subscribe(msg));
+    this.memory = new MemoryBudget(
+      this.store,
+      initialBudget(),
+      (msg) => this.connection.subscribe(msg),
+      (m) => {
+        this.errors.push(m);
+        console.warn(`reel: ${m}`);
+      },
+    );
     this.build();
   }
 
