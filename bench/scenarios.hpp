@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct Measured {
 };
 // Waits for child `pid`, started at t0.
 Measured wait_measured(pid_t pid, Clock::time_point t0);
+// Runs `work` in a forked child (what it allocates stays out of this process's peak RSS);
+// true when it returned true.
+bool run_in_child(const std::function<bool()>& work);
 // Loads `path` into a fresh store in a forked child (its peak RSS its own); exits 0 when the
 // store holds `expected_rows` rows.
 Measured full_load(const std::string& path, int64_t expected_rows);

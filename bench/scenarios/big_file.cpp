@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -100,6 +101,15 @@ Measured wait_measured(pid_t pid, Clock::time_point t0) {
 }
 
 // A full load into a fresh store in a forked child, so its peak RSS is its own.
+bool run_in_child(const std::function<bool()>& work) {
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(work() ? 0 : 1);
+  if (pid < 0) return false;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 Measured full_load(const std::string& path, int64_t expected_rows) {
   const auto t0 = Clock::now();
   pid_t pid = ::fork();
@@ -129,32 +139,27 @@ Result big_file(const Context& ctx) {
   // series), so this process stays small: a spawned command's peak RSS starts at the peak of
   // the process that spawned it (Linux carries it across exec), reported as launcher_rss_bytes.
   auto t0 = Clock::now();
-  if (pid_t pid = ::fork(); pid == 0) {
-    {
-      reel::RecordingStream rec("reel_bench_big", bench_options(false));
-      if (!rec.save(path).ok()) ::_exit(1);
-      std::vector<int64_t> times;
-      std::vector<double> values;
-      for (int64_t from = 0; from < steps; from += kBlock) {
-        const int64_t n = std::min<int64_t>(kBlock, steps - from);
-        times.resize(size_t(n));
-        for (int64_t k = 0; k < n; ++k) times[size_t(k)] = from + k;
-        for (int s = 0; s < kSeries; ++s) {
-          values.resize(size_t(n));
-          for (int64_t k = 0; k < n; ++k) values[size_t(k)] = noise(s, from + k);
-          rec.send_columns(series_entity(s), {reel::TimeColumn::sequence("step", times)},
-                           reel::Scalars::columns(values));
-        }
+  const bool written = run_in_child([&] {
+    reel::RecordingStream rec("reel_bench_big", bench_options(false));
+    if (!rec.save(path).ok()) return false;
+    std::vector<int64_t> times;
+    std::vector<double> values;
+    for (int64_t from = 0; from < steps; from += kBlock) {
+      const int64_t n = std::min<int64_t>(kBlock, steps - from);
+      times.resize(size_t(n));
+      for (int64_t k = 0; k < n; ++k) times[size_t(k)] = from + k;
+      for (int s = 0; s < kSeries; ++s) {
+        values.resize(size_t(n));
+        for (int64_t k = 0; k < n; ++k) values[size_t(k)] = noise(s, from + k);
+        rec.send_columns(series_entity(s), {reel::TimeColumn::sequence("step", times)},
+                         reel::Scalars::columns(values));
       }
-    }  // the stream's end writes the footer
-    ::_exit(0);
-  } else {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      r.error = "writing " + path + " failed";
-      return r;
     }
+    return true;  // the stream's end (when `rec` goes) writes the footer
+  });
+  if (!written) {
+    r.error = "writing " + path + " failed";
+    return r;
   }
   const double write_s = seconds_since(t0);
   const uint64_t file_bytes = std::filesystem::file_size(path);

