@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ double compact_file(const Workload& w, const std::string& in, reel::format::File
                     const std::string& prefix, Result& r);
 // big_file.cpp
 Result big_file(const Context& ctx);
+// The `reel` executable the command scenarios run (REEL_CLI_PATH, compiled in;
+// $REEL_BENCH_CLI overrides); when it is missing, says "skipped" in `r`'s figures.
+std::optional<std::string> reel_cli(Result& r);
 // A child process's wall time, peak RSS and exit code (big_file, serve_paging).
 struct Measured {
   double wall_s = 0;

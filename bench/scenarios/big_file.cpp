@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -121,14 +122,21 @@ Measured full_load(const std::string& path, int64_t expected_rows) {
   return wait_measured(pid, t0);
 }
 
-Result big_file(const Context& ctx) {
-  Result r;
+std::optional<std::string> reel_cli(Result& r) {
   const char* env_cli = std::getenv("REEL_BENCH_CLI");
-  const std::string cli = env_cli ? env_cli : REEL_CLI_PATH;
+  const std::string cli = env_cli && *env_cli ? env_cli : REEL_CLI_PATH;
   if (cli.empty() || ::access(cli.c_str(), X_OK) != 0) {
     r.figures["skipped"] = "the reel executable is missing (" + cli + ")";
-    return r;
+    return std::nullopt;
   }
+  return cli;
+}
+
+Result big_file(const Context& ctx) {
+  Result r;
+  const auto found = reel_cli(r);
+  if (!found) return r;
+  const std::string& cli = *found;
   const char* env_gb = std::getenv("REEL_BIG_FILE_GB");
   const double target_bytes = (env_gb ? std::atof(env_gb) : 4.0) * 1e9 * ctx.scale;
   // A row on disk: about 20 B (8 B value that does not compress; time and row id compress well).

@@ -290,11 +290,9 @@ struct Asker {
 
 Result serve_soak(const Context& ctx) {
   Result r;
-  const std::string cli = env_text("REEL_BENCH_CLI", REEL_CLI_PATH);
-  if (cli.empty() || ::access(cli.c_str(), X_OK) != 0) {
-    r.figures["skipped"] = "the reel executable is missing (" + cli + ")";
-    return r;
-  }
+  const auto found = reel_cli(r);
+  if (!found) return r;
+  const std::string& cli = *found;
   const std::string limit_text = env_text("REEL_SOAK_LIMIT", "200MB");
   const std::string mode = env_text("REEL_SOAK_MODE", "mixed");
   const int clients = std::max(1, std::atoi(env_text("REEL_SOAK_CLIENTS", "4").c_str()));
@@ -453,12 +451,9 @@ namespace reel_bench {
 // load of the file (a forked child). The server's peak RSS (VmHWM) against the budget.
 Result serve_paging(const Context& ctx) {
   Result r;
-  const char* env_cli = std::getenv("REEL_BENCH_CLI");
-  const std::string cli = env_cli ? env_cli : REEL_CLI_PATH;
-  if (cli.empty() || ::access(cli.c_str(), X_OK) != 0) {
-    r.figures["skipped"] = "the reel executable is missing (" + cli + ")";
-    return r;
-  }
+  const auto found = reel_cli(r);
+  if (!found) return r;
+  const std::string& cli = *found;
   const uint64_t budget = std::max<uint64_t>(64'000'000, uint64_t(1e9 * ctx.scale));
   constexpr int kW = 640, kH = 480, kPoints = 10'000;
   const double frame_bytes = kW * kH * 3 + kPoints * 16.0 + 64;

@@ -60,6 +60,13 @@ export class MemoryBudget {
     return this.pending !== null;
   }
 
+  /** Counts [min, max] of `timeline` as not held (scrubbing there asks the server). */
+  private markNotHeld(timeline: string, min: bigint, max: bigint): void {
+    let set = this.dropped.get(timeline);
+    if (!set) this.dropped.set(timeline, (set = new IntervalSet()));
+    set.add(min, max);
+  }
+
   /** Time ranges of `timeline` whose chunks were dropped. */
   droppedRanges(timeline: string): readonly (readonly [bigint, bigint])[] {
     return this.dropped.get(timeline)?.intervals ?? [];
@@ -88,9 +95,7 @@ export class MemoryBudget {
       const min = BigInt(t.min);
       const max = BigInt(t.max);
       if (min > max) continue;
-      let set = this.dropped.get(t.name);
-      if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
-      set.add(min, max);
+      this.markNotHeld(t.name, min, max);
       this.store.keepTimelineRange(t.name, t.type, min, max);
     }
   }
@@ -106,9 +111,7 @@ export class MemoryBudget {
       const c = this.store.chunks.get(id);
       if (!c || c.isStatic) continue;
       for (const t of c.times.values()) {
-        let set = this.dropped.get(t.name);
-        if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
-        set.add(t.min, t.max);
+        this.markNotHeld(t.name, t.min, t.max);
       }
     }
   }
@@ -129,9 +132,7 @@ export class MemoryBudget {
     this.droppedBytes += c.buffer.byteLength;
     this.droppedEntities.add(c.entity);
     for (const t of c.times.values()) {
-      let set = this.dropped.get(t.name);
-      if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
-      set.add(t.min, t.max);
+      this.markNotHeld(t.name, t.min, t.max);
       this.store.keepTimelineRange(t.name, t.type, t.min, t.max);
     }
   }
@@ -198,9 +199,7 @@ export class MemoryBudget {
     for (const c of stale) {
       // Rows outside the window go with them.
       for (const t of c.times.values()) {
-        let set = this.dropped.get(t.name);
-        if (!set) this.dropped.set(t.name, (set = new IntervalSet()));
-        set.add(t.min, t.max);
+        this.markNotHeld(t.name, t.min, t.max);
       }
     }
     this.store.remove(stale.map((c) => c.id));
