@@ -1,5 +1,6 @@
 // ROS 1 and ROS 2 standard messages as reel archetypes. Both generations name their fields the
 // same (ROS 1 CameraInfo's `K` is ROS 2's `k`), so one mapper serves both.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -307,8 +308,11 @@ Status path(const MapInput& in, std::vector<EntityRows>& out) {
   numbers(child(all, "pose.position.z"), z);
   std::vector<float> points;
   std::vector<int32_t> strip_offsets(size_t(n) + 1, 0), row_offsets(size_t(n) + 1, 0);
+  // A malformed message may lack a coordinate (or have fewer of one): poses past the
+  // shortest are left out, never read past its end.
+  const size_t have = std::min({x.size(), y.size(), z.size()});
   for (int64_t i = 0; i < n; ++i) {
-    for (int64_t k = poses.begin(i); k < poses.end(i) && size_t(k) < x.size(); ++k) {
+    for (int64_t k = poses.begin(i); k < poses.end(i) && size_t(k) < have; ++k) {
       points.insert(points.end(), {float(x[size_t(k)]), float(y[size_t(k)]), float(z[size_t(k)])});
     }
     strip_offsets[size_t(i) + 1] = int32_t(points.size() / 3);

@@ -34,6 +34,9 @@ mkdir -p "$build/artifacts"
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t" "$build/seeds/$t"  # a target reel_fuzz_seeds has no seeds for
+  # Inputs that once crashed a target (tests/fuzz/regressions/TARGET): run first, every time.
+  regressions="$(dirname "$0")/regressions/$t"
+  if [[ -d "$regressions" ]]; then cp "$regressions"/* "$build/seeds/$t"/; fi
   log="$build/$t.log"
   echo "fuzz: $t for ${seconds}s (log: $log)"
   if "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
