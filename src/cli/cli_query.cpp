@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 
 #include "cli/cli.hpp"
+#include "reel/format/file_format.hpp"
 #include "reel/import/importer.hpp"
 #include "reel/query/dataframe.hpp"
 
@@ -35,6 +37,27 @@ Result<std::shared_ptr<ChunkStore>> load_inputs(const std::vector<std::string>& 
   return store;
 }
 
+namespace {
+
+// A reader that calls `on_batch` after each batch it passes on (progress).
+class ProgressReader final : public dataframe::RecordBatchReader {
+ public:
+  ProgressReader(dataframe::RecordBatchReader& inner, std::function<void()> on_batch)
+      : inner_(inner), on_batch_(std::move(on_batch)) {}
+  const arrow::SchemaPtr& schema() const override { return inner_.schema(); }
+  Result<std::optional<arrow::RecordBatch>> next() override {
+    auto batch = inner_.next();
+    on_batch_();
+    return batch;
+  }
+
+ private:
+  dataframe::RecordBatchReader& inner_;
+  std::function<void()> on_batch_;
+};
+
+}  // namespace
+
 int run_query(const QueryOptions& options) {
   if (Status st = check_output_is_not_an_input(options.output, options.inputs, "query"); !st.ok()) {
     return fail(st);
@@ -43,7 +66,15 @@ int run_query(const QueryOptions& options) {
   if (!inputs.ok()) return fail(inputs.status());
   // Only the chunks the query can use are loaded (with a version 2 footer, only they are read).
   ChunkSelection selection;
-  auto entities = EntityPathFilter::parse(options.contents);
+  // The entities of not-null filter columns are read too: a filter may name a column the
+  // contents leave out.
+  std::string loaded = options.contents;
+  for (const auto& column : options.not_null) {
+    auto parsed = dataframe::parse_column_name(column);
+    if (!parsed.ok()) return fail(parsed.status().with_context("--filter-is-not-null"));
+    loaded += " " + parsed->first.str();
+  }
+  auto entities = EntityPathFilter::parse(loaded);
   if (!entities.ok()) return fail(entities.status());
   selection.entities = *entities;
   if (!options.index.empty()) selection.timeline = options.index;
@@ -69,8 +100,23 @@ int run_query(const QueryOptions& options) {
     selection.columns.insert(selection.columns.end(), options.not_null.begin(),
                              options.not_null.end());
   }
+  std::optional<std::string> index;
+  if (!options.index.empty()) index = options.index;
+  // One recording file streams: its footer says where the chunks are, and the view reads
+  // each when it gets there (memory: the batch and the chunks at the current time; a file of
+  // several recordings is loaded by the view instead). Several inputs (or stdin) are merged
+  // into one store first.
+  std::optional<dataframe::View> streamed;
+  if (inputs->size() == 1 && inputs->front() != "-" &&
+      format::detect_file_format(inputs->front()).value_or(format::FileFormat::kUnknown) ==
+          format::FileFormat::kReel) {
+    auto view = dataframe::View::create(inputs->front(), index, options.contents);
+    if (!view.ok()) return fail(view.status());
+    print_warnings(view->warnings());
+    streamed = *view;
+  }
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
-  for (const auto& path : *inputs) {
+  for (const auto& path : streamed ? std::vector<std::string>{} : *inputs) {
     std::unique_ptr<Progress> progress;
     auto report =
         load_selected(path, *store, selection, nullptr, [&](uint64_t done, uint64_t total) {
@@ -83,25 +129,22 @@ int run_query(const QueryOptions& options) {
   }
   auto format = dataframe::parse_output_format(options.format);
   if (!format.ok()) return fail(format.status());
-  std::optional<std::string> index;
-  if (!options.index.empty()) index = options.index;
-  auto view = dataframe::View::create(store, index, options.contents);
+  auto view = streamed ? Result<dataframe::View>(*streamed)
+                       : dataframe::View::create(store, index, options.contents);
   if (!view.ok()) return fail(view.status());
   dataframe::View v = *view;
   if (!options.range.empty()) {
     // A unit must suit the timeline: durations for time, timestamps for dates.
     if (index) {
-      for (const auto& t : store->timelines()) {
-        if (t.name() != *index) continue;
-        for (int k = 0; k < 2; ++k) {
-          const bool bad = (units[k] == "duration" && t.type() == TimeType::kSequence) ||
-                           (units[k] == "timestamp" && t.type() != TimeType::kTimestamp);
-          if (bad) {
-            return fail(Status::Invalid(
-                "--range: '" + options.range[size_t(k)] + "' is a " + units[k] +
-                ", but timeline '" + t.name() + "' is a " + time_type_name(t.type()) +
-                (t.type() == TimeType::kSequence ? ": give integers" : "")));
-          }
+      const TimeType type = v.index_type();
+      for (int k = 0; k < 2; ++k) {
+        const bool bad = (units[k] == "duration" && type == TimeType::kSequence) ||
+                         (units[k] == "timestamp" && type != TimeType::kTimestamp);
+        if (bad) {
+          return fail(Status::Invalid("--range: '" + options.range[size_t(k)] + "' is a " +
+                                      units[k] + ", but timeline '" + *index + "' is a " +
+                                      time_type_name(type) +
+                                      (type == TimeType::kSequence ? ": give integers" : "")));
         }
       }
     }
@@ -119,15 +162,26 @@ int run_query(const QueryOptions& options) {
     if (!s.ok()) return fail(s.status());
     v = *s;
   }
+  auto reader = v.read();
+  if (!reader.ok()) return fail(reader.status());
+  // A streamed file shows how much of it was read as the table is written.
+  std::unique_ptr<Progress> progress;
+  ProgressReader counted(**reader, [&] {
+    auto p = v.file_progress();
+    if (!p) return;
+    if (!progress) progress = std::make_unique<Progress>(inputs->front(), p->file_bytes);
+    progress->update(p->read_bytes);
+  });
   Result<int64_t> rows = 0;
   if (options.output.empty() || options.output == "-") {
-    rows = dataframe::write_table(v, *format, std::cout, {.raw_times = options.raw_times});
+    rows = dataframe::write_table(counted, *format, std::cout, {.raw_times = options.raw_times});
     std::cout.flush();
   } else {
     std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
     if (!out) return fail(Status::IOError("cannot create " + options.output));
-    rows = dataframe::write_table(v, *format, out, {.raw_times = options.raw_times});
+    rows = dataframe::write_table(counted, *format, out, {.raw_times = options.raw_times});
   }
+  if (progress && rows.ok()) progress->finish();
   if (!rows.ok()) return fail(rows.status());
   std::fprintf(stderr, "reel query: %lld rows, %zu columns\n", static_cast<long long>(*rows),
                v.schema().size());

@@ -535,6 +535,32 @@ TEST_F(CliTest, ProgressIsABarOnATerminalAndLinesOnAPipe) {
   }
 }
 
+// `reel query FILE` streams the file (each chunk read when the table reaches it); stdin is
+// loaded into a store first. Both give the same tables, a truncated file's too.
+TEST_F(CliTest, QueryOfAFileStreamsTheTablesOfALoadedOne) {
+  fs::copy_file(input_, path("cut.reel"));
+  fs::resize_file(path("cut.reel"), fs::file_size(input_) - 30);  // the footer goes
+  for (const std::string& file : {input_, path("cut.reel")}) {
+    for (const char* args : {
+             " --index frame",
+             " --index sim --fill-latest-at --range 2.5s 5s --format json",
+             " --index frame --contents /plots/a --filter-is-not-null "
+             "/world/debug/x:Scalars:scalars "
+             "--index-values 3,50,99,120",
+             " --select /world/label:TextDocument:text",
+         }) {
+      SCOPED_TRACE(file + args);
+      auto streamed = sh(kReel + " query -q " + file + args + " 2>/dev/null");
+      auto loaded = sh("cat " + file + " | " + kReel + " query -q" + args + " 2>/dev/null");
+      ASSERT_EQ(streamed.status, 0) << sh(kReel + " query -q " + file + args + " 2>&1").out;
+      EXPECT_GT(streamed.out.size(), 20u);
+      EXPECT_EQ(streamed.out, loaded.out);
+    }
+  }
+  auto warned = sh(kReel + " query -q " + path("cut.reel") + " --index frame 2>&1 >/dev/null");
+  EXPECT_NE(warned.out.find("truncated"), std::string::npos) << warned.out;
+}
+
 TEST_F(CliTest, TruncatedInputWarnsAndKeepsWhatIsComplete) {
   auto size = fs::file_size(input_);
   fs::copy_file(input_, path("cut.reel"));

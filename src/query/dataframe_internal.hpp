@@ -3,11 +3,20 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "reel/format/recording_index.hpp"
 #include "reel/query/dataframe.hpp"
 
 namespace reel::dataframe::internal {
+
+struct FileSource;
 
 // "/entity/path:Archetype:field", the name of an entity's component column.
 std::string column_name(const EntityPath& entity, const ComponentDescriptor& d);
@@ -32,7 +41,92 @@ struct ReaderStats {
                                 // given a row order
   int64_t max_order_rows = 0;   // the largest such row order (rows of one chunk)
   int64_t block_rows = 0;       // index values read in blocks (every column's rows at once)
+  // Views of files (View::create(path)): chunks this reader had read from disk, and the most
+  // chunks of the file held in memory at once (by every reader of the file).
+  int64_t file_chunks_read = 0;
+  int64_t max_file_chunks_held = 0;
 };
+
+// A recording file's temporal chunks for the views of one file (View::create(path)): the
+// chunk index (footer, or one streaming pass) per column, and reads of single chunks when a
+// reader reaches them. A chunk read once is shared while anyone holds it (the columns of
+// one chunk are read by one read) and forgotten when nobody does: memory is what readers
+// hold, never the file. Thread-safe.
+class FileChunks {
+ public:
+  struct Part {
+    uint64_t offset = 0;
+    std::map<std::string, TimeRange> ranges;  // of the column's non-null rows, per timeline
+  };
+  struct Column {
+    // The element type (read from the smallest chunk that has the column when first asked
+    // for: set under types_mutex_).
+    mutable arrow::TypePtr type;
+    uint64_t type_offset = 0, type_bytes = 0;  // that chunk
+    std::vector<Part> parts;  // the chunks with data on the view's timeline, in file order
+  };
+
+  const std::string& path() const { return path_; }
+  // The chunk at `offset`, shared with whoever holds it already (`read_from_disk`, if given,
+  // says whether it had to be read). An error names the file and byte offset (a file cut or
+  // changed since it was indexed).
+  Result<ChunkPtr> load(uint64_t offset, bool* read_from_disk = nullptr) const;
+  const Column* column(const EntityPath& entity, const ComponentDescriptor& d) const;
+  // The column's chunks with data on `timeline` within `window`, by their first time there.
+  std::vector<Part> relevant(const std::string& timeline, const TimeRange& window,
+                             const EntityPath& entity, const ComponentDescriptor& d) const;
+  bool has_data_at_or_before(const std::string& timeline, TimeInt t, const EntityPath& entity,
+                             const ComponentDescriptor& d) const;
+  // As ChunkStore::latest_at over the column's chunks (reads the few that can hold it).
+  Result<std::optional<LatestAtResult>> latest_at(const std::string& timeline, TimeInt at,
+                                                  const EntityPath& entity,
+                                                  const ComponentDescriptor& d) const;
+  // As ChunkStore::components / entities / timelines for the file, `store` holding its
+  // static data and Clears. Every entity of the file is known; the types of those outside
+  // the view's entities are read when first asked for.
+  std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> components(
+      const EntityPath& entity, const ChunkStore& store) const;
+  std::vector<EntityPath> entities(const ChunkStore& store) const;
+  const std::vector<Timeline>& timelines() const { return timelines_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  int64_t max_held() const;
+  uint64_t chunks_read() const;
+  uint64_t bytes_read() const;
+  uint64_t file_bytes() const { return file_bytes_; }
+
+ private:
+  friend Result<std::optional<FileSource>> open_file_source(const std::string&,
+                                                            const EntityPathFilter&,
+                                                            const std::optional<std::string>&);
+  FileChunks(std::string path, std::unique_ptr<format::ChunkFileReader> reader)
+      : path_(std::move(path)), reader_(std::move(reader)) {}
+  std::string path_;
+  std::unique_ptr<format::ChunkFileReader> reader_;
+  std::map<EntityPath, std::map<ComponentDescriptor, Column>> columns_;
+  std::vector<Timeline> timelines_;
+  std::vector<std::string> warnings_;
+  uint64_t file_bytes_ = 0;
+  // Reads the types of the entity's columns not known yet.
+  Status resolve_types(const EntityPath& entity, const ChunkStore& store) const;
+  mutable std::mutex types_mutex_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<uint64_t, std::weak_ptr<const Chunk>> held_;
+  mutable int64_t max_held_ = 0;
+};
+
+// A file opened for streaming views: its chunks, and a store of its static data and Clears.
+struct FileSource {
+  std::shared_ptr<const FileChunks> file;
+  std::shared_ptr<const ChunkStore> store;
+};
+
+// Opens a regular .reel file of one recording for views of `entities` on `timeline` (none:
+// static data only). nullopt for inputs read otherwise: stdin, .rrd files, concatenated
+// recordings (View::create(path) loads those).
+Result<std::optional<FileSource>> open_file_source(const std::string& path,
+                                                   const EntityPathFilter& entities,
+                                                   const std::optional<std::string>& timeline);
 
 // The statistics of a reader returned by View::read(); null for any other reader.
 const ReaderStats* reader_stats(const RecordBatchReader& reader);

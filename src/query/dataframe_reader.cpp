@@ -126,8 +126,12 @@ struct ColumnState {
 
   // Temporal columns: the selected chunks not opened yet, in order of their first time on
   // the index timeline, and the cursors open at the frontier (a min-heap on time).
+  // In a view of a file (FileChunks) a pending chunk is null until opened: it is read from
+  // the file at pending_offsets then.
   std::vector<ChunkPtr> pending;
+  std::vector<uint64_t> pending_offsets;
   std::vector<TimeInt> pending_min;  // a lower bound of each pending chunk's times
+  std::vector<TimeInt> pending_max;  // an upper bound
   size_t next_pending = 0;
   std::vector<ChunkCursor> active;
   bool has_next = false;  // the column has rows left; the first is at next_time
@@ -172,15 +176,28 @@ struct ColumnState {
 
 // The column's chunks that can hold its data on `timeline` within `window`, waiting to be
 // opened in order of their first time.
-void select_chunks(const ChunkStore& store, const std::string& timeline, const TimeRange& window,
-                   ColumnState& col) {
+void select_chunks(const ChunkStore& store, const internal::FileChunks* file,
+                   const std::string& timeline, const TimeRange& window, ColumnState& col) {
   if (window.empty()) return;
+  if (file) {
+    for (const auto& part : file->relevant(timeline, window, col.desc.entity, col.desc.component)) {
+      const TimeRange& r = part.ranges.at(timeline);
+      col.pending.emplace_back();
+      col.pending_offsets.push_back(part.offset);
+      col.pending_min.push_back(r.min);
+      col.pending_max.push_back(r.max);
+    }
+    return;
+  }
   col.pending =
       store.range_relevant_chunks({timeline, window}, col.desc.entity, col.desc.component);
   // range_relevant_chunks orders by the first non-null time; the chunk's first time bounds it.
   col.pending_min.reserve(col.pending.size());
-  for (const auto& chunk : col.pending)
-    col.pending_min.push_back(chunk->timeline(timeline)->range().min);
+  for (const auto& chunk : col.pending) {
+    const TimeRange r = chunk->timeline(timeline)->range();
+    col.pending_min.push_back(r.min);
+    col.pending_max.push_back(r.max);
+  }
 }
 
 struct ReaderOptions {
@@ -198,8 +215,12 @@ struct ReaderOptions {
 
 class Reader final : public RecordBatchReader {
  public:
-  Reader(arrow::SchemaPtr schema, std::vector<ColumnState> columns, ReaderOptions options)
-      : schema_(std::move(schema)), columns_(std::move(columns)), o_(std::move(options)) {
+  Reader(arrow::SchemaPtr schema, std::vector<ColumnState> columns, ReaderOptions options,
+         std::shared_ptr<const internal::FileChunks> file)
+      : schema_(std::move(schema)),
+        columns_(std::move(columns)),
+        o_(std::move(options)),
+        file_(std::move(file)) {
     for (size_t c : o_.not_null) {
       if (!columns_[c].is_static()) temporal_filters_.push_back(c);
     }
@@ -211,6 +232,8 @@ class Reader final : public RecordBatchReader {
 
   const arrow::SchemaPtr& schema() const override { return schema_; }
   const internal::ReaderStats& stats() const { return stats_; }
+  // A chunk of the view's file that could not be read: the read ends with it.
+  const Status& fault() const { return fault_; }
 
   // Sets the column's next time: opens the pending chunks that may start at or before the
   // earliest open cursor, so that the heap's top is the column's next row.
@@ -234,10 +257,9 @@ class Reader final : public RecordBatchReader {
     // Not-null filter columns first: where they have data bounds the window of the others.
     for (size_t c : temporal_filters_) {
       ColumnState& col = columns_[c];
-      select_chunks(store, o_.timeline, o_.window, col);
+      select_chunks(store, file_.get(), o_.timeline, o_.window, col);
       TimeInt max = kTimeMin;
-      for (const auto& chunk : col.pending)
-        max = std::max(max, chunk->timeline(o_.timeline)->range().max);
+      for (TimeInt m : col.pending_max) max = std::max(max, m);
       refresh(col);
       o_.window = col.has_next ? TimeRange{std::max(o_.window.min, col.next_time),
                                            std::min(o_.window.max, max)}
@@ -255,13 +277,24 @@ class Reader final : public RecordBatchReader {
       col.next_clear = size_t(first_in_window - col.clears.begin());
       if (std::find(temporal_filters_.begin(), temporal_filters_.end(), c) ==
           temporal_filters_.end()) {
-        select_chunks(store, o_.timeline, o_.window, col);
+        select_chunks(store, file_.get(), o_.timeline, o_.window, col);
       }
       refresh(col);
       if (o_.fill && o_.window.min > kTimeMin) {
         // Data logged before the window fills its first rows, unless a Clear came after it.
-        auto before =
-            store.latest_at({o_.timeline, o_.window.min - 1}, col.desc.entity, col.desc.component);
+        std::optional<LatestAtResult> before;
+        if (file_) {
+          auto found =
+              file_->latest_at(o_.timeline, o_.window.min - 1, col.desc.entity, col.desc.component);
+          if (!found.ok()) {
+            fault_ = found.status();
+            return;
+          }
+          before = std::move(*found);
+        } else {
+          before = store.latest_at({o_.timeline, o_.window.min - 1}, col.desc.entity,
+                                   col.desc.component);
+        }
         if (before) {
           col.has_last = true;
           col.last_time = before->time;
@@ -279,6 +312,7 @@ class Reader final : public RecordBatchReader {
   }
 
   Result<std::optional<arrow::RecordBatch>> next() override {
+    if (!fault_.ok()) return fault_;
     if (done_) return std::optional<arrow::RecordBatch>();
     const size_t visible = o_.visible;
     std::vector<TimeInt> index;
@@ -296,8 +330,11 @@ class Reader final : public RecordBatchReader {
       done_ = true;  // no index value can pass the filters
       return std::optional<arrow::RecordBatch>();
     }
-    while (int64_t(index.size()) < o_.batch_rows) {
+    // A chunk of a file that could not be read ends the read: the rows before its first
+    // time are whole and go out in this batch, the fault with the next call.
+    while (int64_t(index.size()) < o_.batch_rows && fault_.ok()) {
       if (blocks_ && take_block(index, cells)) continue;
+      if (!fault_.ok()) break;
       std::optional<TimeInt> t = next_index_value();
       if (!t) {
         done_ = true;
@@ -305,6 +342,7 @@ class Reader final : public RecordBatchReader {
       }
       // Every column consumes its rows up to t: the latest (time, RowId) is its value.
       for (size_t c : temporal_) consume(columns_[c], *t, /*inclusive=*/true);
+      if (!fault_.ok() && *t >= fault_from_) break;
       bool keep = o_.range.contains(*t);
       for (size_t c : temporal_filters_) keep &= exact(columns_[c], *t);
       if (keep && o_.filter_values) {
@@ -326,6 +364,7 @@ class Reader final : public RecordBatchReader {
         }
       }
     }
+    if (!fault_.ok() && index.empty()) return fault_;
     if (index.empty()) return std::optional<arrow::RecordBatch>();
     auto batch = make_batch(index, cells, int64_t(index.size()));
     retired_.clear();  // the batch no longer needs the chunks of finished cursors
@@ -384,6 +423,10 @@ class Reader final : public RecordBatchReader {
     if (!col.is_static()) {
       // Only Clears at or after the component's first data empty it.
       std::erase_if(col.clears, [&](const auto& c) {
+        if (file_) {
+          return !file_->has_data_at_or_before(o_.timeline, c.first, col.desc.entity,
+                                               col.desc.component);
+        }
         return !store.latest_at({o_.timeline, c.first}, col.desc.entity, col.desc.component);
       });
     }
@@ -403,7 +446,24 @@ class Reader final : public RecordBatchReader {
   }
 
   void open_next(ColumnState& col) {
-    ChunkPtr chunk = std::move(col.pending[col.next_pending++]);
+    const size_t at = col.next_pending++;
+    ChunkPtr chunk = std::move(col.pending[at]);
+    if (!chunk && file_) {
+      bool from_disk = false;
+      auto read = file_->load(col.pending_offsets[at], &from_disk);
+      if (!read.ok()) {
+        // Nothing more is read: the column looks finished and next() reports the fault.
+        // The first fault is the one reported; the rows kept are those before every faulty
+        // chunk's first time.
+        if (fault_.ok()) fault_ = read.status();
+        fault_from_ = std::min(fault_from_, col.pending_min[at]);
+        col.next_pending = col.pending.size();
+        return;
+      }
+      chunk = std::move(*read);
+      stats_.file_chunks_read += from_disk ? 1 : 0;
+      stats_.max_file_chunks_held = std::max(stats_.max_file_chunks_held, file_->max_held());
+    }
     auto cursor =
         ChunkCursor::open(std::move(chunk), o_.timeline, col.desc.component, o_.window, &stats_);
     if (!cursor) return;
@@ -611,6 +671,9 @@ class Reader final : public RecordBatchReader {
   arrow::SchemaPtr schema_;
   std::vector<ColumnState> columns_;
   ReaderOptions o_;
+  std::shared_ptr<const internal::FileChunks> file_;  // a view of a file: where chunks are read
+  Status fault_;
+  TimeInt fault_from_ = kTimeMax;         // the first time of the chunk that could not be read
   std::vector<size_t> temporal_;          // columns with temporal data
   std::vector<size_t> temporal_filters_;  // not-null filter columns with temporal data
   std::vector<ChunkPtr> retired_;         // chunks of cursors finished during this batch
@@ -664,7 +727,7 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
       continue;
     }
     REEL_ASSIGN_OR_RETURN(auto parsed, parse_column_name(name));
-    for (const auto& [d, type] : store_->components(parsed.first)) {
+    for (const auto& [d, type] : components_of(parsed.first)) {
       if (column_name(parsed.first, d) != name) continue;
       ColumnState s;
       s.desc = describe(*store_, parsed.first, d, type);
@@ -705,8 +768,9 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
                                                 std::min(window.max, using_values_->back())};
   }
   o.window = window;
-  auto reader = std::make_unique<Reader>(std::move(schema), std::move(states), std::move(o));
+  auto reader = std::make_unique<Reader>(std::move(schema), std::move(states), std::move(o), file_);
   reader->start(*store_);
+  if (!reader->fault().ok()) return reader->fault();
   return std::unique_ptr<RecordBatchReader>(std::move(reader));
 }
 

@@ -81,9 +81,16 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
 Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional<std::string> index,
                           std::map<EntityPath, std::vector<ComponentDescriptor>> contents) {
   if (!store) return Status::Invalid("dataframe view of a null store");
+  return make(std::move(store), nullptr, std::move(index), std::move(contents));
+}
+
+Result<View> View::make(std::shared_ptr<const ChunkStore> store,
+                        std::shared_ptr<const internal::FileChunks> file,
+                        std::optional<std::string> index,
+                        std::map<EntityPath, std::vector<ComponentDescriptor>> contents) {
   TimeType index_type = TimeType::kSequence;
   if (index) {
-    auto timelines = store->timelines();
+    auto timelines = file ? file->timelines() : store->timelines();
     auto it = std::find_if(timelines.begin(), timelines.end(),
                            [&](const Timeline& t) { return t.name() == *index; });
     if (it != timelines.end()) index_type = it->type();
@@ -96,10 +103,11 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
   }
   View v;
   v.store_ = std::move(store);
+  v.file_ = std::move(file);
   v.index_ = std::move(index);
   v.index_type_ = index_type;
   for (const auto& [entity, wanted] : contents) {
-    auto available = v.store_->components(entity);
+    auto available = v.components_of(entity);
     if (wanted.empty()) {
       for (const auto& [d, type] : available) {
         // A Clear is an event that empties other columns, never data of its own.
@@ -123,6 +131,11 @@ Result<View> View::create(std::shared_ptr<const ChunkStore> store, std::optional
   return v;
 }
 
+std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> View::components_of(
+    const EntityPath& entity) const {
+  return file_ ? file_->components(entity, *store_) : store_->components(entity);
+}
+
 Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
                                                          std::vector<std::string>* warnings) {
   auto store = std::make_shared<ChunkStore>();
@@ -142,12 +155,25 @@ Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path
 
 Result<View> View::create(const std::string& path, std::optional<std::string> index,
                           std::string_view contents) {
+  REEL_ASSIGN_OR_RETURN(auto filter, EntityPathFilter::parse(contents));
+  REEL_ASSIGN_OR_RETURN(auto source, internal::open_file_source(path, filter, index));
+  if (source) {
+    std::map<EntityPath, std::vector<ComponentDescriptor>> map;
+    for (const auto& e : source->file->entities(*source->store)) {
+      if (filter.matches(e)) map[e] = {};
+    }
+    return make(std::move(source->store), std::move(source->file), std::move(index),
+                std::move(map));
+  }
   ChunkSelection selection;
-  REEL_ASSIGN_OR_RETURN(selection.entities, EntityPathFilter::parse(contents));
+  selection.entities = std::move(filter);
   selection.timeline = index;
   selection.static_only = !index;
-  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path, selection));
-  return create(std::move(store), std::move(index), contents);
+  std::vector<std::string> warnings;
+  REEL_ASSIGN_OR_RETURN(auto store, load_recording(path, selection, &warnings));
+  REEL_ASSIGN_OR_RETURN(View v, create(std::move(store), std::move(index), contents));
+  v.warnings_ = std::move(warnings);
+  return v;
 }
 
 View View::filter_range(TimeInt t0, TimeInt t1) const {
@@ -195,7 +221,7 @@ Result<View> View::filter_is_not_null(std::string_view column) const {
     // The column need not be selected, but it must exist in the recording.
     REEL_ASSIGN_OR_RETURN(auto parsed, parse_column_name(column));
     bool exists = false;
-    for (const auto& [d, type] : store_->components(parsed.first)) {
+    for (const auto& [d, type] : components_of(parsed.first)) {
       exists |= column_name(parsed.first, d) == column;
     }
     if (!exists) return unknown_column(column, columns_);
@@ -244,6 +270,13 @@ View View::with_batch_rows(int64_t rows) const {
   v.batch_rows_ = std::max<int64_t>(1, rows);
   return v;
 }
+
+std::optional<View::FileProgress> View::file_progress() const {
+  if (!file_) return std::nullopt;
+  return FileProgress{file_->bytes_read(), file_->file_bytes()};
+}
+
+std::vector<std::string> View::warnings() const { return file_ ? file_->warnings() : warnings_; }
 
 std::vector<ColumnDescription> View::schema() const {
   std::vector<ColumnDescription> out;

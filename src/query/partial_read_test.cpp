@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "query/dataframe_internal.hpp"
 #include "query/dataframe_test_internal.hpp"
 #include "reel/format/recording_file.hpp"
 #include "reel/query/dataframe.hpp"
@@ -67,8 +68,8 @@ std::vector<ChunkPtr> recording() {
 
 enum class Kind { kV2, kV1, kNoFooter, kKilled };
 
-std::string write(const std::vector<ChunkPtr>& chunks, Kind kind) {
-  const std::string path = temp_path("rec" + std::to_string(int(kind)) + ".reel");
+std::string write(const std::vector<ChunkPtr>& chunks, Kind kind, const std::string& name = "rec") {
+  const std::string path = temp_path(name + std::to_string(int(kind)) + ".reel");
   format::WriterOptions options;
   if (kind == Kind::kV1) options.format_version = 1;
   if (kind == Kind::kNoFooter) options.write_footer = false;
@@ -112,8 +113,8 @@ ChunkSelection selection_of(const Query& q) {
   return s;
 }
 
-Table run(std::shared_ptr<const ChunkStore> store, const Query& q) {
-  auto view = View::create(std::move(store), q.index, q.contents);
+// The query's table over a view of the whole recording: a store's, or a file's (streamed).
+Table run(const Result<View>& view, const Query& q) {
   EXPECT_TRUE(view.ok()) << view.status().to_string();
   if (!view.ok()) return {};
   View v = *view;
@@ -127,6 +128,10 @@ Table run(std::shared_ptr<const ChunkStore> store, const Query& q) {
   out.push_back(names);
   for (auto& row : table(v)) out.push_back(row);
   return out;
+}
+
+Table run(std::shared_ptr<const ChunkStore> store, const Query& q) {
+  return run(View::create(std::move(store), q.index, q.contents), q);
 }
 
 const std::vector<Query>& queries() {
@@ -222,6 +227,170 @@ TEST(PartialReadTest, CutFileStreamsUpToTheCut) {
   EXPECT_EQ(report->chunks, 20u);
   ASSERT_FALSE(report->warnings.empty());
   EXPECT_NE(report->warnings[0].find("truncated"), std::string::npos) << report->warnings[0];
+}
+
+// Views of a file stream (View::create(path)): they give the tables of the whole recording
+// loaded into a store, over every kind of file, for every query.
+TEST(PartialReadTest, StreamingViewsOfAFileGiveTheWholeRecordingsTables) {
+  const auto chunks = recording();
+  auto full = load_recording(write(chunks, Kind::kV2)).value();
+  for (Kind kind : {Kind::kV2, Kind::kV1, Kind::kNoFooter, Kind::kKilled}) {
+    const std::string path = write(chunks, kind);
+    for (size_t i = 0; i < queries().size(); ++i) {
+      SCOPED_TRACE("file kind " + std::to_string(int(kind)) + ", query " + std::to_string(i));
+      const Query& q = queries()[i];
+      EXPECT_EQ(run(View::create(path, q.index, q.contents), q), run(full, q));
+    }
+  }
+}
+
+// A recording that takes the reader's every path: chunks of one entity overlapping in time,
+// a chunk unsorted on the timeline, one time logged in two chunks (the higher RowId wins),
+// null cells, a recursive Clear on an ancestor and a flat one, a static value next to
+// temporal data.
+std::vector<ChunkPtr> tangled() {
+  std::vector<ChunkPtr> out;
+  auto scalar = [](double v) { return arrow::make_primitive<double>({v}); };
+  const Timeline frame = Timeline::sequence("frame");
+  std::vector<RowId> ids;
+  for (int i = 0; i < 400; ++i) ids.push_back(RowId::create());  // increasing
+  for (int c = 0; c < 4; ++c) {
+    // /m/a: chunk c holds frames c, c+4, c+8, ... (every chunk spans 0..99).
+    ChunkBuilder a(EntityPath("/m/a"));
+    for (int f = c; f < 100; f += 4) {
+      a.add_row(ids[size_t(c * 100 + f)], {{frame, f}}, {{kScalar, f % 7 ? scalar(f) : nullptr}});
+    }
+    out.push_back(a.build().value());
+  }
+  ChunkBuilder b(EntityPath("/m/b"));  // unsorted: frames 99 down to 0, every third
+  for (int f = 99; f >= 0; f -= 3)
+    b.add_row(RowId::create(), {{frame, f}}, {{kScalar, scalar(-f)}});
+  out.push_back(b.build().value());
+  ChunkBuilder dup(EntityPath("/m/a"));  // frame 40 again, later: wins
+  dup.add_row(RowId::create(), {{frame, 40}}, {{kScalar, scalar(4000)}});
+  out.push_back(dup.build().value());
+  auto clear = [&](const char* entity, TimeInt t, bool recursive) {
+    ChunkBuilder cb{EntityPath(entity)};
+    arrow::BooleanBuilder flag;
+    flag.append(recursive);
+    cb.add_row(RowId::create(), {{frame, t}}, {{Clear::descriptor_is_recursive(), flag.finish()}});
+    out.push_back(cb.build().value());
+  };
+  clear("/m", 50, true);
+  clear("/m/b", 80, false);
+  ChunkBuilder st(EntityPath("/m/c"));
+  st.add_row(RowId::create(), {}, {{kLabel, arrow::make_strings({"fixed"})}});
+  out.push_back(st.build().value());
+  ChunkBuilder ct(EntityPath("/m/c"));
+  for (int f = 10; f < 100; f += 10)
+    ct.add_row(RowId::create(), {{frame, f}}, {{kScalar, scalar(f)}});
+  out.push_back(ct.build().value());
+  return out;
+}
+
+TEST(PartialReadTest, StreamingViewsTakeEveryPathOfTheReader) {
+  const auto chunks = tangled();
+  auto full = load_recording(write(chunks, Kind::kV2, "tangled")).value();
+  const std::vector<Query> queries = {
+      {"frame", "/**"},
+      {"frame", "/**", {30, 70}, true},
+      {"frame", "/m/b", {55, 90}, true},
+      {"frame", "/m/**", {38, 42}},
+      {std::nullopt, "/**"},
+  };
+  for (Kind kind : {Kind::kV2, Kind::kV1}) {
+    const std::string path = write(chunks, kind, "tangled");
+    for (size_t i = 0; i < queries.size(); ++i) {
+      SCOPED_TRACE("file kind " + std::to_string(int(kind)) + ", query " + std::to_string(i));
+      const Query& q = queries[i];
+      EXPECT_EQ(run(View::create(path, q.index, q.contents), q), run(full, q));
+    }
+    // Filters and small batches, each against the store's view.
+    auto file = View::create(path, "frame", "/**").value();
+    auto store = View::create(full, "frame", "/**").value();
+    auto both = [&](auto&& f) { EXPECT_EQ(table(f(file)), table(f(store))); };
+    both([](const View& v) { return v.filter_is_not_null("/m/b:Scalars:scalars").value(); });
+    both([](const View& v) {
+      return v.using_index_values({-5, 3, 41, 50, 77, 81, 150}).fill_latest_at();
+    });
+    both([](const View& v) { return v.filter_index_values({0, 40, 52, 99}); });
+    both([](const View& v) { return v.with_batch_rows(7).fill_latest_at(); });
+    both([](const View& v) {
+      return v.select({"/m/c:Points3D:labels", "/m/a:Scalars:scalars"}).value();
+    });
+    // Frames with data: /m/a's but every seventh (null), and /m/b's and /m/c's.
+    EXPECT_EQ(table(file).size(), 91u);
+  }
+}
+
+// Streaming holds the chunks at the frontier, never the file: a view over 200 chunks of
+// 500 rows each, read in batches of 100 rows, reads every chunk once and holds a few.
+TEST(PartialReadTest, StreamingViewHoldsOnlyTheChunksAtTheFrontier) {
+  std::vector<ChunkPtr> chunks;
+  for (int c = 0; c < 200; ++c) {
+    for (const char* entity : {"/s/x", "/s/y"}) {
+      ChunkBuilder b{EntityPath(entity)};
+      for (int i = 0; i < 500; ++i) {
+        const TimeInt t = c * 500 + i;
+        b.add_row(RowId::create(), {{Timeline::sequence("step"), t}},
+                  {{kScalar, arrow::make_primitive<double>({double(t)})},
+                   {kLabel, arrow::make_strings({"v"})}});
+      }
+      chunks.push_back(b.build().value());
+    }
+  }
+  const std::string path = write(chunks, Kind::kV2, "long");
+  auto view = View::create(path, "step", "/s/**");
+  ASSERT_TRUE(view.ok()) << view.status().to_string();
+  ASSERT_EQ(view->schema().size(), 5u);  // step, and two columns per entity
+  auto reader = view->with_batch_rows(100).read().value();
+  int64_t rows = 0;
+  TimeInt expected = 0;
+  for (;;) {
+    auto batch = reader->next();
+    ASSERT_TRUE(batch.ok()) << batch.status().to_string();
+    if (!*batch) break;
+    const int64_t* steps = (*batch)->columns[0]->values<int64_t>();
+    for (int64_t r = 0; r < (*batch)->num_rows; ++r) ASSERT_EQ(steps[r], expected++);
+    rows += (*batch)->num_rows;
+  }
+  EXPECT_EQ(rows, 100000);
+  const auto* stats = internal::reader_stats(*reader);
+  ASSERT_NE(stats, nullptr);
+  EXPECT_EQ(stats->file_chunks_read, 400);  // each chunk once, though it has two columns
+  // Per entity, the chunk at the frontier and the one before it (the batch still refers to
+  // its last rows): a handful, not the file.
+  EXPECT_LE(stats->max_file_chunks_held, 6);
+  EXPECT_GE(stats->max_file_chunks_held, 2);
+}
+
+// A file cut after its view was made: reading fails with the file and byte offset of the
+// chunk that is no longer whole, after the batches before it.
+TEST(PartialReadTest, StreamingViewOfAFileCutWhileReadFailsCleanly) {
+  const auto chunks = recording();
+  const std::string path = write(chunks, Kind::kV2, "cut");
+  auto view = View::create(path, "frame", "/sensors/**");
+  ASSERT_TRUE(view.ok()) << view.status().to_string();
+  auto footer = format::read_footer(path).value().value();
+  const uint64_t cut = footer.chunks[20].offset + 10;  // chunk 20: /sensors/s0, frames 100..
+  fs::resize_file(path, cut);
+  auto reader = view->with_batch_rows(10).read().value();
+  int64_t rows = 0;
+  Status fault;
+  for (;;) {
+    auto batch = reader->next();
+    if (!batch.ok()) {
+      fault = batch.status();
+      break;
+    }
+    if (!*batch) break;
+    rows += (*batch)->num_rows;
+  }
+  ASSERT_FALSE(fault.ok()) << "read " << rows << " rows of a cut file without an error";
+  EXPECT_EQ(rows, 100);  // frames 0..99, before the cut chunk
+  EXPECT_NE(fault.message().find(path), std::string::npos) << fault.to_string();
+  EXPECT_NE(fault.message().find(std::to_string(footer.chunks[20].offset)), std::string::npos)
+      << fault.to_string();
 }
 
 }  // namespace

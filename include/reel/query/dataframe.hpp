@@ -45,6 +45,10 @@
 
 namespace reel::dataframe {
 
+namespace internal {
+class FileChunks;
+}
+
 struct ColumnDescription {
   std::string name;  // "/entity:Archetype:field", or the timeline name for the index
   EntityPath entity;
@@ -97,9 +101,13 @@ class View {
   static Result<View> create(std::shared_ptr<const ChunkStore> store,
                              std::optional<std::string> index,
                              std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
-  // A view of a recording file: loads the chunks of the entities `contents` matches (static
-  // ones, and with an index those on its timeline; with a version 2 footer no others are
-  // read), then the store's view.
+  // A view of a recording file that streams: only the file's chunk index (its footer; for
+  // version 1 files and files without one, one pass that holds one chunk at a time), its
+  // static data and its Clears are read here; reading the view reads each chunk it needs
+  // from disk when it gets there and lets go of it once past it, so memory is the batch plus
+  // the chunks open at the current index value, whatever the file's size. A file cut or
+  // changed while it is read fails the read with the file and byte offset. Stdin, .rrd
+  // files and files of several recordings are loaded (their chunks that can match) instead.
   static Result<View> create(const std::string& path, std::optional<std::string> index,
                              std::string_view contents = "/**");
 
@@ -129,11 +137,34 @@ class View {
   Result<std::unique_ptr<RecordBatchReader>> read() const;
   Result<std::vector<arrow::RecordBatch>> read_all() const;
 
+  // A view of a file that streams (View::create(path)): bytes of the file read so far (by
+  // every reader of its views) and the file's size, for progress; nullopt otherwise.
+  struct FileProgress {
+    uint64_t read_bytes = 0;
+    uint64_t file_bytes = 0;
+  };
+  std::optional<FileProgress> file_progress() const;
+  // What View::create(path) found wrong but could read past (a truncated end, a footer that
+  // had to be replaced by reading the file, chunks left out, other recordings in the file):
+  // one line each, naming the file. Empty for a view of a store.
+  std::vector<std::string> warnings() const;
+
   struct State;
 
  private:
   View() = default;
+  static Result<View> make(std::shared_ptr<const ChunkStore> store,
+                           std::shared_ptr<const internal::FileChunks> file,
+                           std::optional<std::string> index,
+                           std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
+  // The element types of an entity's components (the file's, for a view of a file).
+  std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> components_of(
+      const EntityPath& entity) const;
   std::shared_ptr<const ChunkStore> store_;
+  // A view of a file: its temporal chunks, read as the reader reaches them (store_ holds
+  // the file's static data and Clears).
+  std::shared_ptr<const internal::FileChunks> file_;
+  std::vector<std::string> warnings_;  // View::create(path) of a file it loaded
   std::optional<std::string> index_;
   TimeType index_type_ = TimeType::kSequence;
   std::vector<ColumnDescription> columns_;  // component columns, in output order

@@ -1,0 +1,259 @@
+// Views of recording files that stream: a file's chunk index (its footer, or one streaming
+// pass) stands in for a store of its temporal chunks, which the reader reads from disk when
+// its merge frontier reaches them and lets go of when it has passed them. Static chunks and
+// Clears (small, and needed before any row) are loaded into a store of their own.
+#include <algorithm>
+#include <set>
+
+#include "query/dataframe_internal.hpp"
+#include "reel/format/file_format.hpp"
+#include "reel/types/archetypes.hpp"
+
+namespace reel::dataframe::internal {
+
+namespace {
+
+bool has_clear(const format::FooterEntry& e) {
+  const ComponentDescriptor& clear = Clear::descriptor_is_recursive();
+  return std::any_of(e.components.begin(), e.components.end(),
+                     [&](const format::FooterComponent& c) { return c.descriptor == clear; });
+}
+
+}  // namespace
+
+Result<ChunkPtr> FileChunks::load(uint64_t offset, bool* read_from_disk) const {
+  if (read_from_disk) *read_from_disk = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = held_.find(offset);
+    if (it != held_.end()) {
+      if (ChunkPtr chunk = it->second.lock()) return chunk;
+    }
+  }
+  // Read outside the lock: readers of other views of the file go on meanwhile.
+  REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, reader_->read_chunk(offset));
+  if (read_from_disk) *read_from_disk = true;
+  std::lock_guard lock(mutex_);
+  auto& slot = held_[offset];
+  if (ChunkPtr other = slot.lock()) return other;  // another reader was quicker
+  slot = chunk;
+  std::erase_if(held_, [](const auto& kv) { return kv.second.expired(); });
+  max_held_ = std::max(max_held_, int64_t(held_.size()));
+  return chunk;
+}
+
+int64_t FileChunks::max_held() const {
+  std::lock_guard lock(mutex_);
+  return max_held_;
+}
+
+uint64_t FileChunks::chunks_read() const { return reader_->chunks_read(); }
+uint64_t FileChunks::bytes_read() const { return reader_->bytes_read(); }
+
+const FileChunks::Column* FileChunks::column(const EntityPath& entity,
+                                             const ComponentDescriptor& d) const {
+  auto eit = columns_.find(entity);
+  if (eit == columns_.end()) return nullptr;
+  auto cit = eit->second.find(d);
+  return cit == eit->second.end() ? nullptr : &cit->second;
+}
+
+std::vector<FileChunks::Part> FileChunks::relevant(const std::string& timeline,
+                                                   const TimeRange& window,
+                                                   const EntityPath& entity,
+                                                   const ComponentDescriptor& d) const {
+  std::vector<Part> out;
+  const Column* c = column(entity, d);
+  if (!c || window.empty()) return out;
+  for (const Part& p : c->parts) {
+    auto it = p.ranges.find(timeline);
+    if (it != p.ranges.end() && it->second.max >= window.min && it->second.min <= window.max) {
+      out.push_back(p);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [&](const Part& a, const Part& b) {
+    return a.ranges.at(timeline).min < b.ranges.at(timeline).min;
+  });
+  return out;
+}
+
+bool FileChunks::has_data_at_or_before(const std::string& timeline, TimeInt t,
+                                       const EntityPath& entity,
+                                       const ComponentDescriptor& d) const {
+  const Column* c = column(entity, d);
+  if (!c) return false;
+  return std::any_of(c->parts.begin(), c->parts.end(), [&](const Part& p) {
+    auto it = p.ranges.find(timeline);
+    return it != p.ranges.end() && it->second.min <= t;
+  });
+}
+
+Result<std::optional<LatestAtResult>> FileChunks::latest_at(const std::string& timeline, TimeInt at,
+                                                            const EntityPath& entity,
+                                                            const ComponentDescriptor& d) const {
+  std::optional<LatestAtResult> best;
+  const Column* c = column(entity, d);
+  if (!c) return best;
+  // The chunks with data at or before `at`, by the latest time they can hold there: read
+  // one at a time until none left can beat the best row found (ties go to the highest RowId,
+  // so a chunk that can reach the best time is read too).
+  std::vector<std::pair<TimeInt, const Part*>> candidates;
+  for (const Part& p : c->parts) {
+    auto it = p.ranges.find(timeline);
+    if (it != p.ranges.end() && it->second.min <= at)
+      candidates.emplace_back(std::min(it->second.max, at), &p);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [bound, part] : candidates) {
+    if (best && bound < best->time) break;
+    REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, load(part->offset));
+    const TimeColumn* times = chunk->timeline(timeline);
+    const ComponentColumn* column = chunk->component(d);
+    if (!times || !column) continue;
+    for (int64_t i = 0; i < chunk->num_rows(); ++i) {
+      const TimeInt t = (*times)[i];
+      if (t > at || !column->list.is_valid(i)) continue;
+      const RowId id = chunk->row_id(i);
+      if (best && std::pair(t, id) < std::pair(best->time, best->row_id)) continue;
+      best = LatestAtResult{chunk, i, id, t, false};
+    }
+  }
+  return best;
+}
+
+Result<std::optional<FileSource>> open_file_source(const std::string& path,
+                                                   const EntityPathFilter& entities,
+                                                   const std::optional<std::string>& timeline) {
+  // Only .reel files are read by offset (stdin streams; .rrd has messages of its own).
+  if (path == "-" || format::detect_file_format(path).value_or(format::FileFormat::kUnknown) !=
+                         format::FileFormat::kReel) {
+    return std::optional<FileSource>();
+  }
+  format::RecordingIndex index;
+  REEL_RETURN_NOT_OK(format::index_recording(path, index));
+  // Concatenated recordings load as the first one with a warning (load_recording): left to it.
+  if (std::any_of(index.chunk_streams.begin(), index.chunk_streams.end(),
+                  [](uint32_t s) { return s != 0; })) {
+    return std::optional<FileSource>();
+  }
+  format::ReaderOptions options;
+  REEL_ASSIGN_OR_RETURN(auto reader, format::ChunkFileReader::open(path, options));
+  auto file = std::shared_ptr<FileChunks>(new FileChunks(path, std::move(reader)));
+  auto store = std::make_shared<ChunkStore>();
+  if (!index.infos.empty()) store->set_info(index.infos.front().info);
+  file->warnings_ = index.warnings;
+  file->file_bytes_ = index.file_bytes;
+
+  // Each timeline's and column's type is that of the first chunk that has it (as a store
+  // keeps them); a chunk with another is left out, named as a store names it.
+  std::map<std::pair<EntityPath, ComponentDescriptor>, std::string> column_types;
+  std::map<std::string, TimeType> timeline_types;
+  for (size_t i = 0; i < index.chunks.size(); ++i) {
+    const format::FooterEntry& e = index.chunks[i];
+    if (i < index.chunk_blueprint.size() && index.chunk_blueprint[i]) continue;
+    std::string refused;
+    for (const auto& [name, type] : e.timeline_types) {
+      auto it = timeline_types.find(name);
+      if (it == timeline_types.end() || it->second == type) continue;
+      auto chunk = file->reader_->read_chunk(e.offset);  // for its id (a rare case)
+      refused = "chunk " + (chunk.ok() ? (*chunk)->id().to_string() : std::string("?")) +
+                " of entity " + e.entity.str() + ", timeline " + name + ": " +
+                time_type_name(type) + " time where the recording holds " +
+                time_type_name(it->second) + " time (a timeline has one type per recording)";
+      break;
+    }
+    for (const auto& c : e.components) {
+      if (!refused.empty()) break;
+      auto it = column_types.find({e.entity, c.descriptor});
+      if (it == column_types.end() || it->second == c.arrow_type) continue;
+      refused = "entity " + e.entity.str() + ", component " + c.descriptor.identifier() +
+                ": values of type " + c.arrow_type + " where the store holds " + it->second +
+                "; log a component with one type (or under another field name)";
+    }
+    if (!refused.empty()) {
+      file->warnings_.push_back(path + ": chunk at byte " + std::to_string(e.offset) +
+                                " not loaded: " + refused);
+      continue;
+    }
+    for (const auto& [name, type] : e.timeline_types) timeline_types.emplace(name, type);
+    for (const auto& c : e.components)
+      column_types.emplace(std::pair(e.entity, c.descriptor), c.arrow_type);
+    // Static data and Clears (of any entity: a recursive one empties descendants) go to the
+    // store; they are needed before any row is, and are small.
+    if (has_clear(e) || e.is_static) {
+      REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, file->reader_->read_chunk(e.offset));
+      REEL_RETURN_NOT_OK(store->insert(std::move(chunk)).status());
+      if (e.is_static) continue;
+    }
+    // Every entity's columns are indexed (a not-null filter may name a column outside the
+    // view's entities); on the view's timeline, with the chunks that hold them.
+    for (const auto& c : e.components) {
+      if (c.rows == 0) continue;  // all null here: a store does not index it either
+      FileChunks::Column& column = file->columns_[e.entity][c.descriptor];
+      if (column.type_offset == 0 || e.stored_bytes < column.type_bytes) {
+        column.type_offset = e.offset;
+        column.type_bytes = e.stored_bytes;
+      }
+      if (!timeline || !c.time_ranges.count(*timeline)) continue;
+      column.parts.push_back({e.offset, c.time_ranges});
+    }
+  }
+  for (const auto& [name, type] : timeline_types) file->timelines_.emplace_back(name, type);
+  for (const auto& [entity, columns] : file->columns_) {
+    if (entities.matches(entity)) REEL_RETURN_NOT_OK(file->resolve_types(entity, *store));
+  }
+  return std::optional<FileSource>(FileSource{std::move(file), std::move(store)});
+}
+
+Status FileChunks::resolve_types(const EntityPath& entity, const ChunkStore& store) const {
+  std::lock_guard lock(types_mutex_);
+  auto eit = columns_.find(entity);
+  if (eit == columns_.end()) return Status::OK();
+  auto& columns = eit->second;
+  // From the store when it has the column (static data), else from the smallest chunk that
+  // has it, read once and dropped (it gives its other columns' types too).
+  for (const auto& [d, type] : store.components(entity)) {
+    auto it = columns.find(d);
+    if (it != columns.end() && !it->second.type) it->second.type = type;
+  }
+  for (auto& [d, column] : columns) {
+    if (column.type) continue;
+    REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, reader_->read_chunk(column.type_offset));
+    for (const auto& c : chunk->components()) {
+      auto it = columns.find(c.descriptor);
+      if (it != columns.end() && !it->second.type) it->second.type = c.list.value_type();
+    }
+    if (!column.type) {
+      return Status::Corrupt(path_ + ": the footer says the chunk at byte " +
+                             std::to_string(column.type_offset) + " holds " + entity.str() + ":" +
+                             d.identifier() + ", but it does not");
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> FileChunks::components(
+    const EntityPath& entity, const ChunkStore& store) const {
+  std::map<ComponentDescriptor, arrow::TypePtr> all;
+  for (auto& [d, type] : store.components(entity)) all.emplace(d, type);
+  auto it = columns_.find(entity);
+  // An entity outside the view's (a not-null filter's column): its types are read now; a
+  // column whose type cannot be read is left out (an unknown column, to the caller).
+  if (it != columns_.end() && resolve_types(entity, store).ok()) {
+    std::lock_guard lock(types_mutex_);
+    for (const auto& [d, column] : it->second) {
+      if (column.type) all.emplace(d, column.type);
+    }
+  }
+  return {all.begin(), all.end()};
+}
+
+std::vector<EntityPath> FileChunks::entities(const ChunkStore& store) const {
+  std::set<EntityPath> all;
+  for (const auto& e : store.entities()) all.insert(e);
+  for (const auto& [e, columns] : columns_) all.insert(e);
+  return {all.begin(), all.end()};
+}
+
+}  // namespace reel::dataframe::internal
