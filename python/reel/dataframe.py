@@ -6,6 +6,10 @@
     table["/plots/sin:Scalars:scalars"].to_numpy()
     table.to_pandas()
 
+    big = rr.dataframe.view_file("big.reel", index="step", contents="/plots/**")
+    for batch in big.with_batch_rows(10_000).select():   # streams: memory of a batch
+        ...
+
     ds = rr.dataframe.load_dataset("runs/")                 # paths, a directory or a glob
     ds.view(index="step", contents="/plots/**").select().read_all()   # + recording_id, source
     ds.sql('SELECT recording_id, avg(scalars[1]) FROM "Scalars" GROUP BY 1').to_pandas()
@@ -28,6 +32,7 @@ Schema = _native.Schema
 Table = _native.Table
 View = _native.View
 load_recording = _native.load_recording
+view_file = _native.view_file
 from_memory = _native.from_memory
 Dataset = _native.Dataset
 DatasetView = _native.DatasetView
@@ -36,6 +41,7 @@ load_dataset = _native.load_dataset
 __all__ = [
     "Column", "ColumnDescriptor", "Dataset", "DatasetView", "LatestAt", "RecordBatchReader",
     "Recording", "Schema", "Table", "View", "from_memory", "load_dataset", "load_recording",
+    "view_file",
 ]
 
 

@@ -848,6 +848,32 @@ void register_dataframe(py::module_& m) {
       "with a warning). A file with several recordings: the first, the others named in a "
       "warning, or the one `recording_id` names; blueprints are not loaded.");
 
+  df.def(
+      "view_file",
+      [](py::handle path, py::handle index, std::string contents) {
+        const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+        std::optional<std::string> idx;
+        if (!index.is_none()) idx = std::string(utf8_view(index, "index"));
+        std::optional<Result<View>> v;
+        {
+          py::gil_scoped_release release;
+          v.emplace(View::create(p, idx, contents));
+        }
+        View view = check(std::move(*v));
+        auto warn = py::module_::import("warnings").attr("warn");
+        for (const auto& w : view.warnings()) warn(py::str(w));  // each names the file
+        std::optional<TimeType> index_type;
+        if (idx) index_type = view.index_type();
+        return PyView{std::move(view), nullptr, index_type};
+      },
+      py::arg("path"), py::kw_only(), py::arg("index"), py::arg("contents") = "/**",
+      "A view of a recording file that streams: only its footer, static data and Clears are "
+      "read now; reading the view reads each chunk when the table reaches its time and lets "
+      "go of it after, so a file larger than memory is read with the memory of a batch "
+      "(with_batch_rows) and the chunks at the current time. The same tables as "
+      "load_recording(path).view(index=..., contents=...). Rerun .rrd files and files of "
+      "several recordings are loaded instead.");
+
   register_dataset(df);
 
   df.def(

@@ -229,6 +229,35 @@ def test_random_recordings_match_a_naive_reference(seed):
     assert rows(view.select().read_all()) == expected, (seed, fill, t0, t1, not_null)
 
 
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_a_streamed_file_gives_the_tables_of_the_loaded_one(tmp_path, seed):
+    """view_file reads each chunk when the table reaches it; load_recording loads them all:
+    the same tables, over many small chunks that overlap in time."""
+    rng = random.Random(seed)
+    path = tmp_path / "run.reel"
+    rec = rr.RecordingStream("reel_tests", log_time=False, log_tick=False, flush_num_rows=5)
+    rec.save(str(path))
+    for i in range(300):
+        entity = rng.randrange(4)
+        rec.set_time("frame", sequence=rng.randrange(60))
+        rec.log(f"/e{entity}", rr.Scalars(float(i)), static=entity == 3 and i % 50 == 0)
+    del rec  # closes the file (its footer written)
+    loaded = rr.dataframe.load_recording(path)
+    t0 = rng.randrange(30)
+    t1 = t0 + rng.randrange(40)
+    for make in (
+        lambda v: v,
+        lambda v: v.filter_range_sequence(t0, t1).fill_latest_at(),
+        lambda v: v.filter_is_not_null("/e1:Scalars:scalars").with_batch_rows(3),
+        lambda v: v.using_index_values(np.arange(t0, t1, 3)).fill_latest_at(),
+    ):
+        streamed = make(rr.dataframe.view_file(path, index="frame"))
+        whole = make(loaded.view(index="frame"))
+        assert rows(streamed.select().read_all()) == rows(whole.select().read_all())
+    assert rows(rr.dataframe.view_file(path, index=None).select().read_all()) == rows(
+        loaded.view(index=None).select().read_all())
+
+
 def test_to_numpy_is_a_read_only_zero_copy_view(logged):
     logged.rec.send_columns("/a", [rr.TimeColumn("frame", sequence=np.arange(1000))],
                             rr.Scalars.columns(scalars=np.arange(1000) * 0.5))

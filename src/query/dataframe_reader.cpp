@@ -160,15 +160,17 @@ struct ColumnState {
   bool has_clear_next() const { return next_clear < clears.size(); }
   bool last_is_clear() const { return has_last && empty && last.list == empty.get(); }
   CellRef empty_cell() const { return {empty.get(), 0}; }
-  // Takes a Clear at (t, row) as the column's value if it is the latest row yet.
-  void take_clear(TimeInt t, RowId row) {
+  // Takes a Clear at (t, row) as the column's value if it is the latest row yet. Cells of
+  // the batch being built may still refer to the chunk the value came from: it goes to
+  // `retired` (kept until the batch is made) instead of being let go.
+  void take_clear(TimeInt t, RowId row, std::vector<ChunkPtr>& retired) {
     if (has_last && std::pair(t, row) < std::pair(last_time, last_row_id)) return;
     has_last = true;
     last_time = t;
     last_row_id = row;
     last_chunk = nullptr;
     last = empty_cell();
-    last_keep = nullptr;
+    if (last_keep) retired.push_back(std::move(last_keep));
   }
 
   bool is_static() const { return static_value.list != nullptr; }
@@ -305,7 +307,7 @@ class Reader final : public RecordBatchReader {
         }
         if (col.next_clear > 0) {
           const auto& [t, row] = col.clears[col.next_clear - 1];
-          col.take_clear(t, row);
+          col.take_clear(t, row, retired_);
         }
       }
     }
@@ -477,7 +479,7 @@ class Reader final : public RecordBatchReader {
     while (col.has_next && (col.next_time < t || (inclusive && col.next_time == t))) {
       if (col.has_clear_next() && col.clears[col.next_clear].first == col.next_time) {
         const auto& [ct, row] = col.clears[col.next_clear++];
-        col.take_clear(ct, row);
+        col.take_clear(ct, row, retired_);
         refresh(col);
         continue;
       }
@@ -492,7 +494,12 @@ class Reader final : public RecordBatchReader {
         std::pop_heap(col.active.begin(), col.active.end(), later);
         ChunkPtr chunk = col.active.back().release();
         col.active.pop_back();
-        if (col.last_chunk == chunk.get()) col.last_keep = chunk;
+        if (col.last_chunk == chunk.get()) {
+          // The value kept so far may hold cells of this batch (a file's chunk has no other
+          // owner, unlike a store's): it stays until the batch is made.
+          if (col.last_keep) retired_.push_back(std::move(col.last_keep));
+          col.last_keep = chunk;
+        }
         retired_.push_back(std::move(chunk));  // cells of this batch may point into it
       }
       refresh(col);

@@ -276,6 +276,15 @@ std::vector<ChunkPtr> tangled() {
     cb.add_row(RowId::create(), {{frame, t}}, {{Clear::descriptor_is_recursive(), flag.finish()}});
     out.push_back(cb.build().value());
   };
+  // /f (no Clear reaches it): frames 0..9, then 60..61 and 62..70 in two more chunks. A view of 30..70 with
+  // fill holds cells of frames 30..59 from the first chunk (read for the fill, owned by no
+  // store) when the second retires: the first must outlive the batch.
+  for (auto [from, to] : {std::pair(0, 9), std::pair(60, 61), std::pair(62, 70)}) {
+    ChunkBuilder f(EntityPath("/f"));
+    for (int t = from; t <= to; ++t)
+      f.add_row(RowId::create(), {{frame, t}}, {{kScalar, scalar(t)}});
+    out.push_back(f.build().value());
+  }
   clear("/m", 50, true);
   clear("/m/b", 80, false);
   ChunkBuilder st(EntityPath("/m/c"));
@@ -318,8 +327,8 @@ TEST(PartialReadTest, StreamingViewsTakeEveryPathOfTheReader) {
     both([](const View& v) {
       return v.select({"/m/c:Points3D:labels", "/m/a:Scalars:scalars"}).value();
     });
-    // Frames with data: /m/a's but every seventh (null), and /m/b's and /m/c's.
-    EXPECT_EQ(table(file).size(), 91u);
+    // Frames with data: /m/a's but every seventh (null), and /m/b's, /m/c's and /f's.
+    EXPECT_EQ(table(file).size(), 92u);
   }
 }
 
