@@ -164,8 +164,8 @@ int run_query(const QueryOptions& options) {
   }
   // Batches of about a million cells: a wide table's batch stays small (its cells are the
   // memory a streamed file needs besides the chunks at the current time).
-  v = v.with_batch_rows(std::clamp<int64_t>(int64_t(1 << 20) / int64_t(v.schema().size()), 1024,
-                                            65536));
+  v = v.with_batch_rows(
+      std::clamp<int64_t>(int64_t(1 << 20) / int64_t(v.schema().size()), 1024, 65536));
   auto reader = v.read();
   if (!reader.ok()) return fail(reader.status());
   // A streamed file shows how much of it was read as the table is written.

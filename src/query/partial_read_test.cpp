@@ -276,9 +276,9 @@ std::vector<ChunkPtr> tangled() {
     cb.add_row(RowId::create(), {{frame, t}}, {{Clear::descriptor_is_recursive(), flag.finish()}});
     out.push_back(cb.build().value());
   };
-  // /f (no Clear reaches it): frames 0..9, then 60..61 and 62..70 in two more chunks. A view of 30..70 with
-  // fill holds cells of frames 30..59 from the first chunk (read for the fill, owned by no
-  // store) when the second retires: the first must outlive the batch.
+  // /f (no Clear reaches it): frames 0..9, then 60..61 and 62..70 in two more chunks. A view
+  // of 30..70 with fill holds cells of frames 30..59 from the first chunk (read for the fill, owned
+  // by no store) when the second retires: the first must outlive the batch.
   for (auto [from, to] : {std::pair(0, 9), std::pair(60, 61), std::pair(62, 70)}) {
     ChunkBuilder f(EntityPath("/f"));
     for (int t = from; t <= to; ++t)
