@@ -107,13 +107,17 @@ int run_query(const QueryOptions& options) {
   // several recordings is loaded by the view instead). Several inputs (or stdin) are merged
   // into one store first.
   std::optional<dataframe::View> streamed;
+  size_t warned = 0;  // of the streamed view's warnings
   if (inputs->size() == 1 && inputs->front() != "-" &&
       format::detect_file_format(inputs->front()).value_or(format::FileFormat::kUnknown) ==
           format::FileFormat::kReel) {
     auto view = dataframe::View::create(inputs->front(), index, options.contents);
     if (!view.ok()) return fail(view.status());
-    print_warnings(view->warnings());
-    streamed = *view;
+    if (view->file_progress()) {  // else it loaded the file: the selection below reads less
+      print_warnings(view->warnings());
+      warned = view->warnings().size();
+      streamed = *view;
+    }
   }
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());
   for (const auto& path : streamed ? std::vector<std::string>{} : *inputs) {
@@ -164,8 +168,8 @@ int run_query(const QueryOptions& options) {
   }
   // Batches of about a million cells: a wide table's batch stays small (its cells are the
   // memory a streamed file needs besides the chunks at the current time).
-  v = v.with_batch_rows(
-      std::clamp<int64_t>(int64_t(1 << 20) / int64_t(v.schema().size()), 1024, 65536));
+  v = v.with_batch_rows(std::clamp<int64_t>(
+      int64_t(1 << 20) / int64_t(std::max<size_t>(1, v.schema().size())), 1024, 65536));
   auto reader = v.read();
   if (!reader.ok()) return fail(reader.status());
   // A streamed file shows how much of it was read as the table is written.
@@ -186,6 +190,10 @@ int run_query(const QueryOptions& options) {
     rows = dataframe::write_table(counted, *format, out, {.raw_times = options.raw_times});
   }
   if (progress && rows.ok()) progress->finish();
+  if (streamed) {  // what the read found (damaged chunks left out)
+    const auto all = v.warnings();
+    if (all.size() > warned) print_warnings({all.begin() + std::ptrdiff_t(warned), all.end()});
+  }
   if (!rows.ok()) return fail(rows.status());
   std::fprintf(stderr, "reel query: %lld rows, %zu columns\n", static_cast<long long>(*rows),
                v.schema().size());

@@ -557,6 +557,10 @@ TEST_F(CliTest, QueryOfAFileStreamsTheTablesOfALoadedOne) {
       EXPECT_EQ(streamed.out, loaded.out);
     }
   }
+  // Without an index and without static data in the contents the table has no column.
+  auto empty = sh(kReel + " query -q " + input_ + " --contents /plots/** 2>&1");
+  EXPECT_EQ(empty.status, 0) << empty.out;
+  EXPECT_NE(empty.out.find("0 columns"), std::string::npos) << empty.out;
   auto warned = sh(kReel + " query -q " + path("cut.reel") + " --index frame 2>&1 >/dev/null");
   EXPECT_NE(warned.out.find("truncated"), std::string::npos) << warned.out;
 }

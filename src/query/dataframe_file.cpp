@@ -25,13 +25,15 @@ Result<ChunkPtr> FileChunks::load(uint64_t offset, bool* read_from_disk) const {
   if (read_from_disk) *read_from_disk = false;
   {
     std::lock_guard lock(mutex_);
+    if (damaged_.count(offset)) return ChunkPtr{};
     auto it = held_.find(offset);
     if (it != held_.end()) {
       if (ChunkPtr chunk = it->second.lock()) return chunk;
     }
   }
   // Read outside the lock: readers of other views of the file go on meanwhile.
-  REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, reader_->read_chunk(offset));
+  REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, read_or_skip(offset));
+  if (!chunk) return chunk;
   if (read_from_disk) *read_from_disk = true;
   std::lock_guard lock(mutex_);
   auto& slot = held_[offset];
@@ -40,6 +42,23 @@ Result<ChunkPtr> FileChunks::load(uint64_t offset, bool* read_from_disk) const {
   std::erase_if(held_, [](const auto& kv) { return kv.second.expired(); });
   max_held_ = std::max(max_held_, int64_t(held_.size()));
   return chunk;
+}
+
+Result<ChunkPtr> FileChunks::read_or_skip(uint64_t offset) const {
+  auto chunk = reader_->read_chunk(offset);
+  if (chunk.ok() || !format::is_damage(chunk.status())) return chunk;
+  // A damaged message (its checksum, its kind) is left out as a streaming read leaves it
+  // out: the rest of the file answers.
+  std::lock_guard lock(mutex_);
+  if (damaged_.insert(offset).second) {
+    warnings_.push_back(chunk.status().message() + "; the chunk was left out");
+  }
+  return ChunkPtr{};
+}
+
+std::vector<std::string> FileChunks::warnings() const {
+  std::lock_guard lock(mutex_);
+  return warnings_;
 }
 
 int64_t FileChunks::max_held() const {
@@ -108,6 +127,7 @@ Result<std::optional<LatestAtResult>> FileChunks::latest_at(const std::string& t
   for (const auto& [bound, part] : candidates) {
     if (best && bound < best->time) break;
     REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, load(part->offset));
+    if (!chunk) continue;  // damaged: left out
     const TimeColumn* times = chunk->timeline(timeline);
     const ComponentColumn* column = chunk->component(d);
     if (!times || !column) continue;
@@ -133,21 +153,39 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
   format::RecordingIndex index;
   REEL_RETURN_NOT_OK(format::index_recording(path, index));
   // Concatenated recordings load as the first one with a warning (load_recording): left to it.
-  if (std::any_of(index.chunk_streams.begin(), index.chunk_streams.end(),
-                  [](uint32_t s) { return s != 0; })) {
-    return std::optional<FileSource>();
+  // (Blueprint chunks have streams of their own: they are skipped below.)
+  for (size_t i = 0; i < index.chunk_streams.size(); ++i) {
+    const bool blueprint = i < index.chunk_blueprint.size() && index.chunk_blueprint[i];
+    if (index.chunk_streams[i] != 0 && !blueprint) return std::optional<FileSource>();
   }
   format::ReaderOptions options;
   REEL_ASSIGN_OR_RETURN(auto reader, format::ChunkFileReader::open(path, options));
   auto file = std::shared_ptr<FileChunks>(new FileChunks(path, std::move(reader)));
   auto store = std::make_shared<ChunkStore>();
-  if (!index.infos.empty()) store->set_info(index.infos.front().info);
+  for (const auto& info : index.infos) {  // the recording's, not a blueprint's
+    if (!info.info.is_blueprint) {
+      store->set_info(info.info);
+      break;
+    }
+  }
   file->warnings_ = index.warnings;
   file->file_bytes_ = index.file_bytes;
 
   // Each timeline's and column's type is that of the first chunk that has it (as a store
   // keeps them); a chunk with another is left out, named as a store names it.
-  std::map<std::pair<EntityPath, ComponentDescriptor>, std::string> column_types;
+  // The text of a type says more than its equality does (list child names) and less (struct
+  // field nullability): texts that differ are settled by the decoded types, as a store
+  // compares them.
+  struct FirstType {
+    std::string text;
+    uint64_t offset = 0;  // of the chunk it came from
+  };
+  std::map<std::pair<EntityPath, ComponentDescriptor>, FirstType> column_types;
+  auto element_type = [&](uint64_t offset, const ComponentDescriptor& d) -> arrow::TypePtr {
+    auto chunk = file->reader_->read_chunk(offset);
+    const ComponentColumn* c = chunk.ok() ? (*chunk)->component(d) : nullptr;
+    return c ? c->list.value_type() : nullptr;
+  };
   std::map<std::string, TimeType> timeline_types;
   for (size_t i = 0; i < index.chunks.size(); ++i) {
     const format::FooterEntry& e = index.chunks[i];
@@ -166,9 +204,12 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
     for (const auto& c : e.components) {
       if (!refused.empty()) break;
       auto it = column_types.find({e.entity, c.descriptor});
-      if (it == column_types.end() || it->second == c.arrow_type) continue;
+      if (it == column_types.end() || it->second.text == c.arrow_type) continue;
+      auto first = element_type(it->second.offset, c.descriptor);
+      auto mine = element_type(e.offset, c.descriptor);
+      if (first && mine && arrow::type_equals(first, mine)) continue;
       refused = "entity " + e.entity.str() + ", component " + c.descriptor.identifier() +
-                ": values of type " + c.arrow_type + " where the store holds " + it->second +
+                ": values of type " + c.arrow_type + " where the store holds " + it->second.text +
                 "; log a component with one type (or under another field name)";
     }
     if (!refused.empty()) {
@@ -177,13 +218,19 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
       continue;
     }
     for (const auto& [name, type] : e.timeline_types) timeline_types.emplace(name, type);
-    for (const auto& c : e.components)
-      column_types.emplace(std::pair(e.entity, c.descriptor), c.arrow_type);
+    for (const auto& c : e.components) {
+      if (c.rows > 0)
+        column_types.emplace(std::pair(e.entity, c.descriptor), FirstType{c.arrow_type, e.offset});
+    }
     // Static data and Clears (of any entity: a recursive one empties descendants) go to the
     // store; they are needed before any row is, and are small.
     if (has_clear(e) || e.is_static) {
-      REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, file->reader_->read_chunk(e.offset));
-      REEL_RETURN_NOT_OK(store->insert(std::move(chunk)).status());
+      REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, file->read_or_skip(e.offset));
+      if (chunk) {
+        REEL_RETURN_NOT_OK(store->insert(std::move(chunk))
+                               .status()
+                               .with_context(path + ": chunk at byte " + std::to_string(e.offset)));
+      }
       if (e.is_static) continue;
     }
     // Every entity's columns are indexed (a not-null filter may name a column outside the
@@ -219,7 +266,15 @@ Status FileChunks::resolve_types(const EntityPath& entity, const ChunkStore& sto
   }
   for (auto& [d, column] : columns) {
     if (column.type) continue;
-    REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, reader_->read_chunk(column.type_offset));
+    // The smallest chunk, or (damaged) the next of the column's chunks.
+    std::vector<uint64_t> candidates = {column.type_offset};
+    for (const auto& p : column.parts) candidates.push_back(p.offset);
+    ChunkPtr chunk;
+    for (uint64_t offset : candidates) {
+      REEL_ASSIGN_OR_RETURN(chunk, read_or_skip(offset));
+      if (chunk) break;
+    }
+    if (!chunk) continue;  // every chunk read is damaged (each named in warnings()): left out
     for (const auto& c : chunk->components()) {
       auto it = columns.find(c.descriptor);
       if (it != columns.end() && !it->second.type) it->second.type = c.list.value_type();

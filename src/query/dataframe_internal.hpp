@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "reel/format/recording_index.hpp"
@@ -49,9 +50,9 @@ struct ReaderStats {
 
 // A recording file's temporal chunks for the views of one file (View::create(path)): the
 // chunk index (footer, or one streaming pass) per column, and reads of single chunks when a
-// reader reaches them. A chunk read once is shared while anyone holds it (the columns of
-// one chunk are read by one read) and forgotten when nobody does: memory is what readers
-// hold, never the file. Thread-safe.
+// reader reaches them. A chunk read once is shared while anyone holds it (columns of one
+// chunk whose cursors are open together share one read) and forgotten when nobody does:
+// memory is what readers hold, never the file. Thread-safe.
 class FileChunks {
  public:
   struct Part {
@@ -68,8 +69,8 @@ class FileChunks {
 
   const std::string& path() const { return path_; }
   // The chunk at `offset`, shared with whoever holds it already (`read_from_disk`, if given,
-  // says whether it had to be read). An error names the file and byte offset (a file cut or
-  // changed since it was indexed).
+  // says whether it had to be read); null for a damaged chunk, left out with a warning. An
+  // error names the file and byte offset (a file cut or changed since it was indexed).
   Result<ChunkPtr> load(uint64_t offset, bool* read_from_disk = nullptr) const;
   const Column* column(const EntityPath& entity, const ComponentDescriptor& d) const;
   // The column's chunks with data on `timeline` within `window`, by their first time there.
@@ -88,7 +89,8 @@ class FileChunks {
       const EntityPath& entity, const ChunkStore& store) const;
   std::vector<EntityPath> entities(const ChunkStore& store) const;
   const std::vector<Timeline>& timelines() const { return timelines_; }
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  // What opening and reading found wrong but read past (damaged chunks left out, ...).
+  std::vector<std::string> warnings() const;
 
   int64_t max_held() const;
   uint64_t chunks_read() const;
@@ -105,8 +107,11 @@ class FileChunks {
   std::unique_ptr<format::ChunkFileReader> reader_;
   std::map<EntityPath, std::map<ComponentDescriptor, Column>> columns_;
   std::vector<Timeline> timelines_;
-  std::vector<std::string> warnings_;
+  mutable std::vector<std::string> warnings_;  // under mutex_ once open
+  mutable std::unordered_set<uint64_t> damaged_;
   uint64_t file_bytes_ = 0;
+  // A chunk read from disk, or null for a damaged one (named in warnings_, once).
+  Result<ChunkPtr> read_or_skip(uint64_t offset) const;
   // Reads the types of the entity's columns not known yet.
   Status resolve_types(const EntityPath& entity, const ChunkStore& store) const;
   mutable std::mutex types_mutex_;

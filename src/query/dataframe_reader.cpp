@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "query/clear_internal.hpp"
 #include "query/dataframe_batch_internal.hpp"
@@ -154,23 +155,26 @@ struct ColumnState {
   RowId last_row_id;
   const Chunk* last_chunk = nullptr;
   CellRef last;
-  ChunkPtr last_keep;  // keeps `last` alive once its cursor is gone
+  ChunkPtr last_keep;             // keeps `last` alive once its cursor is gone
+  const Chunk* marked = nullptr;  // the chunk last marked as referenced by this batch's cells
 
   bool has_data_next() const { return !active.empty(); }
   bool has_clear_next() const { return next_clear < clears.size(); }
   bool last_is_clear() const { return has_last && empty && last.list == empty.get(); }
   CellRef empty_cell() const { return {empty.get(), 0}; }
-  // Takes a Clear at (t, row) as the column's value if it is the latest row yet. Cells of
-  // the batch being built may still refer to the chunk the value came from: it goes to
-  // `retired` (kept until the batch is made) instead of being let go.
-  void take_clear(TimeInt t, RowId row, std::vector<ChunkPtr>& retired) {
-    if (has_last && std::pair(t, row) < std::pair(last_time, last_row_id)) return;
+  // Takes a Clear at (t, row) as the column's value if it is the latest row yet. Returns
+  // the chunk the value so far came from, which cells of the batch being built may still
+  // refer to (the caller keeps it until the batch is made if they do).
+  [[nodiscard]] ChunkPtr take_clear(TimeInt t, RowId row) {
+    if (has_last && std::pair(t, row) < std::pair(last_time, last_row_id)) return nullptr;
     has_last = true;
     last_time = t;
     last_row_id = row;
     last_chunk = nullptr;
     last = empty_cell();
-    if (last_keep) retired.push_back(std::move(last_keep));
+    ChunkPtr was = std::move(last_keep);
+    last_keep = nullptr;
+    return was;
   }
 
   bool is_static() const { return static_value.list != nullptr; }
@@ -307,7 +311,7 @@ class Reader final : public RecordBatchReader {
         }
         if (col.next_clear > 0) {
           const auto& [t, row] = col.clears[col.next_clear - 1];
-          col.take_clear(t, row, retired_);
+          retire(col.take_clear(t, row));
         }
       }
     }
@@ -336,7 +340,6 @@ class Reader final : public RecordBatchReader {
     // time are whole and go out in this batch, the fault with the next call.
     while (int64_t(index.size()) < o_.batch_rows && fault_.ok()) {
       if (blocks_ && take_block(index, cells)) continue;
-      if (!fault_.ok()) break;
       std::optional<TimeInt> t = next_index_value();
       if (!t) {
         done_ = true;
@@ -360,6 +363,7 @@ class Reader final : public RecordBatchReader {
         if (col.is_static()) {
           cells[c].add(static_cell(col, *t));
         } else if (col.has_last && (o_.fill || col.last_time == *t)) {
+          mark(col, col.last_chunk);
           cells[c].add(col.last);
         } else {
           cells[c].add(CellRef{});
@@ -369,7 +373,10 @@ class Reader final : public RecordBatchReader {
     if (!fault_.ok() && index.empty()) return fault_;
     if (index.empty()) return std::optional<arrow::RecordBatch>();
     auto batch = make_batch(index, cells, int64_t(index.size()));
-    retired_.clear();  // the batch no longer needs the chunks of finished cursors
+    // The batch no longer needs the chunks of finished cursors.
+    retired_.clear();
+    referenced_.clear();
+    for (ColumnState& col : columns_) col.marked = nullptr;
     return batch;
   }
 
@@ -463,6 +470,7 @@ class Reader final : public RecordBatchReader {
         return;
       }
       chunk = std::move(*read);
+      if (!chunk) return;  // damaged: left out (the file's warnings name it)
       stats_.file_chunks_read += from_disk ? 1 : 0;
       stats_.max_file_chunks_held = std::max(stats_.max_file_chunks_held, file_->max_held());
     }
@@ -479,7 +487,7 @@ class Reader final : public RecordBatchReader {
     while (col.has_next && (col.next_time < t || (inclusive && col.next_time == t))) {
       if (col.has_clear_next() && col.clears[col.next_clear].first == col.next_time) {
         const auto& [ct, row] = col.clears[col.next_clear++];
-        col.take_clear(ct, row, retired_);
+        retire(col.take_clear(ct, row));
         refresh(col);
         continue;
       }
@@ -495,12 +503,10 @@ class Reader final : public RecordBatchReader {
         ChunkPtr chunk = col.active.back().release();
         col.active.pop_back();
         if (col.last_chunk == chunk.get()) {
-          // The value kept so far may hold cells of this batch (a file's chunk has no other
-          // owner, unlike a store's): it stays until the batch is made.
-          if (col.last_keep) retired_.push_back(std::move(col.last_keep));
+          retire(std::move(col.last_keep));
           col.last_keep = chunk;
         }
-        retired_.push_back(std::move(chunk));  // cells of this batch may point into it
+        retire(std::move(chunk));
       }
       refresh(col);
     }
@@ -579,13 +585,15 @@ class Reader final : public RecordBatchReader {
     index.resize(at + size_t(n));
     for (int64_t i = 0; i < n; ++i) index[at + size_t(i)] = lt.time_at(p0 + i);
     for (size_t c = 0; c < o_.visible; ++c) {
-      const ColumnState& col = columns_[c];
+      ColumnState& col = columns_[c];
       if (col.is_static()) {
         cells[c].add_repeated(col.static_cleared ? col.empty_cell() : col.static_value, n);
       } else if (!col.has_next) {
+        if (o_.fill && col.has_last) mark(col, col.last_chunk);
         cells[c].add_repeated(o_.fill && col.has_last ? col.last : CellRef{}, n);
       } else {
         const ChunkCursor& cur = col.active.front();
+        mark(col, cur.chunk());
         cells[c].add_run(cur.list(), cur.row(), n);
       }
     }
@@ -601,6 +609,17 @@ class Reader final : public RecordBatchReader {
     }
     stats_.block_rows += n;
     return true;
+  }
+
+  // A cell of this batch refers into `chunk` (null: none).
+  void mark(ColumnState& col, const Chunk* chunk) {
+    if (!chunk || chunk == col.marked) return;
+    referenced_.insert(chunk);
+    col.marked = chunk;
+  }
+  // Lets go of `chunk` unless a cell of this batch refers into it.
+  void retire(ChunkPtr chunk) {
+    if (chunk && referenced_.count(chunk.get())) retired_.push_back(std::move(chunk));
   }
 
   bool block_miss(TimeInt until) {
@@ -683,7 +702,12 @@ class Reader final : public RecordBatchReader {
   TimeInt fault_from_ = kTimeMax;         // the first time of the chunk that could not be read
   std::vector<size_t> temporal_;          // columns with temporal data
   std::vector<size_t> temporal_filters_;  // not-null filter columns with temporal data
-  std::vector<ChunkPtr> retired_;         // chunks of cursors finished during this batch
+  // Chunks let go of during this batch that its cells refer to: kept until it is made (a
+  // file's chunk has no other owner, unlike a store's). Chunks no cell refers to (rows
+  // skipped by filters) are let go of at once, so a sparse filter over a file holds only
+  // the chunks at the frontier.
+  std::vector<ChunkPtr> retired_;
+  std::unordered_set<const Chunk*> referenced_;  // chunks this batch's cells refer to
   size_t using_pos_ = 0;
   size_t filter_pos_ = 0;
   // Reading in blocks (take_block) is possible: an index without filters on values.

@@ -105,9 +105,11 @@ class View {
   // version 1 files and files without one, one pass that holds one chunk at a time), its
   // static data and its Clears are read here; reading the view reads each chunk it needs
   // from disk when it gets there and lets go of it once past it, so memory is the batch plus
-  // the chunks open at the current index value, whatever the file's size. A file cut or
-  // changed while it is read fails the read with the file and byte offset. Stdin, .rrd
-  // files and files of several recordings are loaded (their chunks that can match) instead.
+  // the chunks open at the current index value, whatever the file's size (rows that filters
+  // skip hold nothing). A damaged chunk is left out with a warning (warnings()), as loading
+  // leaves it out; a file cut or changed while it is read fails the read with the file and
+  // byte offset, after the rows before it. Stdin, .rrd files and files of several recordings
+  // are loaded (their chunks that can match) instead; file_progress() tells which happened.
   static Result<View> create(const std::string& path, std::optional<std::string> index,
                              std::string_view contents = "/**");
 
