@@ -66,7 +66,6 @@ int64_t FileChunks::max_held() const {
   return max_held_;
 }
 
-uint64_t FileChunks::chunks_read() const { return reader_->chunks_read(); }
 uint64_t FileChunks::bytes_read() const { return reader_->bytes_read(); }
 
 const FileChunks::Column* FileChunks::column(const EntityPath& entity,

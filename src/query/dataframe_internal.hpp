@@ -93,7 +93,6 @@ class FileChunks {
   std::vector<std::string> warnings() const;
 
   int64_t max_held() const;
-  uint64_t chunks_read() const;
   uint64_t bytes_read() const;
   uint64_t file_bytes() const { return file_bytes_; }
 
