@@ -1,5 +1,6 @@
 // Shared by the browser tests: start reel processes, launch Debian's Chromium headless,
 // read pixels of the views' canvases.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,23 @@ export function run(cmd, args) {
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}\n${out}`))));
     child.on('error', reject);
   });
+}
+
+/**
+ * What the server holds once a logger is done: waits for the logger process to exit (its
+ * last chunks are then written to the socket) and for the server to have no ingest client
+ * left (it has read and stored everything the logger sent), then returns /api/info. The
+ * line a logger prints at its end comes before that, so /api/info read then can miss rows.
+ */
+export async function infoAfterLogger(url, child) {
+  if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  assert.equal(child.exitCode, 0, 'the logger exited with an error');
+  for (let i = 0; ; i++) {
+    const info = await (await fetch(new URL('/api/info', url))).json();
+    if (info.ingest_clients === 0) return info;
+    assert.ok(i < 600, `the server still has ${info.ingest_clients} ingest clients 30 s after the logger exited`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export function stop(child) {

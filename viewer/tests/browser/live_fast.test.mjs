@@ -5,7 +5,7 @@
 // The lag itself is printed (timings are not asserted here; reel-bench measures).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { env, launchBrowser, startProcess, stop } from './helpers.mjs';
+import { env, infoAfterLogger, launchBrowser, startProcess, stop } from './helpers.mjs';
 
 let server;
 let url;
@@ -41,7 +41,7 @@ test('the page keeps up with a logger of many small chunks and ends with every r
   const t0 = Date.now();
   await demo.found;
   const exitedMs = Date.now() - t0;
-  const info = await (await fetch(new URL('/api/info', url))).json();
+  const info = await infoAfterLogger(url, demo.child);
   await page.waitForFunction((rows) => window.reel.status().rows === rows, info.rows, { timeout: 120_000, polling: 50 });
   console.log(`logger done after ${exitedMs} ms; the page held every row ${Date.now() - t0 - exitedMs} ms later`);
   const s = await page.evaluate(() => window.reel.status());
