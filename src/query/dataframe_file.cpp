@@ -194,10 +194,8 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
       auto it = timeline_types.find(name);
       if (it == timeline_types.end() || it->second == type) continue;
       auto chunk = file->reader_->read_chunk(e.offset);  // for its id (a rare case)
-      refused = "chunk " + (chunk.ok() ? (*chunk)->id().to_string() : std::string("?")) +
-                " of entity " + e.entity.str() + ", timeline " + name + ": " +
-                time_type_name(type) + " time where the recording holds " +
-                time_type_name(it->second) + " time (a timeline has one type per recording)";
+      refused = timeline_type_conflict(chunk.ok() ? (*chunk)->id().to_string() : "?", e.entity,
+                                       name, type, it->second);
       break;
     }
     for (const auto& c : e.components) {
@@ -207,9 +205,8 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
       auto first = element_type(it->second.offset, c.descriptor);
       auto mine = element_type(e.offset, c.descriptor);
       if (first && mine && arrow::type_equals(first, mine)) continue;
-      refused = "entity " + e.entity.str() + ", component " + c.descriptor.identifier() +
-                ": values of type " + c.arrow_type + " where the store holds " + it->second.text +
-                "; log a component with one type (or under another field name)";
+      refused = component_type_conflict(e.entity, c.descriptor.identifier(), c.arrow_type,
+                                        it->second.text);
     }
     if (!refused.empty()) {
       file->warnings_.push_back(path + ": chunk at byte " + std::to_string(e.offset) +

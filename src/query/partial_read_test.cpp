@@ -466,5 +466,29 @@ TEST(PartialReadTest, StreamingViewLeavesADamagedChunkOut) {
   EXPECT_NE(warnings[0].find("left out"), std::string::npos) << warnings[0];
 }
 
+TEST(PartialReadTest, StreamingViewLeavesOutAChunkTheStoreWouldRefuseForItsType) {
+  // /sensors/s0's scalars as float32 after chunks of float64 ones: a store refuses the chunk
+  // (one element type per column); the streamed view leaves it out with the store's words.
+  auto chunks = recording();
+  ChunkBuilder b(EntityPath("/sensors/s0"));
+  b.add_row(RowId::create(), {{Timeline::sequence("frame"), 300}},
+            {{kScalar, arrow::make_primitive<float>({1.5f})}});
+  chunks.push_back(b.build().value());
+  const std::string path = write(chunks, Kind::kV2, "retyped");
+  const uint64_t at = format::read_footer(path).value().value().chunks.back().offset;
+  auto loaded = load_recording(path).value();
+  auto view = View::create(path, "frame", "/sensors/**");
+  ASSERT_TRUE(view.ok()) << view.status().to_string();
+  ASSERT_TRUE(view->file_progress());
+  const Table streamed = table(*view);
+  EXPECT_EQ(streamed, table(View::create(loaded, "frame", "/sensors/**").value()));
+  EXPECT_EQ(streamed.size(), 200u);  // frame 300 is not a row
+  const std::string expected =
+      path + ": chunk at byte " + std::to_string(at) + " not loaded: " +
+      component_type_conflict(EntityPath("/sensors/s0"), kScalar.identifier(),
+                              arrow::float32()->to_string(), arrow::float64()->to_string());
+  EXPECT_EQ(view->warnings(), std::vector<std::string>{expected});
+}
+
 }  // namespace
 }  // namespace reel::dataframe

@@ -116,15 +116,27 @@ std::pair<Candidate, const IndexEntry*> ComponentIndex::latest_at(
 // ---------------------------------------------------------------------------------------
 // Index maintenance (write lock held)
 
+std::string timeline_type_conflict(std::string_view chunk_id, const EntityPath& entity,
+                                   std::string_view timeline, TimeType logged, TimeType held) {
+  return "chunk " + std::string(chunk_id) + " of entity " + entity.str() + ", timeline " +
+         std::string(timeline) + ": " + time_type_name(logged) +
+         " time where the recording holds " + time_type_name(held) +
+         " time (a timeline has one type per recording)";
+}
+
+std::string component_type_conflict(const EntityPath& entity, std::string_view component,
+                                    std::string_view logged_type, std::string_view held_type) {
+  return "entity " + entity.str() + ", component " + std::string(component) + ": values of type " +
+         std::string(logged_type) + " where the store holds " + std::string(held_type) +
+         "; log a component with one type (or under another field name)";
+}
+
 Status ChunkStore::Impl::check_types(const Chunk& chunk) const {
   for (const auto& tc : chunk.timelines()) {
     auto it = timeline_types.find(tc.name());
     if (it != timeline_types.end() && it->second != tc.timeline().type()) {
-      return Status::TypeError("chunk " + chunk.id().to_string() + " of entity " +
-                               chunk.entity_path().str() + ", timeline " + tc.name() + ": " +
-                               time_type_name(tc.timeline().type()) +
-                               " time where the recording holds " + time_type_name(it->second) +
-                               " time (a timeline has one type per recording)");
+      return Status::TypeError(timeline_type_conflict(chunk.id().to_string(), chunk.entity_path(),
+                                                      tc.name(), tc.timeline().type(), it->second));
     }
   }
   auto eit = entities.find(chunk.entity_path());
@@ -133,11 +145,9 @@ Status ChunkStore::Impl::check_types(const Chunk& chunk) const {
   for (const auto& comp : chunk.components()) {
     auto it = entity.types.find(comp.descriptor);
     if (it != entity.types.end() && !arrow::type_equals(it->second, comp.list.value_type())) {
-      return Status::TypeError("entity " + chunk.entity_path().str() + ", component " +
-                               comp.descriptor.identifier() + ": values of type " +
-                               comp.list.value_type()->to_string() + " where the store holds " +
-                               it->second->to_string() +
-                               "; log a component with one type (or under another field name)");
+      return Status::TypeError(
+          component_type_conflict(chunk.entity_path(), comp.descriptor.identifier(),
+                                  comp.list.value_type()->to_string(), it->second->to_string()));
     }
   }
   return Status::OK();

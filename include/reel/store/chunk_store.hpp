@@ -34,6 +34,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reel/chunk/chunk.hpp"
@@ -176,5 +177,13 @@ class ChunkStore {
   std::unique_ptr<Impl> impl_;
   ChunkStoreConfig config_;
 };
+
+// What ChunkStore::insert says when it refuses a chunk for its types (the TypeError's
+// message), for code that applies the store's rule without a store: a timeline has one type
+// per recording, an (entity, component) column one element type.
+std::string timeline_type_conflict(std::string_view chunk_id, const EntityPath& entity,
+                                   std::string_view timeline, TimeType logged, TimeType held);
+std::string component_type_conflict(const EntityPath& entity, std::string_view component,
+                                    std::string_view logged_type, std::string_view held_type);
 
 }  // namespace reel
