@@ -108,15 +108,13 @@ int run_query(const QueryOptions& options) {
   // into one store first.
   std::optional<dataframe::View> streamed;
   size_t warned = 0;  // of the streamed view's warnings
-  if (inputs->size() == 1 && inputs->front() != "-" &&
-      format::detect_file_format(inputs->front()).value_or(format::FileFormat::kUnknown) ==
-          format::FileFormat::kReel) {
-    auto view = dataframe::View::create(inputs->front(), index, options.contents);
+  if (inputs->size() == 1) {
+    auto view = dataframe::View::stream(inputs->front(), index, options.contents);
     if (!view.ok()) return fail(view.status());
-    if (view->file_progress()) {  // else it loaded the file: the selection below reads less
-      print_warnings(view->warnings());
-      warned = view->warnings().size();
-      streamed = *view;
+    if (*view) {  // else it is loaded below, only the columns the query reads
+      print_warnings((*view)->warnings());
+      warned = (*view)->warnings().size();
+      streamed = std::move(*view);
     }
   }
   auto store = std::make_shared<ChunkStore>(ChunkStoreConfig::from_env());

@@ -153,18 +153,25 @@ Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path
   return std::shared_ptr<const ChunkStore>(std::move(store));
 }
 
-Result<View> View::create(const std::string& path, std::optional<std::string> index,
-                          std::string_view contents) {
+Result<std::optional<View>> View::stream(const std::string& path, std::optional<std::string> index,
+                                         std::string_view contents) {
   REEL_ASSIGN_OR_RETURN(auto filter, EntityPathFilter::parse(contents));
   REEL_ASSIGN_OR_RETURN(auto source, internal::open_file_source(path, filter, index));
-  if (source) {
-    std::map<EntityPath, std::vector<ComponentDescriptor>> map;
-    for (const auto& e : source->file->entities(*source->store)) {
-      if (filter.matches(e)) map[e] = {};
-    }
-    return make(std::move(source->store), std::move(source->file), std::move(index),
-                std::move(map));
+  if (!source) return std::optional<View>();
+  std::map<EntityPath, std::vector<ComponentDescriptor>> map;
+  for (const auto& e : source->file->entities(*source->store)) {
+    if (filter.matches(e)) map[e] = {};
   }
+  REEL_ASSIGN_OR_RETURN(View v, make(std::move(source->store), std::move(source->file),
+                                     std::move(index), std::move(map)));
+  return std::optional<View>(std::move(v));
+}
+
+Result<View> View::create(const std::string& path, std::optional<std::string> index,
+                          std::string_view contents) {
+  REEL_ASSIGN_OR_RETURN(auto streamed, stream(path, index, contents));
+  if (streamed) return std::move(*streamed);
+  REEL_ASSIGN_OR_RETURN(auto filter, EntityPathFilter::parse(contents));
   ChunkSelection selection;
   selection.entities = std::move(filter);
   selection.timeline = index;

@@ -112,6 +112,12 @@ class View {
   // are loaded (their chunks that can match) instead; file_progress() tells which happened.
   static Result<View> create(const std::string& path, std::optional<std::string> index,
                              std::string_view contents = "/**");
+  // The streamed view of create(path) when the file can stream (one recording in a .reel
+  // file), nullopt when it cannot: then nothing was loaded, and the caller loads the file
+  // its own way (e.g. only the columns it will read).
+  static Result<std::optional<View>> stream(const std::string& path,
+                                            std::optional<std::string> index,
+                                            std::string_view contents = "/**");
 
   // Only index values in [t0, t1].
   View filter_range(TimeInt t0, TimeInt t1) const;
