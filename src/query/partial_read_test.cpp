@@ -213,6 +213,35 @@ TEST(PartialReadTest, ViewOfAFileReadsOnlyItsEntities) {
   EXPECT_EQ(table(*none), (Table{{"[7]"}}));
 }
 
+// View::stream: a view of a file of one recording streams; a file of two streams (written
+// twice, as `cat f f` would) does not (View::create loads it), nor does a missing file (its
+// error is the loader's to give).
+TEST(PartialReadTest, StreamSaysWhichFilesCanStream) {
+  const std::string one = write(recording(), Kind::kV2, "one");
+  auto streamed = View::stream(one, "frame", "/sensors/**");
+  ASSERT_TRUE(streamed.ok()) << streamed.status().to_string();
+  ASSERT_TRUE(streamed->has_value());
+  ASSERT_TRUE((*streamed)->file_progress());
+  EXPECT_EQ(table(**streamed),
+            table(View::create(load_recording(one).value(), "frame", "/sensors/**").value()));
+
+  const std::string two = temp_path("two.reel");
+  {
+    std::ofstream out(two, std::ios::binary);
+    for (int i = 0; i < 2; ++i) out << std::ifstream(one, std::ios::binary).rdbuf();
+  }
+  auto loaded = View::stream(two, "frame", "/sensors/**");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_FALSE(loaded->has_value());
+  auto created = View::create(two, "frame", "/sensors/**");
+  ASSERT_TRUE(created.ok()) << created.status().to_string();
+  EXPECT_FALSE(created->file_progress());
+
+  auto missing = View::stream(temp_path("missing.reel"), "frame");
+  ASSERT_TRUE(missing.ok()) << missing.status().to_string();
+  EXPECT_FALSE(missing->has_value());
+}
+
 // (A file cut while its chunks are read through the footer: ChunkFileReader's test in
 // src/format/recording_index_test.cpp.) A file cut before it is opened has no footer: it
 // streams up to the cut, with a truncation warning.
