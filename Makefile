@@ -38,11 +38,15 @@ test-asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest $(CTEST_FLAGS) -j $(JOBS) -L cpp
 
-# ThreadSanitizer build of the concurrency tests.
+# ThreadSanitizer build of the concurrency tests: only the programs that have some are built
+# (target concurrency_tests), at -O1 with line tables (what TSan's reports need; faster to
+# compile than -O2 -g).
+TSAN_FLAGS = -O1 -gline-tables-only -DNDEBUG
 test-tsan: deps
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_SANITIZE=thread -DREEL_WERROR=ON -DREEL_BUILD_BENCH=OFF
-	cmake --build build-tsan -j $(JOBS)
+	  -DCMAKE_CXX_COMPILER=clang++ -DREEL_SANITIZE=thread -DREEL_WERROR=ON -DREEL_BUILD_BENCH=OFF \
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$(TSAN_FLAGS)" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$(TSAN_FLAGS)"
+	cmake --build build-tsan -j $(JOBS) --target concurrency_tests
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest $(CTEST_FLAGS) -j $(JOBS) -L concurrency \
 	  --no-tests=error
 

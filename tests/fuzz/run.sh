@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a REEL_BUILD_FUZZ build for a bounded time (`make fuzz`).
-# Usage: run.sh BUILD_DIR [SECONDS_PER_TARGET [TARGET ...]]
+# Usage: run.sh BUILD_DIR [SECONDS_PER_TARGET [TARGET ...]]   (FUZZ_JOBS: targets at once)
 # SECONDS_PER_TARGET defaults to $FUZZ_SECONDS, else 30 (CI's budget per target); the
 # targets default to every *_fuzz program in BUILD_DIR, so a new decoder's target runs too.
 #
@@ -31,17 +31,31 @@ if [[ " ${targets[*]} " =~ (mcap_reader|cdr|ros1_bag)_fuzz ]]; then
   bash "$(dirname "$0")/../import/write_fuzz_seeds.sh" "$build/seeds"
 fi
 mkdir -p "$build/artifacts"
-status=0
+# Targets run side by side, FUZZ_JOBS at a time (default: the machine's cores); each is
+# single-threaded and has its own log, printed in the targets' order once all have ended.
+jobs="${FUZZ_JOBS:-$(nproc)}"
+run_target() {
+  local t="$1" log="$build/$1.log" rc=0
+  "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    -max_len="$max_len" -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$t-" "$build/corpus/$t" "$build/seeds/$t" >"$log" 2>&1 || rc=$?
+  echo "$rc" >"$build/$t.rc"
+}
 for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t" "$build/seeds/$t"  # a target reel_fuzz_seeds has no seeds for
   # Inputs that once crashed a target (tests/fuzz/regressions/TARGET): run first, every time.
   regressions="$(dirname "$0")/regressions/$t"
   if [[ -d "$regressions" ]]; then cp "$regressions"/* "$build/seeds/$t"/; fi
+  rm -f "$build/$t.rc"
+  echo "fuzz: $t for ${seconds}s (log: $build/$t.log)"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  run_target "$t" &
+done
+wait
+status=0
+for t in "${targets[@]}"; do
   log="$build/$t.log"
-  echo "fuzz: $t for ${seconds}s (log: $log)"
-  if "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-      -max_len="$max_len" -timeout=10 -print_final_stats=1 \
-      -artifact_prefix="$build/artifacts/$t-" "$build/corpus/$t" "$build/seeds/$t" >"$log" 2>&1; then
+  if [ "$(cat "$build/$t.rc" 2>/dev/null)" = 0 ]; then
     grep -E "^stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$log" | sed "s/^/  $t /"
   else
     echo "fuzz: $t FAILED; its report:"
