@@ -103,7 +103,11 @@ export async function launchBrowser() {
   return { context, close };
 }
 
-/** Opens the viewer and waits until the server said caught_up. */
+/**
+ * Opens the viewer and waits until status().caught_up: every row the server had is held and
+ * a frame was drawn after the last (the header's data-caught-up can turn true a frame before
+ * that draw).
+ */
 export async function openViewer(context, url, errors) {
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -111,7 +115,7 @@ export async function openViewer(context, url, errors) {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.reel.status().caught_up, null, { timeout: 60_000 });
   return page;
 }
 

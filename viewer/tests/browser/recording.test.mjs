@@ -184,7 +184,8 @@ test('playback advances the cursor', async () => {
   await page.click('.timeline-play');
   await page.waitForFunction((t) => BigInt(document.querySelector('.timeline').dataset.time) > BigInt(t) + 3n, String(t0), { timeout: 30_000 });
   await page.click('.timeline-play');
-  assert.equal(await page.$eval('.timeline-play', (e) => e.dataset.playing), 'false');
+  // The button's state is written on the next animation frame.
+  await page.waitForFunction(() => document.querySelector('.timeline-play').dataset.playing === 'false', null, { timeout: 30_000 });
 });
 
 test('the page reported no errors', () => {
