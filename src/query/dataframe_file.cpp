@@ -1,7 +1,8 @@
 // Views of recording files that stream: a file's chunk index (its footer, or one streaming
 // pass) stands in for a store of its temporal chunks, which the reader reads from disk when
-// its merge frontier reaches them and lets go of when it has passed them. Static chunks and
-// Clears (small, and needed before any row) are loaded into a store of their own.
+// its merge frontier reaches them and lets go of when it has passed them. Clears and the
+// static chunks of the view's entities (needed before any row) are loaded into a store of
+// their own; other entities' static chunks when a view asks for those entities.
 #include <algorithm>
 #include <set>
 
@@ -161,6 +162,7 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
   REEL_ASSIGN_OR_RETURN(auto reader, format::ChunkFileReader::open(path, options));
   auto file = std::shared_ptr<FileChunks>(new FileChunks(path, std::move(reader)));
   auto store = std::make_shared<ChunkStore>();
+  file->store_ = store;
   for (const auto& info : index.infos) {  // the recording's, not a blueprint's
     if (!info.info.is_blueprint) {
       store->set_info(info.info);
@@ -218,8 +220,13 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
       if (c.rows > 0)
         column_types.emplace(std::pair(e.entity, c.descriptor), FirstType{c.arrow_type, e.offset});
     }
-    // Static data and Clears (of any entity: a recursive one empties descendants) go to the
-    // store; they are needed before any row is, and are small.
+    // Clears (of any entity: a recursive one empties descendants) and the static data of the
+    // view's entities go to the store; they are needed before any row is. Other entities'
+    // static data (large assets, often) is read if a view asks for the entity.
+    if (e.is_static && !has_clear(e) && !entities.matches(e.entity)) {
+      file->unread_statics_[e.entity].push_back(e.offset);
+      continue;
+    }
     if (has_clear(e) || e.is_static) {
       REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, file->read_or_skip(e.offset));
       if (chunk) {
@@ -244,12 +251,28 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
   }
   for (const auto& [name, type] : timeline_types) file->timelines_.emplace_back(name, type);
   for (const auto& [entity, columns] : file->columns_) {
-    if (entities.matches(entity)) REEL_RETURN_NOT_OK(file->resolve_types(entity, *store));
+    if (entities.matches(entity)) REEL_RETURN_NOT_OK(file->resolve_types(entity));
   }
   return std::optional<FileSource>(FileSource{std::move(file), std::move(store)});
 }
 
-Status FileChunks::resolve_types(const EntityPath& entity, const ChunkStore& store) const {
+Status FileChunks::read_statics(const EntityPath& entity) const {
+  std::lock_guard lock(statics_mutex_);
+  auto it = unread_statics_.find(entity);
+  if (it == unread_statics_.end()) return Status::OK();
+  for (uint64_t offset : it->second) {
+    REEL_ASSIGN_OR_RETURN(ChunkPtr chunk, read_or_skip(offset));
+    if (!chunk) continue;  // damaged: left out, named in warnings()
+    REEL_RETURN_NOT_OK(store_->insert(std::move(chunk))
+                           .status()
+                           .with_context(path_ + ": chunk at byte " + std::to_string(offset)));
+  }
+  unread_statics_.erase(it);
+  return Status::OK();
+}
+
+Status FileChunks::resolve_types(const EntityPath& entity) const {
+  const ChunkStore& store = *store_;
   std::lock_guard lock(types_mutex_);
   auto eit = columns_.find(entity);
   if (eit == columns_.end()) return Status::OK();
@@ -284,26 +307,31 @@ Status FileChunks::resolve_types(const EntityPath& entity, const ChunkStore& sto
   return Status::OK();
 }
 
-std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> FileChunks::components(
-    const EntityPath& entity, const ChunkStore& store) const {
+Result<std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>> FileChunks::components(
+    const EntityPath& entity) const {
+  REEL_RETURN_NOT_OK(read_statics(entity));
   std::map<ComponentDescriptor, arrow::TypePtr> all;
-  for (auto& [d, type] : store.components(entity)) all.emplace(d, type);
+  for (auto& [d, type] : store_->components(entity)) all.emplace(d, type);
   auto it = columns_.find(entity);
   // An entity outside the view's (a not-null filter's column): its types are read now; a
   // column whose type cannot be read is left out (an unknown column, to the caller).
-  if (it != columns_.end() && resolve_types(entity, store).ok()) {
+  if (it != columns_.end() && resolve_types(entity).ok()) {
     std::lock_guard lock(types_mutex_);
     for (const auto& [d, column] : it->second) {
       if (column.type) all.emplace(d, column.type);
     }
   }
-  return {all.begin(), all.end()};
+  return std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>(all.begin(), all.end());
 }
 
-std::vector<EntityPath> FileChunks::entities(const ChunkStore& store) const {
+std::vector<EntityPath> FileChunks::entities() const {
   std::set<EntityPath> all;
-  for (const auto& e : store.entities()) all.insert(e);
+  for (const auto& e : store_->entities()) all.insert(e);
   for (const auto& [e, columns] : columns_) all.insert(e);
+  {
+    std::lock_guard lock(statics_mutex_);
+    for (const auto& [e, offsets] : unread_statics_) all.insert(e);
+  }
   return {all.begin(), all.end()};
 }
 

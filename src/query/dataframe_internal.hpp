@@ -82,12 +82,12 @@ class FileChunks {
   Result<std::optional<LatestAtResult>> latest_at(const std::string& timeline, TimeInt at,
                                                   const EntityPath& entity,
                                                   const ComponentDescriptor& d) const;
-  // As ChunkStore::components / entities / timelines for the file, `store` holding its
-  // static data and Clears. Every entity of the file is known; the types of those outside
-  // the view's entities are read when first asked for.
-  std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> components(
-      const EntityPath& entity, const ChunkStore& store) const;
-  std::vector<EntityPath> entities(const ChunkStore& store) const;
+  // As ChunkStore::components / entities / timelines for the file. Every entity of the file
+  // is known; the static data and column types of those outside the view's entities are read
+  // when first asked for (an error: the file could not be read there).
+  Result<std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>> components(
+      const EntityPath& entity) const;
+  std::vector<EntityPath> entities() const;
   const std::vector<Timeline>& timelines() const { return timelines_; }
   // What opening and reading found wrong but read past (damaged chunks left out, ...).
   std::vector<std::string> warnings() const;
@@ -112,14 +112,22 @@ class FileChunks {
   // A chunk read from disk, or null for a damaged one (named in warnings_, once).
   Result<ChunkPtr> read_or_skip(uint64_t offset) const;
   // Reads the types of the entity's columns not known yet.
-  Status resolve_types(const EntityPath& entity, const ChunkStore& store) const;
+  Status resolve_types(const EntityPath& entity) const;
   mutable std::mutex types_mutex_;
+  // The store of the file's static data and Clears (FileSource::store). Static chunks of
+  // entities outside the view's are read into it when the entity is first asked for
+  // (read_statics; statics_mutex_ held while they are read and stored).
+  std::shared_ptr<ChunkStore> store_;
+  Status read_statics(const EntityPath& entity) const;
+  mutable std::mutex statics_mutex_;
+  mutable std::map<EntityPath, std::vector<uint64_t>> unread_statics_;
   mutable std::mutex mutex_;
   mutable std::unordered_map<uint64_t, std::weak_ptr<const Chunk>> held_;
   mutable int64_t max_held_ = 0;
 };
 
-// A file opened for streaming views: its chunks, and a store of its static data and Clears.
+// A file opened for streaming views: its chunks, and a store of its Clears and static data
+// (the view's entities' at first; others' when the file is asked for those entities).
 struct FileSource {
   std::shared_ptr<const FileChunks> file;
   std::shared_ptr<const ChunkStore> store;

@@ -758,7 +758,8 @@ Result<std::unique_ptr<RecordBatchReader>> View::read() const {
       continue;
     }
     REEL_ASSIGN_OR_RETURN(auto parsed, parse_column_name(name));
-    for (const auto& [d, type] : components_of(parsed.first)) {
+    REEL_ASSIGN_OR_RETURN(auto available, components_of(parsed.first));
+    for (const auto& [d, type] : available) {
       if (column_name(parsed.first, d) != name) continue;
       ColumnState s;
       s.desc = describe(*store_, parsed.first, d, type);

@@ -107,7 +107,7 @@ Result<View> View::make(std::shared_ptr<const ChunkStore> store,
   v.index_ = std::move(index);
   v.index_type_ = index_type;
   for (const auto& [entity, wanted] : contents) {
-    auto available = v.components_of(entity);
+    REEL_ASSIGN_OR_RETURN(auto available, v.components_of(entity));
     if (wanted.empty()) {
       for (const auto& [d, type] : available) {
         // A Clear is an event that empties other columns, never data of its own.
@@ -131,9 +131,10 @@ Result<View> View::make(std::shared_ptr<const ChunkStore> store,
   return v;
 }
 
-std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> View::components_of(
+Result<std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>> View::components_of(
     const EntityPath& entity) const {
-  return file_ ? file_->components(entity, *store_) : store_->components(entity);
+  if (file_) return file_->components(entity);
+  return store_->components(entity);
 }
 
 Result<std::shared_ptr<const ChunkStore>> load_recording(const std::string& path,
@@ -159,7 +160,7 @@ Result<std::optional<View>> View::stream(const std::string& path, std::optional<
   REEL_ASSIGN_OR_RETURN(auto source, internal::open_file_source(path, filter, index));
   if (!source) return std::optional<View>();
   std::map<EntityPath, std::vector<ComponentDescriptor>> map;
-  for (const auto& e : source->file->entities(*source->store)) {
+  for (const auto& e : source->file->entities()) {
     if (filter.matches(e)) map[e] = {};
   }
   REEL_ASSIGN_OR_RETURN(View v, make(std::move(source->store), std::move(source->file),
@@ -228,7 +229,8 @@ Result<View> View::filter_is_not_null(std::string_view column) const {
     // The column need not be selected, but it must exist in the recording.
     REEL_ASSIGN_OR_RETURN(auto parsed, parse_column_name(column));
     bool exists = false;
-    for (const auto& [d, type] : components_of(parsed.first)) {
+    REEL_ASSIGN_OR_RETURN(auto available, components_of(parsed.first));
+    for (const auto& [d, type] : available) {
       exists |= column_name(parsed.first, d) == column;
     }
     if (!exists) return unknown_column(column, columns_);

@@ -213,6 +213,45 @@ TEST(PartialReadTest, ViewOfAFileReadsOnlyItsEntities) {
   EXPECT_EQ(table(*none), (Table{{"[7]"}}));
 }
 
+// A large static asset outside the view's entities is not read when the view is made; a
+// not-null filter on it (or a view of its entity) reads it then, and answers as a store does.
+TEST(PartialReadTest, StreamingViewReadsOtherEntitiesStaticDataWhenAskedFor) {
+  auto chunks = recording();
+  ChunkBuilder asset(EntityPath("/assets/mesh"));
+  std::vector<double> vertices(1 << 17);
+  uint64_t state = 1;
+  for (double& v : vertices) v = double((state = state * 6364136223846793005u + 1) >> 11);
+  asset.add_row(RowId::create(), {}, {{kScalar, arrow::make_primitive<double>(vertices)}});
+  chunks.push_back(asset.build().value());
+  const std::string path = write(chunks, Kind::kV2, "asset");
+  const uint64_t asset_bytes = format::read_footer(path).value().value().chunks.back().stored_bytes;
+  ASSERT_GT(asset_bytes, 500'000u);
+  auto loaded = load_recording(path).value();
+  auto view = View::create(path, "frame", "/sensors/**");
+  ASSERT_TRUE(view.ok()) << view.status().to_string();
+  EXPECT_LT(view->file_progress()->read_bytes, asset_bytes);
+  const std::string column = "/assets/mesh:" + kScalar.identifier();
+  auto filtered = view->filter_is_not_null(column);
+  ASSERT_TRUE(filtered.ok()) << filtered.status().to_string();
+  EXPECT_GE(view->file_progress()->read_bytes, asset_bytes);
+  const Table rows = table(*filtered);
+  EXPECT_EQ(rows.size(), 200u);  // static: never null
+  EXPECT_EQ(
+      rows,
+      table(
+          View::create(loaded, "frame", "/sensors/**").value().filter_is_not_null(column).value()));
+  auto all = View::create(path, std::nullopt, "/**");
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  EXPECT_EQ(table(*all), table(View::create(loaded, std::nullopt, "/**").value()));
+  // The asset's entity is listed from the start, as a store lists it.
+  auto of_assets = View::create(path, "frame", "/assets/**");
+  ASSERT_TRUE(of_assets.ok()) << of_assets.status().to_string();
+  auto loaded_assets = View::create(loaded, "frame", "/assets/**").value();
+  ASSERT_EQ(of_assets->schema().size(), loaded_assets.schema().size());
+  EXPECT_EQ(of_assets->schema().back().name, column);
+  EXPECT_EQ(table(*of_assets), table(loaded_assets));
+}
+
 // View::stream: a view of a file of one recording streams; a file of two streams (written
 // twice, as `cat f f` would) does not (View::create loads it), nor does a missing file (its
 // error is the loader's to give).

@@ -103,7 +103,8 @@ class View {
                              std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
   // A view of a recording file that streams: only the file's chunk index (its footer; for
   // version 1 files and files without one, one pass that holds one chunk at a time), its
-  // static data and its Clears are read here; reading the view reads each chunk it needs
+  // Clears and the static data of `contents` are read here (other entities' static data when
+  // a not-null filter asks for them); reading the view reads each chunk it needs
   // from disk when it gets there and lets go of it once past it, so memory is the batch plus
   // the chunks open at the current index value, whatever the file's size (rows that filters
   // skip hold nothing). A damaged chunk is left out with a warning (warnings()), as loading
@@ -165,12 +166,13 @@ class View {
                            std::shared_ptr<const internal::FileChunks> file,
                            std::optional<std::string> index,
                            std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
-  // The element types of an entity's components (the file's, for a view of a file).
-  std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>> components_of(
+  // The element types of an entity's components (the file's, for a view of a file: its
+  // static data is read then if it was not yet).
+  Result<std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>> components_of(
       const EntityPath& entity) const;
   std::shared_ptr<const ChunkStore> store_;
   // A view of a file: its temporal chunks, read as the reader reaches them (store_ holds
-  // the file's static data and Clears).
+  // the file's Clears and the static data read so far).
   std::shared_ptr<const internal::FileChunks> file_;
   std::vector<std::string> warnings_;  // View::create(path) of a file it loaded
   std::optional<std::string> index_;
