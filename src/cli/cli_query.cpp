@@ -103,9 +103,9 @@ int run_query(const QueryOptions& options) {
   std::optional<std::string> index;
   if (!options.index.empty()) index = options.index;
   // One recording file streams: its footer says where the chunks are, and the view reads
-  // each when it gets there (memory: the batch and the chunks at the current time; a file of
-  // several recordings is loaded by the view instead). Several inputs (or stdin) are merged
-  // into one store first.
+  // each when it gets there (memory: the batch and the chunks at the current time). Files
+  // that cannot stream (View::stream: .rrd, several recordings), several inputs and stdin are
+  // loaded into one store below, only the chunks the query can use.
   std::optional<dataframe::View> streamed;
   size_t warned = 0;  // of the streamed view's warnings
   if (inputs->size() == 1) {
