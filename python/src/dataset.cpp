@@ -254,9 +254,12 @@ void register_dataset(py::module_& df) {
             out["recordings_skipped"] = s.recordings_skipped;
             out["chunks_loaded"] = s.chunks_loaded;
             out["rows_loaded"] = s.rows_loaded;
+            out["recordings_streamed"] = s.recordings_streamed;
+            out["bytes_read"] = s.bytes_read;
             return out;
           },
-          "What reads opened so far (recordings opened and skipped, chunks and rows loaded).")
+          "What reads opened so far: recordings opened (recordings_streamed of them read chunk "
+          "by chunk) and skipped, chunks and rows loaded, bytes of files read.")
       .def("__len__", [](const PyDataset& d) { return d.dataset->recordings().size(); })
       .def("__repr__", [](const PyDataset& d) {
         return "Dataset(" + std::to_string(d.dataset->recordings().size()) + " recordings)";

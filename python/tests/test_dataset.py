@@ -82,6 +82,9 @@ def test_filters_open_only_the_recordings_that_can_answer(tmp_path):
     assert rows.num_rows == 10
     assert ds.stats()["recordings_opened"] == 1
     assert ds.stats()["recordings_skipped"] == 1
+    # The file is read chunk by chunk (only the chunks that can match), not loaded.
+    assert ds.stats()["recordings_streamed"] == 1
+    assert 0 < ds.stats()["bytes_read"] <= (tmp_path / "early.reel").stat().st_size
 
 
 def duckdb_or_skip(ds):

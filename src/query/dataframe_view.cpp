@@ -168,6 +168,18 @@ Result<std::optional<View>> View::stream(const std::string& path, std::optional<
   return std::optional<View>(std::move(v));
 }
 
+Result<std::optional<View>> View::stream(
+    const std::string& path, std::optional<std::string> index,
+    std::map<EntityPath, std::vector<ComponentDescriptor>> contents) {
+  EntityPathFilter filter;
+  for (const auto& [entity, components] : contents) filter.add_rule({true, entity, false});
+  REEL_ASSIGN_OR_RETURN(auto source, internal::open_file_source(path, filter, index));
+  if (!source) return std::optional<View>();
+  REEL_ASSIGN_OR_RETURN(View v, make(std::move(source->store), std::move(source->file),
+                                     std::move(index), std::move(contents)));
+  return std::optional<View>(std::move(v));
+}
+
 Result<View> View::create(const std::string& path, std::optional<std::string> index,
                           std::string_view contents) {
   REEL_ASSIGN_OR_RETURN(auto streamed, stream(path, index, contents));

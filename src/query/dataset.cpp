@@ -15,6 +15,7 @@
 #include "common/thread_pool.hpp"
 #include "query/dataset_internal.hpp"
 #include "reel/format/recording_file.hpp"
+#include "reel/format/recording_index.hpp"
 #include "reel/store_io/store_io.hpp"
 
 namespace reel::dataframe {
@@ -78,6 +79,8 @@ Result<OpenedRecording> open_recording_file(const std::string& path,
   out.chunks = int64_t(report->chunks);
   out.rows = report->rows;
   out.notes = report->warnings;  // another recording concatenated after this one
+  std::error_code ec;
+  out.file_bytes = uint64_t(fs::file_size(path, ec));
   out.store = std::move(store);
   return out;
 }
@@ -169,8 +172,86 @@ Result<StoreInfo> read_identity(const std::string& path) {
   return first->info;
 }
 
-// Timelines and components of one recording file, read chunk by chunk, plus its footer.
-Status summarize_file(RecordingSummary& s) {
+// The summary from a version 2 footer that belongs to the file's only recording, without
+// reading its chunks but for the element types: the footer names them as text, and a text
+// seen before (in any file of the dataset: fleets log the same types) is decoded once, from
+// the smallest chunk that has it. false: no such footer, or it is not enough (a column with
+// two type texts in the file, a chunk that cannot be read): the caller reads the file.
+Result<bool> summarize_from_footer(RecordingSummary& s, internal::TypeTexts& types) {
+  format::RecordingIndex index;
+  format::IndexOptions options;
+  options.footer_only = true;
+  if (!format::index_recording(s.source, index, options).ok() || !index.from_footer ||
+      !index.warnings.empty()) {
+    return false;
+  }
+  std::set<Timeline> timelines;
+  struct Column {
+    std::string text;
+    uint64_t offset = 0, bytes = 0;  // the smallest chunk that has it
+  };
+  std::map<EntityPath, std::map<ComponentDescriptor, Column>> columns;
+  std::map<EntityPath, std::set<ComponentDescriptor>> statics;
+  std::map<EntityPath, std::set<Timeline>> entity_timelines;
+  std::vector<RecordingSummary::ChunkExtent> extents;
+  for (size_t i = 0; i < index.chunks.size(); ++i) {
+    if (index.chunk_streams[i] != 0) continue;  // a blueprint's
+    const format::FooterEntry& e = index.chunks[i];
+    extents.push_back({e.entity, e.is_static, e.time_ranges});
+    if (e.rows == 0) continue;  // an empty chunk (the reader skips it)
+    for (const auto& [name, type] : e.timeline_types) {
+      timelines.insert(Timeline(name, type));
+      entity_timelines[e.entity].insert(Timeline(name, type));
+    }
+    for (const auto& c : e.components) {
+      auto [it, inserted] = columns[e.entity].try_emplace(
+          c.descriptor, Column{c.arrow_type, e.offset, e.stored_bytes});
+      if (!inserted) {
+        if (it->second.text != c.arrow_type) return false;
+        if (e.stored_bytes < it->second.bytes)
+          it->second = {c.arrow_type, e.offset, e.stored_bytes};
+      }
+      if (e.is_static) statics[e.entity].insert(c.descriptor);
+    }
+  }
+  std::unique_ptr<format::ChunkFileReader> reader;
+  for (const auto& [entity, comps] : columns) {
+    auto& mine = s.components[entity];
+    for (const auto& [d, column] : comps) {
+      arrow::TypePtr type = types.find(column.text);
+      if (!type) {
+        if (!reader) {
+          auto opened = format::ChunkFileReader::open(s.source);
+          if (!opened.ok()) return false;
+          reader = std::move(*opened);
+        }
+        auto chunk = reader->read_chunk(column.offset);
+        const ComponentColumn* c = chunk.ok() ? (*chunk)->component(d) : nullptr;
+        if (!c || c->list.value_type()->to_string() != column.text) return false;
+        type = c->list.value_type();
+        types.add(column.text, type);
+      }
+      mine.emplace_back(d, type);
+    }
+  }
+  s.timelines.assign(timelines.begin(), timelines.end());
+  for (auto& [e, m] : statics) s.static_components[e].assign(m.begin(), m.end());
+  for (auto& [e, m] : entity_timelines) s.entity_timelines[e].assign(m.begin(), m.end());
+  s.has_footer = true;
+  s.chunks = std::move(extents);
+  return true;
+}
+
+// Timelines and components of one recording file: from its footer, else read chunk by chunk.
+Status summarize_file(RecordingSummary& s, internal::TypeTexts& types) {
+  {
+    RecordingSummary from_footer = s;
+    REEL_ASSIGN_OR_RETURN(bool done, summarize_from_footer(from_footer, types));
+    if (done) {
+      s = std::move(from_footer);
+      return Status::OK();
+    }
+  }
   format::ReaderOptions options;
   options.copy_chunks = false;
   REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(s.source, options));
@@ -289,7 +370,7 @@ Status Dataset::summarize() const {
     for (auto& e : state_->entries) {
       if (e.summarized || e.failed) continue;
       done.push_back(pool.submit([&e, this] {
-        Status st = summarize_file(e.summary);
+        Status st = summarize_file(e.summary, state_->type_texts);
         e.summarized = true;
         if (!st.ok()) {
           e.failed = true;
@@ -319,7 +400,9 @@ DatasetStats Dataset::stats() const {
   DatasetStats s;
   s.recordings_opened = state_->recordings_opened;
   s.recordings_skipped = state_->recordings_skipped;
+  s.recordings_streamed = state_->recordings_streamed;
   s.chunks_loaded = state_->chunks_loaded;
+  s.bytes_read = state_->bytes_read;
   s.rows_loaded = state_->rows_loaded;
   return s;
 }
@@ -388,9 +471,11 @@ namespace {
 
 class Cursor final : public RecordingCursor {
  public:
-  Cursor(std::shared_ptr<Dataset::State> state, std::vector<size_t> which)
+  Cursor(std::shared_ptr<Dataset::State> state, std::vector<size_t> which,
+         internal::RecordingOpener opener)
       : state_(std::move(state)),
         which_(std::move(which)),
+        opener_(std::move(opener)),
         pool_(std::min(state_->options.parallel_recordings, std::max<size_t>(which_.size(), 1))) {}
 
   ~Cursor() override {
@@ -403,7 +488,7 @@ class Cursor final : public RecordingCursor {
         const size_t i = which_[next_++];
         order_.push_back(i);
         pending_.push_back(pool_.submit(
-            [s = state_.get(), i] { return internal::load_entry(*s, s->entries[i]); }));
+            [s = state_.get(), i, open = &opener_] { return (*open)(*s, s->entries[i]); }));
       }
       if (pending_.empty()) return std::optional<LoadedRecording>();
       auto opened = pending_.front().get();
@@ -416,12 +501,16 @@ class Cursor final : public RecordingCursor {
         continue;
       }
       for (const auto& note : opened->notes) state_->warn(note);
+      state_->bytes_read += opened->file_bytes;
+      if (!opened->store && !opened->view) continue;  // nothing for this read
       if (!entry.memory) ++state_->recordings_opened;
+      if (opened->view) ++state_->recordings_streamed;
       state_->chunks_loaded += opened->chunks;
       state_->rows_loaded += opened->rows;
       LoadedRecording r;
       r.summary = &entry.summary;
       r.store = std::move(opened->store);
+      r.view = std::move(opened->view);
       return std::optional<LoadedRecording>(std::move(r));
     }
   }
@@ -429,6 +518,7 @@ class Cursor final : public RecordingCursor {
  private:
   std::shared_ptr<Dataset::State> state_;
   std::vector<size_t> which_;
+  internal::RecordingOpener opener_;
   size_t next_ = 0;
   std::deque<size_t> order_;
   std::deque<std::future<Result<internal::OpenedRecording>>> pending_;
@@ -437,8 +527,14 @@ class Cursor final : public RecordingCursor {
 
 }  // namespace
 
+std::unique_ptr<RecordingCursor> internal::open_recordings(std::shared_ptr<Dataset::State> state,
+                                                           std::vector<size_t> which,
+                                                           RecordingOpener opener) {
+  return std::make_unique<Cursor>(std::move(state), std::move(which), std::move(opener));
+}
+
 std::unique_ptr<RecordingCursor> Dataset::open_recordings(std::vector<size_t> which) const {
-  return std::make_unique<Cursor>(state_, std::move(which));
+  return internal::open_recordings(state_, std::move(which), internal::load_entry);
 }
 
 std::vector<std::string> distinct_names(const std::vector<std::string>& names) {

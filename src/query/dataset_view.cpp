@@ -222,10 +222,10 @@ namespace {
 // Answers the view from each recording in turn.
 class DatasetViewReader final : public RecordBatchReader {
  public:
-  DatasetViewReader(DatasetView view, arrow::SchemaPtr schema,
+  DatasetViewReader(std::shared_ptr<Dataset::State> state, arrow::SchemaPtr schema,
                     std::unique_ptr<RecordingCursor> cursor,
                     std::function<Result<std::optional<View>>(const LoadedRecording&)> make_view)
-      : view_(std::move(view)),
+      : state_(std::move(state)),
         schema_(std::move(schema)),
         cursor_(std::move(cursor)),
         make_view_(std::move(make_view)) {}
@@ -235,11 +235,20 @@ class DatasetViewReader final : public RecordBatchReader {
   Result<std::optional<arrow::RecordBatch>> next() override {
     for (;;) {
       if (current_) {
-        REEL_ASSIGN_OR_RETURN(auto batch, current_->next());
-        if (batch && batch->num_rows > 0) return widen(*batch);
-        if (batch) continue;
-        current_.reset();
-        recording_.reset();
+        auto batch = current_->next();
+        if (!batch.ok() && !recording_->store) {
+          // A streamed file cut or changed while it is read: its rows so far stay, the rest
+          // of it is left out, and the other recordings answer (as for a file that cannot
+          // be read at all).
+          state_->warn("skipping the rest of " + recording_->summary->source + ": " +
+                       batch.status().message());
+          finish_recording();
+          continue;
+        }
+        if (!batch.ok()) return batch.status();
+        if (*batch && (*batch)->num_rows > 0) return widen(**batch);
+        if (*batch) continue;
+        finish_recording();
       }
       REEL_ASSIGN_OR_RETURN(auto loaded, cursor_->next());
       if (!loaded) return std::optional<arrow::RecordBatch>();
@@ -247,6 +256,7 @@ class DatasetViewReader final : public RecordBatchReader {
       if (!v) continue;
       REEL_ASSIGN_OR_RETURN(current_, v->read());
       recording_ = std::move(loaded);
+      recording_->view = std::move(v);
       // Where each of the recording's columns goes in the output.
       positions_.clear();
       for (const auto& f : current_->schema()->fields)
@@ -255,6 +265,18 @@ class DatasetViewReader final : public RecordBatchReader {
   }
 
  private:
+  // A streamed recording's bytes read and what its reads left out (damaged chunks), into
+  // the dataset's stats and warnings.
+  void account(const View& view) {
+    if (auto p = view.file_progress()) state_->bytes_read += p->read_bytes;
+    for (const auto& w : view.warnings()) state_->warn(w);
+  }
+  void finish_recording() {
+    current_.reset();
+    if (recording_ && !recording_->store && recording_->view) account(*recording_->view);
+    recording_.reset();
+  }
+
   Result<std::optional<arrow::RecordBatch>> widen(const arrow::RecordBatch& batch) {
     arrow::RecordBatch out;
     out.schema = schema_;
@@ -278,7 +300,7 @@ class DatasetViewReader final : public RecordBatchReader {
     return std::optional<arrow::RecordBatch>(std::move(out));
   }
 
-  DatasetView view_;
+  std::shared_ptr<Dataset::State> state_;
   arrow::SchemaPtr schema_;
   std::unique_ptr<RecordingCursor> cursor_;
   std::function<Result<std::optional<View>>(const LoadedRecording&)> make_view_;
@@ -322,27 +344,7 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
 
   // The per-recording view: the same builder calls, on the columns the recording has.
   DatasetView self = *this;
-  auto make_view = [self](const LoadedRecording& r) -> Result<std::optional<View>> {
-    const ChunkStore& store = *r.store;
-    if (self.index_) {
-      auto tls = store.timelines();
-      if (std::none_of(tls.begin(), tls.end(),
-                       [&](const Timeline& t) { return t.name() == *self.index_; })) {
-        return std::optional<View>();
-      }
-    }
-    std::map<EntityPath, std::vector<ComponentDescriptor>> contents;
-    std::set<std::string> have;
-    for (const auto& c : self.columns_) {
-      for (const auto& [d, type] : store.components(c.entity)) {
-        if (d == c.component) {
-          contents[c.entity].push_back(d);
-          have.insert(c.name);
-        }
-      }
-    }
-    if (contents.empty()) return std::optional<View>();
-    REEL_ASSIGN_OR_RETURN(View v, View::create(r.store, self.index_, std::move(contents)));
+  auto configure = [self](View v) -> Result<std::optional<View>> {
     for (const auto& name : self.not_null_) {
       auto f = v.filter_is_not_null(name);
       if (!f.ok()) return std::optional<View>();  // the recording lacks the column: no rows
@@ -355,8 +357,59 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
     v = v.with_batch_rows(self.batch_rows_);
     return std::optional<View>(std::move(v));
   };
+  // The recording's columns among the view's (empty: it has none).
+  auto contents_of = [self](auto&& components_of) {
+    std::map<EntityPath, std::vector<ComponentDescriptor>> contents;
+    for (const auto& c : self.columns_) {
+      for (const auto& [d, type] : components_of(c.entity)) {
+        if (d == c.component) contents[c.entity].push_back(d);
+      }
+    }
+    return contents;
+  };
+  auto has_index = [self](const std::vector<Timeline>& timelines) {
+    return !self.index_ || std::any_of(timelines.begin(), timelines.end(),
+                                       [&](const Timeline& t) { return t.name() == *self.index_; });
+  };
+  auto make_view = [=](const LoadedRecording& r) -> Result<std::optional<View>> {
+    if (r.view) return r.view;  // streamed: made and configured by the opener
+    const ChunkStore& store = *r.store;
+    if (!has_index(store.timelines())) return std::optional<View>();
+    auto contents = contents_of([&](const EntityPath& e) { return store.components(e); });
+    if (contents.empty()) return std::optional<View>();
+    REEL_ASSIGN_OR_RETURN(View v, View::create(r.store, self.index_, std::move(contents)));
+    return configure(std::move(v));
+  };
+  // Files of one recording stream (from the summary: which columns, whether the index is
+  // there); a file the streamed view finds damaged at open is left out as a load leaves it.
+  internal::RecordingOpener opener = internal::load_entry;
+  if (state_->options.stream_files) {
+    opener = [=](const Dataset::State& state,
+                 const Dataset::State::Entry& entry) -> Result<internal::OpenedRecording> {
+      if (entry.memory) return internal::load_entry(state, entry);
+      const RecordingSummary& s = entry.summary;
+      internal::OpenedRecording out;
+      if (!has_index(s.timelines)) return out;
+      auto contents = contents_of([&](const EntityPath& e) {
+        auto it = s.components.find(e);
+        return it == s.components.end()
+                   ? std::vector<std::pair<ComponentDescriptor, arrow::TypePtr>>()
+                   : it->second;
+      });
+      if (contents.empty()) return out;
+      REEL_ASSIGN_OR_RETURN(auto streamed,
+                            View::stream(s.source, self.index_, std::move(contents)));
+      if (!streamed) return internal::load_entry(state, entry);
+      auto warnings = streamed->warnings();
+      if (!warnings.empty()) return Status::Corrupt(warnings.front());
+      REEL_ASSIGN_OR_RETURN(out.view, configure(*streamed));
+      if (!out.view) out.file_bytes = streamed->file_progress()->read_bytes;  // no rows here
+      return out;
+    };
+  }
   return std::unique_ptr<RecordBatchReader>(std::make_unique<DatasetViewReader>(
-      *this, std::move(schema), dataset.open_recordings(std::move(plan)), std::move(make_view)));
+      state_, std::move(schema),
+      internal::open_recordings(state_, std::move(plan), std::move(opener)), std::move(make_view)));
 }
 
 Result<std::vector<arrow::RecordBatch>> DatasetView::read_all() const {

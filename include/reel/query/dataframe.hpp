@@ -119,6 +119,11 @@ class View {
   static Result<std::optional<View>> stream(const std::string& path,
                                             std::optional<std::string> index,
                                             std::string_view contents = "/**");
+  // Explicit contents (entity -> components; an empty list: all of the entity's), as
+  // create(store, index, contents): only those entities' static data is read here.
+  static Result<std::optional<View>> stream(
+      const std::string& path, std::optional<std::string> index,
+      std::map<EntityPath, std::vector<ComponentDescriptor>> contents);
 
   // Only index values in [t0, t1].
   View filter_range(TimeInt t0, TimeInt t1) const;

@@ -9,9 +9,13 @@
 // `entity_path`, `row_id`, every timeline as a column and the components as list columns;
 // the SQL module (reel/sql/sql.hpp) builds its tables on these.
 //
-// Reading is streaming and bounded: recordings are loaded one after another in the order of
-// recordings(), at most `DatasetOptions::parallel_recordings` of them ahead of the one being
-// answered, by that many threads; each is dropped once answered. Which recordings a read
+// Reading is streaming and bounded: recordings are read one after another in the order of
+// recordings(), at most `DatasetOptions::parallel_recordings` of them opened ahead of the one
+// being answered, by that many threads; each is dropped once answered. A view reads a file
+// of one recording (a .reel file) as View::stream does, chunk by chunk, only the chunks that
+// can match, so its memory is the batch and the chunks open at the current index value
+// whatever the files' sizes; other recordings (.rrd, files of several recordings, stores
+// given in memory, long tables) are loaded whole. Which recordings a read
 // opens is decided before any is loaded, from what is known without loading them (their
 // timelines and entities, and the footer of each file: chunk time ranges per entity): a
 // recording that cannot contribute a row is never opened. Stats() counts what was opened.
@@ -45,6 +49,8 @@ struct DatasetOptions {
   size_t parallel_recordings = 2;
   // The stores recordings are loaded into (compaction limits; no memory limit by default).
   ChunkStoreConfig store_config = ChunkStoreConfig();
+  // Views stream the files that can (see above); false: every recording is loaded whole.
+  bool stream_files = true;
   // Called with each warning as it happens (from any thread, one call at a time); they are
   // also kept in Dataset::warnings().
   std::function<void(const std::string&)> on_warning;
@@ -74,10 +80,14 @@ struct RecordingSummary {
 
 // What reads opened so far (counters shared by the dataset and every copy and view of it).
 struct DatasetStats {
-  int64_t recordings_opened = 0;   // loaded to answer a read
-  int64_t recordings_skipped = 0;  // left unopened by a read's plan
-  int64_t chunks_loaded = 0;       // chunks decoded by those loads
+  int64_t recordings_opened = 0;    // loaded or streamed to answer a read
+  int64_t recordings_streamed = 0;  // of those, read chunk by chunk (View::stream)
+  int64_t recordings_skipped = 0;   // left unopened by a read's plan
+  int64_t chunks_loaded = 0;        // chunks decoded by the loads (not the streamed reads)
   int64_t rows_loaded = 0;
+  // Bytes of recording files read by reads: a loaded file's size, a streamed file's chunk
+  // index and the chunks its view needed (counted when its rows are all read).
+  uint64_t bytes_read = 0;
 };
 
 // The column roles of a long table (read_rows), in field metadata "reel.kind".
@@ -109,10 +119,12 @@ struct RowsColumn {
 class DatasetView;
 class Dataset;
 
-// A recording loaded for a read: its summary and its store.
+// A recording opened for a read: its summary and its store, or (a view's read of a file
+// that streams) the recording's view of the file, with no store.
 struct LoadedRecording {
   const RecordingSummary* summary = nullptr;  // owned by the dataset
   std::shared_ptr<const ChunkStore> store;
+  std::optional<View> view;
 };
 
 // Recordings loaded in order, ahead by at most DatasetOptions::parallel_recordings.
@@ -165,8 +177,9 @@ class Dataset {
 
   // The recordings a read would open, given what it needs: entities matching `entities`
   // with data on `timeline` (any, when nullopt) within `window`, or static data when
-  // `static_only`. Today whole recordings are chosen (from summaries and footers); the
-  // chunks of each are all loaded. `all` keeps every recording (using_index_values).
+  // `static_only` (from summaries and footers). A view's read of each chosen file then reads
+  // only the chunks that can match (View::stream); loads read whole recordings. `all` keeps
+  // every recording (using_index_values).
   struct ReadNeeds {
     EntityPathFilter entities = EntityPathFilter::all();
     std::optional<std::string> timeline;
