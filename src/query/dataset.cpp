@@ -95,6 +95,23 @@ Result<OpenedRecording> load_entry(const Dataset::State& state,
   return open_recording_file(entry.summary.source, state.options.store_config);
 }
 
+Result<OpenedRecording> load_entry_selected(const Dataset::State& state,
+                                            const Dataset::State::Entry& entry,
+                                            const ChunkSelection& selection) {
+  if (entry.memory) return load_entry(state, entry);
+  const std::string& path = entry.summary.source;
+  if (is_rrd_file(path)) return rrd_not_supported(path);
+  auto store = std::make_shared<ChunkStore>(state.options.store_config);
+  REEL_ASSIGN_OR_RETURN(auto report, load_selected(path, *store, selection));
+  OpenedRecording out;
+  out.chunks = int64_t(report.chunks);
+  out.rows = report.rows;
+  out.notes = std::move(report.warnings);
+  out.file_bytes = report.bytes;
+  out.store = std::move(store);
+  return out;
+}
+
 }  // namespace internal
 
 namespace {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "reel/query/dataset.hpp"
+#include "reel/store_io/store_io.hpp"
 
 namespace reel::dataframe {
 
@@ -80,6 +81,11 @@ Result<OpenedRecording> open_recording_file(const std::string& path,
 
 // Where a recording's data is read: its store in memory, or its file loaded now.
 Result<OpenedRecording> load_entry(const Dataset::State& state, const Dataset::State::Entry& entry);
+// As load_entry, but of a file only the chunks `selection` needs (load_selected: from the
+// footer when there is one). A damaged chunk is left out with a note, the rest loads.
+Result<OpenedRecording> load_entry_selected(const Dataset::State& state,
+                                            const Dataset::State::Entry& entry,
+                                            const ChunkSelection& selection);
 
 // Opens a recording for a read, on one of the cursor's threads: load_entry, or a streamed
 // view (OpenedRecording::view), or neither (the recording has nothing for the read).

@@ -257,9 +257,17 @@ Result<std::unique_ptr<RecordBatchReader>> Dataset::read_rows(const RowsOptions&
     ++state_->recordings_skipped;
     return true;
   });
-  return std::unique_ptr<RecordBatchReader>(
-      std::make_unique<RowsReader>(std::move(schema), std::move(columns), options,
-                                   std::move(filter), open_recordings(std::move(plan))));
+  // Of each file, only the chunks of the matching entities (on the index, in the range).
+  ChunkSelection selection;
+  selection.entities = filter;
+  selection.timeline = options.index;
+  selection.range = options.range;
+  internal::RecordingOpener opener = [selection](const State& state, const State::Entry& entry) {
+    return internal::load_entry_selected(state, entry, selection);
+  };
+  return std::unique_ptr<RecordBatchReader>(std::make_unique<RowsReader>(
+      std::move(schema), std::move(columns), options, std::move(filter),
+      internal::open_recordings(state_, std::move(plan), std::move(opener))));
 }
 
 }  // namespace reel::dataframe

@@ -180,7 +180,6 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
   report.from_footer = true;
   report.chunks_in_file =
       uint64_t(std::count(index.chunk_blueprint.begin(), index.chunk_blueprint.end(), false));
-  report.bytes = index.file_bytes;
   report.warnings = index.warnings;
   for (const auto& i : index.infos) {  // the recording's, not a blueprint's
     if (i.info.is_blueprint) continue;
@@ -224,6 +223,7 @@ Result<LoadReport> load_selected(const std::string& path, ChunkStore& store,
     if (progress) progress(reader->bytes_read(), to_read);
   });
   if (chunks_read) *chunks_read = reader->chunks_read();
+  report.bytes = reader->bytes_read();
   report.messages += report.chunks;
   if (!st.ok()) return st;
   return report;

@@ -26,7 +26,7 @@ struct LoadReport {
   uint64_t messages = 0;
   uint64_t chunks = 0;
   int64_t rows = 0;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // of the input read (load_selected from a footer: the chunks read)
   StoreInfo info;
   std::vector<std::string> warnings;
   // load_selected: chunks in the file, and whether its footer told which to read (else one
