@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "query/clear_internal.hpp"
 #include "query/dataframe_batch_internal.hpp"
@@ -172,9 +173,7 @@ struct ColumnState {
     last_row_id = row;
     last_chunk = nullptr;
     last = empty_cell();
-    ChunkPtr was = std::move(last_keep);
-    last_keep = nullptr;
-    return was;
+    return std::exchange(last_keep, nullptr);
   }
 
   bool is_static() const { return static_value.list != nullptr; }
