@@ -109,6 +109,25 @@ def test_dataset_sql_aggregates(dataset_dir):
     assert df["frame"].tolist() == [3, 4] and df["v"].tolist() == [23.0, 24.0]
 
 
+def test_rrd_files_answer_beside_reel_files(tmp_path):
+    write_recording(tmp_path / "a.reel", "rec-reel", 0.0, np.arange(10))
+    write_recording(tmp_path / "b.rrd", "rec-rrd", 100.0, np.arange(10))
+    ds, caught = load(tmp_path)
+    assert caught == []
+    assert [r["recording_id"] for r in ds.recordings] == ["rec-reel", "rec-rrd"]
+    table = ds.view(index="frame", contents="/**").filter_range_sequence(8, 9).fill_latest_at() \
+        .select("/arm/force:Scalars:scalars", "/meta:TextLog:text").read_all()
+    assert table["source"].to_pylist() == [str(tmp_path / f) for f in ("a.reel", "a.reel", "b.rrd", "b.rrd")]
+    assert table["/arm/force:Scalars:scalars"].to_numpy().tolist() == [8.0, 9.0, 108.0, 109.0]
+    assert table["/meta:TextLog:text"].to_pylist() == [["about rec-reel"]] * 2 + [["about rec-rrd"]] * 2
+    # The .reel file streams, the .rrd one is loaded (reel does not read Rerun's manifest yet).
+    assert ds.stats()["recordings_opened"] == 2 and ds.stats()["recordings_streamed"] == 1
+    duckdb_or_skip(ds)
+    t = ds.sql('SELECT recording_id, sum(scalars[1]) AS total FROM "Scalars" GROUP BY ALL ORDER BY 1')
+    assert t["recording_id"].to_pylist() == ["rec-reel", "rec-rrd"]
+    assert t["total"].to_numpy().tolist() == [45.0, 1045.0]
+
+
 def test_recording_sql(dataset_dir):
     rec = rr.dataframe.load_recording(dataset_dir / "r1.reel")
     try:

@@ -8,7 +8,6 @@
 #include <cctype>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <set>
 
@@ -44,32 +43,12 @@ arrow::ArrayPtr repeated_string(const std::string& value, int64_t n) {
   return b.finish();
 }
 
-namespace {
-
-// Rerun's .rrd streams begin with "RRF" and a version digit; reel files with "REEL".
-bool is_rrd_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in.gcount() == 4 && magic[0] == 'R' && magic[1] == 'R' && magic[2] == 'F';
-}
-
-Status rrd_not_supported(const std::string& path) {
-  return Status::NotImplemented(path +
-                                ": a Rerun .rrd file; this build of reel reads .reel recordings "
-                                "only (convert it with Rerun's tools, or use a reel with the .rrd "
-                                "reader)");
-}
-
-}  // namespace
-
-Result<OpenedRecording> open_recording_file(const std::string& path,
-                                            const ChunkStoreConfig& config) {
-  if (is_rrd_file(path)) return rrd_not_supported(path);
+Result<OpenedRecording> open_recording_file(const std::string& path, const ChunkStoreConfig& config,
+                                            const std::function<bool(const Chunk&)>& keep) {
   REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path));
   auto store = std::make_shared<ChunkStore>(config);
   // One decoding thread per recording: the dataset loads several recordings at once.
-  auto report = load_into_store(*reader, *store, 1);
+  auto report = load_into_store(*reader, *store, 1, keep);
   if (!report.ok()) return report.status();
   if (!reader->warnings().empty()) {
     // Truncated or damaged: its data is not what was recorded; the read goes on without it.
@@ -99,10 +78,8 @@ Result<OpenedRecording> load_entry_selected(const Dataset::State& state,
                                             const Dataset::State::Entry& entry,
                                             const ChunkSelection& selection) {
   if (entry.memory) return load_entry(state, entry);
-  const std::string& path = entry.summary.source;
-  if (is_rrd_file(path)) return rrd_not_supported(path);
   auto store = std::make_shared<ChunkStore>(state.options.store_config);
-  REEL_ASSIGN_OR_RETURN(auto report, load_selected(path, *store, selection));
+  REEL_ASSIGN_OR_RETURN(auto report, load_selected(entry.summary.source, *store, selection));
   OpenedRecording out;
   out.chunks = int64_t(report.chunks);
   out.rows = report.rows;
@@ -166,27 +143,28 @@ Result<std::vector<std::string>> resolve_sources(const std::vector<std::string>&
   return out;
 }
 
-// The file's recording and application id (its first message), without reading further.
+// The file's recording and application id (its first message that is not a blueprint's:
+// Rerun's .rrd files may begin with a view layout), without reading further.
 Result<StoreInfo> read_identity(const std::string& path) {
-  if (std::ifstream in(path, std::ios::binary); in) {
-    char magic[4] = {};
-    in.read(magic, 4);
-    if (in.gcount() == 4 && magic[0] == 'R' && magic[1] == 'R' && magic[2] == 'F') {
-      return Status::NotImplemented(path +
-                                    ": a Rerun .rrd file; this build of reel reads .reel "
-                                    "recordings only");
-    }
-  }
   format::ReaderOptions options;
   options.decode_chunks = false;
   REEL_ASSIGN_OR_RETURN(auto reader, format::RecordingReader::open(path, options));
-  REEL_ASSIGN_OR_RETURN(auto first, reader->next());
-  if (!first) {
-    return Status::Corrupt(path + ": no message (an empty or truncated recording)" +
-                           (reader->warnings().empty() ? "" : ": " + reader->warnings().front()));
+  bool blueprint = false;
+  for (;;) {
+    REEL_ASSIGN_OR_RETURN(auto m, reader->next());
+    if (!m) {
+      const std::string why = blueprint ? "only a Rerun blueprint (a view layout), no recording"
+                                        : "no message (an empty or truncated recording)";
+      return Status::Corrupt(path + ": " + why +
+                             (reader->warnings().empty() ? "" : ": " + reader->warnings().front()));
+    }
+    if (m->info.is_blueprint) {
+      blueprint = true;
+      continue;
+    }
+    if (m->kind != format::MessageKind::kStoreInfo) return StoreInfo{};
+    return m->info;
   }
-  if (first->kind != format::MessageKind::kStoreInfo) return StoreInfo{};
-  return first->info;
 }
 
 // The summary from a version 2 footer that belongs to the file's only recording, without
@@ -205,7 +183,7 @@ Result<bool> summarize_from_footer(RecordingSummary& s, internal::TypeTexts& typ
   std::set<Timeline> timelines;
   struct Column {
     std::string text;
-    uint64_t offset = 0, bytes = 0;  // the smallest chunk that has it
+    std::vector<std::pair<uint64_t, uint64_t>> chunks;  // (bytes, offset) of those that have it
   };
   std::map<EntityPath, std::map<ComponentDescriptor, Column>> columns;
   std::map<EntityPath, std::set<ComponentDescriptor>> statics;
@@ -221,33 +199,35 @@ Result<bool> summarize_from_footer(RecordingSummary& s, internal::TypeTexts& typ
       entity_timelines[e.entity].insert(Timeline(name, type));
     }
     for (const auto& c : e.components) {
-      auto [it, inserted] = columns[e.entity].try_emplace(
-          c.descriptor, Column{c.arrow_type, e.offset, e.stored_bytes});
-      if (!inserted) {
-        if (it->second.text != c.arrow_type) return false;
-        if (e.stored_bytes < it->second.bytes)
-          it->second = {c.arrow_type, e.offset, e.stored_bytes};
-      }
+      if (c.rows == 0) continue;  // null on every row here: not a column, as in a store
+      auto [it, inserted] = columns[e.entity].try_emplace(c.descriptor, Column{c.arrow_type, {}});
+      if (!inserted && it->second.text != c.arrow_type) return false;
+      it->second.chunks.emplace_back(e.stored_bytes, e.offset);
       if (e.is_static) statics[e.entity].insert(c.descriptor);
     }
   }
   std::unique_ptr<format::ChunkFileReader> reader;
-  for (const auto& [entity, comps] : columns) {
+  for (auto& [entity, comps] : columns) {
     auto& mine = s.components[entity];
-    for (const auto& [d, column] : comps) {
+    for (auto& [d, column] : comps) {
       arrow::TypePtr type = types.find(column.text);
-      if (!type) {
+      // The smallest chunk that has it, or (damaged: the read that needs it reports it) the
+      // next smallest: whether another file's summary found the type first changes nothing.
+      std::sort(column.chunks.begin(), column.chunks.end());
+      for (size_t i = 0; !type && i < column.chunks.size(); ++i) {
         if (!reader) {
           auto opened = format::ChunkFileReader::open(s.source);
           if (!opened.ok()) return false;
           reader = std::move(*opened);
         }
-        auto chunk = reader->read_chunk(column.offset);
+        auto chunk = reader->read_chunk(column.chunks[i].second);
+        if (!chunk.ok() && format::is_damage(chunk.status())) continue;
         const ComponentColumn* c = chunk.ok() ? (*chunk)->component(d) : nullptr;
         if (!c || c->list.value_type()->to_string() != column.text) return false;
         type = c->list.value_type();
         types.add(column.text, type);
       }
+      if (!type) return false;  // every chunk of it is damaged
       mine.emplace_back(d, type);
     }
   }
@@ -276,10 +256,15 @@ Status summarize_file(RecordingSummary& s, internal::TypeTexts& types) {
   std::map<EntityPath, std::map<ComponentDescriptor, arrow::TypePtr>> components;
   std::map<EntityPath, std::set<ComponentDescriptor>> statics;
   std::map<EntityPath, std::set<Timeline>> entity_timelines;
+  std::optional<uint32_t> recording;  // the stream of the file's first recording
   for (;;) {
     REEL_ASSIGN_OR_RETURN(auto m, reader->next());
     if (!m) break;
-    if (m->stream != 0) continue;  // another recording concatenated to this one
+    if (m->kind != format::MessageKind::kFooter) {
+      if (m->info.is_blueprint) continue;  // a Rerun view layout (.rrd: any stream)
+      if (!recording) recording = m->stream;
+    }
+    if (m->stream != recording.value_or(0)) continue;  // another recording after this one
     if (m->kind == format::MessageKind::kFooter) {
       s.has_footer = true;
       s.chunks.clear();
@@ -294,6 +279,7 @@ Status summarize_file(RecordingSummary& s, internal::TypeTexts& types) {
     }
     auto& mine = components[c.entity_path()];
     for (const auto& col : c.components()) {
+      if (c.num_non_null(col.descriptor) == 0) continue;  // as a store (and the footer) has it
       auto [it, inserted] = mine.emplace(col.descriptor, col.list.value_type());
       if (!inserted && !arrow::type_equals(it->second, col.list.value_type())) {
         return Status::TypeError(s.source + ": " + c.entity_path().str() + ":" +

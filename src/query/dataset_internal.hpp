@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,10 +65,10 @@ struct Dataset::State {
 
 namespace internal {
 
-// The one function that opens a recording file for a read: today the whole file is loaded
-// into a store. A file whose reader reports corruption or truncation, or that fails, is an
-// error naming it (the caller reports it and skips the file). `.rrd` files are detected by
-// their first bytes and plug in here.
+// The one function that loads a recording file whole for a read (.reel or Rerun's .rrd, which
+// the reader tells apart by their first bytes; blueprints left out). A file whose reader
+// reports corruption or truncation, or that fails, is an error naming it (the caller reports
+// it and skips the file). `keep`, if given, chooses the chunks to load (a view's entities).
 struct OpenedRecording {
   std::shared_ptr<const ChunkStore> store;
   std::optional<View> view;  // a streamed view of the file instead of a store
@@ -76,8 +77,8 @@ struct OpenedRecording {
   int64_t rows = 0;
   std::vector<std::string> notes;  // warnings that do not make the file unusable
 };
-Result<OpenedRecording> open_recording_file(const std::string& path,
-                                            const ChunkStoreConfig& config);
+Result<OpenedRecording> open_recording_file(const std::string& path, const ChunkStoreConfig& config,
+                                            const std::function<bool(const Chunk&)>& keep = {});
 
 // Where a recording's data is read: its store in memory, or its file loaded now.
 Result<OpenedRecording> load_entry(const Dataset::State& state, const Dataset::State::Entry& entry);

@@ -261,7 +261,7 @@ Result<std::unique_ptr<RecordBatchReader>> Dataset::read_rows(const RowsOptions&
   ChunkSelection selection;
   selection.entities = filter;
   selection.timeline = options.index;
-  selection.range = options.range;
+  if (options.index) selection.range = options.range;  // as RowsReader: a range needs an index
   internal::RecordingOpener opener = [selection](const State& state, const State::Entry& entry) {
     return internal::load_entry_selected(state, entry, selection);
   };

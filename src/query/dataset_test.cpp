@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "reel/format/recording_file.hpp"
+#include "reel/types/archetypes.hpp"
 
 namespace reel::dataframe {
 namespace {
@@ -225,6 +227,42 @@ TEST_F(DatasetTest, TypeConflictsNameBothFiles) {
   EXPECT_NE(v.status().message().find("rec0.reel"), std::string::npos) << v.status().to_string();
 }
 
+// A column null on every row (an import's empty column) is no column of the recording, as a
+// store has it: the file still streams and answers as loading it does.
+TEST_F(DatasetTest, AColumnNullOnEveryRowIsNoColumn) {
+  {
+    auto writer = format::RecordingWriter::open(path(3)).value();
+    ASSERT_TRUE(writer->write_store_info({"fleet", "rec-3", 0}).ok());
+    ChunkBuilder force("/arm/force");
+    for (int f = 0; f < 6; ++f) {
+      force.add_row(RowId::create(), {{Timeline::sequence("frame"), f}},
+                    {{kScalar, arrow::make_primitive<double>({double(f)})},
+                     {kLabel, f == 0 ? arrow::make_strings({"typed"}) : nullptr}});
+    }
+    const std::vector<int64_t> unlabelled = {1, 2, 3, 4, 5};
+    auto chunk = force.build().value()->take(unlabelled).value();
+    ASSERT_NE(chunk->component(kLabel), nullptr);
+    ASSERT_EQ(chunk->num_non_null(kLabel), 0);
+    ASSERT_TRUE(writer->write_chunk(*chunk).ok());
+    ASSERT_TRUE(writer->finish().ok());
+  }
+  auto rows = [&](bool stream) {
+    DatasetOptions options;
+    options.stream_files = stream;
+    Dataset ds = Dataset::open({path(3)}, options).value();
+    auto schema = ds.view("frame", "/arm/**").value().schema();
+    EXPECT_EQ(schema.back().name, "/arm/force:Scalars:scalars");
+    auto out = rows_text(*ds.view("frame", "/arm/**").value().read().value());
+    EXPECT_TRUE(ds.warnings().empty()) << ds.warnings().front();
+    EXPECT_EQ(ds.stats().recordings_streamed, stream ? 1 : 0);
+    return out;
+  };
+  const auto streamed = rows(true);
+  ASSERT_EQ(streamed.size(), 5u);
+  EXPECT_EQ(streamed[0], "[\"rec-3\"]|[\"fleet\"]|[\"" + path(3) + "\"]|[1]|[[1]]");
+  EXPECT_EQ(streamed, rows(false));
+}
+
 // A fleet of recordings with many chunks each: views read only the chunks that can match,
 // and give exactly the rows of loading every recording whole.
 class DatasetStreamingTest : public DatasetTest {
@@ -335,7 +373,7 @@ TEST_F(DatasetStreamingTest, StreamedViewsEqualLoadedOnesForEveryBuilderCall) {
 
 TEST_F(DatasetStreamingTest, AFileOfSeveralRecordingsIsLoadedAsBefore) {
   // long1.reel followed by long2.reel's bytes: two recordings in one file, which a view does
-  // not stream (it loads the first, with a warning, as a load does).
+  // not stream (it loads the first, with a warning, as a load does, only the view's entities).
   {
     auto a = read_file(long_path(1));
     auto b = read_file(long_path(2));
@@ -350,7 +388,13 @@ TEST_F(DatasetStreamingTest, AFileOfSeveralRecordingsIsLoadedAsBefore) {
                       "[\"long-1\"]|[\"fleet\"]|[\"" + long_path(1) + "\"]|[7]|[[1007]]"}));
   EXPECT_EQ(ds.stats().recordings_opened, 2);
   EXPECT_EQ(ds.stats().recordings_streamed, 1);
-  EXPECT_EQ(ds.stats().chunks_loaded, 22);  // long1's 20 + asset + meta
+  // long1's 20 /arm/force chunks; not its asset or label (no entity of the view).
+  EXPECT_EQ(ds.stats().chunks_loaded, 20);
+  ASSERT_EQ(ds.warnings().size(), 1u);
+  EXPECT_NE(ds.warnings()[0].find(long_path(1) + " holds another recording after the first: "
+                                                 "recording 'long-2' (application 'fleet')"),
+            std::string::npos)
+      << ds.warnings()[0];
 }
 
 // The schema pass answers from footers: the same summaries as reading every chunk (files
@@ -417,6 +461,44 @@ TEST_F(DatasetStreamingTest, SummariesComeFromTheFooterAsFromReadingEveryChunk) 
   EXPECT_NE(warnings[0].find(std::to_string(at)), std::string::npos) << warnings[0];
 }
 
+// The chunk a summary and a view read a column's type from (the smallest) damaged: the next
+// one gives the type, whichever file's summary came first, and only that chunk is left out.
+TEST_F(DatasetStreamingTest, TheChunkThatGivesAColumnsTypeDamagedIsLeftOutAlone) {
+  const auto footer = format::read_footer(long_path(1)).value().value();
+  size_t smallest = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (footer.chunks[i].stored_bytes < footer.chunks[smallest].stored_bytes) smallest = i;
+  }
+  ASSERT_EQ(footer.chunks[smallest].entity, EntityPath("/arm/force"));
+  const TimeInt first = TimeInt(50 * smallest);
+  auto rows = [&] {
+    Dataset ds = Dataset::open({long_path(1)}).value();  // no other file knows the type
+    EXPECT_TRUE(ds.summarize().ok());
+    EXPECT_EQ(ds.recordings().size(), 1u);
+    EXPECT_TRUE(ds.warnings().empty()) << ds.warnings().front();
+    auto v = ds.view("frame", "/arm/**").value().filter_range(first - 2, first + 51);
+    auto out = rows_text(*v.read().value());
+    return std::pair(out, ds.warnings());
+  };
+  const auto [whole, none] = rows();
+  EXPECT_TRUE(none.empty());
+  const uint64_t at = footer.chunks[smallest].offset;
+  {
+    std::fstream f(long_path(1), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(std::streamoff(at + 60));
+    char byte = 0;
+    f.get(byte);
+    f.seekp(std::streamoff(at + 60));
+    f.put(char(byte ^ 0x5a));
+  }
+  const auto [damaged, warnings] = rows();
+  EXPECT_EQ(damaged.size(), whole.size() - 50);  // the chunk's 50 frames, no more
+  EXPECT_EQ(damaged.back(), whole.back());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find(long_path(1)), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("byte " + std::to_string(at)), std::string::npos) << warnings[0];
+}
+
 // A file cut while a view streams it: the rows read from it stay, the rest of it is left out
 // with a warning naming the file and byte offset, and the recordings after it answer.
 TEST_F(DatasetStreamingTest, AFileCutWhileItIsReadLeavesOutTheRestOfItOnly) {
@@ -480,6 +562,176 @@ TEST_F(DatasetStreamingTest, LongRowsReadOnlyTheChunksOfTheirWindow) {
   EXPECT_EQ(arm.stats().chunks_loaded, 3);
   EXPECT_LT(arm.stats().bytes_read, long_bytes() / 10)
       << arm.stats().bytes_read << " of " << long_bytes();
+}
+
+// .rrd files answer beside .reel ones. Two were written without reel: Rerun's own encoder
+// (the 0.33 web viewer's "Save recording": rec_js_1, /plots/sine steps 0..49, sin(step / 5))
+// and apache-arrow JS (rrd_js_blueprint.rrd: rec_bp, /a steps 0..4 = 0.5..4.5, /b step 0 = -1,
+// a blueprint store interleaved). reel's own .rrd writer adds a file whose blueprint comes
+// before its recording, and one that holds a blueprint only.
+class DatasetRrdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("reel_dataset_rrd_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const fs::path data = fs::path(REEL_SOURCE_DIR) / "tests" / "data";
+    fs::copy_file(data / "rerun_0.33.0_saved.rrd", dir_ / "a_saved.rrd");
+    fs::copy_file(data / "rrd_js_blueprint.rrd", dir_ / "b_js.rrd");
+    write(dir_ / "c_layout_first.rrd", format::FileFormat::kRrd, true, "rec-rrd", 10);
+    write(dir_ / "d.reel", format::FileFormat::kReel, false, "rec-reel", 20);
+    write(dir_ / "e_layout_only.rrd", format::FileFormat::kRrd, true, "", 0);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A blueprint (/viewport) first if `layout`, then recording `id` (/a at steps first and
+  // first + 1, values first + 0.5 and first + 1.5) unless `id` is empty.
+  static void write(const fs::path& p, format::FileFormat file_format, bool layout,
+                    const std::string& id, int64_t first) {
+    format::WriterOptions options;
+    options.file_format = file_format;
+    auto writer = format::RecordingWriter::open(p.string(), options).value();
+    if (layout) {
+      StoreInfo bp{"fleet", "layout", 0, true};
+      ASSERT_TRUE(writer->write_store_info(bp).ok());
+      ChunkBuilder view("/viewport");
+      view.add_row(RowId::create(), {{Timeline::sequence("blueprint"), 0}},
+                   {{kLabel, arrow::make_strings({"grid"})}});
+      ASSERT_TRUE(writer->write_chunk(*view.build().value()).ok());
+    }
+    if (!id.empty()) {
+      ASSERT_TRUE(writer->write_store_info({"fleet", id, 0}).ok());
+      ChunkBuilder a("/a");
+      for (int64_t s = first; s < first + 2; ++s) {
+        a.add_row(RowId::create(), {{Timeline::sequence("step"), s}},
+                  {{kScalar, arrow::make_primitive<double>({double(s) + 0.5})}});
+      }
+      ASSERT_TRUE(writer->write_chunk(*a.build().value()).ok());
+    }
+    ASSERT_TRUE(writer->finish().ok());
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+TEST_F(DatasetRrdTest, RecordingsOfRerunFilesAreFoundAndLayoutsLeftOut) {
+  auto ds = Dataset::open({dir_.string()});
+  ASSERT_TRUE(ds.ok()) << ds.status().to_string();
+  ASSERT_TRUE(ds->summarize().ok());
+  auto recs = ds->recordings();
+  std::vector<std::string> ids;
+  for (const auto& r : recs) ids.push_back(r.info.application_id + "/" + r.info.recording_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"rrd_writer_js/rec_js_1", "bp_js/rec_bp",
+                                           "fleet/rec-rrd", "fleet/rec-reel"}));
+  ASSERT_EQ(ds->warnings().size(), 1u);
+  EXPECT_EQ(ds->warnings()[0], "skipping " + path("e_layout_only.rrd") + ": " +
+                                   path("e_layout_only.rrd") +
+                                   ": only a Rerun blueprint (a view layout), no recording");
+  // The blueprints' entities are not the recordings'.
+  std::vector<std::string> entities;
+  for (const auto& r : recs) {
+    for (const auto& [e, comps] : r.components) entities.push_back(e.str());
+  }
+  EXPECT_EQ(entities,
+            (std::vector<std::string>{"/plots/sine", "/world/points", "/a", "/b", "/a", "/a"}));
+}
+
+TEST_F(DatasetRrdTest, ViewsAndLongRowsReadRerunFilesAsReelOnes) {
+  Dataset ds = Dataset::open({dir_.string()}).value();
+  auto a = rows_text(
+      *ds.view("step", "/a").value().select({"/a:Scalars:scalars"}).value().read().value());
+  const std::string js = path("b_js.rrd"), rrd = path("c_layout_first.rrd"), reel = path("d.reel");
+  EXPECT_EQ(a, (std::vector<std::string>{
+                   "[\"rec_bp\"]|[\"bp_js\"]|[\"" + js + "\"]|[0]|[[0.5]]",
+                   "[\"rec_bp\"]|[\"bp_js\"]|[\"" + js + "\"]|[1]|[[1.5]]",
+                   "[\"rec_bp\"]|[\"bp_js\"]|[\"" + js + "\"]|[2]|[[2.5]]",
+                   "[\"rec_bp\"]|[\"bp_js\"]|[\"" + js + "\"]|[3]|[[3.5]]",
+                   "[\"rec_bp\"]|[\"bp_js\"]|[\"" + js + "\"]|[4]|[[4.5]]",
+                   "[\"rec-rrd\"]|[\"fleet\"]|[\"" + rrd + "\"]|[10]|[[10.5]]",
+                   "[\"rec-rrd\"]|[\"fleet\"]|[\"" + rrd + "\"]|[11]|[[11.5]]",
+                   "[\"rec-reel\"]|[\"fleet\"]|[\"" + reel + "\"]|[20]|[[20.5]]",
+                   "[\"rec-reel\"]|[\"fleet\"]|[\"" + reel + "\"]|[21]|[[21.5]]",
+               }));
+  // Rerun's encoder's sine, every step and value.
+  auto v = ds.view("step", "/plots/sine").value();
+  auto reader = v.select({"/plots/sine:Scalars:scalars"}).value().read().value();
+  int64_t rows = 0;
+  for (;;) {
+    auto b = reader->next().value();
+    if (!b) break;
+    const auto& steps = b->columns[3];
+    const auto& values = b->columns[4];
+    for (int64_t r = 0; r < b->num_rows; ++r, ++rows) {
+      EXPECT_EQ(arrow::array_to_string(*steps->slice(r, 1)), "[" + std::to_string(rows) + "]");
+      auto list = arrow::ListArray(values->slice(r, 1));
+      const arrow::PrimitiveArray<double> cell(list.value_slice(0));
+      ASSERT_EQ(cell.length(), 1);
+      EXPECT_DOUBLE_EQ(cell.value(0), std::sin(double(rows) / 5)) << "step " << rows;
+    }
+  }
+  EXPECT_EQ(rows, 50);
+  // Long rows: the blueprints' /viewport rows are not among them.
+  RowsOptions o;
+  o.archetype = "Scalars";
+  o.columns = std::vector<std::string>{"recording_id", "entity_path", "step"};
+  o.index = "step";
+  o.range = {2, 10};
+  EXPECT_EQ(rows_text(*ds.read_rows(o).value()),
+            (std::vector<std::string>{
+                "[\"rec_js_1\"]|[\"/plots/sine\"]|[2]", "[\"rec_js_1\"]|[\"/plots/sine\"]|[3]",
+                "[\"rec_js_1\"]|[\"/plots/sine\"]|[4]", "[\"rec_js_1\"]|[\"/plots/sine\"]|[5]",
+                "[\"rec_js_1\"]|[\"/plots/sine\"]|[6]", "[\"rec_js_1\"]|[\"/plots/sine\"]|[7]",
+                "[\"rec_js_1\"]|[\"/plots/sine\"]|[8]", "[\"rec_js_1\"]|[\"/plots/sine\"]|[9]",
+                "[\"rec_js_1\"]|[\"/plots/sine\"]|[10]", "[\"rec_bp\"]|[\"/a\"]|[2]",
+                "[\"rec_bp\"]|[\"/a\"]|[3]", "[\"rec_bp\"]|[\"/a\"]|[4]",
+                "[\"rec-rrd\"]|[\"/a\"]|[10]"}));
+  // Only the blueprints log text.
+  EXPECT_EQ(ds.archetypes().value(), (std::vector<std::string>{"Points3D", "Scalars"}));
+  EXPECT_EQ(ds.warnings().size(), 1u) << ds.warnings().back();  // e_layout_only.rrd's, no more
+}
+
+// An .rrd file is loaded for a view, not streamed: only the chunks of the view's entities
+// and of their ancestors, whose recursive Clears empty them.
+TEST_F(DatasetRrdTest, ALoadedFileKeepsTheViewsEntitiesAndTheirAncestorsOnly) {
+  const Timeline step = Timeline::sequence("step");
+  {
+    format::WriterOptions options;
+    options.file_format = format::FileFormat::kRrd;
+    auto writer = format::RecordingWriter::open(path("f_clear.rrd"), options).value();
+    ASSERT_TRUE(writer->write_store_info({"fleet", "rec-clear", 0}).ok());
+    for (const char* e : {"/arm/force", "/other"}) {
+      ChunkBuilder b{EntityPath(e)};
+      for (int64_t s = 0; s < 2; ++s)
+        b.add_row(RowId::create(), {{step, s}},
+                  {{kScalar, arrow::make_primitive<double>({100.0 + s})}});
+      ASSERT_TRUE(writer->write_chunk(*b.build().value()).ok());
+    }
+    ChunkBuilder clear{EntityPath("/arm")};
+    arrow::BooleanBuilder recursive;
+    recursive.append(true);
+    clear.add_row(RowId::create(), {{step, 2}},
+                  {{Clear::descriptor_is_recursive(), recursive.finish()}});
+    ASSERT_TRUE(writer->write_chunk(*clear.build().value()).ok());
+    ASSERT_TRUE(writer->finish().ok());
+  }
+  DatasetOptions whole;
+  whole.stream_files = false;
+  Dataset loaded = Dataset::open({path("f_clear.rrd")}, whole).value();
+  Dataset chosen = Dataset::open({path("f_clear.rrd")}).value();
+  auto rows = [](const Dataset& ds) {
+    auto v = ds.view("step", "/arm/force").value().using_index_values({1, 2, 3}).fill_latest_at();
+    return rows_text(*v.read().value());
+  };
+  const std::string where = "[\"rec-clear\"]|[\"fleet\"]|[\"" + path("f_clear.rrd") + "\"]|";
+  const auto got = rows(chosen);
+  EXPECT_EQ(got, (std::vector<std::string>{where + "[1]|[[101]]", where + "[2]|[[]]",
+                                           where + "[3]|[[]]"}));
+  EXPECT_EQ(got, rows(loaded));
+  EXPECT_EQ(chosen.stats().chunks_loaded, 2);  // /arm/force and /arm's Clear, not /other
+  EXPECT_EQ(loaded.stats().chunks_loaded, 3);
+  EXPECT_EQ(chosen.stats().recordings_streamed, 0);
 }
 
 TEST(DistinctNames, LowercaseCollisionsGetSuffixes) {

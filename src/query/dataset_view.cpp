@@ -347,7 +347,10 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
   auto configure = [self](View v) -> Result<std::optional<View>> {
     for (const auto& name : self.not_null_) {
       auto f = v.filter_is_not_null(name);
-      if (!f.ok()) return std::optional<View>();  // the recording lacks the column: no rows
+      if (!f.ok() && f.status().code() == StatusCode::kNotFound) {
+        return std::optional<View>();  // the recording lacks the column: no rows
+      }
+      if (!f.ok()) return f.status();  // a streamed file's static data could not be read
       v = *f;
     }
     v = v.filter_range(self.range_.min, self.range_.max);
@@ -381,7 +384,7 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
     return configure(std::move(v));
   };
   // Files of one recording stream (from the summary: which columns, whether the index is
-  // there); a file the streamed view finds damaged at open is left out as a load leaves it.
+  // there).
   internal::RecordingOpener opener = internal::load_entry;
   if (state_->options.stream_files) {
     opener = [=](const Dataset::State& state,
@@ -397,13 +400,27 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
                    : it->second;
       });
       if (contents.empty()) return out;
-      REEL_ASSIGN_OR_RETURN(auto streamed,
-                            View::stream(s.source, self.index_, std::move(contents)));
-      if (!streamed) return internal::load_entry(state, entry);
+      REEL_ASSIGN_OR_RETURN(auto streamed, View::stream(s.source, self.index_, contents));
+      if (!streamed) {
+        // Loaded instead (.rrd, several recordings): only the chunks of the view's entities
+        // and of their ancestors (whose recursive Clears empty them).
+        return internal::open_recording_file(
+            s.source, state.options.store_config, [contents](const Chunk& c) {
+              const EntityPath& e = c.entity_path();
+              return std::any_of(contents.begin(), contents.end(),
+                                 [&](const auto& wanted) { return wanted.first.starts_with(e); });
+            });
+      }
+      // Without a footer the view indexed the file by reading it: what that pass found
+      // (truncation, damage) skips the file as a load does. With one, a warning is a chunk
+      // left out (damaged, or of a conflicting type) and the rest of the file answers.
       auto warnings = streamed->warnings();
-      if (!warnings.empty()) return Status::Corrupt(warnings.front());
+      if (!warnings.empty() && !s.has_footer) return Status::Corrupt(warnings.front());
       REEL_ASSIGN_OR_RETURN(out.view, configure(*streamed));
-      if (!out.view) out.file_bytes = streamed->file_progress()->read_bytes;  // no rows here
+      if (!out.view) {  // no rows here: what it read and found is accounted now
+        out.file_bytes = streamed->file_progress()->read_bytes;
+        out.notes = std::move(warnings);
+      }
       return out;
     };
   }

@@ -14,8 +14,9 @@
 // being answered, by that many threads; each is dropped once answered. A view reads a file
 // of one recording (a .reel file) as View::stream does, chunk by chunk, only the chunks that
 // can match, so its memory is the batch and the chunks open at the current index value
-// whatever the files' sizes; other recordings (.rrd, files of several recordings, stores
-// given in memory, long tables) are loaded whole. Which recordings a read
+// whatever the files' sizes; other recordings (Rerun's .rrd, files of several recordings,
+// stores given in memory) are loaded whole, and long tables (read_rows) load of each file only
+// the chunks of their entities in their window. Which recordings a read
 // opens is decided before any is loaded, from what is known without loading them (their
 // timelines and entities, and the footer of each file: chunk time ranges per entity): a
 // recording that cannot contribute a row is never opened. Stats() counts what was opened.
@@ -178,7 +179,8 @@ class Dataset {
   // The recordings a read would open, given what it needs: entities matching `entities`
   // with data on `timeline` (any, when nullopt) within `window`, or static data when
   // `static_only` (from summaries and footers). A view's read of each chosen file then reads
-  // only the chunks that can match (View::stream); loads read whole recordings. `all` keeps
+  // only the chunks that can match (View::stream), or loads those of its entities (files that
+  // cannot stream), and read_rows those of its entities in its window. `all` keeps
   // every recording (using_index_values).
   struct ReadNeeds {
     EntityPathFilter entities = EntityPathFilter::all();
