@@ -261,7 +261,10 @@ Result<std::unique_ptr<RecordBatchReader>> Dataset::read_rows(const RowsOptions&
   ChunkSelection selection;
   selection.entities = filter;
   selection.timeline = options.index;
-  if (options.index) selection.range = options.range;  // as RowsReader: a range needs an index
+  if (options.index) {  // as RowsReader: a range needs an index, and static rows have none
+    selection.range = options.range;
+    selection.temporal_only = true;
+  }
   internal::RecordingOpener opener = [selection](const State& state, const State::Entry& entry) {
     return internal::load_entry_selected(state, entry, selection);
   };

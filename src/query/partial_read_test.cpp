@@ -201,6 +201,27 @@ TEST(PartialReadTest, NarrowQueryReadsOnlyTheMatchingChunks) {
   EXPECT_EQ(r->chunks, 2u);
 }
 
+// Row tables on a timeline have no static rows: `temporal_only` reads no static chunk, with
+// a footer or without one (/config's value is not loaded, nor kept as a witness).
+TEST(PartialReadTest, TemporalOnlySelectionsReadNoStaticChunk) {
+  const auto chunks = recording();
+  for (Kind kind : {Kind::kV2, Kind::kV1}) {
+    SCOPED_TRACE("file kind " + std::to_string(int(kind)));
+    const std::string path = write(chunks, kind);
+    ChunkSelection s = selection_of(Query("frame", "/**", {30, 35}));
+    ChunkStore with_statics;
+    auto all = load_selected(path, with_statics, s);
+    ASSERT_TRUE(all.ok()) << all.status().to_string();
+    EXPECT_TRUE(with_statics.latest_static(EntityPath("/config"), kScalar).has_value());
+    s.temporal_only = true;
+    ChunkStore temporal;
+    auto report = load_selected(path, temporal, s);
+    ASSERT_TRUE(report.ok()) << report.status().to_string();
+    EXPECT_FALSE(temporal.latest_static(EntityPath("/config"), kScalar).has_value());
+    EXPECT_EQ(report->chunks + 1, all->chunks);
+  }
+}
+
 TEST(PartialReadTest, ViewOfAFileReadsOnlyItsEntities) {
   const auto chunks = recording();
   const std::string path = write(chunks, Kind::kV2);

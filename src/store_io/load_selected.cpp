@@ -64,7 +64,7 @@ class Selector {
 
   bool matches(const ChunkFacts& f) const {
     if (!entity_matches(f)) return false;
-    if (f.is_static) return true;
+    if (f.is_static) return !s_.temporal_only;
     if (s_.static_only) return false;
     bool in_range = false;
     for (const auto& [name, r] : f.timelines) {
@@ -87,6 +87,7 @@ class Selector {
 
   // Whether an unselected chunk shows a column or the index timeline nothing selected shows.
   bool is_witness(const ChunkFacts& f) const {
+    if (f.is_static && s_.temporal_only) return false;
     if (entity_matches(f)) {
       for (const auto& c : f.components) {
         if (!covered_.count({*f.entity, c})) return true;

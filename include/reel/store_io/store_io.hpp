@@ -57,6 +57,9 @@ struct ChunkSelection {
   TimeRange range{kTimeMin, kTimeMax};
   bool keep_before_range = false;
   bool static_only = false;
+  // Static chunks are neither selected nor kept as witnesses (row tables on a timeline, which
+  // have no static rows).
+  bool temporal_only = false;
   std::vector<std::string> columns;
 };
 
