@@ -191,6 +191,9 @@ Result<std::optional<FileSource>> open_file_source(const std::string& path,
   for (size_t i = 0; i < index.chunks.size(); ++i) {
     const format::FooterEntry& e = index.chunks[i];
     if (i < index.chunk_blueprint.size() && index.chunk_blueprint[i]) continue;
+    for (const auto& c : e.components) {
+      if (c.rows > 0) file->listed_.insert({e.entity, c.descriptor});
+    }
     std::string refused;
     for (const auto& [name, type] : e.timeline_types) {
       auto it = timeline_types.find(name);

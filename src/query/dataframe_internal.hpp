@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -91,6 +92,11 @@ class FileChunks {
   const std::vector<Timeline>& timelines() const { return timelines_; }
   // What opening and reading found wrong but read past (damaged chunks left out, ...).
   std::vector<std::string> warnings() const;
+  // Whether the footer lists the column (non-null somewhere): a column it lists that
+  // components() lacks had every chunk of it left out (named in warnings()).
+  bool lists(const EntityPath& entity, const ComponentDescriptor& d) const {
+    return listed_.count({entity, d}) > 0;
+  }
 
   int64_t max_held() const;
   uint64_t bytes_read() const;
@@ -105,6 +111,7 @@ class FileChunks {
   std::string path_;
   std::unique_ptr<format::ChunkFileReader> reader_;
   std::map<EntityPath, std::map<ComponentDescriptor, Column>> columns_;
+  std::set<std::pair<EntityPath, ComponentDescriptor>> listed_;  // set at open
   std::vector<Timeline> timelines_;
   mutable std::vector<std::string> warnings_;  // under mutex_ once open
   mutable std::unordered_set<uint64_t> damaged_;

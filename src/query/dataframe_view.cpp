@@ -120,6 +120,8 @@ Result<View> View::make(std::shared_ptr<const ChunkStore> store,
       auto it = std::find_if(available.begin(), available.end(),
                              [&](const auto& a) { return a.first == d; });
       if (it == available.end()) {
+        // A file's column whose every chunk was damaged: left out, as its warnings say.
+        if (v.file_ && v.file_->lists(entity, d) && !v.file_->warnings().empty()) continue;
         return Status::NotFound("entity " + entity.str() + " has no component " + d.identifier());
       }
       v.columns_.push_back(describe(*v.store_, entity, d, it->second));

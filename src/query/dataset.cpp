@@ -158,6 +158,9 @@ Result<StoreInfo> read_identity(const std::string& path) {
       return Status::Corrupt(path + ": " + why +
                              (reader->warnings().empty() ? "" : ": " + reader->warnings().front()));
     }
+    if (m->kind != format::MessageKind::kStoreInfo && m->kind != format::MessageKind::kChunk) {
+      continue;  // a blueprint's footer or end, before the recording
+    }
     if (m->info.is_blueprint) {
       blueprint = true;
       continue;
@@ -260,11 +263,12 @@ Status summarize_file(RecordingSummary& s, internal::TypeTexts& types) {
   for (;;) {
     REEL_ASSIGN_OR_RETURN(auto m, reader->next());
     if (!m) break;
-    if (m->kind != format::MessageKind::kFooter) {
+    if (m->kind == format::MessageKind::kStoreInfo || m->kind == format::MessageKind::kChunk) {
       if (m->info.is_blueprint) continue;  // a Rerun view layout (.rrd: any stream)
       if (!recording) recording = m->stream;
     }
-    if (m->stream != recording.value_or(0)) continue;  // another recording after this one
+    // Before the recording (a blueprint's end), or another recording after it.
+    if (!recording || m->stream != *recording) continue;
     if (m->kind == format::MessageKind::kFooter) {
       s.has_footer = true;
       s.chunks.clear();
@@ -514,6 +518,7 @@ class Cursor final : public RecordingCursor {
       r.summary = &entry.summary;
       r.store = std::move(opened->store);
       r.view = std::move(opened->view);
+      r.warnings_reported = opened->warnings_reported;
       return std::optional<LoadedRecording>(std::move(r));
     }
   }

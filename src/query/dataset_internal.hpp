@@ -76,6 +76,7 @@ struct OpenedRecording {
   int64_t chunks = 0;
   int64_t rows = 0;
   std::vector<std::string> notes;  // warnings that do not make the file unusable
+  size_t warnings_reported = 0;    // of view->warnings(): the first ones, among `notes`
 };
 Result<OpenedRecording> open_recording_file(const std::string& path, const ChunkStoreConfig& config,
                                             const std::function<bool(const Chunk&)>& keep = {});

@@ -243,9 +243,10 @@ Result<std::unique_ptr<RecordBatchReader>> Dataset::read_rows(const RowsOptions&
   ReadNeeds needs;
   needs.entities = filter;
   needs.timeline = options.index;
-  needs.window = options.range;
+  if (options.index) needs.window = options.range;
   needs.recording_id = options.recording_id;
-  std::vector<size_t> plan = options.range.empty() ? std::vector<size_t>() : plan_read(needs);
+  const bool nothing = options.index && options.range.empty();  // a range needs an index
+  std::vector<size_t> plan = nothing ? std::vector<size_t>() : plan_read(needs);
   // Recordings without a component of the archetype add no rows: not opened either.
   std::erase_if(plan, [&](size_t i) {
     for (const auto& [e, comps] : state_->entries[i].summary.components) {

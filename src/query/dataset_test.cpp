@@ -499,6 +499,40 @@ TEST_F(DatasetStreamingTest, TheChunkThatGivesAColumnsTypeDamagedIsLeftOutAlone)
   EXPECT_NE(warnings[0].find("byte " + std::to_string(at)), std::string::npos) << warnings[0];
 }
 
+// A damaged static chunk, which a streamed view reads when it opens the file: that chunk is
+// left out with one warning naming it, the rest of the file answers.
+TEST_F(DatasetStreamingTest, ADamagedStaticChunkFoundAtOpenLeavesOutThatChunkOnly) {
+  const auto footer = format::read_footer(long_path(1)).value().value();
+  const format::FooterEntry& meta = footer.chunks.back();
+  ASSERT_EQ(meta.entity, EntityPath("/meta"));
+  ASSERT_TRUE(meta.is_static);
+  {
+    std::fstream f(long_path(1), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(std::streamoff(meta.offset + 60));
+    char byte = 0;
+    f.get(byte);
+    f.seekp(std::streamoff(meta.offset + 60));
+    f.put(char(byte ^ 0x5a));
+  }
+  Dataset ds = open_long(true);
+  auto v = ds.view("frame", "/**")
+               .value()
+               .filter_range(0, 0)
+               .select({"/arm/force:Scalars:scalars", "/meta:TextLog:text"});
+  auto rows = rows_text(*v.value().read().value());
+  EXPECT_EQ(rows,
+            (std::vector<std::string>{
+                "[\"long-0\"]|[\"fleet\"]|[\"" + long_path(0) + "\"]|[0]|[[0]]|[[\"long0\"]]",
+                "[\"long-1\"]|[\"fleet\"]|[\"" + long_path(1) + "\"]|[0]|[[1000]]|null",
+                "[\"long-2\"]|[\"fleet\"]|[\"" + long_path(2) + "\"]|[0]|[[2000]]|[[\"long2\"]]"}));
+  const auto warnings = ds.warnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find(long_path(1)), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("byte " + std::to_string(meta.offset)), std::string::npos)
+      << warnings[0];
+  EXPECT_EQ(ds.stats().recordings_streamed, 3);
+}
+
 // A file cut while a view streams it: the rows read from it stay, the rest of it is left out
 // with a warning naming the file and byte offset, and the recordings after it answer.
 TEST_F(DatasetStreamingTest, AFileCutWhileItIsReadLeavesOutTheRestOfItOnly) {
@@ -732,6 +766,50 @@ TEST_F(DatasetRrdTest, ALoadedFileKeepsTheViewsEntitiesAndTheirAncestorsOnly) {
   EXPECT_EQ(chosen.stats().chunks_loaded, 2);  // /arm/force and /arm's Clear, not /other
   EXPECT_EQ(loaded.stats().chunks_loaded, 3);
   EXPECT_EQ(chosen.stats().recordings_streamed, 0);
+}
+
+// The same loaded file, with a not-null filter on an entity outside the view, and a view of
+// static data only at index values: the entity the filter names is loaded, and so is a chunk
+// on the index timeline, so the rows are those of loading the file whole.
+TEST_F(DatasetRrdTest, ALoadedFileAnswersFiltersAndIndexValuesAsAWholeLoad) {
+  const Timeline step = Timeline::sequence("step");
+  {
+    format::WriterOptions options;
+    options.file_format = format::FileFormat::kRrd;
+    auto writer = format::RecordingWriter::open(path("g.rrd"), options).value();
+    ASSERT_TRUE(writer->write_store_info({"fleet", "rec-g", 0}).ok());
+    ChunkBuilder a{EntityPath("/a")};
+    for (int64_t t = 0; t < 3; ++t)
+      a.add_row(RowId::create(), {{step, t}},
+                {{kScalar, arrow::make_primitive<double>({t + 0.5})}});
+    ASSERT_TRUE(writer->write_chunk(*a.build().value()).ok());
+    ChunkBuilder b{EntityPath("/b")};
+    b.add_row(RowId::create(), {{step, 1}}, {{kScalar, arrow::make_primitive<double>({-1.0})}});
+    ASSERT_TRUE(writer->write_chunk(*b.build().value()).ok());
+    ChunkBuilder meta{EntityPath("/meta")};
+    meta.add_row(RowId::create(), {}, {{kLabel, arrow::make_strings({"g"})}});
+    ASSERT_TRUE(writer->write_chunk(*meta.build().value()).ok());
+    ASSERT_TRUE(writer->finish().ok());
+  }
+  DatasetOptions whole;
+  whole.stream_files = false;
+  Dataset loaded = Dataset::open({path("g.rrd")}, whole).value();
+  Dataset chosen = Dataset::open({path("g.rrd")}).value();
+  const std::string where = "[\"rec-g\"]|[\"fleet\"]|[\"" + path("g.rrd") + "\"]|";
+  auto filtered = [](const Dataset& ds) {
+    auto v = ds.view("step", "/a").value().filter_is_not_null("/b:Scalars:scalars").value();
+    return rows_text(*v.read().value());
+  };
+  EXPECT_EQ(filtered(chosen), (std::vector<std::string>{where + "[1]|[[1.5]]"}));
+  EXPECT_EQ(filtered(chosen), filtered(loaded));
+  auto at_values = [](const Dataset& ds) {
+    auto v = ds.view("step", "/meta").value().using_index_values({1, 7});
+    return rows_text(*v.read().value());
+  };
+  EXPECT_EQ(at_values(chosen),
+            (std::vector<std::string>{where + "[1]|[[\"g\"]]", where + "[7]|[[\"g\"]]"}));
+  EXPECT_EQ(at_values(chosen), at_values(loaded));
+  EXPECT_TRUE(chosen.warnings().empty()) << chosen.warnings().front();
 }
 
 TEST(DistinctNames, LowercaseCollisionsGetSuffixes) {

@@ -269,7 +269,9 @@ class DatasetViewReader final : public RecordBatchReader {
   // the dataset's stats and warnings.
   void account(const View& view) {
     if (auto p = view.file_progress()) state_->bytes_read += p->read_bytes;
-    for (const auto& w : view.warnings()) state_->warn(w);
+    const auto warnings = view.warnings();
+    for (size_t i = recording_->warnings_reported; i < warnings.size(); ++i)
+      state_->warn(warnings[i]);
   }
   void finish_recording() {
     current_.reset();
@@ -402,25 +404,39 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
       if (contents.empty()) return out;
       REEL_ASSIGN_OR_RETURN(auto streamed, View::stream(s.source, self.index_, contents));
       if (!streamed) {
-        // Loaded instead (.rrd, several recordings): only the chunks of the view's entities
-        // and of their ancestors (whose recursive Clears empty them).
+        // Loaded instead (.rrd, several recordings): only the chunks of the view's entities,
+        // of its not-null filters' and of their ancestors (whose recursive Clears empty
+        // them), and the first chunk on the index timeline (the view has that index even
+        // where its entities have no data on it: static columns, using_index_values).
+        std::vector<EntityPath> wanted;
+        for (const auto& [e, components] : contents) wanted.push_back(e);
+        for (const auto& name : self.not_null_) {
+          if (auto parsed = parse_column_name(name); parsed.ok()) wanted.push_back(parsed->first);
+        }
+        auto index_seen = std::make_shared<bool>(!self.index_);
         return internal::open_recording_file(
-            s.source, state.options.store_config, [contents](const Chunk& c) {
+            s.source, state.options.store_config, [=](const Chunk& c) {
               const EntityPath& e = c.entity_path();
-              return std::any_of(contents.begin(), contents.end(),
-                                 [&](const auto& wanted) { return wanted.first.starts_with(e); });
+              if (std::any_of(wanted.begin(), wanted.end(),
+                              [&](const EntityPath& w) { return w.starts_with(e); })) {
+                if (!*index_seen && c.timeline(*self.index_)) *index_seen = true;
+                return true;
+              }
+              if (*index_seen || !c.timeline(*self.index_)) return false;
+              *index_seen = true;
+              return true;
             });
       }
       // Without a footer the view indexed the file by reading it: what that pass found
       // (truncation, damage) skips the file as a load does. With one, a warning is a chunk
-      // left out (damaged, or of a conflicting type) and the rest of the file answers.
+      // left out (damaged, or of a conflicting type) and the rest of the file answers; what
+      // the open found is reported now (the read reports the rest).
       auto warnings = streamed->warnings();
       if (!warnings.empty() && !s.has_footer) return Status::Corrupt(warnings.front());
       REEL_ASSIGN_OR_RETURN(out.view, configure(*streamed));
-      if (!out.view) {  // no rows here: what it read and found is accounted now
-        out.file_bytes = streamed->file_progress()->read_bytes;
-        out.notes = std::move(warnings);
-      }
+      if (!out.view) out.file_bytes = streamed->file_progress()->read_bytes;  // no rows here
+      out.warnings_reported = warnings.size();
+      out.notes = std::move(warnings);
       return out;
     };
   }

@@ -14,9 +14,10 @@
 // being answered, by that many threads; each is dropped once answered. A view reads a file
 // of one recording (a .reel file) as View::stream does, chunk by chunk, only the chunks that
 // can match, so its memory is the batch and the chunks open at the current index value
-// whatever the files' sizes; other recordings (Rerun's .rrd, files of several recordings,
-// stores given in memory) are loaded whole, and long tables (read_rows) load of each file only
-// the chunks of their entities in their window. Which recordings a read
+// whatever the files' sizes; files that cannot stream (Rerun's .rrd, files of several
+// recordings) are loaded, only the chunks of the view's entities (and their ancestors'), stores
+// given in memory are used as they are, and long tables (read_rows) load of each file only the
+// chunks of their entities in their window. Which recordings a read
 // opens is decided before any is loaded, from what is known without loading them (their
 // timelines and entities, and the footer of each file: chunk time ranges per entity): a
 // recording that cannot contribute a row is never opened. Stats() counts what was opened.
@@ -126,6 +127,7 @@ struct LoadedRecording {
   const RecordingSummary* summary = nullptr;  // owned by the dataset
   std::shared_ptr<const ChunkStore> store;
   std::optional<View> view;
+  size_t warnings_reported = 0;  // the first of view->warnings(), reported at its open
 };
 
 // Recordings loaded in order, ahead by at most DatasetOptions::parallel_recordings.
