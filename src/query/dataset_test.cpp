@@ -263,6 +263,16 @@ TEST_F(DatasetTest, AColumnNullOnEveryRowIsNoColumn) {
   EXPECT_EQ(streamed, rows(false));
 }
 
+// Damages a file: one byte flipped (a chunk's checksum then fails).
+void flip_byte(const std::string& path, uint64_t at) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(std::streamoff(at));
+  char byte = 0;
+  f.get(byte);
+  f.seekp(std::streamoff(at));
+  f.put(char(byte ^ 0x5a));
+}
+
 // A fleet of recordings with many chunks each: views read only the chunks that can match,
 // and give exactly the rows of loading every recording whole.
 class DatasetStreamingTest : public DatasetTest {
@@ -441,14 +451,7 @@ TEST_F(DatasetStreamingTest, SummariesComeFromTheFooterAsFromReadingEveryChunk) 
   for (int r = 0; r < 3; ++r) write_long(r);
   const auto footer = format::read_footer(long_path(1)).value().value();
   const uint64_t at = footer.chunks[10].offset;
-  {
-    std::fstream f(long_path(1), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(std::streamoff(at + 60));
-    char byte = 0;
-    f.get(byte);
-    f.seekp(std::streamoff(at + 60));
-    f.put(char(byte ^ 0x5a));
-  }
+  flip_byte(long_path(1), at + 60);
   Dataset ds = open_long(true);
   ASSERT_TRUE(ds.summarize().ok());
   EXPECT_EQ(ds.recordings().size(), 3u);
@@ -483,14 +486,7 @@ TEST_F(DatasetStreamingTest, TheChunkThatGivesAColumnsTypeDamagedIsLeftOutAlone)
   const auto [whole, none] = rows();
   EXPECT_TRUE(none.empty());
   const uint64_t at = footer.chunks[smallest].offset;
-  {
-    std::fstream f(long_path(1), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(std::streamoff(at + 60));
-    char byte = 0;
-    f.get(byte);
-    f.seekp(std::streamoff(at + 60));
-    f.put(char(byte ^ 0x5a));
-  }
+  flip_byte(long_path(1), at + 60);
   const auto [damaged, warnings] = rows();
   EXPECT_EQ(damaged.size(), whole.size() - 50);  // the chunk's 50 frames, no more
   EXPECT_EQ(damaged.back(), whole.back());
@@ -506,14 +502,7 @@ TEST_F(DatasetStreamingTest, ADamagedStaticChunkFoundAtOpenLeavesOutThatChunkOnl
   const format::FooterEntry& meta = footer.chunks.back();
   ASSERT_EQ(meta.entity, EntityPath("/meta"));
   ASSERT_TRUE(meta.is_static);
-  {
-    std::fstream f(long_path(1), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(std::streamoff(meta.offset + 60));
-    char byte = 0;
-    f.get(byte);
-    f.seekp(std::streamoff(meta.offset + 60));
-    f.put(char(byte ^ 0x5a));
-  }
+  flip_byte(long_path(1), meta.offset + 60);
   Dataset ds = open_long(true);
   auto v = ds.view("frame", "/**")
                .value()
@@ -622,9 +611,7 @@ class DatasetRrdTest : public ::testing::Test {
   // first + 1, values first + 0.5 and first + 1.5) unless `id` is empty.
   static void write(const fs::path& p, format::FileFormat file_format, bool layout,
                     const std::string& id, int64_t first) {
-    format::WriterOptions options;
-    options.file_format = file_format;
-    auto writer = format::RecordingWriter::open(p.string(), options).value();
+    auto writer = open_writer(p, file_format);
     if (layout) {
       StoreInfo bp{"fleet", "layout", 0, true};
       ASSERT_TRUE(writer->write_store_info(bp).ok());
@@ -646,6 +633,13 @@ class DatasetRrdTest : public ::testing::Test {
   }
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  static std::unique_ptr<format::RecordingWriter> open_writer(
+      const fs::path& p, format::FileFormat file_format = format::FileFormat::kRrd) {
+    format::WriterOptions options;
+    options.file_format = file_format;
+    return format::RecordingWriter::open(p.string(), options).value();
+  }
 
   fs::path dir_;
 };
@@ -731,9 +725,7 @@ TEST_F(DatasetRrdTest, ViewsAndLongRowsReadRerunFilesAsReelOnes) {
 TEST_F(DatasetRrdTest, ALoadedFileKeepsTheViewsEntitiesAndTheirAncestorsOnly) {
   const Timeline step = Timeline::sequence("step");
   {
-    format::WriterOptions options;
-    options.file_format = format::FileFormat::kRrd;
-    auto writer = format::RecordingWriter::open(path("f_clear.rrd"), options).value();
+    auto writer = open_writer(path("f_clear.rrd"));
     ASSERT_TRUE(writer->write_store_info({"fleet", "rec-clear", 0}).ok());
     for (const char* e : {"/arm/force", "/other"}) {
       ChunkBuilder b{EntityPath(e)};
@@ -774,9 +766,7 @@ TEST_F(DatasetRrdTest, ALoadedFileKeepsTheViewsEntitiesAndTheirAncestorsOnly) {
 TEST_F(DatasetRrdTest, ALoadedFileAnswersFiltersAndIndexValuesAsAWholeLoad) {
   const Timeline step = Timeline::sequence("step");
   {
-    format::WriterOptions options;
-    options.file_format = format::FileFormat::kRrd;
-    auto writer = format::RecordingWriter::open(path("g.rrd"), options).value();
+    auto writer = open_writer(path("g.rrd"));
     ASSERT_TRUE(writer->write_store_info({"fleet", "rec-g", 0}).ok());
     ChunkBuilder a{EntityPath("/a")};
     for (int64_t t = 0; t < 3; ++t)

@@ -349,10 +349,11 @@ Result<std::unique_ptr<RecordBatchReader>> DatasetView::read() const {
   auto configure = [self](View v) -> Result<std::optional<View>> {
     for (const auto& name : self.not_null_) {
       auto f = v.filter_is_not_null(name);
-      if (!f.ok() && f.status().code() == StatusCode::kNotFound) {
-        return std::optional<View>();  // the recording lacks the column: no rows
+      if (!f.ok()) {
+        // The recording lacks the column: no rows; else a streamed file could not be read.
+        if (f.status().code() == StatusCode::kNotFound) return std::optional<View>();
+        return f.status();
       }
-      if (!f.ok()) return f.status();  // a streamed file's static data could not be read
       v = *f;
     }
     v = v.filter_range(self.range_.min, self.range_.max);
