@@ -1,6 +1,7 @@
 // Mappings shared by ROS and Foxglove messages: images, point clouds, transforms, cameras,
 // scalars.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "import/columns_internal.hpp"
@@ -11,6 +12,13 @@
 namespace reel::import::internal {
 
 namespace {
+
+// A field a message gives as a number, as an integer: values no int64 holds (a corrupt message:
+// NaN, 1e19) read as -1, which every caller refuses as a size or offset.
+int64_t int_at(const arrow::ArrayData& a, int64_t i) {
+  const double v = number_at(a, i);
+  return std::isfinite(v) && std::fabs(v) < 9.2e18 ? int64_t(v) : -1;
+}
 
 struct PixelLayout {
   ColorModel model;
@@ -89,7 +97,7 @@ Status map_raw_image(const MapInput& in, std::vector<EntityRows>& out) {
     }
     const uint64_t packed = uint64_t(wd) * uint64_t(p.channels * p.channel_bytes);
     const uint64_t s = step && is_numeric(step) && number_at(*step, i) > 0
-                           ? uint64_t(number_at(*step, i))
+                           ? uint64_t(std::max<int64_t>(int_at(*step, i), 0))
                            : packed;
     const uint64_t size = text_at(*data, i).size();
     if (s < packed || size < s * (uint64_t(hd) - 1) + packed) {
@@ -123,7 +131,9 @@ Status map_raw_image(const MapInput& in, std::vector<EntityRows>& out) {
         pixel_layout(text_at(*encoding, i), &p);
         const std::string_view src = text_at(*data, i);
         const size_t packed = size_t(w[size_t(i)]) * size_t(p.channels * p.channel_bytes);
-        const size_t s = step && number_at(*step, i) > 0 ? size_t(number_at(*step, i)) : packed;
+        const size_t s = step && number_at(*step, i) > 0
+                             ? size_t(std::max<int64_t>(int_at(*step, i), 0))
+                             : packed;
         const size_t start = bytes.size();
         for (uint32_t r = 0; r < h[size_t(i)]; ++r) bytes.append(src.data() + r * s, packed);
         if (big && p.channel_bytes > 1 && number_at(*big, i) != 0) {
@@ -265,11 +275,11 @@ Status map_point_cloud(const CloudLayout& in, std::vector<EntityRows>& out) {
   for (int64_t i = 0; i < n; ++i) {
     std::vector<PointField> fs;
     for (int64_t k = fields.begin(i); k < fields.end(i); ++k) {
-      fs.push_back({std::string(text_at(*names, k)), int64_t(number_at(*offsets, k)),
-                    int(number_at(*codes, k))});
+      fs.push_back({std::string(text_at(*names, k)), int_at(*offsets, k),
+                    int(std::clamp<int64_t>(int_at(*codes, k), -1, 1 << 20))});
     }
     const std::string_view bytes = text_at(*in.data, i);
-    const int64_t step = int64_t(number_at(*in.point_step, i));
+    const int64_t step = int_at(*in.point_step, i);
     const bool swap = in.big_endian && number_at(*in.big_endian, i) != 0;
     int64_t count = 0;
     if (step > 0) {
